@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+
+namespace WarpDrive.Abi;
+
+/// <summary>The device's end of the CQ. The tail is device-private; the client's <c>cq_head</c> is read as
+/// untrusted input: a value that cannot be right makes the ring look full, which stalls only that queue.</summary>
+public sealed unsafe class CompletionProducer
+{
+    private readonly QueueRegion _region;
+    private readonly ulong _depth;
+    private ulong _tail;
+    private ulong _cachedHead;
+
+    /// <summary>Creates the producer over a freshly formatted region.</summary>
+    public CompletionProducer(QueueRegion region)
+    {
+        _region = region;
+        _depth = (ulong)region.Depth;
+    }
+
+    /// <summary>Ring position of the next completion.</summary>
+    public ulong Tail => _tail;
+
+    /// <summary>Whether a completion can be posted now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasSpace()
+    {
+        if (_tail - _cachedHead < _depth)
+        {
+            return true;
+        }
+
+        ulong head = Volatile.Read(ref _region.CqHead);
+        if (head > _tail || _tail - head > _depth)
+        {
+            return false; // impossible value from the client: treat as full
+        }
+
+        _cachedHead = head;
+        return _tail - head < _depth;
+    }
+
+    /// <summary>Posts a completion. Call only after <see cref="HasSpace"/> returned true.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Post(in Cqe cqe)
+    {
+        Cqe* slot = _region.CqSlot(_tail);
+        *slot = cqe;
+        Volatile.Write(ref slot->Seq, unchecked((uint)(_tail + 1)));
+        _tail++;
+    }
+
+    /// <summary>Ends a batch of completions; returns true when a client thread may sleep and must be woken
+    /// (the wake counter has been advanced; the caller does the futex wake).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool PublishAndCheckWaiter()
+    {
+        Volatile.Write(ref _region.CqTail, _tail);
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _region.ClientWaiting) == 0)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _region.CqWake);
+        return true;
+    }
+}

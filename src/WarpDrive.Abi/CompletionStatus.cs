@@ -1,0 +1,33 @@
+namespace WarpDrive.Abi;
+
+/// <summary>Outcome of one request. Two bytes at CQE offset 20.</summary>
+public enum CompletionStatus : ushort
+{
+    /// <summary>Done.</summary>
+    Ok = 0,
+
+    /// <summary>The descriptor is malformed: unknown opcode, algorithm or flag, bad length, non-zero reserved field, bad stream id.</summary>
+    BadRequest = 1,
+
+    /// <summary>An address (or a data-list entry) lies outside the memory the device may use.</summary>
+    AddressFault = 2,
+
+    /// <summary>The output buffer is too small. Block mode: nothing useful was written; retry with a larger buffer.
+    /// Stream mode: <c>Consumed</c>/<c>Produced</c> are valid and the stream resumes with the rest of the input and a fresh buffer.</summary>
+    OutOfSpace = 3,
+
+    /// <summary>The input is not valid compressed data (corrupt, truncated, checksum mismatch). <c>Detail</c> says which.</summary>
+    DataError = 4,
+
+    /// <summary>The device cannot take the request now (for example no free stream context); retry later.</summary>
+    Busy = 5,
+
+    /// <summary>The queue is disabled (isolation, reset, release); the request was not executed.</summary>
+    Disabled = 6,
+
+    /// <summary>The device does not implement this algorithm or parameter (for example an unsupported level or window).</summary>
+    Unsupported = 7,
+
+    /// <summary>The device failed for a reason of its own. Counted against <c>isolate_strategy</c>.</summary>
+    InternalError = 8,
+}

@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+
+namespace WarpDrive.Abi;
+
+/// <summary>The device's end of the SQ. The head lives here, in device-private memory: the shared copy is
+/// written for the producer's flow control and never read back, so a client cannot move it.</summary>
+public sealed unsafe class SubmissionConsumer
+{
+    private readonly QueueRegion _region;
+    private ulong _head;
+
+    /// <summary>Creates the consumer over a freshly formatted region.</summary>
+    public SubmissionConsumer(QueueRegion region) => _region = region;
+
+    /// <summary>Ring position of the next submission to consume.</summary>
+    public ulong Head => _head;
+
+    /// <summary>Whether a published SQE waits at the head.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasWork() => Volatile.Read(ref _region.SqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
+
+    /// <summary>Copies the SQE at the head out of shared memory and advances. The copy is what gets validated
+    /// and executed: the client can no longer change it (no time-of-check/time-of-use gap).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryConsume(out Sqe sqe)
+    {
+        Sqe* slot = _region.SqSlot(_head);
+        if (Volatile.Read(ref slot->Seq) != unchecked((uint)(_head + 1)))
+        {
+            sqe = default;
+            return false;
+        }
+
+        sqe = *slot;
+        _head++;
+        Volatile.Write(ref _region.SqHead, _head);
+        return true;
+    }
+}

@@ -1,0 +1,49 @@
+using WarpDrive.Abi;
+
+namespace WarpDrive.Devices;
+
+/// <summary>What a device is (ZIP, SEC, HPRE): its identity and how it executes one validated SQE.
+/// The <see cref="DeviceHost"/> supplies queues, engine threads and the generic checks.</summary>
+public abstract class DeviceModel : IDisposable
+{
+    /// <summary>Device name, e.g. <c>zip-0</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Capability flags.</summary>
+    public abstract DeviceFlags Flags { get; }
+
+    /// <summary>Algorithms the device implements.</summary>
+    public abstract IReadOnlyList<string> Algorithms { get; }
+
+    /// <summary>Attributes beyond uacce's, e.g. the engine in use.</summary>
+    public virtual IEnumerable<KeyValuePair<string, string>> ExtraAttributes => [];
+
+    /// <summary>Executes one SQE that passed the host's generic checks (opcode is not Nop, reserved fields are zero,
+    /// flags are known). Every address must still be checked through <paramref name="queue"/>'s domain.</summary>
+    internal abstract void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe);
+
+    /// <summary>Per-engine-thread scratch state (codec caches, data-list buffers).</summary>
+    internal virtual object? CreateEngineState() => null;
+
+    /// <summary>Frees what the queue held (stream contexts). Called with the queue quiesced.</summary>
+    internal virtual void OnQueueReleased(HardwareQueue queue)
+    {
+    }
+
+    /// <summary>Frees engine scratch state.</summary>
+    internal virtual void DisposeEngineState(object? engineState)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the model's resources.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,0 +1,19 @@
+using WarpDrive.Abi;
+
+namespace WarpDrive.Devices.Engines;
+
+/// <summary>One compressor or decompressor of a deflate engine: native state, reusable across streams.
+/// Pointers are device-visible addresses that the device host has already checked.</summary>
+internal abstract unsafe class Codec : IDisposable
+{
+    /// <summary>Starts a new stream.</summary>
+    public abstract void Reset(CompAlgorithm algorithm, int level, int windowBits);
+
+    /// <summary>Runs the codec over <paramref name="input"/> into <paramref name="output"/>.</summary>
+    /// <param name="flush">Compressors: what to do at the end of this input. Decompressors: <see cref="FlushMode.Finish"/>
+    /// means no more input will come, so stopping short of the end is a <see cref="DataErrorKind.Truncated"/> error.</param>
+    public abstract CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
+        out int consumed, out int produced, out DataErrorKind error);
+
+    public abstract void Dispose();
+}

@@ -1,0 +1,201 @@
+using WarpDrive.Abi;
+using WarpDrive.Devices.Engines;
+
+namespace WarpDrive.Devices.Zip;
+
+/// <summary>The ZIP device model (hisi_zip's role): deflate, zlib and gzip, compress and decompress, block and
+/// stream mode, data-list input. Runs on ISA-L when present, the runtime's zlib-ng otherwise.</summary>
+public sealed unsafe class ZipDevice : DeviceModel
+{
+    /// <summary>Highest compression level.</summary>
+    public const int MaxLevel = 9;
+
+    /// <summary>Smallest and largest history window (log2).</summary>
+    public const int MinWindowBits = 9, MaxWindowBits = 15;
+
+    private static readonly string[] s_algorithms = ["deflate", "zlib", "gzip"];
+
+    /// <summary>Creates a ZIP device named <paramref name="name"/> on <paramref name="engine"/> (default: the best available).</summary>
+    public ZipDevice(string name = "zip-0", DeflateEngine? engine = null)
+    {
+        Name = name;
+        Engine = engine ?? DeflateEngine.Best;
+    }
+
+    /// <inheritdoc/>
+    public override string Name { get; }
+
+    /// <summary>The deflate engine this device runs on.</summary>
+    public DeflateEngine Engine { get; }
+
+    /// <inheritdoc/>
+    public override DeviceFlags Flags => DeviceFlags.Sva;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Algorithms => s_algorithms;
+
+    /// <inheritdoc/>
+    public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes => [new("engine", Engine.Name)];
+
+    internal override object? CreateEngineState() => new ZipEngineState();
+
+    internal override void DisposeEngineState(object? engineState) => (engineState as ZipEngineState)?.Dispose();
+
+    internal override void OnQueueReleased(HardwareQueue queue)
+    {
+        (queue.ModelState as ZipQueueState)?.Dispose();
+        queue.ModelState = null;
+    }
+
+    internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe)
+    {
+        var state = (ZipEngineState)engineState!;
+        Domain domain = queue.Domain!;
+        bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
+        if (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0)
+        {
+            cqe.Status = CompletionStatus.BadRequest; // stream flags on a block request
+            return;
+        }
+
+        if (sqe.Opcode == Opcode.StreamRelease)
+        {
+            if (!stream || sqe.StreamId >= queue.MaxStreams)
+            {
+                cqe.Status = CompletionStatus.BadRequest;
+                return;
+            }
+
+            (queue.ModelState as ZipQueueState)?.Release(sqe.StreamId);
+            cqe.Status = CompletionStatus.Ok;
+            return;
+        }
+
+        if (sqe.Opcode is not (Opcode.Compress or Opcode.Decompress))
+        {
+            cqe.Status = CompletionStatus.BadRequest;
+            return;
+        }
+
+        if (sqe.Algorithm > (byte)CompAlgorithm.Gzip)
+        {
+            cqe.Status = CompletionStatus.Unsupported;
+            return;
+        }
+
+        int windowBits = sqe.WindowBits == 0 ? MaxWindowBits : sqe.WindowBits;
+        if (sqe.Level > MaxLevel || windowBits is < MinWindowBits or > MaxWindowBits || sqe.DstLen > int.MaxValue)
+        {
+            cqe.Status = CompletionStatus.BadRequest;
+            return;
+        }
+
+        // Inputs: one buffer, or a data list whose table and entries are all device-visible.
+        Span<(nint Pointer, int Length)> segments = state.Segments;
+        int count;
+        if ((sqe.Flags & SqeFlags.SrcDataList) != 0)
+        {
+            count = (int)Math.Min(sqe.SrcLen, (uint)DataListEntry.MaxEntries + 1);
+            if (count > DataListEntry.MaxEntries)
+            {
+                cqe.Status = CompletionStatus.BadRequest;
+                return;
+            }
+
+            if (!domain.TryTranslate(sqe.Src, (ulong)count * DataListEntry.Size, out nint table))
+            {
+                cqe.Status = CompletionStatus.AddressFault;
+                return;
+            }
+
+            long total = 0;
+            for (int i = 0; i < count; i++)
+            {
+                // Copy each entry once: the client may be rewriting the table while we read it.
+                DataListEntry entry = ((DataListEntry*)table)[i];
+                total += entry.Length;
+                if (entry.Reserved != 0 || entry.Length > int.MaxValue || total > uint.MaxValue)
+                {
+                    cqe.Status = CompletionStatus.BadRequest;
+                    return;
+                }
+
+                if (!domain.TryTranslate(entry.Address, entry.Length, out nint p))
+                {
+                    cqe.Status = CompletionStatus.AddressFault;
+                    return;
+                }
+
+                segments[i] = (p, (int)entry.Length);
+            }
+
+            if (count == 0)
+            {
+                segments[0] = (0, 0);
+                count = 1;
+            }
+        }
+        else
+        {
+            if (sqe.SrcLen > int.MaxValue)
+            {
+                cqe.Status = CompletionStatus.BadRequest;
+                return;
+            }
+
+            if (!domain.TryTranslate(sqe.Src, sqe.SrcLen, out nint src))
+            {
+                cqe.Status = CompletionStatus.AddressFault;
+                return;
+            }
+
+            segments[0] = (src, (int)sqe.SrcLen);
+            count = 1;
+        }
+
+        if (!domain.TryTranslate(sqe.Dst, sqe.DstLen, out nint dst))
+        {
+            cqe.Status = CompletionStatus.AddressFault;
+            return;
+        }
+
+        var algorithm = (CompAlgorithm)sqe.Algorithm;
+        ZipStream zs;
+        if (stream)
+        {
+            if (sqe.StreamId >= queue.MaxStreams)
+            {
+                cqe.Status = CompletionStatus.BadRequest;
+                return;
+            }
+
+            var contexts = (ZipQueueState)(queue.ModelState ??= new ZipQueueState((int)queue.MaxStreams));
+            zs = contexts.GetOrCreate(sqe.StreamId);
+            if ((sqe.Flags & SqeFlags.NewStream) != 0)
+            {
+                zs.Reset(sqe.Opcode, algorithm, sqe.Level, windowBits, Engine);
+                contexts.MarkStarted(sqe.StreamId, true);
+            }
+            else if (!contexts.IsStarted(sqe.StreamId) || zs.Direction != sqe.Opcode || zs.Algorithm != algorithm
+                     || (zs.Ended && sqe.Opcode == Opcode.Compress))
+            {
+                cqe.Status = CompletionStatus.BadRequest; // no such stream, or it belongs to another operation
+                return;
+            }
+        }
+        else
+        {
+            zs = state.Block;
+            zs.Reset(sqe.Opcode, algorithm, sqe.Level, windowBits, Engine);
+        }
+
+        bool finalInput = !stream || (sqe.Flags & SqeFlags.Last) != 0;
+        zs.Run(segments[..count], (byte*)dst, (int)sqe.DstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, ref cqe);
+        if (!stream && cqe.Status == CompletionStatus.OutOfSpace)
+        {
+            // Block mode is all or nothing.
+            cqe.Produced = 0;
+            cqe.Consumed = 0;
+        }
+    }
+}

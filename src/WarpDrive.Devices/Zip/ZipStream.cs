@@ -1,0 +1,159 @@
+using WarpDrive.Abi;
+using WarpDrive.Devices.Engines;
+
+namespace WarpDrive.Devices.Zip;
+
+/// <summary>One compression or decompression stream: a codec plus what the ZIP device tracks around it
+/// (running checksum, end of stream, gzip members). Used per request in block mode and kept per
+/// <c>StreamId</c> in stream mode.</summary>
+internal sealed unsafe class ZipStream : IDisposable
+{
+    private Codec? _codec;
+    private DeflateEngine? _engine;
+    private long _memberOutput;
+
+    public Opcode Direction { get; private set; }
+
+    public CompAlgorithm Algorithm { get; private set; }
+
+    public uint Checksum { get; private set; }
+
+    public bool Ended { get; private set; }
+
+    public int Members { get; private set; }
+
+    /// <summary>Starts a new stream, keeping the native state when the engine and direction allow it.</summary>
+    public void Reset(Opcode direction, CompAlgorithm algorithm, int level, int windowBits, DeflateEngine best)
+    {
+        // Level 0 means stored blocks, which only zlib-ng produces; ISA-L has no such level.
+        DeflateEngine engine = direction == Opcode.Compress && level == 0 ? DeflateEngine.ZlibNg : best;
+        if (_codec is null || _engine != engine || Direction != direction)
+        {
+            _codec?.Dispose();
+            _codec = direction == Opcode.Compress ? engine.CreateCompressor() : engine.CreateDecompressor();
+            _engine = engine;
+        }
+
+        Direction = direction;
+        Algorithm = algorithm;
+        _codec.Reset(algorithm, level, windowBits);
+        Checksum = Checksums.Initial(algorithm);
+        Ended = false;
+        Members = 0;
+        _memberOutput = 0;
+    }
+
+    /// <summary>Runs the stream over the input segments into one output buffer and fills in the completion.</summary>
+    /// <param name="segments">Input segments (device pointers), at least one.</param>
+    /// <param name="finalInput">No input follows this request (block mode, or the <c>Last</c> flag).</param>
+    /// <param name="syncFlush">Compression: end this request's output on a byte boundary.</param>
+    public void Run(ReadOnlySpan<(nint Pointer, int Length)> segments, byte* output, int outputLength,
+        bool finalInput, bool syncFlush, ref Cqe cqe)
+    {
+        Codec codec = _codec ?? throw new InvalidOperationException("stream not started");
+        long consumed = 0;
+        int produced = 0;
+        cqe.Status = CompletionStatus.Ok;
+        for (int i = 0; i < segments.Length; i++)
+        {
+            bool lastSegment = i == segments.Length - 1;
+            FlushMode flush = lastSegment && finalInput ? FlushMode.Finish
+                : lastSegment && syncFlush ? FlushMode.Sync
+                : FlushMode.None;
+            byte* input = (byte*)segments[i].Pointer;
+            int length = segments[i].Length;
+            int offset = 0;
+            while (true)
+            {
+                if (Ended)
+                {
+                    // gzip: another member may follow (as gzip -d reads `cat a.gz b.gz`).
+                    if (Direction == Opcode.Decompress && Algorithm == CompAlgorithm.Gzip && HasInput(segments, i, offset))
+                    {
+                        codec.Reset(Algorithm, 0, 15);
+                        Ended = false;
+                        Members++;
+                        _memberOutput = 0;
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+
+                CodecStatus status = codec.Process(input + offset, length - offset, output + produced, outputLength - produced,
+                    flush, out int c, out int p, out DataErrorKind error);
+                Checksum = Direction == Opcode.Compress
+                    ? Checksums.Update(Algorithm, Checksum, input + offset, c)
+                    : Checksums.Update(Algorithm, Checksum, output + produced, p);
+                offset += c;
+                consumed += c;
+                produced += p;
+                _memberOutput += p;
+                switch (status)
+                {
+                    case CodecStatus.StreamEnd:
+                        Ended = true;
+                        if (Direction == Opcode.Compress)
+                        {
+                            goto done;
+                        }
+
+                        continue;
+                    case CodecStatus.NeedInput:
+                        break;
+                    case CodecStatus.OutputFull:
+                        cqe.Status = CompletionStatus.OutOfSpace;
+                        goto done;
+                    default:
+                        cqe.Status = CompletionStatus.DataError;
+                        // Bytes after a complete gzip member that do not start another member.
+                        cqe.Detail = (uint)(Members > 0 && _memberOutput == 0 && error is DataErrorKind.InvalidHeader or DataErrorKind.Truncated
+                            ? DataErrorKind.TrailingGarbage
+                            : error);
+                        goto done;
+                }
+
+                break;
+            }
+
+            if (Ended && !(Direction == Opcode.Decompress && Algorithm == CompAlgorithm.Gzip))
+            {
+                break; // trailing bytes are left unconsumed for the caller
+            }
+        }
+
+    done:
+        cqe.Consumed = (uint)consumed;
+        cqe.Produced = (uint)produced;
+        cqe.Checksum = Checksum;
+        if (Ended && cqe.Status == CompletionStatus.Ok)
+        {
+            cqe.Flags |= CqeFlags.EndOfStream;
+        }
+    }
+
+    private static bool HasInput(ReadOnlySpan<(nint Pointer, int Length)> segments, int index, int offset)
+    {
+        if (offset < segments[index].Length)
+        {
+            return true;
+        }
+
+        for (int j = index + 1; j < segments.Length; j++)
+        {
+            if (segments[j].Length > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public void Dispose()
+    {
+        _codec?.Dispose();
+        _codec = null;
+    }
+}
