@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.IO.Compression;
+using Spectre.Console;
+using WarpDrive.Streams;
+
+namespace WarpDrive.Cli;
+
+/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [-o OUT] [IN]</c>: stdin to stdout when no
+/// file is named. A named output is written to a temporary file beside it and renamed only on success,
+/// so a failed run leaves no output file behind.</summary>
+internal static class CodecCommand
+{
+    private const int ChunkSize = 1 << 20;
+    private const long ProgressThreshold = 16L << 20;
+
+    public static Command Create(CompressionMode mode)
+    {
+        bool compress = mode == CompressionMode.Compress;
+        var algorithm = new Option<string>("--algorithm", "-a")
+        {
+            Description = "Format: gzip, zlib or deflate (raw)",
+            DefaultValueFactory = _ => "gzip",
+        };
+        algorithm.AcceptOnlyFromAmong("gzip", "zlib", "deflate");
+        var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 6 };
+        level.Validators.Add(r =>
+        {
+            int v = r.GetValueOrDefault<int>();
+            if (v is < 0 or > 9)
+            {
+                r.AddError($"level must be 0-9, not {v}");
+            }
+        });
+        var output = new Option<string?>("--output", "-o") { Description = "Output file (default: standard output)" };
+        var input = new Argument<string?>("input") { Description = "Input file (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
+
+        var command = new Command(compress ? "compress" : "decompress",
+            compress ? "Compress a file or standard input" : "Decompress a file or standard input")
+        {
+            algorithm, output, input,
+        };
+        if (compress)
+        {
+            command.Add(level);
+        }
+
+        command.SetAction(parse => Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(output), parse.GetValue(input)));
+        return command;
+    }
+
+    private static int Run(CompressionMode mode, string algorithm, int level, string? outputPath, string? inputPath)
+    {
+        if (mode == CompressionMode.Compress && outputPath is null && !Console.IsOutputRedirected)
+        {
+            return CliError.Usage("compressed data not written to a terminal (use -o FILE or redirect standard output)");
+        }
+
+        string subject = inputPath ?? "(stdin)";
+        string? temporary = null;
+        try
+        {
+            using Stream source = inputPath is null ? Console.OpenStandardInput() : OpenInput(inputPath);
+            using Stream sink = outputPath is null ? Console.OpenStandardOutput() : CreateTemporary(outputPath, out temporary);
+            long total = inputPath is null ? -1 : source.Length;
+            if (total >= ProgressThreshold && !Console.IsErrorRedirected)
+            {
+                ProgressConsole().Progress().AutoClear(true).Start(ctx =>
+                {
+                    ProgressTask task = ctx.AddTask(mode == CompressionMode.Compress ? "compress" : "decompress", maxValue: total);
+                    Transform(mode, algorithm, level, source, sink, done => task.Value = done);
+                });
+            }
+            else
+            {
+                Transform(mode, algorithm, level, source, sink, null);
+            }
+
+            sink.Flush();
+            if (temporary is not null)
+            {
+                sink.Dispose();
+                File.Move(temporary, outputPath!, overwrite: true);
+                temporary = null;
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return CliError.Report(subject, e);
+        }
+        finally
+        {
+            if (temporary is not null)
+            {
+                TryDelete(temporary);
+            }
+        }
+    }
+
+    private static void Transform(CompressionMode mode, string algorithm, int level, Stream source, Stream sink, Action<long>? progress)
+    {
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkSize);
+        long done = 0;
+        if (mode == CompressionMode.Compress)
+        {
+            using WdCompressionStream z = Open(algorithm, sink, mode, level);
+            int n;
+            while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                z.Write(buffer, 0, n);
+                done += n;
+                progress?.Invoke(done);
+            }
+        }
+        else
+        {
+            using WdCompressionStream z = Open(algorithm, source, mode, level);
+            int n;
+            while ((n = z.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                sink.Write(buffer, 0, n);
+                progress?.Invoke(source.CanSeek ? source.Position : 0);
+            }
+        }
+    }
+
+    private static WdCompressionStream Open(string algorithm, Stream stream, CompressionMode mode, int level) => algorithm switch
+    {
+        "zlib" => new WdZLibStream(stream, mode, level, leaveOpen: true, null),
+        "deflate" => new WdDeflateStream(stream, mode, level, leaveOpen: true, null),
+        _ => new WdGZipStream(stream, mode, level, leaveOpen: true, null),
+    };
+
+    private static FileStream OpenInput(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new IOException("is a directory");
+        }
+
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+    }
+
+    private static FileStream CreateTemporary(string outputPath, out string? temporary)
+    {
+        string full = Path.GetFullPath(outputPath);
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"{outputPath}: is a directory");
+        }
+
+        string directory = Path.GetDirectoryName(full)!;
+        temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.wd-{Environment.ProcessId}.tmp");
+        return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static IAnsiConsole ProgressConsole() =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using WarpDrive.Abi;
+
+namespace WarpDrive.Cli;
+
+/// <summary><c>wd list [--json]</c>: devices and their attributes.</summary>
+internal static class ListCommand
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the devices as JSON" };
+        var command = new Command("list", "List devices and their attributes (uacce names)") { json };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                IReadOnlyList<WdDeviceInfo> devices = WdRuntime.Default.Devices;
+                if (devices.Count == 0)
+                {
+                    throw new WdDeviceNotFoundException("no devices (embedded devices are off: WD_EMBEDDED=0)");
+                }
+
+                if (parse.GetValue(json))
+                {
+                    var doc = devices.Select(d => new { name = d.Name, location = d.Location, attributes = d.Attributes });
+                    Console.Out.WriteLine(JsonSerializer.Serialize(doc, s_json));
+                    return ExitCodes.Ok;
+                }
+
+                var table = new Table().AddColumns("name", "location", DeviceAttributeNames.Api, DeviceAttributeNames.Flags,
+                    DeviceAttributeNames.Algorithms, DeviceAttributeNames.AvailableInstances, "engine", DeviceAttributeNames.Isolate);
+                foreach (WdDeviceInfo d in devices)
+                {
+                    table.AddRow(Markup.Escape(d.Name), d.Location, d.Api, Attr(d, DeviceAttributeNames.Flags), Attr(d, DeviceAttributeNames.Algorithms),
+                        Attr(d, DeviceAttributeNames.AvailableInstances), Attr(d, "engine"), Attr(d, DeviceAttributeNames.Isolate));
+                }
+
+                AnsiConsole.Write(table);
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return CliError.Report(null, e);
+            }
+        });
+        return command;
+    }
+
+    private static string Attr(WdDeviceInfo device, string name) => Markup.Escape(device.Attributes.GetValueOrDefault(name, "-"));
+}

@@ -1,0 +1,308 @@
+using WarpDrive.Abi;
+
+namespace WarpDrive.Compression;
+
+/// <summary>A queue as the compression library uses it (UADK's ctx): request slots, serialised submission,
+/// and reaping. Whoever holds the reap lock delivers every completion it finds: a synchronous caller reaps
+/// until its own request is done; the background poller reaps for asynchronous ones.</summary>
+internal sealed class CompContext : IDisposable
+{
+    private const int ReapBatch = 64;
+
+    private readonly RequestSlot[] _slots;
+    private readonly int[] _free;
+    private readonly Lock _freeLock = new();
+    private readonly Lock _submitLock = new();
+    private readonly Lock _reapLock = new();
+    private readonly SemaphoreSlim _available;
+    private readonly bool[] _streamIds;
+    private readonly bool _background;
+    private readonly ManualResetEventSlim _pollerWake = new(false);
+    private Thread? _poller;
+    private int _freeCount;
+    private int _asyncInFlight;
+    private volatile bool _disposed;
+
+    public CompContext(WdQueue queue, bool backgroundPolling)
+    {
+        Queue = queue;
+        _background = backgroundPolling;
+        _slots = new RequestSlot[queue.Depth];
+        _free = new int[queue.Depth];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new RequestSlot(this, i);
+            _free[i] = _slots.Length - 1 - i;
+        }
+
+        _freeCount = _slots.Length;
+        _available = new SemaphoreSlim(_slots.Length, _slots.Length);
+        _streamIds = new bool[queue.MaxStreams];
+    }
+
+    public WdQueue Queue { get; }
+
+    public RequestSlot Rent()
+    {
+        _available.Wait();
+        return Take();
+    }
+
+    public bool TryRent(out RequestSlot slot)
+    {
+        if (_available.Wait(0))
+        {
+            slot = Take();
+            return true;
+        }
+
+        slot = null!;
+        return false;
+    }
+
+    public async ValueTask<RequestSlot> RentAsync(CancellationToken cancellationToken)
+    {
+        await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Take();
+    }
+
+    private RequestSlot Take()
+    {
+        lock (_freeLock)
+        {
+            return _slots[_free[--_freeCount]];
+        }
+    }
+
+    public void Return(RequestSlot slot)
+    {
+        lock (_freeLock)
+        {
+            _free[_freeCount++] = slot.Index;
+        }
+
+        _available.Release();
+    }
+
+    public int AllocateStreamId()
+    {
+        lock (_freeLock)
+        {
+            int id = Array.IndexOf(_streamIds, false);
+            if (id < 0)
+            {
+                throw new WdException($"no free stream context on {Queue.Device.Name} (max_streams {_streamIds.Length})");
+            }
+
+            _streamIds[id] = true;
+            return id;
+        }
+    }
+
+    public void FreeStreamId(int id)
+    {
+        lock (_freeLock)
+        {
+            _streamIds[id] = false;
+        }
+    }
+
+    public void Submit(RequestSlot slot, in Sqe sqe)
+    {
+        if (slot.IsAsync)
+        {
+            Interlocked.Increment(ref _asyncInFlight);
+        }
+
+        try
+        {
+            lock (_submitLock)
+            {
+                // At most Depth slots exist, so the ring has room unless the device stopped consuming.
+                if (!Queue.TrySend(in sqe))
+                {
+                    ThrowHelper.QueueFull();
+                }
+
+                Queue.Flush();
+            }
+        }
+        catch
+        {
+            if (slot.IsAsync)
+            {
+                Interlocked.Decrement(ref _asyncInFlight);
+            }
+
+            throw;
+        }
+
+        if (slot.IsAsync && _background)
+        {
+            EnsurePoller();
+            _pollerWake.Set();
+        }
+    }
+
+    /// <summary>Reaps until <paramref name="slot"/> is done.</summary>
+    public void WaitSync(RequestSlot slot)
+    {
+        Span<int> ready = stackalloc int[ReapBatch];
+        while (!slot.Done)
+        {
+            int asyncReady;
+            lock (_reapLock)
+            {
+                while (ReapLocked(ready, out asyncReady) == 0 && !slot.Done)
+                {
+                    CheckServed();
+                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(100));
+                }
+            }
+
+            Deliver(ready[..asyncReady]);
+        }
+    }
+
+    /// <summary>Completes whatever has finished, without blocking. Returns how many requests completed.</summary>
+    public int Poll(int max)
+    {
+        Span<int> ready = stackalloc int[ReapBatch];
+        int total = 0;
+        while (total < max)
+        {
+            int reaped, asyncReady;
+            lock (_reapLock)
+            {
+                reaped = ReapLocked(ready, out asyncReady);
+            }
+
+            Deliver(ready[..asyncReady]);
+            if (reaped == 0)
+            {
+                break;
+            }
+
+            total += reaped;
+        }
+
+        return total;
+    }
+
+    private int ReapLocked(Span<int> ready, out int asyncReady)
+    {
+        int reaped = 0;
+        asyncReady = 0;
+        while (asyncReady < ready.Length && Queue.TryRecv(out Cqe cqe))
+        {
+            int index = (int)(uint)cqe.UserData;
+            if ((uint)index >= (uint)_slots.Length)
+            {
+                continue; // not a tag of ours
+            }
+
+            RequestSlot slot = _slots[index];
+            if (!slot.InFlight || slot.Generation != (uint)(cqe.UserData >> 32))
+            {
+                continue;
+            }
+
+            slot.Record(in cqe);
+            reaped++;
+            if (slot.IsAsync)
+            {
+                ready[asyncReady++] = index;
+            }
+        }
+
+        return reaped;
+    }
+
+    private void Deliver(ReadOnlySpan<int> ready)
+    {
+        foreach (int index in ready)
+        {
+            Interlocked.Decrement(ref _asyncInFlight);
+            _slots[index].Deliver();
+        }
+    }
+
+    private void CheckServed()
+    {
+        QueueState state = Queue.State;
+        if (state != QueueState.Started)
+        {
+            ThrowHelper.QueueDisabled(state);
+        }
+    }
+
+    private void EnsurePoller()
+    {
+        if (_poller is not null)
+        {
+            return;
+        }
+
+        lock (_freeLock)
+        {
+            if (_poller is null)
+            {
+                _poller = new Thread(PollLoop) { IsBackground = true, Name = $"wd-poll-{Queue.Device.Name}" };
+                _poller.Start();
+            }
+        }
+    }
+
+    private void PollLoop()
+    {
+        Span<int> ready = stackalloc int[ReapBatch];
+        while (!_disposed)
+        {
+            if (Volatile.Read(ref _asyncInFlight) == 0)
+            {
+                _pollerWake.Wait(TimeSpan.FromMilliseconds(100));
+                _pollerWake.Reset();
+                continue;
+            }
+
+            int asyncReady;
+            lock (_reapLock)
+            {
+                while (ReapLocked(ready, out asyncReady) == 0 && Volatile.Read(ref _asyncInFlight) > 0 && !_disposed
+                       && Queue.State == QueueState.Started)
+                {
+                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(10));
+                }
+            }
+
+            Deliver(ready[..asyncReady]);
+            if (Queue.State != QueueState.Started)
+            {
+                FailAsyncInFlight();
+                _pollerWake.Wait(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private void FailAsyncInFlight()
+    {
+        foreach (RequestSlot slot in _slots)
+        {
+            if (slot.InFlight && slot.IsAsync)
+            {
+                Interlocked.Decrement(ref _asyncInFlight);
+                slot.Fail(new WdException($"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _pollerWake.Set();
+        _poller?.Join();
+        Queue.Dispose();
+        _pollerWake.Dispose();
+        _available.Dispose();
+    }
+}

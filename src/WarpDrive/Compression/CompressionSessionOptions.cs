@@ -1,0 +1,56 @@
+using System.IO.Compression;
+
+namespace WarpDrive.Compression;
+
+/// <summary>Parameters of a <see cref="CompressionSession"/> (UADK's wd_comp_sess_setup).</summary>
+public sealed record CompressionSessionOptions
+{
+    /// <summary>Container format.</summary>
+    public CompressionAlgorithm Algorithm { get; init; } = CompressionAlgorithm.Gzip;
+
+    /// <summary>Compress or decompress.</summary>
+    public CompressionDirection Direction { get; init; } = CompressionDirection.Compress;
+
+    /// <summary>Block (stateless) or stream (stateful).</summary>
+    public SessionMode Mode { get; init; } = SessionMode.Block;
+
+    /// <summary>Compression level 0 (stored) to 9 (smallest). ISA-L runs levels 1-9 as its levels 1-3.</summary>
+    public int Level { get; init; } = 6;
+
+    /// <summary>log2 of the history window, 9 to 15.</summary>
+    public int WindowBits { get; init; } = 15;
+
+    /// <summary>Maps .NET's <see cref="CompressionLevel"/> onto 0-9.</summary>
+    public static int ToLevel(CompressionLevel level) => level switch
+    {
+        CompressionLevel.NoCompression => 0,
+        CompressionLevel.Fastest => 1,
+        CompressionLevel.SmallestSize => 9,
+        _ => 6,
+    };
+
+    internal void Validate()
+    {
+        if (Level is < 0 or > 9)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Level), Level, "level must be 0-9");
+        }
+
+        if (WindowBits is < 9 or > 15)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WindowBits), WindowBits, "window bits must be 9-15");
+        }
+
+        if (!Enum.IsDefined(Algorithm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Algorithm), Algorithm, "unknown algorithm");
+        }
+    }
+
+    internal string AlgorithmName => Algorithm switch
+    {
+        CompressionAlgorithm.Deflate => "deflate",
+        CompressionAlgorithm.Zlib => "zlib",
+        _ => "gzip",
+    };
+}

@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Threading.Tasks.Sources;
+using WarpDrive.Abi;
+
+namespace WarpDrive.Compression;
+
+/// <summary>One in-flight request of a <see cref="CompContext"/>: its tag, the buffers pinned and shared for the
+/// device while it runs (the GUP of the seed), and the completion (a reusable <see cref="IValueTaskSource{T}"/>:
+/// no allocation per request in steady state).</summary>
+internal sealed class RequestSlot : IValueTaskSource<CompressionResult>
+{
+    private readonly CompContext _owner;
+    private ManualResetValueTaskSourceCore<CompressionResult> _core;
+    private MemoryHandle[] _pins = new MemoryHandle[2];
+    private int[] _shares = new int[2];
+    private int _pinCount;
+    private int _shareCount;
+    private DataListEntry[]? _dataList;
+    private volatile bool _done;
+
+    public RequestSlot(CompContext owner, int index)
+    {
+        _owner = owner;
+        Index = index;
+        // Continuations run inline on the delivering thread, which has left the reap lock by then: no thread-pool
+        // hop and no allocation per completion. A continuation that blocks delays other async completions.
+        _core.RunContinuationsAsynchronously = false;
+    }
+
+    public int Index { get; }
+
+    public uint Generation { get; private set; }
+
+    public bool InFlight { get; private set; }
+
+    public bool IsAsync { get; private set; }
+
+    public bool Done => _done;
+
+    public Cqe Completion { get; private set; }
+
+    /// <summary>Stream-mode session to notify before the result is published.</summary>
+    public CompressionSession? Session { get; private set; }
+
+    public bool Last { get; private set; }
+
+    public ulong Tag => ((ulong)Generation << 32) | (uint)Index;
+
+    public short Version => (short)_core.Version;
+
+    public void Prepare(bool isAsync, CompressionSession? session, bool last)
+    {
+        Generation++;
+        _done = false;
+        IsAsync = isAsync;
+        Session = session;
+        Last = last;
+        InFlight = true;
+        _core.Reset();
+    }
+
+    /// <summary>Shares memory the caller keeps pinned (a <c>fixed</c> span) for the duration of the request.</summary>
+    public void Share(nint address, int length)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        if (_shareCount == _shares.Length)
+        {
+            Array.Resize(ref _shares, _shares.Length * 2);
+        }
+
+        _shares[_shareCount++] = _owner.Queue.Share(address, length);
+    }
+
+    /// <summary>Pins and shares <paramref name="memory"/> until the request completes; returns its address.</summary>
+    public unsafe nint PinAndShare(ReadOnlyMemory<byte> memory)
+    {
+        if (memory.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (_pinCount == _pins.Length)
+        {
+            Array.Resize(ref _pins, _pins.Length * 2);
+        }
+
+        MemoryHandle handle = memory.Pin();
+        _pins[_pinCount++] = handle;
+        Share((nint)handle.Pointer, memory.Length);
+        return (nint)handle.Pointer;
+    }
+
+    /// <summary>A pinned data-list table of at least <paramref name="entries"/> entries, owned by this slot.</summary>
+    public DataListEntry[] DataListTable(int entries)
+    {
+        if (_dataList is null || _dataList.Length < entries)
+        {
+            _dataList = GC.AllocateArray<DataListEntry>(Math.Max(entries, 16), pinned: true);
+        }
+
+        return _dataList;
+    }
+
+    /// <summary>Withdraws every share and pin of this request.</summary>
+    public void ReleaseBuffers()
+    {
+        for (int i = 0; i < _shareCount; i++)
+        {
+            _owner.Queue.Unshare(_shares[i]);
+        }
+
+        _shareCount = 0;
+        for (int i = 0; i < _pinCount; i++)
+        {
+            _pins[i].Dispose();
+            _pins[i] = default;
+        }
+
+        _pinCount = 0;
+    }
+
+    /// <summary>Records the completion (reaper, under its lock). Sync waiters see <see cref="Done"/>.</summary>
+    public void Record(in Cqe cqe)
+    {
+        Completion = cqe;
+        InFlight = false;
+        if (!IsAsync)
+        {
+            _done = true;
+        }
+    }
+
+    /// <summary>Publishes an async completion (reaper, outside its lock).</summary>
+    public void Deliver()
+    {
+        ReleaseBuffers();
+        CompressionResult result = CompressionResult.From(Completion);
+        Session?.OnCompleted(result, Last);
+        _core.SetResult(result);
+    }
+
+    /// <summary>Fails an async request that could not be submitted.</summary>
+    public void Fail(Exception error)
+    {
+        InFlight = false;
+        ReleaseBuffers();
+        _core.SetException(error);
+    }
+
+    public CompressionResult GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            _owner.Return(this);
+        }
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using WarpDrive.Abi;
+using WarpDrive.Discovery;
+using WarpDrive.Platform;
+
+namespace WarpDrive;
+
+/// <summary>One queue on a device (libwd's context): the driver for <c>wd_ring_v1</c>. Write SQEs with
+/// <see cref="TrySend"/> (many, then one <see cref="Flush"/>: one doorbell), read CQEs with <see cref="TryRecv"/>
+/// (poll) or <see cref="RecvSync"/> (wait).</summary>
+/// <remarks>Not thread-safe: one thread submits and one thread reaps at a time (they may differ).
+/// The algorithm libraries serialise their own use.</remarks>
+public sealed class WdQueue : IDisposable
+{
+    private readonly QueueTransport _transport;
+    private readonly QueueRegion _region;
+    private readonly SubmissionProducer _sq;
+    private readonly CompletionConsumer _cq;
+    private int _disposed;
+
+    internal WdQueue(QueueTransport transport)
+    {
+        _transport = transport;
+        string? error = QueueRegion.TryOpen(transport.RegionBase, transport.RegionSize, out _region);
+        if (error is not null)
+        {
+            transport.Dispose();
+            throw new WdException($"cannot open queue on {transport.Device.Name}: {error}");
+        }
+
+        _sq = new SubmissionProducer(_region);
+        _cq = new CompletionConsumer(_region);
+    }
+
+    /// <summary>The device this queue belongs to.</summary>
+    public WdDeviceInfo Device => _transport.Device;
+
+    /// <summary>Ring depth: the most requests in flight.</summary>
+    public int Depth => _region.Depth;
+
+    /// <summary>Device stream contexts this queue may use (<c>StreamId</c> below this).</summary>
+    public int MaxStreams => (int)_region.MaxStreams;
+
+    /// <summary>The status word.</summary>
+    public QueueState State => (QueueState)Volatile.Read(ref _region.State);
+
+    /// <summary>Error completions this queue has produced.</summary>
+    public uint ErrorCount => Volatile.Read(ref _region.ErrorCount);
+
+    /// <summary>How long <see cref="RecvSync"/> polls before it sleeps.</summary>
+    public TimeSpan SpinBeforeSleep { get; set; } = TimeSpan.FromMicroseconds(20);
+
+    /// <summary>Publishes one SQE. The device sees it when it next polls; call <see cref="Flush"/> after a batch
+    /// so that a sleeping engine wakes up.</summary>
+    /// <returns>false when the ring is full.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TrySend(in Sqe sqe)
+    {
+        QueueState state = State;
+        if (state != QueueState.Started)
+        {
+            ThrowHelper.QueueDisabled(state);
+        }
+
+        return _sq.TryPublish(in sqe);
+    }
+
+    /// <summary>Publishes as many of <paramref name="sqes"/> as fit, then rings the doorbell once.</summary>
+    /// <returns>How many were published.</returns>
+    public int Send(ReadOnlySpan<Sqe> sqes)
+    {
+        int sent = 0;
+        while (sent < sqes.Length && TrySend(in sqes[sent]))
+        {
+            sent++;
+        }
+
+        Flush();
+        return sent;
+    }
+
+    /// <summary>Rings the doorbell if the engine may be asleep (one system call at most, none while it polls).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Flush()
+    {
+        QueueState state = State;
+        if (state != QueueState.Started)
+        {
+            ThrowHelper.QueueDisabled(state);
+        }
+
+        if (_sq.RingDoorbellIfWaiting())
+        {
+            _transport.RingDoorbell();
+        }
+    }
+
+    /// <summary>Takes the next completion, if one is ready.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryRecv(out Cqe cqe) => _cq.TryConsume(out cqe);
+
+    /// <summary>Waits for the next completion: polls for <see cref="SpinBeforeSleep"/>, then sleeps on the queue's
+    /// futex until the device posts one.</summary>
+    /// <returns>false when <paramref name="timeout"/> passed first.</returns>
+    public bool RecvSync(out Cqe cqe, TimeSpan timeout)
+    {
+        long deadline = timeout < TimeSpan.Zero ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!TryRecv(out cqe))
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            WaitForCompletion(timeout < TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, timeout.TotalMilliseconds))));
+        }
+
+        return true;
+    }
+
+    /// <summary>Blocks until a completion may be ready or <paramref name="maxSleep"/> passes: a bounded spin, then a
+    /// futex sleep announced through <c>client_waiting</c> so that the device only makes the wake call when needed.
+    /// Safe to call from several threads.</summary>
+    public void WaitForCompletion(TimeSpan maxSleep)
+    {
+        long spinUntil = Stopwatch.GetTimestamp() + (long)(SpinBeforeSleep.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < spinUntil)
+        {
+            if (_cq.HasCompletion())
+            {
+                return;
+            }
+
+            Thread.SpinWait(10);
+        }
+
+        uint snapshot = _cq.WakeSnapshot;
+        Interlocked.Increment(ref _region.ClientWaiting);
+        try
+        {
+            // Announce first, then look again: the device posts, fences, then reads client_waiting.
+            Interlocked.MemoryBarrier();
+            if (!_cq.HasCompletion() && State == QueueState.Started)
+            {
+                Futex.Wait(_region.CqWakeAddress, snapshot, maxSleep);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _region.ClientWaiting);
+        }
+    }
+
+    /// <summary>Makes [address, address+length) visible to the device (pinned memory the caller keeps alive).</summary>
+    /// <returns>A handle for <see cref="Unshare"/>.</returns>
+    public int Share(nint address, long length) => _transport.Share(address, length);
+
+    /// <summary>Withdraws a range shared with <see cref="Share"/>.</summary>
+    public void Unshare(int handle) => _transport.Unshare(handle);
+
+    /// <summary>Releases the queue: the device frees its stream contexts and the queue becomes available again.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _transport.Dispose();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.IO.Compression;
+using WarpDrive.Compression;
+
+namespace WarpDrive.Streams;
+
+/// <summary>raw deflate (RFC 1951) through a WarpDrive ZIP device; a drop-in for <see cref="DeflateStream"/>.</summary>
+public sealed class WdDeflateStream : WdCompressionStream
+{
+    /// <summary>Compresses to or decompresses from <paramref name="stream"/> at the default level.</summary>
+    public WdDeflateStream(Stream stream, CompressionMode mode, bool leaveOpen = false)
+        : base(stream, mode, 6, leaveOpen, CompressionAlgorithm.Deflate, null)
+    {
+    }
+
+    /// <summary>Compresses to <paramref name="stream"/> at <paramref name="compressionLevel"/>.</summary>
+    public WdDeflateStream(Stream stream, CompressionLevel compressionLevel, bool leaveOpen = false)
+        : base(stream, CompressionMode.Compress, CompressionSessionOptions.ToLevel(compressionLevel), leaveOpen, CompressionAlgorithm.Deflate, null)
+    {
+    }
+
+    /// <summary>Full control: level 0-9 and the runtime whose devices do the work.</summary>
+    public WdDeflateStream(Stream stream, CompressionMode mode, int level, bool leaveOpen, WdRuntime? runtime)
+        : base(stream, mode, level, leaveOpen, CompressionAlgorithm.Deflate, runtime)
+    {
+    }
+}

@@ -1,0 +1,26 @@
+using System.IO.Compression;
+using WarpDrive.Compression;
+
+namespace WarpDrive.Streams;
+
+/// <summary>gzip (RFC 1952; reads concatenated members) through a WarpDrive ZIP device; a drop-in for <see cref="GZipStream"/>.</summary>
+public sealed class WdGZipStream : WdCompressionStream
+{
+    /// <summary>Compresses to or decompresses from <paramref name="stream"/> at the default level.</summary>
+    public WdGZipStream(Stream stream, CompressionMode mode, bool leaveOpen = false)
+        : base(stream, mode, 6, leaveOpen, CompressionAlgorithm.Gzip, null)
+    {
+    }
+
+    /// <summary>Compresses to <paramref name="stream"/> at <paramref name="compressionLevel"/>.</summary>
+    public WdGZipStream(Stream stream, CompressionLevel compressionLevel, bool leaveOpen = false)
+        : base(stream, CompressionMode.Compress, CompressionSessionOptions.ToLevel(compressionLevel), leaveOpen, CompressionAlgorithm.Gzip, null)
+    {
+    }
+
+    /// <summary>Full control: level 0-9 and the runtime whose devices do the work.</summary>
+    public WdGZipStream(Stream stream, CompressionMode mode, int level, bool leaveOpen, WdRuntime? runtime)
+        : base(stream, mode, level, leaveOpen, CompressionAlgorithm.Gzip, runtime)
+    {
+    }
+}

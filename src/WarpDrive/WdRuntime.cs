@@ -1,0 +1,139 @@
+using WarpDrive.Compression;
+using WarpDrive.Discovery;
+
+namespace WarpDrive;
+
+/// <summary>libwd's entry point: finds devices, opens queues on them, and keeps the contexts the algorithm
+/// libraries share. <see cref="Default"/> is what the Stream adapters and sessions use unless told otherwise.</summary>
+public sealed class WdRuntime : IDisposable
+{
+    private static readonly Lazy<WdRuntime> s_default = new(() => new WdRuntime(WdRuntimeOptions.FromEnvironment()));
+
+    private readonly Lock _lock = new();
+    private readonly List<IDeviceProvider> _providers = [];
+    private readonly List<CompContext> _compContexts = [];
+    private bool _embeddedStarted;
+    private int _nextContext;
+    private bool _disposed;
+
+    /// <summary>Creates a runtime; devices are discovered (and embedded ones started) on first use.</summary>
+    public WdRuntime(WdRuntimeOptions? options = null)
+    {
+        Options = options ?? new WdRuntimeOptions();
+        // Seams: the broker's run directory and /sys/class/uacce providers are added here when they exist.
+    }
+
+    /// <summary>The process-wide runtime (options from the environment).</summary>
+    public static WdRuntime Default => s_default.Value;
+
+    /// <summary>This runtime's options.</summary>
+    public WdRuntimeOptions Options { get; }
+
+    /// <summary>All devices, with their current attributes.</summary>
+    public IReadOnlyList<WdDeviceInfo> Devices
+    {
+        get
+        {
+            lock (_lock)
+            {
+                EnsureProviders();
+                return _providers.SelectMany(p => p.GetDevices()).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Opens a queue on a device that implements <paramref name="algorithm"/> (uacce: open the chrdev).</summary>
+    /// <exception cref="WdDeviceNotFoundException">No such device, or none has a free queue.</exception>
+    public WdQueue RequestQueue(string algorithm)
+    {
+        lock (_lock)
+        {
+            EnsureProviders();
+            bool seen = false;
+            foreach (IDeviceProvider provider in _providers)
+            {
+                foreach (WdDeviceInfo device in provider.GetDevices())
+                {
+                    if (device.Supports(algorithm))
+                    {
+                        seen = true;
+                        QueueTransport? transport = provider.TryOpenQueue(device.Name);
+                        if (transport is not null)
+                        {
+                            return new WdQueue(transport);
+                        }
+                    }
+                }
+            }
+
+            throw new WdDeviceNotFoundException(seen
+                ? $"every device for '{algorithm}' is busy (available_instances is 0)"
+                : $"no device offers '{algorithm}'");
+        }
+    }
+
+    /// <summary>Releases a queue (same as disposing it).</summary>
+    public static void ReleaseQueue(WdQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        queue.Dispose();
+    }
+
+    /// <summary>A context for a compression session: spread round-robin over up to
+    /// <see cref="WdRuntimeOptions.MaxCompressionContexts"/> queues.</summary>
+    internal CompContext GetCompContext(string algorithm)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_compContexts.Count < Options.MaxCompressionContexts)
+            {
+                try
+                {
+                    var context = new CompContext(RequestQueue(algorithm), Options.BackgroundPolling);
+                    _compContexts.Add(context);
+                    return context;
+                }
+                catch (WdDeviceNotFoundException) when (_compContexts.Count > 0)
+                {
+                    // No more queues: share the ones we have.
+                }
+            }
+
+            return _compContexts[_nextContext++ % _compContexts.Count];
+        }
+    }
+
+    private void EnsureProviders()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_embeddedStarted && Options.EmbeddedDevices && _providers.Count == 0)
+        {
+            _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions));
+            _embeddedStarted = true;
+        }
+    }
+
+    /// <summary>Releases every context and stops the embedded devices.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (CompContext context in _compContexts)
+            {
+                context.Dispose();
+            }
+
+            foreach (IDeviceProvider provider in _providers)
+            {
+                provider.Dispose();
+            }
+        }
+    }
+}
