@@ -12,7 +12,8 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression to acceler
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    return CliError.Usage(parse.Errors[0].Message);
+    // One line: System.CommandLine's messages may span several.
+    return CliError.Usage(string.Join("; ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)))));
 }
 
 return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -109,7 +109,7 @@ public sealed class WdRuntime : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_embeddedStarted && Options.EmbeddedDevices && _providers.Count == 0)
         {
-            _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions));
+            _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine));
             _embeddedStarted = true;
         }
     }

@@ -13,6 +13,10 @@ public sealed class WdRuntimeOptions
     /// <summary>Shape of the embedded devices (queues, depth, engine threads).</summary>
     public DeviceHostOptions EmbeddedDeviceOptions { get; init; } = new();
 
+    /// <summary>Deflate engine of the embedded ZIP device: <c>isal</c>, <c>zlib-ng</c>, or null for the best present
+    /// (<c>WD_ZIP_ENGINE</c> sets it for <see cref="WdRuntime.Default"/>).</summary>
+    public string? EmbeddedZipEngine { get; init; }
+
     /// <summary>Queues the compression library opens at most (sessions are spread over them).</summary>
     public int MaxCompressionContexts { get; init; } = 2;
 
@@ -24,5 +28,6 @@ public sealed class WdRuntimeOptions
     public static WdRuntimeOptions FromEnvironment() => new()
     {
         EmbeddedDevices = Environment.GetEnvironmentVariable("WD_EMBEDDED") is not ("0" or "false" or "no"),
+        EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE"),
     };
 }

@@ -16,9 +16,6 @@ public abstract class DeflateEngine
     /// <summary>The runtime's zlib-ng (always present).</summary>
     public static DeflateEngine ZlibNg { get; } = new ZlibNgEngine();
 
-    /// <summary>The best engine on this machine. <c>WD_ZIP_ENGINE=zlib-ng</c> forces the fallback.</summary>
-    public static DeflateEngine Best =>
-        string.Equals(Environment.GetEnvironmentVariable("WD_ZIP_ENGINE"), "zlib-ng", StringComparison.OrdinalIgnoreCase)
-            ? ZlibNg
-            : Isal ?? ZlibNg;
+    /// <summary>The best engine on this machine: ISA-L when present.</summary>
+    public static DeflateEngine Best => Isal ?? ZlibNg;
 }

@@ -190,7 +190,7 @@ public sealed unsafe class ZipDevice : DeviceModel
         }
 
         bool finalInput = !stream || (sqe.Flags & SqeFlags.Last) != 0;
-        zs.Run(segments[..count], (byte*)dst, (int)sqe.DstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, ref cqe);
+        zs.Run(segments[..count], (byte*)dst, (int)sqe.DstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, ref cqe);
         if (!stream && cqe.Status == CompletionStatus.OutOfSpace)
         {
             // Block mode is all or nothing.

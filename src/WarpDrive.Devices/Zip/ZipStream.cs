@@ -47,8 +47,9 @@ internal sealed unsafe class ZipStream : IDisposable
     /// <param name="segments">Input segments (device pointers), at least one.</param>
     /// <param name="finalInput">No input follows this request (block mode, or the <c>Last</c> flag).</param>
     /// <param name="syncFlush">Compression: end this request's output on a byte boundary.</param>
+    /// <param name="probeWhenFull">Block mode: the stream state may be spent to tell a full output from truncated input.</param>
     public void Run(ReadOnlySpan<(nint Pointer, int Length)> segments, byte* output, int outputLength,
-        bool finalInput, bool syncFlush, ref Cqe cqe)
+        bool finalInput, bool syncFlush, bool probeWhenFull, ref Cqe cqe)
     {
         Codec codec = _codec ?? throw new InvalidOperationException("stream not started");
         long consumed = 0;
@@ -104,13 +105,16 @@ internal sealed unsafe class ZipStream : IDisposable
                         break;
                     case CodecStatus.OutputFull:
                         cqe.Status = CompletionStatus.OutOfSpace;
+                        if (probeWhenFull && Direction == Opcode.Decompress && lastSegment && offset == length)
+                        {
+                            // All input read and the output exactly full: more output, or truncated input? Ask the codec.
+                            ProbeAfterFullOutput(codec, flush, ref cqe);
+                        }
+
                         goto done;
                     default:
                         cqe.Status = CompletionStatus.DataError;
-                        // Bytes after a complete gzip member that do not start another member.
-                        cqe.Detail = (uint)(Members > 0 && _memberOutput == 0 && error is DataErrorKind.InvalidHeader or DataErrorKind.Truncated
-                            ? DataErrorKind.TrailingGarbage
-                            : error);
+                        cqe.Detail = (uint)Classify(error);
                         goto done;
                 }
 
@@ -132,6 +136,33 @@ internal sealed unsafe class ZipStream : IDisposable
             cqe.Flags |= CqeFlags.EndOfStream;
         }
     }
+
+    private void ProbeAfterFullOutput(Codec codec, FlushMode flush, ref Cqe cqe)
+    {
+        byte scratch;
+        CodecStatus status = codec.Process(null, 0, &scratch, 1, flush, out _, out int produced, out DataErrorKind error);
+        if (produced > 0 || status == CodecStatus.OutputFull)
+        {
+            return; // really more output than room
+        }
+
+        if (status == CodecStatus.StreamEnd)
+        {
+            Ended = true;
+            cqe.Status = CompletionStatus.Ok;
+        }
+        else if (status == CodecStatus.DataError)
+        {
+            cqe.Status = CompletionStatus.DataError;
+            cqe.Detail = (uint)Classify(error);
+        }
+    }
+
+    /// <summary>Bytes after a complete gzip member that do not start another member are trailing garbage.</summary>
+    private DataErrorKind Classify(DataErrorKind error) =>
+        Members > 0 && _memberOutput == 0 && error is DataErrorKind.InvalidHeader or DataErrorKind.Truncated
+            ? DataErrorKind.TrailingGarbage
+            : error;
 
     private static bool HasInput(ReadOnlySpan<(nint Pointer, int Length)> segments, int index, int offset)
     {

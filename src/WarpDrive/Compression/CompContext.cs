@@ -300,7 +300,10 @@ internal sealed class CompContext : IDisposable
     {
         _disposed = true;
         _pollerWake.Set();
-        _poller?.Join();
+        if (_poller is not null && _poller != Thread.CurrentThread)
+        {
+            _poller.Join();
+        }
         Queue.Dispose();
         _pollerWake.Dispose();
         _available.Dispose();

@@ -7,7 +7,7 @@ namespace WarpDrive.Compression;
 /// <summary>One in-flight request of a <see cref="CompContext"/>: its tag, the buffers pinned and shared for the
 /// device while it runs (the GUP of the seed), and the completion (a reusable <see cref="IValueTaskSource{T}"/>:
 /// no allocation per request in steady state).</summary>
-internal sealed class RequestSlot : IValueTaskSource<CompressionResult>
+internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThreadPoolWorkItem
 {
     private readonly CompContext _owner;
     private ManualResetValueTaskSourceCore<CompressionResult> _core;
@@ -17,13 +17,15 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>
     private int _shareCount;
     private DataListEntry[]? _dataList;
     private volatile bool _done;
+    private CompressionResult _result;
 
     public RequestSlot(CompContext owner, int index)
     {
         _owner = owner;
         Index = index;
-        // Continuations run inline on the delivering thread, which has left the reap lock by then: no thread-pool
-        // hop and no allocation per completion. A continuation that blocks delays other async completions.
+        // Hazard: user continuations must never run on the poller (a blocking one would stall every completion,
+        // one that waits on another request would deadlock it). Deliver() queues this slot itself to the thread
+        // pool (no allocation) and the continuation runs inline there.
         _core.RunContinuationsAsynchronously = false;
     }
 
@@ -134,14 +136,17 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>
         }
     }
 
-    /// <summary>Publishes an async completion (reaper, outside its lock).</summary>
+    /// <summary>Publishes an async completion (reaper, outside its lock): the buffers go back, then the result is
+    /// set on a thread-pool thread.</summary>
     public void Deliver()
     {
         ReleaseBuffers();
-        CompressionResult result = CompressionResult.From(Completion);
-        Session?.OnCompleted(result, Last);
-        _core.SetResult(result);
+        _result = CompressionResult.From(Completion);
+        Session?.OnCompleted(_result, Last);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
+
+    void IThreadPoolWorkItem.Execute() => _core.SetResult(_result);
 
     /// <summary>Fails an async request that could not be submitted.</summary>
     public void Fail(Exception error)

@@ -1,4 +1,5 @@
 using WarpDrive.Devices;
+using WarpDrive.Devices.Engines;
 using WarpDrive.Devices.Zip;
 
 namespace WarpDrive.Discovery;
@@ -12,9 +13,16 @@ internal sealed class InProcessDevices : IDeviceProvider
     private readonly Domain _domain = new();
     private readonly DeviceHost[] _hosts;
 
-    public InProcessDevices(DeviceHostOptions? options = null)
+    public InProcessDevices(DeviceHostOptions? options = null, string? zipEngine = null)
     {
-        _hosts = [new DeviceHost(new ZipDevice("zip-0"), options)];
+        DeflateEngine engine = zipEngine?.ToLowerInvariant() switch
+        {
+            null or "" => DeflateEngine.Best,
+            "zlib-ng" => DeflateEngine.ZlibNg,
+            "isal" => DeflateEngine.Isal ?? throw new WdException("the ISA-L engine was asked for but libisal.so.2 is not installed (apt-get install libisal2)"),
+            _ => throw new ArgumentException($"unknown ZIP engine '{zipEngine}' (isal or zlib-ng)", nameof(zipEngine)),
+        };
+        _hosts = [new DeviceHost(new ZipDevice("zip-0", engine), options)];
     }
 
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>

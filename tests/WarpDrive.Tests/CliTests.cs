@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.IO.Compression;
+
+namespace WarpDrive.Tests;
+
+/// <summary>The real <c>wd</c> executable against the real gzip and python3 zlib.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wd-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static (int Code, string Stdout, string Stderr) Run(string file, string args, string? stdinFile = null, string? stdoutFile = null, Dictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        string redirect = (stdinFile is null ? "" : $" < '{stdinFile}'") + (stdoutFile is null ? "" : $" > '{stdoutFile}'");
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"{file} {args}{redirect}");
+        foreach ((string k, string v) in env ?? [])
+        {
+            psi.Environment[k] = v;
+        }
+
+        using Process p = Process.Start(psi)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(120_000), $"{file} {args} did not finish");
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Wd(string args, string? stdinFile = null, string? stdoutFile = null, Dictionary<string, string>? env = null) =>
+        Run($"dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'", args, stdinFile, stdoutFile, env);
+
+    public static TheoryData<string, int> Inputs() => new()
+    {
+        { "empty", 0 }, { "one", 1 }, { "text", 64 << 20 }, { "random", 64 << 20 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void CompressedGzipIsReadByGzip(string kind, int size)
+    {
+        string input = PathOf(kind);
+        File.WriteAllBytes(input, kind == "random" ? TestData.Random(size) : TestData.Text(size));
+        (int code, _, string err) = Wd($"compress -a gzip '{input}' -o '{input}.gz'");
+        Assert.True(code == 0, err);
+        (code, _, err) = Run("gzip", $"-dc '{input}.gz'", stdoutFile: input + ".out");
+        Assert.True(code == 0, err);
+        Assert.True(File.ReadAllBytes(input).AsSpan().SequenceEqual(File.ReadAllBytes(input + ".out")));
+    }
+
+    [Fact]
+    public void GzipFilesAndConcatenatedMembersDecompress()
+    {
+        byte[] a = TestData.Text(3 << 20, 5), b = TestData.Random(100_000, 6);
+        File.WriteAllBytes(PathOf("a"), a);
+        File.WriteAllBytes(PathOf("b"), b);
+        Assert.Equal(0, Run("gzip", $"-9c '{PathOf("a")}'", stdoutFile: PathOf("a9.gz")).Code);
+        Assert.Equal(0, Run("gzip", $"-1c '{PathOf("b")}'", stdoutFile: PathOf("b1.gz")).Code);
+        File.WriteAllBytes(PathOf("ab.gz"), [.. File.ReadAllBytes(PathOf("a9.gz")), .. File.ReadAllBytes(PathOf("b1.gz"))]);
+
+        Assert.Equal(0, Wd($"decompress '{PathOf("a9.gz")}' -o '{PathOf("a.out")}'").Code);
+        Assert.Equal(a, File.ReadAllBytes(PathOf("a.out")));
+        Assert.Equal(0, Wd($"decompress -a gzip -o '{PathOf("b.out")}'", stdinFile: PathOf("b1.gz")).Code);
+        Assert.Equal(b, File.ReadAllBytes(PathOf("b.out")));
+        Assert.Equal(0, Wd("decompress", stdinFile: PathOf("ab.gz"), stdoutFile: PathOf("ab.out")).Code);
+        Assert.Equal([.. a, .. b], File.ReadAllBytes(PathOf("ab.out")));
+    }
+
+    [Theory]
+    [InlineData("zlib", "15")]
+    [InlineData("deflate", "-15")]
+    public void PythonZlibReadsOursAndWeReadPythons(string algorithm, string wbits)
+    {
+        byte[] text = TestData.Text(1 << 20);
+        File.WriteAllBytes(PathOf("t"), text);
+        Assert.Equal(0, Wd($"compress -a {algorithm} -l 9 '{PathOf("t")}' -o '{PathOf("t.z")}'").Code);
+        string script =
+            $"import zlib; d=open('{PathOf("t.z")}','rb').read(); t=open('{PathOf("t")}','rb').read(); assert zlib.decompress(d, {wbits})==t; " +
+            $"c=zlib.compressobj(9, zlib.DEFLATED, {wbits}); open('{PathOf("p.z")}','wb').write(c.compress(t)+c.flush())";
+        (int code, _, string err) = Run("python3", $"-c \"{script}\"");
+        Assert.True(code == 0, err);
+        Assert.Equal(0, Wd($"decompress -a {algorithm} '{PathOf("p.z")}' -o '{PathOf("p.out")}'").Code);
+        Assert.Equal(text, File.ReadAllBytes(PathOf("p.out")));
+    }
+
+    [Theory]
+    [InlineData("truncated", "truncated")]
+    [InlineData("corrupt", "corrupt")]
+    [InlineData("notgzip", "invalid header")]
+    public void BadInputExitsOneWithOneLineAndNoOutputFile(string kind, string words)
+    {
+        byte[] text = TestData.Text(200_000);
+        var ms = new MemoryStream();
+        using (var z = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            z.Write(text);
+        }
+
+        byte[] gz = ms.ToArray();
+        byte[] bad = kind switch
+        {
+            "truncated" => gz[..(gz.Length / 2)],
+            "corrupt" => [.. gz[..^8], .. new byte[] { 1, 2, 3, 4 }, .. gz[^4..]],
+            _ => text,
+        };
+        File.WriteAllBytes(PathOf("bad.gz"), bad);
+        (int code, string stdout, string stderr) = Wd($"decompress '{PathOf("bad.gz")}' -o '{PathOf("bad.out")}'");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains(words, stderr);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Equal("", stdout);
+        Assert.Empty(Directory.GetFiles(_dir, "*bad.out*", new EnumerationOptions { AttributesToSkip = 0 }));
+    }
+
+    [Fact]
+    public void ExitCodesAreDistinct()
+    {
+        File.WriteAllText(PathOf("t"), "hello");
+        Assert.Equal(2, Wd($"compress -l 10 '{PathOf("t")}' -o '{PathOf("x")}'").Code);
+        Assert.Equal(2, Wd($"compress -a lz4 '{PathOf("t")}' -o '{PathOf("x")}'").Code);
+        Assert.Equal(2, Wd("frobnicate").Code);
+        (int code, _, string err) = Wd($"decompress '{PathOf("missing.gz")}'");
+        Assert.Equal(4, code);
+        Assert.Contains("missing.gz", err);
+        Assert.Equal(3, Wd($"compress '{PathOf("t")}' -o '{PathOf("x")}'", env: new() { ["WD_EMBEDDED"] = "0" }).Code);
+        Assert.False(File.Exists(PathOf("x")));
+    }
+
+    [Fact]
+    public void ListShowsTheEmbeddedZipDevice()
+    {
+        (int code, string stdout, _) = Wd("list --json");
+        Assert.Equal(0, code);
+        Assert.Contains("\"name\": \"zip-0\"", stdout);
+        Assert.Contains("\"api\": \"wd_ring_v1\"", stdout);
+        Assert.Contains("\"available_instances\"", stdout);
+        Assert.Contains("\"algorithms\": \"deflate zlib gzip\"", stdout);
+    }
+}

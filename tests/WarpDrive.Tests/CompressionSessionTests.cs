@@ -1,0 +1,404 @@
+using System.Buffers;
+using System.IO.Compression;
+using WarpDrive.Abi;
+using WarpDrive.Compression;
+
+namespace WarpDrive.Tests;
+
+public class CompressionSessionTests
+{
+    private static byte[] DotnetDecompress(CompressionAlgorithm algorithm, ReadOnlySpan<byte> data)
+    {
+        var input = new MemoryStream(data.ToArray());
+        using Stream z = algorithm switch
+        {
+            CompressionAlgorithm.Gzip => new GZipStream(input, CompressionMode.Decompress),
+            CompressionAlgorithm.Zlib => new ZLibStream(input, CompressionMode.Decompress),
+            _ => new DeflateStream(input, CompressionMode.Decompress),
+        };
+        var output = new MemoryStream();
+        z.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static byte[] DotnetCompress(CompressionAlgorithm algorithm, byte[] data)
+    {
+        var output = new MemoryStream();
+        using (Stream z = algorithm switch
+        {
+            CompressionAlgorithm.Gzip => new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true),
+            CompressionAlgorithm.Zlib => new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true),
+            _ => new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true),
+        })
+        {
+            z.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    public static TheoryData<string, CompressionAlgorithm, int> EngineAlgorithmLevel()
+    {
+        var data = new TheoryData<string, CompressionAlgorithm, int>();
+        foreach (string engine in Engines.All())
+        {
+            foreach (CompressionAlgorithm a in Enum.GetValues<CompressionAlgorithm>())
+            {
+                foreach (int level in new[] { 0, 1, 6, 9 })
+                {
+                    data.Add(engine, a, level);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineAlgorithmLevel))]
+    public void BlockModeInteroperatesWithTheRuntimeCodecs(string engine, CompressionAlgorithm algorithm, int level)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[] text = TestData.Text(300_000);
+        byte[] compressed = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Algorithm = algorithm, Level = level }, runtime);
+        CompressionResult r = c.Process(text, compressed);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.True(r.EndOfStream);
+        Assert.Equal(text.Length, r.Consumed);
+        Assert.Equal(text, DotnetDecompress(algorithm, compressed.AsSpan(0, r.Produced)));
+        if (level > 0)
+        {
+            Assert.True(r.Produced < text.Length / 2, $"text compressed to {r.Produced} of {text.Length}");
+        }
+
+        byte[] foreign = DotnetCompress(algorithm, text);
+        byte[] back = new byte[text.Length];
+        using var d = new CompressionSession(new() { Algorithm = algorithm, Direction = CompressionDirection.Decompress }, runtime);
+        CompressionResult rd = d.Process(foreign, back);
+        Assert.Equal(CompletionStatus.Ok, rd.Status);
+        Assert.Equal(text.Length, rd.Produced);
+        Assert.Equal(text, back);
+        Assert.Equal(r.Checksum, rd.Checksum); // both the checksum of the same uncompressed bytes
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void ChecksumsMatchTheTrailers(string engine)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[] text = TestData.Text(100_000);
+        byte[] buffer = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var gz = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip }, runtime);
+        CompressionResult r = gz.Process(text, buffer);
+        Assert.Equal(BitConverter.ToUInt32(buffer, r.Produced - 8), r.Checksum);
+        using var zl = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Zlib }, runtime);
+        r = zl.Process(text, buffer);
+        uint adler = (uint)(buffer[r.Produced - 4] << 24 | buffer[r.Produced - 3] << 16 | buffer[r.Produced - 2] << 8 | buffer[r.Produced - 1]);
+        Assert.Equal(adler, r.Checksum);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void IncompressibleDataFitsTheBound(string engine)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        foreach (int n in new[] { 0, 1, 1000, 65536, 1 << 20 })
+        {
+            byte[] data = TestData.Random(n);
+            byte[] buffer = new byte[CompressionSession.GetMaxCompressedLength(n)];
+            using var s = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip, Level = 9 }, runtime);
+            CompressionResult r = s.Process(data, buffer);
+            Assert.Equal(CompletionStatus.Ok, r.Status);
+            Assert.Equal(data, DotnetDecompress(CompressionAlgorithm.Gzip, buffer.AsSpan(0, r.Produced)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineAlgorithmLevel))]
+    public void StreamModeResumesAfterOutOfSpaceWithTinyBuffers(string engine, CompressionAlgorithm algorithm, int level)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[] text = TestData.Text(200_000, seed: level + 10);
+        var compressed = new MemoryStream();
+        byte[] window = new byte[97]; // far smaller than the data
+        int outOfSpace = 0;
+        using (var c = new CompressionSession(new() { Algorithm = algorithm, Level = level, Mode = SessionMode.Stream }, runtime))
+        {
+            for (int offset = 0; offset < text.Length;)
+            {
+                int chunk = Math.Min(7_919, text.Length - offset);
+                bool last = offset + chunk == text.Length;
+                ReadOnlySpan<byte> input = text.AsSpan(offset, chunk);
+                while (true)
+                {
+                    CompressionResult r = c.Process(input, window, last);
+                    Assert.True(r.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, r.Status.ToString());
+                    compressed.Write(window, 0, r.Produced);
+                    input = input[r.Consumed..];
+                    if (r.Status == CompletionStatus.OutOfSpace)
+                    {
+                        outOfSpace++;
+                        continue;
+                    }
+
+                    Assert.True(input.IsEmpty);
+                    Assert.Equal(last, r.EndOfStream);
+                    break;
+                }
+
+                offset += chunk;
+            }
+        }
+
+        Assert.True(outOfSpace > 10, $"only {outOfSpace} resumptions");
+        byte[] stream = compressed.ToArray();
+        Assert.Equal(text, DotnetDecompress(algorithm, stream));
+
+        // And back, feeding 333-byte pieces into 101-byte windows.
+        var restored = new MemoryStream();
+        using var d = new CompressionSession(new() { Algorithm = algorithm, Direction = CompressionDirection.Decompress, Mode = SessionMode.Stream }, runtime);
+        byte[] outWindow = new byte[101];
+        bool ended = false;
+        for (int offset = 0; offset < stream.Length && !ended;)
+        {
+            int chunk = Math.Min(333, stream.Length - offset);
+            bool last = offset + chunk == stream.Length;
+            ReadOnlySpan<byte> input = stream.AsSpan(offset, chunk);
+            while (true)
+            {
+                CompressionResult r = d.Process(input, outWindow, last);
+                Assert.True(r.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, $"{r.Status} {r.DataError}");
+                restored.Write(outWindow, 0, r.Produced);
+                input = input[r.Consumed..];
+                if (r.Status == CompletionStatus.Ok)
+                {
+                    ended = r.EndOfStream;
+                    break;
+                }
+            }
+
+            offset += chunk;
+        }
+
+        Assert.True(ended);
+        Assert.Equal(text, restored.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void DataListInputIsReadSegmentBySegment(string engine)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[] text = TestData.Text(500_000);
+        // 37 segments of uneven sizes, each its own array: a real scatter-gather list.
+        var segments = new List<byte[]>();
+        for (int offset = 0, i = 0; offset < text.Length; i++)
+        {
+            int size = Math.Min(1 + (i * 7919 % 27_000), text.Length - offset);
+            segments.Add(text[offset..(offset + size)]);
+            offset += size;
+        }
+
+        ReadOnlySequence<byte> sequence = Sequence(segments);
+        Assert.False(sequence.IsSingleSegment);
+        foreach (CompressionAlgorithm algorithm in Enum.GetValues<CompressionAlgorithm>())
+        {
+            byte[] buffer = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+            using var c = new CompressionSession(new() { Algorithm = algorithm, Level = 1 }, runtime);
+            CompressionResult r = c.Process(sequence, buffer);
+            Assert.Equal(CompletionStatus.Ok, r.Status);
+            Assert.Equal(text.Length, r.Consumed);
+            Assert.Equal(text, DotnetDecompress(algorithm, buffer.AsSpan(0, r.Produced)));
+        }
+
+        // Decompression from a data list too: the compressed bytes cut into pieces.
+        byte[] gz = DotnetCompress(CompressionAlgorithm.Gzip, text);
+        var pieces = new List<byte[]>();
+        for (int offset = 0; offset < gz.Length; offset += 1000)
+        {
+            pieces.Add(gz[offset..Math.Min(gz.Length, offset + 1000)]);
+        }
+
+        byte[] back = new byte[text.Length];
+        using var d = new CompressionSession(new() { Direction = CompressionDirection.Decompress }, runtime);
+        CompressionResult rd = d.Process(Sequence(pieces), back);
+        Assert.Equal(CompletionStatus.Ok, rd.Status);
+        Assert.Equal(text, back);
+    }
+
+    private static ReadOnlySequence<byte> Sequence(List<byte[]> arrays)
+    {
+        var first = new Segment(arrays[0], 0);
+        Segment last = first;
+        foreach (byte[] a in arrays.Skip(1))
+        {
+            last = last.Append(a);
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(byte[] data, long running)
+        {
+            Memory = data;
+            RunningIndex = running;
+        }
+
+        public Segment Append(byte[] data)
+        {
+            var next = new Segment(data, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void MultiMemberGzipDecompressesWhole(string engine)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[] a = TestData.Text(70_000, 3), b = TestData.Random(5_000), c = TestData.Text(10, 4);
+        byte[] joined = [.. DotnetCompress(CompressionAlgorithm.Gzip, a), .. DotnetCompress(CompressionAlgorithm.Gzip, b), .. DotnetCompress(CompressionAlgorithm.Gzip, c)];
+        byte[] output = new byte[a.Length + b.Length + c.Length];
+        using var d = new CompressionSession(new() { Direction = CompressionDirection.Decompress }, runtime);
+        CompressionResult r = d.Process(joined, output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(output.Length, r.Produced);
+        Assert.Equal([.. a, .. b, .. c], output);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public void BadDataIsReportedWithItsKind(string engine)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[] text = TestData.Text(50_000);
+        byte[] gz = DotnetCompress(CompressionAlgorithm.Gzip, text);
+        byte[] output = new byte[text.Length];
+        using var d = new CompressionSession(new() { Direction = CompressionDirection.Decompress }, runtime);
+
+        Assert.Equal(DataErrorKind.Truncated, d.Process(gz.AsSpan(0, gz.Length - 5), output).DataError);
+        byte[] badMagic = (byte[])gz.Clone();
+        badMagic[0] = 0x20;
+        Assert.Equal(DataErrorKind.InvalidHeader, d.Process(badMagic, output).DataError);
+        byte[] badCrc = (byte[])gz.Clone();
+        badCrc[^6] ^= 1;
+        Assert.Equal(DataErrorKind.ChecksumMismatch, d.Process(badCrc, output).DataError);
+        Assert.Equal(DataErrorKind.TrailingGarbage, d.Process([.. gz, .. "junk"u8.ToArray()], output).DataError);
+        Assert.Equal(CompletionStatus.OutOfSpace, d.Process(gz, output.AsSpan(0, 100)).Status);
+        Assert.Equal(CompletionStatus.Ok, d.Process(gz, output).Status); // still fine afterwards
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task AsyncRequestsCompleteConcurrently(string engine)
+    {
+        using WdRuntime runtime = Engines.Runtime(engine);
+        byte[][] inputs = Enumerable.Range(0, 200).Select(i => TestData.Text(1000 + (i * 531), i)).ToArray();
+        byte[][] outputs = inputs.Select(i => new byte[CompressionSession.GetMaxCompressedLength(i.Length)]).ToArray();
+        using var c = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Zlib, Level = 1 }, runtime);
+        Task<CompressionResult>[] tasks = inputs.Select((input, i) => c.ProcessAsync(input, outputs[i]).AsTask()).ToArray();
+        CompressionResult[] results = await Task.WhenAll(tasks);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(CompletionStatus.Ok, results[i].Status);
+            Assert.Equal(inputs[i], DotnetDecompress(CompressionAlgorithm.Zlib, outputs[i].AsSpan(0, results[i].Produced)));
+        }
+    }
+
+    [Fact]
+    public async Task ManualPollingCompletesAsyncRequests()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng", backgroundPolling: false);
+        byte[] text = TestData.Text(10_000);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Level = 1 }, runtime);
+        ValueTask<CompressionResult> pending = c.ProcessAsync(text, output);
+        int polled = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!pending.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            polled += c.Poll();
+        }
+
+        Assert.Equal(1, polled);
+        Assert.True(pending.IsCompleted);
+        Assert.Equal(CompletionStatus.Ok, (await pending).Status);
+    }
+
+    [Fact]
+    public void SyncRequestsAllocateNothingInSteadyState()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        byte[] text = TestData.Text(4096);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Level = 1 }, runtime);
+        for (int i = 0; i < 100; i++)
+        {
+            c.Process(text, output);
+        }
+
+        int failures = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            // No Assert inside the measured loop: xunit's comparers allocate.
+            failures += c.Process(text, output).Status == CompletionStatus.Ok ? 0 : 1;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task AsyncRequestsAllocateNothingPerRequestInSteadyState()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        byte[] text = TestData.Text(4096);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Level = 1 }, runtime);
+        for (int i = 0; i < 100; i++)
+        {
+            await c.ProcessAsync(text, output);
+        }
+
+        const int n = 2000;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < n; i++)
+        {
+            await c.ProcessAsync(text, output);
+        }
+
+        long perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / n;
+        Assert.True(perRequest < 8, $"{perRequest} bytes allocated per async request");
+    }
+
+    [Fact]
+    public async Task StreamSessionRefusesConcurrentUse()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng", backgroundPolling: false);
+        using var c = new CompressionSession(new() { Mode = SessionMode.Stream }, runtime);
+        byte[] output = new byte[1000];
+        ValueTask<CompressionResult> pending = c.ProcessAsync(new byte[10], output, last: false);
+        Assert.Throws<InvalidOperationException>(() => c.Process(new byte[10], output, last: false));
+        while (!pending.IsCompleted)
+        {
+            c.Poll();
+        }
+
+        Assert.Equal(CompletionStatus.Ok, (await pending).Status);
+    }
+
+    [Fact]
+    public void OptionsAreValidated()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSession(new() { Level = 10 }, runtime));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSession(new() { WindowBits = 8 }, runtime));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSession(new() { Algorithm = (CompressionAlgorithm)7 }, runtime));
+    }
+}
