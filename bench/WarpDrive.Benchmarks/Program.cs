@@ -1,4 +1,13 @@
 using BenchmarkDotNet.Running;
+using WarpDrive.Benchmarks;
 
-// dotnet run -c Release --project bench/WarpDrive.Benchmarks -- --filter '*'   (see docs/PERFORMANCE.md)
+// dotnet run -c Release --project bench/WarpDrive.Benchmarks -- --filter '*'     BenchmarkDotNet suites
+// dotnet run -c Release --project bench/WarpDrive.Benchmarks -- latency         per-request latency percentiles
+// See docs/PERFORMANCE.md for the exact commands and figures.
+if (args.Length > 0 && args[0] == "latency")
+{
+    return LatencyProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -39,6 +39,11 @@ internal static class ListCommand
                         Attr(d, DeviceAttributeNames.AvailableInstances), Attr(d, "engine"), Attr(d, DeviceAttributeNames.Isolate));
                 }
 
+                if (Console.IsOutputRedirected)
+                {
+                    AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160); // no terminal to fit
+                }
+
                 AnsiConsole.Write(table);
                 return ExitCodes.Ok;
             }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job on the embedded default (no daemon, no hardware): list the devices, then compress 64 MiB of text
+# with `wd` through the in-process ZIP device, check it with gzip, and decompress a gzip -9 file back.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+wd() { dotnet src/WarpDrive.Cli/bin/Release/net10.0/wd.dll "$@"; }
+
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+python3 - "$work/input.txt" <<'PY'
+import random, sys
+random.seed(7)
+words = "accelerator queue device region domain deflate gzip engine shared memory the a of and to in is ring".split()
+with open(sys.argv[1], "w") as f:
+    n = 0
+    while n < 64 * 1024 * 1024:
+        line = " ".join(random.choice(words) + (str(random.randrange(100000)) if random.random() < .1 else "") for _ in range(40)) + "\n"
+        f.write(line); n += len(line)
+PY
+wd list
+start=$(date +%s%N)
+wd compress -a gzip -l 1 "$work/input.txt" -o "$work/input.txt.gz"
+end=$(date +%s%N)
+gzip -dc "$work/input.txt.gz" | cmp - "$work/input.txt"
+in=$(stat -c %s "$work/input.txt"); out=$(stat -c %s "$work/input.txt.gz")
+python3 -c "import sys; i,o,t=int(sys.argv[1]),int(sys.argv[2]),(int(sys.argv[4])-int(sys.argv[3]))/1e9; print(f'wd compress: {i} -> {o} bytes ({o/i:.1%}) in {t:.2f} s wall, {i/t/1e6:.0f} MB/s including process start; gzip -dc verified')" "$in" "$out" "$start" "$end"
+gzip -9c "$work/input.txt" > "$work/g9.gz"
+wd decompress "$work/g9.gz" -o "$work/back.txt"
+cmp "$work/back.txt" "$work/input.txt" && echo "wd decompress of gzip -9 output: identical"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what WarpDrive needs on a fresh Debian/Ubuntu machine and builds it (Release).
+# ISA-L (libisal2) is the ZIP engine; without it the runtime's zlib-ng is used. gzip and python3 are used by tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2' || need+=(libisal2)
+command -v gzip >/dev/null || need+=(gzip)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${need[*]}" >&2
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null; }; then
+    echo "setup: could not install ${need[*]}; continuing (without libisal2 the zlib-ng engine is used)" >&2
+  fi
+fi
+
+command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+dotnet build WarpDrive.slnx -c Release -nologo -v q -clp:ErrorsOnly

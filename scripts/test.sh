@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds and runs every test, then prints "N passed, N failed[, N skipped]" as the last line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+log=$(mktemp)
+dotnet test WarpDrive.slnx -c Release --no-build -nologo --blame-hang-timeout 5m 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# vstest prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 161, Skipped: 0, Total: 161, ..."
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)! +- +Failed:/ {
+    gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+    n++
+  }
+  END { if (n == 0) { p = 0; f = 1; s = 0 } print p + 0, f + 0, s + 0 }' "$log")
+rm -f "$log"
+[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
