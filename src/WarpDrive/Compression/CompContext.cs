@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using WarpDrive.Abi;
 
 namespace WarpDrive.Compression;
@@ -8,6 +9,13 @@ namespace WarpDrive.Compression;
 internal sealed class CompContext : IDisposable
 {
     private const int ReapBatch = 64;
+
+    // Hybrid polling: a synchronous caller polls for about twice the recent service time before it sleeps,
+    // because waking a blocked thread costs tens of microseconds here (DESIGN.md) and would add that to
+    // every request longer than a fixed short spin.
+    private static readonly long s_minSpinTicks = Stopwatch.Frequency / 50_000; // 20 us
+    private static readonly long s_maxSpinTicks = Stopwatch.Frequency / 500; // 2 ms
+    private long _serviceTicks;
 
     private readonly RequestSlot[] _slots;
     private readonly int[] _free;
@@ -145,9 +153,11 @@ internal sealed class CompContext : IDisposable
     }
 
     /// <summary>Reaps until <paramref name="slot"/> is done.</summary>
-    public void WaitSync(RequestSlot slot)
+    public void WaitSync(RequestSlot slot, long submittedAt)
     {
         Span<int> ready = stackalloc int[ReapBatch];
+        var spin = TimeSpan.FromTicks(Math.Clamp(2 * Volatile.Read(ref _serviceTicks), s_minSpinTicks, s_maxSpinTicks)
+            * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
         while (!slot.Done)
         {
             int asyncReady;
@@ -156,12 +166,16 @@ internal sealed class CompContext : IDisposable
                 while (ReapLocked(ready, out asyncReady) == 0 && !slot.Done)
                 {
                     CheckServed();
-                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(100));
+                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(100), spin);
                 }
             }
 
             Deliver(ready[..asyncReady]);
         }
+
+        // Moving average of the service time (races between callers only blur it).
+        long sample = Stopwatch.GetTimestamp() - submittedAt;
+        Volatile.Write(ref _serviceTicks, ((Volatile.Read(ref _serviceTicks) * 7) + sample) / 8);
     }
 
     /// <summary>Completes whatever has finished, without blocking. Returns how many requests completed.</summary>

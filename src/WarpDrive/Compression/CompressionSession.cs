@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using WarpDrive.Abi;
 
 namespace WarpDrive.Compression;
@@ -66,8 +67,9 @@ public sealed class CompressionSession : IDisposable
                 slot.Share((nint)src, source.Length);
                 slot.Share((nint)dst, destination.Length);
                 Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
+                long submittedAt = Stopwatch.GetTimestamp();
                 _context.Submit(slot, in sqe);
-                _context.WaitSync(slot);
+                _context.WaitSync(slot, submittedAt);
                 CompressionResult result = CompressionResult.From(slot.Completion);
                 OnCompleted(result, last);
                 return result;
@@ -125,8 +127,9 @@ public sealed class CompressionSession : IDisposable
                     slot.Share((nint)t, count * DataListEntry.Size);
                     slot.Share((nint)dst, destination.Length);
                     Sqe sqe = BuildSqe(slot.Tag, count == 0 ? 0 : (ulong)t, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
+                    long submittedAt = Stopwatch.GetTimestamp();
                     _context.Submit(slot, in sqe);
-                    _context.WaitSync(slot);
+                    _context.WaitSync(slot, submittedAt);
                 }
 
                 CompressionResult result = CompressionResult.From(slot.Completion);
@@ -293,8 +296,9 @@ public sealed class CompressionSession : IDisposable
         {
             slot.Prepare(isAsync: false, null, last: true);
             var sqe = new Sqe { UserData = slot.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = (uint)_streamId };
+            long submittedAt = Stopwatch.GetTimestamp();
             _context.Submit(slot, in sqe);
-            _context.WaitSync(slot);
+            _context.WaitSync(slot, submittedAt);
         }
         finally
         {

@@ -122,9 +122,13 @@ public sealed class WdQueue : IDisposable
     /// <summary>Blocks until a completion may be ready or <paramref name="maxSleep"/> passes: a bounded spin, then a
     /// futex sleep announced through <c>client_waiting</c> so that the device only makes the wake call when needed.
     /// Safe to call from several threads.</summary>
-    public void WaitForCompletion(TimeSpan maxSleep)
+    public void WaitForCompletion(TimeSpan maxSleep) => WaitForCompletion(maxSleep, SpinBeforeSleep);
+
+    /// <summary>As <see cref="WaitForCompletion(TimeSpan)"/>, polling for <paramref name="spin"/> before sleeping
+    /// (callers that know the expected service time poll through it rather than pay a wake-up).</summary>
+    public void WaitForCompletion(TimeSpan maxSleep, TimeSpan spin)
     {
-        long spinUntil = Stopwatch.GetTimestamp() + (long)(SpinBeforeSleep.TotalSeconds * Stopwatch.Frequency);
+        long spinUntil = Stopwatch.GetTimestamp() + (long)(spin.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < spinUntil)
         {
             if (_cq.HasCompletion())
