@@ -4,6 +4,8 @@ using WarpDrive.Compression;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
 
+using WarpDrive.Tests;
+
 namespace WarpDrive.Benchmarks;
 
 /// <summary>64 KiB gzip blocks at level 1: through the queue (session, block mode) against the same engine called
@@ -25,7 +27,7 @@ public class DeflateBlockBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _input = BenchData.Text(BlockSize);
+        _input = TestData.Text(BlockSize, seed: 42);
         _output = new byte[CompressionSession.GetMaxCompressedLength(BlockSize)];
         _runtime = new WdRuntime(new WdRuntimeOptions
         {

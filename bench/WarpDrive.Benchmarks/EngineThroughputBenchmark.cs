@@ -2,6 +2,8 @@ using BenchmarkDotNet.Attributes;
 using WarpDrive.Abi;
 using WarpDrive.Devices.Engines;
 
+using WarpDrive.Tests;
+
 namespace WarpDrive.Benchmarks;
 
 /// <summary>ISA-L against the runtime's zlib-ng on 1 MiB of text, called directly (single core).</summary>
@@ -28,7 +30,7 @@ public class EngineThroughputBenchmark
         DeflateEngine engine = Engine == "isal" ? DeflateEngine.Isal ?? throw new InvalidOperationException("libisal2 missing") : DeflateEngine.ZlibNg;
         _compressor = engine.CreateCompressor();
         _decompressor = engine.CreateDecompressor();
-        _input = BenchData.Text(Size);
+        _input = TestData.Text(Size, seed: 42);
         _compressed = new byte[Size * 2];
         _output = new byte[Size];
         _compressedLength = Compress();

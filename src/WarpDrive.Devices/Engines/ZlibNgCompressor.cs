@@ -3,43 +3,22 @@ using static WarpDrive.Devices.Interop.CompressionNative;
 
 namespace WarpDrive.Devices.Engines;
 
-internal sealed unsafe class ZlibNgCompressor : Codec
+internal sealed unsafe class ZlibNgCompressor : ZlibNgCodec
 {
-    private ZStream _zs;
-    private bool _initialized;
-
     public override void Reset(CompAlgorithm algorithm, int level, int windowBits)
     {
+        // The shim has no deflateReset: a new stream is a new init (zlib-ng allocates its state in one block).
         End();
-        fixed (ZStream* zs = &_zs)
-        {
-            // The shim has no deflateReset: a new stream is a new init (zlib-ng allocates its state in one block).
-            int rc = DeflateInit2(zs, level, Z_DEFLATED, ZlibNgEngine.WindowBits(algorithm, windowBits), DefaultMemLevel, DefaultStrategy);
-            if (rc != Z_OK)
-            {
-                throw new InvalidOperationException($"deflateInit2 failed: {rc}");
-            }
-        }
-
-        _initialized = true;
+        Started(DeflateInit2(Zs, level, Z_DEFLATED, ZlibNgEngine.WindowBits(algorithm, windowBits), DefaultMemLevel, DefaultStrategy));
     }
 
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)
     {
         error = DataErrorKind.None;
-        _zs.NextIn = input;
-        _zs.AvailIn = (uint)inputLength;
-        _zs.NextOut = output;
-        _zs.AvailOut = (uint)outputLength;
-        int rc;
-        fixed (ZStream* zs = &_zs)
-        {
-            rc = Deflate(zs, flush switch { FlushMode.Finish => Z_FINISH, FlushMode.Sync => Z_SYNC_FLUSH, _ => Z_NO_FLUSH });
-        }
-
-        consumed = inputLength - (int)_zs.AvailIn;
-        produced = outputLength - (int)_zs.AvailOut;
+        SetBuffers(input, inputLength, output, outputLength);
+        int rc = Deflate(Zs, flush switch { FlushMode.Finish => Z_FINISH, FlushMode.Sync => Z_SYNC_FLUSH, _ => Z_NO_FLUSH });
+        Counts(inputLength, outputLength, out consumed, out produced);
         if (rc == Z_STREAM_END)
         {
             return CodecStatus.StreamEnd;
@@ -50,21 +29,8 @@ internal sealed unsafe class ZlibNgCompressor : Codec
             throw new InvalidOperationException($"deflate failed: {rc}");
         }
 
-        return flush == FlushMode.Finish || _zs.AvailIn > 0 || _zs.AvailOut == 0 ? CodecStatus.OutputFull : CodecStatus.NeedInput;
+        return flush == FlushMode.Finish || Zs->AvailIn > 0 || Zs->AvailOut == 0 ? CodecStatus.OutputFull : CodecStatus.NeedInput;
     }
 
-    private void End()
-    {
-        if (_initialized)
-        {
-            fixed (ZStream* zs = &_zs)
-            {
-                _ = DeflateEnd(zs);
-            }
-
-            _initialized = false;
-        }
-    }
-
-    public override void Dispose() => End();
+    protected override int EndNative(ZStream* stream) => DeflateEnd(stream);
 }

@@ -4,49 +4,28 @@ using static WarpDrive.Devices.Interop.CompressionNative;
 
 namespace WarpDrive.Devices.Engines;
 
-internal sealed unsafe class ZlibNgDecompressor : Codec
+internal sealed unsafe class ZlibNgDecompressor : ZlibNgCodec
 {
-    private ZStream _zs;
-    private bool _initialized;
-
     public override void Reset(CompAlgorithm algorithm, int level, int windowBits)
     {
         End();
-        fixed (ZStream* zs = &_zs)
-        {
-            // Always the full window: the stream decides how far back it refers.
-            int rc = InflateInit2(zs, ZlibNgEngine.WindowBits(algorithm, 15));
-            if (rc != Z_OK)
-            {
-                throw new InvalidOperationException($"inflateInit2 failed: {rc}");
-            }
-        }
-
-        _initialized = true;
+        // Always the full window: the stream decides how far back it refers.
+        Started(InflateInit2(Zs, ZlibNgEngine.WindowBits(algorithm, 15)));
     }
 
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)
     {
         error = DataErrorKind.None;
-        _zs.NextIn = input;
-        _zs.AvailIn = (uint)inputLength;
-        _zs.NextOut = output;
-        _zs.AvailOut = (uint)outputLength;
-        int rc;
-        fixed (ZStream* zs = &_zs)
-        {
-            rc = Inflate(zs, Z_NO_FLUSH);
-        }
-
-        consumed = inputLength - (int)_zs.AvailIn;
-        produced = outputLength - (int)_zs.AvailOut;
+        SetBuffers(input, inputLength, output, outputLength);
+        int rc = Inflate(Zs, Z_NO_FLUSH);
+        Counts(inputLength, outputLength, out consumed, out produced);
         switch (rc)
         {
             case Z_STREAM_END:
                 return CodecStatus.StreamEnd;
             case Z_OK or Z_BUF_ERROR:
-                if (_zs.AvailOut == 0)
+                if (Zs->AvailOut == 0)
                 {
                     return CodecStatus.OutputFull;
                 }
@@ -62,12 +41,14 @@ internal sealed unsafe class ZlibNgDecompressor : Codec
                 error = DataErrorKind.NeedsDictionary;
                 return CodecStatus.DataError;
             case Z_DATA_ERROR:
-                error = Classify(_zs.Msg == null ? null : Marshal.PtrToStringUTF8((nint)_zs.Msg));
+                error = Classify(Zs->Msg == null ? null : Marshal.PtrToStringUTF8((nint)Zs->Msg));
                 return CodecStatus.DataError;
             default:
                 throw new InvalidOperationException($"inflate failed: {rc}");
         }
     }
+
+    protected override int EndNative(ZStream* stream) => InflateEnd(stream);
 
     /// <summary>zlib reports data errors as text; these are its messages for header and trailer faults.</summary>
     private static DataErrorKind Classify(string? message) => message switch
@@ -77,19 +58,4 @@ internal sealed unsafe class ZlibNgDecompressor : Codec
         "incorrect data check" or "incorrect length check" => DataErrorKind.ChecksumMismatch,
         _ => DataErrorKind.InvalidData,
     };
-
-    private void End()
-    {
-        if (_initialized)
-        {
-            fixed (ZStream* zs = &_zs)
-            {
-                _ = InflateEnd(zs);
-            }
-
-            _initialized = false;
-        }
-    }
-
-    public override void Dispose() => End();
 }

@@ -67,12 +67,7 @@ public sealed class CompressionSession : IDisposable
                 slot.Share((nint)src, source.Length);
                 slot.Share((nint)dst, destination.Length);
                 Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-                long submittedAt = Stopwatch.GetTimestamp();
-                _context.Submit(slot, in sqe);
-                _context.WaitSync(slot, submittedAt);
-                CompressionResult result = CompressionResult.From(slot.Completion);
-                OnCompleted(result, last);
-                return result;
+                return RunSync(slot, in sqe, last);
             }
         }
         catch
@@ -127,14 +122,8 @@ public sealed class CompressionSession : IDisposable
                     slot.Share((nint)t, count * DataListEntry.Size);
                     slot.Share((nint)dst, destination.Length);
                     Sqe sqe = BuildSqe(slot.Tag, count == 0 ? 0 : (ulong)t, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
-                    long submittedAt = Stopwatch.GetTimestamp();
-                    _context.Submit(slot, in sqe);
-                    _context.WaitSync(slot, submittedAt);
+                    return RunSync(slot, in sqe, last);
                 }
-
-                CompressionResult result = CompressionResult.From(slot.Completion);
-                OnCompleted(result, last);
-                return result;
             }
         }
         catch
@@ -147,6 +136,17 @@ public sealed class CompressionSession : IDisposable
             slot.ReleaseBuffers();
             _context.Return(slot);
         }
+    }
+
+    /// <summary>Submits a prepared request and reaps until it completes (the caller holds the buffers pinned).</summary>
+    private CompressionResult RunSync(RequestSlot slot, in Sqe sqe, bool last)
+    {
+        long submittedAt = Stopwatch.GetTimestamp();
+        _context.Submit(slot, in sqe);
+        _context.WaitSync(slot, submittedAt);
+        CompressionResult result = CompressionResult.From(slot.Completion);
+        OnCompleted(result, last);
+        return result;
     }
 
     /// <summary>Submits one request and returns at once; the result arrives when the device completes it.
