@@ -1,0 +1,60 @@
+using WarpDrive.Abi;
+using WarpDrive.Compression;
+
+namespace WarpDrive.Tests;
+
+/// <summary>Runs alone: the async test counts every allocation in the process.</summary>
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationCollection;
+
+[Collection(nameof(AllocationTests))]
+public class AllocationTests
+{
+    [Fact]
+    public void SyncRequestsAllocateNothingInSteadyState()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        byte[] text = TestData.Text(4096);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Level = 1 }, runtime);
+        for (int i = 0; i < 100; i++)
+        {
+            c.Process(text, output);
+        }
+
+        int failures = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            // No Assert inside the measured loop: xunit's comparers allocate.
+            failures += c.Process(text, output).Status == CompletionStatus.Ok ? 0 : 1;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task AsyncRequestsAllocateNothingPerRequestInSteadyState()
+    {
+        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        byte[] text = TestData.Text(4096);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Level = 1 }, runtime);
+        for (int i = 0; i < 100; i++)
+        {
+            await c.ProcessAsync(text, output);
+        }
+
+        const int n = 2000;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < n; i++)
+        {
+            await c.ProcessAsync(text, output);
+        }
+
+        long perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / n;
+        Assert.True(perRequest < 8, $"{perRequest} bytes allocated per async request");
+    }
+}
