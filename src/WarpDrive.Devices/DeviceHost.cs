@@ -107,6 +107,21 @@ public sealed class DeviceHost : IDisposable
         }
     }
 
+    /// <summary>Disables a started queue (reset, isolation, an operator's decision): its owner's driver sees the
+    /// status word and fails further requests with a clear error instead of waiting.</summary>
+    public void DisableQueue(int queueId, uint reason)
+    {
+        lock (_lock)
+        {
+            if ((uint)queueId >= (uint)_queues.Length || !_inUse[queueId])
+            {
+                throw new ArgumentOutOfRangeException(nameof(queueId), queueId, "no such queue in use");
+            }
+
+            _queues[queueId].Disable(reason);
+        }
+    }
+
     /// <summary>The device's attributes under uacce's names, plus the model's extras.</summary>
     public IReadOnlyDictionary<string, string> GetAttributes()
     {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
+using WarpDrive.Platform;
 
 namespace WarpDrive.Devices;
 
@@ -85,11 +86,14 @@ public sealed unsafe class HardwareQueue
         Volatile.Write(ref _busy, 0);
     }
 
-    /// <summary>Disables the queue: the driver sees the status word and stops submitting.</summary>
+    /// <summary>Disables the queue: the engine stops serving it, the driver sees the status word and stops
+    /// submitting, and any client thread asleep on the CQ is woken to notice.</summary>
     internal void Disable(uint reason)
     {
         Region.DisableReason = reason;
         Volatile.Write(ref Region.State, (uint)QueueState.Disabled);
+        Interlocked.Increment(ref Region.CqWake);
+        Futex.Wake(Region.CqWakeAddress);
     }
 
     internal bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;

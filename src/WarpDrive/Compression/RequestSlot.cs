@@ -18,6 +18,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
     private DataListEntry[]? _dataList;
     private volatile bool _done;
     private CompressionResult _result;
+    private Exception? _error;
 
     public RequestSlot(CompContext owner, int index)
     {
@@ -146,14 +147,28 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    void IThreadPoolWorkItem.Execute() => _core.SetResult(_result);
+    void IThreadPoolWorkItem.Execute()
+    {
+        Exception? error = _error;
+        if (error is null)
+        {
+            _core.SetResult(_result);
+        }
+        else
+        {
+            _error = null;
+            _core.SetException(error);
+        }
+    }
 
-    /// <summary>Fails an async request that could not be submitted.</summary>
+    /// <summary>Fails an async request the device will never complete (its queue stopped being served);
+    /// like a result, the failure is published from the thread pool.</summary>
     public void Fail(Exception error)
     {
         InFlight = false;
         ReleaseBuffers();
-        _core.SetException(error);
+        _error = error;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     public CompressionResult GetResult(short token)

@@ -25,6 +25,8 @@ internal sealed class InProcessDevices : IDeviceProvider
         _hosts = [new DeviceHost(new ZipDevice("zip-0", engine), options)];
     }
 
+    internal IReadOnlyList<DeviceHost> Hosts => _hosts;
+
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
         _hosts.Select(h => new WdDeviceInfo(h.Name, Location, h.GetAttributes())).ToArray();
 

@@ -36,6 +36,9 @@ public sealed class WdQueue : IDisposable
     /// <summary>The device this queue belongs to.</summary>
     public WdDeviceInfo Device => _transport.Device;
 
+    /// <summary>The queue's id within its device.</summary>
+    public uint QueueId => _region.QueueId;
+
     /// <summary>Ring depth: the most requests in flight.</summary>
     public int Depth => _region.Depth;
 
