@@ -88,10 +88,19 @@ public sealed unsafe class HardwareQueue
 
     /// <summary>Disables the queue: the engine stops serving it, the driver sees the status word and stops
     /// submitting, and any client thread asleep on the CQ is woken to notice.</summary>
+    /// <remarks>Waits for the engine to finish the request it may be running, so that once a driver sees the
+    /// status word no request of the queue is touching the owner's buffers. Never call it from an engine thread.</remarks>
     internal void Disable(uint reason)
     {
+        SpinWait spin = default;
+        while (!TryEnter())
+        {
+            spin.SpinOnce();
+        }
+
         Region.DisableReason = reason;
         Volatile.Write(ref Region.State, (uint)QueueState.Disabled);
+        Exit();
         Interlocked.Increment(ref Region.CqWake);
         Futex.Wake(Region.CqWakeAddress);
     }

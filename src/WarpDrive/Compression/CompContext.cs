@@ -300,13 +300,31 @@ internal sealed class CompContext : IDisposable
 
     private void FailAsyncInFlight()
     {
-        foreach (RequestSlot slot in _slots)
+        // Completions posted before the queue stopped are delivered first; what is left will never complete.
+        // Under the reap lock, so that no reaper records a slot while we abandon it.
+        var abandoned = new List<RequestSlot>();
+        lock (_reapLock)
         {
-            if (slot.InFlight && slot.IsAsync)
+            Span<int> ready = stackalloc int[ReapBatch];
+            while (ReapLocked(ready, out int asyncReady) > 0)
             {
-                Interlocked.Decrement(ref _asyncInFlight);
-                slot.Fail(new WdException($"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
+                Deliver(ready[..asyncReady]);
             }
+
+            foreach (RequestSlot slot in _slots)
+            {
+                if (slot.InFlight && slot.IsAsync)
+                {
+                    slot.Abandon();
+                    abandoned.Add(slot);
+                }
+            }
+        }
+
+        foreach (RequestSlot slot in abandoned)
+        {
+            Interlocked.Decrement(ref _asyncInFlight);
+            slot.Fail(new WdException($"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
         }
     }
 

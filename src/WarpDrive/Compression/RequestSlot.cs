@@ -161,6 +161,9 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         }
     }
 
+    /// <summary>Marks the request as no longer expected from the device (reaper lock held).</summary>
+    public void Abandon() => InFlight = false;
+
     /// <summary>Fails an async request the device will never complete (its queue stopped being served);
     /// like a result, the failure is published from the thread pool.</summary>
     public void Fail(Exception error)
