@@ -165,7 +165,18 @@ internal sealed class CompContext : IDisposable
             {
                 while (ReapLocked(ready, out asyncReady) == 0 && !slot.Done)
                 {
-                    CheckServed();
+                    QueueState state = Queue.State;
+                    if (state != QueueState.Started)
+                    {
+                        // A completion may have landed just before the status word changed: look once more.
+                        if (ReapLocked(ready, out asyncReady) > 0 || slot.Done)
+                        {
+                            break;
+                        }
+
+                        ThrowHelper.QueueDisabled(state);
+                    }
+
                     Queue.WaitForCompletion(TimeSpan.FromMilliseconds(100), spin);
                 }
             }
@@ -238,15 +249,6 @@ internal sealed class CompContext : IDisposable
         {
             Interlocked.Decrement(ref _asyncInFlight);
             _slots[index].Deliver();
-        }
-    }
-
-    private void CheckServed()
-    {
-        QueueState state = Queue.State;
-        if (state != QueueState.Started)
-        {
-            ThrowHelper.QueueDisabled(state);
         }
     }
 
