@@ -1,20 +1,29 @@
 using System.IO.Compression;
 using WarpDrive.Abi;
+using WarpDrive.Devices.Engines;
 
 namespace WarpDrive.Tests;
 
+/// <summary>Raw descriptors through a real in-process ZIP device on ISA-L (zlib-ng where libisal2 is absent;
+/// <see cref="IsalPresenceTests"/> fails then).</summary>
+public sealed class DeviceQueueTestsIsal() : DeviceQueueTests(DeflateEngine.Isal is null ? "zlib-ng" : "isal");
+
+/// <summary>Raw descriptors through a real in-process ZIP device on zlib-ng.</summary>
+public sealed class DeviceQueueTestsZlibNg() : DeviceQueueTests("zlib-ng");
+
 /// <summary>Raw descriptors through a real in-process ZIP device: what the device does with good and hostile SQEs.</summary>
-public sealed unsafe class DeviceQueueTests : IDisposable
+public abstract unsafe class DeviceQueueTests : IDisposable
 {
-    private readonly WdRuntime _runtime = Engines.Runtime("zlib-ng");
+    private readonly WdRuntime _runtime;
     private readonly WdQueue _queue;
     private readonly byte[] _src = GC.AllocateArray<byte>(64 * 1024, pinned: true);
     private readonly byte[] _dst = GC.AllocateArray<byte>(128 * 1024, pinned: true);
     private readonly DataListEntry[] _table = GC.AllocateArray<DataListEntry>(8, pinned: true);
     private readonly int[] _shares;
 
-    public DeviceQueueTests()
+    protected DeviceQueueTests(string engine)
     {
+        _runtime = Engines.Runtime(engine);
         _queue = _runtime.RequestQueue("gzip");
         TestData.Text(_src.Length).CopyTo(_src, 0);
         _shares =
@@ -27,6 +36,7 @@ public sealed unsafe class DeviceQueueTests : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         foreach (int h in _shares)
         {
             _queue.Unshare(h);
@@ -239,6 +249,50 @@ public sealed unsafe class DeviceQueueTests : IDisposable
         Assert.Equal(CompletionStatus.Ok, Run(new Sqe { UserData = 4, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = 2 }).Status);
         sqe.Opcode = Opcode.Compress;
         Assert.Equal(CompletionStatus.BadRequest, Run(sqe).Status); // released
+    }
+
+    [Fact]
+    public void RandomDescriptorsNeverHurtTheDevice()
+    {
+        var random = new Random(12345);
+        byte[] garbage = TestData.Random(_src.Length, 99);
+        garbage.CopyTo(_src, 0);
+        ulong[] addresses = [(ulong)Addr(_src), (ulong)Addr(_dst), (ulong)Unsafe(_table), 0, 1, 0x1000, 0xffff_ffff_ffff_f000, (ulong)random.NextInt64()];
+        for (int i = 0; i < _table.Length; i++)
+        {
+            _table[i] = new DataListEntry { Address = addresses[random.Next(addresses.Length)], Length = (uint)random.Next(0, 70_000) };
+        }
+
+        var seen = new HashSet<CompletionStatus>();
+        for (int i = 0; i < 3000; i++)
+        {
+            var sqe = new Sqe
+            {
+                UserData = (ulong)i,
+                Opcode = random.Next(4) switch { 0 => Opcode.Compress, 1 => Opcode.Decompress, 2 => Opcode.StreamRelease, _ => (Opcode)random.Next(256) },
+                Algorithm = (byte)random.Next(4),
+                Flags = random.Next(2) == 0 ? SqeFlags.None : (SqeFlags)random.Next(64),
+                Level = (byte)random.Next(12),
+                WindowBits = (byte)random.Next(17),
+                Src = addresses[random.Next(addresses.Length)] + (ulong)random.Next(0, 100),
+                Dst = addresses[random.Next(addresses.Length)] + (ulong)random.Next(0, 100),
+                SrcLen = (uint)random.Next(0, 66_000), // mostly inside the shared buffers, sometimes past their end
+                DstLen = (uint)random.Next(0, 132_000),
+                StreamId = (uint)random.Next(40),
+            };
+            Cqe cqe = Run(sqe);
+            Assert.True(Enum.IsDefined(cqe.Status), $"status {cqe.Status}");
+            Assert.True(cqe.Produced <= sqe.DstLen);
+            seen.Add(cqe.Status);
+        }
+
+        // The mix reached the interesting outcomes, not just one kind of refusal.
+        Assert.Contains(CompletionStatus.BadRequest, seen);
+        Assert.Contains(CompletionStatus.AddressFault, seen);
+        Assert.Contains(CompletionStatus.DataError, seen);
+        Assert.Contains(CompletionStatus.Ok, seen);
+        TestData.Text(_src.Length).CopyTo(_src, 0);
+        AssertStillServes();
     }
 
     [Fact]
