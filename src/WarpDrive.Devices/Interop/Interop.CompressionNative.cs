@@ -26,26 +26,5 @@ internal static partial class Interop
         internal const int Z_OK = 0, Z_STREAM_END = 1, Z_NEED_DICT = 2, Z_DATA_ERROR = -3, Z_BUF_ERROR = -5;
         internal const int Z_NO_FLUSH = 0, Z_SYNC_FLUSH = 2, Z_FINISH = 4;
         internal const int Z_DEFLATED = 8, DefaultMemLevel = 8, DefaultStrategy = 0;
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_DeflateInit2_")]
-        internal static unsafe partial int DeflateInit2(ZStream* stream, int level, int method, int windowBits, int memLevel, int strategy);
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_Deflate")]
-        internal static unsafe partial int Deflate(ZStream* stream, int flush);
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_DeflateEnd")]
-        internal static unsafe partial int DeflateEnd(ZStream* stream);
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_InflateInit2_")]
-        internal static unsafe partial int InflateInit2(ZStream* stream, int windowBits);
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_Inflate")]
-        internal static unsafe partial int Inflate(ZStream* stream, int flush);
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_InflateEnd")]
-        internal static unsafe partial int InflateEnd(ZStream* stream);
-
-        [LibraryImport(Name, EntryPoint = "CompressionNative_Crc32")]
-        internal static unsafe partial uint Crc32(uint crc, byte* buffer, int len);
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace WarpDrive.Devices;
 
 internal static partial class Interop
@@ -37,23 +35,5 @@ internal static partial class Interop
         // Level buffer sizes: ISAL_DEF_LVLn_DEFAULT. Level 0 needs none.
         internal const int Lvl1BufSize = 282624, Lvl2BufSize = 331776, Lvl3BufSize = 348160;
         internal const int MaxLevel = 3;
-
-        [LibraryImport(Name)]
-        internal static unsafe partial void isal_deflate_init(byte* stream);
-
-        [LibraryImport(Name)]
-        internal static unsafe partial int isal_deflate(byte* stream);
-
-        [LibraryImport(Name)]
-        internal static unsafe partial void isal_inflate_init(byte* state);
-
-        [LibraryImport(Name)]
-        internal static unsafe partial int isal_inflate(byte* state);
-
-        [LibraryImport(Name)]
-        internal static unsafe partial uint isal_adler32(uint init, byte* buf, ulong len);
-
-        [LibraryImport(Name)]
-        internal static unsafe partial uint crc32_gzip_refl(uint init, byte* buf, ulong len);
     }
 }
