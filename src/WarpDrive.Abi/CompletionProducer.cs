@@ -45,7 +45,8 @@ public sealed unsafe class CompletionProducer
     public void Post(in Cqe cqe)
     {
         Cqe* slot = _region.CqSlot(_tail);
-        *slot = cqe;
+        // Everything but the sequence word (see SubmissionProducer.TryPublish).
+        Unsafe.CopyBlockUnaligned(ref *(byte*)slot, ref Unsafe.As<Cqe, byte>(ref Unsafe.AsRef(in cqe)), Cqe.SeqOffset);
         Volatile.Write(ref slot->Seq, unchecked((uint)(_tail + 1)));
         _tail++;
     }

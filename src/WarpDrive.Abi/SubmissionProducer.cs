@@ -38,7 +38,9 @@ public sealed unsafe class SubmissionProducer
         }
 
         Sqe* slot = _region.SqSlot(_tail);
-        *slot = sqe;
+        // Everything but the sequence word: a whole-struct copy could store a stale Seq that happens to equal the
+        // expected one (position 2^32-1 expects 0) before the body, and publish half an entry.
+        Unsafe.CopyBlockUnaligned(ref *(byte*)slot, ref Unsafe.As<Sqe, byte>(ref Unsafe.AsRef(in sqe)), Sqe.SeqOffset);
         // Publication: the sequence word is stored last, with release semantics.
         Volatile.Write(ref slot->Seq, unchecked((uint)(_tail + 1)));
         _tail++;

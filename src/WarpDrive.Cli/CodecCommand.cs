@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using WarpDrive.Streams;
 
@@ -12,6 +13,8 @@ internal static class CodecCommand
 {
     private const int ChunkSize = 1 << 20;
     private const long ProgressThreshold = 16L << 20;
+
+    private static string? s_pending; // the temporary output not yet renamed into place
 
     public static Command Create(CompressionMode mode)
     {
@@ -56,12 +59,13 @@ internal static class CodecCommand
         }
 
         string subject = inputPath ?? "(stdin)";
-        string? temporary = null;
+        PosixSignalRegistration[] signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
+            .Select(signal => PosixSignalRegistration.Create(signal, _ => RemovePending()))];
         try
         {
             using Stream source = inputPath is null ? Console.OpenStandardInput() : OpenInput(inputPath);
-            using Stream sink = outputPath is null ? Console.OpenStandardOutput() : CreateTemporary(outputPath, out temporary);
-            long total = inputPath is null ? -1 : source.Length;
+            using Stream sink = outputPath is null ? Console.OpenStandardOutput() : CreateTemporary(outputPath);
+            long total = source.CanSeek ? source.Length : -1; // a named FIFO or /dev/stdin cannot tell
             if (total >= ProgressThreshold && !Console.IsErrorRedirected)
             {
                 ProgressConsole().Progress().AutoClear(true).Start(ctx =>
@@ -76,11 +80,12 @@ internal static class CodecCommand
             }
 
             sink.Flush();
-            if (temporary is not null)
+            if (outputPath is not null)
             {
                 sink.Dispose();
-                File.Move(temporary, outputPath!, overwrite: true);
-                temporary = null;
+                // Taken back from the signal handlers first: a signal after this point finds nothing to remove.
+                string temporary = Interlocked.Exchange(ref s_pending, null) ?? throw new IOException("interrupted");
+                File.Move(temporary, outputPath, overwrite: true);
             }
 
             return ExitCodes.Ok;
@@ -91,10 +96,21 @@ internal static class CodecCommand
         }
         finally
         {
-            if (temporary is not null)
+            RemovePending();
+            foreach (PosixSignalRegistration registration in signals)
             {
-                TryDelete(temporary);
+                registration.Dispose();
             }
+        }
+    }
+
+    /// <summary>Deletes the temporary output, if one is pending: on failure, and from SIGINT/SIGTERM/SIGHUP
+    /// (the process then ends as the signal asks), so that nothing half-written is left behind.</summary>
+    private static void RemovePending()
+    {
+        if (Interlocked.Exchange(ref s_pending, null) is string temporary)
+        {
+            TryDelete(temporary);
         }
     }
 
@@ -122,6 +138,12 @@ internal static class CodecCommand
                 sink.Write(buffer, 0, n);
                 progress?.Invoke(source.CanSeek ? source.Position : 0);
             }
+
+            if (z.CompressedBytes == 0)
+            {
+                // The stream reads an empty input as no data (like GZipStream); a decompressor, like gzip -d, says so.
+                throw new InvalidDataException("unexpected end of data (empty input)");
+            }
         }
     }
 
@@ -142,7 +164,7 @@ internal static class CodecCommand
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
     }
 
-    private static FileStream CreateTemporary(string outputPath, out string? temporary)
+    private static FileStream CreateTemporary(string outputPath)
     {
         string full = Path.GetFullPath(outputPath);
         if (Directory.Exists(full))
@@ -151,8 +173,10 @@ internal static class CodecCommand
         }
 
         string directory = Path.GetDirectoryName(full)!;
-        temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.wd-{Environment.ProcessId}.tmp");
-        return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.wd-{Environment.ProcessId}-{Path.GetFileNameWithoutExtension(Path.GetRandomFileName())}.tmp");
+        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        s_pending = temporary;
+        return stream;
     }
 
     private static void TryDelete(string path)

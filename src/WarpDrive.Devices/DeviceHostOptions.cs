@@ -18,6 +18,9 @@ public sealed class DeviceHostOptions
     /// <summary>How long an idle engine polls before it sleeps on its doorbell.</summary>
     public TimeSpan SpinBeforeSleep { get; init; } = TimeSpan.FromMicroseconds(50);
 
+    /// <summary>Longest an idle engine sleeps without a doorbell: it bounds the delay a lost wake-up could cause.</summary>
+    public TimeSpan IdleSleepTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>NUMA node reported as <c>numa_node</c>.</summary>
     public int NumaNode { get; init; } = -1;
 }

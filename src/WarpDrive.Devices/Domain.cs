@@ -5,7 +5,8 @@ namespace WarpDrive.Devices;
 /// so a buffer shared once is valid everywhere. Every address in a descriptor is checked here;
 /// anything outside every shared range is an <c>ADDRESS_FAULT</c>.</summary>
 /// <remarks>Share/Unshare take a lock; <see cref="TryTranslate"/> is lock-free (engine threads call it per request).
-/// An entry is published by writing its start, then its end; a reader re-reads the end to detect reuse.</remarks>
+/// Each entry is a seqlock: the writer makes its version odd, writes start and end, then makes it even again; a reader
+/// takes an entry only if it saw the same even version before and after reading it.</remarks>
 public sealed class Domain
 {
     private readonly Lock _lock = new();
@@ -18,6 +19,7 @@ public sealed class Domain
     {
         public ulong Start;
         public ulong End; // exclusive; 0 = free
+        public uint Version; // odd while being written
     }
 
     /// <summary>Ranges currently shared.</summary>
@@ -53,9 +55,7 @@ public sealed class Domain
                 index = _highWater;
             }
 
-            Range[] ranges = _ranges;
-            ranges[index].Start = start;
-            Volatile.Write(ref ranges[index].End, start + (ulong)length);
+            Write(ref _ranges[index], start, start + (ulong)length);
             if (index == _highWater)
             {
                 Volatile.Write(ref _highWater, index + 1);
@@ -77,10 +77,19 @@ public sealed class Domain
                 throw new ArgumentException("not a shared range of this domain", nameof(handle));
             }
 
-            Volatile.Write(ref _ranges[index].End, 0UL);
+            Write(ref _ranges[index], 0, 0);
             _free.Push(index);
             _count--;
         }
+    }
+
+    private static void Write(ref Range range, ulong start, ulong end)
+    {
+        Volatile.Write(ref range.Version, range.Version + 1);
+        Interlocked.MemoryBarrier(); // the odd version is visible before the fields change
+        range.Start = start;
+        range.End = end;
+        Volatile.Write(ref range.Version, range.Version + 1);
     }
 
     /// <summary>Checks that [address, address + length) lies inside one shared range and gives the device's pointer
@@ -103,14 +112,17 @@ public sealed class Domain
         int high = Math.Min(Volatile.Read(ref _highWater), ranges.Length);
         for (int i = 0; i < high; i++)
         {
-            ulong e = Volatile.Read(ref ranges[i].End);
-            if (e < end)
+            ref Range r = ref ranges[i];
+            uint version = Volatile.Read(ref r.Version);
+            ulong e = Volatile.Read(ref r.End);
+            if (e < end || (version & 1) != 0)
             {
                 continue;
             }
 
-            ulong s = Volatile.Read(ref ranges[i].Start);
-            if (s <= address && Volatile.Read(ref ranges[i].End) == e)
+            ulong s = Volatile.Read(ref r.Start);
+            Interlocked.MemoryBarrier(); // the fields are read before the version is checked again
+            if (s <= address && Volatile.Read(ref r.Version) == version)
             {
                 pointer = (nint)address;
                 return true;

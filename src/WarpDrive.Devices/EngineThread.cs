@@ -86,13 +86,15 @@ internal sealed unsafe class EngineThread : IDisposable
         bool work = false;
         foreach (HardwareQueue q in _queues)
         {
-            work |= q.State == QueueState.Started && q.Sq.HasWork();
+            // Work the engine can do: a waiting SQE and room for its CQE (a client that leaves its CQ full waits
+            // for the timeout, instead of keeping the engine spinning).
+            work |= q.State == QueueState.Started && q.Sq.HasWork() && q.Cq.HasSpace();
         }
 
         if (!work && !_stopping)
         {
             // The timeout bounds the damage of a lost wake-up from a misbehaving client.
-            Futex.Wait((nint)_wakeWord, snapshot, TimeSpan.FromMilliseconds(100));
+            Futex.Wait((nint)_wakeWord, snapshot, _host.Options.IdleSleepTimeout);
         }
 
         foreach (HardwareQueue q in _queues)
@@ -130,7 +132,7 @@ internal sealed unsafe class EngineThread : IDisposable
     private bool Serve(HardwareQueue q, object? state)
     {
         int served = 0;
-        while (served < BatchPerQueue && q.Cq.HasSpace() && q.Sq.TryConsume(out Sqe sqe))
+        while (served < BatchPerQueue && !q.StopRequested && q.Cq.HasSpace() && q.Sq.TryConsume(out Sqe sqe))
         {
             Cqe cqe = default;
             cqe.UserData = sqe.UserData;

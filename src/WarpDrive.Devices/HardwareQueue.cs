@@ -11,6 +11,7 @@ public sealed unsafe class HardwareQueue
     private readonly EngineThread _engine;
     private readonly uint _maxStreams;
     private int _busy;
+    private bool _stopRequested;
 
     internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine)
     {
@@ -68,12 +69,16 @@ public sealed unsafe class HardwareQueue
         Sq = new SubmissionConsumer(Region);
         Cq = new CompletionProducer(Region);
         Domain = domain;
+        StopRequested = false;
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
+        // Format zeroed device_waiting: an engine that went to sleep before would not be rung for this queue.
+        _engine.Wake();
     }
 
     /// <summary>Stops serving and waits until the engine has left the queue (uacce PUT_Q).</summary>
     internal void Stop()
     {
+        StopRequested = true;
         Volatile.Write(ref Region.State, (uint)QueueState.Released);
         SpinWait spin = default;
         while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
@@ -92,6 +97,7 @@ public sealed unsafe class HardwareQueue
     /// status word no request of the queue is touching the owner's buffers. Never call it from an engine thread.</remarks>
     internal void Disable(uint reason)
     {
+        StopRequested = true; // the engine stops taking SQEs after the one it runs
         SpinWait spin = default;
         while (!TryEnter())
         {
@@ -103,6 +109,14 @@ public sealed unsafe class HardwareQueue
         Exit();
         Interlocked.Increment(ref Region.CqWake);
         Futex.Wake(Region.CqWakeAddress);
+    }
+
+    /// <summary>Set while the queue is being disabled or released: the engine takes no further SQE from it.
+    /// Device-private, unlike the status word, which is published only once the engine has left.</summary>
+    internal bool StopRequested
+    {
+        get => Volatile.Read(ref _stopRequested);
+        private set => Volatile.Write(ref _stopRequested, value);
     }
 
     internal bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;

@@ -80,19 +80,24 @@ public sealed class WdRuntime : IDisposable
     }
 
     /// <summary>A context for a compression session: spread round-robin over up to
-    /// <see cref="WdRuntimeOptions.MaxCompressionContexts"/> queues.</summary>
-    internal CompContext GetCompContext(string algorithm)
+    /// <see cref="WdRuntimeOptions.MaxCompressionContexts"/> queues. A stream-mode session also needs a free
+    /// device stream context, which is taken here from the first context that has one.</summary>
+    internal CompContext GetCompContext(string algorithm, bool stream, out int streamId)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            streamId = -1;
             if (_compContexts.Count < Options.MaxCompressionContexts)
             {
                 try
                 {
                     var context = new CompContext(RequestQueue(algorithm), Options.BackgroundPolling);
                     _compContexts.Add(context);
-                    return context;
+                    if (!stream || context.TryAllocateStreamId(out streamId))
+                    {
+                        return context;
+                    }
                 }
                 catch (WdDeviceNotFoundException) when (_compContexts.Count > 0)
                 {
@@ -100,7 +105,28 @@ public sealed class WdRuntime : IDisposable
                 }
             }
 
-            return _compContexts[_nextContext++ % _compContexts.Count];
+            int count = _compContexts.Count;
+            for (int i = 0; i < count; i++)
+            {
+                CompContext context = _compContexts[(_nextContext + i) % count];
+                if (!stream || context.TryAllocateStreamId(out streamId))
+                {
+                    _nextContext = (_nextContext + i + 1) % count;
+                    return context;
+                }
+            }
+
+            throw new WdException($"no free stream context: {count} queue(s) x max_streams {_compContexts[0].Queue.MaxStreams} are in use by open stream sessions");
+        }
+    }
+
+    /// <summary>The embedded device named <paramref name="name"/>, if this runtime started one (tests, diagnostics).</summary>
+    internal Devices.DeviceHost? FindEmbeddedHost(string name)
+    {
+        lock (_lock)
+        {
+            EnsureProviders();
+            return _providers.OfType<InProcessDevices>().SelectMany(p => p.Hosts).FirstOrDefault(h => h.Name == name);
         }
     }
 

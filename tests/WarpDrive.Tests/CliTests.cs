@@ -135,6 +135,57 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void NamedInputsThatCannotSeekWork()
+    {
+        byte[] text = TestData.Text(300_000);
+        File.WriteAllBytes(PathOf("t"), text);
+        (int code, _, string err) = Run("cat", $"'{PathOf("t")}' | dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}' compress /dev/stdin -o '{PathOf("t.gz")}'");
+        Assert.True(code == 0, err);
+        Assert.Equal(0, Run("gzip", $"-dc '{PathOf("t.gz")}'", stdoutFile: PathOf("t.out")).Code);
+        Assert.Equal(text, File.ReadAllBytes(PathOf("t.out")));
+    }
+
+    [Fact]
+    public void EmptyCompressedInputIsADataError()
+    {
+        File.WriteAllBytes(PathOf("empty.gz"), []);
+        (int code, _, string err) = Wd($"decompress '{PathOf("empty.gz")}' -o '{PathOf("empty.out")}'");
+        Assert.Equal(1, code);
+        Assert.Contains("empty input", err);
+        Assert.False(File.Exists(PathOf("empty.out")));
+    }
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void ASignalLeavesNoOutputBehind(string signal)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wd.dll"));
+        psi.ArgumentList.Add("compress");
+        psi.ArgumentList.Add("-o");
+        psi.ArgumentList.Add(PathOf("out.gz"));
+        using Process p = Process.Start(psi)!;
+        p.StandardInput.BaseStream.Write(TestData.Text(100_000)); // stdin stays open: wd waits for more
+        p.StandardInput.BaseStream.Flush();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Directory.GetFiles(_dir, ".out.gz.wd-*").Length == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(_dir, ".out.gz.wd-*")); // the temporary output exists while it runs
+        using (Process kill = Process.Start("kill", $"-{signal} {p.Id}"))
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.True(p.WaitForExit(30_000), "wd did not end on the signal");
+        Assert.NotEqual(0, p.ExitCode);
+        Assert.Empty(Directory.GetFiles(_dir, "*out.gz*"));
+    }
+
+    [Fact]
     public void ListShowsTheEmbeddedZipDevice()
     {
         (int code, string stdout, _) = Wd("list --json");

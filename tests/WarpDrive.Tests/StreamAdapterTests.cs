@@ -109,6 +109,16 @@ public class StreamAdapterTests
     }
 
     [Fact]
+    public void EmptyCompressedInputReadsAsNoData()
+    {
+        // As GZipStream does: nothing in, nothing out, no exception.
+        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using var d = new WdGZipStream(new MemoryStream(), CompressionMode.Decompress, 6, false, runtime);
+        Assert.Equal(0, d.Read(new byte[10]));
+        Assert.Equal(0, d.CompressedBytes);
+    }
+
+    [Fact]
     public void LeaveOpenIsHonoured()
     {
         using WdRuntime runtime = Engines.Runtime("zlib-ng");

@@ -92,18 +92,18 @@ internal sealed class CompContext : IDisposable
         _available.Release();
     }
 
-    public int AllocateStreamId()
+    public bool TryAllocateStreamId(out int id)
     {
         lock (_freeLock)
         {
-            int id = Array.IndexOf(_streamIds, false);
+            id = Array.IndexOf(_streamIds, false);
             if (id < 0)
             {
-                throw new WdException($"no free stream context on {Queue.Device.Name} (max_streams {_streamIds.Length})");
+                return false;
             }
 
             _streamIds[id] = true;
-            return id;
+            return true;
         }
     }
 
@@ -196,15 +196,30 @@ internal sealed class CompContext : IDisposable
         int total = 0;
         while (total < max)
         {
+            // Never blocks: if another thread is reaping, it delivers for us.
+            if (!_reapLock.TryEnter())
+            {
+                break;
+            }
+
             int reaped, asyncReady;
-            lock (_reapLock)
+            try
             {
                 reaped = ReapLocked(ready, out asyncReady);
+            }
+            finally
+            {
+                _reapLock.Exit();
             }
 
             Deliver(ready[..asyncReady]);
             if (reaped == 0)
             {
+                if (Queue.State != QueueState.Started)
+                {
+                    FailAsyncInFlight(reap: true);
+                }
+
                 break;
             }
 
@@ -294,21 +309,24 @@ internal sealed class CompContext : IDisposable
             Deliver(ready[..asyncReady]);
             if (Queue.State != QueueState.Started)
             {
-                FailAsyncInFlight();
+                FailAsyncInFlight(reap: true);
                 _pollerWake.Wait(TimeSpan.FromMilliseconds(100));
             }
         }
     }
 
-    private void FailAsyncInFlight()
+    /// <summary>Fails the async requests the device will never complete. Call only once the device has left the
+    /// queue (disabled, or released): their buffers are unpinned here.</summary>
+    private void FailAsyncInFlight(bool reap)
     {
-        // Completions posted before the queue stopped are delivered first; what is left will never complete.
+        // Completions posted before the queue stopped are delivered first (unless the queue is released and its
+        // region may already serve another owner); what is left will never complete.
         // Under the reap lock, so that no reaper records a slot while we abandon it.
         var abandoned = new List<RequestSlot>();
         lock (_reapLock)
         {
             Span<int> ready = stackalloc int[ReapBatch];
-            while (ReapLocked(ready, out int asyncReady) > 0)
+            while (reap && ReapLocked(ready, out int asyncReady) > 0)
             {
                 Deliver(ready[..asyncReady]);
             }
@@ -326,7 +344,9 @@ internal sealed class CompContext : IDisposable
         foreach (RequestSlot slot in abandoned)
         {
             Interlocked.Decrement(ref _asyncInFlight);
-            slot.Fail(new WdException($"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
+            slot.Fail(new WdException(_disposed
+                ? $"the compression context on {Queue.Device.Name} was disposed before the request completed"
+                : $"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
         }
     }
 
@@ -338,8 +358,10 @@ internal sealed class CompContext : IDisposable
         {
             _poller.Join();
         }
+
+        // Releasing the queue waits until the engine has left it; only then may in-flight buffers be unpinned.
         Queue.Dispose();
-        _pollerWake.Dispose();
-        _available.Dispose();
+        FailAsyncInFlight(reap: false);
+        // _available is not disposed: a late GetResult still returns its slot (no wait handle was ever created).
     }
 }

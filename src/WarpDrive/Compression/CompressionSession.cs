@@ -16,7 +16,7 @@ namespace WarpDrive.Compression;
 public sealed class CompressionSession : IDisposable
 {
     private readonly CompContext _context;
-    private readonly int _streamId = -1;
+    private readonly int _streamId;
     private bool _streamActive;
     private int _busy;
     private bool _disposed;
@@ -28,11 +28,7 @@ public sealed class CompressionSession : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _context = (runtime ?? WdRuntime.Default).GetCompContext(options.AlgorithmName);
-        if (options.Mode == SessionMode.Stream)
-        {
-            _streamId = _context.AllocateStreamId();
-        }
+        _context = (runtime ?? WdRuntime.Default).GetCompContext(options.AlgorithmName, options.Mode == SessionMode.Stream, out _streamId);
     }
 
     /// <summary>The session's parameters.</summary>
@@ -41,12 +37,13 @@ public sealed class CompressionSession : IDisposable
     /// <summary>The device the session runs on.</summary>
     public WdDeviceInfo Device => _context.Queue.Device;
 
-    /// <summary>An output size that always suffices to compress <paramref name="length"/> bytes in one block request
-    /// (stored blocks plus the largest header and trailer).</summary>
+    /// <summary>An output size that always suffices to compress <paramref name="length"/> bytes in one block request.
+    /// Fast levels may code every byte with a fixed Huffman code (up to 9 bits a byte, zlib-ng's deflate_quick),
+    /// hence one eighth more, plus block, header and trailer overhead.</summary>
     public static int GetMaxCompressedLength(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return checked(length + (length >> 8) + 256);
+        return checked(length + (length >> 3) + 256);
     }
 
     /// <summary>Runs one request and waits for it.</summary>
@@ -199,6 +196,7 @@ public sealed class CompressionSession : IDisposable
         }
         catch
         {
+            slot.Abandon();
             slot.ReleaseBuffers();
             _context.Return(slot);
             Volatile.Write(ref _busy, 0);

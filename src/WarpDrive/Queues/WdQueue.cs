@@ -60,6 +60,7 @@ public sealed class WdQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TrySend(in Sqe sqe)
     {
+        ThrowIfDisposed();
         QueueState state = State;
         if (state != QueueState.Started)
         {
@@ -87,6 +88,7 @@ public sealed class WdQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Flush()
     {
+        ThrowIfDisposed();
         QueueState state = State;
         if (state != QueueState.Started)
         {
@@ -101,7 +103,21 @@ public sealed class WdQueue : IDisposable
 
     /// <summary>Takes the next completion, if one is ready.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryRecv(out Cqe cqe) => _cq.TryConsume(out cqe);
+    public bool TryRecv(out Cqe cqe)
+    {
+        ThrowIfDisposed();
+        return _cq.TryConsume(out cqe);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        // After release the region may already belong to the next owner: never touch it again.
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            ThrowHelper.ObjectDisposed(this);
+        }
+    }
 
     /// <summary>Waits for the next completion: polls for <see cref="SpinBeforeSleep"/>, then sleeps on the queue's
     /// futex until the device posts one.</summary>

@@ -23,6 +23,7 @@ public abstract class WdCompressionStream : Stream
     private bool _ended;
     private bool _dirty;
     private bool _finished;
+    private long _compressedBytes;
 
     /// <summary>Creates the stream over <paramref name="stream"/>.</summary>
     /// <param name="stream">The compressed side: written to when compressing, read from when decompressing.</param>
@@ -54,6 +55,9 @@ public abstract class WdCompressionStream : Stream
 
     /// <summary>The underlying stream.</summary>
     public Stream BaseStream => _stream;
+
+    /// <summary>Compressed bytes read from (decompressing) or written to (compressing) the underlying stream so far.</summary>
+    public long CompressedBytes => _compressedBytes;
 
     /// <summary>The device doing the work.</summary>
     public WdDeviceInfo Device => _session.Device;
@@ -104,8 +108,10 @@ public abstract class WdCompressionStream : Stream
             if (_inPos == _inLen && !_inputEof)
             {
                 _inLen = _stream.Read(input, 0, input.Length);
-                _inPos = 0;
-                _inputEof = _inLen == 0;
+                if (TookInput())
+                {
+                    return 0;
+                }
             }
 
             CompressionResult r = _session.Process(input.AsSpan(_inPos, _inLen - _inPos), buffer, last: _inputEof);
@@ -137,8 +143,10 @@ public abstract class WdCompressionStream : Stream
             if (_inPos == _inLen && !_inputEof)
             {
                 _inLen = await _stream.ReadAsync(input.AsMemory(), cancellationToken).ConfigureAwait(false);
-                _inPos = 0;
-                _inputEof = _inLen == 0;
+                if (TookInput())
+                {
+                    return 0;
+                }
             }
 
             CompressionResult r = await _session.ProcessAsync(input.AsMemory(_inPos, _inLen - _inPos), buffer, last: _inputEof,
@@ -148,6 +156,17 @@ public abstract class WdCompressionStream : Stream
                 return produced;
             }
         }
+    }
+
+    /// <summary>Accounts for <c>_inLen</c> new input bytes; true when the stream turned out to be empty, which reads as
+    /// no data (as System.IO.Compression's streams do) rather than as truncated data.</summary>
+    private bool TookInput()
+    {
+        _inPos = 0;
+        _inputEof = _inLen == 0;
+        _compressedBytes += _inLen;
+        _ended = _inputEof && _compressedBytes == 0;
+        return _ended;
     }
 
     /// <summary>Accounts for one decompression step; true when Read should return <paramref name="produced"/>.</summary>
@@ -234,6 +253,7 @@ public abstract class WdCompressionStream : Stream
             CompressionResult r = _session.Process(data, output, last, flush);
             ThrowIfFailed(r);
             _stream.Write(output, 0, r.Produced);
+            _compressedBytes += r.Produced;
             data = data[r.Consumed..];
             if (r.Status != CompletionStatus.OutOfSpace)
             {
@@ -250,6 +270,7 @@ public abstract class WdCompressionStream : Stream
             CompressionResult r = await _session.ProcessAsync(data, output, last, flush, cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(r);
             await _stream.WriteAsync(output.AsMemory(0, r.Produced), cancellationToken).ConfigureAwait(false);
+            _compressedBytes += r.Produced;
             data = data[r.Consumed..];
             if (r.Status != CompletionStatus.OutOfSpace)
             {

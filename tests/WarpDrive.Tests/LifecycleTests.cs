@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using WarpDrive.Abi;
+using WarpDrive.Compression;
+using WarpDrive.Devices;
+
+namespace WarpDrive.Tests;
+
+/// <summary>Queues and contexts coming and going: wake-ups, release, disable, dispose.</summary>
+public class LifecycleTests
+{
+    private static WdRuntime Runtime(bool backgroundPolling = true, int maxStreams = 32) => new(new WdRuntimeOptions
+    {
+        EmbeddedZipEngine = "zlib-ng",
+        BackgroundPolling = backgroundPolling,
+        EmbeddedDeviceOptions = new DeviceHostOptions
+        {
+            QueueCount = 4, EngineCount = 1, QueueDepth = 16, MaxStreamsPerQueue = maxStreams,
+            // A lost wake-up would now cost 30 s, not 100 ms: the test below cannot pass by timeout.
+            IdleSleepTimeout = TimeSpan.FromSeconds(30),
+        },
+    });
+
+    [Fact]
+    public void AFreshQueueIsServedWhileTheEngineSleeps()
+    {
+        using WdRuntime runtime = Runtime();
+        using (WdQueue first = runtime.RequestQueue("gzip"))
+        {
+            Assert.True(first.TrySend(new Sqe { Opcode = Opcode.Nop }));
+            first.Flush();
+            Assert.True(first.RecvSync(out _, TimeSpan.FromSeconds(10)));
+        }
+
+        Thread.Sleep(300); // the engine has long stopped polling and sleeps
+        using WdQueue fresh = runtime.RequestQueue("gzip");
+        var sw = Stopwatch.StartNew();
+        Assert.True(fresh.TrySend(new Sqe { UserData = 1, Opcode = Opcode.Nop }));
+        fresh.Flush();
+        Assert.True(fresh.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(20)), "no completion: the doorbell was lost");
+        Assert.Equal(1UL, cqe.UserData);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public void ADisposedQueueCannotTouchTheNextOwnersRing()
+    {
+        using WdRuntime runtime = Runtime();
+        WdQueue old = runtime.RequestQueue("gzip");
+        old.Dispose();
+        using WdQueue next = runtime.RequestQueue("gzip");
+        Assert.Throws<ObjectDisposedException>(() => old.TrySend(new Sqe { UserData = 0xdead, Opcode = Opcode.Nop }));
+        Assert.Throws<ObjectDisposedException>(old.Flush);
+        Assert.Throws<ObjectDisposedException>(() => old.TryRecv(out _));
+        Assert.False(next.TryRecv(out _));
+    }
+
+    [Fact]
+    public async Task DisposingTheRuntimeFailsAsyncRequestsInsteadOfHangingThem()
+    {
+        WdRuntime runtime = Runtime();
+        byte[] input = TestData.Text(4 << 20);
+        var session = new CompressionSession(new() { Level = 9 }, runtime);
+        Task<CompressionResult>[] pending = Enumerable.Range(0, 4)
+            .Select(_ => session.ProcessAsync(input, new byte[CompressionSession.GetMaxCompressedLength(input.Length)]).AsTask())
+            .ToArray();
+        runtime.Dispose();
+        Task all = Task.WhenAll(pending);
+        await Assert.ThrowsAnyAsync<Exception>(() => all.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.All(pending, t => Assert.True(t.IsCompleted));
+        Assert.Contains(pending, t => t.IsFaulted && t.Exception!.InnerException is WdException);
+    }
+
+    [Fact]
+    public async Task ManualPollingFailsRequestsOfADisabledQueue()
+    {
+        using WdRuntime runtime = Runtime(backgroundPolling: false);
+        byte[] big = TestData.Text(2 << 20), small = TestData.Text(1000);
+        using var session = new CompressionSession(new() { Level = 9 }, runtime);
+        ValueTask<CompressionResult> running = session.ProcessAsync(big, new byte[CompressionSession.GetMaxCompressedLength(big.Length)]);
+        ValueTask<CompressionResult> queued = session.ProcessAsync(small, new byte[CompressionSession.GetMaxCompressedLength(small.Length)]);
+        DeviceHost host = runtime.FindEmbeddedHost("zip-0")!;
+        for (int id = 0; id < host.Options.QueueCount; id++)
+        {
+            // Disabling waits for the engine to finish the request it runs; the queued one is never executed.
+            try
+            {
+                host.DisableQueue(id, 1);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // not in use
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(running.IsCompleted && queued.IsCompleted) && DateTime.UtcNow < deadline)
+        {
+            session.Poll();
+            await Task.Delay(1);
+        }
+
+        Assert.True(running.IsCompleted && queued.IsCompleted, "requests of a disabled queue hang");
+        var e = await Assert.ThrowsAsync<WdException>(async () => await queued);
+        Assert.Contains("disabled", e.Message);
+    }
+
+    [Fact]
+    public void StreamSessionsUseFreeStreamContextsOnAnyQueue()
+    {
+        using WdRuntime runtime = Runtime(maxStreams: 2);
+        var sessions = Enumerable.Range(0, 4).Select(_ => new CompressionSession(new() { Mode = SessionMode.Stream }, runtime)).ToList();
+        var e = Assert.Throws<WdException>(() => new CompressionSession(new() { Mode = SessionMode.Stream }, runtime));
+        Assert.Contains("no free stream context", e.Message);
+        sessions[0].Dispose();
+        sessions[1].Dispose();
+        sessions.Add(new CompressionSession(new() { Mode = SessionMode.Stream }, runtime));
+        sessions.Add(new CompressionSession(new() { Mode = SessionMode.Stream }, runtime));
+        byte[] output = new byte[1000];
+        foreach (CompressionSession s in sessions.Skip(2))
+        {
+            Assert.Equal(CompletionStatus.Ok, s.Process("hello"u8, output).Status);
+            s.Dispose();
+        }
+    }
+}
