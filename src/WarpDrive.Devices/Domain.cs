@@ -120,8 +120,8 @@ public sealed class Domain
                 continue;
             }
 
+            // Acquire reads: the version cannot be read again before the fields were.
             ulong s = Volatile.Read(ref r.Start);
-            Interlocked.MemoryBarrier(); // the fields are read before the version is checked again
             if (s <= address && Volatile.Read(ref r.Version) == version)
             {
                 pointer = (nint)address;

@@ -271,6 +271,9 @@ public class CompressionSessionTests
         Assert.Equal(CompletionStatus.Ok, r.Status);
         Assert.Equal(output.Length, r.Produced);
         Assert.Equal([.. a, .. b, .. c], output);
+        // The checksum runs over all members: the CRC-32 of the whole output, as in a one-member gzip of it.
+        byte[] whole = DotnetCompress(CompressionAlgorithm.Gzip, output);
+        Assert.Equal(BitConverter.ToUInt32(whole, whole.Length - 8), r.Checksum);
     }
 
     [Theory]

@@ -84,8 +84,10 @@ internal sealed unsafe class ZipStream : IDisposable
 
                 CodecStatus status = codec.Process(input + offset, length - offset, output + produced, outputLength - produced,
                     flush, out int c, out int p, out DataErrorKind error);
-                Checksum = Direction == Opcode.Compress
-                    ? Checksums.Update(Algorithm, Checksum, input + offset, c)
+                // The engine's own running checksum where it keeps one (ISA-L, gzip and zlib); a second gzip member
+                // restarts the engine's, so from then on the device folds the bytes in itself.
+                Checksum = Members == 0 && codec.TryGetChecksum(out uint engineChecksum) ? engineChecksum
+                    : Direction == Opcode.Compress ? Checksums.Update(Algorithm, Checksum, input + offset, c)
                     : Checksums.Update(Algorithm, Checksum, output + produced, p);
                 offset += c;
                 consumed += c;
