@@ -83,9 +83,11 @@ internal static class CodecCommand
             if (outputPath is not null)
             {
                 sink.Dispose();
-                // Taken back from the signal handlers first: a signal after this point finds nothing to remove.
-                string temporary = Interlocked.Exchange(ref s_pending, null) ?? throw new IOException("interrupted");
+                // A signal before the move removes the temporary file (the move then fails); one after it finds the
+                // name gone. Only a successful move stops the finally block from removing it.
+                string temporary = Volatile.Read(ref s_pending) ?? throw new IOException("interrupted");
                 File.Move(temporary, outputPath, overwrite: true);
+                Interlocked.CompareExchange(ref s_pending, null, temporary);
             }
 
             return ExitCodes.Ok;

@@ -86,9 +86,9 @@ internal sealed unsafe class EngineThread : IDisposable
         bool work = false;
         foreach (HardwareQueue q in _queues)
         {
-            // Work the engine can do: a waiting SQE and room for its CQE (a client that leaves its CQ full waits
-            // for the timeout, instead of keeping the engine spinning).
-            work |= q.State == QueueState.Started && q.Sq.HasWork() && q.Cq.HasSpace();
+            // A waiting SQE keeps the engine awake even when the CQ is full: the client frees CQ slots without a
+            // doorbell, so a sleeping engine would notice only at the timeout.
+            work |= q.State == QueueState.Started && q.Sq.HasWork();
         }
 
         if (!work && !_stopping)

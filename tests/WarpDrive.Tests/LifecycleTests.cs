@@ -42,6 +42,84 @@ public class LifecycleTests
     }
 
     [Fact]
+    public void AFullCompletionRingDoesNotPutTheEngineToSleep()
+    {
+        using WdRuntime runtime = Runtime();
+        using WdQueue queue = runtime.RequestQueue("gzip");
+        var nop = new Sqe { Opcode = Opcode.Nop };
+        for (int round = 0; round < 3; round++)
+        {
+            // Fill the CQ, queue a second ring's worth of SQEs behind it, then free the CQ without a doorbell.
+            for (int i = 0; i < queue.Depth; i++)
+            {
+                Assert.True(queue.TrySend(in nop));
+            }
+
+            queue.Flush();
+            Thread.Sleep(50);
+            for (int i = 0; i < queue.Depth; i++)
+            {
+                Assert.True(queue.TrySend(in nop));
+            }
+
+            queue.Flush();
+            Thread.Sleep(50);
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 2 * queue.Depth; i++)
+            {
+                Assert.True(queue.RecvSync(out _, TimeSpan.FromSeconds(20)), "completions stopped");
+            }
+
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}: the engine slept with work queued");
+        }
+    }
+
+    [Fact]
+    public async Task FailingRequestsOfADisabledQueueNeverRacesNewSubmissions()
+    {
+        using WdRuntime runtime = Runtime(backgroundPolling: false);
+        using var session = new CompressionSession(new() { Level = 1 }, runtime);
+        byte[] input = TestData.Text(1000), output = new byte[CompressionSession.GetMaxCompressedLength(1000)];
+        Assert.Equal(CompletionStatus.Ok, session.Process(input, output).Status);
+        DeviceHost host = runtime.FindEmbeddedHost("zip-0")!;
+        for (int id = 0; id < host.Options.QueueCount; id++)
+        {
+            try
+            {
+                host.DisableQueue(id, 1);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // not in use
+            }
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        Task poller = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                session.Poll();
+            }
+        });
+        int refused = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await session.ProcessAsync(input, output);
+            }
+            catch (WdException)
+            {
+                refused++;
+            }
+        }
+
+        await poller;
+        Assert.True(refused > 0);
+    }
+
+    [Fact]
     public void ADisposedQueueCannotTouchTheNextOwnersRing()
     {
         using WdRuntime runtime = Runtime();

@@ -15,13 +15,5 @@ internal abstract unsafe class Codec : IDisposable
     public abstract CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error);
 
-    /// <summary>The running checksum of the current stream (CRC-32 for gzip, Adler-32 for zlib) when the engine
-    /// keeps one anyway for the trailer: the device then need not compute it a second time.</summary>
-    public virtual bool TryGetChecksum(out uint checksum)
-    {
-        checksum = 0;
-        return false;
-    }
-
     public abstract void Dispose();
 }

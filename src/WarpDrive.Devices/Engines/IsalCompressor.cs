@@ -53,14 +53,6 @@ internal sealed unsafe class IsalCompressor : Codec
         return availIn > 0 || availOut == 0 ? CodecStatus.OutputFull : CodecStatus.NeedInput;
     }
 
-    public override bool TryGetChecksum(out uint checksum)
-    {
-        // isal_zstream.internal_state.crc: the CRC-32 of the input consumed so far, for gzip. (For zlib it holds
-        // Adler-32 minus one, an internal convention the tests caught; the device computes that one itself.)
-        checksum = *(uint*)(_zs + ZsStateCrc);
-        return *(ushort*)(_zs + ZsGzipFlag) == IGZIP_GZIP;
-    }
-
     public override void Dispose()
     {
         NativeMemory.Free(_zs);

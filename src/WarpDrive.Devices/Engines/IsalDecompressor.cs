@@ -64,13 +64,6 @@ internal sealed unsafe class IsalDecompressor : Codec
         return CodecStatus.NeedInput;
     }
 
-    public override bool TryGetChecksum(out uint checksum)
-    {
-        // inflate_state.crc: CRC-32 (gzip) or Adler-32 (zlib) of the output so far, kept when crc_flag is set.
-        checksum = *(uint*)(_state + IsCrc);
-        return *(uint*)(_state + IsCrcFlag) != ISAL_DEFLATE;
-    }
-
     public override void Dispose()
     {
         NativeMemory.Free(_state);

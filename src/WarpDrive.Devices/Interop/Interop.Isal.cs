@@ -13,7 +13,7 @@ internal static partial class Interop
         internal const int ZsNextIn = 0, ZsAvailIn = 8, ZsTotalIn = 12, ZsNextOut = 16, ZsAvailOut = 24, ZsTotalOut = 28;
         internal const int ZsLevel = 40, ZsLevelBufSize = 44, ZsLevelBuf = 48;
         internal const int ZsEndOfStream = 56, ZsFlush = 58, ZsGzipFlag = 60, ZsHistBits = 62;
-        internal const int ZsInternalState = 64, ZsStateState = 84, ZsStateCrc = 128;
+        internal const int ZsInternalState = 64, ZsStateState = 84;
 
         // struct inflate_state (87368 bytes)
         internal const int InflateStateSize = 87368;

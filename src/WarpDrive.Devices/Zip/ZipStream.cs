@@ -84,10 +84,10 @@ internal sealed unsafe class ZipStream : IDisposable
 
                 CodecStatus status = codec.Process(input + offset, length - offset, output + produced, outputLength - produced,
                     flush, out int c, out int p, out DataErrorKind error);
-                // The engine's own running checksum where it keeps one (ISA-L, gzip and zlib); a second gzip member
-                // restarts the engine's, so from then on the device folds the bytes in itself.
-                Checksum = Members == 0 && codec.TryGetChecksum(out uint engineChecksum) ? engineChecksum
-                    : Direction == Opcode.Compress ? Checksums.Update(Algorithm, Checksum, input + offset, c)
+                // The device folds the bytes in itself: ISA-L's internal checksum lags behind the input it has
+                // buffered and keeps Adler-32 minus one until the end, so it is no running checksum.
+                Checksum = Direction == Opcode.Compress
+                    ? Checksums.Update(Algorithm, Checksum, input + offset, c)
                     : Checksums.Update(Algorithm, Checksum, output + produced, p);
                 offset += c;
                 consumed += c;

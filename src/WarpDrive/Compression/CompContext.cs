@@ -117,14 +117,17 @@ internal sealed class CompContext : IDisposable
 
     public void Submit(RequestSlot slot, in Sqe sqe)
     {
-        if (slot.IsAsync)
+        lock (_submitLock)
         {
-            Interlocked.Increment(ref _asyncInFlight);
-        }
+            // In flight before the SQE is visible (the device may complete it at once), and only under this lock,
+            // which FailAsyncInFlight also takes: it never sees a slot whose submission is still undecided.
+            slot.InFlight = true;
+            if (slot.IsAsync)
+            {
+                Interlocked.Increment(ref _asyncInFlight);
+            }
 
-        try
-        {
-            lock (_submitLock)
+            try
             {
                 // At most Depth slots exist, so the ring has room unless the device stopped consuming.
                 if (!Queue.TrySend(in sqe))
@@ -134,15 +137,17 @@ internal sealed class CompContext : IDisposable
 
                 Queue.Flush();
             }
-        }
-        catch
-        {
-            if (slot.IsAsync)
+            catch
             {
-                Interlocked.Decrement(ref _asyncInFlight);
-            }
+                // Not published, or published to a queue the device no longer serves: it will never complete.
+                slot.InFlight = false;
+                if (slot.IsAsync)
+                {
+                    Interlocked.Decrement(ref _asyncInFlight);
+                }
 
-            throw;
+                throw;
+            }
         }
 
         if (slot.IsAsync && _background)
@@ -323,6 +328,7 @@ internal sealed class CompContext : IDisposable
         // region may already serve another owner); what is left will never complete.
         // Under the reap lock, so that no reaper records a slot while we abandon it.
         var abandoned = new List<RequestSlot>();
+        lock (_submitLock)
         lock (_reapLock)
         {
             Span<int> ready = stackalloc int[ReapBatch];

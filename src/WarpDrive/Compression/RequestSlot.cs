@@ -34,7 +34,9 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
 
     public uint Generation { get; private set; }
 
-    public bool InFlight { get; private set; }
+    /// <summary>Published to the device and not yet completed or failed. Set and cleared by the context under its
+    /// submit lock (and reap lock), so that failing abandoned requests never races a submission.</summary>
+    public bool InFlight { get; set; }
 
     public bool IsAsync { get; private set; }
 
@@ -58,7 +60,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         IsAsync = isAsync;
         Session = session;
         Last = last;
-        InFlight = true;
+        InFlight = false;
         _core.Reset();
     }
 
