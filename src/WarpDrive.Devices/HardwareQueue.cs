@@ -89,6 +89,7 @@ public sealed unsafe class HardwareQueue
         Host.Model.OnQueueReleased(this);
         Domain = null;
         Volatile.Write(ref _busy, 0);
+        WakeClients();
     }
 
     /// <summary>Disables the queue: the engine stops serving it, the driver sees the status word and stops
@@ -107,6 +108,12 @@ public sealed unsafe class HardwareQueue
         Region.DisableReason = reason;
         Volatile.Write(ref Region.State, (uint)QueueState.Disabled);
         Exit();
+        WakeClients();
+    }
+
+    /// <summary>Wakes client threads asleep on the CQ so that they look at the status word.</summary>
+    private void WakeClients()
+    {
         Interlocked.Increment(ref Region.CqWake);
         Futex.Wake(Region.CqWakeAddress);
     }

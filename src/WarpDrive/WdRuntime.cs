@@ -20,6 +20,7 @@ public sealed class WdRuntime : IDisposable
     public WdRuntime(WdRuntimeOptions? options = null)
     {
         Options = options ?? new WdRuntimeOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxCompressionContexts, nameof(options));
         // Seams: the broker's run directory and /sys/class/uacce providers are added here when they exist.
     }
 
