@@ -6,8 +6,6 @@ internal sealed class ZipQueueState(int maxStreams) : IDisposable
     private readonly ZipStream?[] _streams = new ZipStream?[maxStreams];
     private readonly bool[] _started = new bool[maxStreams];
 
-    public int Capacity => _streams.Length;
-
     public ZipStream GetOrCreate(uint id) => _streams[id] ??= new ZipStream();
 
     public bool IsStarted(uint id) => _started[id];

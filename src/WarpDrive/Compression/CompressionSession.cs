@@ -196,7 +196,7 @@ public sealed class CompressionSession : IDisposable
         }
         catch
         {
-            slot.Abandon();
+            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight.
             slot.ReleaseBuffers();
             _context.Return(slot);
             Volatile.Write(ref _busy, 0);
