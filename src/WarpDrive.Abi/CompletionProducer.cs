@@ -18,6 +18,10 @@ public sealed unsafe class CompletionProducer
         _depth = (ulong)region.Depth;
     }
 
+    /// <summary>Set once <see cref="HasSpace"/> has read a <c>cq_head</c> the protocol cannot produce (behind the
+    /// oldest unconsumed completion or ahead of the tail): the client broke the ring.</summary>
+    public bool ClientHeadInvalid { get; private set; }
+
     /// <summary>Ring position of the next completion.</summary>
     public ulong Tail => _tail;
 
@@ -33,6 +37,7 @@ public sealed unsafe class CompletionProducer
         ulong head = Volatile.Read(ref _region.CqHead);
         if (head > _tail || _tail - head > _depth)
         {
+            ClientHeadInvalid = true;
             return false; // impossible value from the client: treat as full
         }
 

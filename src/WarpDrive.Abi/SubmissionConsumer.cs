@@ -7,10 +7,15 @@ namespace WarpDrive.Abi;
 public sealed unsafe class SubmissionConsumer
 {
     private readonly QueueRegion _region;
+    private readonly ulong _depth;
     private ulong _head;
 
     /// <summary>Creates the consumer over a freshly formatted region.</summary>
-    public SubmissionConsumer(QueueRegion region) => _region = region;
+    public SubmissionConsumer(QueueRegion region)
+    {
+        _region = region;
+        _depth = (ulong)region.Depth;
+    }
 
     /// <summary>Ring position of the next submission to consume.</summary>
     public ulong Head => _head;
@@ -18,6 +23,16 @@ public sealed unsafe class SubmissionConsumer
     /// <summary>Whether a published SQE waits at the head.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool HasWork() => Volatile.Read(ref _region.SqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
+
+    /// <summary>Whether the slot at the head holds a sequence word the protocol cannot produce: neither the one of
+    /// the entry expected next nor the one left from the previous lap (0 on the first). Only a client that writes
+    /// the ring by hand gets here.</summary>
+    public bool HasInvalidSlot()
+    {
+        uint seq = Volatile.Read(ref _region.SqSlot(_head)->Seq);
+        uint previous = _head < _depth ? 0u : unchecked((uint)(_head + 1 - _depth));
+        return seq != unchecked((uint)(_head + 1)) && seq != previous;
+    }
 
     /// <summary>Copies the SQE at the head out of shared memory and advances. The copy is what gets validated
     /// and executed: the client can no longer change it (no time-of-check/time-of-use gap).</summary>

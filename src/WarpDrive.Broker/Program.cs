@@ -1,7 +1,12 @@
-namespace WarpDrive.Broker;
+using System.CommandLine;
+using WarpDrive.Broker;
 
-/// <summary>The standalone <c>wdd</c> executable.</summary>
-internal static class Program
+RootCommand root = DaemonCommand.Configure(new RootCommand("wdd: the WarpDrive broker. Owns accelerator devices and hands their queues to other processes."));
+ParseResult parse = root.Parse(args);
+if (parse.Errors.Count > 0)
 {
-    private static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    Console.Error.WriteLine($"wdd: {string.Join("; ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ")))}");
+    return DaemonCommand.Usage;
 }
+
+return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);

@@ -6,7 +6,7 @@ using WarpDrive.Streams;
 
 namespace WarpDrive.Cli;
 
-/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [-o OUT] [IN]</c>: stdin to stdout when no
+/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [-o OUT] [--device NAME] [--mode M] [IN]</c>: stdin to stdout when no
 /// file is named. A named output is written to a temporary file beside it and renamed only on success,
 /// so a failed run leaves no output file behind.</summary>
 internal static class CodecCommand
@@ -47,11 +47,13 @@ internal static class CodecCommand
             command.Add(level);
         }
 
-        command.SetAction(parse => Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(output), parse.GetValue(input)));
+        var devices = new DeviceSelection(command);
+        command.SetAction(parse => devices.Run(parse, runtime =>
+            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(output), parse.GetValue(input), runtime)));
         return command;
     }
 
-    private static int Run(CompressionMode mode, string algorithm, int level, string? outputPath, string? inputPath)
+    private static int Run(CompressionMode mode, string algorithm, int level, string? outputPath, string? inputPath, WdRuntime runtime)
     {
         if (mode == CompressionMode.Compress && outputPath is null && !Console.IsOutputRedirected)
         {
@@ -71,12 +73,12 @@ internal static class CodecCommand
                 ProgressConsole().Progress().AutoClear(true).Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask(mode == CompressionMode.Compress ? "compress" : "decompress", maxValue: total);
-                    Transform(mode, algorithm, level, source, sink, done => task.Value = done);
+                    Transform(mode, algorithm, level, source, sink, runtime, done => task.Value = done);
                 });
             }
             else
             {
-                Transform(mode, algorithm, level, source, sink, null);
+                Transform(mode, algorithm, level, source, sink, runtime, null);
             }
 
             sink.Flush();
@@ -116,13 +118,13 @@ internal static class CodecCommand
         }
     }
 
-    private static void Transform(CompressionMode mode, string algorithm, int level, Stream source, Stream sink, Action<long>? progress)
+    private static void Transform(CompressionMode mode, string algorithm, int level, Stream source, Stream sink, WdRuntime runtime, Action<long>? progress)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkSize);
         long done = 0;
         if (mode == CompressionMode.Compress)
         {
-            using WdCompressionStream z = Open(algorithm, sink, mode, level);
+            using WdCompressionStream z = Open(algorithm, sink, mode, level, runtime);
             int n;
             while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -133,7 +135,7 @@ internal static class CodecCommand
         }
         else
         {
-            using WdCompressionStream z = Open(algorithm, source, mode, level);
+            using WdCompressionStream z = Open(algorithm, source, mode, level, runtime);
             int n;
             while ((n = z.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -149,11 +151,11 @@ internal static class CodecCommand
         }
     }
 
-    private static WdCompressionStream Open(string algorithm, Stream stream, CompressionMode mode, int level) => algorithm switch
+    private static WdCompressionStream Open(string algorithm, Stream stream, CompressionMode mode, int level, WdRuntime runtime) => algorithm switch
     {
-        "zlib" => new WdZLibStream(stream, mode, level, leaveOpen: true, null),
-        "deflate" => new WdDeflateStream(stream, mode, level, leaveOpen: true, null),
-        _ => new WdGZipStream(stream, mode, level, leaveOpen: true, null),
+        "zlib" => new WdZLibStream(stream, mode, level, leaveOpen: true, runtime),
+        "deflate" => new WdDeflateStream(stream, mode, level, leaveOpen: true, runtime),
+        _ => new WdGZipStream(stream, mode, level, leaveOpen: true, runtime),
     };
 
     private static FileStream OpenInput(string path)

@@ -13,15 +13,16 @@ internal static class ListCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the devices as JSON" };
-        var command = new Command("list", "List devices and their attributes (uacce names)") { json };
-        command.SetAction(parse =>
+        var command = new Command("list", "List devices and their attributes (uacce names): in-process ones and the broker's") { json };
+        var selection = new DeviceSelection(command, withDevice: false);
+        command.SetAction(parse => selection.Run(parse, runtime =>
         {
             try
             {
-                IReadOnlyList<WdDeviceInfo> devices = WdRuntime.Default.Devices;
+                IReadOnlyList<WdDeviceInfo> devices = runtime.Devices;
                 if (devices.Count == 0)
                 {
-                    throw new WdDeviceNotFoundException("no devices (embedded devices are off: WD_EMBEDDED=0)");
+                    throw new WdDeviceNotFoundException("no devices (embedded devices are off and no broker runs in " + Platform.RunDirectory.Resolve() + ")");
                 }
 
                 if (parse.GetValue(json))
@@ -51,7 +52,7 @@ internal static class ListCommand
             {
                 return CliError.Report(null, e);
             }
-        });
+        }));
         return command;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO.Compression;
+using WarpDrive.Broker;
 using WarpDrive.Cli;
 
 var root = new RootCommand("wd: WarpDrive for .NET. Hands compression to accelerators through shared-memory queues.")
@@ -7,6 +8,7 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression to acceler
     ListCommand.Create(),
     CodecCommand.Create(CompressionMode.Compress),
     CodecCommand.Create(CompressionMode.Decompress),
+    DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 
 ParseResult parse = root.Parse(args);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using WarpDrive.Abi;
 
@@ -11,7 +12,11 @@ public sealed class DeviceHost : IDisposable
     private readonly HardwareQueue[] _queues;
     private readonly bool[] _inUse;
     private readonly EngineThread[] _engines;
+    private readonly Queue<long> _recentFaults = new(); // Stopwatch timestamps of faults within the last hour
     private int _faults;
+    private long _requests;
+    private int _isolateStrategy;
+    private bool _isolated;
     private bool _disposed;
 
     /// <summary>Starts the engines of <paramref name="model"/>.</summary>
@@ -26,6 +31,10 @@ public sealed class DeviceHost : IDisposable
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.QueueCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.EngineCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.QueueErrorThreshold);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.FaultInjectionInterval);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxRequestBytes, RingLayout.PageSize);
+        IsolateStrategy = Options.IsolateStrategy;
         int engineCount = Math.Min(Options.EngineCount, Options.QueueCount);
         _engines = new EngineThread[engineCount];
         for (int e = 0; e < engineCount; e++)
@@ -58,6 +67,32 @@ public sealed class DeviceHost : IDisposable
     /// <summary>Device faults (internal errors) so far.</summary>
     public int FaultCount => Volatile.Read(ref _faults);
 
+    /// <summary>The memory models the device offers (<c>flags</c>).</summary>
+    public DeviceFlags Flags => Options.Flags ?? Model.Flags;
+
+    /// <summary>Device faults per hour beyond which the device isolates itself; 0 never isolates (uacce's
+    /// <c>isolate_strategy</c>, writable).</summary>
+    public int IsolateStrategy
+    {
+        get => Volatile.Read(ref _isolateStrategy);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _isolateStrategy, value);
+        }
+    }
+
+    /// <summary>Whether the device has isolated itself (uacce's <c>isolate</c>): it starts no new queue, and libwd
+    /// skips it. Cleared only by restarting the device.</summary>
+    public bool IsIsolated => Volatile.Read(ref _isolated);
+
+    /// <summary>Raised on an engine thread when the device disables a queue on its own (too many invalid
+    /// descriptors, a ring violation). Keep handlers short.</summary>
+    public event Action<HardwareQueue, QueueDisableReason>? QueueDisabled;
+
+    /// <summary>Raised once, on the thread that recorded the fault, when the device isolates itself.</summary>
+    public event Action<DeviceHost>? Isolated;
+
     /// <summary>Free queues.</summary>
     public int AvailableInstances
     {
@@ -70,19 +105,28 @@ public sealed class DeviceHost : IDisposable
         }
     }
 
-    /// <summary>Takes a free queue and starts it for <paramref name="domain"/>; null when none is free.</summary>
-    public HardwareQueue? TryAllocateQueue(Domain domain)
+    /// <summary>Takes a free queue and starts it for <paramref name="domain"/>; null when none is free or the device
+    /// is isolated.</summary>
+    /// <param name="domain">The owner's address space.</param>
+    /// <param name="regionBase">Where the caller mapped the ring region (<see cref="HardwareQueue.RegionSize"/> bytes,
+    /// kept mapped until <see cref="ReleaseQueue"/> returns), or 0 for the queue's own memory (in-process).</param>
+    public HardwareQueue? TryAllocateQueue(Domain domain, nint regionBase = 0)
     {
         ArgumentNullException.ThrowIfNull(domain);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (IsIsolated)
+            {
+                return null;
+            }
+
             for (int i = 0; i < _queues.Length; i++)
             {
                 if (!_inUse[i])
                 {
                     _inUse[i] = true;
-                    _queues[i].Start(domain);
+                    _queues[i].Start(domain, regionBase);
                     return _queues[i];
                 }
             }
@@ -90,6 +134,9 @@ public sealed class DeviceHost : IDisposable
 
         return null;
     }
+
+    /// <summary>Size of every queue's ring region.</summary>
+    public int RegionSize => RingLayout.RegionSize(Options.QueueDepth);
 
     /// <summary>Stops a queue, frees what it held and makes it available again.</summary>
     public void ReleaseQueue(HardwareQueue queue)
@@ -109,7 +156,7 @@ public sealed class DeviceHost : IDisposable
 
     /// <summary>Disables a started queue (reset, isolation, an operator's decision): its owner's driver sees the
     /// status word and fails further requests with a clear error instead of waiting.</summary>
-    public void DisableQueue(int queueId, uint reason)
+    public void DisableQueue(int queueId, QueueDisableReason reason)
     {
         lock (_lock)
         {
@@ -128,13 +175,13 @@ public sealed class DeviceHost : IDisposable
         var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [DeviceAttributeNames.Api] = RingLayout.Api,
-            [DeviceAttributeNames.Flags] = FormatFlags(Model.Flags),
+            [DeviceAttributeNames.Flags] = FormatFlags(Flags),
             [DeviceAttributeNames.Algorithms] = string.Join(' ', Model.Algorithms),
             [DeviceAttributeNames.AvailableInstances] = AvailableInstances.ToString(CultureInfo.InvariantCulture),
-            [DeviceAttributeNames.Isolate] = "0",
-            [DeviceAttributeNames.IsolateStrategy] = "0",
+            [DeviceAttributeNames.Isolate] = IsIsolated ? "1" : "0",
+            [DeviceAttributeNames.IsolateStrategy] = IsolateStrategy.ToString(CultureInfo.InvariantCulture),
             [DeviceAttributeNames.NumaNode] = Options.NumaNode.ToString(CultureInfo.InvariantCulture),
-            // In-process the doorbell is a word in the ring region: there is no separate MMIO page.
+            // The doorbell is a futex word in the ring region: there is no separate MMIO page.
             [DeviceAttributeNames.RegionMmioSize] = "0",
             [DeviceAttributeNames.RegionDusSize] = RingLayout.RegionSize(Options.QueueDepth).ToString(CultureInfo.InvariantCulture),
         };
@@ -146,11 +193,43 @@ public sealed class DeviceHost : IDisposable
         return attributes;
     }
 
-    internal void RecordFault(Exception e)
+    /// <summary>Counts a device fault against <see cref="IsolateStrategy"/> (faults within the last hour).</summary>
+    internal void RecordFault(string message)
     {
-        LastFault = e.Message;
+        LastFault = message;
         Interlocked.Increment(ref _faults);
+        bool isolateNow;
+        lock (_recentFaults)
+        {
+            long now = Stopwatch.GetTimestamp();
+            _recentFaults.Enqueue(now);
+            while (Stopwatch.GetElapsedTime(_recentFaults.Peek(), now) > TimeSpan.FromHours(1))
+            {
+                _recentFaults.Dequeue();
+            }
+
+            int strategy = IsolateStrategy;
+            isolateNow = strategy > 0 && _recentFaults.Count > strategy && !_isolated;
+            if (isolateNow)
+            {
+                Volatile.Write(ref _isolated, true);
+            }
+        }
+
+        if (isolateNow)
+        {
+            Isolated?.Invoke(this);
+        }
     }
+
+    /// <summary>Whether this request is the one <see cref="DeviceHostOptions.FaultInjectionInterval"/> fails.</summary>
+    internal bool ShouldInjectFault()
+    {
+        int interval = Options.FaultInjectionInterval;
+        return interval > 0 && Interlocked.Increment(ref _requests) % interval == 0;
+    }
+
+    internal void OnQueueDisabled(HardwareQueue queue, QueueDisableReason reason) => QueueDisabled?.Invoke(queue, reason);
 
     /// <summary>Message of the most recent device fault, if any.</summary>
     public string? LastFault { get; private set; }

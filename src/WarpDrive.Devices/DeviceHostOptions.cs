@@ -1,3 +1,5 @@
+using WarpDrive.Abi;
+
 namespace WarpDrive.Devices;
 
 /// <summary>Shape of a device: how many queues, how deep, how many engine threads.</summary>
@@ -23,4 +25,25 @@ public sealed class DeviceHostOptions
 
     /// <summary>NUMA node reported as <c>numa_node</c>.</summary>
     public int NumaNode { get; init; } = -1;
+
+    /// <summary>The memory models the device offers (<c>flags</c>): null for the model's own (in-process: SVA).
+    /// A broker device may offer SVA (the engine copies the client's memory in and out), SHARE (regions the broker
+    /// made, zero copy) or both.</summary>
+    public DeviceFlags? Flags { get; init; }
+
+    /// <summary>Invalid descriptors (BAD_REQUEST, ADDRESS_FAULT) a queue may produce before the device disables it;
+    /// 0 never disables (in-process, where the client is the process itself).</summary>
+    public int QueueErrorThreshold { get; init; }
+
+    /// <summary>Largest source or destination an SVA request may name when the engine copies it from another
+    /// process: it bounds the engine's staging buffers. Larger sources are BAD_REQUEST; larger destinations are
+    /// staged up to this size (a stream request then ends OUT_OF_SPACE and resumes).</summary>
+    public long MaxRequestBytes { get; init; } = 64L << 20;
+
+    /// <summary>Device faults (INTERNAL_ERROR completions) per hour beyond which the device isolates itself;
+    /// 0 never isolates. The initial value of <see cref="DeviceHost.IsolateStrategy"/>.</summary>
+    public int IsolateStrategy { get; init; }
+
+    /// <summary>Debugging aid: every Nth request fails as a device fault (0 = off), to exercise isolation.</summary>
+    public int FaultInjectionInterval { get; init; }
 }

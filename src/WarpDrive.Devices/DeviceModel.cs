@@ -23,7 +23,7 @@ public abstract class DeviceModel : IDisposable
     internal abstract void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe);
 
     /// <summary>Per-engine-thread scratch state (codec caches, data-list buffers).</summary>
-    internal virtual object? CreateEngineState() => null;
+    internal virtual object? CreateEngineState(DeviceHost host) => null;
 
     /// <summary>Frees what the queue held (stream contexts). Called with the queue quiesced.</summary>
     internal virtual void OnQueueReleased(HardwareQueue queue)

@@ -5,35 +5,59 @@ namespace WarpDrive.Devices;
 /// so a buffer shared once is valid everywhere. Every address in a descriptor is checked here;
 /// anything outside every shared range is an <c>ADDRESS_FAULT</c>.</summary>
 /// <remarks>Share/Unshare take a lock; <see cref="TryTranslate"/> is lock-free (engine threads call it per request).
-/// Each entry is a seqlock: the writer makes its version odd, writes start and end, then makes it even again; a reader
-/// takes an entry only if it saw the same even version before and after reading it.</remarks>
+/// Each entry is a seqlock: the writer makes its version odd, writes start, end and offset, then makes it even again;
+/// a reader takes an entry only if it saw the same even version before and after reading it.
+/// <para>In-process a range is the client's own memory (the device pointer is the address itself). In the broker a
+/// range is a region the broker made and mapped at another address: each entry carries the offset from the client's
+/// address to the device's. A broker domain of an SVA device also names the client process
+/// (<see cref="RemoteProcessId"/>): addresses outside every range are then reached by copying
+/// (see <see cref="RequestMemory"/>).</para></remarks>
 public sealed class Domain
 {
     private readonly Lock _lock = new();
     private readonly Stack<int> _free = new();
+    private readonly List<HardwareQueue> _queues = [];
     private Range[] _ranges = new Range[64];
     private int _highWater;
     private int _count;
+
+    /// <summary>A domain for the calling process's own memory (in-process devices).</summary>
+    public Domain()
+    {
+    }
+
+    /// <summary>A domain for another process (the broker's clients): <paramref name="remoteProcessId"/> is the process
+    /// whose memory an SVA device copies in and out; 0 when the devices may use shared ranges only.</summary>
+    public Domain(int remoteProcessId) => RemoteProcessId = remoteProcessId;
 
     private struct Range
     {
         public ulong Start;
         public ulong End; // exclusive; 0 = free
+        public long Offset; // device pointer minus client address
         public uint Version; // odd while being written
     }
 
     /// <summary>Ranges currently shared.</summary>
     public int SharedRangeCount => Volatile.Read(ref _count);
 
-    /// <summary>Makes [address, address + length) device-visible.</summary>
+    /// <summary>The client process whose memory SVA devices copy in and out (broker); 0 in-process.</summary>
+    public int RemoteProcessId { get; }
+
+    /// <summary>Makes [address, address + length) device-visible: the client's own memory, in-process.</summary>
     /// <returns>A handle for <see cref="Unshare"/>.</returns>
-    public int Share(nint address, long length)
+    public int Share(nint address, long length) => Share((ulong)address, length, address);
+
+    /// <summary>Makes [clientAddress, clientAddress + length) device-visible, backed at <paramref name="devicePointer"/>
+    /// in this process (a region both sides map, at different addresses).</summary>
+    /// <returns>A handle for <see cref="Unshare"/>.</returns>
+    public int Share(ulong clientAddress, long length, nint devicePointer)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        ulong start = (ulong)address;
-        if (start == 0 || start + (ulong)length < start)
+        ulong start = clientAddress;
+        if (start == 0 || start + (ulong)length < start || devicePointer == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(address), "range is null or wraps the address space");
+            throw new ArgumentOutOfRangeException(nameof(clientAddress), "range is null or wraps the address space");
         }
 
         lock (_lock)
@@ -55,7 +79,7 @@ public sealed class Domain
                 index = _highWater;
             }
 
-            Write(ref _ranges[index], start, start + (ulong)length);
+            Write(ref _ranges[index], start, start + (ulong)length, (long)devicePointer - (long)start);
             if (index == _highWater)
             {
                 Volatile.Write(ref _highWater, index + 1);
@@ -66,8 +90,21 @@ public sealed class Domain
         }
     }
 
-    /// <summary>Withdraws a range shared with <see cref="Share"/>.</summary>
-    public void Unshare(int handle)
+    /// <summary>Withdraws a range shared with <see cref="Share(nint, long)"/>.</summary>
+    /// <param name="handle">What Share returned.</param>
+    /// <param name="waitForEngines">Also wait until no engine uses the range any more (every queue of the domain has
+    /// been seen idle since), so that its memory may be unmapped. Without it a request already running may still
+    /// read or write the memory: fine for the client's own memory, whose requests it has reaped.</param>
+    public void Unshare(int handle, bool waitForEngines = false)
+    {
+        RemoveRange(handle);
+        if (waitForEngines)
+        {
+            WaitForQueues();
+        }
+    }
+
+    private void RemoveRange(int handle)
     {
         lock (_lock)
         {
@@ -77,23 +114,58 @@ public sealed class Domain
                 throw new ArgumentException("not a shared range of this domain", nameof(handle));
             }
 
-            Write(ref _ranges[index], 0, 0);
+            Write(ref _ranges[index], 0, 0, 0);
             _free.Push(index);
             _count--;
         }
     }
 
-    private static void Write(ref Range range, ulong start, ulong end)
+    /// <summary>A grace period: waits until every queue started for this domain has been idle at least once, so that
+    /// no engine still holds a pointer translated before a range was removed. Engines translate only while they hold
+    /// a queue (<see cref="HardwareQueue.TryEnter"/>).</summary>
+    private void WaitForQueues()
+    {
+        HardwareQueue[] queues;
+        lock (_lock)
+        {
+            queues = [.. _queues];
+        }
+
+        foreach (HardwareQueue queue in queues)
+        {
+            queue.WaitUntilIdle();
+        }
+    }
+
+    internal void Attach(HardwareQueue queue)
+    {
+        lock (_lock)
+        {
+            _queues.Add(queue);
+        }
+    }
+
+    internal void Detach(HardwareQueue queue)
+    {
+        lock (_lock)
+        {
+            _queues.Remove(queue);
+        }
+    }
+
+    private static void Write(ref Range range, ulong start, ulong end, long offset)
     {
         Volatile.Write(ref range.Version, range.Version + 1);
         Interlocked.MemoryBarrier(); // the odd version is visible before the fields change
         range.Start = start;
         range.End = end;
+        range.Offset = offset;
         Volatile.Write(ref range.Version, range.Version + 1);
     }
 
     /// <summary>Checks that [address, address + length) lies inside one shared range and gives the device's pointer
-    /// to it (the same address in-process). A zero-length range is valid at any address and translates to zero.</summary>
+    /// to it (the same address in-process, the broker's mapping of the region otherwise). A zero-length range is valid
+    /// at any address and translates to zero.</summary>
     public bool TryTranslate(ulong address, ulong length, out nint pointer)
     {
         pointer = 0;
@@ -122,9 +194,10 @@ public sealed class Domain
 
             // Acquire reads: the version cannot be read again before the fields were.
             ulong s = Volatile.Read(ref r.Start);
+            long offset = Volatile.Read(ref r.Offset);
             if (s <= address && Volatile.Read(ref r.Version) == version)
             {
-                pointer = (nint)address;
+                pointer = (nint)(long)(address + (ulong)offset);
                 return true;
             }
         }

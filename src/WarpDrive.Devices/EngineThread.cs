@@ -11,11 +11,15 @@ namespace WarpDrive.Devices;
 internal sealed unsafe class EngineThread : IDisposable
 {
     private const int BatchPerQueue = 32;
+    private const int MaxWaiters = 128; // futex_waitv's limit
+    private static readonly TimeSpan ShortNap = TimeSpan.FromMilliseconds(1);
+    private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
 
     private readonly DeviceHost _host;
     private readonly Thread _thread;
     private readonly uint* _wakeWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint));
     private HardwareQueue[] _queues = [];
+    private FutexWaiter[] _waiters = [];
     private volatile bool _stopping;
 
     public EngineThread(DeviceHost host, int index)
@@ -27,6 +31,7 @@ internal sealed unsafe class EngineThread : IDisposable
     public void Start(HardwareQueue[] queues)
     {
         _queues = queues;
+        _waiters = new FutexWaiter[Math.Min(queues.Length + 1, MaxWaiters)];
         _thread.Start();
     }
 
@@ -38,7 +43,7 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private void Run()
     {
-        object? state = _host.Model.CreateEngineState();
+        object? state = _host.Model.CreateEngineState(_host);
         long spinTicks = (long)(_host.Options.SpinBeforeSleep.TotalSeconds * Stopwatch.Frequency);
         long idleSince = 0;
         try
@@ -75,31 +80,84 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private void Sleep()
     {
+        // The engine sleeps on its own word (start, stop) and on the doorbell of every queue it serves: a client
+        // rings its queue's doorbell word in the shared region, so a broker client can wake an engine of another
+        // process. futex_waitv takes at most 128 words.
+        Span<FutexWaiter> waiters = _waiters;
         uint snapshot = Volatile.Read(ref *_wakeWord);
+        waiters[0] = FutexWaiter.Create((nint)_wakeWord, snapshot);
+        int count = 1;
+        bool work = false, overflow = false;
         foreach (HardwareQueue q in _queues)
         {
-            Volatile.Write(ref q.Region.DeviceWaiting, 1u);
-        }
+            if (!q.TryEnter())
+            {
+                continue; // being stopped or disabled
+            }
 
-        // Dekker: flags visible before we look at the rings again; a producer publishes, fences, then reads the flag.
-        Interlocked.MemoryBarrier();
-        bool work = false;
-        foreach (HardwareQueue q in _queues)
-        {
-            // A waiting SQE keeps the engine awake even when the CQ is full: the client frees CQ slots without a
-            // doorbell, so a sleeping engine would notice only at the timeout.
-            work |= q.State == QueueState.Started && q.Sq.HasWork();
+            try
+            {
+                if (!q.IsServing)
+                {
+                    continue;
+                }
+
+                // Dekker: read the doorbell, announce, fence, look at the ring again. A producer publishes, fences,
+                // reads device_waiting, then advances the doorbell: either we see its SQE, or the wait sees a changed
+                // doorbell (or is woken).
+                uint bell = Volatile.Read(ref q.Region.Doorbell);
+                Volatile.Write(ref q.Region.DeviceWaiting, 1u);
+                Interlocked.MemoryBarrier();
+                if (q.Sq.HasWork())
+                {
+                    // A waiting SQE keeps the engine awake even when the CQ is full: the client frees CQ slots
+                    // without a doorbell, so a sleeping engine would notice only at the timeout.
+                    work = true;
+                }
+                else if (q.Sq.HasInvalidSlot())
+                {
+                    q.DisableHeld(QueueDisableReason.RingViolation);
+                }
+                else if (count < waiters.Length)
+                {
+                    waiters[count++] = FutexWaiter.Create(q.Region.DoorbellAddress, bell);
+                }
+                else
+                {
+                    overflow = true;
+                }
+            }
+            finally
+            {
+                q.Exit();
+            }
         }
 
         if (!work && !_stopping)
         {
-            // The timeout bounds the damage of a lost wake-up from a misbehaving client.
-            Futex.Wait((nint)_wakeWord, snapshot, _host.Options.IdleSleepTimeout);
+            // The timeout bounds the damage of a lost wake-up from a misbehaving client. Without futex_waitv (Linux
+            // before 5.16), or with more queues than it takes, the engine naps briefly instead.
+            if (overflow || !s_waitAny)
+            {
+                Futex.Wait((nint)_wakeWord, snapshot, ShortNap);
+            }
+            else
+            {
+                Futex.WaitAny(waiters[..count], _host.Options.IdleSleepTimeout);
+            }
         }
 
         foreach (HardwareQueue q in _queues)
         {
-            Volatile.Write(ref q.Region.DeviceWaiting, 0u);
+            if (q.TryEnter())
+            {
+                if (q.IsServing)
+                {
+                    Volatile.Write(ref q.Region.DeviceWaiting, 0u);
+                }
+
+                q.Exit();
+            }
         }
     }
 
@@ -115,7 +173,7 @@ internal sealed unsafe class EngineThread : IDisposable
 
             try
             {
-                if (q.State == QueueState.Started)
+                if (q.IsServing)
                 {
                     any |= Serve(q, state);
                 }
@@ -132,14 +190,31 @@ internal sealed unsafe class EngineThread : IDisposable
     private bool Serve(HardwareQueue q, object? state)
     {
         int served = 0;
-        while (served < BatchPerQueue && !q.StopRequested && q.Cq.HasSpace() && q.Sq.TryConsume(out Sqe sqe))
+        while (served < BatchPerQueue && !q.StopRequested)
         {
+            if (!q.Cq.HasSpace())
+            {
+                if (q.Cq.ClientHeadInvalid)
+                {
+                    q.DisableHeld(QueueDisableReason.RingViolation);
+                }
+
+                break;
+            }
+
+            if (!q.Sq.TryConsume(out Sqe sqe))
+            {
+                break;
+            }
+
             Cqe cqe = default;
             cqe.UserData = sqe.UserData;
             Execute(in sqe, q, state, ref cqe);
+            bool disable = false;
             if (cqe.Status is not (CompletionStatus.Ok or CompletionStatus.OutOfSpace))
             {
                 Interlocked.Increment(ref q.Region.ErrorCount);
+                disable = cqe.Status is (CompletionStatus.BadRequest or CompletionStatus.AddressFault) && q.CountDescriptorError();
             }
 
             q.Cq.Post(in cqe);
@@ -149,6 +224,10 @@ internal sealed unsafe class EngineThread : IDisposable
             }
 
             served++;
+            if (disable)
+            {
+                q.DisableHeld(QueueDisableReason.TooManyErrors);
+            }
         }
 
         return served > 0;
@@ -170,6 +249,13 @@ internal sealed unsafe class EngineThread : IDisposable
             return;
         }
 
+        if (_host.ShouldInjectFault())
+        {
+            cqe.Status = CompletionStatus.InternalError;
+            _host.RecordFault("injected fault (fault_injection)");
+            return;
+        }
+
         try
         {
             _host.Model.Execute(in sqe, q, state, ref cqe);
@@ -178,7 +264,7 @@ internal sealed unsafe class EngineThread : IDisposable
         {
             // A fault of the device itself, never the client's: report it, keep serving.
             cqe.Status = CompletionStatus.InternalError;
-            _host.RecordFault(e);
+            _host.RecordFault(e.Message);
         }
     }
 

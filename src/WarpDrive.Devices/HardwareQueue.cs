@@ -6,12 +6,18 @@ namespace WarpDrive.Devices;
 
 /// <summary>The device side of one queue: its region, the device ends of both rings, the owner's domain and
 /// whatever the device model keeps per queue. Handed to one owner at a time by <see cref="DeviceHost"/>.</summary>
+/// <remarks>HAZARD: in the broker the region is a mapping the broker removes once <see cref="Stop"/> has returned.
+/// Engine threads therefore touch the region only while they hold the queue (<see cref="TryEnter"/>) and see
+/// <see cref="IsServing"/>; nothing else may read it after Stop.</remarks>
 public sealed unsafe class HardwareQueue
 {
     private readonly EngineThread _engine;
     private readonly uint _maxStreams;
+    private readonly nint _ownRegion;
     private int _busy;
     private bool _stopRequested;
+    private bool _serving;
+    private int _descriptorErrors;
 
     internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine)
     {
@@ -21,7 +27,8 @@ public sealed unsafe class HardwareQueue
         _maxStreams = maxStreams;
         _engine = engine;
         RegionSize = RingLayout.RegionSize(depth);
-        RegionBase = (nint)NativeMemory.AlignedAlloc((nuint)RegionSize, RingLayout.PageSize);
+        _ownRegion = (nint)NativeMemory.AlignedAlloc((nuint)RegionSize, RingLayout.PageSize);
+        RegionBase = _ownRegion;
         Region = QueueRegion.Format(RegionBase, depth, (uint)id, maxStreams);
         Sq = new SubmissionConsumer(Region);
         Cq = new CompletionProducer(Region);
@@ -36,8 +43,9 @@ public sealed unsafe class HardwareQueue
     /// <summary>Ring depth.</summary>
     public int Depth { get; }
 
-    /// <summary>Start of the ring region (mapped by the owner in-process).</summary>
-    public nint RegionBase { get; }
+    /// <summary>Start of the ring region: the queue's own memory (in-process), or the mapping the broker supplied
+    /// when it started the queue.</summary>
+    public nint RegionBase { get; private set; }
 
     /// <summary>Size of the ring region.</summary>
     public int RegionSize { get; }
@@ -56,59 +64,102 @@ public sealed unsafe class HardwareQueue
     /// <summary>Device-model state for this queue (ZIP: the stream contexts).</summary>
     internal object? ModelState { get; set; }
 
-    /// <summary>Current status word.</summary>
+    /// <summary>Current status word. Valid only while the queue is allocated (its region is mapped).</summary>
     public QueueState State => (QueueState)Volatile.Read(ref Region.State);
 
-    /// <summary>Wakes the engine that serves this queue (the doorbell, in-process).</summary>
-    public void Ring() => _engine.Wake();
+    /// <summary>Invalid descriptors (BAD_REQUEST, ADDRESS_FAULT) since the queue was started. Device-private: the
+    /// region's <c>error_count</c> is the client's copy.</summary>
+    public int DescriptorErrors => Volatile.Read(ref _descriptorErrors);
+
+    /// <summary>Whether the engine serves the queue: started, and neither disabled nor being released. Read it only
+    /// while holding the queue.</summary>
+    internal bool IsServing => Volatile.Read(ref _serving) && !StopRequested;
 
     /// <summary>Lays out a fresh region and starts serving it for <paramref name="domain"/> (uacce START_Q).</summary>
-    internal void Start(Domain domain)
+    /// <param name="domain">The owner's address space.</param>
+    /// <param name="regionBase">Where the region is mapped in this process (the broker's memfd), or 0 for the queue's
+    /// own memory. It must stay mapped until <see cref="Stop"/> returns.</param>
+    internal void Start(Domain domain, nint regionBase)
     {
+        RegionBase = regionBase == 0 ? _ownRegion : regionBase;
         Region = QueueRegion.Format(RegionBase, Depth, (uint)Id, _maxStreams);
         Sq = new SubmissionConsumer(Region);
         Cq = new CompletionProducer(Region);
         Domain = domain;
+        domain.Attach(this);
+        _descriptorErrors = 0;
         StopRequested = false;
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
+        Volatile.Write(ref _serving, true);
         // Format zeroed device_waiting: an engine that went to sleep before would not be rung for this queue.
         _engine.Wake();
     }
 
-    /// <summary>Stops serving and waits until the engine has left the queue (uacce PUT_Q).</summary>
+    /// <summary>Stops serving and waits until the engine has left the queue (uacce PUT_Q). When it returns, no
+    /// device thread touches the region again until the next <see cref="Start"/>.</summary>
     internal void Stop()
     {
         StopRequested = true;
         Volatile.Write(ref Region.State, (uint)QueueState.Released);
-        SpinWait spin = default;
-        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        Enter();
+        try
         {
-            spin.SpinOnce();
+            Volatile.Write(ref _serving, false);
+            Host.Model.OnQueueReleased(this);
+            Domain?.Detach(this);
+            Domain = null;
+            WakeClients();
         }
-
-        Host.Model.OnQueueReleased(this);
-        Domain = null;
-        Volatile.Write(ref _busy, 0);
-        WakeClients();
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>Disables the queue: the engine stops serving it, the driver sees the status word and stops
     /// submitting, and any client thread asleep on the CQ is woken to notice.</summary>
     /// <remarks>Waits for the engine to finish the request it may be running, so that once a driver sees the
     /// status word no request of the queue is touching the owner's buffers. Never call it from an engine thread.</remarks>
-    internal void Disable(uint reason)
+    internal void Disable(QueueDisableReason reason)
     {
         StopRequested = true; // the engine stops taking SQEs after the one it runs
-        SpinWait spin = default;
-        while (!TryEnter())
+        Enter();
+        try
         {
-            spin.SpinOnce();
+            DisableHeld(reason);
         }
+        finally
+        {
+            Exit();
+        }
+    }
 
-        Region.DisableReason = reason;
+    /// <summary>Disables the queue from the engine that holds it.</summary>
+    internal void DisableHeld(QueueDisableReason reason)
+    {
+        bool wasServing = IsServing;
+        StopRequested = true;
+        Region.DisableReason = (uint)reason;
         Volatile.Write(ref Region.State, (uint)QueueState.Disabled);
-        Exit();
         WakeClients();
+        if (wasServing)
+        {
+            Host.OnQueueDisabled(this, reason);
+        }
+    }
+
+    /// <summary>Counts an invalid descriptor; true when the queue has now passed the device's threshold.</summary>
+    internal bool CountDescriptorError()
+    {
+        int threshold = Host.Options.QueueErrorThreshold;
+        return Interlocked.Increment(ref _descriptorErrors) >= threshold && threshold > 0;
+    }
+
+    /// <summary>Waits until the engine is outside the queue at least once (a grace period for <see cref="Domain"/>).</summary>
+    internal void WaitUntilIdle()
+    {
+        Enter();
+        Exit();
     }
 
     /// <summary>Wakes client threads asleep on the CQ so that they look at the status word.</summary>
@@ -119,7 +170,7 @@ public sealed unsafe class HardwareQueue
     }
 
     /// <summary>Set while the queue is being disabled or released: the engine takes no further SQE from it.
-    /// Device-private, unlike the status word, which is published only once the engine has left.</summary>
+    /// Device-private, unlike the status word, which the client can overwrite.</summary>
     internal bool StopRequested
     {
         get => Volatile.Read(ref _stopRequested);
@@ -130,5 +181,14 @@ public sealed unsafe class HardwareQueue
 
     internal void Exit() => Volatile.Write(ref _busy, 0);
 
-    internal void Free() => NativeMemory.AlignedFree((void*)RegionBase);
+    private void Enter()
+    {
+        SpinWait spin = default;
+        while (!TryEnter())
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    internal void Free() => NativeMemory.AlignedFree((void*)_ownRegion);
 }

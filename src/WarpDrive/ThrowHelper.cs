@@ -7,8 +7,20 @@ namespace WarpDrive;
 internal static class ThrowHelper
 {
     [DoesNotReturn]
-    public static void QueueDisabled(QueueState state) =>
-        throw new WdException($"queue is {state.ToString().ToLowerInvariant()}: the device no longer serves it");
+    public static void QueueDisabled(QueueState state, QueueDisableReason reason) =>
+        throw new WdException(state == QueueState.Disabled
+            ? $"queue is disabled ({DescribeReason(reason)}): the device no longer serves it"
+            : $"queue is {state.ToString().ToLowerInvariant()}: the device no longer serves it");
+
+    private static string DescribeReason(QueueDisableReason reason) => reason switch
+    {
+        QueueDisableReason.Operator => "by the device host",
+        QueueDisableReason.TooManyErrors => "too many invalid requests",
+        QueueDisableReason.RingViolation => "the ring protocol was broken",
+        QueueDisableReason.DeviceIsolated => "the device is isolated",
+        QueueDisableReason.BrokerExit => "the broker is shutting down",
+        _ => $"reason {(uint)reason}",
+    };
 
     [DoesNotReturn]
     public static void QueueFull() => throw new WdException("submission queue full: more requests in flight than the ring depth");
@@ -19,7 +31,12 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void DeviceStatus(CompletionStatus status) =>
-        throw new WdException($"device returned {status}");
+        throw new WdException(status switch
+        {
+            CompletionStatus.AddressFault => "device returned AddressFault: it cannot reach a buffer of the request (on a broker device without SVA, buffers must come from WdRuntime.ReserveMemory)",
+            CompletionStatus.Disabled => "device returned Disabled: the queue was disabled",
+            _ => $"device returned {status}",
+        });
 
     [DoesNotReturn]
     public static void ObjectDisposed(object instance) => throw new ObjectDisposedException(instance.GetType().Name);

@@ -12,7 +12,6 @@ public sealed class WdRuntime : IDisposable
     private readonly Lock _lock = new();
     private readonly List<IDeviceProvider> _providers = [];
     private readonly List<CompContext> _compContexts = [];
-    private bool _embeddedStarted;
     private int _nextContext;
     private bool _disposed;
 
@@ -21,7 +20,6 @@ public sealed class WdRuntime : IDisposable
     {
         Options = options ?? new WdRuntimeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxCompressionContexts, nameof(options));
-        // Seams: the broker's run directory and /sys/class/uacce providers are added here when they exist.
     }
 
     /// <summary>The process-wide runtime (options from the environment).</summary>
@@ -30,47 +28,77 @@ public sealed class WdRuntime : IDisposable
     /// <summary>This runtime's options.</summary>
     public WdRuntimeOptions Options { get; }
 
-    /// <summary>All devices, with their current attributes.</summary>
-    public IReadOnlyList<WdDeviceInfo> Devices
-    {
-        get
-        {
-            lock (_lock)
-            {
-                EnsureProviders();
-                return _providers.SelectMany(p => p.GetDevices()).ToArray();
-            }
-        }
-    }
+    /// <summary>All devices this runtime may use (see <see cref="WdRuntimeOptions.Mode"/>), with their current
+    /// attributes: in-process ones first, then the broker's.</summary>
+    public IReadOnlyList<WdDeviceInfo> Devices => Providers().SelectMany(p => p.GetDevices()).ToArray();
 
-    /// <summary>Opens a queue on a device that implements <paramref name="algorithm"/> (uacce: open the chrdev).</summary>
+    /// <summary>Opens a queue on a device that implements <paramref name="algorithm"/> (uacce: open the chrdev).
+    /// Isolated devices are skipped; <see cref="WdRuntimeOptions.DeviceName"/> narrows the choice to one device.</summary>
     /// <exception cref="WdDeviceNotFoundException">No such device, or none has a free queue.</exception>
-    public WdQueue RequestQueue(string algorithm)
+    public WdQueue RequestQueue(string algorithm) => RequestQueue(algorithm, wait: false);
+
+    /// <summary>As <see cref="RequestQueue(string)"/>; with <paramref name="wait"/>, when every device is busy, waits
+    /// on the first one until a queue is released (in FIFO order with other waiters on a broker device).</summary>
+    /// <exception cref="WdDeviceNotFoundException">No such device, or (without waiting) none has a free queue.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended the wait.</exception>
+    public WdQueue RequestQueue(string algorithm, bool wait, CancellationToken cancellationToken = default)
     {
-        lock (_lock)
+        ArgumentNullException.ThrowIfNull(algorithm);
+        bool seen = false, isolated = false;
+        (IDeviceProvider Provider, WdDeviceInfo Device)? first = null;
+        foreach (IDeviceProvider provider in Providers())
         {
-            EnsureProviders();
-            bool seen = false;
-            foreach (IDeviceProvider provider in _providers)
+            foreach (WdDeviceInfo device in provider.GetDevices())
             {
-                foreach (WdDeviceInfo device in provider.GetDevices())
+                if (!device.Supports(algorithm) || (Options.DeviceName is { } name && device.Name != name))
                 {
-                    if (device.Supports(algorithm))
-                    {
-                        seen = true;
-                        QueueTransport? transport = provider.TryOpenQueue(device.Name);
-                        if (transport is not null)
-                        {
-                            return new WdQueue(transport);
-                        }
-                    }
+                    continue;
+                }
+
+                seen = true;
+                if (device.IsIsolated)
+                {
+                    isolated = true;
+                    continue;
+                }
+
+                first ??= (provider, device);
+                if (provider.TryOpenQueue(device, wait: false, cancellationToken) is { } transport)
+                {
+                    return new WdQueue(transport);
                 }
             }
-
-            throw new WdDeviceNotFoundException(seen
-                ? $"every device for '{algorithm}' is busy (available_instances is 0)"
-                : $"no device offers '{algorithm}'");
         }
+
+        if (wait && first is { } target && target.Provider.TryOpenQueue(target.Device, wait: true, cancellationToken) is { } waited)
+        {
+            return new WdQueue(waited);
+        }
+
+        string which = Options.DeviceName is null ? $"'{algorithm}'" : $"'{algorithm}' named {Options.DeviceName}";
+        throw new WdDeviceNotFoundException(
+            !seen ? $"no {ModeText}device offers {which}"
+            : first is null && isolated ? $"every device for {which} is isolated"
+            : $"every device for {which} is busy (available_instances is 0)");
+    }
+
+    private string ModeText => Options.Mode switch
+    {
+        WdDeviceMode.Local => "in-process ",
+        WdDeviceMode.Broker => "broker ",
+        _ => "",
+    };
+
+    /// <summary>Memory every device reaches without a copy (SHARE mode): a region the broker made when this runtime
+    /// uses the broker, native memory in this process's domain otherwise. Buffers from here are read and written in
+    /// place, and a data list may point into them.</summary>
+    /// <exception cref="WdException">The broker refused (over its per-user cap) or cannot be reached.</exception>
+    public WdSharedMemory ReserveMemory(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        IDeviceProvider provider = Providers().FirstOrDefault(p => p.GetDevices().Count > 0)
+                                   ?? throw new WdDeviceNotFoundException($"no {ModeText}device to share memory with");
+        return provider.ReserveMemory(length);
     }
 
     /// <summary>Releases a queue (same as disposing it).</summary>
@@ -122,22 +150,29 @@ public sealed class WdRuntime : IDisposable
     }
 
     /// <summary>The embedded device named <paramref name="name"/>, if this runtime started one (tests, diagnostics).</summary>
-    internal Devices.DeviceHost? FindEmbeddedHost(string name)
+    internal Devices.DeviceHost? FindEmbeddedHost(string name) =>
+        Providers().OfType<InProcessDevices>().SelectMany(p => p.Hosts).FirstOrDefault(h => h.Name == name);
+
+    /// <summary>The providers of <see cref="WdRuntimeOptions.Mode"/>, created on first use.</summary>
+    private IDeviceProvider[] Providers()
     {
         lock (_lock)
         {
-            EnsureProviders();
-            return _providers.OfType<InProcessDevices>().SelectMany(p => p.Hosts).FirstOrDefault(h => h.Name == name);
-        }
-    }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_providers.Count == 0)
+            {
+                if (Options.Mode != WdDeviceMode.Broker && Options.EmbeddedDevices)
+                {
+                    _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine));
+                }
 
-    private void EnsureProviders()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_embeddedStarted && Options.EmbeddedDevices && _providers.Count == 0)
-        {
-            _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine));
-            _embeddedStarted = true;
+                if (Options.Mode != WdDeviceMode.Local)
+                {
+                    _providers.Add(new BrokerDevices(Platform.RunDirectory.Resolve(Options.BrokerRunDirectory)));
+                }
+            }
+
+            return [.. _providers];
         }
     }
 

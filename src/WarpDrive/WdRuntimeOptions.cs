@@ -24,10 +24,35 @@ public sealed class WdRuntimeOptions
     /// calls <see cref="CompressionSession.Poll"/> (UADK's wd_comp_poll) to complete them.</summary>
     public bool BackgroundPolling { get; init; } = true;
 
+    /// <summary>Which devices to use: in-process, the broker's, or both (in-process first). <c>WD_MODE</c>
+    /// (<c>local</c>, <c>broker</c>, <c>auto</c>) sets it for <see cref="WdRuntime.Default"/>.</summary>
+    public WdDeviceMode Mode { get; init; }
+
+    /// <summary>Use only the device of this name (e.g. <c>zip-0</c>); <c>WD_DEVICE</c> sets it for
+    /// <see cref="WdRuntime.Default"/>.</summary>
+    public string? DeviceName { get; init; }
+
+    /// <summary>The broker's run directory; null resolves it as wdd does (<c>WD_RUN_DIR</c>, /run/warpdrive for root,
+    /// else $XDG_RUNTIME_DIR/warpdrive or /tmp/warpdrive-$UID).</summary>
+    public string? BrokerRunDirectory { get; init; }
+
     /// <summary>Options of <see cref="WdRuntime.Default"/>, read from the environment.</summary>
+    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker or auto.</exception>
     public static WdRuntimeOptions FromEnvironment() => new()
     {
         EmbeddedDevices = Environment.GetEnvironmentVariable("WD_EMBEDDED") is not ("0" or "false" or "no"),
         EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE"),
+        Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),
+        DeviceName = Environment.GetEnvironmentVariable("WD_DEVICE") is { Length: > 0 } device ? device : null,
+    };
+
+    /// <summary>Parses <c>local</c>, <c>broker</c> or <c>auto</c> (null or empty: auto).</summary>
+    /// <exception cref="ArgumentException">Anything else.</exception>
+    public static WdDeviceMode ParseMode(string? mode) => mode?.ToLowerInvariant() switch
+    {
+        null or "" or "auto" => WdDeviceMode.Auto,
+        "local" => WdDeviceMode.Local,
+        "broker" => WdDeviceMode.Broker,
+        _ => throw new ArgumentException($"unknown device mode '{mode}' (local, broker or auto)", nameof(mode)),
     };
 }

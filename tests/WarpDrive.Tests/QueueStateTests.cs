@@ -23,7 +23,7 @@ public class QueueStateTests
             return sw.Elapsed;
         });
         await Task.Delay(200);
-        host.DisableQueue((int)queue.QueueId, reason: 7);
+        host.DisableQueue((int)queue.QueueId, QueueDisableReason.Operator);
         TimeSpan slept = await sleeper.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(slept < TimeSpan.FromSeconds(10), $"slept {slept}");
 

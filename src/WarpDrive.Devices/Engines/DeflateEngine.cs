@@ -18,4 +18,15 @@ public abstract class DeflateEngine
 
     /// <summary>The best engine on this machine: ISA-L when present.</summary>
     public static DeflateEngine Best => Isal ?? ZlibNg;
+
+    /// <summary>The engine named <paramref name="name"/>: <c>best</c> (or null/empty), <c>isal</c> or <c>zlib-ng</c>.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    /// <exception cref="InvalidOperationException">ISA-L asked for but not installed.</exception>
+    public static DeflateEngine FromName(string? name) => name?.ToLowerInvariant() switch
+    {
+        null or "" or "best" => Best,
+        "zlib-ng" => ZlibNg,
+        "isal" => Isal ?? throw new InvalidOperationException("the ISA-L engine was asked for but libisal.so.2 is not installed (apt-get install libisal2)"),
+        _ => throw new ArgumentException($"unknown ZIP engine '{name}' (best, isal or zlib-ng)", nameof(name)),
+    };
 }

@@ -29,7 +29,7 @@ public sealed unsafe class ZipDevice : DeviceModel
     public DeflateEngine Engine { get; }
 
     /// <inheritdoc/>
-    public override DeviceFlags Flags => DeviceFlags.Sva;
+    public override DeviceFlags Flags => DeviceFlags.Sva | DeviceFlags.Share;
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
@@ -37,7 +37,7 @@ public sealed unsafe class ZipDevice : DeviceModel
     /// <inheritdoc/>
     public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes => [new("engine", Engine.Name)];
 
-    internal override object? CreateEngineState() => new ZipEngineState();
+    internal override object? CreateEngineState(DeviceHost host) => new ZipEngineState(host.Options.MaxRequestBytes);
 
     internal override void DisposeEngineState(object? engineState) => (engineState as ZipEngineState)?.Dispose();
 
@@ -50,7 +50,8 @@ public sealed unsafe class ZipDevice : DeviceModel
     internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe)
     {
         var state = (ZipEngineState)engineState!;
-        Domain domain = queue.Domain!;
+        RequestMemory memory = state.Memory;
+        memory.Reset();
         bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
         if (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0)
         {
@@ -102,9 +103,9 @@ public sealed unsafe class ZipDevice : DeviceModel
                 return;
             }
 
-            if (!domain.TryTranslate(sqe.Src, (ulong)count * DataListEntry.Size, out nint table))
+            cqe.Status = memory.MapInput(queue, sqe.Src, (ulong)count * DataListEntry.Size, out nint table);
+            if (cqe.Status != CompletionStatus.Ok)
             {
-                cqe.Status = CompletionStatus.AddressFault;
                 return;
             }
 
@@ -120,9 +121,9 @@ public sealed unsafe class ZipDevice : DeviceModel
                     return;
                 }
 
-                if (!domain.TryTranslate(entry.Address, entry.Length, out nint p))
+                cqe.Status = memory.MapInput(queue, entry.Address, entry.Length, out nint p);
+                if (cqe.Status != CompletionStatus.Ok)
                 {
-                    cqe.Status = CompletionStatus.AddressFault;
                     return;
                 }
 
@@ -143,9 +144,9 @@ public sealed unsafe class ZipDevice : DeviceModel
                 return;
             }
 
-            if (!domain.TryTranslate(sqe.Src, sqe.SrcLen, out nint src))
+            cqe.Status = memory.MapInput(queue, sqe.Src, sqe.SrcLen, out nint src);
+            if (cqe.Status != CompletionStatus.Ok)
             {
-                cqe.Status = CompletionStatus.AddressFault;
                 return;
             }
 
@@ -153,9 +154,9 @@ public sealed unsafe class ZipDevice : DeviceModel
             count = 1;
         }
 
-        if (!domain.TryTranslate(sqe.Dst, sqe.DstLen, out nint dst))
+        cqe.Status = memory.MapOutput(queue, sqe.Dst, sqe.DstLen, out nint dst, out ulong dstLen);
+        if (cqe.Status != CompletionStatus.Ok)
         {
-            cqe.Status = CompletionStatus.AddressFault;
             return;
         }
 
@@ -190,12 +191,17 @@ public sealed unsafe class ZipDevice : DeviceModel
         }
 
         bool finalInput = !stream || (sqe.Flags & SqeFlags.Last) != 0;
-        zs.Run(segments[..count], (byte*)dst, (int)sqe.DstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, ref cqe);
+        zs.Run(segments[..count], (byte*)dst, (int)dstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, ref cqe);
         if (!stream && cqe.Status == CompletionStatus.OutOfSpace)
         {
             // Block mode is all or nothing.
             cqe.Produced = 0;
             cqe.Consumed = 0;
+        }
+        else if (!memory.CommitOutput(cqe.Produced))
+        {
+            cqe.Status = CompletionStatus.AddressFault;
+            cqe.Produced = 0;
         }
     }
 }

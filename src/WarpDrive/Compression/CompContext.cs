@@ -179,7 +179,7 @@ internal sealed class CompContext : IDisposable
                             break;
                         }
 
-                        ThrowHelper.QueueDisabled(state);
+                        ThrowHelper.QueueDisabled(state, Queue.DisableReason);
                     }
 
                     Queue.WaitForCompletion(TimeSpan.FromMilliseconds(100), spin);

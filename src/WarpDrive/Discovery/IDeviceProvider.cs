@@ -1,11 +1,15 @@
 namespace WarpDrive.Discovery;
 
-/// <summary>A source of devices: the in-process host now; the broker's run directory and /sys/class/uacce later.</summary>
+/// <summary>A source of devices: the in-process host, the broker's run directory (and /sys/class/uacce later).</summary>
 internal interface IDeviceProvider : IDisposable
 {
     /// <summary>Devices this provider offers now.</summary>
     IReadOnlyList<WdDeviceInfo> GetDevices();
 
-    /// <summary>Opens a queue on <paramref name="deviceName"/>; null when the device has no free queue.</summary>
-    QueueTransport? TryOpenQueue(string deviceName);
+    /// <summary>Opens a queue on <paramref name="device"/>; null when the device has no free queue. With
+    /// <paramref name="wait"/>, blocks until one is free instead (FIFO on the broker).</summary>
+    QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken);
+
+    /// <summary>Device-visible memory every device of this provider reaches in place.</summary>
+    WdSharedMemory ReserveMemory(int length);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using WarpDrive.Abi;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
 using WarpDrive.Devices.Zip;
@@ -9,19 +11,23 @@ namespace WarpDrive.Discovery;
 internal sealed class InProcessDevices : IDeviceProvider
 {
     public const string Location = "in-process";
+    private static readonly TimeSpan WaitPollInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly Domain _domain = new();
     private readonly DeviceHost[] _hosts;
 
     public InProcessDevices(DeviceHostOptions? options = null, string? zipEngine = null)
     {
-        DeflateEngine engine = zipEngine?.ToLowerInvariant() switch
+        DeflateEngine engine;
+        try
         {
-            null or "" => DeflateEngine.Best,
-            "zlib-ng" => DeflateEngine.ZlibNg,
-            "isal" => DeflateEngine.Isal ?? throw new WdException("the ISA-L engine was asked for but libisal.so.2 is not installed (apt-get install libisal2)"),
-            _ => throw new ArgumentException($"unknown ZIP engine '{zipEngine}' (isal or zlib-ng)", nameof(zipEngine)),
-        };
+            engine = DeflateEngine.FromName(zipEngine);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new WdException(e.Message);
+        }
+
         _hosts = [new DeviceHost(new ZipDevice("zip-0", engine), options)];
     }
 
@@ -30,11 +36,44 @@ internal sealed class InProcessDevices : IDeviceProvider
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
         _hosts.Select(h => new WdDeviceInfo(h.Name, Location, h.GetAttributes())).ToArray();
 
-    public QueueTransport? TryOpenQueue(string deviceName)
+    public QueueTransport? TryOpenQueue(string deviceName) =>
+        TryOpenQueue(new WdDeviceInfo(deviceName, Location, new Dictionary<string, string>()), wait: false, CancellationToken.None);
+
+    public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
     {
-        DeviceHost? host = _hosts.FirstOrDefault(h => h.Name == deviceName);
-        HardwareQueue? queue = host?.TryAllocateQueue(_domain);
-        return queue is null ? null : new Transport(this, host!, queue);
+        DeviceHost? host = _hosts.FirstOrDefault(h => h.Name == device.Name);
+        while (host is not null)
+        {
+            if (host.TryAllocateQueue(_domain) is { } queue)
+            {
+                return new Transport(this, host, queue);
+            }
+
+            if (!wait || host.IsIsolated)
+            {
+                break;
+            }
+
+            // In-process there is no queue of waiters: poll until an owner in this process releases one.
+            cancellationToken.WaitHandle.WaitOne(WaitPollInterval);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return null;
+    }
+
+    public unsafe WdSharedMemory ReserveMemory(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        nuint size = ((nuint)length + RingLayout.PageSize - 1) & ~(nuint)(RingLayout.PageSize - 1);
+        void* memory = NativeMemory.AlignedAlloc(size, RingLayout.PageSize);
+        NativeMemory.Clear(memory, size);
+        int handle = _domain.Share((nint)memory, (long)size);
+        return new WdSharedMemory((nint)memory, length, Location, () =>
+        {
+            _domain.Unshare(handle, waitForEngines: true);
+            NativeMemory.AlignedFree(memory);
+        });
     }
 
     public void Dispose()
@@ -54,8 +93,6 @@ internal sealed class InProcessDevices : IDeviceProvider
         public override nint RegionBase => queue.RegionBase;
 
         public override int RegionSize => queue.RegionSize;
-
-        public override void RingDoorbell() => queue.Ring();
 
         public override int Share(nint address, long length) => owner._domain.Share(address, length);
 

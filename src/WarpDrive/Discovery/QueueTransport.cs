@@ -1,6 +1,6 @@
 namespace WarpDrive.Discovery;
 
-/// <summary>How a driver reaches one queue: where its ring region is mapped, how to ring its doorbell,
+/// <summary>How a driver reaches one queue: where its ring region is mapped (the doorbell is a word in it),
 /// how to make memory visible to the device (the domain), and how to give the queue back.</summary>
 internal abstract class QueueTransport : IDisposable
 {
@@ -12,9 +12,6 @@ internal abstract class QueueTransport : IDisposable
 
     /// <summary>Size of the mapping.</summary>
     public abstract int RegionSize { get; }
-
-    /// <summary>Wakes the engine serving the queue.</summary>
-    public abstract void RingDoorbell();
 
     /// <summary>Makes [address, address+length) visible to the device; returns a handle.</summary>
     public abstract int Share(nint address, long length);

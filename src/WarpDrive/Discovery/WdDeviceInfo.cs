@@ -6,7 +6,7 @@ namespace WarpDrive;
 /// <summary>A snapshot of one device and its attributes (uacce's names: <c>api</c>, <c>flags</c>, <c>algorithms</c>,
 /// <c>available_instances</c>, ...).</summary>
 /// <param name="Name">Device name, e.g. <c>zip-0</c>.</param>
-/// <param name="Location">Where the device runs: <c>in-process</c> now; <c>broker</c> and <c>uacce</c> later.</param>
+/// <param name="Location">Where the device runs: <c>in-process</c> or <c>broker</c> (<c>uacce</c> later).</param>
 /// <param name="Attributes">Attribute name to value.</param>
 public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDictionary<string, string> Attributes)
 {
@@ -20,6 +20,9 @@ public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDiction
     /// <summary>Free queues at the time of the snapshot.</summary>
     public int AvailableInstances =>
         int.TryParse(Attributes.GetValueOrDefault(DeviceAttributeNames.AvailableInstances), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : 0;
+
+    /// <summary>Whether the device has isolated itself (<c>isolate</c> is 1): libwd opens no queue on it.</summary>
+    public bool IsIsolated => Attributes.GetValueOrDefault(DeviceAttributeNames.Isolate) == "1";
 
     /// <summary>Whether the device implements <paramref name="algorithm"/>.</summary>
     public bool Supports(string algorithm) => Algorithms.Contains(algorithm, StringComparer.OrdinalIgnoreCase);

@@ -48,6 +48,9 @@ public sealed class WdQueue : IDisposable
     /// <summary>The status word.</summary>
     public QueueState State => (QueueState)Volatile.Read(ref _region.State);
 
+    /// <summary>Why the device disabled the queue (meaningful once <see cref="State"/> is Disabled).</summary>
+    public QueueDisableReason DisableReason => (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
+
     /// <summary>Error completions this queue has produced.</summary>
     public uint ErrorCount => Volatile.Read(ref _region.ErrorCount);
 
@@ -64,7 +67,7 @@ public sealed class WdQueue : IDisposable
         QueueState state = State;
         if (state != QueueState.Started)
         {
-            ThrowHelper.QueueDisabled(state);
+            ThrowHelper.QueueDisabled(state, DisableReason);
         }
 
         return _sq.TryPublish(in sqe);
@@ -92,12 +95,13 @@ public sealed class WdQueue : IDisposable
         QueueState state = State;
         if (state != QueueState.Started)
         {
-            ThrowHelper.QueueDisabled(state);
+            ThrowHelper.QueueDisabled(state, DisableReason);
         }
 
         if (_sq.RingDoorbellIfWaiting())
         {
-            _transport.RingDoorbell();
+            // The doorbell is a futex word in the shared region: the engine sleeps on it, in this process or another.
+            Futex.Wake(_region.DoorbellAddress);
         }
     }
 

@@ -1,0 +1,28 @@
+using WarpDrive.Broker.Configuration;
+using WarpDrive.Devices;
+using WarpDrive.Platform;
+
+namespace WarpDrive.Broker;
+
+/// <summary>A device the broker owns: its host (engines and queues), its socket under <c>&lt;run&gt;/dev</c>, and the
+/// FIFO of callers waiting for a queue.</summary>
+internal sealed class BrokerDevice(DeviceConfig config, DeviceHost host, UnixSeqPacketSocket listener, string socketPath) : IDisposable
+{
+    public DeviceConfig Config { get; } = config;
+
+    public DeviceHost Host { get; } = host;
+
+    public string Name => Host.Name;
+
+    public UnixSeqPacketSocket Listener { get; } = listener;
+
+    public string SocketPath { get; } = socketPath;
+
+    public LinkedList<ClientConnection> Waiters { get; } = new();
+
+    public void Dispose()
+    {
+        Listener.Dispose();
+        Host.Dispose();
+    }
+}

@@ -1,0 +1,710 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using WarpDrive.Abi;
+using WarpDrive.Abi.Broker;
+using WarpDrive.Broker.Configuration;
+using WarpDrive.Devices;
+using WarpDrive.Devices.Engines;
+using WarpDrive.Devices.Zip;
+using WarpDrive.Platform;
+
+namespace WarpDrive.Broker;
+
+/// <summary>The broker: owns the configured devices and hands their queues to other processes, in the kernel's
+/// uacce role. One thread runs everything but the engines: an epoll loop over the device sockets, the client
+/// connections and the clients' pidfds, so the broker's own state needs no locks.</summary>
+/// <remarks>Trust: every byte a client sends is checked, file descriptors a client attaches are closed unread,
+/// and no client action can stop the loop: a failure while serving one connection closes that connection.</remarks>
+public sealed class BrokerServer : IDisposable
+{
+    private const ulong DeviceTokenBase = 1UL << 62; // tokens: devices, pidfds (bit 61), connections (the rest)
+    private const ulong PidfdTokenBase = 1UL << 61;
+    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(200);
+
+    private readonly BrokerConfig _config;
+    private readonly ILogger _logger;
+    private readonly List<BrokerDevice> _devices = [];
+    private readonly Dictionary<ulong, ClientConnection> _connections = [];
+    private readonly Dictionary<int, ClientProcess> _processes = [];
+    private readonly Dictionary<uint, UserAccount> _users = [];
+    private readonly Epoll _epoll = new();
+    private readonly AttributeTree _tree;
+    private readonly FileStream _lock;
+    private readonly string _pidFile;
+    private readonly HashSet<string> _writable = new(StringComparer.Ordinal) { DeviceAttributeNames.IsolateStrategy };
+    private ulong _nextConnection;
+    private int _attributesDirty;
+    private bool _disposed;
+
+    /// <summary>Creates the run directory's tree, starts the devices and listens on their sockets.</summary>
+    /// <exception cref="BrokerException">The run directory is in use by another broker or cannot be set up.</exception>
+    public BrokerServer(BrokerConfig config, string runDirectory, ILogger logger)
+    {
+        _config = config;
+        _logger = logger;
+        RunDirectory = runDirectory;
+        string devDir = Path.Combine(runDirectory, "dev");
+        string classDir = Platform.RunDirectory.ClassDirectory(runDirectory);
+        _pidFile = Path.Combine(runDirectory, "wdd.pid");
+        try
+        {
+            CreateDirectory(runDirectory);
+            CreateDirectory(devDir);
+            CreateDirectory(classDir);
+            // .NET locks a FileShare.None file with flock on Unix: a second broker on this directory fails here.
+            _lock = new FileStream(Path.Combine(runDirectory, "wdd.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new BrokerException($"run directory {runDirectory}: {e.Message} (is another wdd running on it?)", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new BrokerException($"run directory {runDirectory}: {e.Message}", e);
+        }
+
+        _tree = new AttributeTree(classDir);
+        try
+        {
+            foreach (DeviceConfig device in config.Devices)
+            {
+                StartDevice(device, devDir);
+            }
+
+            File.WriteAllText(_pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The run directory this broker serves.</summary>
+    public string RunDirectory { get; }
+
+    /// <summary>Devices by name (diagnostics, tests).</summary>
+    internal IReadOnlyList<BrokerDevice> Devices => _devices;
+
+    private static void CreateDirectory(string path) =>
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                                        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+    private void StartDevice(DeviceConfig config, string devDir)
+    {
+        DeflateEngine engine;
+        try
+        {
+            engine = DeflateEngine.FromName(config.Engine);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new BrokerException($"device {config.Name}: {e.Message}", e);
+        }
+
+        DeviceFlags flags = ((config.Memory & DeviceMemoryModes.Sva) != 0 ? DeviceFlags.Sva : 0)
+                            | ((config.Memory & DeviceMemoryModes.Share) != 0 ? DeviceFlags.Share : 0);
+        var host = new DeviceHost(new ZipDevice(config.Name, engine), new DeviceHostOptions
+        {
+            QueueCount = config.Queues,
+            QueueDepth = config.QueueDepth,
+            EngineCount = config.Engines,
+            MaxStreamsPerQueue = config.MaxStreamsPerQueue,
+            NumaNode = config.NumaNode,
+            Flags = flags,
+            QueueErrorThreshold = _config.Limits.QueueErrorThreshold,
+            MaxRequestBytes = _config.Limits.MaxRequestBytes,
+            IsolateStrategy = config.IsolateStrategy,
+            FaultInjectionInterval = config.FaultInjection,
+        });
+        string socketPath = Platform.RunDirectory.DeviceSocket(RunDirectory, config.Name);
+        UnixSeqPacketSocket listener;
+        try
+        {
+            listener = UnixSeqPacketSocket.Listen(socketPath, backlog: 128, config.SocketMode);
+            if (config.SocketGroup is not null)
+            {
+                FileOwnership.SetGroup(socketPath, config.SocketGroup);
+            }
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            host.Dispose();
+            throw new BrokerException($"device {config.Name}: cannot listen on {socketPath}: {e.Message}", e);
+        }
+
+        var device = new BrokerDevice(config, host, listener, socketPath);
+        _devices.Add(device);
+        host.QueueDisabled += (queue, reason) =>
+        {
+            _logger.LogWarning("{Device}: queue {Queue} disabled: {Reason} ({Errors} invalid descriptors)", host.Name, queue.Id, reason, queue.DescriptorErrors);
+            Volatile.Write(ref _attributesDirty, 1);
+        };
+        host.Isolated += h =>
+        {
+            _logger.LogError("{Device}: isolated after {Faults} device faults (isolate_strategy {Strategy}/hour); last: {Fault}", h.Name, h.FaultCount, h.IsolateStrategy, h.LastFault);
+            Volatile.Write(ref _attributesDirty, 1);
+        };
+        _epoll.Add(listener.Fd, EpollEvents.In, DeviceTokenBase + (ulong)(_devices.Count - 1));
+        PublishAttributes(device);
+        _logger.LogInformation("{Device}: {Queues} queues x depth {Depth}, {Engines} engines on {Engine}, flags {Flags}, socket {Socket}",
+            config.Name, config.Queues, config.QueueDepth, host.Options.EngineCount, engine.Name, flags, socketPath);
+    }
+
+    /// <summary>Serves until <paramref name="stop"/> is cancelled.</summary>
+    public void Run(CancellationToken stop)
+    {
+        Span<EpollEvent> events = stackalloc EpollEvent[64];
+        long nextTick = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            int n = _epoll.Wait(events, (int)s_tick.TotalMilliseconds);
+            for (int i = 0; i < n; i++)
+            {
+                Dispatch(events[i]);
+            }
+
+            long now = Environment.TickCount64;
+            if (Interlocked.Exchange(ref _attributesDirty, 0) != 0 || now >= nextTick)
+            {
+                nextTick = now + (long)s_tick.TotalMilliseconds;
+                foreach (BrokerDevice device in _devices)
+                {
+                    PublishAttributes(device);
+                }
+            }
+        }
+    }
+
+    private void Dispatch(in EpollEvent e)
+    {
+        if (e.Data >= DeviceTokenBase)
+        {
+            Accept(_devices[(int)(e.Data - DeviceTokenBase)]);
+        }
+        else if (e.Data >= PidfdTokenBase)
+        {
+            if (_processes.TryGetValue((int)(e.Data - PidfdTokenBase), out ClientProcess? process))
+            {
+                _logger.LogInformation("client {Pid} exited: releasing {Count} connection(s)", process.Pid, process.Connections.Count);
+                foreach (ClientConnection c in process.Connections.ToArray())
+                {
+                    Close(c);
+                }
+            }
+        }
+        else if (_connections.TryGetValue(e.Data, out ClientConnection? connection))
+        {
+            try
+            {
+                if ((e.Events & EpollEvents.In) != 0)
+                {
+                    Receive(connection);
+                }
+
+                if (!connection.Closed && (e.Events & (EpollEvents.Hup | EpollEvents.Err)) != 0)
+                {
+                    Close(connection);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or OutOfMemoryException or ArgumentException)
+            {
+                // Whatever one client did, it costs that client its connection, never the broker.
+                _logger.LogWarning("client {Pid} on {Device}: {Error}; closing the connection", connection.Process.Pid, connection.Device.Name, ex.Message);
+                Close(connection);
+            }
+        }
+    }
+
+    private void Accept(BrokerDevice device)
+    {
+        while (device.Listener.TryAccept() is { } socket)
+        {
+            PeerCredentials peer;
+            ClientProcess? process;
+            try
+            {
+                peer = socket.GetPeerCredentials();
+                if (_connections.Count >= _config.Limits.MaxClients)
+                {
+                    _logger.LogWarning("{Device}: refusing pid {Pid}: max_clients ({Max}) reached", device.Name, peer.Pid, _config.Limits.MaxClients);
+                    socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.Internal }, "broker at max_clients", stackalloc byte[BrokerProtocol.MaxDatagram]));
+                    socket.Dispose();
+                    continue;
+                }
+
+                socket.EnablePassCredentials();
+                process = FindOrAddProcess(socket, peer);
+            }
+            catch (IOException e)
+            {
+                _logger.LogInformation("{Device}: dropped a connection at accept: {Error}", device.Name, e.Message);
+                socket.Dispose();
+                continue;
+            }
+
+            if (process is null)
+            {
+                socket.Dispose(); // gone already
+                continue;
+            }
+
+            var connection = new ClientConnection(++_nextConnection, device, socket, process);
+            _connections.Add(connection.Id, connection);
+            process.Connections.Add(connection);
+            _epoll.Add(socket.Fd, EpollEvents.In | EpollEvents.RdHup, connection.Id);
+        }
+    }
+
+    private ClientProcess? FindOrAddProcess(UnixSeqPacketSocket socket, PeerCredentials peer)
+    {
+        string? startTime = ProcessControl.ReadStartTime(peer.Pid);
+        if (startTime is null)
+        {
+            return null;
+        }
+
+        if (_processes.TryGetValue(peer.Pid, out ClientProcess? known))
+        {
+            if (known.StartTime == startTime)
+            {
+                return known;
+            }
+
+            // The pid was reused before we saw the old process's pidfd: that one is gone.
+            foreach (ClientConnection c in known.Connections.ToArray())
+            {
+                Close(c);
+            }
+        }
+
+        SafeFileHandle pidfd = socket.TryGetPeerPidfd() ?? Pidfd.Open(peer.Pid);
+        if (!_users.TryGetValue(peer.Uid, out UserAccount? user))
+        {
+            user = new UserAccount(peer.Uid);
+            _users.Add(peer.Uid, user);
+        }
+
+        var process = new ClientProcess(peer.Pid, startTime, user, pidfd);
+        _processes.Add(peer.Pid, process);
+        _epoll.Add((int)process.Pidfd.DangerousGetHandle(), EpollEvents.In, PidfdTokenBase + (ulong)peer.Pid);
+        return process;
+    }
+
+    private void Receive(ClientConnection c)
+    {
+        Span<byte> buffer = stackalloc byte[BrokerRequest.Size + 1];
+        while (!c.Closed)
+        {
+            int n = c.Socket.Receive(buffer, [], out _, out PeerCredentials? sender);
+            if (n == -1)
+            {
+                return; // drained
+            }
+
+            if (n == 0)
+            {
+                Close(c);
+                return;
+            }
+
+            if (n != BrokerRequest.Size)
+            {
+                // -2: truncated, or file descriptors attached (closed by Receive); else the wrong size.
+                Reply(c, new BrokerResponse { Status = BrokerStatus.BadMessage }, $"a request is {BrokerRequest.Size} bytes without file descriptors");
+                continue;
+            }
+
+            BrokerRequest request = MemoryMarshal.Read<BrokerRequest>(buffer);
+            if (sender is not { } s || s.Pid != c.Process.Pid)
+            {
+                Reply(c, new BrokerResponse { Op = request.Op, Status = BrokerStatus.NotOwner }, "only the process that opened the queue may use it");
+                continue;
+            }
+
+            Handle(c, request);
+        }
+    }
+
+    private void Handle(ClientConnection c, in BrokerRequest request)
+    {
+        var response = new BrokerResponse { Op = request.Op };
+        if (request.Reserved != 0 || (request.Flags & ~BrokerRequestFlags.Wait) != 0
+            || (request.Flags != 0 && request.Op != BrokerOp.StartQueue))
+        {
+            Reply(c, response with { Status = BrokerStatus.BadMessage }, "reserved bits set");
+            return;
+        }
+
+        switch (request.Op)
+        {
+            case BrokerOp.Info:
+                DeviceHost host = c.Device.Host;
+                Reply(c, response with
+                {
+                    Value0 = BrokerProtocol.Version,
+                    Value1 = (ulong)Environment.ProcessId,
+                    Value2 = (ulong)host.Flags | ((ulong)(uint)host.Options.QueueDepth << 32),
+                });
+                break;
+            case BrokerOp.StartQueue:
+                StartQueue(c, (request.Flags & BrokerRequestFlags.Wait) != 0);
+                break;
+            case BrokerOp.PutQueue:
+                if (c.Queue is null)
+                {
+                    Reply(c, response with { Status = BrokerStatus.NotStarted }, "no queue is started on this connection");
+                    return;
+                }
+
+                ReleaseQueue(c);
+                Reply(c, response);
+                break;
+            case BrokerOp.MemAlloc:
+                MemAlloc(c, request.Arg0);
+                break;
+            case BrokerOp.MemMap:
+                MemMap(c, request.Arg0, request.Arg1);
+                break;
+            case BrokerOp.MemFree:
+                MemFree(c, request.Arg0);
+                break;
+            default:
+                Reply(c, response with { Status = BrokerStatus.BadMessage }, $"unknown op {(ushort)request.Op}");
+                break;
+        }
+    }
+
+    private void StartQueue(ClientConnection c, bool wait)
+    {
+        var response = new BrokerResponse { Op = BrokerOp.StartQueue };
+        DeviceHost host = c.Device.Host;
+        if (c.Queue is not null || c.WaitNode is not null)
+        {
+            Reply(c, response with { Status = BrokerStatus.AlreadyStarted }, "this connection already has a queue (one connection, one queue)");
+        }
+        else if (host.IsIsolated)
+        {
+            Reply(c, response with { Status = BrokerStatus.Isolated }, $"{host.Name} is isolated after {host.FaultCount} device faults");
+        }
+        else if (c.Process.User.Queues >= _config.Limits.MaxQueuesPerUser)
+        {
+            Reply(c, response with { Status = BrokerStatus.QueueLimit }, $"uid {c.Process.User.Uid} already holds {c.Process.User.Queues} queues (max_queues_per_user)");
+        }
+        else if (!TryStartQueue(c))
+        {
+            if (wait)
+            {
+                c.WaitNode = c.Device.Waiters.AddLast(c);
+            }
+            else
+            {
+                Reply(c, response with { Status = BrokerStatus.NoQueue }, $"{host.Name} has no free queue (available_instances is 0)");
+            }
+        }
+    }
+
+    /// <summary>Allocates a queue on a fresh ring region and sends it; false when the device has none free.</summary>
+    private bool TryStartQueue(ClientConnection c)
+    {
+        DeviceHost host = c.Device.Host;
+        // A fresh memfd per START_Q: a previous owner that kept its mapping after close can reach only its own old ring.
+        SharedMemoryRegion ring = SharedMemoryRegion.Create($"wd-{host.Name}-ring", host.RegionSize);
+        HardwareQueue? queue;
+        try
+        {
+            queue = host.TryAllocateQueue(c.Process.Domain, ring.Address);
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
+        }
+
+        if (queue is null)
+        {
+            ring.Dispose();
+            return false;
+        }
+
+        c.Queue = queue;
+        c.Ring = ring;
+        c.Process.User.Queues++;
+        Volatile.Write(ref _attributesDirty, 1);
+        var response = new BrokerResponse
+        {
+            Op = BrokerOp.StartQueue,
+            Value0 = (ulong)queue.Id,
+            Value1 = (ulong)ring.Length,
+            Value2 = (ulong)queue.Depth,
+        };
+        Reply(c, response, null, (int)ring.Handle.DangerousGetHandle());
+        ring.CloseHandle(); // the mapping stays; the broker needs no fd per queue
+        return true;
+    }
+
+    private void ReleaseQueue(ClientConnection c)
+    {
+        if (c.Queue is { } queue)
+        {
+            c.Device.Host.ReleaseQueue(queue); // waits until no engine touches the region
+            c.Ring!.Dispose();
+            c.Queue = null;
+            c.Ring = null;
+            c.Process.User.Queues--;
+            Volatile.Write(ref _attributesDirty, 1);
+            HandToWaiter(c.Device);
+        }
+    }
+
+    /// <summary>Gives a freed queue to the first caller still waiting for one (FIFO).</summary>
+    private void HandToWaiter(BrokerDevice device)
+    {
+        while (!_disposed && device.Waiters.First is { } node)
+        {
+            ClientConnection waiter = node.Value;
+            device.Waiters.RemoveFirst();
+            waiter.WaitNode = null;
+            if (waiter.Closed)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (TryStartQueue(waiter))
+                {
+                    return;
+                }
+
+                waiter.WaitNode = device.Waiters.AddFirst(waiter); // none free after all: keep its place
+                return;
+            }
+            catch (IOException e)
+            {
+                _logger.LogWarning("client {Pid}: cannot hand over a queue: {Error}", waiter.Process.Pid, e.Message);
+                Close(waiter);
+            }
+        }
+    }
+
+    private void MemAlloc(ClientConnection c, ulong length)
+    {
+        var response = new BrokerResponse { Op = BrokerOp.MemAlloc };
+        UserAccount user = c.Process.User;
+        long cap = _config.Limits.MaxSharedBytesPerUser;
+        if (length == 0 || length > (ulong)cap)
+        {
+            Reply(c, response with { Status = BrokerStatus.BadAddress }, $"a shared region is 1 byte to {cap} bytes (max_shared_bytes_per_user)");
+            return;
+        }
+
+        long size = (long)((length + RingLayout.PageSize - 1) & ~(ulong)(RingLayout.PageSize - 1));
+        if (user.SharedBytes + size > cap)
+        {
+            Reply(c, response with { Status = BrokerStatus.MemoryLimit }, $"uid {user.Uid} would share {user.SharedBytes + size} bytes, over max_shared_bytes_per_user {cap}");
+            return;
+        }
+
+        SharedMemoryRegion memory;
+        try
+        {
+            memory = SharedMemoryRegion.Create($"wd-share-{c.Process.Pid}", size);
+        }
+        catch (IOException e)
+        {
+            Reply(c, response with { Status = BrokerStatus.Internal }, $"cannot make a {size}-byte region: {e.Message}");
+            return;
+        }
+
+        var region = new SharedRegion(c.Process.NextRegionHandle(), memory);
+        c.Process.Regions.Add(region.Handle, region);
+        user.SharedBytes += size;
+        Reply(c, response with { Value0 = region.Handle, Value1 = (ulong)size }, null, (int)memory.Handle.DangerousGetHandle());
+        memory.CloseHandle();
+    }
+
+    private void MemMap(ClientConnection c, ulong handle, ulong address)
+    {
+        var response = new BrokerResponse { Op = BrokerOp.MemMap };
+        if (!c.Process.Regions.TryGetValue(handle, out SharedRegion? region) || region.DomainHandle != 0)
+        {
+            Reply(c, response with { Status = BrokerStatus.BadHandle }, $"no unmapped region {handle} in this process's domain");
+            return;
+        }
+
+        if (address == 0 || (address & (RingLayout.PageSize - 1)) != 0 || address + (ulong)region.Length < address)
+        {
+            Reply(c, response with { Status = BrokerStatus.BadAddress }, "the address must be page-aligned, non-null and not wrap");
+            return;
+        }
+
+        region.DomainHandle = c.Process.Domain.Share(address, region.Length, region.Memory.Address);
+        region.ClientAddress = address;
+        Reply(c, response);
+    }
+
+    private void MemFree(ClientConnection c, ulong handle)
+    {
+        if (!c.Process.Regions.Remove(handle, out SharedRegion? region))
+        {
+            Reply(c, new BrokerResponse { Op = BrokerOp.MemFree, Status = BrokerStatus.BadHandle }, $"no region {handle} in this process's domain");
+            return;
+        }
+
+        FreeRegion(c.Process, region);
+        Reply(c, new BrokerResponse { Op = BrokerOp.MemFree });
+    }
+
+    private static void FreeRegion(ClientProcess process, SharedRegion region)
+    {
+        if (region.DomainHandle != 0)
+        {
+            // Out of the table, then a grace period: no engine still reads the mapping when it goes.
+            process.Domain.Unshare(region.DomainHandle, waitForEngines: true);
+        }
+
+        process.User.SharedBytes -= region.Length;
+        region.Dispose();
+    }
+
+    private void Close(ClientConnection c)
+    {
+        if (c.Closed)
+        {
+            return;
+        }
+
+        c.Closed = true;
+        _epoll.Remove(c.Socket.Fd);
+        _connections.Remove(c.Id);
+        if (c.WaitNode is not null)
+        {
+            c.Device.Waiters.Remove(c.WaitNode);
+            c.WaitNode = null;
+        }
+
+        ReleaseQueue(c);
+        c.Socket.Dispose();
+        ClientProcess process = c.Process;
+        process.Connections.Remove(c);
+        if (process.Connections.Count == 0)
+        {
+            // The domain lives as long as the process has a connection: its regions go with the last one.
+            foreach (SharedRegion region in process.Regions.Values)
+            {
+                FreeRegion(process, region);
+            }
+
+            process.Regions.Clear();
+            _epoll.Remove((int)process.Pidfd.DangerousGetHandle());
+            process.Dispose();
+            _processes.Remove(process.Pid);
+            if (process.User.IsIdle)
+            {
+                _users.Remove(process.User.Uid);
+            }
+        }
+    }
+
+    private void Reply(ClientConnection c, in BrokerResponse response, string? message = null, int fd = -1)
+    {
+        Span<byte> buffer = stackalloc byte[BrokerProtocol.MaxDatagram];
+        ReadOnlySpan<byte> datagram = Encode(response, message, buffer);
+        int sent = fd >= 0 ? c.Socket.Send(datagram, [fd]) : c.Socket.Send(datagram);
+        if (sent < 0)
+        {
+            // The client does not read its replies: it can only hurt itself.
+            throw new IOException("the client's receive buffer is full");
+        }
+    }
+
+    private static ReadOnlySpan<byte> Encode(in BrokerResponse response, string? message, Span<byte> buffer)
+    {
+        BrokerResponse r = response;
+        if (message is not null && r.Status == BrokerStatus.Ok)
+        {
+            r.Status = BrokerStatus.Internal;
+        }
+
+        MemoryMarshal.Write(buffer, in r);
+        int length = BrokerResponse.Size;
+        if (message is not null)
+        {
+            length += System.Text.Encoding.UTF8.GetBytes(message.AsSpan(0, Math.Min(message.Length, BrokerResponse.MaxMessageBytes / 4)), buffer[BrokerResponse.Size..]);
+        }
+
+        return buffer[..length];
+    }
+
+    private void PublishAttributes(BrokerDevice device)
+    {
+        DeviceHost host = device.Host;
+        string? strategy = _tree.ReadWritable(device.Name, DeviceAttributeNames.IsolateStrategy);
+        if (strategy is not null && strategy != host.IsolateStrategy.ToString(CultureInfo.InvariantCulture))
+        {
+            if (int.TryParse(strategy, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value <= 1_000_000)
+            {
+                _logger.LogInformation("{Device}: isolate_strategy {Old} -> {New} errors per hour", device.Name, host.IsolateStrategy, value);
+                host.IsolateStrategy = value;
+            }
+            else
+            {
+                _logger.LogWarning("{Device}: ignoring isolate_strategy '{Value}': not a number of errors per hour in 0..1000000", device.Name, strategy);
+            }
+        }
+
+        _tree.Publish(device.Name, host.GetAttributes(), _writable);
+    }
+
+    /// <summary>Disables every started queue (clients see DISABLED, reason BROKER_EXIT), closes every connection,
+    /// stops the devices and removes the sockets and the attribute tree.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (ClientConnection c in _connections.Values)
+        {
+            if (c.Queue is { } queue)
+            {
+                c.Device.Host.DisableQueue(queue.Id, QueueDisableReason.BrokerExit);
+            }
+        }
+
+        foreach (ClientConnection c in _connections.Values.ToArray())
+        {
+            Close(c);
+        }
+
+        foreach (BrokerDevice device in _devices)
+        {
+            device.Dispose();
+            TryDelete(device.SocketPath);
+            _tree.Remove(device.Name);
+        }
+
+        TryDelete(_pidFile);
+        _epoll.Dispose();
+        _lock.Dispose();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WarpDrive.Broker.Configuration;
+
+namespace WarpDrive.Broker;
+
+/// <summary>The broker's command line, shared by <c>wdd</c> and <c>wd daemon</c>:
+/// <c>[--config FILE] [--run-dir DIR]</c>.</summary>
+public static class DaemonCommand
+{
+    /// <summary>Exit code: stopped cleanly (SIGTERM, SIGINT).</summary>
+    public const int Ok = 0;
+
+    /// <summary>Exit code: bad flags.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Exit code: the run directory or a device socket cannot be set up (or another broker holds it).</summary>
+    public const int RunDirectoryError = 4;
+
+    /// <summary>Exit code: the configuration file is missing or invalid.</summary>
+    public const int ConfigError = 6;
+
+    /// <summary>Adds the daemon's options and action to <paramref name="command"/>.</summary>
+    public static T Configure<T>(T command)
+        where T : Command
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (JSON; see docs/BROKER-CONFIG.md). Default: one zip-0 device" };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run directory (default: $WD_RUN_DIR, /run/warpdrive for root, else $XDG_RUNTIME_DIR/warpdrive or /tmp/warpdrive-$UID)" };
+        command.Add(config);
+        command.Add(runDir);
+        command.SetAction((parse, token) => RunAsync(parse.GetValue(config), parse.GetValue(runDir), token));
+        return command;
+    }
+
+    /// <summary>Runs the broker until SIGTERM or SIGINT.</summary>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string? configPath, string? runDirectory, CancellationToken cancellationToken)
+    {
+        BrokerConfig config;
+        string directory;
+        try
+        {
+            config = configPath is null ? BrokerConfig.Default : BrokerConfig.Load(configPath);
+            directory = Platform.RunDirectory.Resolve(runDirectory);
+        }
+        catch (ConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"wdd: {e.Message}").ConfigureAwait(false);
+            return ConfigError;
+        }
+
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddHostedService(sp => new BrokerService(config, directory, sp.GetRequiredService<ILogger<BrokerService>>()));
+        using IHost host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return Ok;
+        }
+        catch (BrokerException e)
+        {
+            await Console.Error.WriteLineAsync($"wdd: {e.Message}").ConfigureAwait(false);
+            return RunDirectoryError;
+        }
+    }
+}

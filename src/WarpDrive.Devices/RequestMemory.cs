@@ -1,0 +1,108 @@
+using System.Runtime.InteropServices;
+using WarpDrive.Abi;
+using WarpDrive.Platform;
+
+namespace WarpDrive.Devices;
+
+/// <summary>Where an engine finds the memory a request names. An address inside one of the domain's shared ranges
+/// is used in place (in-process memory, or a region the broker made: zero copy). Otherwise, for an SVA device whose
+/// client is another process, the engine copies the bytes in with process_vm_readv before it runs and the output out
+/// with process_vm_writev after: the broker's stand-in for an IOMMU walking the client's page tables. Anything else
+/// is an ADDRESS_FAULT. One per engine thread; <see cref="Reset"/> before each request.</summary>
+/// <remarks>The staging arenas are reserved at <see cref="DeviceHostOptions.MaxRequestBytes"/> on first use; pages
+/// are committed as they are touched. A copy taken once is also what the codec reads, so a client that rewrites its
+/// buffer mid-request cannot change what the device saw.</remarks>
+internal sealed unsafe class RequestMemory : IDisposable
+{
+    private readonly long _limit;
+    private byte* _input;
+    private long _inputUsed;
+    private byte* _output;
+    private ulong _outputAddress;
+    private int _outputPid;
+
+    public RequestMemory(long limit) => _limit = limit;
+
+    /// <summary>Forgets the previous request's staging.</summary>
+    public void Reset()
+    {
+        _inputUsed = 0;
+        _outputPid = 0;
+    }
+
+    /// <summary>Finds <paramref name="length"/> readable bytes at the client's <paramref name="address"/>.</summary>
+    /// <returns>OK, ADDRESS_FAULT (outside the domain, unmapped, or the client is gone), or BAD_REQUEST (larger than
+    /// the device stages).</returns>
+    public CompletionStatus MapInput(HardwareQueue queue, ulong address, ulong length, out nint pointer)
+    {
+        Domain domain = queue.Domain!;
+        if (domain.TryTranslate(address, length, out pointer))
+        {
+            return CompletionStatus.Ok;
+        }
+
+        if (!CanCopy(queue) || address == 0 || address + length < address)
+        {
+            return CompletionStatus.AddressFault;
+        }
+
+        if (length > (ulong)(_limit - _inputUsed))
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        _input = _input is null ? Reserve() : _input;
+        byte* target = _input + _inputUsed;
+        if (!ProcessMemory.TryRead(domain.RemoteProcessId, address, target, (nuint)length))
+        {
+            return CompletionStatus.AddressFault;
+        }
+
+        _inputUsed += (long)length;
+        pointer = (nint)target;
+        return CompletionStatus.Ok;
+    }
+
+    /// <summary>Finds writable room for the output at the client's <paramref name="address"/>. When it is staged,
+    /// <paramref name="usable"/> may be less than <paramref name="length"/> (the device's staging limit) and
+    /// <see cref="CommitOutput"/> must copy the result out.</summary>
+    public CompletionStatus MapOutput(HardwareQueue queue, ulong address, ulong length, out nint pointer, out ulong usable)
+    {
+        Domain domain = queue.Domain!;
+        usable = length;
+        if (domain.TryTranslate(address, length, out pointer))
+        {
+            return CompletionStatus.Ok;
+        }
+
+        if (!CanCopy(queue) || address == 0 || address + length < address)
+        {
+            return CompletionStatus.AddressFault;
+        }
+
+        _output = _output is null ? Reserve() : _output;
+        usable = Math.Min(length, (ulong)_limit);
+        _outputAddress = address;
+        _outputPid = domain.RemoteProcessId;
+        pointer = (nint)_output;
+        return CompletionStatus.Ok;
+    }
+
+    /// <summary>Copies a staged output's first <paramref name="produced"/> bytes to the client.</summary>
+    /// <returns>false when the client's memory is not writable there (ADDRESS_FAULT).</returns>
+    public bool CommitOutput(ulong produced) =>
+        _outputPid == 0 || produced == 0 || ProcessMemory.TryWrite(_outputPid, _outputAddress, _output, (nuint)produced);
+
+    private static bool CanCopy(HardwareQueue queue) =>
+        queue.Domain!.RemoteProcessId != 0 && (queue.Host.Flags & DeviceFlags.Sva) != 0;
+
+    private byte* Reserve() => (byte*)NativeMemory.Alloc((nuint)_limit);
+
+    public void Dispose()
+    {
+        NativeMemory.Free(_input);
+        NativeMemory.Free(_output);
+        _input = null;
+        _output = null;
+    }
+}

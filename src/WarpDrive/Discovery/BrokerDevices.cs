@@ -1,0 +1,142 @@
+using Microsoft.Win32.SafeHandles;
+using WarpDrive.Abi;
+using WarpDrive.Abi.Broker;
+using WarpDrive.Platform;
+
+namespace WarpDrive.Discovery;
+
+/// <summary>The broker's devices (<c>wdd</c>): found in its attribute tree <c>&lt;run&gt;/class/uacce</c>, opened by
+/// connecting to <c>&lt;run&gt;/dev/&lt;name&gt;</c>. One connection holds one queue; one more, opened on first use,
+/// holds this process's shared regions (the domain outlives any one queue).</summary>
+internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
+{
+    public const string Location = "broker";
+
+    private readonly Lock _lock = new();
+    private BrokerConnection? _memory;
+    private int _ptracer;
+
+    public string RunDirectory { get; } = runDirectory;
+
+    public IReadOnlyList<WdDeviceInfo> GetDevices() =>
+        UacceAttributeReader.ReadAll(Platform.RunDirectory.ClassDirectory(RunDirectory))
+            .Where(d => File.Exists(Platform.RunDirectory.DeviceSocket(RunDirectory, d.Name)))
+            .Select(d => new WdDeviceInfo(d.Name, Location, d.Attributes))
+            .ToArray();
+
+    public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
+    {
+        BrokerConnection connection = Connect(device.Name);
+        try
+        {
+            BrokerResponse response = connection.Call(new BrokerRequest { Op = BrokerOp.StartQueue, Flags = wait ? BrokerRequestFlags.Wait : 0 },
+                out SafeFileHandle? fd, out string? message, cancellationToken);
+            if (response.Status == BrokerStatus.NoQueue)
+            {
+                connection.Dispose();
+                return null;
+            }
+
+            if (response.Status != BrokerStatus.Ok || fd is null)
+            {
+                throw new WdException($"{device.Name}: {message ?? "no ring region in the reply"}");
+            }
+
+            SharedMemoryRegion ring = SharedMemoryRegion.Map(fd, (long)response.Value1);
+            ring.CloseHandle();
+            return new BrokerQueueTransport(connection, ring, device);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A region of at least <paramref name="length"/> bytes that every device of this broker reaches in place.</summary>
+    public WdSharedMemory ReserveMemory(int length)
+    {
+        lock (_lock)
+        {
+            _memory ??= Connect(GetDevices().FirstOrDefault()?.Name ?? throw new WdDeviceNotFoundException($"no broker device in {RunDirectory}"));
+            BrokerConnection memory = _memory;
+            BrokerResponse allocated = memory.CallChecked(new BrokerRequest { Op = BrokerOp.MemAlloc, Arg0 = (ulong)length }, out SafeFileHandle? fd);
+            ulong handle = allocated.Value0;
+            SharedMemoryRegion region;
+            try
+            {
+                region = SharedMemoryRegion.Map(fd ?? throw new WdException($"{memory.Device}: no region in the reply"), (long)allocated.Value1);
+                region.CloseHandle();
+            }
+            catch
+            {
+                memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
+                throw;
+            }
+
+            try
+            {
+                memory.CallChecked(new BrokerRequest { Op = BrokerOp.MemMap, Arg0 = handle, Arg1 = (ulong)region.Address }, out _);
+            }
+            catch
+            {
+                memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
+                region.Dispose();
+                throw;
+            }
+
+            return new WdSharedMemory(region.Address, length, Location, () =>
+            {
+                // Out of the domain first, then unmap: the address must not name this region once it can be reused.
+                try
+                {
+                    memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
+                }
+                catch (WdException)
+                {
+                    // The broker is gone: nothing of ours is left in it.
+                }
+
+                region.Dispose();
+            });
+        }
+    }
+
+    private BrokerConnection Connect(string device)
+    {
+        BrokerConnection connection = BrokerConnection.Open(Platform.RunDirectory.DeviceSocket(RunDirectory, device), device);
+        try
+        {
+            BrokerResponse info = connection.CallChecked(new BrokerRequest { Op = BrokerOp.Info }, out _);
+            if (info.Value0 != BrokerProtocol.Version)
+            {
+                throw new WdException($"{device}: broker speaks protocol {info.Value0}, libwd {BrokerProtocol.Version}");
+            }
+
+            // An SVA device copies our memory with process_vm_readv/writev: under Yama's ptrace_scope 1 the broker
+            // may do that only if we name it (PR_SET_PTRACER).
+            var flags = (DeviceFlags)(uint)info.Value2;
+            int brokerPid = (int)info.Value1;
+            if ((flags & DeviceFlags.Sva) != 0 && Interlocked.Exchange(ref _ptracer, brokerPid) != brokerPid)
+            {
+                ProcessControl.SetPtracer(brokerPid);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _memory?.Dispose();
+            _memory = null;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using WarpDrive.Platform;
+
+namespace WarpDrive.Discovery;
+
+/// <summary>A queue on a broker device: the connection that holds it and this process's mapping of its ring region.
+/// The broker reaches the process's memory itself (SVA: it copies in and out) or through regions it made
+/// (<see cref="WdRuntime.ReserveMemory"/>), so sharing a buffer needs no call here.</summary>
+internal sealed class BrokerQueueTransport(BrokerConnection connection, SharedMemoryRegion ring, WdDeviceInfo device) : QueueTransport
+{
+    private int _released;
+
+    public override WdDeviceInfo Device { get; } = device;
+
+    public override nint RegionBase => ring.Address;
+
+    public override int RegionSize => (int)ring.Length;
+
+    public override int Share(nint address, long length) => 0;
+
+    public override void Unshare(int handle)
+    {
+    }
+
+    public override void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            // Close first: the broker stops the queue; then drop our mapping of the ring.
+            connection.Dispose();
+            ring.Dispose();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Buffers;
+
+namespace WarpDrive;
+
+/// <summary>Device-visible memory from <see cref="WdRuntime.ReserveMemory"/>: a region the devices can reach without
+/// a copy (SHARE mode). Requests whose buffers lie in it are served in place, and a data list may point into it.
+/// Dispose it once no request uses it any more.</summary>
+/// <remarks>On a broker device this is a sealed memfd the broker made and both processes map; in-process it is
+/// native memory entered in this process's domain. It is not managed memory: nothing moves it, nothing frees it
+/// but <see cref="IDisposable.Dispose"/>.</remarks>
+public sealed unsafe class WdSharedMemory : MemoryManager<byte>
+{
+    private readonly Action _release;
+    private int _disposed;
+
+    internal WdSharedMemory(nint address, int length, string location, Action release)
+    {
+        Address = address;
+        Length = length;
+        Location = location;
+        _release = release;
+    }
+
+    /// <summary>Start of the memory in this process.</summary>
+    public nint Address { get; }
+
+    /// <summary>Usable length in bytes.</summary>
+    public int Length { get; }
+
+    /// <summary>Where the devices that see it run: <c>in-process</c> or <c>broker</c>.</summary>
+    public string Location { get; }
+
+    /// <inheritdoc/>
+    public override Span<byte> GetSpan()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return new Span<byte>((void*)Address, Length);
+    }
+
+    /// <inheritdoc/>
+    public override MemoryHandle Pin(int elementIndex = 0)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)elementIndex, (uint)Length, nameof(elementIndex));
+        return new MemoryHandle((byte*)Address + elementIndex); // native memory: nothing to pin
+    }
+
+    /// <inheritdoc/>
+    public override void Unpin()
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _release();
+        }
+    }
+}
