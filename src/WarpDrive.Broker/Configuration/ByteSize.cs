@@ -50,18 +50,4 @@ internal static class ByteSize
 
         return false;
     }
-
-    /// <summary>The shortest exact form: <c>256MiB</c>, <c>1GiB</c>, <c>4097</c>.</summary>
-    public static string Format(long bytes)
-    {
-        string[] units = ["", "KiB", "MiB", "GiB", "TiB"];
-        int unit = 0;
-        while (unit < units.Length - 1 && bytes != 0 && bytes % 1024 == 0)
-        {
-            bytes /= 1024;
-            unit++;
-        }
-
-        return bytes.ToString(CultureInfo.InvariantCulture) + units[unit];
-    }
 }

@@ -97,7 +97,7 @@ internal sealed class ConfigParser
             throw Error(path, "missing required key 'name'");
         }
 
-        // Document order, so that the first bad value is the one reported.
+        // The name first, then the other keys in document order: the first bad value is the one reported.
         var device = new DeviceConfig(String(nameElement, Join(path, "name"), ConfigRules.Name));
         foreach ((string key, JsonElement v) in keys)
         {

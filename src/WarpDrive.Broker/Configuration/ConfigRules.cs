@@ -94,15 +94,6 @@ internal static partial class ConfigRules
         _ => null,
     };
 
-    /// <summary>The config's string form of a memory mode.</summary>
-    public static string FormatMemory(DeviceMemoryModes m) => m switch
-    {
-        DeviceMemoryModes.Sva => "sva",
-        DeviceMemoryModes.Share => "share",
-        DeviceMemoryModes.Sva | DeviceMemoryModes.Share => "sva+share",
-        _ => ((int)m).ToString(CultureInfo.InvariantCulture),
-    };
-
     /// <summary>Parses an octal mode string: three or four octal digits, e.g. <c>0660</c>.</summary>
     public static uint? ParseOctal(string text)
     {
