@@ -1,0 +1,177 @@
+namespace WarpDrive.Broker.Configuration;
+
+/// <summary>The broker's configuration (<c>wdd.json</c>): the devices it hosts and the limits it enforces.</summary>
+/// <remarks>
+/// <para>The file is JSON with snake_case keys; <c>//</c> and <c>/* */</c> comments and trailing commas are allowed.
+/// An unknown or repeated key is an error, and so is a value of the wrong type or out of range: the broker refuses to
+/// start rather than run with a setting it did not understand. Every error is a <see cref="ConfigException"/> whose
+/// one-line message names the file and the JSON path, e.g.
+/// <c>wdd.json: devices[1].queue_depth: must be a power of two between 2 and 4096 (got 100)</c>.
+/// docs/BROKER-CONFIG.md has the same table with an example.</para>
+/// <para>Top level (both keys optional): <c>devices</c> (array of device objects, at least one; when the key is
+/// absent the broker hosts one <c>zip</c> device named <c>zip-0</c> with all defaults) and <c>limits</c> (object;
+/// absent means every limit at its default).</para>
+/// <para>Device keys (<see cref="DeviceConfig"/>):</para>
+/// <list type="table">
+/// <listheader><term>key</term><description>type, range, default</description></listheader>
+/// <item><term><c>name</c></term><description>string, required: <c>^[a-z][a-z0-9_-]{0,31}-[0-9]+$</c> such as
+/// <c>zip-0</c>, unique. The socket is <c>&lt;run&gt;/dev/&lt;name&gt;</c>, the attributes
+/// <c>&lt;run&gt;/class/uacce/&lt;name&gt;/</c>.</description></item>
+/// <item><term><c>model</c></term><description>string: <c>"zip"</c> (the only model so far). Default
+/// <c>"zip"</c>.</description></item>
+/// <item><term><c>engine</c></term><description>string: <c>"best"</c> (ISA-L when libisal2 is installed, else the
+/// runtime's zlib-ng), <c>"isal"</c> or <c>"zlib-ng"</c>. Default <c>"best"</c>.</description></item>
+/// <item><term><c>queues</c></term><description>integer 1..1024: queues the device offers
+/// (<c>available_instances</c> when none is open). Default 16.</description></item>
+/// <item><term><c>queue_depth</c></term><description>integer, a power of two 2..4096: ring slots per queue.
+/// Default 256.</description></item>
+/// <item><term><c>engines</c></term><description>integer 1..64: engine threads serving the queues. Default half the
+/// cores, at least 1, at most 4.</description></item>
+/// <item><term><c>max_streams_per_queue</c></term><description>integer 0..1024: stream contexts one queue may hold.
+/// Default 32.</description></item>
+/// <item><term><c>numa_node</c></term><description>integer, -1 (no node) or &gt;= 0: reported as
+/// <c>numa_node</c>. Default -1.</description></item>
+/// <item><term><c>memory</c></term><description>string: <c>"sva"</c>, <c>"share"</c> or <c>"sva+share"</c>: the
+/// memory models offered (<c>flags</c> SVA, SHARE). Default <c>"sva+share"</c>.</description></item>
+/// <item><term><c>isolate_strategy</c></term><description>integer 0..1000000: device-level faults per hour tolerated
+/// before the device is isolated; 0 never isolates. The initial value of the writable <c>isolate_strategy</c>
+/// attribute. Default 0.</description></item>
+/// <item><term><c>socket_mode</c></term><description>string, octal <c>"0600"</c>..<c>"0777"</c>: permission bits of
+/// the device socket, which decide who may open the device. Default <c>"0666"</c>.</description></item>
+/// <item><term><c>socket_group</c></term><description>string or null: group name or numeric gid that owns the
+/// device socket. Default null (the broker's own group).</description></item>
+/// <item><term><c>fault_injection</c></term><description>integer &gt;= 0: a debugging aid; N &gt; 0 makes every Nth
+/// request fail as a device fault. Default 0 (off).</description></item>
+/// </list>
+/// <para>Limits keys (<see cref="LimitsConfig"/>); a size is a byte count (a JSON integer or a string) with an
+/// optional suffix <c>KiB</c>, <c>MiB</c>, <c>GiB</c>, <c>TiB</c> (also <c>K</c>, <c>M</c>, <c>G</c>, <c>T</c>,
+/// <c>B</c>; all powers of 1024):</para>
+/// <list type="table">
+/// <listheader><term>key</term><description>type, range, default</description></listheader>
+/// <item><term><c>max_queues_per_user</c></term><description>integer &gt;= 1: queues one uid may hold on all
+/// devices together. Default 64.</description></item>
+/// <item><term><c>max_shared_bytes_per_user</c></term><description>size &gt;= 4096: shared-region bytes one uid may
+/// hold (like RLIMIT_MEMLOCK). Default <c>"256MiB"</c>.</description></item>
+/// <item><term><c>queue_error_threshold</c></term><description>integer &gt;= 1: error completions before a queue is
+/// disabled. Default 64.</description></item>
+/// <item><term><c>max_request_bytes</c></term><description>size 4096..4294967295: the largest source or destination
+/// an SVA request may name. Default <c>"64MiB"</c>.</description></item>
+/// <item><term><c>max_clients</c></term><description>integer &gt;= 1: client connections accepted at once.
+/// Default 1024.</description></item>
+/// </list>
+/// </remarks>
+public sealed class BrokerConfig
+{
+    /// <summary>Creates a configuration and checks it as <see cref="Parse"/> would.</summary>
+    /// <exception cref="ConfigException">A device or limit is out of range, a name is repeated or there is no device;
+    /// the message names the source <c>BrokerConfig</c>.</exception>
+    public BrokerConfig(IReadOnlyList<DeviceConfig> devices, LimitsConfig limits)
+        : this(devices, limits, nameof(BrokerConfig))
+    {
+    }
+
+    internal BrokerConfig(IReadOnlyList<DeviceConfig> devices, LimitsConfig limits, string source)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(limits);
+        DeviceConfig[] copy = [.. devices];
+        Validate(copy, limits, source);
+        Devices = copy.AsReadOnly();
+        Limits = limits;
+    }
+
+    /// <summary>The devices to host, in file order; at least one, names unique.</summary>
+    public IReadOnlyList<DeviceConfig> Devices { get; }
+
+    /// <summary>The limits.</summary>
+    public LimitsConfig Limits { get; }
+
+    /// <summary>One <c>zip</c> device named <c>zip-0</c> and every limit at its default: what the broker runs without
+    /// a config file.</summary>
+    public static BrokerConfig Default { get; } = new([new DeviceConfig("zip-0")], new LimitsConfig());
+
+    /// <summary>Reads and checks the config file at <paramref name="path"/>.</summary>
+    /// <exception cref="ConfigException">The file is missing or unreadable, or its content is not a valid
+    /// configuration (see <see cref="Parse"/>).</exception>
+    public static BrokerConfig Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException(path, null, null, $"config file '{path}' not found", e);
+        }
+        catch (UnauthorizedAccessException e) when (Directory.Exists(path))
+        {
+            throw new ConfigException(path, null, null, $"config file '{path}' is a directory", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, null, null, $"config file '{path}' cannot be read: {e.Message}", e);
+        }
+
+        return Parse(json, path);
+    }
+
+    /// <summary>Parses and checks a configuration; <paramref name="source"/> names it in error messages (usually the
+    /// file's path).</summary>
+    /// <exception cref="ConfigException">Invalid JSON, an unknown or repeated key, a missing device name, a value of
+    /// the wrong type or out of range.</exception>
+    public static BrokerConfig Parse(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(source);
+        return ConfigParser.Parse(json, source);
+    }
+
+    private static void Validate(DeviceConfig[] devices, LimitsConfig limits, string source)
+    {
+        if (devices.Length == 0)
+        {
+            throw ConfigException.AtPath(source, "devices", "at least one device is required");
+        }
+
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < devices.Length; i++)
+        {
+            string at = $"devices[{i}]";
+            DeviceConfig d = devices[i] ?? throw ConfigException.AtPath(source, at, "must be a device (got null)");
+            Check(source, at + ".name", ConfigRules.Name(d.Name));
+            if (!names.TryAdd(d.Name, i))
+            {
+                throw ConfigException.AtPath(source, at + ".name", $"device name '{d.Name}' is already used by devices[{names[d.Name]}]");
+            }
+
+            Check(source, at + ".model", ConfigRules.Model(d.Model));
+            Check(source, at + ".engine", ConfigRules.Engine(d.Engine));
+            Check(source, at + ".queues", ConfigRules.Queues(d.Queues));
+            Check(source, at + ".queue_depth", ConfigRules.QueueDepth(d.QueueDepth));
+            Check(source, at + ".engines", ConfigRules.EngineCount(d.Engines));
+            Check(source, at + ".max_streams_per_queue", ConfigRules.StreamsPerQueue(d.MaxStreamsPerQueue));
+            Check(source, at + ".numa_node", ConfigRules.NumaNode(d.NumaNode));
+            Check(source, at + ".memory", ConfigRules.Memory(d.Memory));
+            Check(source, at + ".isolate_strategy", ConfigRules.IsolateStrategy(d.IsolateStrategy));
+            Check(source, at + ".socket_mode", ConfigRules.SocketMode(d.SocketMode));
+            Check(source, at + ".socket_group", ConfigRules.SocketGroup(d.SocketGroup));
+            Check(source, at + ".fault_injection", ConfigRules.FaultInjection(d.FaultInjection));
+        }
+
+        Check(source, "limits.max_queues_per_user", ConfigRules.Positive(limits.MaxQueuesPerUser));
+        Check(source, "limits.max_shared_bytes_per_user", ConfigRules.SharedBytes(limits.MaxSharedBytesPerUser));
+        Check(source, "limits.queue_error_threshold", ConfigRules.Positive(limits.QueueErrorThreshold));
+        Check(source, "limits.max_request_bytes", ConfigRules.RequestBytes(limits.MaxRequestBytes));
+        Check(source, "limits.max_clients", ConfigRules.Positive(limits.MaxClients));
+    }
+
+    private static void Check(string source, string path, string? error)
+    {
+        if (error is not null)
+        {
+            throw ConfigException.AtPath(source, path, error);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace WarpDrive.Broker.Configuration;
+
+/// <summary>One device the broker hosts: an entry of the config's <c>devices</c> array. Every property but
+/// <see cref="Name"/> has a default; <see cref="BrokerConfig"/> lists the keys, ranges and defaults.</summary>
+/// <param name="Name">Device name, <c>^[a-z][a-z0-9_-]{0,31}-[0-9]+$</c>, e.g. <c>zip-0</c> (key <c>name</c>).</param>
+public sealed record DeviceConfig(string Name)
+{
+    /// <summary>Device model (key <c>model</c>): <c>zip</c>, the only one so far.</summary>
+    public string Model { get; init; } = "zip";
+
+    /// <summary>Codec the model runs on (key <c>engine</c>): <c>best</c> (ISA-L when present, else zlib-ng),
+    /// <c>isal</c> or <c>zlib-ng</c>.</summary>
+    public string Engine { get; init; } = "best";
+
+    /// <summary>Queues the device offers (key <c>queues</c>, 1..1024).</summary>
+    public int Queues { get; init; } = 16;
+
+    /// <summary>Ring depth of every queue (key <c>queue_depth</c>, a power of two 2..4096).</summary>
+    public int QueueDepth { get; init; } = 256;
+
+    /// <summary>Engine threads (key <c>engines</c>, 1..64; default <see cref="DefaultEngines"/>).</summary>
+    public int Engines { get; init; } = DefaultEngines;
+
+    /// <summary>Stream contexts one queue may hold (key <c>max_streams_per_queue</c>, 0..1024).</summary>
+    public int MaxStreamsPerQueue { get; init; } = 32;
+
+    /// <summary>NUMA node reported as <c>numa_node</c> (key <c>numa_node</c>, -1 for none, or a node number).</summary>
+    public int NumaNode { get; init; } = -1;
+
+    /// <summary>Memory models offered (key <c>memory</c>: <c>"sva"</c>, <c>"share"</c> or <c>"sva+share"</c>).</summary>
+    public DeviceMemoryModes Memory { get; init; } = DeviceMemoryModes.Sva | DeviceMemoryModes.Share;
+
+    /// <summary>Device-level faults per hour tolerated before the device is isolated (key <c>isolate_strategy</c>,
+    /// 0..1000000; 0 never isolates). Initial value of the writable <c>isolate_strategy</c> attribute.</summary>
+    public int IsolateStrategy { get; init; }
+
+    /// <summary>Permission bits of the device socket <c>&lt;run&gt;/dev/&lt;name&gt;</c> (key <c>socket_mode</c>, an
+    /// octal string <c>"0600"</c>..<c>"0777"</c>; default <c>"0666"</c>).</summary>
+    public uint SocketMode { get; init; } = DefaultSocketMode;
+
+    /// <summary>Group that owns the device socket (key <c>socket_group</c>: a group name or a numeric gid; null keeps
+    /// the broker's group).</summary>
+    public string? SocketGroup { get; init; }
+
+    /// <summary>Debugging aid (key <c>fault_injection</c>): when N &gt; 0, every Nth request fails as a device
+    /// fault; 0 (default) is off.</summary>
+    public int FaultInjection { get; init; }
+
+    /// <summary>Default socket mode, octal 0666.</summary>
+    public const uint DefaultSocketMode = 0b110_110_110;
+
+    /// <summary>Default engine thread count: half the cores, at least 1, at most 4.</summary>
+    public static int DefaultEngines => Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
+}

@@ -1,0 +1,24 @@
+namespace WarpDrive.Broker.Configuration;
+
+/// <summary>Per-user and broker-wide limits: the config's <c>limits</c> object. Every property has a default;
+/// <see cref="BrokerConfig"/> lists the keys, ranges and defaults.</summary>
+public sealed record LimitsConfig
+{
+    /// <summary>Queues one user (uid) may hold across all devices (key <c>max_queues_per_user</c>, &gt;= 1).</summary>
+    public int MaxQueuesPerUser { get; init; } = 64;
+
+    /// <summary>Bytes of shared regions one user may hold, like RLIMIT_MEMLOCK (key
+    /// <c>max_shared_bytes_per_user</c>, a size &gt;= 4096; default 256 MiB).</summary>
+    public long MaxSharedBytesPerUser { get; init; } = 256L << 20;
+
+    /// <summary>Error completions a queue may produce before the broker disables it (key
+    /// <c>queue_error_threshold</c>, &gt;= 1).</summary>
+    public int QueueErrorThreshold { get; init; } = 64;
+
+    /// <summary>Largest source or destination an SVA request may name (key <c>max_request_bytes</c>, a size
+    /// 4096..4294967295; default 64 MiB).</summary>
+    public long MaxRequestBytes { get; init; } = 64L << 20;
+
+    /// <summary>Client connections the broker accepts at once (key <c>max_clients</c>, &gt;= 1).</summary>
+    public int MaxClients { get; init; } = 1024;
+}
