@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.IO.Compression;
+using WarpDrive;
+using WarpDrive.Compression;
+
+// A client process for the broker's integration tests (the broker is found through WD_RUN_DIR; WD_MODE=broker).
+//   hold N         open N queues and start a stream on the first, print "ready", wait for stdin to close
+//   secret         reserve 64 KiB of shared memory filled with 0xA5, print "ready <address> <length>", wait
+//   loop SECONDS   compress and decompress random data in a loop, checking every round trip; print the count
+// Exit codes: 0 done, 1 a round trip differed, 2 usage, 3 a device error.
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: WarpDrive.TestClient hold N | secret | loop SECONDS");
+    return 2;
+}
+
+using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker });
+try
+{
+    switch (args[0])
+    {
+        case "hold":
+        {
+            int count = int.Parse(args[1], CultureInfo.InvariantCulture);
+            var queues = new List<WdQueue>();
+            for (int i = 0; i < count; i++)
+            {
+                queues.Add(runtime.RequestQueue("gzip"));
+            }
+
+            // Mid-stream: a device stream context is held and a request has gone through.
+            using var session = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip, Mode = SessionMode.Stream }, runtime);
+            byte[] output = new byte[1 << 20];
+            session.Process(new byte[256 << 10], output, last: false);
+            Console.WriteLine("ready");
+            Console.Out.Flush();
+            Console.In.ReadToEnd();
+            queues.ForEach(q => q.Dispose());
+            return 0;
+        }
+
+        case "secret":
+        {
+            using WdSharedMemory memory = runtime.ReserveMemory(64 << 10);
+            memory.GetSpan().Fill(0xA5);
+            Console.WriteLine($"ready {memory.Address:x} {memory.Length}");
+            Console.Out.Flush();
+            Console.In.ReadToEnd();
+            return 0;
+        }
+
+        case "loop":
+        {
+            var until = DateTime.UtcNow.AddSeconds(double.Parse(args[1], CultureInfo.InvariantCulture));
+            var random = new Random(Environment.ProcessId);
+            int rounds = 0;
+            while (DateTime.UtcNow < until)
+            {
+                byte[] data = new byte[random.Next(1, 256 << 10)];
+                for (int i = 0; i < data.Length; i++)
+                {
+                    data[i] = (byte)random.Next(0, 16); // compressible
+                }
+
+                using var packed = new MemoryStream();
+                using (var z = new WarpDrive.Streams.WdGZipStream(packed, CompressionMode.Compress, 1, leaveOpen: true, runtime))
+                {
+                    z.Write(data);
+                }
+
+                packed.Position = 0;
+                using var unpacked = new MemoryStream();
+                using (var z = new WarpDrive.Streams.WdGZipStream(packed, CompressionMode.Decompress, 1, leaveOpen: true, runtime))
+                {
+                    z.CopyTo(unpacked);
+                }
+
+                if (!unpacked.ToArray().AsSpan().SequenceEqual(data))
+                {
+                    Console.Error.WriteLine($"round trip {rounds} differs");
+                    return 1;
+                }
+
+                rounds++;
+            }
+
+            Console.WriteLine(rounds.ToString(CultureInfo.InvariantCulture));
+            return 0;
+        }
+
+        default:
+            Console.Error.WriteLine($"unknown command {args[0]}");
+            return 2;
+    }
+}
+catch (WdException e)
+{
+    Console.Error.WriteLine($"TestClient: {e.Message}");
+    return 3;
+}
