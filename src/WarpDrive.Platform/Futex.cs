@@ -3,8 +3,32 @@ using System.Runtime.InteropServices;
 namespace WarpDrive.Platform;
 
 /// <summary>Linux futex on a 32-bit word, which may live in memory shared between processes.</summary>
+/// <remarks>Every operation is shared (no FUTEX_PRIVATE_FLAG), so waits and wakes meet across processes; nothing allocates.</remarks>
 public static unsafe class Futex
 {
+    /// <summary>Most words <see cref="WaitAny"/> takes (FUTEX_WAITV_MAX).</summary>
+    public const int MaxWaiters = Interop.Libc.FUTEX_WAITV_MAX;
+
+    private static int s_waitAnySupport; // 0: not probed yet, 1: supported, -1: ENOSYS
+
+    /// <summary>Whether the kernel has <c>futex_waitv</c> (Linux 5.16+), which <see cref="WaitAny"/> needs; probed once.</summary>
+    public static bool IsWaitAnySupported
+    {
+        get
+        {
+            int support = Volatile.Read(ref s_waitAnySupport);
+            if (support == 0)
+            {
+                // No waiters: a kernel with the call answers EINVAL; one without (or a seccomp filter) ENOSYS or EPERM.
+                long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.SYS_futex_waitv, null, 0, 0, null, Interop.Libc.CLOCK_MONOTONIC);
+                support = rc < 0 && Marshal.GetLastPInvokeError() == Interop.Libc.EINVAL ? 1 : -1;
+                Volatile.Write(ref s_waitAnySupport, support);
+            }
+
+            return support > 0;
+        }
+    }
+
     /// <summary>Sleeps while <c>*address == expected</c>, at most <paramref name="timeout"/> (infinite when negative).</summary>
     /// <returns>false on timeout; true when woken, interrupted or the word had already changed.</returns>
     public static bool Wait(nint address, uint expected, TimeSpan timeout)
@@ -29,5 +53,58 @@ public static unsafe class Futex
     {
         long rc = Interop.Libc.FutexSyscall(Interop.Libc.SYS_futex, (uint*)address, Interop.Libc.FUTEX_WAKE, (uint)count, null, null, 0);
         return rc < 0 ? 0 : (int)rc;
+    }
+
+    /// <summary>
+    /// Sleeps until any word is woken (<see cref="Wake"/> on its address), at most <paramref name="timeout"/> (infinite when
+    /// negative), provided every word still holds its <see cref="FutexWaiter.Value"/> when the wait begins (<c>futex_waitv</c>).
+    /// </summary>
+    /// <remarks>Like any futex wait it may return -1 without cause (a signal); callers re-check their words and loop.</remarks>
+    /// <returns>The index of a woken waiter; -1 on timeout, when some word already differed (EAGAIN), or on a signal (EINTR).</returns>
+    /// <exception cref="ArgumentException">No waiters, or more than <see cref="MaxWaiters"/>.</exception>
+    /// <exception cref="PlatformException">futex_waitv failed otherwise: ENOSYS (see <see cref="IsWaitAnySupported"/>),
+    /// EFAULT or EINVAL (a bad or misaligned address, bad flags).</exception>
+    public static int WaitAny(ReadOnlySpan<FutexWaiter> waiters, TimeSpan timeout)
+    {
+        if (waiters.IsEmpty || waiters.Length > MaxWaiters)
+        {
+            throw new ArgumentException($"futex_waitv takes 1 to {MaxWaiters} waiters, not {waiters.Length}.", nameof(waiters));
+        }
+
+        // futex_waitv's timeout is an absolute time on the clock named, here CLOCK_MONOTONIC.
+        Interop.Libc.Timespec deadline;
+        Interop.Libc.Timespec* pDeadline = null;
+        if (timeout >= TimeSpan.Zero)
+        {
+            if (Interop.Libc.ClockGetTime(Interop.Libc.CLOCK_MONOTONIC, &deadline) != 0)
+            {
+                throw PlatformException.FromLastError("clock_gettime(CLOCK_MONOTONIC)");
+            }
+
+            long ticks = timeout.Ticks;
+            deadline.TvSec += ticks / TimeSpan.TicksPerSecond;
+            deadline.TvNsec += ticks % TimeSpan.TicksPerSecond * 100;
+            if (deadline.TvNsec >= 1_000_000_000)
+            {
+                deadline.TvSec++;
+                deadline.TvNsec -= 1_000_000_000;
+            }
+
+            pDeadline = &deadline;
+        }
+
+        fixed (FutexWaiter* p = waiters)
+        {
+            long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.SYS_futex_waitv, p, (uint)waiters.Length, 0, pDeadline, Interop.Libc.CLOCK_MONOTONIC);
+            if (rc >= 0)
+            {
+                return (int)rc;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            return errno is Interop.Libc.ETIMEDOUT or Interop.Libc.EAGAIN or Interop.Libc.EINTR
+                ? -1
+                : throw new PlatformException("futex_waitv", errno);
+        }
     }
 }

@@ -6,18 +6,6 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const long SYS_futex = 202; // x86_64
-        // Shared (not _PRIVATE) operations: the word may live in memory mapped by another process.
-        internal const int FUTEX_WAIT = 0;
-        internal const int FUTEX_WAKE = 1;
-
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct Timespec
-        {
-            internal long TvSec;
-            internal long TvNsec;
-        }
-
         // long syscall(SYS_futex, uint32_t *uaddr, int op, uint32_t val, const struct timespec *timeout, uint32_t *uaddr2, uint32_t val3)
         [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
         internal static unsafe partial long FutexSyscall(long number, uint* uaddr, int op, uint val, Timespec* timeout, uint* uaddr2, uint val3);

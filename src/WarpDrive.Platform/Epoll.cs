@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace WarpDrive.Platform;
+
+/// <summary>An epoll instance (close-on-exec), level-triggered: waits for any of many descriptors to become ready.</summary>
+/// <remarks>
+/// HAZARD: epoll watches the open file, not the number: close a descriptor only after <see cref="Remove"/>, or a
+/// duplicate left elsewhere (a forked child, a dup) keeps it reporting under the old <c>data</c>.
+/// </remarks>
+public sealed unsafe class Epoll : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    /// <summary>Creates the instance (<c>epoll_create1(EPOLL_CLOEXEC)</c>).</summary>
+    /// <exception cref="PlatformException">epoll_create1 failed (EMFILE, ENOMEM).</exception>
+    public Epoll()
+    {
+        int fd = Interop.Libc.EpollCreate1(Interop.Libc.EPOLL_CLOEXEC);
+        _handle = fd < 0 ? throw PlatformException.FromLastError("epoll_create1") : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Starts watching <paramref name="fd"/> for <paramref name="events"/>; <see cref="Wait"/> reports it with <paramref name="data"/>.</summary>
+    /// <exception cref="PlatformException">epoll_ctl failed: EEXIST (already watched), EBADF, EPERM (a regular file), ...</exception>
+    public void Add(int fd, EpollEvents events, ulong data) => Control(Interop.Libc.EPOLL_CTL_ADD, fd, events, data, "epoll_ctl(ADD)");
+
+    /// <summary>Changes what <paramref name="fd"/> is watched for, and its data.</summary>
+    /// <exception cref="PlatformException">epoll_ctl failed: ENOENT (not watched), ...</exception>
+    public void Modify(int fd, EpollEvents events, ulong data) => Control(Interop.Libc.EPOLL_CTL_MOD, fd, events, data, "epoll_ctl(MOD)");
+
+    /// <summary>Stops watching <paramref name="fd"/>; a descriptor not watched, or already closed, is ignored.</summary>
+    /// <exception cref="PlatformException">epoll_ctl failed otherwise.</exception>
+    public void Remove(int fd)
+    {
+        if (Interop.Libc.EpollCtl(_handle, Interop.Libc.EPOLL_CTL_DEL, fd, null) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is not (Interop.Libc.ENOENT or Interop.Libc.EBADF))
+            {
+                throw new PlatformException("epoll_ctl(DEL)", errno);
+            }
+        }
+    }
+
+    /// <summary>Waits until a watched descriptor is ready, at most <paramref name="timeoutMs"/> ms (-1: forever, 0: just look).</summary>
+    /// <returns>How many entries of <paramref name="events"/> were filled; 0 on timeout or when a signal interrupted the wait.</returns>
+    /// <exception cref="ArgumentException"><paramref name="events"/> is empty.</exception>
+    /// <exception cref="PlatformException">epoll_wait failed.</exception>
+    public int Wait(Span<EpollEvent> events, int timeoutMs)
+    {
+        if (events.IsEmpty)
+        {
+            throw new ArgumentException("Room for at least one event is needed.", nameof(events));
+        }
+
+        fixed (EpollEvent* p = events)
+        {
+            int count = Interop.Libc.EpollWait(_handle, p, events.Length, timeoutMs);
+            if (count >= 0)
+            {
+                return count;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == Interop.Libc.EINTR ? 0 : throw new PlatformException("epoll_wait", errno);
+        }
+    }
+
+    /// <summary>Closes the instance; later calls do nothing.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private void Control(int op, int fd, EpollEvents events, ulong data, string call)
+    {
+        EpollEvent ev = new() { Events = events, Data = data };
+        if (Interop.Libc.EpollCtl(_handle, op, fd, &ev) != 0)
+        {
+            throw PlatformException.FromLastError(call);
+        }
+    }
+}

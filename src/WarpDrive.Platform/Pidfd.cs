@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace WarpDrive.Platform;
+
+/// <summary>Process file descriptors: a handle on one process that, unlike its pid, is never reused for another.</summary>
+public static unsafe class Pidfd
+{
+    /// <summary>Opens a pidfd (close-on-exec) for process <paramref name="pid"/> (<c>pidfd_open</c>, Linux 5.3+).</summary>
+    /// <remarks>HAZARD: the pid itself may already name a different process if the original has exited and been reaped;
+    /// open the pidfd first, then check the process is the expected one (start time, credentials).</remarks>
+    /// <exception cref="PlatformException">ESRCH: no such process; ENOSYS: kernel too old; EMFILE, ...</exception>
+    public static SafeFileHandle Open(int pid)
+    {
+        long fd = Interop.Libc.PidfdOpenSyscall(Interop.Libc.SYS_pidfd_open, pid, 0);
+        return fd < 0 ? throw PlatformException.FromLastError($"pidfd_open({pid})") : new SafeFileHandle((nint)fd, ownsHandle: true);
+    }
+
+    /// <summary>Whether the process has exited (its pidfd polls readable); never waits.</summary>
+    /// <exception cref="PlatformException">poll failed.</exception>
+    public static bool HasExited(SafeFileHandle pidfd)
+    {
+        ArgumentNullException.ThrowIfNull(pidfd);
+        bool added = false;
+        try
+        {
+            pidfd.DangerousAddRef(ref added);
+            Interop.Libc.PollFd entry = new() { Fd = (int)pidfd.DangerousGetHandle(), Events = Interop.Libc.POLLIN };
+            int ready;
+            while ((ready = Interop.Libc.Poll(&entry, 1, 0)) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Interop.Libc.EINTR)
+                {
+                    throw new PlatformException("poll(pidfd)", errno);
+                }
+            }
+
+            return ready > 0 && (entry.Revents & Interop.Libc.POLLIN) != 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                pidfd.DangerousRelease();
+            }
+        }
+    }
+}

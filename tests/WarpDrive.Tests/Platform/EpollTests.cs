@@ -1,0 +1,55 @@
+using WarpDrive.Platform;
+
+namespace WarpDrive.Tests.Platform;
+
+public class EpollTests
+{
+    [Fact]
+    public void ReportsReadableThenPeerHangUp()
+    {
+        var (a, b) = UnixSeqPacketSocket.CreatePair();
+        using (b)
+        using (var epoll = new Epoll())
+        {
+            epoll.Add(b.Fd, EpollEvents.In | EpollEvents.RdHup, 42);
+            Span<EpollEvent> events = stackalloc EpollEvent[4];
+            Assert.Equal(0, epoll.Wait(events, 0));
+
+            a.Send([1]);
+            Assert.Equal(1, epoll.Wait(events, 1000));
+            Assert.Equal(42ul, events[0].Data);
+            Assert.Equal(EpollEvents.In, events[0].Events);
+
+            Assert.Equal(1, b.Receive(new byte[4], default, out _, out _));
+            Assert.Equal(0, epoll.Wait(events, 0));
+
+            a.Dispose();
+            Assert.Equal(1, epoll.Wait(events, 1000));
+            Assert.Equal(42ul, events[0].Data);
+            Assert.True((events[0].Events & EpollEvents.RdHup) != 0, $"{events[0].Events}");
+            Assert.True((events[0].Events & EpollEvents.Hup) != 0, $"{events[0].Events}");
+
+            epoll.Remove(b.Fd);
+            Assert.Equal(0, epoll.Wait(events, 0));
+            epoll.Remove(b.Fd); // not watched any more: ignored
+        }
+    }
+
+    [Fact]
+    public void ModifyChangesInterestAndData()
+    {
+        var (a, b) = UnixSeqPacketSocket.CreatePair();
+        using (a)
+        using (b)
+        using (var epoll = new Epoll())
+        {
+            epoll.Add(a.Fd, EpollEvents.In, 1);
+            Span<EpollEvent> events = stackalloc EpollEvent[1];
+            Assert.Equal(0, epoll.Wait(events, 0));
+            epoll.Modify(a.Fd, EpollEvents.Out, 2);
+            Assert.Equal(1, epoll.Wait(events, 0));
+            Assert.Equal(new EpollEvent { Events = EpollEvents.Out, Data = 2 }, events[0]);
+            Assert.Equal(17, Assert.Throws<PlatformException>(() => epoll.Add(a.Fd, EpollEvents.In, 3)).Errno); // EEXIST
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using WarpDrive.Platform;
+
+namespace WarpDrive.Tests.Platform;
+
+public unsafe class FutexWaitAnyTests
+{
+    [Fact]
+    public void WakesOnTheWordAnotherThreadChanges()
+    {
+        Assert.True(Futex.IsWaitAnySupported);
+        using var region = SharedMemoryRegion.Create("wd-futex", 4096);
+        uint* words = (uint*)region.Address;
+        string? waiterTask = null;
+        using var ready = new ManualResetEventSlim();
+
+        var waker = new Thread(() =>
+        {
+            ready.Wait();
+            // Change the word only once the waiter sleeps in futex_waitv (449), so it is a wake, not EAGAIN.
+            var watch = Stopwatch.StartNew();
+            while (!File.ReadAllText($"/proc/self/task/{waiterTask}/syscall").StartsWith("449 ", StringComparison.Ordinal)
+                && watch.ElapsedMilliseconds < 2000)
+            {
+                Thread.Sleep(1);
+            }
+
+            Interlocked.Increment(ref words[16]);
+            Futex.Wake((nint)(words + 16));
+        });
+        waker.Start();
+
+        waiterTask = Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget);
+        ready.Set();
+        var watch = Stopwatch.StartNew();
+        int woken = Futex.WaitAny([FutexWaiter.Create((nint)words, 0), FutexWaiter.Create((nint)(words + 16), 0)], TimeSpan.FromSeconds(5));
+        waker.Join();
+
+        Assert.Equal(1, woken);
+        Assert.Equal(1u, words[16]);
+        Assert.True(watch.ElapsedMilliseconds < 4000);
+    }
+
+    [Fact]
+    public void TimesOutWithMinusOne()
+    {
+        uint* words = stackalloc uint[2];
+        words[0] = 3;
+        words[1] = 4;
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(-1, Futex.WaitAny([FutexWaiter.Create((nint)words, 3), FutexWaiter.Create((nint)(words + 1), 4)], TimeSpan.FromMilliseconds(50)));
+        Assert.InRange(watch.ElapsedMilliseconds, 45, 2000);
+    }
+
+    [Fact]
+    public void ReturnsAtOnceWhenAWordDiffers()
+    {
+        uint* words = stackalloc uint[2];
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(-1, Futex.WaitAny([FutexWaiter.Create((nint)words, 0), FutexWaiter.Create((nint)(words + 1), 7)], TimeSpan.FromSeconds(5)));
+        Assert.True(watch.ElapsedMilliseconds < 1000);
+    }
+
+    [Fact]
+    public void RejectsBadWaiterCounts()
+    {
+        uint word = 0;
+        var many = new FutexWaiter[Futex.MaxWaiters + 1];
+        Array.Fill(many, FutexWaiter.Create((nint)(&word), 0));
+        Assert.Throws<ArgumentException>(() => Futex.WaitAny(many, TimeSpan.Zero));
+        Assert.Throws<ArgumentException>(() => Futex.WaitAny([], TimeSpan.Zero));
+        Assert.Equal(-1, Futex.WaitAny(many.AsSpan(0, Futex.MaxWaiters), TimeSpan.Zero)); // 128 is fine
+    }
+}
