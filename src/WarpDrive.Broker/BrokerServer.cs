@@ -70,7 +70,7 @@ public sealed class BrokerServer : IDisposable
         {
             foreach (DeviceConfig device in config.Devices)
             {
-                StartDevice(device, devDir);
+                StartDevice(device);
             }
 
             File.WriteAllText(_pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
@@ -92,7 +92,7 @@ public sealed class BrokerServer : IDisposable
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
 
-    private void StartDevice(DeviceConfig config, string devDir)
+    private void StartDevice(DeviceConfig config)
     {
         DeflateEngine engine;
         try
@@ -139,18 +139,17 @@ public sealed class BrokerServer : IDisposable
         _devices.Add(device);
         host.QueueDisabled += (queue, reason) =>
         {
-            _logger.LogWarning("{Device}: queue {Queue} disabled: {Reason} ({Errors} invalid descriptors)", host.Name, queue.Id, reason, queue.DescriptorErrors);
+            _logger.QueueDisabled(host.Name, queue.Id, reason, queue.DescriptorErrors);
             Volatile.Write(ref _attributesDirty, 1);
         };
         host.Isolated += h =>
         {
-            _logger.LogError("{Device}: isolated after {Faults} device faults (isolate_strategy {Strategy}/hour); last: {Fault}", h.Name, h.FaultCount, h.IsolateStrategy, h.LastFault);
+            _logger.DeviceIsolated(h.Name, h.FaultCount, h.IsolateStrategy, h.LastFault);
             Volatile.Write(ref _attributesDirty, 1);
         };
         _epoll.Add(listener.Fd, EpollEvents.In, DeviceTokenBase + (ulong)(_devices.Count - 1));
         PublishAttributes(device);
-        _logger.LogInformation("{Device}: {Queues} queues x depth {Depth}, {Engines} engines on {Engine}, flags {Flags}, socket {Socket}",
-            config.Name, config.Queues, config.QueueDepth, host.Options.EngineCount, engine.Name, flags, socketPath);
+        _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.EngineCount, engine.Name, flags, socketPath);
     }
 
     /// <summary>Serves until <paramref name="stop"/> is cancelled.</summary>
@@ -188,7 +187,7 @@ public sealed class BrokerServer : IDisposable
         {
             if (_processes.TryGetValue((int)(e.Data - PidfdTokenBase), out ClientProcess? process))
             {
-                _logger.LogInformation("client {Pid} exited: releasing {Count} connection(s)", process.Pid, process.Connections.Count);
+                _logger.ClientExited(process.Pid, process.Connections.Count);
                 foreach (ClientConnection c in process.Connections.ToArray())
                 {
                     Close(c);
@@ -212,7 +211,7 @@ public sealed class BrokerServer : IDisposable
             catch (Exception ex) when (ex is IOException or InvalidOperationException or OutOfMemoryException or ArgumentException)
             {
                 // Whatever one client did, it costs that client its connection, never the broker.
-                _logger.LogWarning("client {Pid} on {Device}: {Error}; closing the connection", connection.Process.Pid, connection.Device.Name, ex.Message);
+                _logger.ClientFailed(connection.Process.Pid, connection.Device.Name, ex.Message);
                 Close(connection);
             }
         }
@@ -220,6 +219,7 @@ public sealed class BrokerServer : IDisposable
 
     private void Accept(BrokerDevice device)
     {
+        Span<byte> buffer = stackalloc byte[BrokerProtocol.MaxDatagram];
         while (device.Listener.TryAccept() is { } socket)
         {
             PeerCredentials peer;
@@ -229,8 +229,8 @@ public sealed class BrokerServer : IDisposable
                 peer = socket.GetPeerCredentials();
                 if (_connections.Count >= _config.Limits.MaxClients)
                 {
-                    _logger.LogWarning("{Device}: refusing pid {Pid}: max_clients ({Max}) reached", device.Name, peer.Pid, _config.Limits.MaxClients);
-                    socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.Internal }, "broker at max_clients", stackalloc byte[BrokerProtocol.MaxDatagram]));
+                    _logger.TooManyClients(device.Name, peer.Pid, _config.Limits.MaxClients);
+                    socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.Internal }, "broker at max_clients", buffer));
                     socket.Dispose();
                     continue;
                 }
@@ -240,7 +240,7 @@ public sealed class BrokerServer : IDisposable
             }
             catch (IOException e)
             {
-                _logger.LogInformation("{Device}: dropped a connection at accept: {Error}", device.Name, e.Message);
+                _logger.AcceptFailed(device.Name, e.Message);
                 socket.Dispose();
                 continue;
             }
@@ -484,7 +484,7 @@ public sealed class BrokerServer : IDisposable
             }
             catch (IOException e)
             {
-                _logger.LogWarning("client {Pid}: cannot hand over a queue: {Error}", waiter.Process.Pid, e.Message);
+                _logger.HandOverFailed(waiter.Process.Pid, e.Message);
                 Close(waiter);
             }
         }
@@ -647,12 +647,12 @@ public sealed class BrokerServer : IDisposable
         {
             if (int.TryParse(strategy, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value <= 1_000_000)
             {
-                _logger.LogInformation("{Device}: isolate_strategy {Old} -> {New} errors per hour", device.Name, host.IsolateStrategy, value);
+                _logger.IsolateStrategyChanged(device.Name, host.IsolateStrategy, value);
                 host.IsolateStrategy = value;
             }
             else
             {
-                _logger.LogWarning("{Device}: ignoring isolate_strategy '{Value}': not a number of errors per hour in 0..1000000", device.Name, strategy);
+                _logger.IsolateStrategyRejected(device.Name, strategy);
             }
         }
 

@@ -18,7 +18,7 @@ internal sealed class BrokerService(BrokerConfig config, string runDirectory, IL
         _server = new BrokerServer(config, runDirectory, logger);
         _thread = new Thread(() => _server.Run(_stop.Token)) { Name = "wdd-loop" };
         _thread.Start();
-        logger.LogInformation("wdd {Pid} serving {Count} device(s) in {RunDirectory}", Environment.ProcessId, config.Devices.Count, runDirectory);
+        logger.Serving(Environment.ProcessId, config.Devices.Count, runDirectory);
         return Task.CompletedTask;
     }
 
@@ -27,7 +27,7 @@ internal sealed class BrokerService(BrokerConfig config, string runDirectory, IL
         _stop.Cancel();
         _thread?.Join();
         _server?.Dispose();
-        logger.LogInformation("wdd {Pid} stopped", Environment.ProcessId);
+        logger.Stopped(Environment.ProcessId);
         return Task.CompletedTask;
     }
 

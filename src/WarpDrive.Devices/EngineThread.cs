@@ -12,7 +12,7 @@ internal sealed unsafe class EngineThread : IDisposable
 {
     private const int BatchPerQueue = 32;
     private const int MaxWaiters = 128; // futex_waitv's limit
-    private static readonly TimeSpan ShortNap = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan s_shortNap = TimeSpan.FromMilliseconds(1);
     private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
 
     private readonly DeviceHost _host;
@@ -139,7 +139,7 @@ internal sealed unsafe class EngineThread : IDisposable
             // before 5.16), or with more queues than it takes, the engine naps briefly instead.
             if (overflow || !s_waitAny)
             {
-                Futex.Wait((nint)_wakeWord, snapshot, ShortNap);
+                Futex.Wait((nint)_wakeWord, snapshot, s_shortNap);
             }
             else
             {

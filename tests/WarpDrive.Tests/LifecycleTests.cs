@@ -86,7 +86,7 @@ public class LifecycleTests
         {
             try
             {
-                host.DisableQueue(id, 1);
+                host.DisableQueue(id, QueueDisableReason.Operator);
             }
             catch (ArgumentOutOfRangeException)
             {
@@ -162,7 +162,7 @@ public class LifecycleTests
             // Disabling waits for the engine to finish the request it runs; the queued one is never executed.
             try
             {
-                host.DisableQueue(id, 1);
+                host.DisableQueue(id, QueueDisableReason.Operator);
             }
             catch (ArgumentOutOfRangeException)
             {

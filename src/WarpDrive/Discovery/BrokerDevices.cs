@@ -58,7 +58,7 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
     {
         lock (_lock)
         {
-            _memory ??= Connect(GetDevices().FirstOrDefault()?.Name ?? throw new WdDeviceNotFoundException($"no broker device in {RunDirectory}"));
+            _memory ??= Connect((GetDevices() is [var first, ..] ? first.Name : null) ?? throw new WdDeviceNotFoundException($"no broker device in {RunDirectory}"));
             BrokerConnection memory = _memory;
             BrokerResponse allocated = memory.CallChecked(new BrokerRequest { Op = BrokerOp.MemAlloc, Arg0 = (ulong)length }, out SafeFileHandle? fd);
             ulong handle = allocated.Value0;

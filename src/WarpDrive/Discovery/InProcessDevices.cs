@@ -11,7 +11,7 @@ namespace WarpDrive.Discovery;
 internal sealed class InProcessDevices : IDeviceProvider
 {
     public const string Location = "in-process";
-    private static readonly TimeSpan WaitPollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly Domain _domain = new();
     private readonly DeviceHost[] _hosts;
@@ -55,7 +55,7 @@ internal sealed class InProcessDevices : IDeviceProvider
             }
 
             // In-process there is no queue of waiters: poll until an owner in this process releases one.
-            cancellationToken.WaitHandle.WaitOne(WaitPollInterval);
+            cancellationToken.WaitHandle.WaitOne(s_waitPollInterval);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
