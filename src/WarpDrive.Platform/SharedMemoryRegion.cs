@@ -39,6 +39,8 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
     /// Creates an anonymous memory file of <paramref name="size"/> bytes (rounded up to 4096), seals its size
     /// (<see cref="CreateSeals"/>), maps it read/write shared and faults every page in.
     /// </summary>
+    /// <remarks>HAZARD: every page is allocated here (RAM or swap, charged to this process's memory cgroup): bound
+    /// <paramref name="size"/> before calling with a size that came from a request.</remarks>
     /// <param name="name">Name shown in <c>/proc/PID/fd</c> and <c>/proc/PID/maps</c> (<c>memfd:name</c>); at most 249 bytes.</param>
     /// <param name="size">Bytes wanted; positive.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive or too large.</exception>

@@ -39,6 +39,14 @@ public unsafe class SharedMemoryRegionTests
     }
 
     [Fact]
+    public void CreateFailuresNameTheCallAndErrno()
+    {
+        var e = Assert.Throws<PlatformException>(() => SharedMemoryRegion.Create(new string('n', 300), 4096)); // names stop at 249 bytes
+        Assert.Equal(Interop.Libc.EINVAL, e.Errno);
+        Assert.StartsWith("memfd_create failed: EINVAL (", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MapOfADuplicateSeesTheSameMemory()
     {
         using var region = SharedMemoryRegion.Create("wd-test", 3 * 4096);
