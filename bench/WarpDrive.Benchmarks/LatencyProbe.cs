@@ -79,7 +79,7 @@ internal static class LatencyProbe
         Print("same 64-byte request / 32-byte reply, Unix socket between two threads", samples);
     }
 
-    private static void Print(string what, long[] samples)
+    public static void Print(string what, long[] samples)
     {
         Array.Sort(samples);
         double ns = 1e9 / Stopwatch.Frequency;
