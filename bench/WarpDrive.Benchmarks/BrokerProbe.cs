@@ -35,6 +35,8 @@ internal static class BrokerProbe
             LatencyProbe.Print("no-op round trip, in-process queue", NopRoundTrips(queue, count));
         }
 
+        LatencyProbe.SocketBaseline(Math.Min(count, 100_000));
+
         byte[] input = TestData.Text(BlockSize, seed: 42);
         int bound = CompressionSession.GetMaxCompressedLength(BlockSize);
         var options = new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip, Level = 1 };

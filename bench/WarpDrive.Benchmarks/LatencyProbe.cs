@@ -42,7 +42,7 @@ internal static class LatencyProbe
 
     /// <summary>The same request/response over a Unix stream socket between two threads: the system-call
     /// transport the queue replaces.</summary>
-    private static void SocketBaseline(int count)
+    public static void SocketBaseline(int count)
     {
         string path = Path.Combine(Path.GetTempPath(), $"wd-latency-{Environment.ProcessId}.sock");
         File.Delete(path);
