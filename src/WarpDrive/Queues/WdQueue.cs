@@ -45,14 +45,16 @@ public sealed class WdQueue : IDisposable
     /// <summary>Device stream contexts this queue may use (<c>StreamId</c> below this).</summary>
     public int MaxStreams => (int)_region.MaxStreams;
 
-    /// <summary>The status word.</summary>
-    public QueueState State => (QueueState)Volatile.Read(ref _region.State);
+    /// <summary>The status word; <see cref="QueueState.Released"/> once this queue is disposed (a broker queue's region
+    /// is unmapped then, so the word is not read).</summary>
+    public QueueState State => Volatile.Read(ref _disposed) != 0 ? QueueState.Released : (QueueState)Volatile.Read(ref _region.State);
 
     /// <summary>Why the device disabled the queue (meaningful once <see cref="State"/> is Disabled).</summary>
-    public QueueDisableReason DisableReason => (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
+    public QueueDisableReason DisableReason =>
+        Volatile.Read(ref _disposed) != 0 ? QueueDisableReason.None : (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
 
     /// <summary>Error completions this queue has produced.</summary>
-    public uint ErrorCount => Volatile.Read(ref _region.ErrorCount);
+    public uint ErrorCount => Volatile.Read(ref _disposed) != 0 ? 0 : Volatile.Read(ref _region.ErrorCount);
 
     /// <summary>How long <see cref="RecvSync"/> polls before it sleeps.</summary>
     public TimeSpan SpinBeforeSleep { get; set; } = TimeSpan.FromMicroseconds(20);
@@ -116,7 +118,7 @@ public sealed class WdQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDisposed()
     {
-        // After release the region may already belong to the next owner: never touch it again.
+        // After release the region may already belong to the next owner, or be unmapped (broker): never touch it again.
         if (Volatile.Read(ref _disposed) != 0)
         {
             ThrowHelper.ObjectDisposed(this);
