@@ -27,12 +27,12 @@ internal static class BrokerProbe
 
         using (WdQueue queue = broker.RequestQueue("deflate"))
         {
-            LatencyProbe.Print("no-op round trip, broker queue (another process)", NopRoundTrips(queue, count));
+            LatencyProbe.Print("no-op round trip, broker queue (another process)", LatencyProbe.NopRoundTrips(queue, count));
         }
 
         using (WdQueue queue = local.RequestQueue("deflate"))
         {
-            LatencyProbe.Print("no-op round trip, in-process queue", NopRoundTrips(queue, count));
+            LatencyProbe.Print("no-op round trip, in-process queue", LatencyProbe.NopRoundTrips(queue, count));
         }
 
         LatencyProbe.SocketBaseline(Math.Min(count, 100_000));
@@ -78,28 +78,6 @@ internal static class BrokerProbe
 
         direct.Dispose();
         return 0;
-    }
-
-    private static long[] NopRoundTrips(WdQueue queue, int count)
-    {
-        long[] samples = new long[count];
-        for (int round = 0; round < 2; round++)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var sqe = new Sqe { UserData = (ulong)i, Opcode = Opcode.Nop };
-                long t0 = Stopwatch.GetTimestamp();
-                queue.TrySend(in sqe);
-                queue.Flush();
-                while (!queue.TryRecv(out _))
-                {
-                }
-
-                samples[i] = Stopwatch.GetTimestamp() - t0;
-            }
-        }
-
-        return samples;
     }
 
     private static unsafe int Direct(Codec codec, byte[] input, byte[] output)

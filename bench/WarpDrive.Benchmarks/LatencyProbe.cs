@@ -18,8 +18,17 @@ internal static class LatencyProbe
             EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 1, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(50) },
         });
         using WdQueue queue = runtime.RequestQueue("deflate");
+        long[] samples = NopRoundTrips(queue, count);
+        Print("no-op round trip, in-process queue", samples);
+        SocketBaseline(Math.Min(count, 100_000));
+        return 0;
+    }
+
+    /// <summary>Times <paramref name="count"/> no-op round trips one by one, after as many of warm-up (JIT, caches).</summary>
+    public static long[] NopRoundTrips(WdQueue queue, int count)
+    {
         long[] samples = new long[count];
-        for (int round = 0; round < 2; round++) // the first round warms up the JIT and the caches
+        for (int round = 0; round < 2; round++)
         {
             for (int i = 0; i < count; i++)
             {
@@ -35,9 +44,7 @@ internal static class LatencyProbe
             }
         }
 
-        Print("no-op round trip, in-process queue", samples);
-        SocketBaseline(Math.Min(count, 100_000));
-        return 0;
+        return samples;
     }
 
     /// <summary>The same request/response over a Unix stream socket between two threads: the system-call
