@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (no daemon, no hardware): list the devices, then compress 64 MiB of text
-# with `wd` through the in-process ZIP device, check it with gzip, and decompress a gzip -9 file back.
+# with `wd` through the in-process ZIP device, check it with gzip, and decompress a gzip -9 file back. Then the
+# same through the broker wdd, two wd processes at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -27,3 +28,22 @@ python3 -c "import sys; i,o,t=int(sys.argv[1]),int(sys.argv[2]),(int(sys.argv[4]
 gzip -9c "$work/input.txt" > "$work/g9.gz"
 wd decompress "$work/g9.gz" -o "$work/back.txt"
 cmp "$work/back.txt" "$work/input.txt" && echo "wd decompress of gzip -9 output: identical"
+
+# The same job through the broker: start wdd on a private run directory, let two wd processes share its device.
+wdd_pid=""
+trap '[ -n "$wdd_pid" ] && kill "$wdd_pid" 2>/dev/null; rm -rf "$work"' EXIT
+export WD_RUN_DIR="$work/run"
+dotnet src/WarpDrive.Broker/bin/Release/net10.0/wdd.dll --run-dir "$WD_RUN_DIR" 2> "$work/wdd.log" &
+wdd_pid=$!
+for _ in $(seq 100); do [ -e "$WD_RUN_DIR/wdd.pid" ] && break; sleep 0.1; done
+wd list --mode broker
+start=$(date +%s%N)
+wd compress --mode broker -a gzip -l 1 "$work/input.txt" -o "$work/b1.gz" &
+wd compress --mode broker -a gzip -l 6 "$work/input.txt" -o "$work/b6.gz"
+wait %2
+end=$(date +%s%N)
+gzip -dc "$work/b1.gz" | cmp - "$work/input.txt"
+wd decompress --mode broker "$work/b6.gz" | cmp - "$work/input.txt"
+python3 -c "import sys; t=(int(sys.argv[2])-int(sys.argv[1]))/1e9; print(f'two wd processes through wdd: 2 x 64 MiB compressed in {t:.2f} s wall; gzip -dc and wd decompress verified')" "$start" "$end"
+kill -TERM "$wdd_pid"; wait "$wdd_pid"; wdd_pid=""
+echo "wdd stopped cleanly"
