@@ -124,6 +124,9 @@ public sealed class BrokerServer : IDisposable
         try
         {
             listener = UnixSeqPacketSocket.Listen(socketPath, backlog: 128, config.SocketMode);
+            // On the listener too: accept() copies it to the new socket at once. Set only on the accepted socket, a
+            // request the client sends between our accept and that setsockopt arrives without credentials (NOT_OWNER).
+            listener.EnablePassCredentials();
             if (config.SocketGroup is not null)
             {
                 FileOwnership.SetGroup(socketPath, config.SocketGroup);

@@ -92,12 +92,15 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
                 {
                     memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
                 }
-                catch (WdException)
+                catch (Exception e) when (e is WdException or ObjectDisposedException)
                 {
-                    // The broker is gone: nothing of ours is left in it.
+                    // The broker is gone, or the runtime was disposed first (its connection is closed): the broker
+                    // drops our regions with our last connection.
                 }
-
-                region.Dispose();
+                finally
+                {
+                    region.Dispose();
+                }
             });
         }
     }

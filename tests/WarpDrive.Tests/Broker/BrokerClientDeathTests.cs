@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using WarpDrive.Compression;
+using Xunit.Abstractions;
+
+namespace WarpDrive.Tests.Broker;
+
+/// <summary>A client that dies without a word (SIGKILL) gives everything back at once, and nobody else notices.</summary>
+[Collection(BrokerProcessCollection.Name)]
+public sealed class BrokerClientDeathTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan s_releaseBudget = TimeSpan.FromMilliseconds(100);
+
+    [Fact]
+    public async Task Sigkill_of_a_client_mid_stream_returns_its_queues_within_100_ms_while_another_client_keeps_working()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 4 } ] }""", output);
+        string available = broker.AttributePath("zip-0", "available_instances");
+        string Available() => File.ReadAllText(available).TrimEnd('\n');
+
+        // The holder: two queues of its own plus the queue of a stream session with a request done (mid-stream).
+        await using ChildProcess holder = broker.StartTestClient("hold", "2");
+        Assert.Equal("ready", await holder.ReadLineAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => Available() == "1", TimeSpan.FromSeconds(1)), $"available_instances is {Available()} with 3 queues held, not 1");
+
+        // The survivor: this process, one queue, checked round trips all along.
+        using WdRuntime runtime = broker.CreateRuntime(maxCompressionContexts: 1);
+        var rounds = new StrongBox<long>();
+        using var stop = new CancellationTokenSource();
+        Task survivor = Task.Run(() => RoundTrips(runtime, rounds, stop.Token));
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => Interlocked.Read(ref rounds.Value) >= 5 || survivor.IsCompleted, TimeSpan.FromSeconds(10)), "no round trips before the kill");
+        Assert.False(survivor.IsCompleted, "the survivor stopped before the kill");
+        Assert.Equal("0", Available());
+
+        long roundsAtKill = Interlocked.Read(ref rounds.Value);
+        long killedAt = Stopwatch.GetTimestamp();
+        holder.Signal(NativeTestMethods.SIGKILL);
+        TimeSpan latency = TimeSpan.MaxValue;
+        string last = "";
+        while (Stopwatch.GetElapsedTime(killedAt) < TimeSpan.FromSeconds(3))
+        {
+            last = Available();
+            if (last == "3")
+            {
+                latency = Stopwatch.GetElapsedTime(killedAt);
+                break;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        output.WriteLine(latency == TimeSpan.MaxValue
+            ? $"available_instances still {last} 3 s after SIGKILL"
+            : $"available_instances back to 3 (4 minus the survivor's queue) {latency.TotalMilliseconds:F1} ms after SIGKILL");
+        Assert.True(latency <= s_releaseBudget,
+            $"the killed client's 3 queues came back after {(latency == TimeSpan.MaxValue ? "more than 3000" : latency.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture))} ms (budget {s_releaseBudget.TotalMilliseconds} ms); last read {last}");
+        Assert.Equal(137, await holder.WaitForExitAsync(TimeSpan.FromSeconds(10))); // 128 + SIGKILL
+
+        // The survivor went on through the kill and after it.
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => Interlocked.Read(ref rounds.Value) >= roundsAtKill + 5 || survivor.IsCompleted, TimeSpan.FromSeconds(10)), "no round trips after the kill");
+        await stop.CancelAsync();
+        await survivor; // rethrows the first failed round trip, if any
+        output.WriteLine($"survivor: {roundsAtKill} round trips before the kill, {rounds.Value} in all, every one checked");
+        
+
+        runtime.Dispose();
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => Available() == "4", TimeSpan.FromSeconds(1)), $"available_instances is {Available()} once every client is gone, not 4");
+    }
+
+    private static void RoundTrips(WdRuntime runtime, StrongBox<long> rounds, CancellationToken stop)
+    {
+        const int Max = 256 << 10;
+        byte[] text = TestData.Text(Max, seed: 21);
+        byte[] packed = new byte[CompressionSession.GetMaxCompressedLength(Max)];
+        byte[] back = new byte[Max];
+        var random = new Random(22);
+        using var compress = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip }, runtime);
+        using var decompress = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip, Direction = CompressionDirection.Decompress }, runtime);
+        while (!stop.IsCancellationRequested)
+        {
+            int length = random.Next(1, Max);
+            int offset = random.Next(0, Max - length + 1);
+            ReadOnlySpan<byte> data = text.AsSpan(offset, length);
+            CompressionResult c = compress.Process(data, packed);
+            Assert.True(c.IsOk, $"compress: {c.Status}");
+            CompressionResult d = decompress.Process(packed.AsSpan(0, c.Produced), back);
+            Assert.True(d.IsOk, $"decompress: {d.Status}");
+            Assert.True(data.SequenceEqual(back.AsSpan(0, d.Produced)), "round trip differs");
+            Interlocked.Increment(ref rounds.Value);
+        }
+    }
+}
