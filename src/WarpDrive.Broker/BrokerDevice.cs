@@ -20,6 +20,15 @@ internal sealed class BrokerDevice(DeviceConfig config, DeviceHost host, UnixSeq
 
     public LinkedList<ClientConnection> Waiters { get; } = new();
 
+    /// <summary>The listener's epoll token.</summary>
+    public ulong Token { get; set; }
+
+    /// <summary>Accepting is paused (the listener is out of epoll) until <see cref="AcceptResumeAt"/>.</summary>
+    public bool AcceptPaused { get; set; }
+
+    /// <summary>When to accept again (Environment.TickCount64).</summary>
+    public long AcceptResumeAt { get; set; }
+
     public void Dispose()
     {
         Listener.Dispose();

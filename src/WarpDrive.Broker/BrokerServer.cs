@@ -34,6 +34,8 @@ public sealed class BrokerServer : IDisposable
     private readonly FileStream _lock;
     private readonly string _pidFile;
     private readonly HashSet<string> _writable = new(StringComparer.Ordinal) { DeviceAttributeNames.IsolateStrategy };
+    private readonly List<PendingRelease> _releases = [];
+    private readonly List<PendingFree> _frees = [];
     private ulong _nextConnection;
     private int _attributesDirty;
     private bool _disposed;
@@ -150,7 +152,8 @@ public sealed class BrokerServer : IDisposable
             _logger.DeviceIsolated(h.Name, h.FaultCount, h.IsolateStrategy, h.LastFault);
             Volatile.Write(ref _attributesDirty, 1);
         };
-        _epoll.Add(listener.Fd, EpollEvents.In, DeviceTokenBase + (ulong)(_devices.Count - 1));
+        device.Token = DeviceTokenBase + (ulong)(_devices.Count - 1);
+        _epoll.Add(listener.Fd, EpollEvents.In, device.Token);
         PublishAttributes(device);
         _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.EngineCount, engine.Name, flags, socketPath);
     }
@@ -162,18 +165,32 @@ public sealed class BrokerServer : IDisposable
         long nextTick = 0;
         while (!stop.IsCancellationRequested)
         {
-            int n = _epoll.Wait(events, (int)s_tick.TotalMilliseconds);
+            // Releases and frees wait for engines to leave their queues: poll them every millisecond, never block.
+            bool pending = _releases.Count > 0 || _frees.Count > 0;
+            int n = _epoll.Wait(events, pending ? 1 : (int)s_tick.TotalMilliseconds);
             for (int i = 0; i < n; i++)
             {
                 Dispatch(events[i]);
             }
 
+            CompletePending();
             long now = Environment.TickCount64;
             if (Interlocked.Exchange(ref _attributesDirty, 0) != 0 || now >= nextTick)
             {
                 nextTick = now + (long)s_tick.TotalMilliseconds;
                 foreach (BrokerDevice device in _devices)
                 {
+                    if (device.Host.IsIsolated)
+                    {
+                        FailWaiters(device);
+                    }
+
+                    if (device.AcceptPaused && now >= device.AcceptResumeAt)
+                    {
+                        device.AcceptPaused = false;
+                        _epoll.Add(device.Listener.Fd, EpollEvents.In, device.Token);
+                    }
+
                     PublishAttributes(device);
                 }
             }
@@ -223,7 +240,7 @@ public sealed class BrokerServer : IDisposable
     private void Accept(BrokerDevice device)
     {
         Span<byte> buffer = stackalloc byte[BrokerProtocol.MaxDatagram];
-        while (device.Listener.TryAccept() is { } socket)
+        while (TryAccept(device) is { } socket)
         {
             PeerCredentials peer;
             ClientProcess? process;
@@ -258,6 +275,24 @@ public sealed class BrokerServer : IDisposable
             _connections.Add(connection.Id, connection);
             process.Connections.Add(connection);
             _epoll.Add(socket.Fd, EpollEvents.In | EpollEvents.RdHup, connection.Id);
+        }
+    }
+
+    /// <summary>The next pending connection; on EMFILE, ENFILE or ENOMEM stops accepting on the device for a tick
+    /// (the listener is level-triggered: it would fire again at once).</summary>
+    private UnixSeqPacketSocket? TryAccept(BrokerDevice device)
+    {
+        try
+        {
+            return device.Listener.TryAccept();
+        }
+        catch (IOException e)
+        {
+            _logger.AcceptFailed(device.Name, e.Message);
+            _epoll.Remove(device.Listener.Fd);
+            device.AcceptPaused = true;
+            device.AcceptResumeAt = Environment.TickCount64 + (long)s_tick.TotalMilliseconds;
+            return null;
         }
     }
 
@@ -362,8 +397,7 @@ public sealed class BrokerServer : IDisposable
                     return;
                 }
 
-                ReleaseQueue(c);
-                Reply(c, response);
+                ReleaseQueue(c, replyWhenDone: true); // the reply says the engine has left the queue
                 break;
             case BrokerOp.MemAlloc:
                 MemAlloc(c, request.Arg0);
@@ -448,17 +482,83 @@ public sealed class BrokerServer : IDisposable
         return true;
     }
 
-    private void ReleaseQueue(ClientConnection c)
+    /// <summary>Starts releasing the connection's queue; <see cref="CompletePending"/> finishes once the engine has
+    /// left it (unmaps the ring, returns the accounting, hands the queue on, replies to PUT_Q).</summary>
+    private void ReleaseQueue(ClientConnection c, bool replyWhenDone = false)
     {
         if (c.Queue is { } queue)
         {
-            c.Device.Host.ReleaseQueue(queue); // waits until no engine touches the region
-            c.Ring!.Dispose();
+            c.Device.Host.BeginRelease(queue);
+            _releases.Add(new PendingRelease(c, queue, c.Ring!, replyWhenDone));
             c.Queue = null;
             c.Ring = null;
-            c.Process.User.Queues--;
+        }
+    }
+
+    /// <summary>Finishes the releases and frees whose engines have moved on.</summary>
+    private void CompletePending()
+    {
+        for (int i = 0; i < _releases.Count; i++)
+        {
+            PendingRelease r = _releases[i];
+            BrokerDevice device = r.Connection.Device;
+            if (!device.Host.TryCompleteRelease(r.Queue))
+            {
+                continue;
+            }
+
+            _releases.RemoveAt(i--);
+            r.Ring.Dispose(); // no device thread touches the ring any more
+            UserAccount user = r.Connection.Process.User;
+            user.Queues--;
+            ForgetIfIdle(user);
             Volatile.Write(ref _attributesDirty, 1);
-            HandToWaiter(c.Device);
+            if (r.Reply && !r.Connection.Closed)
+            {
+                TryReply(r.Connection, new BrokerResponse { Op = BrokerOp.PutQueue });
+            }
+
+            HandToWaiter(device);
+        }
+
+        for (int i = 0; i < _frees.Count; i++)
+        {
+            PendingFree f = _frees[i];
+            if (f.Grace is { } grace && !grace.TryComplete())
+            {
+                continue;
+            }
+
+            _frees.RemoveAt(i--);
+            f.Region.Dispose(); // no engine holds a pointer into it any more
+            f.User.SharedBytes -= f.Region.Length;
+            ForgetIfIdle(f.User);
+            if (f.ReplyTo is { Closed: false } c)
+            {
+                TryReply(c, new BrokerResponse { Op = BrokerOp.MemFree });
+            }
+        }
+    }
+
+    private void ForgetIfIdle(UserAccount user)
+    {
+        if (user.IsIdle)
+        {
+            _users.Remove(user.Uid);
+        }
+    }
+
+    /// <summary>Replies, closing the connection if the client does not take it.</summary>
+    private void TryReply(ClientConnection c, in BrokerResponse response, string? message = null)
+    {
+        try
+        {
+            Reply(c, response, message);
+        }
+        catch (IOException e)
+        {
+            _logger.ClientFailed(c.Process.Pid, c.Device.Name, e.Message);
+            Close(c);
         }
     }
 
@@ -472,6 +572,15 @@ public sealed class BrokerServer : IDisposable
             waiter.WaitNode = null;
             if (waiter.Closed)
             {
+                continue;
+            }
+
+            UserAccount user = waiter.Process.User;
+            if (user.Queues >= _config.Limits.MaxQueuesPerUser)
+            {
+                // It qualified when it joined the line; its user has taken queues since.
+                TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = BrokerStatus.QueueLimit },
+                    $"uid {user.Uid} already holds {user.Queues} queues (max_queues_per_user)");
                 continue;
             }
 
@@ -489,6 +598,21 @@ public sealed class BrokerServer : IDisposable
             {
                 _logger.HandOverFailed(waiter.Process.Pid, e.Message);
                 Close(waiter);
+            }
+        }
+    }
+
+    /// <summary>Tells every caller waiting for a queue of an isolated device that none will come.</summary>
+    private void FailWaiters(BrokerDevice device)
+    {
+        while (device.Waiters.First is { } node)
+        {
+            device.Waiters.RemoveFirst();
+            ClientConnection waiter = node.Value;
+            waiter.WaitNode = null;
+            if (!waiter.Closed)
+            {
+                TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = BrokerStatus.Isolated }, $"{device.Name} is isolated");
             }
         }
     }
@@ -557,20 +681,15 @@ public sealed class BrokerServer : IDisposable
             return;
         }
 
-        FreeRegion(c.Process, region);
-        Reply(c, new BrokerResponse { Op = BrokerOp.MemFree });
+        FreeRegion(c.Process, region, replyTo: c); // the reply says no engine uses the region any more
     }
 
-    private static void FreeRegion(ClientProcess process, SharedRegion region)
+    /// <summary>Takes a region out of its domain; once no engine can hold a pointer into it (a grace period),
+    /// <see cref="CompletePending"/> unmaps it, returns the accounting and replies.</summary>
+    private void FreeRegion(ClientProcess process, SharedRegion region, ClientConnection? replyTo)
     {
-        if (region.DomainHandle != 0)
-        {
-            // Out of the table, then a grace period: no engine still reads the mapping when it goes.
-            process.Domain.Unshare(region.DomainHandle, waitForEngines: true);
-        }
-
-        process.User.SharedBytes -= region.Length;
-        region.Dispose();
+        GracePeriod? grace = region.DomainHandle != 0 ? process.Domain.BeginUnshare(region.DomainHandle) : null; // never mapped: nothing to wait for
+        _frees.Add(new PendingFree(region, process.User, grace, replyTo));
     }
 
     private void Close(ClientConnection c)
@@ -598,17 +717,13 @@ public sealed class BrokerServer : IDisposable
             // The domain lives as long as the process has a connection: its regions go with the last one.
             foreach (SharedRegion region in process.Regions.Values)
             {
-                FreeRegion(process, region);
+                FreeRegion(process, region, replyTo: null);
             }
 
             process.Regions.Clear();
             _epoll.Remove((int)process.Pidfd.DangerousGetHandle());
             process.Dispose();
             _processes.Remove(process.Pid);
-            if (process.User.IsIdle)
-            {
-                _users.Remove(process.User.Uid);
-            }
         }
     }
 
@@ -683,6 +798,13 @@ public sealed class BrokerServer : IDisposable
         foreach (ClientConnection c in _connections.Values.ToArray())
         {
             Close(c);
+        }
+
+        // Every queue was disabled above, so the engines leave them after the request they run.
+        while (_releases.Count > 0 || _frees.Count > 0)
+        {
+            CompletePending();
+            Thread.Sleep(1);
         }
 
         foreach (BrokerDevice device in _devices)

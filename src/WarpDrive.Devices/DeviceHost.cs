@@ -141,16 +141,47 @@ public sealed class DeviceHost : IDisposable
     /// <summary>Stops a queue, frees what it held and makes it available again.</summary>
     public void ReleaseQueue(HardwareQueue queue)
     {
-        ArgumentNullException.ThrowIfNull(queue);
-        if (queue.Host != this)
-        {
-            throw new ArgumentException("queue belongs to another device", nameof(queue));
-        }
-
+        CheckOwn(queue);
         queue.Stop();
         lock (_lock)
         {
             _inUse[queue.Id] = false;
+        }
+    }
+
+    /// <summary>Starts releasing a queue without waiting: the engine takes no further SQE from it. Finish with
+    /// <see cref="TryCompleteRelease"/> (the broker polls it so that a long request never blocks its event loop).</summary>
+    public void BeginRelease(HardwareQueue queue)
+    {
+        CheckOwn(queue);
+        queue.BeginStop();
+    }
+
+    /// <summary>Finishes a release begun with <see cref="BeginRelease"/> if the engine has left the queue: frees what
+    /// it held and makes it available again. After true, no device thread touches the queue's region.</summary>
+    /// <returns>false when the engine is still inside; call again later.</returns>
+    public bool TryCompleteRelease(HardwareQueue queue)
+    {
+        CheckOwn(queue);
+        if (!queue.TryCompleteStop())
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            _inUse[queue.Id] = false;
+        }
+
+        return true;
+    }
+
+    private void CheckOwn(HardwareQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        if (queue.Host != this)
+        {
+            throw new ArgumentException("queue belongs to another device", nameof(queue));
         }
     }
 

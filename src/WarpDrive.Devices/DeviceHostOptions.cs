@@ -35,9 +35,10 @@ public sealed class DeviceHostOptions
     /// 0 never disables (in-process, where the client is the process itself).</summary>
     public int QueueErrorThreshold { get; init; }
 
-    /// <summary>Largest source or destination an SVA request may name when the engine copies it from another
-    /// process: it bounds the engine's staging buffers. Larger sources are BAD_REQUEST; larger destinations are
-    /// staged up to this size (a stream request then ends OUT_OF_SPACE and resumes).</summary>
+    /// <summary>Most input bytes one request of a client in another process (a broker client) may name, and most
+    /// output it may produce: it bounds how long one request holds an engine and the SVA staging buffers. More
+    /// input is BAD_REQUEST; a larger destination is used up to this size (a stream request then ends OUT_OF_SPACE
+    /// and resumes). In-process requests are not limited.</summary>
     public long MaxRequestBytes { get; init; } = 64L << 20;
 
     /// <summary>Device faults (INTERNAL_ERROR completions) per hour beyond which the device isolates itself;

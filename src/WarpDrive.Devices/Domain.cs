@@ -97,11 +97,33 @@ public sealed class Domain
     /// read or write the memory: fine for the client's own memory, whose requests it has reaped.</param>
     public void Unshare(int handle, bool waitForEngines = false)
     {
-        RemoveRange(handle);
-        if (waitForEngines)
+        if (!waitForEngines)
         {
-            WaitForQueues();
+            RemoveRange(handle);
+            return;
         }
+
+        GracePeriod grace = BeginUnshare(handle);
+        SpinWait spin = default;
+        while (!grace.TryComplete())
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Withdraws a range without waiting; the memory may be unmapped once the returned grace period
+    /// completes (<see cref="GracePeriod.TryComplete"/>): every queue of the domain seen idle since.</summary>
+    public GracePeriod BeginUnshare(int handle)
+    {
+        RemoveRange(handle);
+        Interlocked.MemoryBarrier(); // the removal is visible before we look at the engines
+        HardwareQueue[] queues;
+        lock (_lock)
+        {
+            queues = [.. _queues];
+        }
+
+        return new GracePeriod(queues);
     }
 
     private void RemoveRange(int handle)
@@ -117,23 +139,6 @@ public sealed class Domain
             Write(ref _ranges[index], 0, 0, 0);
             _free.Push(index);
             _count--;
-        }
-    }
-
-    /// <summary>A grace period: waits until every queue started for this domain has been idle at least once, so that
-    /// no engine still holds a pointer translated before a range was removed. Engines translate only while they hold
-    /// a queue (<see cref="HardwareQueue.TryEnter"/>).</summary>
-    private void WaitForQueues()
-    {
-        HardwareQueue[] queues;
-        lock (_lock)
-        {
-            queues = [.. _queues];
-        }
-
-        foreach (HardwareQueue queue in queues)
-        {
-            queue.WaitUntilIdle();
         }
     }
 

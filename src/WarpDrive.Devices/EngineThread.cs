@@ -190,7 +190,7 @@ internal sealed unsafe class EngineThread : IDisposable
     private bool Serve(HardwareQueue q, object? state)
     {
         int served = 0;
-        while (served < BatchPerQueue && !q.StopRequested)
+        while (served < BatchPerQueue && !q.StopRequested && !q.YieldRequested)
         {
             if (!q.Cq.HasSpace())
             {

@@ -18,6 +18,7 @@ public sealed unsafe class HardwareQueue
     private bool _stopRequested;
     private bool _serving;
     private int _descriptorErrors;
+    private int _yieldRequests;
 
     internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine)
     {
@@ -99,9 +100,31 @@ public sealed unsafe class HardwareQueue
     /// device thread touches the region again until the next <see cref="Start"/>.</summary>
     internal void Stop()
     {
+        BeginStop();
+        SpinWait spin = default;
+        while (!TryCompleteStop())
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>First half of <see cref="Stop"/>, which never blocks: the engine takes no further SQE (it finishes the
+    /// one it runs) and the driver sees the queue released.</summary>
+    internal void BeginStop()
+    {
         StopRequested = true;
         Volatile.Write(ref Region.State, (uint)QueueState.Released);
-        Enter();
+    }
+
+    /// <summary>Second half of <see cref="Stop"/>: if the engine is not inside the queue, finishes the stop and returns
+    /// true; otherwise returns false at once (try again later).</summary>
+    internal bool TryCompleteStop()
+    {
+        if (!TryEnter())
+        {
+            return false;
+        }
+
         try
         {
             Volatile.Write(ref _serving, false);
@@ -114,6 +137,8 @@ public sealed unsafe class HardwareQueue
         {
             Exit();
         }
+
+        return true;
     }
 
     /// <summary>Disables the queue: the engine stops serving it, the driver sees the status word and stops
@@ -155,12 +180,27 @@ public sealed unsafe class HardwareQueue
         return Interlocked.Increment(ref _descriptorErrors) >= threshold && threshold > 0;
     }
 
-    /// <summary>Waits until the engine is outside the queue at least once (a grace period for <see cref="Domain"/>).</summary>
-    internal void WaitUntilIdle()
+    /// <summary>Whether the engine is outside the queue now (a grace period for <see cref="Domain"/>): if not, it is
+    /// asked to leave after the request it runs rather than after a whole batch (<see cref="RequestYield"/>).</summary>
+    internal bool TryPassIdle()
     {
-        Enter();
-        Exit();
+        if (TryEnter())
+        {
+            Exit();
+            return true;
+        }
+
+        return false;
     }
+
+    /// <summary>Asks the engine to leave the queue after each request while a grace period waits for it.</summary>
+    internal void RequestYield() => Interlocked.Increment(ref _yieldRequests);
+
+    /// <summary>Withdraws a <see cref="RequestYield"/>.</summary>
+    internal void EndYield() => Interlocked.Decrement(ref _yieldRequests);
+
+    /// <summary>Set while something waits for the engine to leave the queue.</summary>
+    internal bool YieldRequested => Volatile.Read(ref _yieldRequests) != 0;
 
     /// <summary>Wakes client threads asleep on the CQ so that they look at the status word.</summary>
     private void WakeClients()

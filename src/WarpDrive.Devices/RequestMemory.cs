@@ -16,7 +16,8 @@ internal sealed unsafe class RequestMemory : IDisposable
 {
     private readonly long _limit;
     private byte* _input;
-    private long _inputUsed;
+    private long _inputUsed; // staged bytes in _input
+    private long _inputTotal; // every input byte of the request, staged or in place
     private byte* _output;
     private ulong _outputAddress;
     private int _outputPid;
@@ -27,15 +28,24 @@ internal sealed unsafe class RequestMemory : IDisposable
     public void Reset()
     {
         _inputUsed = 0;
+        _inputTotal = 0;
         _outputPid = 0;
     }
 
     /// <summary>Finds <paramref name="length"/> readable bytes at the client's <paramref name="address"/>.</summary>
-    /// <returns>OK, ADDRESS_FAULT (outside the domain, unmapped, or the client is gone), or BAD_REQUEST (larger than
-    /// the device stages).</returns>
+    /// <returns>OK, ADDRESS_FAULT (outside the domain, unmapped, or the client is gone), or BAD_REQUEST (a client in
+    /// another process named more input than the device's limit: one request may not hold an engine for long).</returns>
     public CompletionStatus MapInput(HardwareQueue queue, ulong address, ulong length, out nint pointer)
     {
         Domain domain = queue.Domain!;
+        bool remote = domain.RemoteProcessId != 0;
+        if (remote && length > (ulong)(_limit - _inputTotal))
+        {
+            pointer = 0;
+            return CompletionStatus.BadRequest;
+        }
+
+        _inputTotal += (long)length;
         if (domain.TryTranslate(address, length, out pointer))
         {
             return CompletionStatus.Ok;
@@ -44,11 +54,6 @@ internal sealed unsafe class RequestMemory : IDisposable
         if (!CanCopy(queue) || address == 0 || address + length < address)
         {
             return CompletionStatus.AddressFault;
-        }
-
-        if (length > (ulong)(_limit - _inputUsed))
-        {
-            return CompletionStatus.BadRequest;
         }
 
         _input = _input is null ? Reserve() : _input;
@@ -63,14 +68,14 @@ internal sealed unsafe class RequestMemory : IDisposable
         return CompletionStatus.Ok;
     }
 
-    /// <summary>Finds writable room for the output at the client's <paramref name="address"/>. When it is staged,
-    /// <paramref name="usable"/> may be less than <paramref name="length"/> (the device's staging limit) and
-    /// <see cref="CommitOutput"/> must copy the result out.</summary>
+    /// <summary>Finds writable room for the output at the client's <paramref name="address"/>. For a client in another
+    /// process <paramref name="usable"/> may be less than <paramref name="length"/> (the device's limit); when the
+    /// output is staged, <see cref="CommitOutput"/> must copy the result out.</summary>
     public CompletionStatus MapOutput(HardwareQueue queue, ulong address, ulong length, out nint pointer, out ulong usable)
     {
         Domain domain = queue.Domain!;
-        usable = length;
-        if (domain.TryTranslate(address, length, out pointer))
+        usable = domain.RemoteProcessId != 0 ? Math.Min(length, (ulong)_limit) : length;
+        if (domain.TryTranslate(address, usable, out pointer))
         {
             return CompletionStatus.Ok;
         }
@@ -81,7 +86,6 @@ internal sealed unsafe class RequestMemory : IDisposable
         }
 
         _output = _output is null ? Reserve() : _output;
-        usable = Math.Min(length, (ulong)_limit);
         _outputAddress = address;
         _outputPid = domain.RemoteProcessId;
         pointer = (nint)_output;

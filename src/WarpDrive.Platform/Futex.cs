@@ -60,10 +60,11 @@ public static unsafe class Futex
     /// negative), provided every word still holds its <see cref="FutexWaiter.Value"/> when the wait begins (<c>futex_waitv</c>).
     /// </summary>
     /// <remarks>Like any futex wait it may return -1 without cause (a signal); callers re-check their words and loop.</remarks>
-    /// <returns>The index of a woken waiter; -1 on timeout, when some word already differed (EAGAIN), or on a signal (EINTR).</returns>
+    /// <returns>The index of a woken waiter; -1 on timeout, when some word already differed (EAGAIN), on a signal (EINTR),
+    /// or when a word is no longer mapped (EFAULT: another thread unmapped it after the caller read it).</returns>
     /// <exception cref="ArgumentException">No waiters, or more than <see cref="MaxWaiters"/>.</exception>
     /// <exception cref="PlatformException">futex_waitv failed otherwise: ENOSYS (see <see cref="IsWaitAnySupported"/>),
-    /// EFAULT or EINVAL (a bad or misaligned address, bad flags).</exception>
+    /// EINVAL (a misaligned address, bad flags).</exception>
     public static int WaitAny(ReadOnlySpan<FutexWaiter> waiters, TimeSpan timeout)
     {
         if (waiters.IsEmpty || waiters.Length > MaxWaiters)
@@ -101,8 +102,10 @@ public static unsafe class Futex
                 return (int)rc;
             }
 
+            // EFAULT: a word's mapping went away between collecting it and the wait (a broker queue released and its
+            // ring unmapped). The caller re-checks everything after any -1, so it is a spurious wake-up, not an error.
             int errno = Marshal.GetLastPInvokeError();
-            return errno is Interop.Libc.ETIMEDOUT or Interop.Libc.EAGAIN or Interop.Libc.EINTR
+            return errno is Interop.Libc.ETIMEDOUT or Interop.Libc.EAGAIN or Interop.Libc.EINTR or Interop.Libc.EFAULT
                 ? -1
                 : throw new PlatformException("futex_waitv", errno);
         }

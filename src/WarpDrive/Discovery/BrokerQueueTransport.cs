@@ -1,3 +1,4 @@
+using WarpDrive.Abi.Broker;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Discovery;
@@ -25,9 +26,21 @@ internal sealed class BrokerQueueTransport(BrokerConnection connection, SharedMe
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            // Close first: the broker stops the queue; then drop our mapping of the ring.
-            connection.Dispose();
-            ring.Dispose();
+            try
+            {
+                // PUT_Q answers once the engine has left the queue: after it, no request of ours touches our buffers,
+                // so the caller may unpin them. Closing alone would return before the broker even noticed.
+                connection.Call(new BrokerRequest { Op = BrokerOp.PutQueue }, out _, out _);
+            }
+            catch (WdException)
+            {
+                // The broker is gone: nothing serves the queue any more.
+            }
+            finally
+            {
+                connection.Dispose();
+                ring.Dispose();
+            }
         }
     }
 }

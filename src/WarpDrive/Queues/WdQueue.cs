@@ -18,6 +18,7 @@ public sealed class WdQueue : IDisposable
     private readonly SubmissionProducer _sq;
     private readonly CompletionConsumer _cq;
     private int _disposed;
+    private int _waiters; // threads inside WaitForCompletion: Dispose unmaps the region only when none is left
 
     internal WdQueue(QueueTransport transport)
     {
@@ -153,10 +154,27 @@ public sealed class WdQueue : IDisposable
     /// (callers that know the expected service time poll through it rather than pay a wake-up).</summary>
     public void WaitForCompletion(TimeSpan maxSleep, TimeSpan spin)
     {
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            // Checked after announcing ourselves: Dispose sets the flag, then waits for the waiters to leave.
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                WaitForCompletionCore(maxSleep, spin);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
+    }
+
+    private void WaitForCompletionCore(TimeSpan maxSleep, TimeSpan spin)
+    {
         long spinUntil = Stopwatch.GetTimestamp() + (long)(spin.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < spinUntil)
         {
-            if (_cq.HasCompletion())
+            if (_cq.HasCompletion() || Volatile.Read(ref _disposed) != 0)
             {
                 return;
             }
@@ -188,11 +206,19 @@ public sealed class WdQueue : IDisposable
     /// <summary>Withdraws a range shared with <see cref="Share"/>.</summary>
     public void Unshare(int handle) => _transport.Unshare(handle);
 
-    /// <summary>Releases the queue: the device frees its stream contexts and the queue becomes available again.</summary>
+    /// <summary>Releases the queue: the device frees its stream contexts and the queue becomes available again.
+    /// Threads asleep in <see cref="WaitForCompletion(TimeSpan)"/> are woken and return first.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            SpinWait spin = default;
+            while (Volatile.Read(ref _waiters) != 0)
+            {
+                Futex.Wake(_region.CqWakeAddress); // still mapped: only the transport unmaps it
+                spin.SpinOnce();
+            }
+
             _transport.Dispose();
         }
     }

@@ -62,6 +62,18 @@ public unsafe class FutexWaitAnyTests
     }
 
     [Fact]
+    public void AnUnmappedWordIsASpuriousWakeUpNotAnError()
+    {
+        // An engine collects a queue's doorbell, the broker releases the queue and unmaps its ring, then the engine
+        // waits. 0x1000 stands for the unmapped word: below vm.mmap_min_addr, nothing can be mapped there meanwhile.
+        nint word = 0x1000;
+        uint other = 0;
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(-1, Futex.WaitAny([FutexWaiter.Create((nint)(&other), 0), FutexWaiter.Create(word, 0)], TimeSpan.FromSeconds(5)));
+        Assert.True(watch.ElapsedMilliseconds < 1000);
+    }
+
+    [Fact]
     public void RejectsBadWaiterCounts()
     {
         uint word = 0;
