@@ -54,8 +54,8 @@ namespace WarpDrive.Broker.Configuration;
 /// hold (like RLIMIT_MEMLOCK). Default <c>"256MiB"</c>.</description></item>
 /// <item><term><c>queue_error_threshold</c></term><description>integer &gt;= 1: error completions before a queue is
 /// disabled. Default 64.</description></item>
-/// <item><term><c>max_request_bytes</c></term><description>size 4096..4294967295: the largest source or destination
-/// an SVA request may name. Default <c>"64MiB"</c>.</description></item>
+/// <item><term><c>max_request_bytes</c></term><description>size 4096..4294967295: most input and output one request of
+/// a broker client may name, shared memory or SVA. Default <c>"64MiB"</c>.</description></item>
 /// <item><term><c>max_clients</c></term><description>integer &gt;= 1: client connections accepted at once.
 /// Default 1024.</description></item>
 /// </list>

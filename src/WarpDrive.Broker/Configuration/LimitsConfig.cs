@@ -15,8 +15,8 @@ public sealed record LimitsConfig
     /// <c>queue_error_threshold</c>, &gt;= 1).</summary>
     public int QueueErrorThreshold { get; init; } = 64;
 
-    /// <summary>Largest source or destination an SVA request may name (key <c>max_request_bytes</c>, a size
-    /// 4096..4294967295; default 64 MiB).</summary>
+    /// <summary>Most input and output one request of a broker client may name, shared memory or SVA (key
+    /// <c>max_request_bytes</c>, a size 4096..4294967295; default 64 MiB).</summary>
     public long MaxRequestBytes { get; init; } = 64L << 20;
 
     /// <summary>Client connections the broker accepts at once (key <c>max_clients</c>, &gt;= 1).</summary>
