@@ -260,9 +260,11 @@ internal sealed unsafe class EngineThread : IDisposable
         {
             _host.Model.Execute(in sqe, q, state, ref cqe);
         }
-        catch (Exception e) when (e is InvalidOperationException or OutOfMemoryException or DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e)
         {
-            // A fault of the device itself, never the client's: report it, keep serving.
+            // A fault of the device itself (every client input was checked before): report it as INTERNAL_ERROR,
+            // count it against isolate_strategy, keep serving. An engine thread that died would take the process
+            // (the broker) with it.
             cqe.Status = CompletionStatus.InternalError;
             _host.RecordFault(e.Message);
         }
