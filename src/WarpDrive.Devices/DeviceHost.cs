@@ -135,6 +135,9 @@ public sealed class DeviceHost : IDisposable
         return null;
     }
 
+    /// <summary>Queue <paramref name="id"/> of this device (diagnostics, tests).</summary>
+    internal HardwareQueue GetQueue(int id) => _queues[id];
+
     /// <summary>Size of every queue's ring region.</summary>
     public int RegionSize => RingLayout.RegionSize(Options.QueueDepth);
 

@@ -217,6 +217,12 @@ internal sealed unsafe class EngineThread : IDisposable
                 disable = cqe.Status is (CompletionStatus.BadRequest or CompletionStatus.AddressFault) && q.CountDescriptorError();
             }
 
+            if (disable)
+            {
+                // Before the completion: a client that sees the error that crossed the threshold sees the queue disabled.
+                q.DisableHeld(QueueDisableReason.TooManyErrors);
+            }
+
             q.Cq.Post(in cqe);
             if (q.Cq.PublishAndCheckWaiter())
             {
@@ -224,10 +230,6 @@ internal sealed unsafe class EngineThread : IDisposable
             }
 
             served++;
-            if (disable)
-            {
-                q.DisableHeld(QueueDisableReason.TooManyErrors);
-            }
         }
 
         return served > 0;

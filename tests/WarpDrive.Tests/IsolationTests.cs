@@ -1,0 +1,162 @@
+using WarpDrive.Abi;
+using WarpDrive.Devices;
+using WarpDrive.Discovery;
+
+namespace WarpDrive.Tests;
+
+/// <summary>The device's own defences, in-process: a queue disabled after its threshold of invalid descriptors or at
+/// once on a ring violation, a device isolated after isolate_strategy faults, releases and grace periods that never
+/// block.</summary>
+public unsafe class IsolationTests
+{
+    private static InProcessDevices Devices(DeviceHostOptions options) => new(options);
+
+    private static Cqe Exchange(WdQueue queue, in Sqe sqe)
+    {
+        Assert.True(queue.TrySend(in sqe));
+        queue.Flush();
+        Assert.True(queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)));
+        return cqe;
+    }
+
+    [Fact]
+    public void QueueIsDisabledAfterItsThresholdOfInvalidDescriptors()
+    {
+        DeviceHost? seen = null;
+        QueueDisableReason why = QueueDisableReason.None;
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueErrorThreshold = 4 });
+        devices.Hosts[0].QueueDisabled += (q, reason) => (seen, why) = (q.Host, reason);
+        using var bad = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var good = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(CompletionStatus.BadRequest, Exchange(bad, new Sqe { Opcode = (Opcode)0x7F }).Status);
+            Assert.Equal(QueueState.Started, bad.State);
+        }
+
+        // The fourth invalid descriptor (an address outside the domain) crosses the threshold.
+        Assert.Equal(CompletionStatus.AddressFault, Exchange(bad, new Sqe { Opcode = Opcode.Compress, Src = 0x1000, SrcLen = 16, Dst = 0x2000, DstLen = 64 }).Status);
+        Assert.Equal(QueueState.Disabled, bad.State);
+        Assert.Equal(QueueDisableReason.TooManyErrors, bad.DisableReason);
+        Assert.Equal(QueueDisableReason.TooManyErrors, why);
+        Assert.Same(devices.Hosts[0], seen);
+        var e = Assert.Throws<WdException>(() => bad.TrySend(new Sqe { Opcode = Opcode.Nop }));
+        Assert.Contains("too many invalid requests", e.Message);
+
+        // The other queue of the same engine is served as before.
+        Assert.Equal(CompletionStatus.Ok, Exchange(good, new Sqe { UserData = 9, Opcode = Opcode.Nop }).Status);
+    }
+
+    [Fact]
+    public void ClientWritingItsStatusWordBackIsStillNotServed()
+    {
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueErrorThreshold = 1 });
+        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
+        Exchange(queue, new Sqe { Opcode = (Opcode)0x7F });
+        Assert.Equal(QueueState.Disabled, queue.State);
+
+        Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+        Volatile.Write(ref region.State, (uint)QueueState.Started); // a hostile client rewrites the word
+        Assert.True(queue.TrySend(new Sqe { UserData = 1, Opcode = Opcode.Nop }));
+        queue.Flush();
+        Assert.False(queue.RecvSync(out _, TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public void ImpossibleCqHeadDisablesTheQueueAsARingViolation()
+    {
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8 });
+        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
+        Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+        Volatile.Write(ref region.CqHead, 1000UL); // ahead of anything the device posted
+        for (int i = 0; i < 9; i++)
+        {
+            queue.TrySend(new Sqe { UserData = (ulong)i, Opcode = Opcode.Nop }); // enough to fill the CQ
+        }
+
+        queue.Flush();
+        SpinWait.SpinUntil(() => queue.State == QueueState.Disabled, TimeSpan.FromSeconds(10));
+        Assert.Equal(QueueState.Disabled, queue.State);
+        Assert.Equal(QueueDisableReason.RingViolation, queue.DisableReason);
+    }
+
+    [Fact]
+    public void ImpossibleSequenceWordDisablesTheQueue()
+    {
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8, SpinBeforeSleep = TimeSpan.FromMilliseconds(1) });
+        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
+        Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+        Volatile.Write(ref region.SqSlot(0)->Seq, 77u); // neither 1 (published) nor 0 (free)
+        SpinWait.SpinUntil(() => queue.State == QueueState.Disabled, TimeSpan.FromSeconds(10));
+        Assert.Equal(QueueDisableReason.RingViolation, queue.DisableReason);
+    }
+
+    [Fact]
+    public void DeviceIsolatesItselfBeyondIsolateStrategyAndStartsNoQueue()
+    {
+        int isolations = 0;
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, EngineCount = 1, FaultInjectionInterval = 1, IsolateStrategy = 2 });
+        DeviceHost host = devices.Hosts[0];
+        host.Isolated += _ => Interlocked.Increment(ref isolations);
+        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        byte* src = stackalloc byte[16];
+        byte* dst = stackalloc byte[256];
+        int hs = queue.Share((nint)src, 16), hd = queue.Share((nint)dst, 256);
+        var compress = new Sqe { Opcode = Opcode.Compress, Algorithm = (byte)CompAlgorithm.Gzip, Level = 1, Src = (ulong)src, SrcLen = 16, Dst = (ulong)dst, DstLen = 256 };
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(CompletionStatus.InternalError, Exchange(queue, compress).Status);
+            Assert.False(host.IsIsolated); // two faults per hour are allowed
+        }
+
+        Assert.Equal(CompletionStatus.InternalError, Exchange(queue, compress).Status);
+        Assert.True(host.IsIsolated);
+        Assert.Equal(1, isolations);
+        Assert.Equal("1", host.GetAttributes()[DeviceAttributeNames.Isolate]);
+        Assert.Equal("2", host.GetAttributes()[DeviceAttributeNames.IsolateStrategy]);
+        Assert.Equal(3, host.FaultCount);
+        Assert.Null(devices.TryOpenQueue("zip-0")); // a free queue, but none for an isolated device
+        queue.Unshare(hs);
+        queue.Unshare(hd);
+    }
+
+    [Fact]
+    public void IsolateStrategyZeroNeverIsolates()
+    {
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, FaultInjectionInterval = 1 });
+        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        byte* buffer = stackalloc byte[64];
+        int h = queue.Share((nint)buffer, 64);
+        for (int i = 0; i < 20; i++)
+        {
+            Exchange(queue, new Sqe { Opcode = Opcode.Compress, Algorithm = (byte)CompAlgorithm.Gzip, Src = (ulong)buffer, SrcLen = 8, Dst = (ulong)(buffer + 8), DstLen = 56 });
+        }
+
+        Assert.False(devices.Hosts[0].IsIsolated);
+        Assert.Equal(20, devices.Hosts[0].FaultCount);
+        queue.Unshare(h);
+    }
+
+    [Fact]
+    public void ReleaseAndGracePeriodAreNonBlockingAndComplete()
+    {
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1 });
+        DeviceHost host = devices.Hosts[0];
+        var domain = new Domain();
+        HardwareQueue queue = host.TryAllocateQueue(domain)!;
+        byte* memory = stackalloc byte[64];
+        int handle = domain.Share((nint)memory, 64);
+        GracePeriod grace = domain.BeginUnshare(handle);
+        Assert.True(SpinWait.SpinUntil(grace.TryComplete, TimeSpan.FromSeconds(10)));
+        Assert.False(domain.TryTranslate((ulong)memory, 8, out _));
+
+        host.BeginRelease(queue);
+        Assert.Equal(0, host.AvailableInstances);
+        Assert.True(SpinWait.SpinUntil(() => host.TryCompleteRelease(queue), TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, host.AvailableInstances);
+        Assert.Null(queue.Domain);
+    }
+}
