@@ -12,6 +12,7 @@ internal sealed unsafe class EngineThread : IDisposable
 {
     private const int BatchPerQueue = 32;
     private const int MaxWaiters = 128; // futex_waitv's limit
+    private const int EFAULT = 14;
     private static readonly TimeSpan s_shortNap = TimeSpan.FromMilliseconds(1);
     private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
 
@@ -143,7 +144,15 @@ internal sealed unsafe class EngineThread : IDisposable
             }
             else
             {
-                Futex.WaitAny(waiters[..count], _host.Options.IdleSleepTimeout);
+                try
+                {
+                    Futex.WaitAny(waiters[..count], _host.Options.IdleSleepTimeout);
+                }
+                catch (PlatformException e) when (e.Errno == EFAULT)
+                {
+                    // A queue was released between the scan above and the wait, and the broker unmapped its ring:
+                    // its doorbell word is gone. Nothing to wait for there; scan again.
+                }
             }
         }
 

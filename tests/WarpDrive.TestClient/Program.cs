@@ -5,9 +5,10 @@ using WarpDrive.Compression;
 
 // A client process for the broker's integration tests (the broker is found through WD_RUN_DIR; WD_MODE=broker).
 //   hold N         open N queues and start a stream on the first, print "ready", wait for stdin to close
-//   secret         reserve 64 KiB of shared memory filled with 0xA5, print "ready <address> <length>", wait
+//   secret         reserve 64 KiB of shared memory filled with 0xA5, print "ready <address> <length>", wait;
+//                  exit 1 if the memory no longer holds only 0xA5 by then
 //   loop SECONDS   compress and decompress random data in a loop, checking every round trip; print the count
-// Exit codes: 0 done, 1 a round trip differed, 2 usage, 3 a device error.
+// Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: WarpDrive.TestClient hold N | secret | loop SECONDS");
@@ -46,6 +47,13 @@ try
             Console.WriteLine($"ready {memory.Address:x} {memory.Length}");
             Console.Out.Flush();
             Console.In.ReadToEnd();
+            int changed = memory.GetSpan().IndexOfAnyExcept((byte)0xA5);
+            if (changed >= 0)
+            {
+                Console.Error.WriteLine($"secret changed at offset {changed}");
+                return 1;
+            }
+
             return 0;
         }
 
