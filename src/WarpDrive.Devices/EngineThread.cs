@@ -12,7 +12,6 @@ internal sealed unsafe class EngineThread : IDisposable
 {
     private const int BatchPerQueue = 32;
     private const int MaxWaiters = 128; // futex_waitv's limit
-    private const int EFAULT = 14;
     private static readonly TimeSpan s_shortNap = TimeSpan.FromMilliseconds(1);
     private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
 
@@ -144,15 +143,9 @@ internal sealed unsafe class EngineThread : IDisposable
             }
             else
             {
-                try
-                {
-                    Futex.WaitAny(waiters[..count], _host.Options.IdleSleepTimeout);
-                }
-                catch (PlatformException e) when (e.Errno == EFAULT)
-                {
-                    // A queue was released between the scan above and the wait, and the broker unmapped its ring:
-                    // its doorbell word is gone. Nothing to wait for there; scan again.
-                }
+                // A queue released since the scan above may have had its ring unmapped by the broker: WaitAny then
+                // returns at once (EFAULT is a spurious wake-up to it) and we scan again.
+                Futex.WaitAny(waiters[..count], _host.Options.IdleSleepTimeout);
             }
         }
 
