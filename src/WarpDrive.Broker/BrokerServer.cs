@@ -751,7 +751,9 @@ public sealed class BrokerServer : IDisposable
         int length = BrokerResponse.Size;
         if (message is not null)
         {
-            length += System.Text.Encoding.UTF8.GetBytes(message.AsSpan(0, Math.Min(message.Length, BrokerResponse.MaxMessageBytes / 4)), buffer[BrokerResponse.Size..]);
+            // As much as fits in MaxMessageBytes, cut between characters.
+            _ = System.Text.Unicode.Utf8.FromUtf16(message, buffer.Slice(BrokerResponse.Size, BrokerResponse.MaxMessageBytes), out _, out int written);
+            length += written;
         }
 
         return buffer[..length];

@@ -60,6 +60,9 @@ public static class DaemonCommand
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // A start that fails with a BrokerException is reported below in one line; the host would log it first with
+        // its stack trace ("Hosting failed to start").
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddHostedService(sp => new BrokerService(config, directory, sp.GetRequiredService<ILogger<BrokerService>>()));
         using IHost host = builder.Build();

@@ -56,6 +56,11 @@ internal sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (at most 2 s) until the broker has logged a line containing <paramref name="text"/>: it logs
+    /// through a background queue, so a line can trail the event it reports.</summary>
+    public Task<bool> LoggedAsync(string text) =>
+        BrokerTestKit.EventuallyAsync(() => Log.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(2));
+
     /// <summary>Path of the test output directory's file <paramref name="name"/> (wdd.dll, wd.dll, ...).</summary>
     public static string Binary(string name) => Path.Combine(AppContext.BaseDirectory, name);
 

@@ -85,6 +85,18 @@ internal static class BrokerTestKit
         Assert.Equal(data, Gunzip(Span(dst, (int)cqe.Produced)));
     }
 
+    /// <summary>A queue opened the way <see cref="WdRuntime.RequestQueue(string)"/> opens one, keeping what WdQueue does
+    /// not expose: the region, so that a test can write what a hostile client would (status word, cq_head, seq words).</summary>
+    public static WdQueue OpenQueueWithRegion(BrokerProcess broker, string device, out QueueRegion region)
+    {
+        using var devices = new BrokerDevices(broker.RunDirectory);
+        WdDeviceInfo info = devices.GetDevices().Single(d => d.Name == device);
+        QueueTransport transport = devices.TryOpenQueue(info, wait: false, CancellationToken.None) ?? throw new InvalidOperationException($"{device} has no free queue");
+        var queue = new WdQueue(transport);
+        Assert.Null(QueueRegion.TryOpen(transport.RegionBase, transport.RegionSize, out region));
+        return queue;
+    }
+
     /// <summary>A raw control connection to a device (the internal client end of the protocol).</summary>
     public static BrokerConnection Connect(BrokerProcess broker, string device = "zip-0") =>
         BrokerConnection.Open(broker.SocketPath(device), device);

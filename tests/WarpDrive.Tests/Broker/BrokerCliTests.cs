@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace WarpDrive.Tests.Broker;
+
+/// <summary><c>wd</c> against a broker, and <c>wdd</c>'s own refusals.</summary>
+[Collection(BrokerProcessCollection.Name)]
+public sealed class BrokerCliTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Wd_list_shows_the_broker_device()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
+
+        ChildProcess table = await broker.RunWdAsync("list", "--mode", "broker");
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        string row = Assert.Single(table.Stdout.Split('\n'), l => l.Contains("zip-0", StringComparison.Ordinal));
+        Assert.Contains("broker", row, StringComparison.Ordinal);
+        Assert.Contains("wd_ring_v1", row, StringComparison.Ordinal);
+
+        ChildProcess json = await broker.RunWdAsync("list", "--mode", "broker", "--json");
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        using JsonDocument doc = JsonDocument.Parse(json.Stdout);
+        JsonElement device = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("zip-0", device.GetProperty("name").GetString());
+        Assert.Equal("broker", device.GetProperty("location").GetString());
+        Assert.Equal("16", device.GetProperty("attributes").GetProperty("available_instances").GetString());
+    }
+
+    [Fact]
+    public async Task Wd_with_an_unknown_broker_device_exits_3_with_one_line()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
+        string input = Path.Combine(broker.RunDirectory, "input");
+        await File.WriteAllTextAsync(input, "hello");
+
+        ChildProcess wd = await broker.RunWdAsync("compress", "--device", "nosuch", "--mode", "broker", "-o", input + ".gz", input);
+
+        Assert.Equal(3, wd.ExitCode);
+        string error = wd.Stderr.TrimEnd('\n');
+        output.WriteLine(error);
+        Assert.Single(error.Split('\n'));
+        Assert.Contains("nosuch", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(input + ".gz"));
+    }
+
+    [Fact]
+    public async Task Wdd_with_an_unknown_config_key_exits_6_naming_the_file()
+    {
+        string dir = Directory.CreateTempSubdirectory("wdd-bad-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "bad.json");
+            await File.WriteAllTextAsync(config, "{\n  \"devices\": [ { \"name\": \"zip-0\", \"queus\": 4 } ]\n}\n");
+            (int code, string stderr) = await BrokerTestKit.RunProgramAsync("dotnet", [BrokerProcess.Binary("wdd.dll"), "--config", config, "--run-dir", Path.Combine(dir, "run")]);
+            output.WriteLine(stderr);
+            Assert.Equal(6, code);
+            string line = Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+            Assert.Contains(config, line, StringComparison.Ordinal);
+            Assert.Contains("queus", line, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dir, "run", "wdd.pid")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_wdd_on_the_same_run_directory_exits_4_and_leaves_the_first_serving()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
+
+        (int code, string stderr) = await BrokerTestKit.RunProgramAsync("dotnet", [BrokerProcess.Binary("wdd.dll"), "--config", broker.ConfigPath, "--run-dir", broker.RunDirectory]);
+        output.WriteLine(stderr);
+        Assert.Equal(4, code);
+        string error = stderr.TrimEnd('\n');
+        Assert.Contains("another wdd", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n'));
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+
+        // The first broker still owns its sockets and pid file, and serves.
+        Assert.True(broker.IsAlive);
+        Assert.Equal($"{broker.Pid}\n", await File.ReadAllTextAsync(Path.Combine(broker.RunDirectory, "wdd.pid")));
+        ChildProcess list = await broker.RunWdAsync("list", "--mode", "broker");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        using WdRuntime runtime = broker.CreateRuntime();
+        using WdQueue queue = runtime.RequestQueue("gzip");
+        BrokerTestKit.AssertRoundTrip(runtime, queue, TestData.Text(10_000, seed: 81));
+    }
+}

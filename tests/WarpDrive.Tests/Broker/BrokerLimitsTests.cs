@@ -1,0 +1,51 @@
+using Xunit.Abstractions;
+
+namespace WarpDrive.Tests.Broker;
+
+/// <summary>Per-user caps (max_shared_bytes_per_user, max_queues_per_user) refuse with an error that names the
+/// limit, and what is given back counts again.</summary>
+[Collection(BrokerProcessCollection.Name)]
+public sealed class BrokerLimitsTests(ITestOutputHelper output)
+{
+    private const string Config = """
+        {
+          "devices": [ { "name": "zip-0", "queues": 8 } ],
+          "limits": { "max_shared_bytes_per_user": "1MiB", "max_queues_per_user": 2 },
+        }
+        """;
+
+    [Fact]
+    public async Task Shared_bytes_over_the_per_user_cap_are_refused_naming_the_limit()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
+        using WdRuntime runtime = broker.CreateRuntime();
+        WdSharedMemory first = runtime.ReserveMemory(768 << 10);
+
+        var refused = Assert.Throws<WdException>(() => runtime.ReserveMemory(512 << 10));
+        output.WriteLine(refused.Message);
+        Assert.Contains("max_shared_bytes_per_user", refused.Message, StringComparison.Ordinal);
+
+        // Given back, the bytes count again.
+        ((IDisposable)first).Dispose();
+        using WdSharedMemory second = runtime.ReserveMemory(1 << 20);
+        Assert.Equal(1 << 20, second.Length);
+    }
+
+    [Fact]
+    public async Task Queues_over_the_per_user_cap_are_refused_naming_the_limit()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
+        using WdRuntime runtime = broker.CreateRuntime();
+        WdQueue a = runtime.RequestQueue("gzip");
+        using WdQueue b = runtime.RequestQueue("gzip");
+
+        var refused = Assert.Throws<WdException>(() => runtime.RequestQueue("gzip"));
+        output.WriteLine(refused.Message);
+        Assert.Contains("max_queues_per_user", refused.Message, StringComparison.Ordinal);
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => broker.ReadAttribute("zip-0", "available_instances") == "6", TimeSpan.FromSeconds(1))); // queues to spare
+
+        a.Dispose();
+        using WdQueue c = runtime.RequestQueue("gzip");
+        Assert.Equal("zip-0", c.Device.Name);
+    }
+}
