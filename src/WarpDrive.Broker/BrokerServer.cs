@@ -763,6 +763,16 @@ public sealed class BrokerServer : IDisposable
     {
         DeviceHost host = device.Host;
         string? strategy = _tree.ReadWritable(device.Name, DeviceAttributeNames.IsolateStrategy);
+        if (strategy is "" && !device.EmptyStrategySeen)
+        {
+            // `echo 5 > isolate_strategy` truncates before it writes: this may be the middle of an operator's write.
+            // Publishing now would put the old value back over it; look again next time (an empty file then is the
+            // operator's, and is refused like any other bad value).
+            device.EmptyStrategySeen = true;
+            return;
+        }
+
+        device.EmptyStrategySeen = false;
         if (strategy is not null && strategy != host.IsolateStrategy.ToString(CultureInfo.InvariantCulture))
         {
             if (int.TryParse(strategy, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value <= 1_000_000)
