@@ -326,6 +326,7 @@ public sealed class BrokerServer : IDisposable
         }
 
         var process = new ClientProcess(peer.Pid, startTime, user, pidfd);
+        user.Processes++;
         _processes.Add(peer.Pid, process);
         _epoll.Add((int)process.Pidfd.DangerousGetHandle(), EpollEvents.In, PidfdTokenBase + (ulong)peer.Pid);
         return process;
@@ -724,6 +725,8 @@ public sealed class BrokerServer : IDisposable
             _epoll.Remove((int)process.Pidfd.DangerousGetHandle());
             process.Dispose();
             _processes.Remove(process.Pid);
+            process.User.Processes--;
+            ForgetIfIdle(process.User);
         }
     }
 
