@@ -36,6 +36,8 @@ public sealed class BrokerServer : IDisposable
     private readonly HashSet<string> _writable = new(StringComparer.Ordinal) { DeviceAttributeNames.IsolateStrategy };
     private readonly List<PendingRelease> _releases = [];
     private readonly List<PendingFree> _frees = [];
+    private readonly List<PendingAlloc> _allocs = [];
+    private readonly List<PendingUnmap> _unmaps = [];
     private ulong _nextConnection;
     private int _attributesDirty;
     private bool _disposed;
@@ -166,14 +168,14 @@ public sealed class BrokerServer : IDisposable
         while (!stop.IsCancellationRequested)
         {
             // Releases and frees wait for engines to leave their queues: poll them every millisecond, never block.
-            bool pending = _releases.Count > 0 || _frees.Count > 0;
-            int n = _epoll.Wait(events, pending ? 1 : (int)s_tick.TotalMilliseconds);
+            int n = _epoll.Wait(events, HasPending ? 1 : (int)s_tick.TotalMilliseconds);
             for (int i = 0; i < n; i++)
             {
                 Dispatch(events[i]);
             }
 
             CompletePending();
+            CompleteWorkerTasks();
             long now = Environment.TickCount64;
             if (Interlocked.Exchange(ref _attributesDirty, 0) != 0 || now >= nextTick)
             {
@@ -531,15 +533,40 @@ public sealed class BrokerServer : IDisposable
             }
 
             _frees.RemoveAt(i--);
-            f.Region.Dispose(); // no engine holds a pointer into it any more
-            f.User.SharedBytes -= f.Region.Length;
-            ForgetIfIdle(f.User);
-            if (f.ReplyTo is { Closed: false } c)
+            Unmap(f.Region.Memory, f.User, f.ReplyTo); // no engine holds a pointer into it any more
+        }
+    }
+
+    /// <summary>Finishes region allocations and unmaps done on workers.</summary>
+    private void CompleteWorkerTasks()
+    {
+        for (int i = 0; i < _allocs.Count; i++)
+        {
+            if (_allocs[i].Region.IsCompleted)
             {
-                TryReply(c, new BrokerResponse { Op = BrokerOp.MemFree });
+                PendingAlloc a = _allocs[i];
+                _allocs.RemoveAt(i--);
+                CompleteAlloc(a);
+            }
+        }
+
+        for (int i = 0; i < _unmaps.Count; i++)
+        {
+            if (_unmaps[i].Done.IsCompleted)
+            {
+                PendingUnmap u = _unmaps[i];
+                _unmaps.RemoveAt(i--);
+                u.User.SharedBytes -= u.Length;
+                ForgetIfIdle(u.User);
+                if (u.ReplyTo is { Closed: false } c)
+                {
+                    TryReply(c, new BrokerResponse { Op = BrokerOp.MemFree });
+                }
             }
         }
     }
+
+    private bool HasPending => _releases.Count > 0 || _frees.Count > 0 || _allocs.Count > 0 || _unmaps.Count > 0;
 
     private void ForgetIfIdle(UserAccount user)
     {
@@ -550,11 +577,11 @@ public sealed class BrokerServer : IDisposable
     }
 
     /// <summary>Replies, closing the connection if the client does not take it.</summary>
-    private void TryReply(ClientConnection c, in BrokerResponse response, string? message = null)
+    private void TryReply(ClientConnection c, in BrokerResponse response, string? message = null, int fd = -1)
     {
         try
         {
-            Reply(c, response, message);
+            Reply(c, response, message, fd);
         }
         catch (IOException e)
         {
@@ -636,23 +663,46 @@ public sealed class BrokerServer : IDisposable
             return;
         }
 
-        SharedMemoryRegion memory;
-        try
+        // Charged now, made on a worker: prefaulting a large region takes long enough to stall every other client.
+        user.SharedBytes += size;
+        string name = $"wd-share-{c.Process.Pid}";
+        _allocs.Add(new PendingAlloc(c, size, Task.Run(() => SharedMemoryRegion.Create(name, size))));
+    }
+
+    /// <summary>Hands a region made on a worker to the client that asked for it.</summary>
+    private void CompleteAlloc(PendingAlloc a)
+    {
+        ClientConnection c = a.Connection;
+        if (a.Region.Exception is { } failure)
         {
-            memory = SharedMemoryRegion.Create($"wd-share-{c.Process.Pid}", size);
+            c.Process.User.SharedBytes -= a.Size;
+            ForgetIfIdle(c.Process.User);
+            if (!c.Closed)
+            {
+                TryReply(c, new BrokerResponse { Op = BrokerOp.MemAlloc, Status = BrokerStatus.Internal },
+                    $"cannot make a {a.Size}-byte region: {failure.GetBaseException().Message}");
+            }
+
+            return;
         }
-        catch (IOException e)
+
+        SharedMemoryRegion memory = a.Region.Result;
+        if (c.Closed)
         {
-            Reply(c, response with { Status = BrokerStatus.Internal }, $"cannot make a {size}-byte region: {e.Message}");
+            Unmap(memory, c.Process.User, replyTo: null);
             return;
         }
 
         var region = new SharedRegion(c.Process.NextRegionHandle(), memory);
         c.Process.Regions.Add(region.Handle, region);
-        user.SharedBytes += size;
-        Reply(c, response with { Value0 = region.Handle, Value1 = (ulong)size }, null, (int)memory.Handle.DangerousGetHandle());
+        TryReply(c, new BrokerResponse { Op = BrokerOp.MemAlloc, Value0 = region.Handle, Value1 = (ulong)a.Size }, null, (int)memory.Handle.DangerousGetHandle());
         memory.CloseHandle();
     }
+
+    /// <summary>Unmaps a region on a worker (a large munmap takes long enough to stall the loop); once it is gone,
+    /// uncharges it and answers MEM_FREE, so that a client that has the answer can allocate the bytes again.</summary>
+    private void Unmap(SharedMemoryRegion memory, UserAccount user, ClientConnection? replyTo) =>
+        _unmaps.Add(new PendingUnmap(memory.Length, user, Task.Run(memory.Dispose), replyTo));
 
     private void MemMap(ClientConnection c, ulong handle, ulong address)
     {
@@ -816,9 +866,10 @@ public sealed class BrokerServer : IDisposable
         }
 
         // Every queue was disabled above, so the engines leave them after the request they run.
-        while (_releases.Count > 0 || _frees.Count > 0)
+        while (HasPending)
         {
             CompletePending();
+            CompleteWorkerTasks();
             Thread.Sleep(1);
         }
 

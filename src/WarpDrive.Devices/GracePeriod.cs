@@ -3,6 +3,8 @@ namespace WarpDrive.Devices;
 /// <summary>Waits, without blocking, until no engine can still hold a pointer translated through a range that was
 /// removed from a <see cref="Domain"/>: RCU's grace period. Engines translate only while they hold a queue, so once
 /// every queue of the domain has been seen idle after the removal, the range's memory may be unmapped.</summary>
+/// <remarks>Until it completes, the engines take no new request from those queues: drive it to completion
+/// (<see cref="TryComplete"/> until true), or those queues stay paused.</remarks>
 public sealed class GracePeriod
 {
     private readonly List<HardwareQueue> _pending;

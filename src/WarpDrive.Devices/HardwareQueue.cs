@@ -180,8 +180,8 @@ public sealed unsafe class HardwareQueue
         return Interlocked.Increment(ref _descriptorErrors) >= threshold && threshold > 0;
     }
 
-    /// <summary>Whether the engine is outside the queue now (a grace period for <see cref="Domain"/>): if not, it is
-    /// asked to leave after the request it runs rather than after a whole batch (<see cref="RequestYield"/>).</summary>
+    /// <summary>Whether the engine is outside the queue now (a grace period for <see cref="Domain"/>; the waiter has
+    /// called <see cref="RequestYield"/>, so the engine leaves after the request it runs, not after a batch).</summary>
     internal bool TryPassIdle()
     {
         if (TryEnter())
@@ -193,7 +193,8 @@ public sealed unsafe class HardwareQueue
         return false;
     }
 
-    /// <summary>Asks the engine to leave the queue after each request while a grace period waits for it.</summary>
+    /// <summary>Asks the engine to take no new request from the queue (it finishes the one it runs) while a grace
+    /// period waits for it; <see cref="EndYield"/> lets it serve again.</summary>
     internal void RequestYield() => Interlocked.Increment(ref _yieldRequests);
 
     /// <summary>Withdraws a <see cref="RequestYield"/>.</summary>

@@ -18,7 +18,7 @@ public sealed class WdQueue : IDisposable
     private readonly SubmissionProducer _sq;
     private readonly CompletionConsumer _cq;
     private int _disposed;
-    private int _waiters; // threads inside WaitForCompletion: Dispose unmaps the region only when none is left
+    private int _waiters; // threads inside RecvSync or WaitForCompletion: Dispose unmaps the region only when none is left
 
     internal WdQueue(QueueTransport transport)
     {
@@ -129,20 +129,30 @@ public sealed class WdQueue : IDisposable
     /// <summary>Waits for the next completion: polls for <see cref="SpinBeforeSleep"/>, then sleeps on the queue's
     /// futex until the device posts one.</summary>
     /// <returns>false when <paramref name="timeout"/> passed first.</returns>
+    /// <remarks>May run while another thread disposes the queue: it then throws <see cref="ObjectDisposedException"/>
+    /// and never touches the region after it is gone.</remarks>
     public bool RecvSync(out Cqe cqe, TimeSpan timeout)
     {
         long deadline = timeout < TimeSpan.Zero ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!TryRecv(out cqe))
+        Interlocked.Increment(ref _waiters); // Dispose waits for us before the region goes
+        try
         {
-            if (Stopwatch.GetTimestamp() > deadline)
+            while (!TryRecv(out cqe))
             {
-                return false;
+                if (Stopwatch.GetTimestamp() > deadline)
+                {
+                    return false;
+                }
+
+                WaitForCompletion(timeout < TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, timeout.TotalMilliseconds))));
             }
 
-            WaitForCompletion(timeout < TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(1, timeout.TotalMilliseconds))));
+            return true;
         }
-
-        return true;
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
     }
 
     /// <summary>Blocks until a completion may be ready or <paramref name="maxSleep"/> passes: a bounded spin, then a
