@@ -26,8 +26,8 @@ internal sealed class BrokerDevice(DeviceConfig config, DeviceHost host, UnixSeq
     /// <summary>Accepting is paused (the listener is out of epoll) until <see cref="AcceptResumeAt"/>.</summary>
     public bool AcceptPaused { get; set; }
 
-    /// <summary>The last look at <c>isolate_strategy</c> found it empty (perhaps mid-write).</summary>
-    public bool EmptyStrategySeen { get; set; }
+    /// <summary>When <c>isolate_strategy</c> was first found empty (perhaps mid-write; Environment.TickCount64), or 0.</summary>
+    public long EmptyStrategySince { get; set; }
 
     /// <summary>When to accept again (Environment.TickCount64).</summary>
     public long AcceptResumeAt { get; set; }

@@ -557,6 +557,7 @@ public sealed class BrokerServer : IDisposable
                 PendingUnmap u = _unmaps[i];
                 _unmaps.RemoveAt(i--);
                 u.User.SharedBytes -= u.Length;
+                u.User.Regions--;
                 ForgetIfIdle(u.User);
                 if (u.ReplyTo is { Closed: false } c)
                 {
@@ -663,8 +664,15 @@ public sealed class BrokerServer : IDisposable
             return;
         }
 
+        if (user.Regions >= _config.Limits.MaxRegionsPerUser)
+        {
+            Reply(c, response with { Status = BrokerStatus.MemoryLimit }, $"uid {user.Uid} already holds {user.Regions} shared regions (max_regions_per_user)");
+            return;
+        }
+
         // Charged now, made on a worker: prefaulting a large region takes long enough to stall every other client.
         user.SharedBytes += size;
+        user.Regions++;
         string name = $"wd-share-{c.Process.Pid}";
         _allocs.Add(new PendingAlloc(c, size, Task.Run(() => SharedMemoryRegion.Create(name, size))));
     }
@@ -676,6 +684,7 @@ public sealed class BrokerServer : IDisposable
         if (a.Region.Exception is { } failure)
         {
             c.Process.User.SharedBytes -= a.Size;
+            c.Process.User.Regions--;
             ForgetIfIdle(c.Process.User);
             if (!c.Closed)
             {
@@ -816,16 +825,21 @@ public sealed class BrokerServer : IDisposable
     {
         DeviceHost host = device.Host;
         string? strategy = _tree.ReadWritable(device.Name, DeviceAttributeNames.IsolateStrategy);
-        if (strategy is "" && !device.EmptyStrategySeen)
+        if (strategy is "")
         {
             // `echo 5 > isolate_strategy` truncates before it writes: this may be the middle of an operator's write.
-            // Publishing now would put the old value back over it; look again next time (an empty file then is the
-            // operator's, and is refused like any other bad value).
-            device.EmptyStrategySeen = true;
-            return;
+            // Publishing now would put the old value back over it. Wait a tick (publishing nothing meanwhile, but
+            // staying dirty); an empty file after that is the operator's, refused like any other bad value.
+            long now = Environment.TickCount64;
+            device.EmptyStrategySince = device.EmptyStrategySince == 0 ? now : device.EmptyStrategySince;
+            if (now - device.EmptyStrategySince < (long)s_tick.TotalMilliseconds)
+            {
+                Volatile.Write(ref _attributesDirty, 1);
+                return;
+            }
         }
 
-        device.EmptyStrategySeen = false;
+        device.EmptyStrategySince = 0;
         if (strategy is not null && strategy != host.IsolateStrategy.ToString(CultureInfo.InvariantCulture))
         {
             if (int.TryParse(strategy, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value <= 1_000_000)

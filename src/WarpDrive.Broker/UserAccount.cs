@@ -10,6 +10,9 @@ internal sealed class UserAccount(uint uid)
 
     public long SharedBytes { get; set; }
 
+    /// <summary>Shared regions held (allocated or being made, not yet unmapped).</summary>
+    public int Regions { get; set; }
+
     /// <summary>Client processes of this user the broker knows: while any is, the account must stay the one in the
     /// broker's table, or a new process of the same uid would get a fresh account and the caps would split.</summary>
     public int Processes { get; set; }

@@ -56,6 +56,8 @@ namespace WarpDrive.Broker.Configuration;
 /// disabled. Default 64.</description></item>
 /// <item><term><c>max_request_bytes</c></term><description>size 4096..4294967295: most input and output one request of
 /// a broker client may name, shared memory or SVA. Default <c>"64MiB"</c>.</description></item>
+/// <item><term><c>max_regions_per_user</c></term><description>integer &gt;= 1: shared regions one user may hold
+/// (each is a mapping in the broker). Default 4096.</description></item>
 /// <item><term><c>max_clients</c></term><description>integer &gt;= 1: client connections accepted at once.
 /// Default 1024.</description></item>
 /// </list>
@@ -165,6 +167,7 @@ public sealed class BrokerConfig
         Check(source, "limits.queue_error_threshold", ConfigRules.Positive(limits.QueueErrorThreshold));
         Check(source, "limits.max_request_bytes", ConfigRules.RequestBytes(limits.MaxRequestBytes));
         Check(source, "limits.max_clients", ConfigRules.Positive(limits.MaxClients));
+        Check(source, "limits.max_regions_per_user", ConfigRules.Positive(limits.MaxRegionsPerUser));
     }
 
     private static void Check(string source, string path, string? error)

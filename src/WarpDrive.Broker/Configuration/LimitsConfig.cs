@@ -19,6 +19,10 @@ public sealed record LimitsConfig
     /// <c>max_request_bytes</c>, a size 4096..4294967295; default 64 MiB).</summary>
     public long MaxRequestBytes { get; init; } = 64L << 20;
 
+    /// <summary>Shared regions one user may hold at once (key <c>max_regions_per_user</c>, &gt;= 1): each is a mapping
+    /// in the broker, and the kernel allows a process only so many (<c>vm.max_map_count</c>, 65530 by default).</summary>
+    public int MaxRegionsPerUser { get; init; } = 4096;
+
     /// <summary>Client connections the broker accepts at once (key <c>max_clients</c>, &gt;= 1).</summary>
     public int MaxClients { get; init; } = 1024;
 }

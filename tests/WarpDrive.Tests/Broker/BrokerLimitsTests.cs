@@ -48,4 +48,23 @@ public sealed class BrokerLimitsTests(ITestOutputHelper output)
         using WdQueue c = runtime.RequestQueue("gzip");
         Assert.Equal("zip-0", c.Device.Name);
     }
+
+    [Fact]
+    public async Task Regions_over_the_per_user_count_are_refused_naming_the_limit()
+    {
+        // Many small regions cost the broker a mapping each: their number is capped, not only their bytes.
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""
+            { "devices": [ { "name": "zip-0" } ], "limits": { "max_regions_per_user": 3 } }
+            """, output);
+        using WdRuntime runtime = broker.CreateRuntime();
+        var held = new List<WdSharedMemory> { runtime.ReserveMemory(4096), runtime.ReserveMemory(4096), runtime.ReserveMemory(4096) };
+
+        var refused = Assert.Throws<WdException>(() => runtime.ReserveMemory(4096));
+        output.WriteLine(refused.Message);
+        Assert.Contains("max_regions_per_user", refused.Message, StringComparison.Ordinal);
+
+        ((IDisposable)held[0]).Dispose(); // given back, it counts again
+        using WdSharedMemory again = runtime.ReserveMemory(4096);
+        held.Skip(1).ToList().ForEach(m => ((IDisposable)m).Dispose());
+    }
 }

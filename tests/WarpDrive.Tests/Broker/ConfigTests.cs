@@ -37,6 +37,8 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(64, l.QueueErrorThreshold);
         Assert.Equal(64L << 20, l.MaxRequestBytes);
         Assert.Equal(1024, l.MaxClients);
+        Assert.Equal(4096, l.MaxRegionsPerUser);
+        Assert.Equal(7, BrokerConfig.Parse("""{ "limits": { "max_regions_per_user": 7 } }""", "wdd.json").Limits.MaxRegionsPerUser);
     }
 
     [Fact]
@@ -188,6 +190,7 @@ public sealed class ConfigTests : IDisposable
         { """{ "limits": { "max_request_bytes": true } }""", "wdd.json: limits.max_request_bytes: must be a size such as 4096, \"64KiB\", \"256MiB\" or \"1GiB\" (got true)" },
         { """{ "limits": { "max_clients": 0 } }""", "wdd.json: limits.max_clients: must be between 1 and 2147483647 (got 0)" },
         { """{ "limits": { "max_clients": -5 } }""", "wdd.json: limits.max_clients: must be between 1 and 2147483647 (got -5)" },
+        { """{ "limits": { "max_regions_per_user": 0 } }""", "wdd.json: limits.max_regions_per_user: must be between 1 and 2147483647 (got 0)" },
     };
 
     [Theory]
