@@ -368,6 +368,11 @@ internal sealed class CompContext : IDisposable
         // Releasing the queue waits until the engine has left it; only then may in-flight buffers be unpinned.
         Queue.Dispose();
         FailAsyncInFlight(reap: false);
+        foreach (RequestSlot slot in _slots)
+        {
+            slot.DisposeSharedTable(); // the queue is gone: no request reads a table any more
+        }
+
         // _available is not disposed: a late GetResult still returns its slot (no wait handle was ever created).
     }
 }

@@ -104,7 +104,7 @@ public sealed class CompressionSession : IDisposable
                     throw new ArgumentException($"a data list holds at most {DataListEntry.MaxEntries} segments", nameof(source));
                 }
 
-                DataListEntry[] table = slot.DataListTable(count);
+                Span<DataListEntry> table = slot.DataListTable(count, out nint t);
                 int i = 0;
                 foreach (ReadOnlyMemory<byte> segment in source)
                 {
@@ -114,13 +114,10 @@ public sealed class CompressionSession : IDisposable
                     }
                 }
 
-                fixed (DataListEntry* t = table)
-                {
-                    slot.Share((nint)t, count * DataListEntry.Size);
-                    slot.Share((nint)dst, destination.Length);
-                    Sqe sqe = BuildSqe(slot.Tag, count == 0 ? 0 : (ulong)t, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
-                    return RunSync(slot, in sqe, last);
-                }
+                slot.Share(t, count * DataListEntry.Size);
+                slot.Share((nint)dst, destination.Length);
+                Sqe sqe = BuildSqe(slot.Tag, count == 0 ? 0 : (ulong)t, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
+                return RunSync(slot, in sqe, last);
             }
         }
         catch

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 using WarpDrive.Abi;
 
@@ -16,6 +18,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
     private int _pinCount;
     private int _shareCount;
     private DataListEntry[]? _dataList;
+    private WdSharedMemory? _sharedTable;
     private volatile bool _done;
     private CompressionResult _result;
     private Exception? _error;
@@ -99,15 +102,40 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         return (nint)handle.Pointer;
     }
 
-    /// <summary>A pinned data-list table of at least <paramref name="entries"/> entries, owned by this slot.</summary>
-    public DataListEntry[] DataListTable(int entries)
+    /// <summary>A data-list table of at least <paramref name="entries"/> entries, owned by this slot, and its address.
+    /// On an SVA device it is pinned managed memory; on a device without SVA (a SHARE-only broker device) the table
+    /// itself must be device-visible, so it lives in memory reserved from the device's provider.</summary>
+    public unsafe Span<DataListEntry> DataListTable(int entries, out nint address)
     {
-        if (_dataList is null || _dataList.Length < entries)
+        int wanted = Math.Max(entries, 16);
+        if (!_owner.Queue.Device.HasSva)
         {
-            _dataList = GC.AllocateArray<DataListEntry>(Math.Max(entries, 16), pinned: true);
+            if (_sharedTable is null || _sharedTable.Length < wanted * DataListEntry.Size)
+            {
+                _sharedTable?.Dispose();
+                _sharedTable = null;
+                // Whole pages: 256 entries each; the region is this slot's until the context goes.
+                _sharedTable = _owner.Queue.ReserveMemory((wanted * DataListEntry.Size + 4095) & ~4095);
+            }
+
+            address = _sharedTable.Address;
+            return MemoryMarshal.Cast<byte, DataListEntry>(_sharedTable.GetSpan());
         }
 
+        if (_dataList is null || _dataList.Length < entries)
+        {
+            _dataList = GC.AllocateArray<DataListEntry>(wanted, pinned: true);
+        }
+
+        address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_dataList)); // pinned: stays put
         return _dataList;
+    }
+
+    /// <summary>Frees the slot's device-visible table, if it has one.</summary>
+    public void DisposeSharedTable()
+    {
+        _sharedTable?.Dispose();
+        _sharedTable = null;
     }
 
     /// <summary>Withdraws every share and pin of this request.</summary>

@@ -44,7 +44,7 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
             SharedMemoryRegion ring = SharedMemoryRegion.Map(fd, (long)response.Value1);
             ring.CloseHandle();
-            return new BrokerQueueTransport(connection, ring, device);
+            return new BrokerQueueTransport(this, connection, ring, device);
         }
         catch
         {

@@ -6,7 +6,7 @@ namespace WarpDrive.Discovery;
 /// <summary>A queue on a broker device: the connection that holds it and this process's mapping of its ring region.
 /// The broker reaches the process's memory itself (SVA: it copies in and out) or through regions it made
 /// (<see cref="WdRuntime.ReserveMemory"/>), so sharing a buffer needs no call here.</summary>
-internal sealed class BrokerQueueTransport(BrokerConnection connection, SharedMemoryRegion ring, WdDeviceInfo device) : QueueTransport
+internal sealed class BrokerQueueTransport(BrokerDevices provider, BrokerConnection connection, SharedMemoryRegion ring, WdDeviceInfo device) : QueueTransport
 {
     private int _released;
 
@@ -21,6 +21,8 @@ internal sealed class BrokerQueueTransport(BrokerConnection connection, SharedMe
     public override void Unshare(int handle)
     {
     }
+
+    public override WdSharedMemory ReserveMemory(int length) => provider.ReserveMemory(length);
 
     public override void Dispose()
     {

@@ -98,6 +98,8 @@ internal sealed class InProcessDevices : IDeviceProvider
 
         public override void Unshare(int handle) => owner._domain.Unshare(handle);
 
+        public override WdSharedMemory ReserveMemory(int length) => owner.ReserveMemory(length);
+
         public override void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)

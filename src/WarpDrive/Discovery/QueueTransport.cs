@@ -19,6 +19,9 @@ internal abstract class QueueTransport : IDisposable
     /// <summary>Withdraws a shared range.</summary>
     public abstract void Unshare(int handle);
 
+    /// <summary>Device-visible memory from the provider this queue belongs to.</summary>
+    public abstract WdSharedMemory ReserveMemory(int length);
+
     /// <summary>Releases the queue (uacce PUT_Q + close).</summary>
     public abstract void Dispose();
 }

@@ -21,6 +21,12 @@ public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDiction
     public int AvailableInstances =>
         int.TryParse(Attributes.GetValueOrDefault(DeviceAttributeNames.AvailableInstances), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : 0;
 
+    /// <summary>Whether the device offers SVA (<c>flags</c> has <c>SVA</c>): it reaches any address of the process.
+    /// Without it, everything a request points at, data-list tables included, must be memory from
+    /// <see cref="WdRuntime.ReserveMemory"/>.</summary>
+    public bool HasSva =>
+        Attributes.GetValueOrDefault(DeviceAttributeNames.Flags, "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("SVA");
+
     /// <summary>Whether the device has isolated itself (<c>isolate</c> is 1): libwd opens no queue on it.</summary>
     public bool IsIsolated => Attributes.GetValueOrDefault(DeviceAttributeNames.Isolate) == "1";
 

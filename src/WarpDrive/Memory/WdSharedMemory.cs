@@ -50,6 +50,9 @@ public sealed unsafe class WdSharedMemory : MemoryManager<byte>
     {
     }
 
+    /// <summary>Gives the memory back (the broker unmaps its region once no request can use it). Idempotent.</summary>
+    public void Dispose() => ((IDisposable)this).Dispose();
+
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {

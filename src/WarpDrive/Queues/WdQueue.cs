@@ -213,6 +213,10 @@ public sealed class WdQueue : IDisposable
     /// <returns>A handle for <see cref="Unshare"/>.</returns>
     public int Share(nint address, long length) => _transport.Share(address, length);
 
+    /// <summary>Device-visible memory from this queue's provider (the broker that owns the device, or this process's
+    /// in-process domain).</summary>
+    internal WdSharedMemory ReserveMemory(int length) => _transport.ReserveMemory(length);
+
     /// <summary>Withdraws a range shared with <see cref="Share"/>.</summary>
     public void Unshare(int handle) => _transport.Unshare(handle);
 

@@ -91,4 +91,42 @@ public sealed class BrokerShareModeTests(ITestOutputHelper output)
         refused = compress.Process(source.GetSpan()[..data.Length], managed);
         Assert.Equal(CompletionStatus.AddressFault, refused.Status);
     }
+
+    [Fact]
+    public async Task A_compression_session_takes_a_sequence_of_reserved_segments_its_table_in_shared_memory_too()
+    {
+        // The session builds the data-list table itself: on a share-only device that table must be device-visible
+        // as well, so the session takes it from the broker rather than from managed memory.
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
+        using WdRuntime runtime = broker.CreateRuntime();
+        using WdSharedMemory first = runtime.ReserveMemory(40_000);
+        using WdSharedMemory second = runtime.ReserveMemory(70_000);
+        using WdSharedMemory packed = runtime.ReserveMemory(CompressionSession.GetMaxCompressedLength(110_000));
+        TestData.Text(first.Length, seed: 74).CopyTo(first.GetSpan());
+        TestData.Text(second.Length, seed: 75).CopyTo(second.GetSpan());
+        var head = new Segment(first.Memory, 0);
+        Segment tail = head.Append(second.Memory);
+        var sequence = new System.Buffers.ReadOnlySequence<byte>(head, 0, tail, tail.Memory.Length);
+
+        using var session = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip }, runtime);
+        CompressionResult r = session.Process(sequence, packed.GetSpan());
+        Assert.True(r.IsOk, r.DescribeError());
+        Assert.Equal([.. first.GetSpan().ToArray(), .. second.GetSpan().ToArray()], BrokerTestKit.Gunzip(BrokerTestKit.Span(packed, r.Produced)));
+    }
+
+    private sealed class Segment : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
 }
