@@ -53,6 +53,6 @@ public sealed class WdRuntimeOptions
         null or "" or "auto" => WdDeviceMode.Auto,
         "local" => WdDeviceMode.Local,
         "broker" => WdDeviceMode.Broker,
-        _ => throw new ArgumentException($"unknown device mode '{mode}' (local, broker or auto)", nameof(mode)),
+        _ => throw new ArgumentException($"unknown device mode '{mode}' (local, broker or auto)"),
     };
 }
