@@ -21,7 +21,7 @@ public enum BrokerStatus : int
     /// <summary>The user already holds as many queues as the broker allows.</summary>
     QueueLimit = 5,
 
-    /// <summary>The user's shared regions would exceed the broker's cap (like RLIMIT_MEMLOCK).</summary>
+    /// <summary>The user's shared regions would exceed the broker's caps: bytes (like RLIMIT_MEMLOCK) or count.</summary>
     MemoryLimit = 6,
 
     /// <summary>No such region handle in the caller's domain, or it is not in the state the op needs.</summary>
@@ -38,7 +38,4 @@ public enum BrokerStatus : int
 
     /// <summary>The broker could not do it (out of memory, too many files); nothing changed.</summary>
     Internal = 11,
-
-    /// <summary>The broker is shutting down.</summary>
-    ShuttingDown = 12,
 }
