@@ -177,7 +177,16 @@ internal sealed unsafe class EngineThread : IDisposable
             {
                 if (q.IsServing)
                 {
-                    any |= Serve(q, state);
+                    if (_host.IsIsolated)
+                    {
+                        // A device that isolated itself is not trusted with more work, on new queues or old ones:
+                        // their owners see DISABLED (device isolated) and can move to another device.
+                        q.DisableHeld(QueueDisableReason.DeviceIsolated);
+                    }
+                    else
+                    {
+                        any |= Serve(q, state);
+                    }
                 }
             }
             finally

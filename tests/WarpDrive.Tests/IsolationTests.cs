@@ -119,6 +119,8 @@ public unsafe class IsolationTests
         Assert.Equal("2", host.GetAttributes()[DeviceAttributeNames.IsolateStrategy]);
         Assert.Equal(3, host.FaultCount);
         Assert.Null(devices.TryOpenQueue("zip-0")); // a free queue, but none for an isolated device
+        Assert.True(SpinWait.SpinUntil(() => queue.State == QueueState.Disabled, TimeSpan.FromSeconds(10)), "the running queue was not disabled");
+        Assert.Equal(QueueDisableReason.DeviceIsolated, queue.DisableReason); // nor with more work on the queues it had
         queue.Unshare(hs);
         queue.Unshare(hd);
     }

@@ -170,6 +170,10 @@ public sealed class BrokerIsolationTests(ITestOutputHelper output)
         }
 
         Assert.True(await broker.LoggedAsync("isolated after 3 device faults"), "no log line for the isolation");
+
+        // The queue it had is disabled too: its owner is told why and can move on.
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => queue.State == QueueState.Disabled, TimeSpan.FromSeconds(1)), "the running queue was not disabled");
+        Assert.Equal(QueueDisableReason.DeviceIsolated, queue.DisableReason);
     }
 
     [Fact]
