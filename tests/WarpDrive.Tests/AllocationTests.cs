@@ -47,14 +47,22 @@ public class AllocationTests
             await c.ProcessAsync(text, output);
         }
 
+        // The count is process-wide (continuations run on pool threads), so another thread's allocation during the
+        // window shows up too (the pool adding a thread under load). An allocation per request shows up in every
+        // window: take the quietest of three.
         const int n = 2000;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < n; i++)
+        long best = long.MaxValue;
+        for (int window = 0; window < 3 && best >= 8; window++)
         {
-            await c.ProcessAsync(text, output);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < n; i++)
+            {
+                await c.ProcessAsync(text, output);
+            }
+
+            best = Math.Min(best, (GC.GetTotalAllocatedBytes(precise: true) - before) / n);
         }
 
-        long perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / n;
-        Assert.True(perRequest < 8, $"{perRequest} bytes allocated per async request");
+        Assert.True(best < 8, $"{best} bytes allocated per async request in each of three windows");
     }
 }
