@@ -117,6 +117,25 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_broker_keeps_no_descriptor_of_a_ring_or_region_that_another_process_could_reach()
+    {
+        // A memfd the broker kept open would be reachable through /proc/<broker>/fd by anyone allowed to look there.
+        // It passes each one and closes it: rings and regions exist only as mappings in the broker and their owner.
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
+        using WdRuntime runtime = broker.CreateRuntime();
+        using WdQueue queue = runtime.RequestQueue("gzip");
+        using WdSharedMemory memory = runtime.ReserveMemory(64 << 10);
+        await using ChildProcess other = broker.StartTestClient("secret");
+        Assert.StartsWith("ready", await other.ReadLineAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+
+        string[] targets = [.. Directory.GetFiles($"/proc/{broker.Pid}/fd").Select(fd => new FileInfo(fd).LinkTarget ?? "")];
+        output.WriteLine(string.Join(", ", targets.Where(t => t.StartsWith("/memfd:", StringComparison.Ordinal))));
+        Assert.DoesNotContain(targets, t => t.StartsWith("/memfd:wd-", StringComparison.Ordinal)); // ours are named wd-*
+        string maps = File.ReadAllText($"/proc/{broker.Pid}/maps");
+        Assert.Contains("memfd:wd-", maps, StringComparison.Ordinal); // mapped, as they must be, but no descriptor
+    }
+
+    [Fact]
     public async Task Region_handles_are_per_process_another_clients_are_bad_handles()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
