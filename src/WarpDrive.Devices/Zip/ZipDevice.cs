@@ -191,7 +191,7 @@ public sealed unsafe class ZipDevice : DeviceModel
         }
 
         bool finalInput = !stream || (sqe.Flags & SqeFlags.Last) != 0;
-        zs.Run(segments[..count], (byte*)dst, (int)dstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, ref cqe);
+        zs.Run(segments[..count], (byte*)dst, (int)dstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, queue, ref cqe);
         if (!stream && cqe.Status == CompletionStatus.OutOfSpace)
         {
             // Block mode is all or nothing.

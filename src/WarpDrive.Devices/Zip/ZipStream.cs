@@ -48,8 +48,10 @@ internal sealed unsafe class ZipStream : IDisposable
     /// <param name="finalInput">No input follows this request (block mode, or the <c>Last</c> flag).</param>
     /// <param name="syncFlush">Compression: end this request's output on a byte boundary.</param>
     /// <param name="probeWhenFull">Block mode: the stream state may be spent to tell a full output from truncated input.</param>
+    /// <param name="queue">The queue the request came from: a request of many gzip members stops between members once
+    /// the queue is being released or disabled (many tiny members are the slowest input there is).</param>
     public void Run(ReadOnlySpan<(nint Pointer, int Length)> segments, byte* output, int outputLength,
-        bool finalInput, bool syncFlush, bool probeWhenFull, ref Cqe cqe)
+        bool finalInput, bool syncFlush, bool probeWhenFull, HardwareQueue queue, ref Cqe cqe)
     {
         Codec codec = _codec ?? throw new InvalidOperationException("stream not started");
         long consumed = 0;
@@ -71,6 +73,12 @@ internal sealed unsafe class ZipStream : IDisposable
                     // gzip: another member may follow (as gzip -d reads `cat a.gz b.gz`).
                     if (Direction == Opcode.Decompress && Algorithm == CompAlgorithm.Gzip && HasInput(segments, i, offset))
                     {
+                        if (queue.StopRequested)
+                        {
+                            cqe.Status = CompletionStatus.Disabled; // nobody waits for the rest
+                            goto done;
+                        }
+
                         codec.Reset(Algorithm, 0, 15);
                         Ended = false;
                         Members++;
