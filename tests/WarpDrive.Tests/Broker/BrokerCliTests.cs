@@ -28,6 +28,22 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Wd_daemon_is_the_broker_too()
+    {
+        // `wd daemon` runs the same broker in the foreground: it serves, and stops cleanly on SIGTERM (the fixture's
+        // dispose checks exit code 0 and that the socket and pid file are gone).
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output, viaWd: true);
+        string input = Path.Combine(broker.RunDirectory, "input");
+        await File.WriteAllTextAsync(input, string.Concat(Enumerable.Repeat("wd daemon serves this line. ", 2000)));
+
+        ChildProcess packed = await broker.RunWdAsync("compress", "--mode", "broker", "-o", input + ".gz", input);
+        Assert.True(packed.ExitCode == 0, packed.Stderr);
+        ChildProcess unpacked = await broker.RunWdAsync("decompress", "--mode", "broker", "-o", input + ".out", input + ".gz");
+        Assert.True(unpacked.ExitCode == 0, unpacked.Stderr);
+        Assert.Equal(await File.ReadAllBytesAsync(input), await File.ReadAllBytesAsync(input + ".out"));
+    }
+
+    [Fact]
     public async Task Wd_with_an_unknown_broker_device_exits_3_with_one_line()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);

@@ -64,9 +64,10 @@ internal sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Path of the test output directory's file <paramref name="name"/> (wdd.dll, wd.dll, ...).</summary>
     public static string Binary(string name) => Path.Combine(AppContext.BaseDirectory, name);
 
-    /// <summary>Starts <c>wdd --config F --run-dir D</c> with <paramref name="configJson"/> and waits (at most 20 s)
-    /// until it has written its pid file.</summary>
-    public static async Task<BrokerProcess> StartAsync(string configJson, ITestOutputHelper? output = null)
+    /// <summary>Starts <c>wdd --config F --run-dir D</c> (or <c>wd daemon --config F --run-dir D</c> with
+    /// <paramref name="viaWd"/>) with <paramref name="configJson"/> and waits (at most 20 s) until it has written its
+    /// pid file.</summary>
+    public static async Task<BrokerProcess> StartAsync(string configJson, ITestOutputHelper? output = null, bool viaWd = false)
     {
         string directory = Directory.CreateTempSubdirectory("wdd-").FullName;
         // Like /run/warpdrive: other users may look in; the socket modes decide who may open a device.
@@ -80,7 +81,8 @@ internal sealed class BrokerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { Binary("wdd.dll"), "--config", configPath, "--run-dir", directory })
+        string[] command = viaWd ? [Binary("wd.dll"), "daemon"] : [Binary("wdd.dll")];
+        foreach (string arg in (string[])[.. command, "--config", configPath, "--run-dir", directory])
         {
             psi.ArgumentList.Add(arg);
         }
