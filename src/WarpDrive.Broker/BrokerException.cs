@@ -10,6 +10,10 @@ public sealed class BrokerException : Exception
     {
     }
 
+    /// <summary>The configuration asks for something this machine cannot give (a group that does not exist, an engine
+    /// that is not installed): <c>wdd</c> exits with the configuration error code.</summary>
+    public bool IsConfigurationError { get; init; }
+
     /// <summary>Creates the exception with its cause.</summary>
     public BrokerException(string message, Exception inner)
         : base(message, inner)

@@ -13,7 +13,7 @@ internal static partial class BrokerLog
     [LoggerMessage(2, LogLevel.Information, "wdd {Pid} stopped")]
     public static partial void Stopped(this ILogger logger, int pid);
 
-    [LoggerMessage(3, LogLevel.Information, "{Device}: {Queues} queues x depth {Depth}, {Engines} engines on {Engine}, flags {Flags}, socket {Socket}")]
+    [LoggerMessage(3, LogLevel.Information, "{Device}: {Queues} queues x depth {Depth}, engine threads: {Engines}, on {Engine}, flags {Flags}, socket {Socket}")]
     public static partial void DeviceStarted(this ILogger logger, string device, int queues, int depth, int engines, string engine, DeviceFlags flags, string socket);
 
     [LoggerMessage(4, LogLevel.Warning, "{Device}: queue {Queue} disabled: {Reason} ({Errors} invalid descriptors)")]

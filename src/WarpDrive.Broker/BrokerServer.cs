@@ -57,14 +57,23 @@ public sealed class BrokerServer : IDisposable
             CreateDirectory(runDirectory);
             CreateDirectory(devDir);
             CreateDirectory(classDir);
-            // .NET locks a FileShare.None file with flock on Unix: a second broker on this directory fails here.
-            _lock = new FileStream(Path.Combine(runDirectory, "wdd.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BrokerException($"run directory {runDirectory}: {e.Message} (is another wdd running on it?)", e);
+            throw new BrokerException($"run directory {runDirectory}: {e.Message}", e);
         }
-        catch (UnauthorizedAccessException e)
+
+        string lockPath = Path.Combine(runDirectory, "wdd.lock");
+        try
+        {
+            // .NET locks a FileShare.None file with flock on Unix: a second broker on this directory fails here.
+            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (File.Exists(lockPath))
+        {
+            throw new BrokerException($"run directory {runDirectory}: another wdd holds {lockPath} ({e.Message})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new BrokerException($"run directory {runDirectory}: {e.Message}", e);
         }
@@ -105,7 +114,7 @@ public sealed class BrokerServer : IDisposable
         }
         catch (InvalidOperationException e)
         {
-            throw new BrokerException($"device {config.Name}: {e.Message}", e);
+            throw new BrokerException($"device {config.Name}: engine: {e.Message}", e) { IsConfigurationError = true };
         }
 
         DeviceFlags flags = ((config.Memory & DeviceMemoryModes.Sva) != 0 ? DeviceFlags.Sva : 0)
@@ -124,7 +133,7 @@ public sealed class BrokerServer : IDisposable
             FaultInjectionInterval = config.FaultInjection,
         });
         string socketPath = Platform.RunDirectory.DeviceSocket(RunDirectory, config.Name);
-        UnixSeqPacketSocket listener;
+        UnixSeqPacketSocket? listener = null;
         try
         {
             listener = UnixSeqPacketSocket.Listen(socketPath, backlog: 128, config.SocketMode);
@@ -138,8 +147,13 @@ public sealed class BrokerServer : IDisposable
         }
         catch (Exception e) when (e is IOException or ArgumentException)
         {
+            // Not a device yet: Dispose would not know to remove its socket.
+            listener?.Dispose();
+            TryDelete(socketPath);
             host.Dispose();
-            throw new BrokerException($"device {config.Name}: cannot listen on {socketPath}: {e.Message}", e);
+            throw e is ArgumentException
+                ? new BrokerException($"device {config.Name}: socket_group: {e.Message}", e) { IsConfigurationError = true }
+                : new BrokerException($"device {config.Name}: cannot listen on {socketPath}: {e.Message}", e);
         }
 
         var device = new BrokerDevice(config, host, listener, socketPath);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace WarpDrive.Broker;
 /// <c>[--config FILE] [--run-dir DIR]</c>.</summary>
 public static class DaemonCommand
 {
-    /// <summary>Exit code: stopped cleanly (SIGTERM, SIGINT).</summary>
+    /// <summary>Exit code: stopped cleanly (SIGTERM, SIGINT, SIGHUP).</summary>
     public const int Ok = 0;
 
     /// <summary>Exit code: bad flags.</summary>
@@ -19,7 +20,7 @@ public static class DaemonCommand
     /// <summary>Exit code: the run directory or a device socket cannot be set up (or another broker holds it).</summary>
     public const int RunDirectoryError = 4;
 
-    /// <summary>Exit code: the configuration file is missing or invalid.</summary>
+    /// <summary>Exit code: the configuration file is missing or invalid, or asks for what this machine lacks (a group, an engine).</summary>
     public const int ConfigError = 6;
 
     /// <summary>Adds the daemon's options and action to <paramref name="command"/>.</summary>
@@ -66,6 +67,14 @@ public static class DaemonCommand
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddHostedService(sp => new BrokerService(config, directory, sp.GetRequiredService<ILogger<BrokerService>>()));
         using IHost host = builder.Build();
+        // The host stops on SIGTERM and SIGINT; a daemon whose terminal goes away (SIGHUP) stops the same way, cleaning
+        // up its sockets and attribute tree, rather than dying on the default action.
+        IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            lifetime.StopApplication();
+        });
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +83,7 @@ public static class DaemonCommand
         catch (BrokerException e)
         {
             await Console.Error.WriteLineAsync($"wdd: {e.Message}").ConfigureAwait(false);
-            return RunDirectoryError;
+            return e.IsConfigurationError ? ConfigError : RunDirectoryError;
         }
     }
 }

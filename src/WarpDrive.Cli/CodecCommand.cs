@@ -60,13 +60,28 @@ internal static class CodecCommand
             return CliError.Usage("compressed data not written to a terminal (use -o FILE or redirect standard output)");
         }
 
+        if (inputPath == "-")
+        {
+            inputPath = null; // the usual spelling of standard input
+        }
+
         string subject = inputPath ?? "(stdin)";
         PosixSignalRegistration[] signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
             .Select(signal => PosixSignalRegistration.Create(signal, _ => RemovePending()))];
         try
         {
             using Stream source = inputPath is null ? Console.OpenStandardInput() : OpenInput(inputPath);
-            using Stream sink = outputPath is null ? Console.OpenStandardOutput() : CreateTemporary(outputPath);
+            Stream sink;
+            try
+            {
+                sink = outputPath is null ? Console.OpenStandardOutput() : CreateTemporary(outputPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return CliError.Report(outputPath, e); // the output's fault: name it, not the input
+            }
+
+            using Stream output = sink;
             long total = source.CanSeek ? source.Length : -1; // a named FIFO or /dev/stdin cannot tell
             if (total >= ProgressThreshold && !Console.IsErrorRedirected)
             {
@@ -173,7 +188,7 @@ internal static class CodecCommand
         string full = Path.GetFullPath(outputPath);
         if (Directory.Exists(full))
         {
-            throw new IOException($"{outputPath}: is a directory");
+            throw new IOException("is a directory");
         }
 
         string directory = Path.GetDirectoryName(full)!;

@@ -22,7 +22,12 @@ internal static class ListCommand
                 IReadOnlyList<WdDeviceInfo> devices = runtime.Devices;
                 if (devices.Count == 0)
                 {
-                    throw new WdDeviceNotFoundException("no devices (embedded devices are off and no broker runs in " + Platform.RunDirectory.Resolve() + ")");
+                    throw new WdDeviceNotFoundException(runtime.Options.Mode switch
+                    {
+                        WdDeviceMode.Broker => $"no devices: no broker runs in {Platform.RunDirectory.Resolve(runtime.Options.BrokerRunDirectory)}",
+                        WdDeviceMode.Local => "no devices: embedded devices are off (WD_EMBEDDED=0)",
+                        _ => $"no devices: embedded devices are off (WD_EMBEDDED=0) and no broker runs in {Platform.RunDirectory.Resolve(runtime.Options.BrokerRunDirectory)}",
+                    });
                 }
 
                 if (parse.GetValue(json))

@@ -19,6 +19,7 @@ public sealed unsafe class HardwareQueue
     private bool _serving;
     private int _descriptorErrors;
     private int _yieldRequests;
+    private bool _disabled; // the device disabled it (private: the status word is the client's to overwrite)
 
     internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine)
     {
@@ -89,6 +90,7 @@ public sealed unsafe class HardwareQueue
         Domain = domain;
         domain.Attach(this);
         _descriptorErrors = 0;
+        Volatile.Write(ref _disabled, false);
         StopRequested = false;
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
         Volatile.Write(ref _serving, true);
@@ -113,7 +115,12 @@ public sealed unsafe class HardwareQueue
     internal void BeginStop()
     {
         StopRequested = true;
-        Volatile.Write(ref Region.State, (uint)QueueState.Released);
+        // A disabled queue keeps saying why (a broker that exits disables every queue, then releases them): the
+        // owner still maps the ring and should read "disabled: broker exit", not a bare "released".
+        if (!Volatile.Read(ref _disabled))
+        {
+            Volatile.Write(ref Region.State, (uint)QueueState.Released);
+        }
     }
 
     /// <summary>Second half of <see cref="Stop"/>: if the engine is not inside the queue, finishes the stop and returns
@@ -164,6 +171,7 @@ public sealed unsafe class HardwareQueue
     {
         bool wasServing = IsServing;
         StopRequested = true;
+        Volatile.Write(ref _disabled, true);
         Region.DisableReason = (uint)reason;
         Volatile.Write(ref Region.State, (uint)QueueState.Disabled);
         WakeClients();

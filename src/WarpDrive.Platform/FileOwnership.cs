@@ -11,7 +11,7 @@ public static class FileOwnership
     /// <exception cref="IOException">chown failed (EPERM: only root or a member may give a file to a group).</exception>
     public static void SetGroup(string path, string group)
     {
-        uint gid = ResolveGroup(group) ?? throw new ArgumentException($"no group '{group}' in /etc/group", nameof(group));
+        uint gid = ResolveGroup(group) ?? throw new ArgumentException($"no group '{group}' in /etc/group");
         if (Interop.Libc.Chown(path, uint.MaxValue, gid) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();

@@ -37,11 +37,14 @@ public sealed class WdRuntimeOptions
     public string? BrokerRunDirectory { get; init; }
 
     /// <summary>Options of <see cref="WdRuntime.Default"/>, read from the environment.</summary>
-    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker or auto.</exception>
+    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker or auto, or <c>WD_ZIP_ENGINE</c> not
+    /// best, isal or zlib-ng.</exception>
     public static WdRuntimeOptions FromEnvironment() => new()
     {
         EmbeddedDevices = Environment.GetEnvironmentVariable("WD_EMBEDDED") is not ("0" or "false" or "no"),
-        EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE"),
+        EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE") is var engine && engine is null or "" or "best" or "isal" or "zlib-ng"
+            ? engine
+            : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib-ng)"),
         Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),
         DeviceName = Environment.GetEnvironmentVariable("WD_DEVICE") is { Length: > 0 } device ? device : null,
     };

@@ -19,10 +19,26 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
     public string RunDirectory { get; } = runDirectory;
 
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
-        UacceAttributeReader.ReadAll(Platform.RunDirectory.ClassDirectory(RunDirectory))
+        !BrokerIsRunning() ? [] : UacceAttributeReader.ReadAll(Platform.RunDirectory.ClassDirectory(RunDirectory))
             .Where(d => File.Exists(Platform.RunDirectory.DeviceSocket(RunDirectory, d.Name)))
             .Select(d => new WdDeviceInfo(d.Name, Location, d.Attributes))
             .ToArray();
+
+    /// <summary>Whether the broker that wrote <c>wdd.pid</c> still runs: one killed with SIGKILL leaves its tree and
+    /// sockets behind, and its devices must not be listed as usable.</summary>
+    private bool BrokerIsRunning()
+    {
+        try
+        {
+            string text = File.ReadAllText(Path.Combine(RunDirectory, "wdd.pid"));
+            return int.TryParse(text.AsSpan().Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                   && Directory.Exists($"/proc/{pid}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // no pid file: no broker, or one still starting
+        }
+    }
 
     public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
     {

@@ -105,4 +105,58 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
         using WdQueue queue = runtime.RequestQueue("gzip");
         BrokerTestKit.AssertRoundTrip(runtime, queue, TestData.Text(10_000, seed: 81));
     }
+
+    [Fact]
+    public async Task A_socket_group_that_does_not_exist_is_a_configuration_error_and_leaves_no_socket()
+    {
+        string dir = Directory.CreateTempSubdirectory("wdd-group-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "wdd.json");
+            await File.WriteAllTextAsync(config, """{ "devices": [ { "name": "zip-0" }, { "name": "zip-1", "socket_group": "no-such-group-wd" } ] }""");
+            string run = Path.Combine(dir, "run");
+            (int code, string stderr) = await BrokerTestKit.RunProgramAsync("dotnet", [BrokerProcess.Binary("wdd.dll"), "--config", config, "--run-dir", run]);
+            output.WriteLine(stderr);
+            Assert.Equal(6, code);
+            // zip-0 started (and logged so) before zip-1 failed; the error itself is one line.
+            string line = Assert.Single(stderr.TrimEnd('\n').Split('\n'), l => l.StartsWith("wdd: ", StringComparison.Ordinal));
+            Assert.Contains("no-such-group-wd", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Parameter", line, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(run, "dev"))); // neither zip-0's socket nor zip-1's
+            Assert.False(File.Exists(Path.Combine(run, "wdd.pid")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_broker_killed_with_sigkill_is_not_listed()
+    {
+        // SIGKILL leaves the tree and the sockets behind; the pid file names a process that is gone.
+        string run = Directory.CreateTempSubdirectory("wdd-killed-").FullName;
+        try
+        {
+            using var wdd = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [BrokerProcess.Binary("wdd.dll"), "--run-dir", run])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            })!;
+            Assert.True(await BrokerTestKit.EventuallyAsync(() => File.Exists(Path.Combine(run, "wdd.pid")), TimeSpan.FromSeconds(20)), "wdd did not start");
+            NativeTestMethods.Signal(wdd.Id, NativeTestMethods.SIGKILL);
+            await wdd.WaitForExitAsync();
+            Assert.True(File.Exists(Path.Combine(run, "dev", "zip-0")));
+
+            (int code, string stderr) = await BrokerTestKit.RunProgramAsync("env", [$"WD_RUN_DIR={run}", "dotnet", BrokerProcess.Binary("wd.dll"), "list", "--mode", "broker"]);
+            output.WriteLine(stderr);
+            Assert.Equal(3, code);
+            Assert.Contains("no broker runs", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
 }
