@@ -443,9 +443,9 @@ public sealed class BrokerServer : IDisposable
         {
             Reply(c, response with { Status = BrokerStatus.Isolated }, $"{host.Name} is isolated after {host.FaultCount} device faults");
         }
-        else if (c.Process.User.Queues >= _config.Limits.MaxQueuesPerUser)
+        else if (QueueLimitReached(c.Process.User) is { } refusal)
         {
-            Reply(c, response with { Status = BrokerStatus.QueueLimit }, $"uid {c.Process.User.Uid} already holds {c.Process.User.Queues} queues (max_queues_per_user)");
+            Reply(c, response with { Status = BrokerStatus.QueueLimit }, refusal);
         }
         else if (!TryStartQueue(c))
         {
@@ -618,12 +618,10 @@ public sealed class BrokerServer : IDisposable
                 continue;
             }
 
-            UserAccount user = waiter.Process.User;
-            if (user.Queues >= _config.Limits.MaxQueuesPerUser)
+            if (QueueLimitReached(waiter.Process.User) is { } refusal)
             {
                 // It qualified when it joined the line; its user has taken queues since.
-                TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = BrokerStatus.QueueLimit },
-                    $"uid {user.Uid} already holds {user.Queues} queues (max_queues_per_user)");
+                TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = BrokerStatus.QueueLimit }, refusal);
                 continue;
             }
 
@@ -644,6 +642,10 @@ public sealed class BrokerServer : IDisposable
             }
         }
     }
+
+    /// <summary>Why <paramref name="user"/> may not take another queue, or null when it may.</summary>
+    private string? QueueLimitReached(UserAccount user) => user.Queues < _config.Limits.MaxQueuesPerUser ? null
+        : $"uid {user.Uid} already holds {user.Queues} queues (max_queues_per_user)";
 
     /// <summary>Tells every caller waiting for a queue of an isolated device that none will come.</summary>
     private void FailWaiters(BrokerDevice device)

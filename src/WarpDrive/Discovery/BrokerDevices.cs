@@ -78,26 +78,18 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
             BrokerConnection memory = _memory;
             BrokerResponse allocated = memory.CallChecked(new BrokerRequest { Op = BrokerOp.MemAlloc, Arg0 = (ulong)length }, out SafeFileHandle? fd);
             ulong handle = allocated.Value0;
-            SharedMemoryRegion region;
+            void Free() => memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
+            SharedMemoryRegion? region = null;
             try
             {
                 region = SharedMemoryRegion.Map(fd ?? throw new WdException($"{memory.Device}: no region in the reply"), (long)allocated.Value1);
                 region.CloseHandle();
-            }
-            catch
-            {
-                memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
-                throw;
-            }
-
-            try
-            {
                 memory.CallChecked(new BrokerRequest { Op = BrokerOp.MemMap, Arg0 = handle, Arg1 = (ulong)region.Address }, out _);
             }
             catch
             {
-                memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
-                region.Dispose();
+                Free();
+                region?.Dispose();
                 throw;
             }
 
@@ -106,7 +98,7 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
                 // Out of the domain first, then unmap: the address must not name this region once it can be reused.
                 try
                 {
-                    memory.Call(new BrokerRequest { Op = BrokerOp.MemFree, Arg0 = handle }, out _, out _);
+                    Free();
                 }
                 catch (Exception e) when (e is WdException or ObjectDisposedException)
                 {
