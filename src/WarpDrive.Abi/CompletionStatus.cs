@@ -6,7 +6,7 @@ public enum CompletionStatus : ushort
     /// <summary>Done.</summary>
     Ok = 0,
 
-    /// <summary>The descriptor is malformed: unknown opcode, algorithm or flag, bad length, non-zero reserved field, bad stream id.</summary>
+    /// <summary>The descriptor is malformed: unknown opcode, algorithm or flag, bad length, non-zero reserved field, bad stream id, a key, IV or tag of the wrong length.</summary>
     BadRequest = 1,
 
     /// <summary>An address (or a data-list entry) lies outside the memory the device may use.</summary>
@@ -30,4 +30,8 @@ public enum CompletionStatus : ushort
 
     /// <summary>The device failed for a reason of its own. Counted against <c>isolate_strategy</c>.</summary>
     InternalError = 8,
+
+    /// <summary>Authentication failed: an AEAD tag or a MAC does not match (no plaintext is released: the destination
+    /// holds zeros), or a signature does not verify.</summary>
+    AuthFailed = 9,
 }

@@ -29,8 +29,16 @@ public struct Sqe
     /// <summary>Compression level 0-9 (ZIP compress).</summary>
     [FieldOffset(12)] public byte Level;
 
+    /// <summary>SEC and HPRE: the request's mode (same byte as <see cref="Level"/>): <see cref="DigestMode"/> for a
+    /// digest, <see cref="RsaPadding"/> for RSA.</summary>
+    [FieldOffset(12)] public byte Mode;
+
     /// <summary>log2 of the history window, 9-15; 0 means 15.</summary>
     [FieldOffset(13)] public byte WindowBits;
+
+    /// <summary>HPRE: the hash a padding or signature scheme uses, a <see cref="DigestAlgorithm"/> (same byte as
+    /// <see cref="WindowBits"/>).</summary>
+    [FieldOffset(13)] public byte Hash;
 
     /// <summary>Reserved, must be zero.</summary>
     [FieldOffset(14)] public ushort Reserved0;
@@ -50,11 +58,12 @@ public struct Sqe
     /// <summary>Device-side stream context, below the device's <c>max_streams</c> (stream mode only).</summary>
     [FieldOffset(40)] public uint StreamId;
 
-    /// <summary>Reserved, must be zero.</summary>
-    [FieldOffset(44)] public uint Reserved1;
+    /// <summary>An opcode's 32-bit argument (RSA key generation: the modulus size in bits); zero where unused.</summary>
+    [FieldOffset(44)] public uint Arg;
 
-    /// <summary>Reserved, must be zero.</summary>
-    [FieldOffset(48)] public ulong Reserved2;
+    /// <summary>SEC and HPRE: address of the request's <see cref="CryptoParams"/> block (keys, IV, associated data) in
+    /// device-visible memory; zero for ZIP.</summary>
+    [FieldOffset(48)] public ulong Params;
 
     /// <summary>Reserved, must be zero.</summary>
     [FieldOffset(56)] public uint Reserved3;

@@ -7,6 +7,8 @@ using WarpDrive.Abi.Broker;
 using WarpDrive.Broker.Configuration;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
+using WarpDrive.Devices.Hpre;
+using WarpDrive.Devices.Sec;
 using WarpDrive.Devices.Zip;
 using WarpDrive.Platform;
 
@@ -119,7 +121,13 @@ public sealed class BrokerServer : IDisposable
 
         DeviceFlags flags = ((config.Memory & DeviceMemoryModes.Sva) != 0 ? DeviceFlags.Sva : 0)
                             | ((config.Memory & DeviceMemoryModes.Share) != 0 ? DeviceFlags.Share : 0);
-        var host = new DeviceHost(new ZipDevice(config.Name, engine), new DeviceHostOptions
+        DeviceModel model = config.Model switch
+        {
+            "sec" => new SecDevice(config.Name),
+            "hpre" => new HpreDevice(config.Name),
+            _ => new ZipDevice(config.Name, engine),
+        };
+        var host = new DeviceHost(model, new DeviceHostOptions
         {
             QueueCount = config.Queues,
             QueueDepth = config.QueueDepth,

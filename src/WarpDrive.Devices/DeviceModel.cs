@@ -18,8 +18,8 @@ public abstract class DeviceModel : IDisposable
     /// <summary>Attributes beyond uacce's, e.g. the engine in use.</summary>
     public virtual IEnumerable<KeyValuePair<string, string>> ExtraAttributes => [];
 
-    /// <summary>Executes one SQE that passed the host's generic checks (opcode is not Nop, reserved fields are zero,
-    /// flags are known). Every address must still be checked through <paramref name="queue"/>'s domain.</summary>
+    /// <summary>Executes one SQE that passed the host's generic checks (opcode is not Nop, the generic reserved fields are
+    /// zero, flags are known); the model checks the opcode-specific fields (<c>Arg</c>, <c>Params</c>). Every address must still be checked through <paramref name="queue"/>'s domain.</summary>
     internal abstract void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe);
 
     /// <summary>Per-engine-thread scratch state (codec caches, data-list buffers).</summary>

@@ -248,9 +248,8 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private void Execute(in Sqe sqe, HardwareQueue q, object? state, ref Cqe cqe)
     {
-        // Generic checks every device applies; the model checks its own fields and every address.
-        if (sqe.Reserved0 != 0 || sqe.Reserved1 != 0 || sqe.Reserved2 != 0 || sqe.Reserved3 != 0
-            || (sqe.Flags & ~SqeFlags.All) != 0)
+        // Generic checks every device applies; the model checks its own fields (Arg, Params) and every address.
+        if (sqe.Reserved0 != 0 || sqe.Reserved3 != 0 || (sqe.Flags & ~SqeFlags.All) != 0)
         {
             cqe.Status = CompletionStatus.BadRequest;
             return;
@@ -258,6 +257,12 @@ internal sealed unsafe class EngineThread : IDisposable
 
         if (sqe.Opcode == Opcode.Nop)
         {
+            if (sqe.Arg != 0 || sqe.Params != 0)
+            {
+                cqe.Status = CompletionStatus.BadRequest;
+                return;
+            }
+
             cqe.Status = CompletionStatus.Ok;
             return;
         }

@@ -127,8 +127,8 @@ public abstract unsafe class DeviceQueueTests : IDisposable
         {
             case "opcode": sqe.Opcode = (Opcode)0x7f; break;
             case "reserved0": sqe.Reserved0 = 1; break;
-            case "reserved1": sqe.Reserved1 = 1; break;
-            case "reserved2": sqe.Reserved2 = 1; break;
+            case "reserved1": sqe.Arg = 1; break;
+            case "reserved2": sqe.Params = 1; break;
             case "reserved3": sqe.Reserved3 = 1; break;
             case "flags": sqe.Flags = (SqeFlags)0x8000; break;
             case "level": sqe.Level = 10; break;

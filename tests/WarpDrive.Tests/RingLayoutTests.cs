@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
 
@@ -18,12 +19,38 @@ public class RingLayoutTests
     [InlineData(nameof(Sqe.SrcLen), 32)]
     [InlineData(nameof(Sqe.DstLen), 36)]
     [InlineData(nameof(Sqe.StreamId), 40)]
-    [InlineData(nameof(Sqe.Reserved1), 44)]
-    [InlineData(nameof(Sqe.Reserved2), 48)]
+    [InlineData(nameof(Sqe.Arg), 44)]
+    [InlineData(nameof(Sqe.Params), 48)]
     [InlineData(nameof(Sqe.Reserved3), 56)]
     [InlineData(nameof(Sqe.Seq), 60)]
+    [InlineData(nameof(Sqe.Mode), 12)]
+    [InlineData(nameof(Sqe.Hash), 13)]
     public void SqeFieldsSitWhereQueueAbiMdSays(string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf<Sqe>(field));
+
+    [Theory]
+    [InlineData(nameof(CryptoParams.Key), 0)]
+    [InlineData(nameof(CryptoParams.KeyLen), 8)]
+    [InlineData(nameof(CryptoParams.IvLen), 12)]
+    [InlineData(nameof(CryptoParams.Iv), 16)]
+    [InlineData(nameof(CryptoParams.Aad), 24)]
+    [InlineData(nameof(CryptoParams.AadLen), 32)]
+    [InlineData(nameof(CryptoParams.TagLen), 36)]
+    [InlineData(nameof(CryptoParams.Aux), 40)]
+    [InlineData(nameof(CryptoParams.AuxLen), 48)]
+    [InlineData(nameof(CryptoParams.Reserved0), 52)]
+    [InlineData(nameof(CryptoParams.Reserved1), 56)]
+    public void CryptoParamsFieldsSitWhereQueueAbiMdSays(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<CryptoParams>(field));
+
+    [Fact]
+    public void CryptoStructsHaveTheirDocumentedSizes()
+    {
+        Assert.Equal(CryptoParams.Size, Unsafe.SizeOf<CryptoParams>());
+        Assert.Equal(RsaKeyHeader.Size, Unsafe.SizeOf<RsaKeyHeader>());
+        Assert.Equal(8 + 256 + 256, RsaKeyHeader.BlobLength(RsaKeyFormat.Public, 256));
+        Assert.Equal(8 + (3 * 256) + (5 * 128), RsaKeyHeader.BlobLength(RsaKeyFormat.PrivateCrt, 256));
+    }
 
     [Theory]
     [InlineData(nameof(Cqe.UserData), 0)]

@@ -9,7 +9,7 @@ namespace WarpDrive.Broker.Configuration;
 internal static partial class ConfigRules
 {
     /// <summary>Models the broker can host.</summary>
-    public static readonly string[] Models = ["zip"];
+    public static readonly string[] Models = ["zip", "sec", "hpre"];
 
     /// <summary>Values of a device's <c>engine</c> key.</summary>
     public static readonly string[] Engines = ["best", "isal", "zlib-ng"];

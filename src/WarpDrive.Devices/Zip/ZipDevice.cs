@@ -53,9 +53,9 @@ public sealed unsafe class ZipDevice : DeviceModel
         RequestMemory memory = state.Memory;
         memory.Reset();
         bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
-        if (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0)
+        if ((!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0) || sqe.Arg != 0 || sqe.Params != 0)
         {
-            cqe.Status = CompletionStatus.BadRequest; // stream flags on a block request
+            cqe.Status = CompletionStatus.BadRequest; // stream flags on a block request, or fields ZIP does not use
             return;
         }
 

@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using WarpDrive.Abi;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
+using WarpDrive.Devices.Hpre;
+using WarpDrive.Devices.Sec;
 using WarpDrive.Devices.Zip;
 
 namespace WarpDrive.Discovery;
@@ -28,7 +30,12 @@ internal sealed class InProcessDevices : IDeviceProvider
             throw new WdException(e.Message);
         }
 
-        _hosts = [new DeviceHost(new ZipDevice("zip-0", engine), options)];
+        _hosts =
+        [
+            new DeviceHost(new ZipDevice("zip-0", engine), options),
+            new DeviceHost(new SecDevice("sec-0"), options),
+            new DeviceHost(new HpreDevice("hpre-0"), options),
+        ];
     }
 
     internal IReadOnlyList<DeviceHost> Hosts => _hosts;
