@@ -1,5 +1,5 @@
-using WarpDrive.Compression;
 using WarpDrive.Discovery;
+using WarpDrive.Queues;
 
 namespace WarpDrive;
 
@@ -11,7 +11,7 @@ public sealed class WdRuntime : IDisposable
 
     private readonly Lock _lock = new();
     private readonly List<IDeviceProvider> _providers = [];
-    private readonly List<CompContext> _compContexts = [];
+    private readonly Dictionary<string, List<WdContext>> _contexts = [];
     private int _nextContext;
     private bool _disposed;
 
@@ -19,7 +19,7 @@ public sealed class WdRuntime : IDisposable
     public WdRuntime(WdRuntimeOptions? options = null)
     {
         Options = options ?? new WdRuntimeOptions();
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxCompressionContexts, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxContextsPerAlgorithm, nameof(options));
     }
 
     /// <summary>The process-wide runtime (options from the environment).</summary>
@@ -108,36 +108,43 @@ public sealed class WdRuntime : IDisposable
         queue.Dispose();
     }
 
-    /// <summary>A context for a compression session: spread round-robin over up to
-    /// <see cref="WdRuntimeOptions.MaxCompressionContexts"/> queues. A stream-mode session also needs a free
+    /// <summary>A context for a session of <paramref name="algorithm"/> (a name the devices list, such as <c>gzip</c>
+    /// or <c>cipher</c>): sessions of one algorithm are spread round-robin over up to
+    /// <see cref="WdRuntimeOptions.MaxContextsPerAlgorithm"/> queues. A stream-mode session also needs a free
     /// device stream context, which is taken here from the first context that has one.</summary>
-    internal CompContext GetCompContext(string algorithm, bool stream, out int streamId)
+    internal WdContext GetContext(string algorithm, bool stream, out int streamId)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             streamId = -1;
-            if (_compContexts.Count < Options.MaxCompressionContexts)
+            if (!_contexts.TryGetValue(algorithm, out List<WdContext>? contexts))
+            {
+                contexts = [];
+                _contexts.Add(algorithm, contexts);
+            }
+
+            if (contexts.Count < Options.MaxContextsPerAlgorithm)
             {
                 try
                 {
-                    var context = new CompContext(RequestQueue(algorithm), Options.BackgroundPolling);
-                    _compContexts.Add(context);
+                    var context = new WdContext(RequestQueue(algorithm), Options.BackgroundPolling);
+                    contexts.Add(context);
                     if (!stream || context.TryAllocateStreamId(out streamId))
                     {
                         return context;
                     }
                 }
-                catch (WdDeviceNotFoundException) when (_compContexts.Count > 0)
+                catch (WdDeviceNotFoundException) when (contexts.Count > 0)
                 {
                     // No more queues: share the ones we have.
                 }
             }
 
-            int count = _compContexts.Count;
+            int count = contexts.Count;
             for (int i = 0; i < count; i++)
             {
-                CompContext context = _compContexts[(_nextContext + i) % count];
+                WdContext context = contexts[(_nextContext + i) % count];
                 if (!stream || context.TryAllocateStreamId(out streamId))
                 {
                     _nextContext = (_nextContext + i + 1) % count;
@@ -145,7 +152,7 @@ public sealed class WdRuntime : IDisposable
                 }
             }
 
-            throw new WdException($"no free stream context: {count} queue(s) x max_streams {_compContexts[0].Queue.MaxStreams} are in use by open stream sessions");
+            throw new WdException($"no free stream context: {count} queue(s) x max_streams {contexts[0].Queue.MaxStreams} are in use by open stream sessions");
         }
     }
 
@@ -187,7 +194,7 @@ public sealed class WdRuntime : IDisposable
             }
 
             _disposed = true;
-            foreach (CompContext context in _compContexts)
+            foreach (WdContext context in _contexts.Values.SelectMany(c => c))
             {
                 context.Dispose();
             }

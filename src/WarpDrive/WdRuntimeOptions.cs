@@ -1,4 +1,3 @@
-using WarpDrive.Compression;
 using WarpDrive.Devices;
 
 namespace WarpDrive;
@@ -17,11 +16,12 @@ public sealed class WdRuntimeOptions
     /// (<c>WD_ZIP_ENGINE</c> sets it for <see cref="WdRuntime.Default"/>).</summary>
     public string? EmbeddedZipEngine { get; init; }
 
-    /// <summary>Queues the compression library opens at most (sessions are spread over them).</summary>
-    public int MaxCompressionContexts { get; init; } = 2;
+    /// <summary>Queues the algorithm libraries open at most per algorithm (e.g. <c>gzip</c>, <c>cipher</c>, <c>rsa</c>);
+    /// sessions are spread over them, and queue <c>i</c> of a device is served by its engine <c>i % engines</c>.</summary>
+    public int MaxContextsPerAlgorithm { get; init; } = 2;
 
     /// <summary>Complete asynchronous requests from a background poller thread. When false, the application
-    /// calls <see cref="CompressionSession.Poll"/> (UADK's wd_comp_poll) to complete them.</summary>
+    /// calls the sessions' <c>Poll</c> (UADK's wd_comp_poll, wd_cipher_poll, ...) to complete them.</summary>
     public bool BackgroundPolling { get; init; } = true;
 
     /// <summary>Which devices to use: in-process, the broker's, or both (in-process first). <c>WD_MODE</c>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using WarpDrive.Abi;
+using WarpDrive.Queues;
 
 namespace WarpDrive.Compression;
 
@@ -13,9 +14,9 @@ namespace WarpDrive.Compression;
 /// CompressionResult r = session.Process(input, output);
 /// </code>
 /// </example>
-public sealed class CompressionSession : IDisposable
+public sealed class CompressionSession : IDisposable, IRequestObserver
 {
-    private readonly CompContext _context;
+    private readonly WdContext _context;
     private readonly int _streamId;
     private bool _streamActive;
     private int _busy;
@@ -28,7 +29,7 @@ public sealed class CompressionSession : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _context = (runtime ?? WdRuntime.Default).GetCompContext(options.AlgorithmName, options.Mode == SessionMode.Stream, out _streamId);
+        _context = (runtime ?? WdRuntime.Default).GetContext(options.AlgorithmName, options.Mode == SessionMode.Stream, out _streamId);
     }
 
     /// <summary>The session's parameters.</summary>
@@ -217,7 +218,9 @@ public sealed class CompressionSession : IDisposable
         _streamActive = false;
     }
 
-    internal void OnCompleted(in CompressionResult result, bool last)
+    void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => OnCompleted(CompressionResult.From(cqe), last);
+
+    private void OnCompleted(in CompressionResult result, bool last)
     {
         if (Options.Mode == SessionMode.Stream)
         {

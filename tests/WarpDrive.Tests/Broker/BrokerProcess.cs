@@ -138,7 +138,7 @@ internal sealed class BrokerProcess : IAsyncDisposable
         Mode = WdDeviceMode.Broker,
         BrokerRunDirectory = RunDirectory,
         DeviceName = device,
-        MaxCompressionContexts = maxCompressionContexts,
+        MaxContextsPerAlgorithm = maxCompressionContexts,
     });
 
     /// <summary>Open file descriptors of the broker.</summary>

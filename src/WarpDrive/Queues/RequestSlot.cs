@@ -3,16 +3,22 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 using WarpDrive.Abi;
+using WarpDrive.Compression;
 
-namespace WarpDrive.Compression;
+namespace WarpDrive.Queues;
 
-/// <summary>One in-flight request of a <see cref="CompContext"/>: its tag, the buffers pinned and shared for the
+/// <summary>One in-flight request of a <see cref="WdContext"/>: its tag, the buffers pinned and shared for the
 /// device while it runs (the GUP of the seed), and the completion (a reusable <see cref="IValueTaskSource{T}"/>:
-/// no allocation per request in steady state).</summary>
-internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThreadPoolWorkItem
+/// no allocation per request in steady state). The completion is the CQE itself; the algorithm library's
+/// <see cref="CompletionMapper"/> turns it into the caller's result or exception.</summary>
+internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueTaskSource<int>, IValueTaskSource<bool>, IThreadPoolWorkItem
 {
-    private readonly CompContext _owner;
-    private ManualResetValueTaskSourceCore<CompressionResult> _core;
+    /// <summary>Bytes of device-visible scratch each slot owns: the parameter block, the IV and small inputs.</summary>
+    public const int ScratchSize = 1024;
+
+    private readonly WdContext _owner;
+    private ManualResetValueTaskSourceCore<Cqe> _core;
+    private CompletionMapper? _mapper;
     private MemoryHandle[] _pins = new MemoryHandle[2];
     private int[] _shares = new int[2];
     private int _pinCount;
@@ -20,10 +26,9 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
     private DataListEntry[]? _dataList;
     private WdSharedMemory? _sharedTable;
     private volatile bool _done;
-    private CompressionResult _result;
     private Exception? _error;
 
-    public RequestSlot(CompContext owner, int index)
+    public RequestSlot(WdContext owner, int index)
     {
         _owner = owner;
         Index = index;
@@ -48,7 +53,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
     public Cqe Completion { get; private set; }
 
     /// <summary>Stream-mode session to notify before the result is published.</summary>
-    public CompressionSession? Session { get; private set; }
+    public IRequestObserver? Session { get; private set; }
 
     public bool Last { get; private set; }
 
@@ -56,9 +61,10 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
 
     public short Version => (short)_core.Version;
 
-    public void Prepare(bool isAsync, CompressionSession? session, bool last)
+    public void Prepare(bool isAsync, IRequestObserver? session, bool last, CompletionMapper? mapper = null)
     {
         Generation++;
+        _mapper = mapper;
         _done = false;
         IsAsync = isAsync;
         Session = session;
@@ -100,6 +106,14 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         _pins[_pinCount++] = handle;
         Share((nint)handle.Pointer, memory.Length);
         return (nint)handle.Pointer;
+    }
+
+    /// <summary>This slot's device-visible scratch (<see cref="ScratchSize"/> bytes) and its address.</summary>
+    public unsafe Span<byte> Scratch(out nint address)
+    {
+        DeviceBuffer scratch = _owner.Scratch;
+        address = scratch.Address + (Index * ScratchSize);
+        return new Span<byte>((void*)address, ScratchSize);
     }
 
     /// <summary>A data-list table of at least <paramref name="entries"/> entries, owned by this slot, and its address.
@@ -172,8 +186,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
     public void Deliver()
     {
         ReleaseBuffers();
-        _result = CompressionResult.From(Completion);
-        Session?.OnCompleted(_result, Last);
+        Session?.OnCompleted(Completion, Last);
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
@@ -182,7 +195,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         Exception? error = _error;
         if (error is null)
         {
-            _core.SetResult(_result);
+            _core.SetResult(Completion);
         }
         else
         {
@@ -204,7 +217,23 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IThread
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    public CompressionResult GetResult(short token)
+    CompressionResult IValueTaskSource<CompressionResult>.GetResult(short token) => CompressionResult.From(TakeResult(token));
+
+    int IValueTaskSource<int>.GetResult(short token)
+    {
+        CompletionMapper mapper = _mapper!;
+        Cqe cqe = TakeResult(token);
+        return mapper(in cqe);
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        CompletionMapper mapper = _mapper!;
+        Cqe cqe = TakeResult(token);
+        return cqe.Status != CompletionStatus.AuthFailed && mapper(in cqe) >= 0;
+    }
+
+    private Cqe TakeResult(short token)
     {
         try
         {

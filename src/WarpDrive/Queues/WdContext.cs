@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using WarpDrive.Abi;
 
-namespace WarpDrive.Compression;
+namespace WarpDrive.Queues;
 
-/// <summary>A queue as the compression library uses it (UADK's ctx): request slots, serialised submission,
+/// <summary>A queue as the algorithm libraries use it (UADK's ctx): request slots, serialised submission,
 /// and reaping. Whoever holds the reap lock delivers every completion it finds: a synchronous caller reaps
 /// until its own request is done; the background poller reaps for asynchronous ones.</summary>
-internal sealed class CompContext : IDisposable
+internal sealed class WdContext : IDisposable
 {
     private const int ReapBatch = 64;
 
@@ -27,11 +27,12 @@ internal sealed class CompContext : IDisposable
     private readonly bool _background;
     private readonly ManualResetEventSlim _pollerWake = new(false);
     private Thread? _poller;
+    private DeviceBuffer? _scratch;
     private int _freeCount;
     private int _asyncInFlight;
     private volatile bool _disposed;
 
-    public CompContext(WdQueue queue, bool backgroundPolling)
+    public WdContext(WdQueue queue, bool backgroundPolling)
     {
         Queue = queue;
         _background = backgroundPolling;
@@ -49,6 +50,25 @@ internal sealed class CompContext : IDisposable
     }
 
     public WdQueue Queue { get; }
+
+    /// <summary>The device-visible scratch of the slots (<see cref="RequestSlot.ScratchSize"/> each,
+    /// bytes): one buffer for the whole context, made on first use (a crypto request's parameter block, IV and small
+    /// inputs).</summary>
+    public DeviceBuffer Scratch
+    {
+        get
+        {
+            if (_scratch is null)
+            {
+                lock (_freeLock)
+                {
+                    _scratch ??= DeviceBuffer.Create(Queue, _slots.Length * RequestSlot.ScratchSize);
+                }
+            }
+
+            return _scratch;
+        }
+    }
 
     public RequestSlot Rent()
     {
@@ -351,7 +371,7 @@ internal sealed class CompContext : IDisposable
         {
             Interlocked.Decrement(ref _asyncInFlight);
             slot.Fail(new WdException(_disposed
-                ? $"the compression context on {Queue.Device.Name} was disposed before the request completed"
+                ? $"the context on {Queue.Device.Name} was disposed before the request completed"
                 : $"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
         }
     }
@@ -372,6 +392,8 @@ internal sealed class CompContext : IDisposable
         {
             slot.DisposeSharedTable(); // the queue is gone: no request reads a table any more
         }
+
+        _scratch?.Dispose();
 
         // _available is not disposed: a late GetResult still returns its slot (no wait handle was ever created).
     }

@@ -1,0 +1,339 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using WarpDrive.Abi;
+using WarpDrive.Queues;
+
+namespace WarpDrive.Crypto;
+
+/// <summary>What every SEC and HPRE session shares: a context (queue) on a device that offers the algorithm, the key
+/// in device-visible memory (zeroed when the session is disposed or re-keyed), and the request path: the parameter
+/// block, IV and small inputs go into the request slot's device-visible scratch, the data buffers are pinned and
+/// shared for the request's lifetime, and the SQE names them all.</summary>
+public abstract class CryptoSession : IDisposable, IRequestObserver
+{
+    // Scratch layout of one slot: parameter block, IV, then small inputs copied inline.
+    private const int IvOffset = CryptoParams.Size;
+    private const int MaxInlineIv = 64;
+    private const int InlineOffset = IvOffset + MaxInlineIv;
+
+    private readonly WdContext _context;
+    private DeviceBuffer? _key;
+    private int _keyLength;
+    private int _inFlight;
+    private bool _disposed;
+
+    private protected CryptoSession(string algorithm, WdRuntime? runtime, bool stream = false)
+    {
+        _context = (runtime ?? WdRuntime.Default).GetContext(algorithm, stream, out int streamId);
+        StreamId = streamId;
+    }
+
+    /// <summary>The device the session runs on.</summary>
+    public WdDeviceInfo Device => _context.Queue.Device;
+
+    /// <summary>The device stream context this session holds, or -1.</summary>
+    private protected int StreamId { get; }
+
+    private protected WdContext Context => _context;
+
+    /// <summary>Completes finished asynchronous requests of this session's context without blocking (UADK's
+    /// wd_cipher_poll and friends); needed only when the runtime runs without background polling.</summary>
+    /// <returns>How many requests completed.</returns>
+    public int Poll(int max = int.MaxValue) => _context.Poll(max);
+
+    /// <summary>Copies <paramref name="key"/> into device-visible memory the session owns; the previous key's bytes
+    /// are zeroed first.</summary>
+    private protected void SetKey(ReadOnlySpan<byte> key)
+    {
+        ThrowIfDisposed();
+        if (_key is null || _key.Length < key.Length)
+        {
+            _key?.Dispose();
+            _key = null;
+            _key = DeviceBuffer.Create(_context.Queue, Math.Max(key.Length, 64));
+        }
+
+        CryptographicOperations.ZeroMemory(_key.Span);
+        key.CopyTo(_key.Span);
+        _keyLength = key.Length;
+    }
+
+    /// <summary>Runs one request and waits for it; returns its completion.</summary>
+    private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySpan<byte> source, Span<byte> destination,
+        ReadOnlySpan<byte> iv = default, ReadOnlySpan<byte> aad = default, ReadOnlySpan<byte> aux = default)
+    {
+        ThrowIfDisposed();
+        RequestSlot slot = _context.Rent();
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            fixed (byte* src = source)
+            fixed (byte* dst = destination)
+            fixed (byte* aadPointer = aad)
+            fixed (byte* auxPointer = aux)
+            {
+                slot.Prepare(isAsync: false, null, last: true);
+                nint parameters = WriteParameters(slot, in op, iv, aad, (nint)aadPointer, aux, (nint)auxPointer);
+                slot.Share((nint)src, source.Length);
+                slot.Share((nint)dst, destination.Length);
+                Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
+                long submittedAt = Stopwatch.GetTimestamp();
+                _context.Submit(slot, in sqe);
+                _context.WaitSync(slot, submittedAt);
+                return slot.Completion;
+            }
+        }
+        finally
+        {
+            slot.ReleaseBuffers();
+            _context.Return(slot);
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>Runs one request whose source is a data list: each segment of <paramref name="source"/> becomes one
+    /// entry of a scatter-gather table the device reads directly.</summary>
+    private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
+    {
+        ThrowIfDisposed();
+        int count = 0;
+        foreach (ReadOnlyMemory<byte> segment in source)
+        {
+            count += segment.IsEmpty ? 0 : 1;
+        }
+
+        if (count > DataListEntry.MaxEntries)
+        {
+            throw new ArgumentException($"a data list holds at most {DataListEntry.MaxEntries} segments", nameof(source));
+        }
+
+        RequestSlot slot = _context.Rent();
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            fixed (byte* dst = destination)
+            {
+                slot.Prepare(isAsync: false, null, last: true);
+                Span<DataListEntry> table = slot.DataListTable(count, out nint tableAddress);
+                int i = 0;
+                foreach (ReadOnlyMemory<byte> segment in source)
+                {
+                    if (!segment.IsEmpty)
+                    {
+                        table[i++] = new DataListEntry { Address = (ulong)slot.PinAndShare(segment), Length = (uint)segment.Length };
+                    }
+                }
+
+                slot.Share(tableAddress, count * DataListEntry.Size);
+                slot.Share((nint)dst, destination.Length);
+                nint parameters = WriteParameters(slot, in op, iv, default, 0, default, 0);
+                CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
+                Sqe sqe = BuildSqe(slot.Tag, in listOp, count == 0 ? 0 : (ulong)tableAddress, (uint)count, (ulong)dst, (uint)destination.Length, parameters);
+                long submittedAt = Stopwatch.GetTimestamp();
+                _context.Submit(slot, in sqe);
+                _context.WaitSync(slot, submittedAt);
+                return slot.Completion;
+            }
+        }
+        finally
+        {
+            slot.ReleaseBuffers();
+            _context.Return(slot);
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>Submits one request and returns at once; <paramref name="mapper"/> turns its completion into the
+    /// result. The buffers stay pinned until the device completes it. Cancellation applies only before submission.</summary>
+    private protected ValueTask<int> RunAsync(CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        ThrowIfDisposed();
+        if (!_context.TryRent(out RequestSlot slot))
+        {
+            return RunSlowAsync(op, source, destination, iv, aad, aux, mapper, cancellationToken);
+        }
+
+        Start(slot, in op, source, destination, iv.Span, aad, aux, mapper);
+        return new ValueTask<int>(slot, slot.Version);
+    }
+
+    /// <summary>As <see cref="RunAsync"/> for a verification: true when the completion is OK, false for AUTH_FAILED.</summary>
+    private protected ValueTask<bool> VerifyAsync(CryptoOperation op, ReadOnlyMemory<byte> source, ReadOnlyMemory<byte> aad,
+        ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        ThrowIfDisposed();
+        if (!_context.TryRent(out RequestSlot slot))
+        {
+            return VerifySlowAsync(op, source, aad, signature, cancellationToken);
+        }
+
+        Start(slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
+        return new ValueTask<bool>(slot, slot.Version);
+    }
+
+    private async ValueTask<int> RunSlowAsync(CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper, CancellationToken cancellationToken)
+    {
+        RequestSlot slot = await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+        Start(slot, in op, source, destination, iv.Span, aad, aux, mapper);
+        return await new ValueTask<int>(slot, slot.Version).ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> VerifySlowAsync(CryptoOperation op, ReadOnlyMemory<byte> source, ReadOnlyMemory<byte> aad,
+        ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
+    {
+        RequestSlot slot = await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+        Start(slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
+        return await new ValueTask<bool>(slot, slot.Version).ConfigureAwait(false);
+    }
+
+    private void Start(RequestSlot slot, in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        ReadOnlySpan<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper)
+    {
+        try
+        {
+            slot.Prepare(isAsync: true, this, last: true, mapper);
+            Interlocked.Increment(ref _inFlight); // until OnCompleted
+            nint aadPointer = aad.Length > 0 && !FitsInline(aad.Length, aux.Length) ? slot.PinAndShare(aad) : 0;
+            nint auxPointer = aux.Length > 0 && !FitsInline(aad.Length, aux.Length) ? slot.PinAndShare(aux) : 0;
+            nint parameters = WriteParameters(slot, in op, iv, aad.Span, aadPointer, aux.Span, auxPointer);
+            nint src = slot.PinAndShare(source);
+            nint dst = slot.PinAndShare(destination);
+            Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
+            _context.Submit(slot, in sqe);
+        }
+        catch
+        {
+            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight.
+            Interlocked.Decrement(ref _inFlight);
+            slot.ReleaseBuffers();
+            _context.Return(slot);
+            throw;
+        }
+    }
+
+    void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => Interlocked.Decrement(ref _inFlight);
+
+    private static bool FitsInline(int aadLength, int auxLength) => aadLength + auxLength <= RequestSlot.ScratchSize - InlineOffset;
+
+    /// <summary>Lays out the parameter block (and IV, and small inputs) in the slot's scratch; returns its address.
+    /// Inputs too large to copy inline must be pinned by the caller (<paramref name="aadPointer"/>,
+    /// <paramref name="auxPointer"/>) and are shared here.</summary>
+    private nint WriteParameters(RequestSlot slot, in CryptoOperation op, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> aad, nint aadPointer,
+        ReadOnlySpan<byte> aux, nint auxPointer)
+    {
+        if (iv.Length > MaxInlineIv)
+        {
+            throw new ArgumentException($"an IV or nonce is at most {MaxInlineIv} bytes", nameof(iv));
+        }
+
+        Span<byte> scratch = slot.Scratch(out nint address);
+        ref CryptoParams p = ref MemoryMarshal.AsRef<CryptoParams>(scratch);
+        p = default;
+        if (op.UsesKey && _key is not null)
+        {
+            p.Key = (ulong)_key.Address;
+            p.KeyLen = (uint)_keyLength;
+        }
+
+        if (!iv.IsEmpty)
+        {
+            iv.CopyTo(scratch[IvOffset..]);
+            p.Iv = (ulong)(address + IvOffset);
+            p.IvLen = (uint)iv.Length;
+        }
+
+        p.TagLen = op.TagLength;
+        bool inline = FitsInline(aad.Length, aux.Length);
+        int offset = InlineOffset;
+        p.Aad = Place(slot, aad, aadPointer, inline, scratch, address, ref offset);
+        p.AadLen = (uint)aad.Length;
+        p.Aux = Place(slot, aux, auxPointer, inline, scratch, address, ref offset);
+        p.AuxLen = (uint)aux.Length;
+        return address;
+    }
+
+    private static ulong Place(RequestSlot slot, ReadOnlySpan<byte> field, nint pointer, bool inline, Span<byte> scratch, nint address, ref int offset)
+    {
+        if (field.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (inline)
+        {
+            field.CopyTo(scratch[offset..]);
+            ulong at = (ulong)(address + offset);
+            offset += field.Length;
+            return at;
+        }
+
+        slot.Share(pointer, field.Length);
+        return (ulong)pointer;
+    }
+
+    private static Sqe BuildSqe(ulong tag, in CryptoOperation op, ulong src, uint srcLen, ulong dst, uint dstLen, nint parameters) => new()
+    {
+        UserData = tag,
+        Opcode = op.Opcode,
+        Algorithm = op.Algorithm,
+        Flags = op.Flags,
+        Mode = op.Mode,
+        Hash = (byte)op.Hash,
+        Arg = op.Arg,
+        StreamId = op.StreamId,
+        Src = src,
+        SrcLen = srcLen,
+        Dst = dst,
+        DstLen = dstLen,
+        Params = op.HasParams ? (ulong)parameters : 0,
+    };
+
+    private protected void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ObjectDisposed(this);
+        }
+    }
+
+    /// <summary>Frees the session: waits for its requests in flight to complete (while the queue is served), then
+    /// zeroes and frees its key.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the session's device resources (stream context, key memory).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        SpinWait spin = default;
+        while (Volatile.Read(ref _inFlight) > 0 && _context.Queue.State == QueueState.Started)
+        {
+            spin.SpinOnce();
+        }
+
+        _key?.Dispose();
+        _key = null;
+    }
+}
