@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using Spectre.Console;
 using WarpDrive.Streams;
 
@@ -13,8 +12,6 @@ internal static class CodecCommand
 {
     private const int ChunkSize = 1 << 20;
     private const long ProgressThreshold = 16L << 20;
-
-    private static string? s_pending; // the temporary output not yet renamed into place
 
     public static Command Create(CompressionMode mode)
     {
@@ -66,15 +63,14 @@ internal static class CodecCommand
         }
 
         string subject = inputPath ?? "(stdin)";
-        PosixSignalRegistration[] signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
-            .Select(signal => PosixSignalRegistration.Create(signal, _ => RemovePending()))];
+        using IDisposable signals = PendingOutput.WatchSignals();
         try
         {
-            using Stream source = inputPath is null ? Console.OpenStandardInput() : OpenInput(inputPath);
+            using Stream source = inputPath is null ? Console.OpenStandardInput() : InputFile.Open(inputPath);
             Stream sink;
             try
             {
-                sink = outputPath is null ? Console.OpenStandardOutput() : CreateTemporary(outputPath);
+                sink = outputPath is null ? Console.OpenStandardOutput() : PendingOutput.Create(outputPath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -99,12 +95,7 @@ internal static class CodecCommand
             sink.Flush();
             if (outputPath is not null)
             {
-                sink.Dispose();
-                // A signal before the move removes the temporary file (the move then fails); one after it finds the
-                // name gone. Only a successful move stops the finally block from removing it.
-                string temporary = Volatile.Read(ref s_pending) ?? throw new IOException("interrupted");
-                File.Move(temporary, outputPath, overwrite: true);
-                Interlocked.CompareExchange(ref s_pending, null, temporary);
+                PendingOutput.Commit(sink, outputPath);
             }
 
             return ExitCodes.Ok;
@@ -115,21 +106,7 @@ internal static class CodecCommand
         }
         finally
         {
-            RemovePending();
-            foreach (PosixSignalRegistration registration in signals)
-            {
-                registration.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Deletes the temporary output, if one is pending: on failure, and from SIGINT/SIGTERM/SIGHUP
-    /// (the process then ends as the signal asks), so that nothing half-written is left behind.</summary>
-    private static void RemovePending()
-    {
-        if (Interlocked.Exchange(ref s_pending, null) is string temporary)
-        {
-            TryDelete(temporary);
+            PendingOutput.Remove();
         }
     }
 
@@ -172,45 +149,6 @@ internal static class CodecCommand
         "deflate" => new WdDeflateStream(stream, mode, level, leaveOpen: true, runtime),
         _ => new WdGZipStream(stream, mode, level, leaveOpen: true, runtime),
     };
-
-    private static FileStream OpenInput(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new IOException("is a directory");
-        }
-
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-    }
-
-    private static FileStream CreateTemporary(string outputPath)
-    {
-        string full = Path.GetFullPath(outputPath);
-        if (Directory.Exists(full))
-        {
-            throw new IOException("is a directory");
-        }
-
-        string directory = Path.GetDirectoryName(full)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.wd-{Environment.ProcessId}-{Path.GetFileNameWithoutExtension(Path.GetRandomFileName())}.tmp");
-        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-        s_pending = temporary;
-        return stream;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 
     private static IAnsiConsole ProgressConsole() =>
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

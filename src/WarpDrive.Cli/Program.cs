@@ -3,11 +3,13 @@ using System.IO.Compression;
 using WarpDrive.Broker;
 using WarpDrive.Cli;
 
-var root = new RootCommand("wd: WarpDrive for .NET. Hands compression to accelerators through shared-memory queues.")
+var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto to accelerators through shared-memory queues.")
 {
     ListCommand.Create(),
     CodecCommand.Create(CompressionMode.Compress),
     CodecCommand.Create(CompressionMode.Decompress),
+    DigestCommand.Create(),
+    CipherCommand.Create(),
     DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 
