@@ -248,7 +248,7 @@ public class CompressionSessionTests
             offset += size;
         }
 
-        ReadOnlySequence<byte> sequence = Sequence(segments);
+        ReadOnlySequence<byte> sequence = TestSequences.Of(segments);
         Assert.False(sequence.IsSingleSegment);
         foreach (CompressionAlgorithm algorithm in Enum.GetValues<CompressionAlgorithm>())
         {
@@ -270,37 +270,9 @@ public class CompressionSessionTests
 
         byte[] back = new byte[text.Length];
         using var d = new CompressionSession(new() { Direction = CompressionDirection.Decompress }, runtime);
-        CompressionResult rd = d.Process(Sequence(pieces), back);
+        CompressionResult rd = d.Process(TestSequences.Of(pieces), back);
         Assert.Equal(CompletionStatus.Ok, rd.Status);
         Assert.Equal(text, back);
-    }
-
-    private static ReadOnlySequence<byte> Sequence(List<byte[]> arrays)
-    {
-        var first = new Segment(arrays[0], 0);
-        Segment last = first;
-        foreach (byte[] a in arrays.Skip(1))
-        {
-            last = last.Append(a);
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(byte[] data, long running)
-        {
-            Memory = data;
-            RunningIndex = running;
-        }
-
-        public Segment Append(byte[] data)
-        {
-            var next = new Segment(data, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 
     [Theory]
