@@ -3,7 +3,8 @@ using WarpDrive.Abi;
 namespace WarpDrive.Devices.Sec;
 
 /// <summary>The SEC device model (hisi_sec2's role): block ciphers, digests and MACs, and AEAD. Runs on the runtime's
-/// System.Security.Cryptography (OpenSSL) where it has the algorithm, BouncyCastle otherwise (SM3, SM4, CMAC, OFB).</summary>
+/// System.Security.Cryptography (OpenSSL) where it has the algorithm, BouncyCastle otherwise (SM3, SM4, SHA-224,
+/// CMAC). Request layouts in docs/QUEUE-ABI.md, "SEC requests".</summary>
 public sealed class SecDevice : DeviceModel
 {
     private static readonly string[] s_algorithms = ["cipher", "digest", "aead"];
@@ -20,6 +21,44 @@ public sealed class SecDevice : DeviceModel
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
-    internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe) =>
-        cqe.Status = CompletionStatus.Unsupported; // TODO(issue 4): cipher, digest, aead
+    internal override object? CreateEngineState(DeviceHost host) => new SecEngineState(host.Options.MaxRequestBytes);
+
+    internal override void DisposeEngineState(object? engineState) => (engineState as SecEngineState)?.Dispose();
+
+    internal override void OnQueueReleased(HardwareQueue queue)
+    {
+        (queue.ModelState as SecQueueState)?.Dispose();
+        queue.ModelState = null;
+    }
+
+    internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe)
+    {
+        var state = (SecEngineState)engineState!;
+        state.Memory.Reset();
+        cqe.Status = sqe.Opcode switch
+        {
+            Opcode.CipherEncrypt or Opcode.CipherDecrypt => CipherRequest.Execute(in sqe, queue, state, ref cqe),
+            Opcode.Digest => DigestRequest.Execute(in sqe, queue, state, ref cqe),
+            Opcode.AeadEncrypt or Opcode.AeadDecrypt => AeadRequest.Execute(in sqe, queue, state, ref cqe),
+            Opcode.StreamRelease => ReleaseStream(in sqe, queue),
+            _ => CompletionStatus.BadRequest,
+        };
+        if (cqe.Status != CompletionStatus.Ok)
+        {
+            cqe.Produced = 0;
+            cqe.Consumed = 0;
+        }
+    }
+
+    /// <summary>Frees a digest stream without finishing it; releasing one that does not exist is not an error.</summary>
+    private static CompletionStatus ReleaseStream(in Sqe sqe, HardwareQueue queue)
+    {
+        if ((sqe.Flags & SqeFlags.Stream) == 0 || sqe.StreamId >= queue.MaxStreams || sqe.Arg != 0 || sqe.Params != 0)
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        (queue.ModelState as SecQueueState)?.Release(sqe.StreamId);
+        return CompletionStatus.Ok;
+    }
 }

@@ -1,0 +1,242 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Engines;
+using GcmBlockCipher = Org.BouncyCastle.Crypto.Modes.GcmBlockCipher;
+using Org.BouncyCastle.Crypto.Parameters;
+using WarpDrive.Abi;
+using WarpDrive.Devices.Crypto;
+
+namespace WarpDrive.Devices.Sec;
+
+/// <summary>Executes <see cref="Opcode.AeadEncrypt"/> (<c>Dst</c> = ciphertext || tag) and
+/// <see cref="Opcode.AeadDecrypt"/> (<c>Src</c> = ciphertext || tag, <c>Dst</c> = plaintext): AES-GCM, AES-CCM and
+/// ChaCha20-Poly1305 on the runtime, SM4-GCM on BouncyCastle. A wrong tag completes with AUTH_FAILED, produces nothing
+/// and leaves zeros where the plaintext would have gone.</summary>
+internal static class AeadRequest
+{
+    private const int MaxKey = 32;
+    private const int MaxNonce = 13;
+
+    private static readonly KeyedFactory<IDisposable> s_aesGcm = static (key, variant) => new AesGcm(key, variant & 0xFF);
+    private static readonly KeyedFactory<IDisposable> s_aesCcm = static (key, _) => new AesCcm(key);
+    private static readonly KeyedFactory<IDisposable> s_chaCha = static (key, _) => new ChaCha20Poly1305(key);
+
+    public static CompletionStatus Execute(in Sqe sqe, HardwareQueue queue, SecEngineState state, ref Cqe cqe)
+    {
+        var algorithm = (AeadAlgorithm)sqe.Algorithm;
+        if (!SecChecks.BlockOnlyFieldsClear(in sqe) || algorithm is < AeadAlgorithm.AesGcm or > AeadAlgorithm.ChaCha20Poly1305)
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        RequestMemory memory = state.Memory;
+        CompletionStatus status = CryptoRequest.ReadParams(memory, queue, in sqe, out CryptoParams p);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        if (!SecChecks.UnusedAreZero(in p, ParamFields.Key | ParamFields.Iv | ParamFields.Aad | ParamFields.Tag)
+            || !LengthsValid(algorithm, p.KeyLen, p.IvLen, p.TagLen))
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        bool supported = algorithm switch
+        {
+            AeadAlgorithm.AesGcm => AesGcm.IsSupported,
+            AeadAlgorithm.AesCcm => AesCcm.IsSupported,
+            AeadAlgorithm.ChaCha20Poly1305 => ChaCha20Poly1305.IsSupported,
+            _ => true,
+        };
+        if (!supported)
+        {
+            return CompletionStatus.Unsupported;
+        }
+
+        Span<byte> key = stackalloc byte[MaxKey];
+        key = key[..(int)p.KeyLen];
+        try
+        {
+            status = CryptoRequest.MapField(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
+            if (status != CompletionStatus.Ok)
+            {
+                return status;
+            }
+
+            keyField.CopyTo(key);
+            Span<byte> nonce = stackalloc byte[MaxNonce];
+            nonce = nonce[..(int)p.IvLen];
+            status = CryptoRequest.MapField(memory, queue, p.Iv, p.IvLen, MaxNonce, out ReadOnlySpan<byte> nonceField);
+            if (status != CompletionStatus.Ok)
+            {
+                return status;
+            }
+
+            nonceField.CopyTo(nonce);
+            status = CryptoRequest.MapField(memory, queue, p.Aad, p.AadLen, CryptoParams.MaxFieldLength, out ReadOnlySpan<byte> aad);
+            if (status != CompletionStatus.Ok)
+            {
+                return status;
+            }
+
+            status = SecSource.Map(state, queue, in sqe, out int count, out int total);
+            if (status != CompletionStatus.Ok)
+            {
+                return status;
+            }
+
+            bool encrypt = sqe.Opcode == Opcode.AeadEncrypt;
+            int tagLength = (int)p.TagLen;
+            int text = encrypt ? total : total - tagLength;
+            if (text < 0 || (algorithm == AeadAlgorithm.AesCcm && !CcmLengthValid(nonce.Length, text)))
+            {
+                return CompletionStatus.BadRequest;
+            }
+
+            long needed = encrypt ? (long)total + tagLength : text;
+            if (sqe.DstLen < needed)
+            {
+                return CompletionStatus.OutOfSpace;
+            }
+
+            status = CryptoRequest.MapDestination(memory, queue, in sqe, out Span<byte> destination);
+            if (status != CompletionStatus.Ok)
+            {
+                return status;
+            }
+
+            if (destination.Length < needed)
+            {
+                return CompletionStatus.BadRequest; // beyond the device's per-request limit
+            }
+
+            destination = destination[..(int)needed];
+            ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
+            bool authentic;
+            try
+            {
+                authentic = encrypt
+                    ? Seal(state, algorithm, key, nonce, aad, source, destination[..text], destination[text..])
+                    : Open(state, algorithm, key, nonce, aad, source[..text], source[text..], destination);
+            }
+            finally
+            {
+                if (staged)
+                {
+                    state.ClearStaging(total);
+                }
+            }
+
+            if (!authentic)
+            {
+                CryptographicOperations.ZeroMemory(destination); // no plaintext is released, staged or in place
+                return CompletionStatus.AuthFailed;
+            }
+
+            if (!memory.CommitOutput((ulong)needed))
+            {
+                return CompletionStatus.AddressFault;
+            }
+
+            cqe.Produced = (uint)needed;
+            cqe.Consumed = (uint)total;
+            return CompletionStatus.Ok;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    private static bool Seal(SecEngineState state, AeadAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce,
+        ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag)
+    {
+        int variant = ((int)algorithm << 8) | tag.Length;
+        switch (algorithm)
+        {
+            case AeadAlgorithm.AesGcm:
+                ((AesGcm)state.Aeads.Get(key, variant, s_aesGcm)).Encrypt(nonce, plaintext, ciphertext, tag, aad);
+                break;
+            case AeadAlgorithm.AesCcm:
+                ((AesCcm)state.Aeads.Get(key, variant, s_aesCcm)).Encrypt(nonce, plaintext, ciphertext, tag, aad);
+                break;
+            case AeadAlgorithm.ChaCha20Poly1305:
+                ((ChaCha20Poly1305)state.Aeads.Get(key, variant, s_chaCha)).Encrypt(nonce, plaintext, ciphertext, tag, aad);
+                break;
+            default:
+                GcmBlockCipher gcm = Sm4Gcm(true, key, nonce, aad, tag.Length);
+                int n = gcm.ProcessBytes(plaintext, ciphertext);
+                Span<byte> rest = stackalloc byte[32]; // at most a block of ciphertext and the tag
+                int m = gcm.DoFinal(rest);
+                rest[..(m - tag.Length)].CopyTo(ciphertext[n..]);
+                rest[(m - tag.Length)..m].CopyTo(tag);
+                rest.Clear();
+                break;
+        }
+
+        return true;
+    }
+
+    private static bool Open(SecEngineState state, AeadAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce,
+        ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
+    {
+        int variant = ((int)algorithm << 8) | tag.Length;
+        try
+        {
+            switch (algorithm)
+            {
+                case AeadAlgorithm.AesGcm:
+                    ((AesGcm)state.Aeads.Get(key, variant, s_aesGcm)).Decrypt(nonce, ciphertext, tag, plaintext, aad);
+                    break;
+                case AeadAlgorithm.AesCcm:
+                    ((AesCcm)state.Aeads.Get(key, variant, s_aesCcm)).Decrypt(nonce, ciphertext, tag, plaintext, aad);
+                    break;
+                case AeadAlgorithm.ChaCha20Poly1305:
+                    ((ChaCha20Poly1305)state.Aeads.Get(key, variant, s_chaCha)).Decrypt(nonce, ciphertext, tag, plaintext, aad);
+                    break;
+                default:
+                    GcmBlockCipher gcm = Sm4Gcm(false, key, nonce, aad, tag.Length);
+                    int n = gcm.ProcessBytes(ciphertext, plaintext);
+                    n += gcm.ProcessBytes(tag, plaintext[n..]);
+                    gcm.DoFinal(plaintext[n..]);
+                    break;
+            }
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return false;
+        }
+        catch (InvalidCipherTextException)
+        {
+            return false; // BouncyCastle: mac check in GCM failed
+        }
+
+        return true;
+    }
+
+    /// <summary>A fresh SM4-GCM (BouncyCastle refuses to reuse an instance's key and nonce for encryption, which a
+    /// client may legitimately ask for twice).</summary>
+    private static GcmBlockCipher Sm4Gcm(bool encrypt, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, int tagLength)
+    {
+        var gcm = new GcmBlockCipher(new SM4Engine());
+        gcm.Init(encrypt, new AeadParameters(new KeyParameter(key), tagLength * 8, nonce.ToArray()));
+        gcm.ProcessAadBytes(aad);
+        return gcm;
+    }
+
+    private static bool LengthsValid(AeadAlgorithm algorithm, uint key, uint nonce, uint tag) => algorithm switch
+    {
+        AeadAlgorithm.AesGcm => key is 16 or 24 or 32 && nonce == 12 && tag is >= 12 and <= 16,
+        AeadAlgorithm.AesCcm => key is 16 or 24 or 32 && nonce is >= 7 and <= 13 && tag is >= 4 and <= 16 && tag % 2 == 0,
+        AeadAlgorithm.Sm4Gcm => key == 16 && nonce == 12 && tag is >= 12 and <= 16,
+        _ => key == 32 && nonce == 12 && tag == 16,
+    };
+
+    /// <summary>CCM counts the message in 15 - nonce bytes (RFC 3610): with a 13-byte nonce at most 65535 bytes.</summary>
+    private static bool CcmLengthValid(int nonceLength, int length)
+    {
+        int lengthBytes = 15 - nonceLength;
+        return lengthBytes >= 4 || length < (1L << (8 * lengthBytes));
+    }
+}
