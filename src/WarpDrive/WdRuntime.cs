@@ -139,6 +139,12 @@ public sealed class WdRuntime : IDisposable
                 {
                     // No more queues: share the ones we have.
                 }
+                catch (WdDeviceNotFoundException) when (FindSharedContexts(algorithm) is { Count: > 0 } shared)
+                {
+                    // No free queue, but contexts of another algorithm run on a device that offers this one too
+                    // (cipher, digest and aead share a SEC device): use those.
+                    contexts.AddRange(shared);
+                }
             }
 
             int count = contexts.Count;
@@ -155,6 +161,9 @@ public sealed class WdRuntime : IDisposable
             throw new WdException($"no free stream context: {count} queue(s) x max_streams {contexts[0].Queue.MaxStreams} are in use by open stream sessions");
         }
     }
+
+    private List<WdContext> FindSharedContexts(string algorithm) =>
+        [.. _contexts.Values.SelectMany(c => c).Where(c => c.Queue.Device.Supports(algorithm)).Distinct()];
 
     /// <summary>The embedded device named <paramref name="name"/>, if this runtime started one (tests, diagnostics).</summary>
     internal Devices.DeviceHost? FindEmbeddedHost(string name) =>
@@ -194,7 +203,7 @@ public sealed class WdRuntime : IDisposable
             }
 
             _disposed = true;
-            foreach (WdContext context in _contexts.Values.SelectMany(c => c))
+            foreach (WdContext context in _contexts.Values.SelectMany(c => c).Distinct())
             {
                 context.Dispose();
             }

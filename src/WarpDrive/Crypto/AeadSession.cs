@@ -11,7 +11,15 @@ public sealed class AeadSession : CryptoSession
     /// <summary>Opens a session on a device that offers <c>aead</c>.</summary>
     /// <exception cref="ArgumentException">The key or tag length does not fit the algorithm.</exception>
     public AeadSession(AeadAlgorithm algorithm, ReadOnlySpan<byte> key, int tagLength = 16, WdRuntime? runtime = null)
-        : base("aead", runtime)
+        : base(Check(algorithm, key, tagLength), runtime)
+    {
+        Algorithm = algorithm;
+        TagLength = tagLength;
+        SetKey(key);
+    }
+
+    /// <summary>Checks the session's parameters before a queue is taken; returns the device algorithm name.</summary>
+    private static string Check(AeadAlgorithm algorithm, ReadOnlySpan<byte> key, int tagLength)
     {
         if (!Enum.IsDefined(algorithm))
         {
@@ -28,9 +36,7 @@ public sealed class AeadSession : CryptoSession
             throw new ArgumentOutOfRangeException(nameof(tagLength), tagLength, $"{algorithm} does not take a {tagLength}-byte tag");
         }
 
-        Algorithm = algorithm;
-        TagLength = tagLength;
-        SetKey(key);
+        return "aead";
     }
 
     /// <summary>The algorithm.</summary>
@@ -56,6 +62,13 @@ public sealed class AeadSession : CryptoSession
         CheckSource(source.Length);
         Check(nonce.Length, source.Length - TagLength, destination.Length, associatedData.Length);
         Cqe cqe = Run(Operation(Opcode.AeadDecrypt), source, destination, nonce, associatedData);
+        if (cqe.Status == CompletionStatus.AuthFailed)
+        {
+            // The device released nothing (in-process it zeroed the output; a broker never copied it out): zero it here
+            // too, so that the caller sees one outcome wherever the device runs.
+            destination.Clear();
+        }
+
         return CryptoStatus.Decrypted(in cqe);
     }
 

@@ -18,22 +18,21 @@ public sealed class CipherSession : CryptoSession
     /// <exception cref="ArgumentException">The key length does not fit the algorithm.</exception>
     /// <exception cref="WdDeviceNotFoundException">No device offers ciphers.</exception>
     public CipherSession(CipherAlgorithm algorithm, ReadOnlySpan<byte> key, WdRuntime? runtime = null)
-        : base("cipher", runtime)
+        : base(Check(algorithm, key), runtime)
     {
-        if (!Enum.IsDefined(algorithm))
-        {
-            throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "unknown cipher algorithm");
-        }
-
         Algorithm = algorithm;
-        SetKey(CheckKey(algorithm, key));
+        SetKey(key);
     }
 
     /// <summary>The cipher and mode.</summary>
     public CipherAlgorithm Algorithm { get; }
 
     /// <summary>Replaces the key; the old key's bytes are zeroed.</summary>
-    public void Rekey(ReadOnlySpan<byte> key) => SetKey(CheckKey(Algorithm, key));
+    public void Rekey(ReadOnlySpan<byte> key)
+    {
+        CheckKey(Algorithm, key);
+        SetKey(key);
+    }
 
     /// <summary>Encrypts <paramref name="source"/> into <paramref name="destination"/> (at least as long).</summary>
     /// <returns>Bytes written: the source length.</returns>
@@ -114,14 +113,24 @@ public sealed class CipherSession : CryptoSession
         }
     }
 
-    private static ReadOnlySpan<byte> CheckKey(CipherAlgorithm algorithm, ReadOnlySpan<byte> key)
+    /// <summary>Checks the session's parameters before a queue is taken; returns the device algorithm name.</summary>
+    private static string Check(CipherAlgorithm algorithm, ReadOnlySpan<byte> key)
+    {
+        if (!Enum.IsDefined(algorithm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "unknown cipher algorithm");
+        }
+
+        CheckKey(algorithm, key);
+        return "cipher";
+    }
+
+    private static void CheckKey(CipherAlgorithm algorithm, ReadOnlySpan<byte> key)
     {
         if (!CryptoRules.IsValidKeyLength(algorithm, key.Length))
         {
             throw new ArgumentException($"{algorithm} does not take a {key.Length}-byte key ({KeyLengths(algorithm)})", nameof(key));
         }
-
-        return key;
     }
 
     private static string KeyLengths(CipherAlgorithm algorithm) => algorithm switch

@@ -26,7 +26,19 @@ public sealed class DigestSession : CryptoSession
     /// <param name="runtime">Default: <see cref="WdRuntime.Default"/>.</param>
     public DigestSession(DigestAlgorithm algorithm, ReadOnlySpan<byte> key = default, DigestMode mode = DigestMode.Hash,
         bool incremental = false, WdRuntime? runtime = null)
-        : base("digest", runtime, incremental)
+        : base(Check(algorithm, key, mode), runtime, incremental)
+    {
+        Algorithm = algorithm;
+        Mode = mode;
+        HashSize = CryptoRules.HashSize(algorithm);
+        if (mode == DigestMode.Hmac || algorithm == DigestAlgorithm.AesCmac)
+        {
+            SetKey(key);
+        }
+    }
+
+    /// <summary>Checks the session's parameters before a queue is taken; returns the device algorithm name.</summary>
+    private static string Check(DigestAlgorithm algorithm, ReadOnlySpan<byte> key, DigestMode mode)
     {
         if (!Enum.IsDefined(algorithm) || algorithm == DigestAlgorithm.None)
         {
@@ -54,13 +66,7 @@ public sealed class DigestSession : CryptoSession
             throw new ArgumentException($"a MAC key is at most {CryptoParams.MaxFieldLength} bytes", nameof(key));
         }
 
-        Algorithm = algorithm;
-        Mode = mode;
-        HashSize = CryptoRules.HashSize(algorithm);
-        if (keyed)
-        {
-            SetKey(key);
-        }
+        return "digest";
     }
 
     /// <summary>The hash or MAC.</summary>
@@ -170,6 +176,7 @@ public sealed class DigestSession : CryptoSession
         Mode = (byte)Mode,
         Flags = flags,
         StreamId = StreamId < 0 ? 0u : (uint)StreamId,
+        UsesKey = (flags & SqeFlags.Stream) == 0 || (flags & SqeFlags.NewStream) != 0, // the device keeps a stream's key
     };
 
     private void CheckDestination(int length)
