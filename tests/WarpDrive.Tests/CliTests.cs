@@ -12,30 +12,11 @@ public sealed class CliTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_dir, name);
 
-    private static (int Code, string Stdout, string Stderr) Run(string file, string args, string? stdinFile = null, string? stdoutFile = null, Dictionary<string, string>? env = null)
-    {
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        string redirect = (stdinFile is null ? "" : $" < '{stdinFile}'") + (stdoutFile is null ? "" : $" > '{stdoutFile}'");
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"{file} {args}{redirect}");
-        foreach ((string k, string v) in env ?? [])
-        {
-            psi.Environment[k] = v;
-        }
-
-        using Process p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), $"{file} {args} did not finish");
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Stdout, string Stderr) Run(string file, string args, string? stdinFile = null, string? stdoutFile = null, Dictionary<string, string>? env = null) =>
+        CliRunner.Run(file, args, stdinFile, stdoutFile, env);
 
     private static (int Code, string Stdout, string Stderr) Wd(string args, string? stdinFile = null, string? stdoutFile = null, Dictionary<string, string>? env = null) =>
-        Run($"dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'", args, stdinFile, stdoutFile, env);
+        CliRunner.Wd(args, stdinFile, stdoutFile, env);
 
     public static TheoryData<string, int> Inputs() => new()
     {
