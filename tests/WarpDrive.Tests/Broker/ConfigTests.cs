@@ -150,7 +150,7 @@ public sealed class ConfigTests : IDisposable
         { """{ "devices": [ { "name": "zip-0" }, { "name": "zip-1" }, { "name": "zip-0" } ] }""",
             "wdd.json: devices[2].name: device name 'zip-0' is already used by devices[0]" },
         // device values
-        { Device(""", "model": "sec" """), "wdd.json: devices[0].model: model 'sec' is not supported (zip)" },
+        { Device(""", "model": "rng" """), "wdd.json: devices[0].model: model 'rng' is not supported (zip, sec, hpre)" },
         { Device(""", "engine": "zstd" """), "wdd.json: devices[0].engine: engine 'zstd' is not supported (best, isal, zlib-ng)" },
         { Device(""", "queues": 0 """), "wdd.json: devices[0].queues: must be between 1 and 1024 (got 0)" },
         { Device(""", "queues": 1025 """), "wdd.json: devices[0].queues: must be between 1 and 1024 (got 1025)" },
