@@ -20,6 +20,18 @@ public sealed class CryptoCliTests : IDisposable
     }
 
     [Fact]
+    public void ListShowsTheCryptoDevicesWithTheirAlgorithms()
+    {
+        (int code, string output, string err) = Wd("list --json --mode local");
+        Assert.True(code == 0, err);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Dictionary<string, string> algorithms = json.RootElement.EnumerateArray().ToDictionary(
+            d => d.GetProperty("name").GetString()!, d => d.GetProperty("attributes").GetProperty("algorithms").GetString()!);
+        Assert.Equal("cipher digest aead", algorithms["sec-0"]);
+        Assert.Equal("rsa dh ecdsa ecdh x25519 ed25519 sm2", algorithms["hpre-0"]);
+    }
+
+    [Fact]
     public void DigestPrintsWhatSha256sumPrints()
     {
         // Empty, small, and larger than one 1 MiB piece (first, middle and final requests).
