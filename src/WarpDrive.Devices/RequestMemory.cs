@@ -18,15 +18,18 @@ internal sealed unsafe class RequestMemory : IDisposable
     private byte* _input;
     private long _inputUsed; // staged bytes in _input
     private long _inputTotal; // every input byte of the request, staged or in place
+    private (nint Pointer, int Length)[] _secrets = new (nint, int)[4];
+    private int _secretCount;
     private byte* _output;
     private ulong _outputAddress;
     private int _outputPid;
 
     public RequestMemory(long limit) => _limit = limit;
 
-    /// <summary>Forgets the previous request's staging.</summary>
+    /// <summary>Forgets the previous request's staging (zeroing any staged secret first).</summary>
     public void Reset()
     {
+        ScrubSecrets();
         _inputUsed = 0;
         _inputTotal = 0;
         _outputPid = 0;
@@ -92,6 +95,36 @@ internal sealed unsafe class RequestMemory : IDisposable
         return CompletionStatus.Ok;
     }
 
+    /// <summary>Records that [<paramref name="pointer"/>, +<paramref name="length"/>) holds key material: if it was
+    /// staged (copied from another process), <see cref="ScrubSecrets"/> zeroes it. In place, it is the client's own
+    /// memory and left alone.</summary>
+    public void MarkSecret(nint pointer, int length)
+    {
+        if (_input is null || length <= 0 || (byte*)pointer < _input || (byte*)pointer >= _input + _limit)
+        {
+            return;
+        }
+
+        if (_secretCount == _secrets.Length)
+        {
+            Array.Resize(ref _secrets, _secrets.Length * 2);
+        }
+
+        _secrets[_secretCount++] = (pointer, length);
+    }
+
+    /// <summary>Zeroes the staged copies of the current request's secrets: call when the request is done, so that a
+    /// client's key does not outlive its request in the engine's arena.</summary>
+    public void ScrubSecrets()
+    {
+        for (int i = 0; i < _secretCount; i++)
+        {
+            new Span<byte>((void*)_secrets[i].Pointer, _secrets[i].Length).Clear();
+        }
+
+        _secretCount = 0;
+    }
+
     /// <summary>Copies a staged output's first <paramref name="produced"/> bytes to the client.</summary>
     /// <returns>false when the client's memory is not writable there (ADDRESS_FAULT).</returns>
     public bool CommitOutput(ulong produced) =>
@@ -104,6 +137,7 @@ internal sealed unsafe class RequestMemory : IDisposable
 
     public void Dispose()
     {
+        ScrubSecrets();
         NativeMemory.Free(_input);
         NativeMemory.Free(_output);
         _input = null;

@@ -52,6 +52,23 @@ internal static unsafe class CryptoRequest
         return status;
     }
 
+    /// <summary>As <see cref="MapField"/> for key material: a staged copy is zeroed when the request is done
+    /// (<see cref="RequestMemory.ScrubSecrets"/>).</summary>
+    public static CompletionStatus MapSecret(RequestMemory memory, HardwareQueue queue, ulong address, uint length, int maxLength,
+        out ReadOnlySpan<byte> field)
+    {
+        CompletionStatus status = MapField(memory, queue, address, length, maxLength, out field);
+        if (status == CompletionStatus.Ok && !field.IsEmpty)
+        {
+            fixed (byte* pointer = field)
+            {
+                memory.MarkSecret((nint)pointer, field.Length);
+            }
+        }
+
+        return status;
+    }
+
     /// <summary>Maps the request's source (<c>Src</c>, <c>SrcLen</c>) when it is a single buffer.</summary>
     public static CompletionStatus MapSource(RequestMemory memory, HardwareQueue queue, in Sqe sqe, int maxLength, out ReadOnlySpan<byte> source) =>
         MapField(memory, queue, sqe.Src, sqe.SrcLen, maxLength, out source);
