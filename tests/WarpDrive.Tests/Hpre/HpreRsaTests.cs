@@ -161,6 +161,25 @@ public sealed class HpreRsaTests : IDisposable
         Assert.Equal(0u, dec.Cqe.Produced);
     }
 
+    [Theory]
+    [InlineData(RsaKeyFormat.PrivateCrt)]
+    [InlineData(RsaKeyFormat.Private)]
+    public void Pkcs1DecryptionWithTheWrongKeyIsAuthFailed(RsaKeyFormat format)
+    {
+        // A ciphertext for another key of the same size: its PKCS#1 v1.5 padding cannot check (bar 2^-16 odds).
+        using var other = RSA.Create(2048);
+        byte[] ciphertext = other.Encrypt("secret"u8.ToArray(), RSAEncryptionPadding.Pkcs1);
+        var n = new System.Numerics.BigInteger(Key.Modulus, isUnsigned: true, isBigEndian: true);
+        if (new System.Numerics.BigInteger(ciphertext, isUnsigned: true, isBigEndian: true) >= n)
+        {
+            return; // not a valid input for this key at all (BAD_REQUEST, tested elsewhere)
+        }
+
+        HpreResult dec = _q.Run(new HpreCall { Opcode = Opcode.RsaDecrypt, Mode = (byte)RsaPadding.Pkcs1, Key = RsaBlob.From(Key, format), Src = ciphertext, DstLen = 256 });
+        Assert.Equal(CompletionStatus.AuthFailed, dec.Status);
+        Assert.Equal(0u, dec.Cqe.Produced);
+    }
+
     [Fact]
     public void OaepLabelRoundTripsAndAWrongLabelFails()
     {
