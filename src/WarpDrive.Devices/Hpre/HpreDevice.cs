@@ -88,6 +88,10 @@ public sealed class HpreDevice : DeviceModel
             status = CompletionStatus.BadRequest;
             produced = 0;
         }
+        finally
+        {
+            memory.ScrubSecrets(); // a private key staged from a broker client does not outlive its request
+        }
 
         if (status == CompletionStatus.Ok && !memory.CommitOutput((ulong)produced))
         {

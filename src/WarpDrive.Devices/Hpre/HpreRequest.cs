@@ -41,7 +41,7 @@ internal readonly ref struct HpreRequest
     public bool DstUnused => Sqe.Dst == 0 && Sqe.DstLen == 0;
 
     public CompletionStatus MapKey(out ReadOnlySpan<byte> key) =>
-        CryptoRequest.MapField(_memory, _queue, Params.Key, Params.KeyLen, CryptoParams.MaxFieldLength, out key);
+        CryptoRequest.MapSecret(_memory, _queue, Params.Key, Params.KeyLen, CryptoParams.MaxFieldLength, out key);
 
     public CompletionStatus MapAux(out ReadOnlySpan<byte> aux) =>
         CryptoRequest.MapField(_memory, _queue, Params.Aux, Params.AuxLen, CryptoParams.MaxFieldLength, out aux);

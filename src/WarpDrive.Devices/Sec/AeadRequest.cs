@@ -58,7 +58,7 @@ internal static class AeadRequest
         key = key[..(int)p.KeyLen];
         try
         {
-            status = CryptoRequest.MapField(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
+            status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
             if (status != CompletionStatus.Ok)
             {
                 return status;

@@ -50,7 +50,7 @@ internal static class CipherRequest
         iv = iv[..ivLength];
         try
         {
-            status = CryptoRequest.MapField(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
+            status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
             if (status != CompletionStatus.Ok)
             {
                 return status;

@@ -47,7 +47,7 @@ internal static class DigestRequest
             return CompletionStatus.Unsupported;
         }
 
-        status = CryptoRequest.MapField(memory, queue, p.Key, p.KeyLen, CryptoParams.MaxFieldLength, out ReadOnlySpan<byte> key);
+        status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, CryptoParams.MaxFieldLength, out ReadOnlySpan<byte> key);
         if (status != CompletionStatus.Ok)
         {
             return status;

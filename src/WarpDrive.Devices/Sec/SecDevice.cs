@@ -43,6 +43,7 @@ public sealed class SecDevice : DeviceModel
             Opcode.StreamRelease => ReleaseStream(in sqe, queue),
             _ => CompletionStatus.BadRequest,
         };
+        state.Memory.ScrubSecrets(); // a key staged from a broker client does not outlive its request
         if (cqe.Status != CompletionStatus.Ok)
         {
             cqe.Produced = 0;

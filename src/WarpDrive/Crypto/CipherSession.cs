@@ -131,6 +131,11 @@ public sealed class CipherSession : CryptoSession
         {
             throw new ArgumentException($"{algorithm} does not take a {key.Length}-byte key ({KeyLengths(algorithm)})", nameof(key));
         }
+
+        if (algorithm is CipherAlgorithm.TripleDesEcb or CipherAlgorithm.TripleDesCbc && CryptoRules.IsDegenerateTripleDesKey(key))
+        {
+            throw new ArgumentException("a 3DES key whose first and second, or second and third, 8-byte parts are equal (ignoring parity bits) is single DES", nameof(key));
+        }
     }
 
     private static string KeyLengths(CipherAlgorithm algorithm) => algorithm switch

@@ -65,4 +65,22 @@ public static class CryptoRules
         AeadAlgorithm.ChaCha20Poly1305 => length == 16,
         _ => length is >= 12 and <= 16,
     };
+
+    /// <summary>Whether a 24-byte 3DES key has K1 = K2 or K2 = K3 (ignoring parity bits): it degenerates to single DES,
+    /// and the device (like the runtime) refuses it.</summary>
+    public static bool IsDegenerateTripleDesKey(ReadOnlySpan<byte> key) =>
+        key.Length == 24 && (SameIgnoringParity(key[..8], key[8..16]) || SameIgnoringParity(key[8..16], key[16..]));
+
+    private static bool SameIgnoringParity(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            if ((a[i] & 0xFE) != (b[i] & 0xFE))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
