@@ -1,10 +1,13 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto;
 using WarpDrive.Abi;
+using WarpDrive.Devices.Crypto;
 
 namespace WarpDrive.Devices.Hpre;
 
 /// <summary>The HPRE device model (hisi_hpre's role): RSA, finite-field DH, ECDSA/ECDH on the NIST curves, X25519,
 /// Ed25519 and SM2. Runs on the runtime's System.Security.Cryptography (OpenSSL) where it has the algorithm,
-/// BouncyCastle otherwise.</summary>
+/// BouncyCastle otherwise. Imported RSA and NIST EC keys are cached per queue (<see cref="KeyCache"/>).</summary>
 public sealed class HpreDevice : DeviceModel
 {
     private static readonly string[] s_algorithms = ["rsa", "dh", "ecdsa", "ecdh", "x25519", "ed25519", "sm2"];
@@ -21,6 +24,77 @@ public sealed class HpreDevice : DeviceModel
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
-    internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe) =>
-        cqe.Status = CompletionStatus.Unsupported; // TODO(issue 4): rsa, dh, ecc
+    internal override object? CreateEngineState(DeviceHost host) => new HpreEngineState(host.Options.MaxRequestBytes);
+
+    internal override void DisposeEngineState(object? engineState) => (engineState as HpreEngineState)?.Dispose();
+
+    internal override void OnQueueReleased(HardwareQueue queue)
+    {
+        (queue.ModelState as HpreQueueState)?.Dispose();
+        queue.ModelState = null;
+    }
+
+    internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe)
+    {
+        var state = (HpreEngineState)engineState!;
+        RequestMemory memory = state.Memory;
+        memory.Reset();
+        cqe.Produced = 0;
+        // Fields no HPRE request uses: flags (no stream mode), the stream id, Arg outside key generation.
+        if (sqe.Flags != 0 || sqe.StreamId != 0 || (sqe.Arg != 0 && sqe.Opcode != Opcode.RsaKeyGen)
+            || (sqe.Algorithm != 0 && sqe.Opcode is >= Opcode.RsaSign and <= Opcode.DhCompute))
+        {
+            cqe.Status = CompletionStatus.BadRequest;
+            return;
+        }
+
+        CompletionStatus status = CryptoRequest.ReadParams(memory, queue, in sqe, out CryptoParams parameters);
+        if (status == CompletionStatus.Ok && (parameters.Iv != 0 || parameters.IvLen != 0 || parameters.TagLen != 0))
+        {
+            status = CompletionStatus.BadRequest;
+        }
+
+        if (status != CompletionStatus.Ok)
+        {
+            cqe.Status = status;
+            return;
+        }
+
+        var request = new HpreRequest(in sqe, in parameters, queue, state);
+        int produced = 0;
+        try
+        {
+            status = sqe.Opcode switch
+            {
+                Opcode.RsaSign => HpreRsa.Sign(request, out produced),
+                Opcode.RsaVerify => HpreRsa.Verify(request),
+                Opcode.RsaEncrypt => HpreRsa.Encrypt(request, out produced),
+                Opcode.RsaDecrypt => HpreRsa.Decrypt(request, out produced),
+                Opcode.RsaKeyGen => HpreRsa.GenerateKey(request, out produced),
+                Opcode.DhCompute => HpreDh.Compute(request, out produced),
+                Opcode.EccSign => HpreEcc.Sign(request, out produced),
+                Opcode.EccVerify => HpreEcc.Verify(request),
+                Opcode.EccKeyGen => HpreEcc.GenerateKey(request, out produced),
+                Opcode.EccAgree => HpreEcc.Agree(request, out produced),
+                Opcode.EccEncrypt => HpreEcc.Encrypt(request, out produced),
+                Opcode.EccDecrypt => HpreEcc.Decrypt(request, out produced),
+                _ => CompletionStatus.BadRequest,
+            };
+        }
+        catch (Exception e) when (e is CryptographicException or CryptoException)
+        {
+            // Every input was checked before the library saw it; a library that still refuses the client's material
+            // (a key it will not use) is the request's fault, not the device's.
+            status = CompletionStatus.BadRequest;
+            produced = 0;
+        }
+
+        if (status == CompletionStatus.Ok && !memory.CommitOutput((ulong)produced))
+        {
+            status = CompletionStatus.AddressFault;
+        }
+
+        cqe.Status = status;
+        cqe.Produced = status == CompletionStatus.Ok ? (uint)produced : 0;
+    }
 }
