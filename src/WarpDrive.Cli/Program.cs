@@ -8,6 +8,7 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression to acceler
     ListCommand.Create(),
     CodecCommand.Create(CompressionMode.Compress),
     CodecCommand.Create(CompressionMode.Decompress),
+    RsaCommand.Create(),
     DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 

@@ -158,7 +158,7 @@ public sealed class RsaKey : IDisposable
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            throw new ArgumentException($"not an RSA key in PEM ({e.Message})", nameof(pem), e);
+            throw new ArgumentException("no RSA key in PEM form (PKCS#1 RSA PRIVATE/PUBLIC KEY, PKCS#8 PRIVATE KEY or PUBLIC KEY; encrypted keys are not read)", nameof(pem), e);
         }
 
         return FromRsa(rsa, isPrivate);

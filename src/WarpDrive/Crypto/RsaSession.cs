@@ -21,6 +21,7 @@ public sealed class RsaSession : CryptoSession
     public const int MinKeyBits = 1024, MaxKeyBits = 4096;
 
     private readonly byte[] _modulus;
+    private readonly int _modulusBits;
 
     /// <summary>Opens a session on a device that offers <c>rsa</c>, keyed with <paramref name="key"/> (copied: the
     /// caller may dispose it).</summary>
@@ -32,6 +33,7 @@ public sealed class RsaSession : CryptoSession
         ReadOnlySpan<byte> blob = key.Blob;
         ModulusBytes = key.ModulusBytes;
         KeyFormat = key.Format;
+        _modulusBits = key.ModulusBits;
         _modulus = blob.Slice(RsaKeyHeader.Size, ModulusBytes).ToArray();
         SetKey(blob);
     }
@@ -232,6 +234,13 @@ public sealed class RsaSession : CryptoSession
         if (hashLength != size)
         {
             throw new ArgumentException($"a {hashAlgorithm.Name} hash is {size} bytes (got {hashLength})", nameof(hashLength));
+        }
+
+        // PSS encodes into ceil((bits - 1) / 8) bytes: the hash, a salt as long, and two more bytes must fit.
+        int encodedLength = (_modulusBits + 6) / 8;
+        if (mode == RsaPadding.Pss && encodedLength < (2 * size) + 2)
+        {
+            throw new ArgumentException($"PSS with {hashAlgorithm.Name} (salt = hash length) needs a modulus of at least {(8 * ((2 * size) + 2)) + 1} bits (this key has {_modulusBits})", nameof(hashAlgorithm));
         }
 
         return new CryptoOperation(opcode, 0) { Mode = (byte)mode, Hash = hash };

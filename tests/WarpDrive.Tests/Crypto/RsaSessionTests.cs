@@ -196,6 +196,13 @@ public sealed class RsaSessionTests(HpreRuntime fixture) : IClassFixture<HpreRun
         Assert.Throws<ArgumentException>(() => session.EncryptRaw(new byte[255], new byte[256]));
         Assert.Throws<ArgumentException>(() => session.EncryptRaw(Enumerable.Repeat((byte)0xFF, 256).ToArray(), new byte[256]));
         Assert.Throws<ArgumentOutOfRangeException>(() => RsaSession.GenerateKey(1000, _runtime));
+        using (RsaKey small = RsaKey.FromRsa(s_rsa1024.Value, includePrivate: true))
+        using (var smallSession = new RsaSession(small, _runtime))
+        {
+            // 1024-bit PSS with SHA-512: 64-byte hash + 64-byte salt + 2 > 128 bytes.
+            Assert.Contains("PSS", Assert.Throws<ArgumentException>(() => smallSession.SignHash(SHA512.HashData("x"u8), new byte[128], HashAlgorithmName.SHA512, RSASignaturePadding.Pss)).Message);
+        }
+
         await Assert.ThrowsAsync<ArgumentException>(async () => await session.SignHashAsync(hash.AsMemory(0, 20), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         using RsaKey publicKey = key.PublicKey;
         using var verifier = new RsaSession(publicKey, _runtime);
