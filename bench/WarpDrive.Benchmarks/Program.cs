@@ -4,6 +4,7 @@ using WarpDrive.Benchmarks;
 // dotnet run -c Release --project bench/WarpDrive.Benchmarks -- --filter '*'     BenchmarkDotNet suites
 // dotnet run -c Release --project bench/WarpDrive.Benchmarks -- latency         per-request latency percentiles
 // dotnet run -c Release --project bench/WarpDrive.Benchmarks -- broker RUN_DIR  broker vs in-process vs direct (needs wdd)
+// dotnet run -c Release --project bench/WarpDrive.Benchmarks -- crypto [RUN_DIR] crypto through the queue vs direct (issue 4)
 // See docs/PERFORMANCE.md for the exact commands and figures.
 if (args.Length > 0 && args[0] == "latency")
 {
@@ -13,6 +14,11 @@ if (args.Length > 0 && args[0] == "latency")
 if (args.Length > 1 && args[0] == "broker")
 {
     return BrokerProbe.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
+}
+
+if (args.Length > 0 && args[0] == "crypto")
+{
+    return CryptoProbe.Run(args.Length > 1 ? args[1] : null);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

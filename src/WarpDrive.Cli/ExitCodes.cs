@@ -9,4 +9,7 @@ internal static class ExitCodes
     public const int NoDevice = 3;
     public const int IoError = 4;
     public const int DeviceError = 5;
+
+    /// <summary><c>wd rsa verify</c>: the signature does not verify (6 is wdd's configuration error).</summary>
+    public const int VerificationFailure = 7;
 }

@@ -10,6 +10,7 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     CodecCommand.Create(CompressionMode.Decompress),
     DigestCommand.Create(),
     CipherCommand.Create(),
+    RsaCommand.Create(),
     DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 

@@ -1,0 +1,330 @@
+using System.Security.Cryptography;
+using WarpDrive.Abi;
+
+namespace WarpDrive.Crypto;
+
+/// <summary>An RSA session on an HPRE device (UADK's wd_rsa session): one key, any number of signatures, verifications,
+/// encryptions and decryptions. Signatures are over a hash the caller computed (PKCS#1 v1.5 or PSS with a salt as long
+/// as the hash); encryption is PKCS#1 v1.5, OAEP (SHA-1/256/384/512, empty label) or raw. Every parameter is checked
+/// here before anything is queued. Safe to use from several threads: the key never changes.</summary>
+/// <example>
+/// <code>
+/// using RsaKey key = RsaSession.GenerateKey(2048);
+/// using var rsa = new RsaSession(key);
+/// byte[] signature = new byte[rsa.ModulusBytes];
+/// rsa.SignHash(SHA256.HashData(data), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+/// </code>
+/// </example>
+public sealed class RsaSession : CryptoSession
+{
+    /// <summary>Smallest and largest modulus a key generation takes, in bits (a multiple of 256).</summary>
+    public const int MinKeyBits = 1024, MaxKeyBits = 4096;
+
+    private readonly byte[] _modulus;
+    private readonly int _modulusBits;
+
+    /// <summary>Opens a session on a device that offers <c>rsa</c>, keyed with <paramref name="key"/> (copied: the
+    /// caller may dispose it).</summary>
+    /// <exception cref="WdDeviceNotFoundException">No device offers RSA.</exception>
+    public RsaSession(RsaKey key, WdRuntime? runtime = null)
+        : base("rsa", runtime)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ReadOnlySpan<byte> blob = key.Blob;
+        ModulusBytes = key.ModulusBytes;
+        KeyFormat = key.Format;
+        _modulusBits = key.ModulusBits;
+        _modulus = blob.Slice(RsaKeyHeader.Size, ModulusBytes).ToArray();
+        SetKey(blob);
+    }
+
+    private RsaSession(WdRuntime? runtime)
+        : base("rsa", runtime) => _modulus = [];
+
+    /// <summary>k: the modulus size in bytes, the size of every signature and ciphertext.</summary>
+    public int ModulusBytes { get; }
+
+    /// <summary>Whether the session's key is public, private, or private with the CRT factors.</summary>
+    public RsaKeyFormat KeyFormat { get; }
+
+    internal WdQueue Queue => Context.Queue;
+
+    /// <summary>Signs <paramref name="hash"/> (the <paramref name="hashAlgorithm"/> digest of the message).</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    /// <exception cref="ArgumentException">A hash of the wrong length, a destination shorter than the modulus, or a hash or
+    /// padding the device does not offer.</exception>
+    /// <exception cref="InvalidOperationException">The session holds a public key.</exception>
+    public int SignHash(ReadOnlySpan<byte> hash, Span<byte> signature, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
+    {
+        CryptoOperation op = SignOperation(hash.Length, signature.Length, hashAlgorithm, padding);
+        Cqe cqe = Run(in op, hash, signature[..ModulusBytes]);
+        return CryptoStatus.Produced(in cqe);
+    }
+
+    /// <summary>Whether <paramref name="signature"/> is a valid signature of <paramref name="hash"/> by this key.</summary>
+    /// <exception cref="ArgumentException">A hash of the wrong length, a signature not exactly <see cref="ModulusBytes"/>
+    /// long, or a hash or padding the device does not offer.</exception>
+    public bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
+    {
+        CryptoOperation op = VerifyOperation(hash.Length, signature.Length, hashAlgorithm, padding);
+        Cqe cqe = Run(in op, hash, default, aux: signature);
+        return CryptoStatus.Verified(in cqe) == 1;
+    }
+
+    /// <summary>Encrypts <paramref name="data"/> with the public key (PKCS#1 v1.5 or OAEP).</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    /// <exception cref="ArgumentException">Data longer than the padding allows (k - 11 for PKCS#1, k - 2h - 2 for OAEP), a
+    /// destination shorter than the modulus, or a padding the device does not offer.</exception>
+    public int Encrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding)
+    {
+        CryptoOperation op = EncryptOperation(data.Length, destination.Length, padding);
+        Cqe cqe = Run(in op, data, destination[..ModulusBytes]);
+        return CryptoStatus.Produced(in cqe);
+    }
+
+    /// <summary>Raw RSA with the public key (no padding): <paramref name="data"/> is a number below the modulus, exactly
+    /// <see cref="ModulusBytes"/> long, big-endian.</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    public int EncryptRaw(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        CheckRaw(data, destination.Length);
+        Cqe cqe = Run(new CryptoOperation(Opcode.RsaEncrypt, 0) { Mode = (byte)RsaPadding.Raw }, data, destination[..ModulusBytes]);
+        return CryptoStatus.Produced(in cqe);
+    }
+
+    /// <summary>Decrypts <paramref name="data"/> (exactly <see cref="ModulusBytes"/> long) with the private key.</summary>
+    /// <returns>Bytes written: the message length.</returns>
+    /// <exception cref="ArgumentException">A ciphertext not exactly the modulus size, or a destination shorter than the
+    /// longest message the padding allows.</exception>
+    /// <exception cref="CryptographicException">The padding does not check: a wrong key or a tampered ciphertext.</exception>
+    public int Decrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding)
+    {
+        CryptoOperation op = DecryptOperation(data.Length, destination.Length, padding);
+        Cqe cqe = Run(in op, data, destination);
+        return CryptoStatus.PublicKeyDecrypted(in cqe);
+    }
+
+    /// <summary>Raw RSA with the private key: <paramref name="data"/> is a number below the modulus, exactly
+    /// <see cref="ModulusBytes"/> long; the result is too.</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    public int DecryptRaw(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        RequirePrivate("decrypt");
+        CheckRaw(data, destination.Length);
+        Cqe cqe = Run(new CryptoOperation(Opcode.RsaDecrypt, 0) { Mode = (byte)RsaPadding.Raw }, data, destination[..ModulusBytes]);
+        return CryptoStatus.PublicKeyDecrypted(in cqe);
+    }
+
+    /// <summary>Submits a signature and returns at once; the buffers stay pinned until the device completes it.</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    public ValueTask<int> SignHashAsync(ReadOnlyMemory<byte> hash, Memory<byte> signature, HashAlgorithmName hashAlgorithm,
+        RSASignaturePadding padding, CancellationToken cancellationToken = default)
+    {
+        CryptoOperation op = SignOperation(hash.Length, signature.Length, hashAlgorithm, padding);
+        return RunAsync(op, hash, signature[..ModulusBytes], default, default, default, CryptoStatus.Produced, cancellationToken);
+    }
+
+    /// <summary>Submits a verification and returns at once: true when the signature is valid.</summary>
+    public ValueTask<bool> VerifyHashAsync(ReadOnlyMemory<byte> hash, ReadOnlyMemory<byte> signature, HashAlgorithmName hashAlgorithm,
+        RSASignaturePadding padding, CancellationToken cancellationToken = default)
+    {
+        CryptoOperation op = VerifyOperation(hash.Length, signature.Length, hashAlgorithm, padding);
+        return VerifyAsync(op, hash, default, signature, cancellationToken);
+    }
+
+    /// <summary>Submits an encryption and returns at once.</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    public ValueTask<int> EncryptAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, RSAEncryptionPadding padding,
+        CancellationToken cancellationToken = default)
+    {
+        CryptoOperation op = EncryptOperation(data.Length, destination.Length, padding);
+        return RunAsync(op, data, destination[..ModulusBytes], default, default, default, CryptoStatus.Produced, cancellationToken);
+    }
+
+    /// <summary>Submits a decryption and returns at once; a padding failure faults the task with a
+    /// <see cref="CryptographicException"/>.</summary>
+    /// <returns>Bytes written: the message length.</returns>
+    public ValueTask<int> DecryptAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, RSAEncryptionPadding padding,
+        CancellationToken cancellationToken = default)
+    {
+        CryptoOperation op = DecryptOperation(data.Length, destination.Length, padding);
+        return RunAsync(op, data, destination, default, default, default, CryptoStatus.PublicKeyDecrypted, cancellationToken);
+    }
+
+    /// <summary>Generates an RSA key on the device (public exponent 65537).</summary>
+    /// <param name="bits">Modulus size: 1024 to 4096, a multiple of 256.</param>
+    /// <param name="runtime">The runtime whose devices to use (default: <see cref="WdRuntime.Default"/>).</param>
+    /// <returns>A private key with the CRT factors; the caller disposes it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bits"/> is outside 1024..4096 or not a multiple of 256.</exception>
+    public static RsaKey GenerateKey(int bits, WdRuntime? runtime = null)
+    {
+        if (bits is < MinKeyBits or > MaxKeyBits || bits % 256 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bits), bits, "the HPRE device generates RSA keys of 1024 to 4096 bits, in steps of 256");
+        }
+
+        using var session = new RsaSession(runtime);
+        byte[] blob = new byte[RsaKeyHeader.BlobLength(RsaKeyFormat.PrivateCrt, bits / 8)];
+        try
+        {
+            Cqe cqe = session.Run(new CryptoOperation(Opcode.RsaKeyGen, 0) { Arg = (uint)bits, UsesKey = false }, ReadOnlySpan<byte>.Empty, blob);
+            if (CryptoStatus.Produced(in cqe) != blob.Length)
+            {
+                throw new WdException($"the device returned a {cqe.Produced}-byte RSA key blob; {blob.Length} expected");
+            }
+
+            return RsaKey.FromBlob(blob);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(blob);
+            throw;
+        }
+    }
+
+    /// <summary>The ABI's hash for <paramref name="hashAlgorithm"/>: SHA-1, SHA-256, SHA-384 or SHA-512.</summary>
+    internal static DigestAlgorithm MapHash(HashAlgorithmName hashAlgorithm, string parameterName)
+    {
+        string? name = hashAlgorithm.Name;
+        return name switch
+        {
+            "SHA1" => DigestAlgorithm.Sha1,
+            "SHA256" => DigestAlgorithm.Sha256,
+            "SHA384" => DigestAlgorithm.Sha384,
+            "SHA512" => DigestAlgorithm.Sha512,
+            _ => throw new ArgumentException($"the HPRE device's RSA takes SHA1, SHA256, SHA384 or SHA512, not {name ?? "(null)"}", parameterName),
+        };
+    }
+
+    private CryptoOperation SignOperation(int hashLength, int signatureLength, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
+    {
+        RequirePrivate("sign");
+        CryptoOperation op = SignatureOperation(Opcode.RsaSign, hashLength, hashAlgorithm, padding);
+        if (signatureLength < ModulusBytes)
+        {
+            throw new ArgumentException($"the signature buffer must hold {ModulusBytes} bytes (got {signatureLength})", nameof(signatureLength));
+        }
+
+        return op;
+    }
+
+    private CryptoOperation VerifyOperation(int hashLength, int signatureLength, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
+    {
+        CryptoOperation op = SignatureOperation(Opcode.RsaVerify, hashLength, hashAlgorithm, padding);
+        if (signatureLength != ModulusBytes)
+        {
+            throw new ArgumentException($"an RSA signature with this key is {ModulusBytes} bytes (got {signatureLength})", nameof(signatureLength));
+        }
+
+        return op;
+    }
+
+    private CryptoOperation SignatureOperation(Opcode opcode, int hashLength, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(padding);
+        DigestAlgorithm hash = MapHash(hashAlgorithm, nameof(hashAlgorithm));
+        RsaPadding mode = padding.Mode switch
+        {
+            RSASignaturePaddingMode.Pkcs1 => RsaPadding.Pkcs1,
+            RSASignaturePaddingMode.Pss when padding == RSASignaturePadding.Pss => RsaPadding.Pss,
+            _ => throw new ArgumentException($"the HPRE device signs with PKCS#1 v1.5 or PSS (salt = hash length), not {padding}", nameof(padding)),
+        };
+        int size = CryptoRules.HashSize(hash);
+        if (hashLength != size)
+        {
+            throw new ArgumentException($"a {hashAlgorithm.Name} hash is {size} bytes (got {hashLength})", nameof(hashLength));
+        }
+
+        // PSS encodes into ceil((bits - 1) / 8) bytes: the hash, a salt as long, and two more bytes must fit.
+        int encodedLength = (_modulusBits + 6) / 8;
+        if (mode == RsaPadding.Pss && encodedLength < (2 * size) + 2)
+        {
+            throw new ArgumentException($"PSS with {hashAlgorithm.Name} (salt = hash length) needs a modulus of at least {(8 * ((2 * size) + 2)) + 1} bits (this key has {_modulusBits})", nameof(hashAlgorithm));
+        }
+
+        return new CryptoOperation(opcode, 0) { Mode = (byte)mode, Hash = hash };
+    }
+
+    private CryptoOperation EncryptOperation(int dataLength, int destinationLength, RSAEncryptionPadding padding)
+    {
+        ThrowIfDisposed();
+        (RsaPadding mode, DigestAlgorithm hash) = MapPadding(padding);
+        int limit = MaxMessageLength(mode, hash);
+        if (dataLength > limit)
+        {
+            throw new ArgumentException($"{padding} with a {ModulusBytes * 8}-bit key encrypts at most {limit} bytes (got {dataLength})", nameof(dataLength));
+        }
+
+        if (destinationLength < ModulusBytes)
+        {
+            throw new ArgumentException($"the destination must hold {ModulusBytes} bytes (got {destinationLength})", nameof(destinationLength));
+        }
+
+        return new CryptoOperation(Opcode.RsaEncrypt, 0) { Mode = (byte)mode, Hash = hash };
+    }
+
+    private CryptoOperation DecryptOperation(int dataLength, int destinationLength, RSAEncryptionPadding padding)
+    {
+        ThrowIfDisposed();
+        RequirePrivate("decrypt");
+        (RsaPadding mode, DigestAlgorithm hash) = MapPadding(padding);
+        if (dataLength != ModulusBytes)
+        {
+            throw new ArgumentException($"an RSA ciphertext with this key is {ModulusBytes} bytes (got {dataLength})", nameof(dataLength));
+        }
+
+        int limit = MaxMessageLength(mode, hash);
+        if (destinationLength < limit)
+        {
+            throw new ArgumentException($"the destination must hold the longest message {padding} allows, {limit} bytes (got {destinationLength})", nameof(destinationLength));
+        }
+
+        return new CryptoOperation(Opcode.RsaDecrypt, 0) { Mode = (byte)mode, Hash = hash };
+    }
+
+    private int MaxMessageLength(RsaPadding mode, DigestAlgorithm hash) => mode switch
+    {
+        RsaPadding.Pkcs1 => ModulusBytes - 11,
+        RsaPadding.Oaep => ModulusBytes - (2 * CryptoRules.HashSize(hash)) - 2,
+        _ => ModulusBytes,
+    };
+
+    private static (RsaPadding Mode, DigestAlgorithm Hash) MapPadding(RSAEncryptionPadding padding)
+    {
+        ArgumentNullException.ThrowIfNull(padding);
+        return padding.Mode switch
+        {
+            RSAEncryptionPaddingMode.Pkcs1 => (RsaPadding.Pkcs1, DigestAlgorithm.None),
+            RSAEncryptionPaddingMode.Oaep => (RsaPadding.Oaep, MapHash(padding.OaepHashAlgorithm, nameof(padding))),
+            _ => throw new ArgumentException($"the HPRE device encrypts with PKCS#1 v1.5 or OAEP, not {padding}", nameof(padding)),
+        };
+    }
+
+    private void CheckRaw(ReadOnlySpan<byte> data, int destinationLength)
+    {
+        ThrowIfDisposed();
+        if (data.Length != ModulusBytes)
+        {
+            throw new ArgumentException($"raw RSA takes exactly {ModulusBytes} bytes (got {data.Length})", nameof(data));
+        }
+
+        if (data.SequenceCompareTo(_modulus) >= 0)
+        {
+            throw new ArgumentException("raw RSA input must be a number below the modulus", nameof(data));
+        }
+
+        if (destinationLength < ModulusBytes)
+        {
+            throw new ArgumentException($"the destination must hold {ModulusBytes} bytes (got {destinationLength})", nameof(destinationLength));
+        }
+    }
+
+    private void RequirePrivate(string what)
+    {
+        if (KeyFormat == RsaKeyFormat.Public)
+        {
+            throw new InvalidOperationException($"the session holds a public key: it cannot {what}");
+        }
+    }
+}
