@@ -13,10 +13,13 @@ namespace WarpDrive.Benchmarks;
 internal static class CryptoProbe
 {
     private const int Rounds = 6;
+    private const int Workers = 8;
     private static readonly TimeSpan s_round = TimeSpan.FromMilliseconds(700);
 
-    public static int Run(string? runDirectory)
+    /// <summary>Runs the probes named in <paramref name="only"/> (gcm, sha, rsa, ecdsa; all when empty).</summary>
+    public static int Run(string? runDirectory, IReadOnlyCollection<string> only)
     {
+        bool Wants(string name) => only.Count == 0 || only.Contains(name);
         using var local = new WdRuntime(new WdRuntimeOptions
         {
             Mode = WdDeviceMode.Local,
@@ -24,13 +27,29 @@ internal static class CryptoProbe
         });
         using WdRuntime? broker = runDirectory is null ? null : new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, BrokerRunDirectory = runDirectory });
         Console.WriteLine($"{Environment.ProcessorCount} cores, {RuntimeInformationText()}; medians of {Rounds - 1} rounds of {s_round.TotalMilliseconds:F0} ms");
-        Gcm(local, broker, 1 << 20);
-        Gcm(local, broker, 16 << 10);
-        Gcm(local, broker, 64);
-        Sha256(local, broker, 1 << 20);
-        Sha256(local, broker, 16 << 10);
-        RsaSign(local);
-        EcdsaSign(local);
+        if (Wants("gcm"))
+        {
+            Gcm(local, broker, 1 << 20);
+            Gcm(local, broker, 16 << 10);
+            Gcm(local, broker, 64);
+        }
+
+        if (Wants("sha"))
+        {
+            Sha256(local, broker, 1 << 20);
+            Sha256(local, broker, 16 << 10);
+        }
+
+        if (Wants("rsa"))
+        {
+            RsaSign(local);
+        }
+
+        if (Wants("ecdsa"))
+        {
+            EcdsaSign(local);
+        }
+
         return 0;
     }
 
@@ -41,23 +60,21 @@ internal static class CryptoProbe
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] nonce = RandomNumberGenerator.GetBytes(12);
         byte[] input = RandomNumberGenerator.GetBytes(size);
-        byte[] output = new byte[size + 16];
+        byte[][] outputs = [.. Enumerable.Range(0, Workers).Select(_ => new byte[size + 16])];
+        byte[] output = outputs[0];
         using var direct = new AesGcm(key, 16);
         using var session = new AeadSession(AeadAlgorithm.AesGcm, key, 16, local);
         using AeadSession? remote = broker is null ? null : new AeadSession(AeadAlgorithm.AesGcm, key, 16, broker);
-        var runs = new List<(string, Func<int>)>
+        var runs = new List<(string, Func<TimeSpan, long>)>
         {
-            ("direct AesGcm.Encrypt", () => { direct.Encrypt(nonce, input, output.AsSpan(0, size), output.AsSpan(size)); return 1; }),
-            ("queue, sync", () => One(session.Encrypt(nonce, input, output))),
+            ("direct AesGcm.Encrypt", Sync(() => { direct.Encrypt(nonce, input, output.AsSpan(0, size), output.AsSpan(size)); return 1; })),
+            ("queue, sync", Sync(() => One(session.Encrypt(nonce, input, output)))),
+            ($"queue, async x{Workers}", Pipelined(i => session.EncryptAsync(nonce, input, outputs[i]))),
         };
-        if (size <= 4096)
-        {
-            runs.Add(("queue, async x32", () => Async(32, () => session.EncryptAsync(nonce, input, output))));
-        }
-
         if (remote is not null)
         {
-            runs.Add(("broker (SVA), sync", () => One(remote.Encrypt(nonce, input, output))));
+            runs.Add(("broker (SVA), sync", Sync(() => One(remote.Encrypt(nonce, input, output)))));
+            runs.Add(($"broker (SVA), async x{Workers}", Pipelined(i => remote.EncryptAsync(nonce, input, outputs[i]))));
         }
 
         Report($"AES-256-GCM encrypt {Size(size)}", size, Measure(runs));
@@ -66,17 +83,19 @@ internal static class CryptoProbe
     private static void Sha256(WdRuntime local, WdRuntime? broker, int size)
     {
         byte[] input = RandomNumberGenerator.GetBytes(size);
-        byte[] hash = new byte[32];
+        byte[][] hashes = [.. Enumerable.Range(0, Workers).Select(_ => new byte[32])];
+        byte[] hash = hashes[0];
         using var session = new DigestSession(DigestAlgorithm.Sha256, runtime: local);
         using DigestSession? remote = broker is null ? null : new DigestSession(DigestAlgorithm.Sha256, runtime: broker);
-        var runs = new List<(string, Func<int>)>
+        var runs = new List<(string, Func<TimeSpan, long>)>
         {
-            ("direct SHA256.HashData", () => One(SHA256.HashData(input, hash))),
-            ("queue, sync", () => One(session.ComputeHash(input, hash))),
+            ("direct SHA256.HashData", Sync(() => One(SHA256.HashData(input, hash)))),
+            ("queue, sync", Sync(() => One(session.ComputeHash(input, hash)))),
+            ($"queue, async x{Workers}", Pipelined(i => session.ComputeHashAsync(input, hashes[i]))),
         };
         if (remote is not null)
         {
-            runs.Add(("broker (SVA), sync", () => One(remote.ComputeHash(input, hash))));
+            runs.Add(("broker (SVA), sync", Sync(() => One(remote.ComputeHash(input, hash)))));
         }
 
         Report($"SHA-256 {Size(size)}", size, Measure(runs));
@@ -90,12 +109,13 @@ internal static class CryptoProbe
         // Two sessions on two queues: the in-process device serves queue i with engine i % 2.
         using var first = new RsaSession(key, local);
         using var second = new RsaSession(key, local);
-        byte[] signature = new byte[256];
-        var runs = new List<(string, Func<int>)>
+        byte[][] signatures = [.. Enumerable.Range(0, Workers).Select(_ => new byte[256])];
+        var runs = new List<(string, Func<TimeSpan, long>)>
         {
-            ("direct RSA.SignHash, 1 thread", () => One(rsa.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))),
-            ("queue, sync, 1 engine", () => One(first.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))),
-            ("queue, async x8 over 2 engines", () => Async(8, i => (i % 2 == 0 ? first : second).SignHashAsync(hash, new byte[256], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))),
+            ("direct RSA.SignHash, 1 thread", Sync(() => One(rsa.SignHash(hash, signatures[0], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)))),
+            ("direct RSA.SignHash, 2 threads", Threads(2, i => One(rsa.SignHash(hash, signatures[i], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)))),
+            ("queue, sync, 1 engine", Sync(() => One(first.SignHash(hash, signatures[0], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)))),
+            ($"queue, async x{Workers}, 2 engines", Pipelined(i => (i % 2 == 0 ? first : second).SignHashAsync(hash, signatures[i], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))),
         };
         Report("RSA-2048 sign (PKCS#1 v1.5, SHA-256)", 0, Measure(runs));
     }
@@ -107,57 +127,91 @@ internal static class CryptoProbe
         byte[] privateKey = ecdsa.ExportParameters(true).D!;
         using var first = new EccSession(EccCurve.P256, privateKey, local);
         using var second = new EccSession(EccCurve.P256, privateKey, local);
-        byte[] signature = new byte[64];
-        var runs = new List<(string, Func<int>)>
+        byte[][] signatures = [.. Enumerable.Range(0, Workers).Select(_ => new byte[64])];
+        var runs = new List<(string, Func<TimeSpan, long>)>
         {
-            ("direct ECDsa.SignHash, 1 thread", () => One(ecdsa.SignHash(hash, signature))),
-            ("queue, sync, 1 engine", () => One(first.SignHash(hash, signature))),
-            ("queue, async x8 over 2 engines", () => Async(8, i => (i % 2 == 0 ? first : second).SignHashAsync(hash, new byte[64]))),
+            ("direct ECDsa.SignHash, 1 thread", Sync(() => One(ecdsa.SignHash(hash, signatures[0])))),
+            ("direct ECDsa.SignHash, 2 threads", Threads(2, i => One(ecdsa.SignHash(hash, signatures[i])))),
+            ("queue, sync, 1 engine", Sync(() => One(first.SignHash(hash, signatures[0])))),
+            ($"queue, async x{Workers}, 2 engines", Pipelined(i => (i % 2 == 0 ? first : second).SignHashAsync(hash, signatures[i]))),
         };
         Report("ECDSA P-256 sign", 0, Measure(runs));
     }
 
     /// <summary>One request that produced <paramref name="produced"/> bytes (none is a failure).</summary>
-    private static int One(int produced) => produced > 0 ? 1 : 0;
+    private static int One(int produced) => produced > 0 ? 1 : throw new InvalidOperationException("a request produced nothing");
 
-    /// <summary>One batch of <paramref name="window"/> requests in flight; returns how many completed.</summary>
-    private static int Async(int window, Func<ValueTask<int>> start) => Async(window, _ => start());
-
-    private static int Async(int window, Func<int, ValueTask<int>> start)
+    /// <summary>Calls <paramref name="op"/> back to back on this thread until the round ends; returns the count.</summary>
+    private static Func<TimeSpan, long> Sync(Func<int> op) => duration =>
     {
-        var pending = new Task<int>[window];
-        for (int i = 0; i < window; i++)
+        long done = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < duration)
         {
-            pending[i] = start(i).AsTask();
+            done += op();
         }
 
-        foreach (Task<int> request in pending)
+        return done;
+    };
+
+    /// <summary><paramref name="threads"/> threads calling <paramref name="op"/> back to back: what the machine can do
+    /// with that many cores and no queue at all (the ceiling for that many engines).</summary>
+    private static Func<TimeSpan, long> Threads(int threads, Func<int, int> op) => duration =>
+    {
+        long done = 0;
+        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() =>
         {
-            if (request.GetAwaiter().GetResult() <= 0)
+            long mine = 0;
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed < duration)
             {
-                throw new InvalidOperationException("a request produced nothing");
+                mine += op(i);
+            }
+
+            Interlocked.Add(ref done, mine);
+        })).ToArray();
+        foreach (Thread t in workers)
+        {
+            t.Start();
+        }
+
+        foreach (Thread t in workers)
+        {
+            t.Join();
+        }
+
+        return done;
+    };
+
+    /// <summary><see cref="Workers"/> asynchronous loops, each awaiting its next request as soon as the last completes,
+    /// so that the device always has work queued; returns the requests completed in the round.</summary>
+    private static Func<TimeSpan, long> Pipelined(Func<int, ValueTask<int>> start) => duration =>
+    {
+        long done = 0;
+        long deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        async Task Worker(int index)
+        {
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                One(await start(index).ConfigureAwait(false));
+                Interlocked.Increment(ref done);
             }
         }
 
-        return window;
-    }
+        Task.WaitAll([.. Enumerable.Range(0, Workers).Select(Worker)]);
+        return done;
+    };
 
     /// <summary>Operations per second of each run, per round (the first round is a warm-up and dropped).</summary>
-    private static Dictionary<string, List<double>> Measure(List<(string Name, Func<int> Op)> runs)
+    private static Dictionary<string, List<double>> Measure(List<(string Name, Func<TimeSpan, long> Run)> runs)
     {
         var rates = runs.ToDictionary(r => r.Name, _ => new List<double>());
         for (int round = 0; round < Rounds; round++)
         {
-            foreach ((string name, Func<int> op) in runs)
+            foreach ((string name, Func<TimeSpan, long> run) in runs)
             {
-                long done = 0;
                 var sw = Stopwatch.StartNew();
-                while (sw.Elapsed < s_round)
-                {
-                    int completed = op(); // requests completed by this call
-                    done += completed > 0 ? completed : throw new InvalidOperationException($"{name}: a request failed");
-                }
-
+                long done = run(s_round);
                 if (round > 0)
                 {
                     rates[name].Add(done / sw.Elapsed.TotalSeconds);

@@ -48,6 +48,9 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
 
     public bool IsAsync { get; private set; }
 
+    /// <summary>When an async request was published (Stopwatch ticks), for the poller's service-time estimate.</summary>
+    public long SubmittedAt { get; set; }
+
     public bool Done => _done;
 
     public Cqe Completion { get; private set; }

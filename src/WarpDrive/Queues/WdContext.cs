@@ -17,6 +17,11 @@ internal sealed class WdContext : IDisposable
     private static readonly long s_maxSpinTicks = Stopwatch.Frequency / 500; // 2 ms
     private long _serviceTicks;
 
+    // The poller spins only while a completion is likely within its spin: requests that take long (an RSA signature,
+    // a large block) complete through the futex, so that the poller does not spend a core the engines need.
+    private static readonly long s_longServiceTicks = Stopwatch.Frequency / 12_500; // 80 us
+    private long _asyncServiceTicks;
+
     private readonly RequestSlot[] _slots;
     private readonly int[] _free;
     private readonly Lock _freeLock = new();
@@ -144,6 +149,7 @@ internal sealed class WdContext : IDisposable
             slot.InFlight = true;
             if (slot.IsAsync)
             {
+                slot.SubmittedAt = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref _asyncInFlight);
             }
 
@@ -277,6 +283,9 @@ internal sealed class WdContext : IDisposable
             if (slot.IsAsync)
             {
                 ready[asyncReady++] = index;
+                // Moving average of the time an async request spends on the device and in the ring (under the reap lock).
+                long sample = Stopwatch.GetTimestamp() - slot.SubmittedAt;
+                _asyncServiceTicks = ((_asyncServiceTicks * 7) + sample) / 8;
             }
         }
 
@@ -291,6 +300,11 @@ internal sealed class WdContext : IDisposable
             _slots[index].Deliver();
         }
     }
+
+    /// <summary>How long the poller polls before it sleeps: its usual spin while async requests complete within a few
+    /// times that, none when they take longer (then a wake-up costs less than the spinning it replaces).</summary>
+    private TimeSpan PollerSpin() =>
+        _asyncServiceTicks > s_longServiceTicks ? TimeSpan.Zero : Queue.SpinBeforeSleep;
 
     private void EnsurePoller()
     {
@@ -327,7 +341,7 @@ internal sealed class WdContext : IDisposable
                 while (ReapLocked(ready, out asyncReady) == 0 && Volatile.Read(ref _asyncInFlight) > 0 && !_disposed
                        && Queue.State == QueueState.Started)
                 {
-                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(10));
+                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(10), PollerSpin());
                 }
             }
 
