@@ -9,18 +9,27 @@ public sealed class CryptoBrokerFixture : IAsyncLifetime
     public const string Config = """
         { "devices": [
             { "name": "sec-0", "model": "sec", "queues": 8, "engines": 1 },
-            { "name": "hpre-0", "model": "hpre", "queues": 8, "engines": 2 },
+            { "name": "hpre-0", "model": "hpre", "queues": 16, "engines": 2 },
             { "name": "sec-1", "model": "sec", "queues": 4, "engines": 1, "memory": "share" } ] }
         """;
 
     private BrokerProcess? _broker;
+    private WdRuntime? _runtime;
 
     internal BrokerProcess Broker => _broker ?? throw new InvalidOperationException("not started");
 
-    public async Task InitializeAsync() => _broker = await BrokerProcess.StartAsync(Config);
+    /// <summary>A runtime on the broker's devices only, shared by the class's tests.</summary>
+    public WdRuntime Runtime => _runtime ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync()
+    {
+        _broker = await BrokerProcess.StartAsync(Config);
+        _runtime = _broker.CreateRuntime();
+    }
 
     public async Task DisposeAsync()
     {
+        _runtime?.Dispose();
         if (_broker is not null)
         {
             await _broker.DisposeAsync();

@@ -3,9 +3,15 @@ using WarpDrive.Crypto;
 
 namespace WarpDrive.Tests.Crypto;
 
-public sealed class DhSessionTests(HpreRuntime fixture) : IClassFixture<HpreRuntime>
+/// <summary>The DH library through an in-process HPRE device.</summary>
+public sealed class DhSessionTestsInProcess(HpreRuntime fixture) : DhSessionTests(fixture.Runtime), IClassFixture<HpreRuntime>;
+
+/// <summary>The DH library through a real wdd's HPRE device (SVA: the broker copies in and out).</summary>
+public sealed class DhSessionTestsBroker(CryptoBrokerFixture fixture) : DhSessionTests(fixture.Runtime), IClassFixture<CryptoBrokerFixture>;
+
+public abstract class DhSessionTests(WdRuntime runtime)
 {
-    private readonly WdRuntime _runtime = fixture.Runtime;
+    private readonly WdRuntime _runtime = runtime;
 
     [Theory]
     [InlineData("modp2048")]

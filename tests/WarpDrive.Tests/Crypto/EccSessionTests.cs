@@ -4,9 +4,15 @@ using WarpDrive.Crypto;
 
 namespace WarpDrive.Tests.Crypto;
 
-public sealed class EccSessionTests(HpreRuntime fixture) : IClassFixture<HpreRuntime>
+/// <summary>The ECC library through an in-process HPRE device.</summary>
+public sealed class EccSessionTestsInProcess(HpreRuntime fixture) : EccSessionTests(fixture.Runtime), IClassFixture<HpreRuntime>;
+
+/// <summary>The ECC library through a real wdd's HPRE device (SVA: the broker copies in and out).</summary>
+public sealed class EccSessionTestsBroker(CryptoBrokerFixture fixture) : EccSessionTests(fixture.Runtime), IClassFixture<CryptoBrokerFixture>;
+
+public abstract class EccSessionTests(WdRuntime runtime)
 {
-    private readonly WdRuntime _runtime = fixture.Runtime;
+    private readonly WdRuntime _runtime = runtime;
 
     public static TheoryData<EccCurve> NistCurves() => new() { EccCurve.P256, EccCurve.P384, EccCurve.P521 };
 

@@ -4,9 +4,15 @@ using WarpDrive.Crypto;
 
 namespace WarpDrive.Tests.Crypto;
 
-public sealed class RsaSessionTests(HpreRuntime fixture) : IClassFixture<HpreRuntime>
+/// <summary>The RSA library through an in-process HPRE device.</summary>
+public sealed class RsaSessionTestsInProcess(HpreRuntime fixture) : RsaSessionTests(fixture.Runtime), IClassFixture<HpreRuntime>;
+
+/// <summary>The RSA library through a real wdd's HPRE device (SVA: the broker copies in and out).</summary>
+public sealed class RsaSessionTestsBroker(CryptoBrokerFixture fixture) : RsaSessionTests(fixture.Runtime), IClassFixture<CryptoBrokerFixture>;
+
+public abstract class RsaSessionTests(WdRuntime runtime)
 {
-    private readonly WdRuntime _runtime = fixture.Runtime;
+    private readonly WdRuntime _runtime = runtime;
 
     private static readonly Lazy<RSA> s_rsa2048 = new(() => RSA.Create(2048));
     private static readonly Lazy<RSA> s_rsa1024 = new(() => RSA.Create(1024));

@@ -242,3 +242,35 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
         Assert.Throws<InvalidOperationException>(() => oneShot.Append("x"u8));
     }
 }
+
+/// <summary>A broker SEC device that offers SHARE only: the device reaches nothing but regions the broker made, so the
+/// session's key and request scratch come from reserved memory, and the data must too.</summary>
+public sealed class SecShareOnlyTests(CryptoBrokerFixture fixture) : IClassFixture<CryptoBrokerFixture>
+{
+    [Fact]
+    public void CipherAndDigestRunOnReservedMemory()
+    {
+        using WdRuntime runtime = fixture.Broker.CreateRuntime("sec-1");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        byte[] iv = RandomNumberGenerator.GetBytes(16);
+        byte[] data = RandomNumberGenerator.GetBytes(8192);
+        using WdSharedMemory input = runtime.ReserveMemory(data.Length);
+        using WdSharedMemory output = runtime.ReserveMemory(data.Length);
+        data.CopyTo(input.GetSpan());
+        using var session = new CipherSession(CipherAlgorithm.AesCbc, key, runtime);
+        Assert.False(session.Device.HasSva);
+        Assert.Equal(data.Length, session.Encrypt(iv, input.GetSpan(), output.GetSpan()));
+        using var aes = Aes.Create();
+        aes.Key = key;
+        Assert.Equal(aes.EncryptCbc(data, iv, PaddingMode.None), output.GetSpan().ToArray());
+
+        // Ordinary managed memory is out of this device's reach: ADDRESS_FAULT, reported as such.
+        var error = Assert.Throws<WdException>(() => session.Encrypt(iv, data, new byte[data.Length]));
+        Assert.Contains("AddressFault", error.Message, StringComparison.Ordinal);
+
+        using var sha = new DigestSession(DigestAlgorithm.Sha256, runtime: runtime);
+        using WdSharedMemory hash = runtime.ReserveMemory(32);
+        sha.ComputeHash(input.GetSpan(), hash.GetSpan());
+        Assert.Equal(SHA256.HashData(data), hash.GetSpan().ToArray());
+    }
+}
