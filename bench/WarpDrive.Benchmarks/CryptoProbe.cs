@@ -30,6 +30,8 @@ internal static class CryptoProbe
         if (Wants("gcm"))
         {
             Gcm(local, broker, 1 << 20);
+            Gcm(local, broker, 256 << 10);
+            Gcm(local, broker, 64 << 10);
             Gcm(local, broker, 16 << 10);
             Gcm(local, broker, 64);
         }
@@ -37,6 +39,7 @@ internal static class CryptoProbe
         if (Wants("sha"))
         {
             Sha256(local, broker, 1 << 20);
+            Sha256(local, broker, 64 << 10);
             Sha256(local, broker, 16 << 10);
         }
 
@@ -62,14 +65,16 @@ internal static class CryptoProbe
         byte[] input = RandomNumberGenerator.GetBytes(size);
         byte[][] outputs = [.. Enumerable.Range(0, Workers).Select(_ => new byte[size + 16])];
         byte[] output = outputs[0];
-        using var direct = new AesGcm(key, 16);
+        AesGcm[] direct = [new AesGcm(key, 16), new AesGcm(key, 16)];
         using var session = new AeadSession(AeadAlgorithm.AesGcm, key, 16, local);
+        using var second = new AeadSession(AeadAlgorithm.AesGcm, key, 16, local); // the next queue: the other engine
         using AeadSession? remote = broker is null ? null : new AeadSession(AeadAlgorithm.AesGcm, key, 16, broker);
         var runs = new List<(string, Func<TimeSpan, long>)>
         {
-            ("direct AesGcm.Encrypt", Sync(() => { direct.Encrypt(nonce, input, output.AsSpan(0, size), output.AsSpan(size)); return 1; })),
-            ("queue, sync", Sync(() => One(session.Encrypt(nonce, input, output)))),
-            ($"queue, async x{Workers}", Pipelined(i => session.EncryptAsync(nonce, input, outputs[i]))),
+            ("direct AesGcm.Encrypt, 1 thread", Sync(() => { direct[0].Encrypt(nonce, input, output.AsSpan(0, size), output.AsSpan(size)); return 1; })),
+            ("direct AesGcm.Encrypt, 2 threads", Threads(2, i => { direct[i].Encrypt(nonce, input, outputs[i].AsSpan(0, size), outputs[i].AsSpan(size)); return 1; })),
+            ("queue, sync, 1 engine", Sync(() => One(session.Encrypt(nonce, input, output)))),
+            ($"queue, async x{Workers}, 2 engines", Pipelined(i => (i % 2 == 0 ? session : second).EncryptAsync(nonce, input, outputs[i]))),
         };
         if (remote is not null)
         {
@@ -78,6 +83,8 @@ internal static class CryptoProbe
         }
 
         Report($"AES-256-GCM encrypt {Size(size)}", size, Measure(runs));
+        direct[0].Dispose();
+        direct[1].Dispose();
     }
 
     private static void Sha256(WdRuntime local, WdRuntime? broker, int size)
@@ -86,12 +93,14 @@ internal static class CryptoProbe
         byte[][] hashes = [.. Enumerable.Range(0, Workers).Select(_ => new byte[32])];
         byte[] hash = hashes[0];
         using var session = new DigestSession(DigestAlgorithm.Sha256, runtime: local);
+        using var second = new DigestSession(DigestAlgorithm.Sha256, runtime: local);
         using DigestSession? remote = broker is null ? null : new DigestSession(DigestAlgorithm.Sha256, runtime: broker);
         var runs = new List<(string, Func<TimeSpan, long>)>
         {
-            ("direct SHA256.HashData", Sync(() => One(SHA256.HashData(input, hash)))),
-            ("queue, sync", Sync(() => One(session.ComputeHash(input, hash)))),
-            ($"queue, async x{Workers}", Pipelined(i => session.ComputeHashAsync(input, hashes[i]))),
+            ("direct SHA256.HashData, 1 thread", Sync(() => One(SHA256.HashData(input, hash)))),
+            ("direct SHA256.HashData, 2 threads", Threads(2, i => One(SHA256.HashData(input, hashes[i])))),
+            ("queue, sync, 1 engine", Sync(() => One(session.ComputeHash(input, hash)))),
+            ($"queue, async x{Workers}, 2 engines", Pipelined(i => (i % 2 == 0 ? session : second).ComputeHashAsync(input, hashes[i]))),
         };
         if (remote is not null)
         {

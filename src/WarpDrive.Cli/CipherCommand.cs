@@ -234,6 +234,10 @@ internal static class CipherCommand
             {
                 throw new InvalidDataException("bad decrypt: the input is not whole blocks of this cipher");
             }
+            else if (last && !CryptoRules.IsValidLength(algorithm, length) && length > 0)
+            {
+                throw new InvalidDataException($"the input is not whole {block}-byte blocks (--no-pad takes whole blocks only)");
+            }
 
             if (length > 0)
             {

@@ -46,6 +46,7 @@ internal sealed unsafe class EngineThread : IDisposable
         object? state = _host.Model.CreateEngineState(_host);
         long spinTicks = (long)(_host.Options.SpinBeforeSleep.TotalSeconds * Stopwatch.Frequency);
         long idleSince = 0;
+        int idleRounds = 0;
         try
         {
             while (!_stopping)
@@ -64,7 +65,17 @@ internal sealed unsafe class EngineThread : IDisposable
 
                 if (now - idleSince < spinTicks)
                 {
-                    Thread.SpinWait(20);
+                    // Yield now and then: on a machine with few cores, the thread that would give this engine work
+                    // (a client, its poller) may be waiting for this very core.
+                    if ((++idleRounds & 7) == 0)
+                    {
+                        Thread.Yield();
+                    }
+                    else
+                    {
+                        Thread.SpinWait(20);
+                    }
+
                     continue;
                 }
 

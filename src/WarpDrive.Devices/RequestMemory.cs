@@ -130,6 +130,17 @@ internal sealed unsafe class RequestMemory : IDisposable
     public bool CommitOutput(ulong produced) =>
         _outputPid == 0 || produced == 0 || ProcessMemory.TryWrite(_outputPid, _outputAddress, _output, (nuint)produced);
 
+    /// <summary>Zeroes the first <paramref name="produced"/> bytes of a staged output once it was copied out: for
+    /// outputs that are secrets (generated private keys, shared secrets, decrypted messages), so that they do not
+    /// linger in the engine's arena. An output written in place is the client's memory and left alone.</summary>
+    public void ScrubOutput(ulong produced)
+    {
+        if (_outputPid != 0 && produced > 0)
+        {
+            new Span<byte>(_output, (int)Math.Min(produced, (ulong)_limit)).Clear();
+        }
+    }
+
     private static bool CanCopy(HardwareQueue queue) =>
         queue.Domain!.RemoteProcessId != 0 && (queue.Host.Flags & DeviceFlags.Sva) != 0;
 

@@ -81,22 +81,26 @@ public sealed class HpreDevice : DeviceModel
                 _ => CompletionStatus.BadRequest,
             };
         }
-        catch (Exception e) when (e is CryptographicException or CryptoException)
+        catch (Exception e) when (e is CryptographicException or CryptoException or ArgumentException or ArithmeticException or FormatException)
         {
             // Every input was checked before the library saw it; a library that still refuses the client's material
-            // (a key it will not use) is the request's fault, not the device's.
+            // (a key it will not use: BouncyCastle throws ArgumentException for a modulus it finds weak) is the
+            // request's fault, not the device's, and must not count against isolate_strategy.
             status = CompletionStatus.BadRequest;
             produced = 0;
         }
         finally
         {
             memory.ScrubSecrets(); // a private key staged from a broker client does not outlive its request
+            CryptographicOperations.ZeroMemory(state.Key.AsSpan(0, (int)Math.Min(parameters.KeyLen, (uint)HpreEngineState.MaxFieldLength)));
         }
 
         if (status == CompletionStatus.Ok && !memory.CommitOutput((ulong)produced))
         {
             status = CompletionStatus.AddressFault;
         }
+
+        memory.ScrubOutput((ulong)produced); // HPRE outputs are small and often secret (keys, shared secrets, plaintext)
 
         cqe.Status = status;
         cqe.Produced = status == CompletionStatus.Ok ? (uint)produced : 0;

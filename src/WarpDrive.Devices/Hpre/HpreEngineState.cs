@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Org.BouncyCastle.Security;
 
 namespace WarpDrive.Devices.Hpre;
@@ -8,7 +9,21 @@ internal sealed class HpreEngineState(long maxRequestBytes) : IDisposable
 {
     public RequestMemory Memory { get; } = new(maxRequestBytes);
 
+    /// <summary>Largest key or auxiliary input an HPRE request may name: an RSA-4096 CRT blob is 2 824 bytes.</summary>
+    public const int MaxFieldLength = 4096;
+
     public SecureRandom Random { get; } = new();
 
-    public void Dispose() => Memory.Dispose();
+    /// <summary>The request's key, copied once: every check, the cache lookup and the import read this copy, never the
+    /// client's memory again (which the client may be rewriting). Zeroed after each request.</summary>
+    public byte[] Key { get; } = GC.AllocateArray<byte>(MaxFieldLength, pinned: true);
+
+    /// <summary>The request's auxiliary input (signature, prime), copied once like the key.</summary>
+    public byte[] Aux { get; } = GC.AllocateArray<byte>(MaxFieldLength, pinned: true);
+
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(Key);
+        Memory.Dispose();
+    }
 }

@@ -40,11 +40,27 @@ internal readonly ref struct HpreRequest
 
     public bool DstUnused => Sqe.Dst == 0 && Sqe.DstLen == 0;
 
+    /// <summary>The key, copied once into the engine (see <see cref="HpreEngineState.Key"/>).</summary>
     public CompletionStatus MapKey(out ReadOnlySpan<byte> key) =>
-        CryptoRequest.MapSecret(_memory, _queue, Params.Key, Params.KeyLen, CryptoParams.MaxFieldLength, out key);
+        CopyOnce(CryptoRequest.MapSecret(_memory, _queue, Params.Key, Params.KeyLen, HpreEngineState.MaxFieldLength, out ReadOnlySpan<byte> field),
+            field, _engine.Key, out key);
 
+    /// <summary>The auxiliary input, copied once into the engine.</summary>
     public CompletionStatus MapAux(out ReadOnlySpan<byte> aux) =>
-        CryptoRequest.MapField(_memory, _queue, Params.Aux, Params.AuxLen, CryptoParams.MaxFieldLength, out aux);
+        CopyOnce(CryptoRequest.MapField(_memory, _queue, Params.Aux, Params.AuxLen, HpreEngineState.MaxFieldLength, out ReadOnlySpan<byte> field),
+            field, _engine.Aux, out aux);
+
+    private static CompletionStatus CopyOnce(CompletionStatus status, ReadOnlySpan<byte> field, byte[] copy, out ReadOnlySpan<byte> result)
+    {
+        result = default;
+        if (status == CompletionStatus.Ok)
+        {
+            field.CopyTo(copy);
+            result = copy.AsSpan(0, field.Length);
+        }
+
+        return status;
+    }
 
     public CompletionStatus MapAad(out ReadOnlySpan<byte> aad) =>
         CryptoRequest.MapField(_memory, _queue, Params.Aad, Params.AadLen, CryptoParams.MaxFieldLength, out aad);
@@ -59,6 +75,11 @@ internal readonly ref struct HpreRequest
         if (Sqe.DstLen < (uint)needed)
         {
             return CompletionStatus.OutOfSpace;
+        }
+
+        if (needed == 0)
+        {
+            return CompletionStatus.Ok; // nothing to write (an empty decrypted message): any destination will do
         }
 
         if (Sqe.DstLen > int.MaxValue)

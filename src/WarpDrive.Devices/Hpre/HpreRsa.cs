@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
@@ -330,7 +331,7 @@ internal static class HpreRsa
         else
         {
             var generator = new RsaKeyPairGenerator();
-            generator.Init(new RsaKeyGenerationParameters(BcBigInteger.ValueOf((long)Math.Min(exponent, long.MaxValue)), request.Random, bits, 100));
+            generator.Init(new RsaKeyGenerationParameters(new BcBigInteger(exponent.ToString(CultureInfo.InvariantCulture)), request.Random, bits, 100));
             var key = (RsaPrivateCrtKeyParameters)generator.GenerateKeyPair().Private;
             p = new RSAParameters
             {

@@ -20,7 +20,7 @@ internal sealed class KeyCache : IDisposable
     {
         foreach (Entry? e in _entries)
         {
-            if (e is not null && e.Kind == kind && blob.SequenceEqual(e.Blob))
+            if (e is not null && e.Kind == kind && CryptographicOperations.FixedTimeEquals(blob, e.Blob))
             {
                 return e.Value;
             }

@@ -112,7 +112,7 @@ internal sealed class RsaKey : IDisposable
 
         var bn = new BcBigInteger(1, n);
         var be = new BcBigInteger(1, e);
-        if (be.CompareTo(BcBigInteger.One) <= 0 || be.CompareTo(bn) >= 0)
+        if (be.CompareTo(BcBigInteger.One) <= 0 || be.CompareTo(bn) >= 0 || !be.TestBit(0))
         {
             return null;
         }

@@ -25,7 +25,7 @@ internal sealed class KeyedCache<T>(int capacity) : IDisposable
         int victim = 0;
         for (int i = 0; i < _values.Length; i++)
         {
-            if (_values[i] is { } value && _variants[i] == variant && key.SequenceEqual(_keys[i]))
+            if (_values[i] is { } value && _variants[i] == variant && CryptographicOperations.FixedTimeEquals(key, _keys[i]))
             {
                 _used[i] = ++_clock;
                 return value;

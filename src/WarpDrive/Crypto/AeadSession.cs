@@ -49,7 +49,7 @@ public sealed class AeadSession : CryptoSession
     /// <returns>Bytes written: the plaintext length plus <see cref="TagLength"/>.</returns>
     public int Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination, ReadOnlySpan<byte> associatedData = default)
     {
-        Check(nonce.Length, plaintext.Length + (long)TagLength, destination.Length, associatedData.Length);
+        Check(nonce.Length, plaintext.Length, plaintext.Length + (long)TagLength, destination.Length, associatedData.Length);
         Cqe cqe = Run(Operation(Opcode.AeadEncrypt), plaintext, destination, nonce, associatedData);
         return CryptoStatus.Produced(in cqe);
     }
@@ -60,7 +60,7 @@ public sealed class AeadSession : CryptoSession
     public int Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> source, Span<byte> destination, ReadOnlySpan<byte> associatedData = default)
     {
         CheckSource(source.Length);
-        Check(nonce.Length, source.Length - TagLength, destination.Length, associatedData.Length);
+        Check(nonce.Length, source.Length - TagLength, source.Length - TagLength, destination.Length, associatedData.Length);
         Cqe cqe = Run(Operation(Opcode.AeadDecrypt), source, destination, nonce, associatedData);
         if (cqe.Status == CompletionStatus.AuthFailed)
         {
@@ -76,7 +76,7 @@ public sealed class AeadSession : CryptoSession
     public ValueTask<int> EncryptAsync(ReadOnlyMemory<byte> nonce, ReadOnlyMemory<byte> plaintext, Memory<byte> destination,
         ReadOnlyMemory<byte> associatedData = default, CancellationToken cancellationToken = default)
     {
-        Check(nonce.Length, plaintext.Length + (long)TagLength, destination.Length, associatedData.Length);
+        Check(nonce.Length, plaintext.Length, plaintext.Length + (long)TagLength, destination.Length, associatedData.Length);
         return RunAsync(Operation(Opcode.AeadEncrypt), plaintext, destination, nonce, associatedData, default, CryptoStatus.Produced, cancellationToken);
     }
 
@@ -86,7 +86,7 @@ public sealed class AeadSession : CryptoSession
         ReadOnlyMemory<byte> associatedData = default, CancellationToken cancellationToken = default)
     {
         CheckSource(source.Length);
-        Check(nonce.Length, source.Length - TagLength, destination.Length, associatedData.Length);
+        Check(nonce.Length, source.Length - TagLength, source.Length - TagLength, destination.Length, associatedData.Length);
         return RunAsync(Operation(Opcode.AeadDecrypt), source, destination, nonce, associatedData, default, CryptoStatus.Decrypted, cancellationToken);
     }
 
@@ -100,11 +100,16 @@ public sealed class AeadSession : CryptoSession
         }
     }
 
-    private void Check(int nonceLength, long outputLength, int destinationLength, int aadLength)
+    private void Check(int nonceLength, long messageLength, long outputLength, int destinationLength, int aadLength)
     {
         if (!CryptoRules.IsValidNonceLength(Algorithm, nonceLength))
         {
             throw new ArgumentException($"{Algorithm} does not take a {nonceLength}-byte nonce ({(Algorithm == AeadAlgorithm.AesCcm ? "7-13" : "12")} bytes)");
+        }
+
+        if (Algorithm == AeadAlgorithm.AesCcm && messageLength > CryptoRules.MaxCcmMessageLength(nonceLength))
+        {
+            throw new ArgumentException($"AES-CCM with a {nonceLength}-byte nonce takes at most {CryptoRules.MaxCcmMessageLength(nonceLength)} bytes (a shorter nonce allows more)");
         }
 
         if (destinationLength < outputLength)

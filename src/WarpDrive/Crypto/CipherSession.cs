@@ -27,7 +27,8 @@ public sealed class CipherSession : CryptoSession
     /// <summary>The cipher and mode.</summary>
     public CipherAlgorithm Algorithm { get; }
 
-    /// <summary>Replaces the key; the old key's bytes are zeroed.</summary>
+    /// <summary>Replaces the key; the old key's bytes are zeroed. Waits for the session's requests in flight first (they
+    /// complete under the old key); do not submit from another thread meanwhile.</summary>
     public void Rekey(ReadOnlySpan<byte> key)
     {
         CheckKey(Algorithm, key);

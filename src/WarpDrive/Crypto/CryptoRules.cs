@@ -58,6 +58,11 @@ public static class CryptoRules
     public static bool IsValidNonceLength(AeadAlgorithm algorithm, int length) =>
         algorithm == AeadAlgorithm.AesCcm ? length is >= 7 and <= 13 : length == 12;
 
+    /// <summary>Longest message AES-CCM takes with a nonce of <paramref name="nonceLength"/> bytes: its length field has
+    /// 15 - nonce bytes (RFC 3610), so a 12-byte nonce allows 16 MiB - 1 and a 7-byte one anything a request can hold.</summary>
+    public static long MaxCcmMessageLength(int nonceLength) =>
+        15 - nonceLength >= 4 ? uint.MaxValue : (1L << (8 * (15 - nonceLength))) - 1;
+
     /// <summary>Whether <paramref name="length"/> is a tag length of <paramref name="algorithm"/>.</summary>
     public static bool IsValidTagLength(AeadAlgorithm algorithm, int length) => algorithm switch
     {

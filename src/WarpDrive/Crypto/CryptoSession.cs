@@ -44,10 +44,11 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     public int Poll(int max = int.MaxValue) => _context.Poll(max);
 
     /// <summary>Copies <paramref name="key"/> into device-visible memory the session owns; the previous key's bytes
-    /// are zeroed first.</summary>
+    /// are zeroed first. Requests in flight read the key when they run, so this waits for them to complete.</summary>
     private protected void SetKey(ReadOnlySpan<byte> key)
     {
         ThrowIfDisposed();
+        WaitForRequestsInFlight();
         if (_key is null || _key.Length < key.Length)
         {
             _key?.Dispose();
@@ -225,6 +226,17 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
     }
 
+    /// <summary>Waits until the session's requests in flight have completed (or their queue stopped being served):
+    /// until then the device may still read the key.</summary>
+    private void WaitForRequestsInFlight()
+    {
+        SpinWait spin = default;
+        while (Volatile.Read(ref _inFlight) > 0 && _context.Queue.State == QueueState.Started)
+        {
+            spin.SpinOnce();
+        }
+    }
+
     void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => Interlocked.Decrement(ref _inFlight);
 
     private static bool FitsInline(int aadLength, int auxLength) => aadLength + auxLength <= RequestSlot.ScratchSize - InlineOffset;
@@ -327,12 +339,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
 
         _disposed = true;
-        SpinWait spin = default;
-        while (Volatile.Read(ref _inFlight) > 0 && _context.Queue.State == QueueState.Started)
-        {
-            spin.SpinOnce();
-        }
-
+        WaitForRequestsInFlight();
         _key?.Dispose();
         _key = null;
     }

@@ -17,6 +17,7 @@ namespace WarpDrive.Crypto;
 public sealed class DigestSession : CryptoSession
 {
     private bool _streamActive;
+    private bool _broken; // a piece failed: the message is incomplete until Reset
 
     /// <summary>Opens a session on a device that offers <c>digest</c>.</summary>
     /// <param name="algorithm">The hash, or <see cref="DigestAlgorithm.AesCmac"/>.</param>
@@ -107,7 +108,8 @@ public sealed class DigestSession : CryptoSession
     {
         SqeFlags flags = StreamFlags();
         Cqe cqe = Run(Operation(flags), data, default);
-        _streamActive = cqe.Status == CompletionStatus.Ok;
+        _streamActive = true; // on the device now, or failed: either way the next piece must not start a new message
+        _broken = cqe.Status != CompletionStatus.Ok;
         CryptoStatus.Produced(in cqe);
     }
 
@@ -119,13 +121,22 @@ public sealed class DigestSession : CryptoSession
         CheckDestination(destination.Length);
         SqeFlags flags = StreamFlags() | SqeFlags.Last;
         Cqe cqe = Run(Operation(flags), data, destination[..HashSize]);
-        _streamActive = false;
+        if (cqe.Status == CompletionStatus.Ok)
+        {
+            _streamActive = false; // the final piece ended the device's stream
+        }
+        else
+        {
+            _broken = true;
+        }
+
         return CryptoStatus.Produced(in cqe);
     }
 
     /// <summary>Abandons the message being appended; the next <see cref="Append"/> starts a new one.</summary>
     public void Reset()
     {
+        _broken = false;
         if (_streamActive)
         {
             ReleaseStream();
@@ -166,6 +177,11 @@ public sealed class DigestSession : CryptoSession
         if (StreamId < 0)
         {
             throw new InvalidOperationException("Append and Finish need a session opened with incremental: true");
+        }
+
+        if (_broken)
+        {
+            throw new InvalidOperationException("an earlier piece of this message failed, so its digest would be wrong: call Reset() to start a new message");
         }
 
         return SqeFlags.Stream | (_streamActive ? SqeFlags.None : SqeFlags.NewStream);

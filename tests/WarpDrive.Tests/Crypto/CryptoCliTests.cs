@@ -152,5 +152,11 @@ public sealed class CryptoCliTests : IDisposable
         Assert.Equal(1, code); // zeros do not decrypt to valid PKCS#7 padding under this key (one chance in ~256 they would)
         Assert.Contains("bad decrypt", err, StringComparison.Ordinal);
         Assert.False(File.Exists(input + ".dec"));
+
+        string odd = Write("odd", new byte[33]);
+        (code, _, err) = Wd($"cipher -a aes-128-cbc --no-pad --key-file '{keyFile}' --iv {new string('0', 32)} '{odd}' -o '{odd}.enc'");
+        Assert.Equal(1, code); // the data's fault, not the command line's
+        Assert.Contains("whole 16-byte blocks", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(odd + ".enc"));
     }
 }

@@ -227,6 +227,39 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
     }
 
     [Fact]
+    public async Task RekeyWaitsForTheRequestsInFlight()
+    {
+        byte[] key1 = RandomNumberGenerator.GetBytes(32), key2 = RandomNumberGenerator.GetBytes(32);
+        byte[] counter = new byte[16];
+        byte[] data = RandomNumberGenerator.GetBytes(256 << 10);
+        using var session = new CipherSession(CipherAlgorithm.AesCtr, key1, Runtime);
+        byte[] expected = new byte[data.Length];
+        session.Encrypt(counter, data, expected);
+        byte[][] outputs = [.. Enumerable.Range(0, 16).Select(_ => new byte[data.Length])];
+        Task<int>[] pending = [.. outputs.Select(o => session.EncryptAsync(counter, data, o).AsTask())];
+        session.Rekey(key2); // must not change the key under requests already queued
+        foreach (Task<int> request in pending)
+        {
+            Assert.Equal(data.Length, await request);
+        }
+
+        Assert.All(outputs, o => Assert.Equal(expected, o));
+        byte[] rekeyed = new byte[data.Length];
+        session.Encrypt(counter, data, rekeyed);
+        Assert.NotEqual(expected, rekeyed);
+    }
+
+    [Fact]
+    public void CcmMessagesLongerThanTheNonceAllowsAreRefusedInTheLibrary()
+    {
+        using var ccm = new AeadSession(AeadAlgorithm.AesCcm, new byte[16], 16, Runtime);
+        byte[] big = new byte[(1 << 16) + 1]; // a 13-byte nonce leaves a 2-byte length field: 65535 bytes at most
+        var error = Assert.Throws<ArgumentException>(() => ccm.Encrypt(new byte[13], big, new byte[big.Length + 16]));
+        Assert.Contains("at most 65535 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(16 + 16, ccm.Encrypt(new byte[13], new byte[16], new byte[32])); // within the limit it runs
+    }
+
+    [Fact]
     public void ParameterErrorsAreRejectedBeforeQueuing()
     {
         Assert.Contains("does not take a 15-byte key", Assert.Throws<ArgumentException>(() => new CipherSession(CipherAlgorithm.AesCbc, new byte[15], Runtime)).Message);

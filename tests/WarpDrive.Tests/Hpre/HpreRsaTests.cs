@@ -263,6 +263,46 @@ public sealed class HpreRsaTests : IDisposable
         Assert.True(rsa.VerifyHash(hash, rsa.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pss), HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
     }
 
+    [Fact]
+    public void KeyGenKeepsAnExponentAboveLongMaxValue()
+    {
+        int length = RsaKeyHeader.BlobLength(RsaKeyFormat.PrivateCrt, 128);
+        byte[] exponent = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        HpreResult gen = _q.Run(new HpreCall { Opcode = Opcode.RsaKeyGen, Arg = 1024, Key = exponent, DstLen = length });
+        Assert.Equal(CompletionStatus.Ok, gen.Status);
+        Assert.Equal(exponent, RsaBlob.ToParameters(gen.Output).Exponent);
+    }
+
+    [Fact]
+    public void KeysTheLibrariesRefuseAreTheClientsFaultNotTheDevices()
+    {
+        // BouncyCastle throws ArgumentException for an even exponent and for a modulus with small factors: that must be
+        // BAD_REQUEST, never INTERNAL_ERROR (which counts against isolate_strategy and could isolate the device).
+        RSAParameters p = Key;
+        byte[] evenExponent = RsaBlob.From(new RSAParameters { Modulus = p.Modulus, Exponent = [0x01, 0x00, 0x02] }, RsaKeyFormat.Public);
+        byte[] allOnes = new byte[256];
+        allOnes.AsSpan().Fill(0xFF); // 2^2048 - 1: odd, divisible by 3
+        byte[] smallFactors = RsaBlob.From(new RSAParameters { Modulus = allOnes, Exponent = [0x01, 0x00, 0x01] }, RsaKeyFormat.Public);
+        int faults = _q.Runtime.FindEmbeddedHost("hpre-0")!.FaultCount;
+        foreach (byte[] blob in new[] { evenExponent, smallFactors })
+        {
+            HpreResult r = _q.Run(new HpreCall { Opcode = Opcode.RsaEncrypt, Mode = (byte)RsaPadding.Pkcs1, Key = blob, Src = [1, 2, 3], DstLen = 256 });
+            Assert.Equal(CompletionStatus.BadRequest, r.Status);
+        }
+
+        Assert.Equal(faults, _q.Runtime.FindEmbeddedHost("hpre-0")!.FaultCount);
+    }
+
+    [Fact]
+    public void AnEmptyDecryptedMessageNeedsNoDestination()
+    {
+        using RSA rsa = Runtime();
+        byte[] ciphertext = rsa.Encrypt([], RSAEncryptionPadding.Pkcs1);
+        HpreResult r = _q.Run(new HpreCall { Opcode = Opcode.RsaDecrypt, Mode = (byte)RsaPadding.Pkcs1, Key = RsaBlob.From(Key, RsaKeyFormat.PrivateCrt), Src = ciphertext, DstLen = 0 });
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(0u, r.Cqe.Produced);
+    }
+
     [Theory]
     [InlineData(1000u)] // not a multiple of 256
     [InlineData(512u)] // too small
