@@ -12,9 +12,9 @@ namespace WarpDrive.Benchmarks;
 /// rounds (one warm-up round first). Optionally the same through a running wdd (<c>RUN_DIR</c>).</summary>
 internal static class CryptoProbe
 {
-    private const int Rounds = 6;
+    private const int Rounds = 8;
     private const int Workers = 8;
-    private static readonly TimeSpan s_round = TimeSpan.FromMilliseconds(700);
+    private static readonly TimeSpan s_round = TimeSpan.FromMilliseconds(600);
 
     /// <summary>Runs the probes named in <paramref name="only"/> (gcm, sha, rsa, ecdsa; all when empty).</summary>
     public static int Run(string? runDirectory, IReadOnlyCollection<string> only)

@@ -67,7 +67,7 @@ internal sealed unsafe class EngineThread : IDisposable
                 {
                     // Yield now and then: on a machine with few cores, the thread that would give this engine work
                     // (a client, its poller) may be waiting for this very core.
-                    if ((++idleRounds & 7) == 0)
+                    if ((++idleRounds & 31) == 0)
                     {
                         Thread.Yield();
                     }

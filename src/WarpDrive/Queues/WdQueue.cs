@@ -192,7 +192,7 @@ public sealed class WdQueue : IDisposable
             // Hazard: with as many busy threads as cores (the engines, this poller, the thread pool), a pure spin holds
             // a core another runnable thread needs (possibly the one that would submit the engine's next request).
             // Yielding now and then costs one system call when nobody else wants the core.
-            if ((round & 15) == 0)
+            if ((round & 63) == 0)
             {
                 Thread.Yield();
             }
