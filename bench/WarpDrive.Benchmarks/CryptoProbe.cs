@@ -76,10 +76,13 @@ internal static class CryptoProbe
             ("queue, sync, 1 engine", Sync(() => One(session.Encrypt(nonce, input, output)))),
             ($"queue, async x{Workers}, 2 engines", Pipelined(i => (i % 2 == 0 ? session : second).EncryptAsync(nonce, input, outputs[i]))),
         };
+        using WdSharedMemory? sharedIn = broker?.ReserveMemory(size);
+        using WdSharedMemory? sharedOut = broker?.ReserveMemory(size + 16);
         if (remote is not null)
         {
-            runs.Add(("broker (SVA), sync", Sync(() => One(remote.Encrypt(nonce, input, output)))));
-            runs.Add(($"broker (SVA), async x{Workers}", Pipelined(i => remote.EncryptAsync(nonce, input, outputs[i]))));
+            input.CopyTo(sharedIn!.GetSpan());
+            runs.Add(("broker, SVA (copied), sync", Sync(() => One(remote.Encrypt(nonce, input, output)))));
+            runs.Add(("broker, SHARE (in place), sync", Sync(() => One(remote.Encrypt(nonce, sharedIn.GetSpan(), sharedOut!.GetSpan())))));
         }
 
         Report($"AES-256-GCM encrypt {Size(size)}", size, Measure(runs));
@@ -104,7 +107,7 @@ internal static class CryptoProbe
         };
         if (remote is not null)
         {
-            runs.Add(("broker (SVA), sync", Sync(() => One(remote.ComputeHash(input, hash)))));
+            runs.Add(("broker, SVA (copied), sync", Sync(() => One(remote.ComputeHash(input, hash)))));
         }
 
         Report($"SHA-256 {Size(size)}", size, Measure(runs));

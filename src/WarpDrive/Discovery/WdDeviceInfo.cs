@@ -24,11 +24,17 @@ public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDiction
     /// <summary>Whether the device offers SVA (<c>flags</c> has <c>SVA</c>): it reaches any address of the process.
     /// Without it, everything a request points at, data-list tables included, must be memory from
     /// <see cref="WdRuntime.ReserveMemory"/>.</summary>
-    public bool HasSva =>
-        Attributes.GetValueOrDefault(DeviceAttributeNames.Flags, "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("SVA");
+    public bool HasSva => HasFlag("SVA");
+
+    /// <summary>Whether the device offers SHARE (<c>flags</c> has <c>SHARE</c>): it reaches memory from
+    /// <see cref="WdRuntime.ReserveMemory"/> in place, without a copy.</summary>
+    public bool HasShare => HasFlag("SHARE");
 
     /// <summary>Whether the device has isolated itself (<c>isolate</c> is 1): libwd opens no queue on it.</summary>
     public bool IsIsolated => Attributes.GetValueOrDefault(DeviceAttributeNames.Isolate) == "1";
+
+    private bool HasFlag(string flag) =>
+        Attributes.GetValueOrDefault(DeviceAttributeNames.Flags, "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(flag);
 
     /// <summary>Whether the device implements <paramref name="algorithm"/>.</summary>
     public bool Supports(string algorithm) => Algorithms.Contains(algorithm, StringComparer.OrdinalIgnoreCase);

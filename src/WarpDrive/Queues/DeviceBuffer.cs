@@ -1,11 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using WarpDrive.Discovery;
 
 namespace WarpDrive.Queues;
 
 /// <summary>Native memory a queue's device can read for as long as the buffer lives: session keys and request scratch.
-/// On an SVA device it is this process's memory, entered in the domain once (the broker copies it in when it reads
-/// it); on a device without SVA it is a region reserved from the device's provider. Zeroed before it is given back:
+/// In-process it is this process's memory, entered in the domain once; for a broker device that offers SHARE (or
+/// lacks SVA) it is a region reserved from the broker, which the engines read in place; for a broker device with
+/// SVA only, native memory the broker copies in. Zeroed before it is given back:
 /// it may have held key material.</summary>
 internal sealed unsafe class DeviceBuffer : IDisposable
 {
@@ -36,7 +38,9 @@ internal sealed unsafe class DeviceBuffer : IDisposable
     public static DeviceBuffer Create(WdQueue queue, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        if (!queue.Device.HasSva)
+        // A device in another process that can map our regions reads a reserved region in place; SVA would cost it a
+        // process_vm_readv per field and request. In-process, native memory entered in the domain is as good.
+        if (!queue.Device.HasSva || (queue.Device.HasShare && queue.Device.Location != InProcessDevices.Location))
         {
             WdSharedMemory reserved = queue.ReserveMemory(length);
             return new DeviceBuffer(queue, reserved.Address, length, reserved, share: -1);
