@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (no daemon, no hardware): list the devices, then compress 64 MiB of text
-# with `wd` through the in-process ZIP device, check it with gzip, and decompress a gzip -9 file back. Then the
-# same through the broker wdd, two wd processes at once.
+# with `wd` through the in-process ZIP device, check it with gzip, and decompress a gzip -9 file back; hash,
+# encrypt and sign it on the in-process SEC and HPRE devices and check that with sha256sum and openssl. Then the
+# compression through the broker wdd, two wd processes at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -28,6 +29,16 @@ python3 -c "import sys; i,o,t=int(sys.argv[1]),int(sys.argv[2]),(int(sys.argv[4]
 gzip -9c "$work/input.txt" > "$work/g9.gz"
 wd decompress "$work/g9.gz" -o "$work/back.txt"
 cmp "$work/back.txt" "$work/input.txt" && echo "wd decompress of gzip -9 output: identical"
+
+# Crypto on the in-process SEC and HPRE devices, checked by sha256sum and openssl.
+[ "$(wd digest -a sha256 "$work/input.txt")" = "$(sha256sum "$work/input.txt")" ] && echo "wd digest -a sha256: same line as sha256sum"
+head -c 32 /dev/urandom > "$work/key"; iv=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+wd cipher -a aes-256-cbc -e --key-file "$work/key" --iv "$iv" "$work/input.txt" -o "$work/input.enc"
+openssl enc -d -aes-256-cbc -K "$(od -An -tx1 "$work/key" | tr -d ' \n')" -iv "$iv" -in "$work/input.enc" | cmp - "$work/input.txt" \
+  && echo "wd cipher -a aes-256-cbc: openssl enc -d decrypts it"
+wd rsa keygen --bits 2048 --out "$work/rsa.pem" --pubout "$work/rsa.pub"
+wd rsa sign --key "$work/rsa.pem" --out "$work/input.sig" "$work/input.txt"
+openssl dgst -sha256 -verify "$work/rsa.pub" -signature "$work/input.sig" "$work/input.txt"
 
 # The same job through the broker: start wdd on a private run directory, let two wd processes share its device.
 wdd_pid=""

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what WarpDrive needs on a fresh Debian/Ubuntu machine and builds it (Release).
-# ISA-L (libisal2) is the ZIP engine; without it the runtime's zlib-ng is used. gzip and python3 are used by tests.
+# ISA-L (libisal2) is the ZIP engine; without it the runtime's zlib-ng is used. gzip, python3, sha256sum (coreutils)
+# and openssl are what the tests and the demo check wd's output against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ need=()
 ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2' || need+=(libisal2)
 command -v gzip >/dev/null || need+=(gzip)
 command -v python3 >/dev/null || need+=(python3)
+command -v openssl >/dev/null || need+=(openssl)
+command -v sha256sum >/dev/null || need+=(coreutils)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${need[*]}" >&2
