@@ -246,37 +246,19 @@ internal static class RsaCommand
     /// <paramref name="mode"/> (never wider, whatever the umask allows), and renames it into place.</summary>
     private static void WriteAtomically(string path, byte[] data, UnixFileMode mode)
     {
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-        {
-            throw new IOException("is a directory");
-        }
-
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!,
-            $".{Path.GetFileName(full)}.wd-{Environment.ProcessId}-{Path.GetFileNameWithoutExtension(Path.GetRandomFileName())}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                UnixCreateMode = mode,
-            }))
+            FileStream stream = PendingOutput.Create(path, mode);
+            using (stream)
             {
                 stream.Write(data);
                 stream.Flush(flushToDisk: true);
+                PendingOutput.Commit(stream, path);
             }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
         }
         finally
         {
+            PendingOutput.Remove(); // nothing once committed; the temporary file after a failure
             CryptographicOperations.ZeroMemory(data);
         }
     }

@@ -111,18 +111,20 @@ internal static class HpreRsa
         return status;
     }
 
+    /// <summary>What encryption and decryption check first: the padding and hash, then the key.</summary>
+    private static CompletionStatus BeginCipher(in HpreRequest request, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key)
+    {
+        padding = (RsaPadding)request.Sqe.Mode;
+        hash = (DigestAlgorithm)request.Sqe.Hash;
+        key = null;
+        return CheckCipherRequest(request, padding, hash) ? RsaKey.Get(request, out key) : CompletionStatus.BadRequest;
+    }
+
     public static CompletionStatus Encrypt(in HpreRequest request, out int produced)
     {
         produced = 0;
         Sqe sqe = request.Sqe;
-        var padding = (RsaPadding)sqe.Mode;
-        var hash = (DigestAlgorithm)sqe.Hash;
-        if (!CheckCipherRequest(request, padding, hash))
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        CompletionStatus status = RsaKey.Get(request, out RsaKey? key);
+        CompletionStatus status = BeginCipher(request, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -187,14 +189,7 @@ internal static class HpreRsa
     {
         produced = 0;
         Sqe sqe = request.Sqe;
-        var padding = (RsaPadding)sqe.Mode;
-        var hash = (DigestAlgorithm)sqe.Hash;
-        if (!CheckCipherRequest(request, padding, hash))
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        CompletionStatus status = RsaKey.Get(request, out RsaKey? key);
+        CompletionStatus status = BeginCipher(request, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -352,12 +347,7 @@ internal static class HpreRsa
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(p.D);
-            CryptographicOperations.ZeroMemory(p.P);
-            CryptographicOperations.ZeroMemory(p.Q);
-            CryptographicOperations.ZeroMemory(p.DP);
-            CryptographicOperations.ZeroMemory(p.DQ);
-            CryptographicOperations.ZeroMemory(p.InverseQ);
+            RsaKey.ZeroPrivate(p);
         }
 
         produced = length;

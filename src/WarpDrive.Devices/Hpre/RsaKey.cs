@@ -170,13 +170,19 @@ internal sealed class RsaKey : IDisposable
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(parameters.D);
-            CryptographicOperations.ZeroMemory(parameters.P);
-            CryptographicOperations.ZeroMemory(parameters.Q);
-            CryptographicOperations.ZeroMemory(parameters.DP);
-            CryptographicOperations.ZeroMemory(parameters.DQ);
-            CryptographicOperations.ZeroMemory(parameters.InverseQ);
+            ZeroPrivate(parameters);
         }
+    }
+
+    /// <summary>Zeroes the private fields of <paramref name="p"/> (the arrays the runtime exported or we built).</summary>
+    public static void ZeroPrivate(in RSAParameters p)
+    {
+        CryptographicOperations.ZeroMemory(p.D);
+        CryptographicOperations.ZeroMemory(p.P);
+        CryptographicOperations.ZeroMemory(p.Q);
+        CryptographicOperations.ZeroMemory(p.DP);
+        CryptographicOperations.ZeroMemory(p.DQ);
+        CryptographicOperations.ZeroMemory(p.InverseQ);
     }
 
     public void Dispose() => System.Dispose();

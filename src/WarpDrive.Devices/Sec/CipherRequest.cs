@@ -131,9 +131,9 @@ internal static class CipherRequest
     {
         KeyedFactory<BlockPrimitive> factory = family switch
         {
-            CipherFamily.Aes => AesPrimitive.Factory,
+            CipherFamily.Aes => RuntimeBlockPrimitive.AesFactory,
             CipherFamily.Sm4 => Sm4Primitive.Factory,
-            _ => TripleDesPrimitive.Factory,
+            _ => RuntimeBlockPrimitive.TripleDesFactory,
         };
         if (mode == Mode.Xts)
         {

@@ -50,16 +50,7 @@ internal abstract class SecDigest : IDisposable
     public abstract void Dispose();
 
     /// <summary>The digest size of <paramref name="algorithm"/> (a defined value).</summary>
-    public static int SizeOf(DigestAlgorithm algorithm) => algorithm switch
-    {
-        DigestAlgorithm.Md5 or DigestAlgorithm.AesCmac => 16,
-        DigestAlgorithm.Sha1 => 20,
-        DigestAlgorithm.Sha224 => 28,
-        DigestAlgorithm.Sha256 or DigestAlgorithm.Sha3_256 or DigestAlgorithm.Sm3 => 32,
-        DigestAlgorithm.Sha384 => 48,
-        DigestAlgorithm.Sha512 or DigestAlgorithm.Sha3_512 => 64,
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-    };
+    public static int SizeOf(DigestAlgorithm algorithm) => DigestSizes.Of(algorithm);
 
     /// <summary>Whether this build can run <paramref name="algorithm"/> in <paramref name="mode"/> (SHA-3 needs an
     /// OpenSSL that has it).</summary>

@@ -91,33 +91,9 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             fixed (byte* dst = destination)
             {
                 slot.Prepare(isAsync: false, null, last);
-                int count = 0;
-                foreach (ReadOnlyMemory<byte> segment in source)
-                {
-                    if (!segment.IsEmpty)
-                    {
-                        count++;
-                    }
-                }
-
-                if (count > DataListEntry.MaxEntries)
-                {
-                    throw new ArgumentException($"a data list holds at most {DataListEntry.MaxEntries} segments", nameof(source));
-                }
-
-                Span<DataListEntry> table = slot.DataListTable(count, out nint t);
-                int i = 0;
-                foreach (ReadOnlyMemory<byte> segment in source)
-                {
-                    if (!segment.IsEmpty)
-                    {
-                        table[i++] = new DataListEntry { Address = (ulong)slot.PinAndShare(segment), Length = (uint)segment.Length };
-                    }
-                }
-
-                slot.Share(t, count * DataListEntry.Size);
+                nint table = slot.ShareDataList(source, out int count);
                 slot.Share((nint)dst, destination.Length);
-                Sqe sqe = BuildSqe(slot.Tag, count == 0 ? 0 : (ulong)t, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
+                Sqe sqe = BuildSqe(slot.Tag, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
                 return RunSync(slot, in sqe, last);
             }
         }

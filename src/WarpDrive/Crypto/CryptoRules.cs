@@ -34,16 +34,7 @@ public static class CryptoRules
     };
 
     /// <summary>Digest (or MAC) size of <paramref name="algorithm"/> in bytes.</summary>
-    public static int HashSize(DigestAlgorithm algorithm) => algorithm switch
-    {
-        DigestAlgorithm.Md5 or DigestAlgorithm.AesCmac => 16,
-        DigestAlgorithm.Sha1 => 20,
-        DigestAlgorithm.Sha224 => 28,
-        DigestAlgorithm.Sha256 or DigestAlgorithm.Sha3_256 or DigestAlgorithm.Sm3 => 32,
-        DigestAlgorithm.Sha384 => 48,
-        DigestAlgorithm.Sha512 or DigestAlgorithm.Sha3_512 => 64,
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "unknown digest algorithm"),
-    };
+    public static int HashSize(DigestAlgorithm algorithm) => DigestSizes.Of(algorithm);
 
     /// <summary>Whether <paramref name="length"/> is a key length of <paramref name="algorithm"/>.</summary>
     public static bool IsValidKeyLength(AeadAlgorithm algorithm, int length) => algorithm switch

@@ -80,10 +80,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
                 slot.Share((nint)src, source.Length);
                 slot.Share((nint)dst, destination.Length);
                 Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
-                long submittedAt = Stopwatch.GetTimestamp();
-                _context.Submit(slot, in sqe);
-                _context.WaitSync(slot, submittedAt);
-                return slot.Completion;
+                return SubmitAndWait(slot, in sqe);
             }
         }
         finally
@@ -99,17 +96,6 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
     {
         ThrowIfDisposed();
-        int count = 0;
-        foreach (ReadOnlyMemory<byte> segment in source)
-        {
-            count += segment.IsEmpty ? 0 : 1;
-        }
-
-        if (count > DataListEntry.MaxEntries)
-        {
-            throw new ArgumentException($"a data list holds at most {DataListEntry.MaxEntries} segments", nameof(source));
-        }
-
         RequestSlot slot = _context.Rent();
         Interlocked.Increment(ref _inFlight);
         try
@@ -117,25 +103,12 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             fixed (byte* dst = destination)
             {
                 slot.Prepare(isAsync: false, null, last: true);
-                Span<DataListEntry> table = slot.DataListTable(count, out nint tableAddress);
-                int i = 0;
-                foreach (ReadOnlyMemory<byte> segment in source)
-                {
-                    if (!segment.IsEmpty)
-                    {
-                        table[i++] = new DataListEntry { Address = (ulong)slot.PinAndShare(segment), Length = (uint)segment.Length };
-                    }
-                }
-
-                slot.Share(tableAddress, count * DataListEntry.Size);
+                nint table = slot.ShareDataList(source, out int count);
                 slot.Share((nint)dst, destination.Length);
                 nint parameters = WriteParameters(slot, in op, iv, default, 0, default, 0);
                 CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
-                Sqe sqe = BuildSqe(slot.Tag, in listOp, count == 0 ? 0 : (ulong)tableAddress, (uint)count, (ulong)dst, (uint)destination.Length, parameters);
-                long submittedAt = Stopwatch.GetTimestamp();
-                _context.Submit(slot, in sqe);
-                _context.WaitSync(slot, submittedAt);
-                return slot.Completion;
+                Sqe sqe = BuildSqe(slot.Tag, in listOp, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, parameters);
+                return SubmitAndWait(slot, in sqe);
             }
         }
         finally
@@ -144,6 +117,14 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             _context.Return(slot);
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private Cqe SubmitAndWait(RequestSlot slot, in Sqe sqe)
+    {
+        long submittedAt = Stopwatch.GetTimestamp();
+        _context.Submit(slot, in sqe);
+        _context.WaitSync(slot, submittedAt);
+        return slot.Completion;
     }
 
     /// <summary>Submits one request and returns at once; <paramref name="mapper"/> turns its completion into the

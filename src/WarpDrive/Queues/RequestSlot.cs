@@ -148,6 +148,36 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
         return _dataList;
     }
 
+    /// <summary>Builds and shares a data-list table of the non-empty segments of <paramref name="source"/>, each pinned and
+    /// shared until the request completes; returns the table's address (0 for no segments) and the entry count.</summary>
+    /// <exception cref="ArgumentException">More than <see cref="DataListEntry.MaxEntries"/> segments.</exception>
+    public nint ShareDataList(ReadOnlySequence<byte> source, out int count)
+    {
+        count = 0;
+        foreach (ReadOnlyMemory<byte> segment in source)
+        {
+            count += segment.IsEmpty ? 0 : 1;
+        }
+
+        if (count > DataListEntry.MaxEntries)
+        {
+            throw new ArgumentException($"a data list holds at most {DataListEntry.MaxEntries} segments", nameof(source));
+        }
+
+        Span<DataListEntry> table = DataListTable(count, out nint address);
+        int i = 0;
+        foreach (ReadOnlyMemory<byte> segment in source)
+        {
+            if (!segment.IsEmpty)
+            {
+                table[i++] = new DataListEntry { Address = (ulong)PinAndShare(segment), Length = (uint)segment.Length };
+            }
+        }
+
+        Share(address, count * DataListEntry.Size);
+        return count == 0 ? 0 : address;
+    }
+
     /// <summary>Frees the slot's device-visible table, if it has one.</summary>
     public void DisposeSharedTable()
     {
