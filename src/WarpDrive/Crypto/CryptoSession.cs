@@ -38,6 +38,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
 
     private protected WdContext Context => _context;
 
+    /// <summary>The device-visible copy of the key (tests).</summary>
+    internal ReadOnlySpan<byte> KeyMemory => _key is null ? default : _key.Span;
+
     /// <summary>Completes finished asynchronous requests of this session's context without blocking (UADK's
     /// wd_cipher_poll and friends); needed only when the runtime runs without background polling.</summary>
     /// <returns>How many requests completed.</returns>

@@ -260,6 +260,27 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
     }
 
     [Fact]
+    public void DataListInputHashesAsTheContiguousInput()
+    {
+        byte[] data = RandomNumberGenerator.GetBytes(100_003);
+        using var session = new DigestSession(DigestAlgorithm.Sha512, runtime: Runtime);
+        byte[] hash = new byte[64];
+        Assert.Equal(64, session.ComputeHash(TestSequences.Split(data, 7), hash));
+        Assert.Equal(SHA512.HashData(data), hash);
+    }
+
+    [Fact]
+    public void RekeyZeroesTheOldKeyInDeviceMemory()
+    {
+        byte[] key1 = RandomNumberGenerator.GetBytes(32), key2 = RandomNumberGenerator.GetBytes(16);
+        using var session = new CipherSession(CipherAlgorithm.AesEcb, key1, Runtime);
+        Assert.Equal(key1, session.KeyMemory[..32].ToArray());
+        session.Rekey(key2);
+        Assert.Equal(key2, session.KeyMemory[..16].ToArray());
+        Assert.DoesNotContain(session.KeyMemory[16..].ToArray(), b => b != 0); // nothing of the old key is left
+    }
+
+    [Fact]
     public void ParameterErrorsAreRejectedBeforeQueuing()
     {
         Assert.Contains("does not take a 15-byte key", Assert.Throws<ArgumentException>(() => new CipherSession(CipherAlgorithm.AesCbc, new byte[15], Runtime)).Message);
@@ -273,6 +294,39 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
         Assert.Throws<ArgumentException>(() => new DigestSession(DigestAlgorithm.Sha256, new byte[4], runtime: Runtime));
         using var oneShot = new DigestSession(DigestAlgorithm.Sha256, runtime: Runtime);
         Assert.Throws<InvalidOperationException>(() => oneShot.Append("x"u8));
+    }
+}
+
+/// <summary>Without background polling, asynchronous requests complete when the application polls (UADK's
+/// wd_cipher_poll).</summary>
+public sealed class SecPollTests
+{
+    [Fact]
+    public async Task AsyncRequestsCompleteThroughPoll()
+    {
+        using var runtime = new WdRuntime(new WdRuntimeOptions
+        {
+            Mode = WdDeviceMode.Local,
+            BackgroundPolling = false,
+            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
+        });
+        byte[] key = RandomNumberGenerator.GetBytes(16);
+        using var session = new CipherSession(CipherAlgorithm.AesCbc, key, runtime);
+        byte[] iv = new byte[16], data = RandomNumberGenerator.GetBytes(4096), output = new byte[4096];
+        ValueTask<int> pending = session.EncryptAsync(iv, data, output);
+        int polled = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!pending.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            polled += session.Poll();
+            await Task.Yield();
+        }
+
+        Assert.Equal(1, polled);
+        Assert.Equal(4096, await pending);
+        using var aes = Aes.Create();
+        aes.Key = key;
+        Assert.Equal(aes.EncryptCbc(data, iv, PaddingMode.None), output);
     }
 }
 
