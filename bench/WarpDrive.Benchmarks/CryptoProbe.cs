@@ -8,7 +8,7 @@ using WarpDrive.Devices;
 namespace WarpDrive.Benchmarks;
 
 /// <summary>Issue 4's targets in one run: each crypto operation through the queue (an in-process SEC or HPRE device)
-/// against the direct library call, rounds interleaved so that the machine's noise hits both alike, medians of 5 timed
+/// against the direct library call, rounds interleaved so that the machine's noise hits both alike, medians of 7 timed
 /// rounds (one warm-up round first). Optionally the same through a running wdd (<c>RUN_DIR</c>).</summary>
 internal static class CryptoProbe
 {

@@ -34,4 +34,10 @@ public enum CompletionStatus : ushort
     /// <summary>Authentication failed: an AEAD tag or a MAC does not match (no plaintext is released: the destination
     /// holds zeros), or a signature does not verify.</summary>
     AuthFailed = 9,
+
+    /// <summary>The key material is not a valid key for the algorithm: a point off the curve or of low order, an RSA
+    /// key the engine refuses (even exponent, a modulus with small factors, inconsistent CRT factors). Unlike
+    /// <see cref="BadRequest"/> it does not count against <c>queue_error_threshold</c>: a peer's public key is often
+    /// someone else's input, and a server must not lose its queue to a hostile peer.</summary>
+    KeyRejected = 10,
 }

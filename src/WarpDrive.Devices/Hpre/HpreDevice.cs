@@ -85,14 +85,16 @@ public sealed class HpreDevice : DeviceModel
         {
             // Every input was checked before the library saw it; a library that still refuses the client's material
             // (a key it will not use: BouncyCastle throws ArgumentException for a modulus it finds weak) is the
-            // request's fault, not the device's, and must not count against isolate_strategy.
-            status = CompletionStatus.BadRequest;
+            // request's fault, not the device's, and must not count against isolate_strategy, nor against the
+            // queue's error threshold (the key may be a hostile peer's).
+            status = CompletionStatus.KeyRejected;
             produced = 0;
         }
         finally
         {
             memory.ScrubSecrets(); // a private key staged from a broker client does not outlive its request
             CryptographicOperations.ZeroMemory(state.Key.AsSpan(0, (int)Math.Min(parameters.KeyLen, (uint)HpreEngineState.MaxFieldLength)));
+            CryptographicOperations.ZeroMemory(state.Source.AsSpan(0, (int)Math.Min(sqe.SrcLen, (uint)HpreEngineState.MaxFieldLength)));
         }
 
         if (status == CompletionStatus.Ok && !memory.CommitOutput((ulong)produced))
@@ -100,7 +102,7 @@ public sealed class HpreDevice : DeviceModel
             status = CompletionStatus.AddressFault;
         }
 
-        memory.ScrubOutput((ulong)produced); // HPRE outputs are small and often secret (keys, shared secrets, plaintext)
+        memory.ScrubOutput(Math.Min(sqe.DstLen, (uint)HpreEngineState.MaxFieldLength)); // small, often secret (keys, shared secrets, plaintext), possibly half-written
 
         cqe.Status = status;
         cqe.Produced = status == CompletionStatus.Ok ? (uint)produced : 0;

@@ -230,7 +230,7 @@ internal static class HpreEcc
         ECPublicKeyParameters? publicKey = Sm2PublicKey(key);
         if (publicKey is null)
         {
-            return CompletionStatus.BadRequest;
+            return CompletionStatus.KeyRejected; // not 04||X||Y of a point of the curve
         }
 
         int length = (int)request.Sqe.SrcLen + Sm2Overhead;
@@ -321,7 +321,7 @@ internal static class HpreEcc
             }
             catch (ArgumentException)
             {
-                return CompletionStatus.BadRequest; // not a point of the curve
+                return CompletionStatus.KeyRejected; // not a point of the curve
             }
 
             verifier = new Ed25519Signer();
@@ -332,7 +332,7 @@ internal static class HpreEcc
             ECPublicKeyParameters? publicKey = Sm2PublicKey(key);
             if (publicKey is null)
             {
-                return CompletionStatus.BadRequest;
+                return CompletionStatus.KeyRejected;
             }
 
             CompletionStatus status = Sm2Id(request, out byte[] id);
@@ -370,7 +370,7 @@ internal static class HpreEcc
         }
         catch (InvalidOperationException)
         {
-            return CompletionStatus.BadRequest; // a low-order peer key: the shared secret would be all zeros
+            return CompletionStatus.KeyRejected; // a low-order peer key: the shared secret would be all zeros
         }
 
         secret.CopyTo(destination);
@@ -399,7 +399,7 @@ internal static class HpreEcc
         }
         catch (CryptographicException)
         {
-            return CompletionStatus.BadRequest; // not a point of the curve
+            return CompletionStatus.KeyRejected; // not a point of the curve
         }
 
         using ECDiffieHellmanPublicKey peerPublic = peerKey.PublicKey;
@@ -433,7 +433,7 @@ internal static class HpreEcc
         catch (CryptographicException)
         {
             created.Dispose();
-            return CompletionStatus.BadRequest; // a point not on the curve
+            return CompletionStatus.KeyRejected; // a point not on the curve
         }
         finally
         {
@@ -469,7 +469,7 @@ internal static class HpreEcc
         catch (CryptographicException)
         {
             created.Dispose();
-            return CompletionStatus.BadRequest;
+            return CompletionStatus.KeyRejected;
         }
         finally
         {

@@ -18,12 +18,17 @@ internal sealed class HpreEngineState(long maxRequestBytes) : IDisposable
     /// client's memory again (which the client may be rewriting). Zeroed after each request.</summary>
     public byte[] Key { get; } = GC.AllocateArray<byte>(MaxFieldLength, pinned: true);
 
+    /// <summary>An RSA request's source (at most the modulus size), copied once like the key: the range check against
+    /// n and the operation read the same bytes.</summary>
+    public byte[] Source { get; } = GC.AllocateArray<byte>(MaxFieldLength, pinned: true);
+
     /// <summary>The request's auxiliary input (signature, prime), copied once like the key.</summary>
     public byte[] Aux { get; } = GC.AllocateArray<byte>(MaxFieldLength, pinned: true);
 
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(Key);
+        CryptographicOperations.ZeroMemory(Source);
         Memory.Dispose();
     }
 }

@@ -45,6 +45,12 @@ internal readonly ref struct HpreRequest
         CopyOnce(CryptoRequest.MapSecret(_memory, _queue, Params.Key, Params.KeyLen, HpreEngineState.MaxFieldLength, out ReadOnlySpan<byte> field),
             field, _engine.Key, out key);
 
+    /// <summary>A source of at most <see cref="HpreEngineState.MaxFieldLength"/> bytes (an RSA input), copied once into
+    /// the engine.</summary>
+    public CompletionStatus MapSourceCopy(out ReadOnlySpan<byte> source) =>
+        CopyOnce(CryptoRequest.MapField(_memory, _queue, Sqe.Src, Sqe.SrcLen, HpreEngineState.MaxFieldLength, out ReadOnlySpan<byte> field),
+            field, _engine.Source, out source);
+
     /// <summary>The auxiliary input, copied once into the engine.</summary>
     public CompletionStatus MapAux(out ReadOnlySpan<byte> aux) =>
         CopyOnce(CryptoRequest.MapField(_memory, _queue, Params.Aux, Params.AuxLen, HpreEngineState.MaxFieldLength, out ReadOnlySpan<byte> field),

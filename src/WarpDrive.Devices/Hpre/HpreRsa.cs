@@ -201,7 +201,7 @@ internal static class HpreRsa
             return CompletionStatus.BadRequest;
         }
 
-        status = request.MapSource(out ReadOnlySpan<byte> source);
+        status = request.MapSourceCopy(out ReadOnlySpan<byte> source);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -374,7 +374,7 @@ internal static class HpreRsa
     private static CompletionStatus Map(in HpreRequest request, int needed, out ReadOnlySpan<byte> source, out Span<byte> destination)
     {
         destination = default;
-        CompletionStatus status = request.MapSource(out source);
+        CompletionStatus status = request.MapSourceCopy(out source);
         return status == CompletionStatus.Ok ? request.MapDestination(needed, out destination) : status;
     }
 }

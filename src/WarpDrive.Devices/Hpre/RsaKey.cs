@@ -77,7 +77,7 @@ internal sealed class RsaKey : IDisposable
             key = Import(header.Format, (int)header.ModulusBytes, blob[RsaKeyHeader.Size..]);
             if (key is null)
             {
-                return CompletionStatus.BadRequest;
+                return CompletionStatus.KeyRejected; // a well-formed blob whose numbers are not a usable key
             }
 
             cache.Add(CacheKind, blob, key);

@@ -5,7 +5,8 @@ namespace WarpDrive.Crypto;
 /// <summary>An authenticated-encryption session on a SEC device (UADK's wd_aead session): AES-GCM, AES-CCM, SM4-GCM and
 /// ChaCha20-Poly1305 with associated data. The ciphertext carries its tag at the end: encryption writes
 /// ciphertext || tag, decryption reads it, and a wrong tag throws <see cref="System.Security.Cryptography.AuthenticationTagMismatchException"/>
-/// with no plaintext released (the destination holds zeros).</summary>
+/// with no plaintext released (the synchronous <see cref="Decrypt"/> leaves zeros in the destination; an asynchronous
+/// one leaves zeros in-process and the previous contents through a broker).</summary>
 public sealed class AeadSession : CryptoSession
 {
     /// <summary>Opens a session on a device that offers <c>aead</c>.</summary>

@@ -54,9 +54,10 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         WaitForRequestsInFlight();
         if (_key is null || _key.Length < key.Length)
         {
+            // The new buffer first: if it cannot be had, the session keeps its old key.
+            DeviceBuffer grown = DeviceBuffer.Create(_context.Queue, Math.Max(key.Length, 64));
             _key?.Dispose();
-            _key = null;
-            _key = DeviceBuffer.Create(_context.Queue, Math.Max(key.Length, 64));
+            _key = grown;
         }
 
         CryptographicOperations.ZeroMemory(_key.Span);
@@ -68,9 +69,18 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySpan<byte> source, Span<byte> destination,
         ReadOnlySpan<byte> iv = default, ReadOnlySpan<byte> aad = default, ReadOnlySpan<byte> aux = default)
     {
-        ThrowIfDisposed();
-        RequestSlot slot = _context.Rent();
-        Interlocked.Increment(ref _inFlight);
+        EnterRequest();
+        RequestSlot slot;
+        try
+        {
+            slot = _context.Rent();
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _inFlight);
+            throw;
+        }
+
         try
         {
             fixed (byte* src = source)
@@ -98,9 +108,18 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// entry of a scatter-gather table the device reads directly.</summary>
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
     {
-        ThrowIfDisposed();
-        RequestSlot slot = _context.Rent();
-        Interlocked.Increment(ref _inFlight);
+        EnterRequest();
+        RequestSlot slot;
+        try
+        {
+            slot = _context.Rent();
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _inFlight);
+            throw;
+        }
+
         try
         {
             fixed (byte* dst = destination)
@@ -140,7 +159,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
-        ThrowIfDisposed();
+        EnterRequest(); // until OnCompleted, or until Start fails
         if (!_context.TryRent(out RequestSlot slot))
         {
             return RunSlowAsync(op, source, destination, iv, aad, aux, mapper, cancellationToken);
@@ -159,7 +178,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<bool>(cancellationToken);
         }
 
-        ThrowIfDisposed();
+        EnterRequest(); // until OnCompleted, or until Start fails
         if (!_context.TryRent(out RequestSlot slot))
         {
             return VerifySlowAsync(op, source, aad, signature, cancellationToken);
@@ -172,7 +191,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private async ValueTask<int> RunSlowAsync(CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
         ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper, CancellationToken cancellationToken)
     {
-        RequestSlot slot = await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+        RequestSlot slot = await RentOrLeaveAsync(cancellationToken).ConfigureAwait(false);
         Start(slot, in op, source, destination, iv.Span, aad, aux, mapper);
         return await new ValueTask<int>(slot, slot.Version).ConfigureAwait(false);
     }
@@ -180,9 +199,34 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private async ValueTask<bool> VerifySlowAsync(CryptoOperation op, ReadOnlyMemory<byte> source, ReadOnlyMemory<byte> aad,
         ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
     {
-        RequestSlot slot = await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+        RequestSlot slot = await RentOrLeaveAsync(cancellationToken).ConfigureAwait(false);
         Start(slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
         return await new ValueTask<bool>(slot, slot.Version).ConfigureAwait(false);
+    }
+
+    private async ValueTask<RequestSlot> RentOrLeaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _inFlight); // cancelled before it was submitted
+            throw;
+        }
+    }
+
+    /// <summary>Counts a request in before it reads the key: a <see cref="Dispose()"/> that runs meanwhile either sees
+    /// it and waits, or has already marked the session disposed, which this sees.</summary>
+    private void EnterRequest()
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (Volatile.Read(ref _disposed))
+        {
+            Interlocked.Decrement(ref _inFlight);
+            ThrowHelper.ObjectDisposed(this);
+        }
     }
 
     private void Start(RequestSlot slot, in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
@@ -191,7 +235,6 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         try
         {
             slot.Prepare(isAsync: true, this, last: true, mapper);
-            Interlocked.Increment(ref _inFlight); // until OnCompleted
             nint aadPointer = aad.Length > 0 && !FitsInline(aad.Length, aux.Length) ? slot.PinAndShare(aad) : 0;
             nint auxPointer = aux.Length > 0 && !FitsInline(aad.Length, aux.Length) ? slot.PinAndShare(aux) : 0;
             nint parameters = WriteParameters(slot, in op, iv, aad.Span, aadPointer, aux.Span, auxPointer);
@@ -217,6 +260,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         SpinWait spin = default;
         while (Volatile.Read(ref _inFlight) > 0 && _context.Queue.State == QueueState.Started)
         {
+            _context.Poll(int.MaxValue); // without background polling nobody else would reap them
             spin.SpinOnce();
         }
     }
@@ -322,7 +366,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             return;
         }
 
-        _disposed = true;
+        Volatile.Write(ref _disposed, true);
         WaitForRequestsInFlight();
         _key?.Dispose();
         _key = null;

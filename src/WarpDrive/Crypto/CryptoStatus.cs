@@ -11,6 +11,11 @@ internal static class CryptoStatus
     /// <summary>OK: bytes produced; anything else throws.</summary>
     public static int Produced(in Cqe cqe)
     {
+        if (cqe.Status == CompletionStatus.KeyRejected)
+        {
+            ThrowKeyRejected();
+        }
+
         if (cqe.Status != CompletionStatus.Ok)
         {
             Throw(cqe.Status, "the request");
@@ -41,12 +46,17 @@ internal static class CryptoStatus
         return Produced(in cqe);
     }
 
-    /// <summary>OK: 1 (valid); AUTH_FAILED: 0 (the signature does not verify); anything else throws.</summary>
+    /// <summary>OK: 1 (valid); AUTH_FAILED: 0 (the signature does not verify); anything else throws (KEY_REJECTED:
+    /// <see cref="CryptographicException"/>).</summary>
     public static int Verified(in Cqe cqe) => cqe.Status == CompletionStatus.AuthFailed ? 0 : Produced(in cqe) >= 0 ? 1 : 0;
 
     [DoesNotReturn]
     private static void ThrowTagMismatch() =>
         throw new AuthenticationTagMismatchException("the authentication tag does not match: the data or the associated data was altered, or the key or nonce is wrong; no plaintext was released");
+
+    [DoesNotReturn]
+    private static void ThrowKeyRejected() =>
+        throw new CryptographicException("the device rejected the key: not a valid key for this algorithm (a point off the curve or of low order, an RSA key with an even exponent, small factors or inconsistent CRT values)");
 
     [DoesNotReturn]
     private static void ThrowDecryptionFailed() => throw new CryptographicException("decryption failed: the ciphertext or its padding is not valid for this key");

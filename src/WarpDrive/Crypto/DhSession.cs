@@ -32,23 +32,30 @@ public sealed class DhSession : CryptoSession
     /// generator outside 1 &lt; g &lt; p - 1; a private key outside 1 &lt; x &lt; p - 1.</exception>
     /// <exception cref="WdDeviceNotFoundException">No device offers DH.</exception>
     public DhSession(ReadOnlySpan<byte> prime, ReadOnlySpan<byte> generator, ReadOnlySpan<byte> privateKey, WdRuntime? runtime = null)
-        : base("dh", runtime)
+        : base(Check(prime, generator, privateKey), runtime)
     {
-        CheckPrime(prime);
         _prime = prime.ToArray();
         _primeMinusOne = MinusOne(_prime);
-        if (!IsInRange(generator))
+        _generator = Trim(generator).ToArray();
+        SetKey(Trim(privateKey));
+    }
+
+    /// <summary>Checks the group and key before a queue is taken; returns the device algorithm name.</summary>
+    private static string Check(ReadOnlySpan<byte> prime, ReadOnlySpan<byte> generator, ReadOnlySpan<byte> privateKey)
+    {
+        CheckPrime(prime);
+        byte[] primeMinusOne = MinusOne(prime);
+        if (!IsInRange(generator, primeMinusOne))
         {
             throw new ArgumentException("a DH generator must lie strictly between 1 and p - 1", nameof(generator));
         }
 
-        if (!IsInRange(privateKey))
+        if (!IsInRange(privateKey, primeMinusOne))
         {
             throw new ArgumentException("a DH private key must lie strictly between 1 and p - 1 (see GeneratePrivateKey)", nameof(privateKey));
         }
 
-        _generator = Trim(generator).ToArray();
-        SetKey(Trim(privateKey));
+        return "dh";
     }
 
     /// <summary>Opens a session for <paramref name="group"/> and the private exponent <paramref name="privateKey"/>.</summary>

@@ -18,6 +18,7 @@ public sealed class DigestSession : CryptoSession
 {
     private bool _streamActive;
     private bool _broken; // a piece failed: the message is incomplete until Reset
+    private bool _streamFreed;
 
     /// <summary>Opens a session on a device that offers <c>digest</c>.</summary>
     /// <param name="algorithm">The hash, or <see cref="DigestAlgorithm.AesCmac"/>.</param>
@@ -34,7 +35,15 @@ public sealed class DigestSession : CryptoSession
         HashSize = CryptoRules.HashSize(algorithm);
         if (mode == DigestMode.Hmac || algorithm == DigestAlgorithm.AesCmac)
         {
-            SetKey(key);
+            try
+            {
+                SetKey(key);
+            }
+            catch
+            {
+                FreeStream(); // the base took a stream context; nobody would give it back
+                throw;
+            }
         }
     }
 
@@ -146,22 +155,34 @@ public sealed class DigestSession : CryptoSession
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
-        if (StreamId >= 0 && disposing)
+        if (disposing && !_streamFreed)
         {
             try
             {
-                if (_streamActive && Context.Queue.State == QueueState.Started)
+                if (StreamId >= 0 && _streamActive && Context.Queue.State == QueueState.Started)
                 {
                     ReleaseStream();
                 }
             }
             finally
             {
-                Context.FreeStreamId(StreamId);
+                FreeStream();
             }
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Gives the stream id back to the context, once: a second Dispose must not free an id another session
+    /// holds by then.</summary>
+    private void FreeStream()
+    {
+        if (!_streamFreed && StreamId >= 0)
+        {
+            Context.FreeStreamId(StreamId);
+        }
+
+        _streamFreed = true;
     }
 
     private void ReleaseStream()

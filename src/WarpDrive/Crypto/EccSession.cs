@@ -40,11 +40,18 @@ public sealed class EccSession : CryptoSession
     /// <exception cref="ArgumentException">A key of the wrong length for the curve, or a public key not in 04||X||Y form.</exception>
     /// <exception cref="WdDeviceNotFoundException">No device offers the curve's algorithm.</exception>
     public EccSession(EccCurve curve, ReadOnlySpan<byte> key, bool isPrivateKey, WdRuntime? runtime = null)
-        : base(AlgorithmName(curve), runtime)
+        : base(Check(curve, key, isPrivateKey), runtime)
     {
         Curve = curve;
         _field = EccKeyPair.FieldBytes(curve);
-        int expected = isPrivateKey ? _field : EccKeyPair.PublicKeyBytes(curve);
+        IsPrivateKey = isPrivateKey;
+        SetKey(key);
+    }
+
+    /// <summary>Checks the key before a queue is taken; returns the device algorithm name for the curve.</summary>
+    private static string Check(EccCurve curve, ReadOnlySpan<byte> key, bool isPrivateKey)
+    {
+        int expected = isPrivateKey ? EccKeyPair.FieldBytes(curve) : EccKeyPair.PublicKeyBytes(curve);
         if (key.Length != expected)
         {
             throw new ArgumentException($"a {curve} {(isPrivateKey ? "private" : "public")} key is {expected} bytes (got {key.Length})", nameof(key));
@@ -60,8 +67,7 @@ public sealed class EccSession : CryptoSession
             throw new ArgumentException("an ECC private scalar is not zero", nameof(key));
         }
 
-        IsPrivateKey = isPrivateKey;
-        SetKey(key);
+        return AlgorithmName(curve);
     }
 
     /// <summary>The curve.</summary>

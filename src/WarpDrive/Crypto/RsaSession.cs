@@ -27,15 +27,20 @@ public sealed class RsaSession : CryptoSession
     /// caller may dispose it).</summary>
     /// <exception cref="WdDeviceNotFoundException">No device offers RSA.</exception>
     public RsaSession(RsaKey key, WdRuntime? runtime = null)
-        : base("rsa", runtime)
+        : base(CheckKey(key), runtime)
     {
-        ArgumentNullException.ThrowIfNull(key);
         ReadOnlySpan<byte> blob = key.Blob;
         ModulusBytes = key.ModulusBytes;
         KeyFormat = key.Format;
         _modulusBits = key.ModulusBits;
         _modulus = blob.Slice(RsaKeyHeader.Size, ModulusBytes).ToArray();
         SetKey(blob);
+    }
+
+    private static string CheckKey(RsaKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return "rsa";
     }
 
     private RsaSession(WdRuntime? runtime)

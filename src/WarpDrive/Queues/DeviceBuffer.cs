@@ -5,9 +5,9 @@ using WarpDrive.Discovery;
 namespace WarpDrive.Queues;
 
 /// <summary>Native memory a queue's device can read for as long as the buffer lives: session keys and request scratch.
-/// In-process it is this process's memory, entered in the domain once; for a broker device that offers SHARE (or
-/// lacks SVA) it is a region reserved from the broker, which the engines read in place; for a broker device with
-/// SVA only, native memory the broker copies in. Zeroed before it is given back:
+/// In-process it is this process's memory, entered in the domain once. On a broker device without SVA it is a region
+/// reserved from the broker; with SVA it is native memory the broker copies in, unless the caller asks for a region
+/// (<c>shared</c>) and the device offers SHARE: then the engines read it in place. Zeroed before it is given back:
 /// it may have held key material.</summary>
 internal sealed unsafe class DeviceBuffer : IDisposable
 {
@@ -35,12 +35,15 @@ internal sealed unsafe class DeviceBuffer : IDisposable
     public Span<byte> Span => new((void*)Address, Length);
 
     /// <summary>Allocates <paramref name="length"/> zeroed bytes the device of <paramref name="queue"/> can read.</summary>
-    public static DeviceBuffer Create(WdQueue queue, int length)
+    /// <param name="queue">The queue whose device reads the buffer.</param>
+    /// <param name="length">Bytes.</param>
+    /// <param name="shared">Prefer a broker-made region on a broker device that offers SHARE even when it has SVA: the
+    /// engines then read it in place instead of with a process_vm_readv per request. For buffers every request names
+    /// (a context's scratch); not for one per session, since regions count against <c>max_regions_per_user</c>.</param>
+    public static DeviceBuffer Create(WdQueue queue, int length, bool shared = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        // A device in another process that can map our regions reads a reserved region in place; SVA would cost it a
-        // process_vm_readv per field and request. In-process, native memory entered in the domain is as good.
-        if (!queue.Device.HasSva || (queue.Device.HasShare && queue.Device.Location != InProcessDevices.Location))
+        if (!queue.Device.HasSva || (shared && queue.Device.HasShare && queue.Device.Location != InProcessDevices.Location))
         {
             WdSharedMemory reserved = queue.ReserveMemory(length);
             return new DeviceBuffer(queue, reserved.Address, length, reserved, share: -1);

@@ -67,7 +67,7 @@ internal sealed class WdContext : IDisposable
             {
                 lock (_freeLock)
                 {
-                    _scratch ??= DeviceBuffer.Create(Queue, _slots.Length * RequestSlot.ScratchSize);
+                    _scratch ??= DeviceBuffer.Create(Queue, _slots.Length * RequestSlot.ScratchSize, shared: true);
                 }
             }
 

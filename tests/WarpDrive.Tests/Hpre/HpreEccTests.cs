@@ -93,22 +93,32 @@ public sealed class HpreEccTests : IDisposable
     }
 
     [Fact]
-    public void OffCurvePointsAreBadRequests()
+    public void OffCurvePointsAreRejectedKeysThatDoNotCostTheQueue()
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         byte[] q = PublicOf(ecdsa.ExportParameters(false), 32);
         q[64] ^= 1; // Y changed: no longer on the curve
         byte[] hash = SHA256.HashData("x"u8);
-        Assert.Equal(CompletionStatus.BadRequest,
+        Assert.Equal(CompletionStatus.KeyRejected,
             _q.Run(new HpreCall { Opcode = Opcode.EccVerify, Algorithm = (byte)EccCurve.P256, Key = q, Src = hash, Aux = new byte[64] }).Status);
-        Assert.Equal(CompletionStatus.BadRequest,
+
+        // A hostile peer's key, many times over: KEY_REJECTED is not a descriptor error, so the queue stays up for
+        // the next honest request (BAD_REQUEST beyond queue_error_threshold would disable it).
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(CompletionStatus.KeyRejected,
+                _q.Run(new HpreCall { Opcode = Opcode.EccAgree, Algorithm = (byte)EccCurve.P256, Key = PrivateOf(ecdsa.ExportParameters(true), 32), Src = q, DstLen = 32 }).Status);
+        }
+
+        Assert.Equal(QueueState.Started, _q.Queue.State);
+        Assert.Equal(CompletionStatus.KeyRejected,
             _q.Run(new HpreCall { Opcode = Opcode.EccAgree, Algorithm = (byte)EccCurve.P256, Key = PrivateOf(ecdsa.ExportParameters(true), 32), Src = q, DstLen = 32 }).Status);
         byte[] sm2 = new byte[65];
         sm2[0] = 4;
         sm2[1] = 1;
-        Assert.Equal(CompletionStatus.BadRequest,
+        Assert.Equal(CompletionStatus.KeyRejected,
             _q.Run(new HpreCall { Opcode = Opcode.EccVerify, Algorithm = (byte)EccCurve.Sm2, Key = sm2, Src = "m"u8.ToArray(), Aux = new byte[64] }).Status);
-        Assert.Equal(CompletionStatus.BadRequest,
+        Assert.Equal(CompletionStatus.KeyRejected,
             _q.Run(new HpreCall { Opcode = Opcode.EccEncrypt, Algorithm = (byte)EccCurve.Sm2, Key = sm2, Src = "m"u8.ToArray(), DstLen = 200 }).Status);
         // A zero private key, and one not below the group order.
         Assert.Equal(CompletionStatus.BadRequest,
@@ -140,7 +150,7 @@ public sealed class HpreEccTests : IDisposable
         Assert.Equal(shared, _q.Run(new HpreCall { Opcode = Opcode.EccAgree, Algorithm = (byte)EccCurve.X25519, Key = bobPriv, Src = alicePub, DstLen = 32 }).Output);
 
         // A low-order peer point (u = 0) would give an all-zero secret.
-        Assert.Equal(CompletionStatus.BadRequest,
+        Assert.Equal(CompletionStatus.KeyRejected,
             _q.Run(new HpreCall { Opcode = Opcode.EccAgree, Algorithm = (byte)EccCurve.X25519, Key = alicePriv, Src = new byte[32], DstLen = 32 }).Status);
     }
 

@@ -277,7 +277,7 @@ public sealed class HpreRsaTests : IDisposable
     public void KeysTheLibrariesRefuseAreTheClientsFaultNotTheDevices()
     {
         // BouncyCastle throws ArgumentException for an even exponent and for a modulus with small factors: that must be
-        // BAD_REQUEST, never INTERNAL_ERROR (which counts against isolate_strategy and could isolate the device).
+        // KEY_REJECTED, never INTERNAL_ERROR (which counts against isolate_strategy and could isolate the device).
         RSAParameters p = Key;
         byte[] evenExponent = RsaBlob.From(new RSAParameters { Modulus = p.Modulus, Exponent = [0x01, 0x00, 0x02] }, RsaKeyFormat.Public);
         byte[] allOnes = new byte[256];
@@ -287,7 +287,7 @@ public sealed class HpreRsaTests : IDisposable
         foreach (byte[] blob in new[] { evenExponent, smallFactors })
         {
             HpreResult r = _q.Run(new HpreCall { Opcode = Opcode.RsaEncrypt, Mode = (byte)RsaPadding.Pkcs1, Key = blob, Src = [1, 2, 3], DstLen = 256 });
-            Assert.Equal(CompletionStatus.BadRequest, r.Status);
+            Assert.Equal(CompletionStatus.KeyRejected, r.Status);
         }
 
         Assert.Equal(faults, _q.Runtime.FindEmbeddedHost("hpre-0")!.FaultCount);
@@ -336,10 +336,10 @@ public sealed class HpreRsaTests : IDisposable
         byte[] reserved = good.ToArray();
         reserved[2] = 1;
         Assert.Equal(CompletionStatus.BadRequest, Sign(reserved, hash, RsaPadding.Pkcs1).Status);
-        // Inconsistent CRT factors (p altered).
+        // Inconsistent CRT factors (p altered): well formed, but not a key.
         byte[] inconsistent = good.ToArray();
         inconsistent[RsaKeyHeader.Size + (3 * 256) + 5] ^= 1;
-        Assert.Equal(CompletionStatus.BadRequest, Sign(inconsistent, hash, RsaPadding.Pkcs1).Status);
+        Assert.Equal(CompletionStatus.KeyRejected, Sign(inconsistent, hash, RsaPadding.Pkcs1).Status);
         // A public key cannot sign.
         Assert.Equal(CompletionStatus.BadRequest, Sign(RsaBlob.From(Key, RsaKeyFormat.Public), hash, RsaPadding.Pkcs1).Status);
     }
