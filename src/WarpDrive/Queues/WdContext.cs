@@ -18,8 +18,10 @@ internal sealed class WdContext : IDisposable
     private long _serviceTicks;
 
     // The poller spins only while a completion is likely within its spin: requests that take long (an RSA signature,
-    // a large block) complete through the futex, so that the poller does not spend a core the engines need.
-    private static readonly long s_longServiceTicks = Stopwatch.Frequency / 12_500; // 80 us
+    // a large block) complete through the futex, so that the poller does not spend a core the engines need. The
+    // samples include the poller's own wake-up (tens of microseconds when it slept), hence a threshold well above the
+    // spin; the estimate restarts whenever the context goes idle, so one slow phase does not outlive itself.
+    private static readonly long s_longServiceTicks = Stopwatch.Frequency / 5_000; // 200 us
     private long _asyncServiceTicks;
 
     private readonly RequestSlot[] _slots;
@@ -330,6 +332,7 @@ internal sealed class WdContext : IDisposable
         {
             if (Volatile.Read(ref _asyncInFlight) == 0)
             {
+                _asyncServiceTicks = 0; // idle: the next burst is measured afresh (only the poller reads it now)
                 _pollerWake.Wait(TimeSpan.FromMilliseconds(100));
                 _pollerWake.Reset();
                 continue;
