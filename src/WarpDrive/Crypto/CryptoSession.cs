@@ -69,18 +69,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySpan<byte> source, Span<byte> destination,
         ReadOnlySpan<byte> iv = default, ReadOnlySpan<byte> aad = default, ReadOnlySpan<byte> aux = default)
     {
-        EnterRequest();
-        RequestSlot slot;
-        try
-        {
-            slot = _context.Rent();
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _inFlight);
-            throw;
-        }
-
+        RequestSlot slot = RentSync();
         try
         {
             fixed (byte* src = source)
@@ -98,9 +87,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
         finally
         {
-            slot.ReleaseBuffers();
-            _context.Return(slot);
-            Interlocked.Decrement(ref _inFlight);
+            ReturnSync(slot);
         }
     }
 
@@ -108,18 +95,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// entry of a scatter-gather table the device reads directly.</summary>
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
     {
-        EnterRequest();
-        RequestSlot slot;
-        try
-        {
-            slot = _context.Rent();
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _inFlight);
-            throw;
-        }
-
+        RequestSlot slot = RentSync();
         try
         {
             fixed (byte* dst = destination)
@@ -135,10 +111,31 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
         finally
         {
-            slot.ReleaseBuffers();
-            _context.Return(slot);
-            Interlocked.Decrement(ref _inFlight);
+            ReturnSync(slot);
         }
+    }
+
+    /// <summary>A slot for a synchronous request, counted in flight (see <see cref="EnterRequest"/>).</summary>
+    private RequestSlot RentSync()
+    {
+        EnterRequest();
+        try
+        {
+            return _context.Rent();
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _inFlight);
+            throw;
+        }
+    }
+
+    /// <summary>Gives back a synchronous request's buffers and slot, and counts it out.</summary>
+    private void ReturnSync(RequestSlot slot)
+    {
+        slot.ReleaseBuffers();
+        _context.Return(slot);
+        Interlocked.Decrement(ref _inFlight);
     }
 
     private Cqe SubmitAndWait(RequestSlot slot, in Sqe sqe)
