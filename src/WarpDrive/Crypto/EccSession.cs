@@ -153,6 +153,22 @@ public sealed class EccSession : CryptoSession
         return CryptoStatus.PublicKeyDecrypted(in cqe);
     }
 
+    /// <summary>Submits an SM2 encryption and returns at once; the buffers stay pinned until the device completes it.</summary>
+    /// <returns>Bytes written: the plaintext length + <see cref="Sm2CiphertextOverhead"/>.</returns>
+    public ValueTask<int> EncryptAsync(ReadOnlyMemory<byte> plaintext, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        int length = CheckEncrypt(plaintext.Length, destination.Length);
+        return RunAsync(Operation(Opcode.EccEncrypt), plaintext, destination[..length], default, default, default, CryptoStatus.Produced, cancellationToken);
+    }
+
+    /// <summary>Submits an SM2 decryption and returns at once; a wrong key or a tampered ciphertext fails the task with
+    /// <see cref="CryptographicException"/>.</summary>
+    public ValueTask<int> DecryptAsync(ReadOnlyMemory<byte> ciphertext, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        int length = CheckDecrypt(ciphertext.Length, destination.Length);
+        return RunAsync(Operation(Opcode.EccDecrypt), ciphertext, destination[..length], default, default, default, CryptoStatus.PublicKeyDecrypted, cancellationToken);
+    }
+
     /// <summary>Submits an ECDSA signature and returns at once.</summary>
     /// <returns>Bytes written: <see cref="SignatureLength"/>.</returns>
     public ValueTask<int> SignHashAsync(ReadOnlyMemory<byte> hash, Memory<byte> signature, CancellationToken cancellationToken = default)

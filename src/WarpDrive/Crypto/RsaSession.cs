@@ -120,6 +120,23 @@ public sealed class RsaSession : CryptoSession
         return CryptoStatus.PublicKeyDecrypted(in cqe);
     }
 
+    /// <summary>Submits a raw RSA encryption (see <see cref="EncryptRaw"/>) and returns at once.</summary>
+    public ValueTask<int> EncryptRawAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        CheckRaw(data.Span, destination.Length);
+        return RunAsync(new CryptoOperation(Opcode.RsaEncrypt, 0) { Mode = (byte)RsaPadding.Raw }, data, destination[..ModulusBytes],
+            default, default, default, CryptoStatus.Produced, cancellationToken);
+    }
+
+    /// <summary>Submits a raw RSA decryption (see <see cref="DecryptRaw"/>) and returns at once.</summary>
+    public ValueTask<int> DecryptRawAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        RequirePrivate("decrypt");
+        CheckRaw(data.Span, destination.Length);
+        return RunAsync(new CryptoOperation(Opcode.RsaDecrypt, 0) { Mode = (byte)RsaPadding.Raw }, data, destination[..ModulusBytes],
+            default, default, default, CryptoStatus.PublicKeyDecrypted, cancellationToken);
+    }
+
     /// <summary>Submits a signature and returns at once; the buffers stay pinned until the device completes it.</summary>
     /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
     public ValueTask<int> SignHashAsync(ReadOnlyMemory<byte> hash, Memory<byte> signature, HashAlgorithmName hashAlgorithm,

@@ -116,6 +116,15 @@ public abstract class EccSessionTests(WdRuntime runtime)
         Assert.Equal(message, plain);
         ciphertext[^1] ^= 1;
         Assert.Throws<CryptographicException>(() => priv.Decrypt(ciphertext, plain));
+
+        // The same through the asynchronous forms.
+        byte[] sealedAsync = new byte[message.Length + EccSession.Sm2CiphertextOverhead];
+        Assert.Equal(sealedAsync.Length, await pub.EncryptAsync(message, sealedAsync));
+        Array.Clear(plain);
+        Assert.Equal(message.Length, await priv.DecryptAsync(sealedAsync, plain));
+        Assert.Equal(message, plain);
+        sealedAsync[^1] ^= 1;
+        await Assert.ThrowsAsync<CryptographicException>(async () => await priv.DecryptAsync(sealedAsync, plain));
     }
 
     [Fact]

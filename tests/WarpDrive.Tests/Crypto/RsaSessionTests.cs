@@ -119,7 +119,7 @@ public abstract class RsaSessionTests(WdRuntime runtime)
     }
 
     [Fact]
-    public void RawRoundTrips()
+    public async Task RawRoundTrips()
     {
         using RsaKey key = RsaKey.FromRsa(s_rsa2048.Value, includePrivate: true);
         using var session = new RsaSession(key, _runtime);
@@ -129,6 +129,12 @@ public abstract class RsaSessionTests(WdRuntime runtime)
         session.EncryptRaw(m, c);
         Assert.Equal(256, session.DecryptRaw(c, back));
         Assert.Equal(m, back);
+
+        byte[] c2 = new byte[256], back2 = new byte[256];
+        Assert.Equal(256, await session.EncryptRawAsync(m, c2));
+        Assert.Equal(c, c2); // raw RSA is deterministic
+        Assert.Equal(256, await session.DecryptRawAsync(c2, back2));
+        Assert.Equal(m, back2);
     }
 
     [Fact]
