@@ -30,6 +30,12 @@ public abstract class DeviceModel : IDisposable
     {
     }
 
+    /// <summary>Called on the engine thread when it runs out of work and is about to sleep: a model drops what it
+    /// cached for the requests it served (keys), so that nothing of a client outlives a busy period of the engine.</summary>
+    internal virtual void OnEngineIdle(object? engineState)
+    {
+    }
+
     /// <summary>Frees engine scratch state.</summary>
     internal virtual void DisposeEngineState(object? engineState)
     {

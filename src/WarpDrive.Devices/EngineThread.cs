@@ -79,6 +79,7 @@ internal sealed unsafe class EngineThread : IDisposable
                     continue;
                 }
 
+                _host.Model.OnEngineIdle(state);
                 Sleep();
                 idleSince = 0;
             }

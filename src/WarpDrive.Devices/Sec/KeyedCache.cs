@@ -60,11 +60,14 @@ internal sealed class KeyedCache<T>(int capacity) : IDisposable
         _used[slot] = 0;
     }
 
-    public void Dispose()
+    /// <summary>Evicts every entry: key copies zeroed, keyed objects disposed.</summary>
+    public void Clear()
     {
         for (int i = 0; i < _values.Length; i++)
         {
             Evict(i);
         }
     }
+
+    public void Dispose() => Clear();
 }

@@ -31,6 +31,8 @@ public sealed class SecDevice : DeviceModel
         queue.ModelState = null;
     }
 
+    internal override void OnEngineIdle(object? engineState) => (engineState as SecEngineState)?.ForgetKeys();
+
     internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe)
     {
         var state = (SecEngineState)engineState!;

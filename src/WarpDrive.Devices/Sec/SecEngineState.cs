@@ -70,6 +70,14 @@ internal sealed class SecEngineState(long maxRequestBytes) : IDisposable
         CryptographicOperations.ZeroMemory(ScratchB.AsSpan(0, used));
     }
 
+    /// <summary>Drops every cached key: the engine keeps clients' keys only while it is busy.</summary>
+    public void ForgetKeys()
+    {
+        Ciphers.Clear();
+        Aeads.Clear();
+        Macs.Clear();
+    }
+
     public void Dispose()
     {
         Ciphers.Dispose();
