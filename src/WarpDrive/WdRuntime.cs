@@ -169,6 +169,9 @@ public sealed class WdRuntime : IDisposable
     internal Devices.DeviceHost? FindEmbeddedHost(string name) =>
         Providers().OfType<InProcessDevices>().SelectMany(p => p.Hosts).FirstOrDefault(h => h.Name == name);
 
+    /// <summary>The domain of the embedded devices, if this runtime started them (tests, diagnostics).</summary>
+    internal Devices.Domain? EmbeddedDomain => Providers().OfType<InProcessDevices>().FirstOrDefault()?.Domain;
+
     /// <summary>The providers of <see cref="WdRuntimeOptions.Mode"/>, created on first use.</summary>
     private IDeviceProvider[] Providers()
     {

@@ -19,7 +19,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private const int InlineOffset = IvOffset + MaxInlineIv;
 
     private readonly WdContext _context;
-    private DeviceBuffer? _key;
+    private IDeviceMemory? _key;
     private int _keyLength;
     private int _inFlight;
     private bool _disposed;
@@ -54,8 +54,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         WaitForRequestsInFlight();
         if (_key is null || _key.Length < key.Length)
         {
-            // The new buffer first: if it cannot be had, the session keeps its old key.
-            DeviceBuffer grown = DeviceBuffer.Create(_context.Queue, Math.Max(key.Length, 64));
+            // The new memory first: if it cannot be had, the session keeps its old key. The context's slab when the
+            // key fits, memory of its own otherwise.
+            IDeviceMemory grown = _context.Keys.TryRent(key.Length) ?? DeviceBuffer.Create(_context.Queue, Math.Max(key.Length, 64));
             _key?.Dispose();
             _key = grown;
         }

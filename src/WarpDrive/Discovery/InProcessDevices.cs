@@ -40,6 +40,9 @@ internal sealed class InProcessDevices : IDeviceProvider
 
     internal IReadOnlyList<DeviceHost> Hosts => _hosts;
 
+    /// <summary>This process's domain (tests, diagnostics).</summary>
+    internal Domain Domain => _domain;
+
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
         _hosts.Select(h => new WdDeviceInfo(h.Name, Location, h.GetAttributes())).ToArray();
 

@@ -9,7 +9,7 @@ namespace WarpDrive.Queues;
 /// reserved from the broker; with SVA it is native memory the broker copies in, unless the caller asks for a region
 /// (<c>shared</c>) and the device offers SHARE: then the engines read it in place. Zeroed before it is given back:
 /// it may have held key material.</summary>
-internal sealed unsafe class DeviceBuffer : IDisposable
+internal sealed unsafe class DeviceBuffer : IDeviceMemory
 {
     private readonly WdQueue _queue;
     private readonly WdSharedMemory? _reserved;

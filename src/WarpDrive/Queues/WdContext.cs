@@ -54,9 +54,13 @@ internal sealed class WdContext : IDisposable
         _freeCount = _slots.Length;
         _available = new SemaphoreSlim(_slots.Length, _slots.Length);
         _streamIds = new bool[queue.MaxStreams];
+        Keys = new KeySlab(queue);
     }
 
     public WdQueue Queue { get; }
+
+    /// <summary>Device-visible memory for the keys of the sessions on this context.</summary>
+    public KeySlab Keys { get; }
 
     /// <summary>The device-visible scratch of the slots (<see cref="RequestSlot.ScratchSize"/> each,
     /// bytes): one buffer for the whole context, made on first use (a crypto request's parameter block, IV and small
@@ -411,6 +415,7 @@ internal sealed class WdContext : IDisposable
         }
 
         _scratch?.Dispose();
+        Keys.Dispose();
 
         // _available is not disposed: a late GetResult still returns its slot (no wait handle was ever created).
     }
