@@ -21,20 +21,26 @@ internal static class HpreRsa
 
     private const int DefaultExponent = 65537;
 
+    /// <summary>What signing and verification check first: the padding and hash, the hash's length, the fields the
+    /// operation does not use (<paramref name="unusedFieldsClear"/> for the one that differs), then the key.</summary>
+    private static CompletionStatus BeginSignature(in HpreRequest request, bool unusedFieldsClear, out RsaPadding padding,
+        out DigestAlgorithm hash, out RsaKey? key)
+    {
+        padding = (RsaPadding)request.Sqe.Mode;
+        hash = (DigestAlgorithm)request.Sqe.Hash;
+        key = null;
+        int hashSize = HpreHash.Size(hash);
+        return padding is not (RsaPadding.Pkcs1 or RsaPadding.Pss) || hashSize == 0 || request.Sqe.SrcLen != (uint)hashSize
+               || !unusedFieldsClear || !request.AadUnused
+            ? CompletionStatus.BadRequest
+            : RsaKey.Get(request, out key);
+    }
+
     public static CompletionStatus Sign(in HpreRequest request, out int produced)
     {
         produced = 0;
         Sqe sqe = request.Sqe;
-        var padding = (RsaPadding)sqe.Mode;
-        var hash = (DigestAlgorithm)sqe.Hash;
-        int hashSize = HpreHash.Size(hash);
-        if (padding is not (RsaPadding.Pkcs1 or RsaPadding.Pss) || hashSize == 0 || sqe.SrcLen != (uint)hashSize
-            || !request.AuxUnused || !request.AadUnused)
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        CompletionStatus status = RsaKey.Get(request, out RsaKey? key);
+        CompletionStatus status = BeginSignature(request, request.AuxUnused, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -77,16 +83,7 @@ internal static class HpreRsa
     public static CompletionStatus Verify(in HpreRequest request)
     {
         Sqe sqe = request.Sqe;
-        var padding = (RsaPadding)sqe.Mode;
-        var hash = (DigestAlgorithm)sqe.Hash;
-        int hashSize = HpreHash.Size(hash);
-        if (padding is not (RsaPadding.Pkcs1 or RsaPadding.Pss) || hashSize == 0 || sqe.SrcLen != (uint)hashSize
-            || !request.AadUnused || !request.DstUnused)
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        CompletionStatus status = RsaKey.Get(request, out RsaKey? key);
+        CompletionStatus status = BeginSignature(request, request.DstUnused, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
