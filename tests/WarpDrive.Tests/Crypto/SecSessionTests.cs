@@ -223,7 +223,13 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
 
         byte[] bad = (byte[])outputs[0].Clone();
         bad[0] ^= 0x80;
-        await Assert.ThrowsAsync<AuthenticationTagMismatchException>(async () => await session.DecryptAsync(nonce, bad, new byte[inputs[0].Length]));
+        byte[] opened = new byte[inputs[0].Length];
+        opened.AsSpan().Fill(0xAA);
+        await Assert.ThrowsAsync<AuthenticationTagMismatchException>(async () => await session.DecryptAsync(nonce, bad, opened));
+        Assert.DoesNotContain(opened, b => b != 0); // zeros, in-process and through the broker alike
+
+        session.Rekey(RandomNumberGenerator.GetBytes(32));
+        await Assert.ThrowsAsync<AuthenticationTagMismatchException>(async () => await session.DecryptAsync(nonce, outputs[1], new byte[inputs[1].Length]));
     }
 
     [Fact]
