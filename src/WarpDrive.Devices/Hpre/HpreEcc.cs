@@ -73,7 +73,7 @@ internal static class HpreEcc
         if (curve == EccCurve.Ed25519)
         {
             signer = new Ed25519Signer();
-            signer.Init(true, new Ed25519PrivateKeyParameters(key.ToArray(), 0));
+            signer.Init(true, new Ed25519PrivateKeyParameters(key)); // from the span: no heap copy of the seed besides the key object's own
         }
         else
         {
@@ -362,7 +362,7 @@ internal static class HpreEcc
     private static CompletionStatus AgreeX25519(ReadOnlySpan<byte> key, ReadOnlySpan<byte> peer, Span<byte> destination)
     {
         var agreement = new X25519Agreement();
-        agreement.Init(new X25519PrivateKeyParameters(key.ToArray(), 0));
+        agreement.Init(new X25519PrivateKeyParameters(key)); // from the span: no heap copy besides the key object's own
         byte[] secret = new byte[agreement.AgreementSize];
         try
         {
