@@ -4,7 +4,7 @@ using static WarpDrive.Tests.CliRunner;
 namespace WarpDrive.Tests.Crypto;
 
 /// <summary>The real <c>wd digest</c> and <c>wd cipher</c> against the real sha256sum and openssl.</summary>
-public sealed class CryptoCliTests : IDisposable
+public sealed class CryptoCliTests(CryptoBrokerFixture broker) : IDisposable, IClassFixture<CryptoBrokerFixture>
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wd-crypto-cli-").FullName;
 
@@ -17,6 +17,32 @@ public sealed class CryptoCliTests : IDisposable
         string path = PathOf(name);
         File.WriteAllBytes(path, data);
         return path;
+    }
+
+    [Fact]
+    public void DigestCipherAndRsaRunThroughTheBrokerToo()
+    {
+        var env = new Dictionary<string, string> { ["WD_RUN_DIR"] = broker.Broker.RunDirectory };
+        string file = Write("data", RandomNumberGenerator.GetBytes((1 << 20) + 99));
+        (int code, string output, string err) = Wd($"digest --mode broker -a sha256 '{file}'", env: env);
+        Assert.True(code == 0, err);
+        Assert.Equal(Run("sha256sum", $"'{file}'").Stdout, output);
+
+        string keyFile = Write("key", RandomNumberGenerator.GetBytes(16));
+        string iv = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        (code, _, err) = Wd($"cipher --mode broker -a aes-128-ctr --key-file '{keyFile}' --iv {iv} '{file}' -o '{file}.enc'", env: env);
+        Assert.True(code == 0, err);
+        (code, _, err) = Run("openssl", $"enc -d -aes-128-ctr -K {Convert.ToHexStringLower(File.ReadAllBytes(keyFile))} -iv {iv} -in '{file}.enc' -out '{file}.dec'");
+        Assert.True(code == 0, err);
+        Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(file + ".dec"));
+
+        (code, _, err) = Wd($"rsa keygen --mode broker --bits 2048 --out '{PathOf("k.pem")}' --pubout '{PathOf("k.pub")}'", env: env);
+        Assert.True(code == 0, err);
+        (code, _, err) = Wd($"rsa sign --mode broker --key '{PathOf("k.pem")}' --out '{file}.sig' '{file}'", env: env);
+        Assert.True(code == 0, err);
+        (code, output, err) = Run("openssl", $"dgst -sha256 -verify '{PathOf("k.pub")}' -signature '{file}.sig' '{file}'");
+        Assert.True(code == 0, err);
+        Assert.Contains("Verified OK", output, StringComparison.Ordinal);
     }
 
     [Fact]
