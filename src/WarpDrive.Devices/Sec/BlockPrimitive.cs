@@ -45,35 +45,14 @@ internal abstract class BlockPrimitive : IDisposable
         SecMath.Xor(destination[size..source.Length], source[..(source.Length - size)], destination[size..source.Length]);
     }
 
-    /// <summary>CFB encryption (feedback = block size) of whole blocks.</summary>
-    public virtual void EncryptCfb(ReadOnlySpan<byte> source, ReadOnlySpan<byte> iv, Span<byte> destination)
-    {
-        int size = BlockSize;
-        Span<byte> stream = stackalloc byte[MaxBlockSize];
-        stream = stream[..size];
-        ReadOnlySpan<byte> previous = iv;
-        for (int offset = 0; offset < source.Length; offset += size)
-        {
-            EncryptBlocks(previous, stream);
-            SecMath.Xor(source.Slice(offset, size), stream, destination.Slice(offset, size));
-            previous = destination.Slice(offset, size);
-        }
-    }
+    /// <summary>CFB encryption (feedback = block size) of whole blocks. The ABI offers CFB for AES only, which runs
+    /// on the runtime's implementation (<see cref="RuntimeBlockPrimitive"/>).</summary>
+    public virtual void EncryptCfb(ReadOnlySpan<byte> source, ReadOnlySpan<byte> iv, Span<byte> destination) =>
+        throw new NotSupportedException($"{GetType().Name} has no CFB mode");
 
-    /// <summary>CFB decryption (feedback = block size) of whole blocks.</summary>
-    public virtual void DecryptCfb(ReadOnlySpan<byte> source, ReadOnlySpan<byte> iv, Span<byte> destination)
-    {
-        int size = BlockSize;
-        Span<byte> stream = stackalloc byte[MaxBlockSize];
-        stream = stream[..size];
-        ReadOnlySpan<byte> previous = iv;
-        for (int offset = 0; offset < source.Length; offset += size)
-        {
-            EncryptBlocks(previous, stream);
-            SecMath.Xor(source.Slice(offset, size), stream, destination.Slice(offset, size));
-            previous = source.Slice(offset, size);
-        }
-    }
+    /// <summary>CFB decryption (feedback = block size) of whole blocks; see <see cref="EncryptCfb"/>.</summary>
+    public virtual void DecryptCfb(ReadOnlySpan<byte> source, ReadOnlySpan<byte> iv, Span<byte> destination) =>
+        throw new NotSupportedException($"{GetType().Name} has no CFB mode");
 
     public abstract void Dispose();
 }

@@ -48,7 +48,16 @@ internal static class CryptoStatus
 
     /// <summary>OK: 1 (valid); AUTH_FAILED: 0 (the signature does not verify); anything else throws (KEY_REJECTED:
     /// <see cref="CryptographicException"/>).</summary>
-    public static int Verified(in Cqe cqe) => cqe.Status == CompletionStatus.AuthFailed ? 0 : Produced(in cqe) >= 0 ? 1 : 0;
+    public static int Verified(in Cqe cqe)
+    {
+        if (cqe.Status == CompletionStatus.AuthFailed)
+        {
+            return 0;
+        }
+
+        Produced(in cqe); // throws for any other failure
+        return 1;
+    }
 
     [DoesNotReturn]
     private static void ThrowTagMismatch() =>
