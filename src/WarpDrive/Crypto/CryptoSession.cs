@@ -233,8 +233,10 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         try
         {
             slot.Prepare(isAsync: true, this, last: true, mapper);
-            nint aadPointer = aad.Length > 0 && !FitsInline(aad.Length, aux.Length) ? slot.PinAndShare(aad) : 0;
-            nint auxPointer = aux.Length > 0 && !FitsInline(aad.Length, aux.Length) ? slot.PinAndShare(aux) : 0;
+            // Inputs too large to copy into the scratch are pinned here and shared by WriteParameters.
+            bool inline = FitsInline(aad.Length, aux.Length);
+            nint aadPointer = inline ? 0 : slot.Pin(aad);
+            nint auxPointer = inline ? 0 : slot.Pin(aux);
             nint parameters = WriteParameters(slot, in op, iv, aad.Span, aadPointer, aux.Span, auxPointer);
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);

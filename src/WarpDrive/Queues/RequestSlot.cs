@@ -93,7 +93,16 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
     }
 
     /// <summary>Pins and shares <paramref name="memory"/> until the request completes; returns its address.</summary>
-    public unsafe nint PinAndShare(ReadOnlyMemory<byte> memory)
+    public nint PinAndShare(ReadOnlyMemory<byte> memory)
+    {
+        nint address = Pin(memory);
+        Share(address, memory.Length);
+        return address;
+    }
+
+    /// <summary>Pins <paramref name="memory"/> until the request completes, without sharing it (the caller shares it
+    /// once it knows it is needed); returns its address.</summary>
+    public unsafe nint Pin(ReadOnlyMemory<byte> memory)
     {
         if (memory.IsEmpty)
         {
@@ -107,7 +116,6 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
 
         MemoryHandle handle = memory.Pin();
         _pins[_pinCount++] = handle;
-        Share((nint)handle.Pointer, memory.Length);
         return (nint)handle.Pointer;
     }
 

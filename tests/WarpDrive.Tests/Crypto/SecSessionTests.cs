@@ -266,6 +266,22 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
     }
 
     [Fact]
+    public async Task AssociatedDataTooLargeForTheScratchIsSharedInPlace()
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(32), nonce = RandomNumberGenerator.GetBytes(12);
+        byte[] aad = RandomNumberGenerator.GetBytes(4096), plain = RandomNumberGenerator.GetBytes(300); // 4 KiB > 896 inline
+        using var session = new AeadSession(AeadAlgorithm.AesGcm, key, 16, Runtime);
+        using var gcm = new AesGcm(key, 16);
+        byte[] expected = new byte[plain.Length], tag = new byte[16];
+        gcm.Encrypt(nonce, plain, expected, tag, aad);
+        byte[] sync = new byte[plain.Length + 16], async = new byte[plain.Length + 16];
+        session.Encrypt(nonce, plain, sync, aad);
+        Assert.Equal(plain.Length + 16, await session.EncryptAsync(nonce, plain, async, aad));
+        Assert.Equal([.. expected, .. tag], sync);
+        Assert.Equal(sync, async);
+    }
+
+    [Fact]
     public void DataListInputHashesAsTheContiguousInput()
     {
         byte[] data = RandomNumberGenerator.GetBytes(100_003);
