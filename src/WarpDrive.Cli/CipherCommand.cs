@@ -103,60 +103,24 @@ internal static class CipherCommand
         }
     }
 
-    private static int Transform(Request request, byte[] key, byte[]? iv, byte[] aad, WdRuntime runtime)
-    {
-        string subject = request.Input ?? "(stdin)";
-        using IDisposable signals = PendingOutput.WatchSignals();
-        try
+    private static int Transform(Request request, byte[] key, byte[]? iv, byte[] aad, WdRuntime runtime) =>
+        FileJob.Run(request.Input, request.Output, (source, sink) =>
         {
-            using Stream source = request.Input is null ? Console.OpenStandardInput() : InputFile.Open(request.Input);
-            Stream sink;
-            try
+            if (request.Name.Aead is { } aead)
             {
-                sink = request.Output is null ? Console.OpenStandardOutput() : PendingOutput.Create(request.Output);
+                RunAead(request, aead, key, iv, aad, source, sink, runtime);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            else
             {
-                return CliError.Report(request.Output, e);
+                RunCipher(request, request.Name.Cipher!.Value, key, iv, source, sink, runtime);
             }
-
-            using (sink)
-            {
-                if (request.Name.Aead is { } aead)
-                {
-                    RunAead(request, aead, key, iv, aad, source, sink, runtime);
-                }
-                else
-                {
-                    RunCipher(request, request.Name.Cipher!.Value, key, iv, source, sink, runtime);
-                }
-
-                sink.Flush();
-                if (request.Output is not null)
-                {
-                    PendingOutput.Commit(sink, request.Output);
-                }
-            }
-
-            return ExitCodes.Ok;
-        }
-        catch (ArgumentException e)
+        }, static (subject, error) => error switch
         {
-            return CliError.Usage(e.Message); // a length or IV the cipher does not take
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return CliError.Report(subject, new InvalidDataException("authentication failed: the data, the associated data, the key or the nonce is wrong; nothing written"));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return CliError.Report(subject, e);
-        }
-        finally
-        {
-            PendingOutput.Remove();
-        }
-    }
+            ArgumentException e => CliError.Usage(e.Message), // a length or IV the cipher does not take
+            AuthenticationTagMismatchException => CliError.Report(subject, new InvalidDataException(
+                "authentication failed: the data, the associated data, the key or the nonce is wrong; nothing written")),
+            _ => null,
+        });
 
     private static void RunAead(Request request, AeadAlgorithm algorithm, byte[] key, byte[]? nonce, byte[] aad, Stream source, Stream sink, WdRuntime runtime)
     {

@@ -62,22 +62,8 @@ internal static class CodecCommand
             inputPath = null; // the usual spelling of standard input
         }
 
-        string subject = inputPath ?? "(stdin)";
-        using IDisposable signals = PendingOutput.WatchSignals();
-        try
+        return FileJob.Run(inputPath, outputPath, (source, sink) =>
         {
-            using Stream source = inputPath is null ? Console.OpenStandardInput() : InputFile.Open(inputPath);
-            Stream sink;
-            try
-            {
-                sink = outputPath is null ? Console.OpenStandardOutput() : PendingOutput.Create(outputPath);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return CliError.Report(outputPath, e); // the output's fault: name it, not the input
-            }
-
-            using Stream output = sink;
             long total = source.CanSeek ? source.Length : -1; // a named FIFO or /dev/stdin cannot tell
             if (total >= ProgressThreshold && !Console.IsErrorRedirected)
             {
@@ -91,23 +77,7 @@ internal static class CodecCommand
             {
                 Transform(mode, algorithm, level, source, sink, runtime, null);
             }
-
-            sink.Flush();
-            if (outputPath is not null)
-            {
-                PendingOutput.Commit(sink, outputPath);
-            }
-
-            return ExitCodes.Ok;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return CliError.Report(subject, e);
-        }
-        finally
-        {
-            PendingOutput.Remove();
-        }
+        });
     }
 
     private static void Transform(CompressionMode mode, string algorithm, int level, Stream source, Stream sink, WdRuntime runtime, Action<long>? progress)
