@@ -1,5 +1,6 @@
 using WarpDrive.Discovery;
 using WarpDrive.Queues;
+using WarpDrive.Scheduling;
 
 namespace WarpDrive;
 
@@ -12,6 +13,7 @@ public sealed class WdRuntime : IDisposable
     private readonly Lock _lock = new();
     private readonly List<IDeviceProvider> _providers = [];
     private readonly Dictionary<string, List<WdContext>> _contexts = [];
+    private readonly Dictionary<AlgorithmLibrary, LibraryOptions> _libraryOptions = [];
     private int _nextContext;
     private bool _disposed;
 
@@ -20,6 +22,27 @@ public sealed class WdRuntime : IDisposable
     {
         Options = options ?? new WdRuntimeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxContextsPerAlgorithm, nameof(options));
+    }
+
+    /// <summary>Sets up <paramref name="library"/>'s contexts, scheduler and polling in one call (UADK's
+    /// wd_&lt;alg&gt;_init2): the contexts are opened now, so that a configuration the devices cannot satisfy fails here,
+    /// not at the first request. Overrides <see cref="WdRuntimeOptions.Libraries"/> for this library.</summary>
+    /// <exception cref="WdConfigurationException">A value is out of range, or the library is already in use (a session
+    /// of it was opened, or it was initialised before).</exception>
+    /// <exception cref="WdDeviceNotFoundException">No device offers the library's algorithms, or the devices have fewer
+    /// free queues than the contexts asked for.</exception>
+    public void Initialize(AlgorithmLibrary library, LibraryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(library.ToString());
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_libraryOptions.TryAdd(library, options))
+            {
+                throw new WdConfigurationException(library.ToString(), $"the {library} library is already initialised");
+            }
+        }
     }
 
     /// <summary>The process-wide runtime (options from the environment).</summary>

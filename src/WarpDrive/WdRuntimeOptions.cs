@@ -1,4 +1,5 @@
 using WarpDrive.Devices;
+using WarpDrive.Scheduling;
 
 namespace WarpDrive;
 
@@ -24,6 +25,11 @@ public sealed class WdRuntimeOptions
     /// calls the sessions' <c>Poll</c> (UADK's wd_comp_poll, wd_cipher_poll, ...) to complete them.</summary>
     public bool BackgroundPolling { get; init; } = true;
 
+    /// <summary>Per-library contexts, policy, polling and Mix threshold (UADK's wd_&lt;alg&gt;_init2 parameters); a
+    /// library not named here gets the defaults of <see cref="LibraryOptions"/>. <see cref="FromEnvironment"/> fills it
+    /// from <c>WD_&lt;ALG&gt;_CTX_NUM</c> and friends.</summary>
+    public IReadOnlyDictionary<AlgorithmLibrary, LibraryOptions> Libraries { get; init; } = new Dictionary<AlgorithmLibrary, LibraryOptions>();
+
     /// <summary>Which devices to use: in-process, the broker's, or both (in-process first). <c>WD_MODE</c>
     /// (<c>local</c>, <c>broker</c>, <c>auto</c>) sets it for <see cref="WdRuntime.Default"/>.</summary>
     public WdDeviceMode Mode { get; init; }
@@ -39,6 +45,8 @@ public sealed class WdRuntimeOptions
     /// <summary>Options of <see cref="WdRuntime.Default"/>, read from the environment.</summary>
     /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker or auto, or <c>WD_ZIP_ENGINE</c> not
     /// best, isal or zlib-ng.</exception>
+    /// <exception cref="WdConfigurationException">A <c>WD_&lt;ALG&gt;_*</c> variable does not parse (the message names
+    /// it).</exception>
     public static WdRuntimeOptions FromEnvironment() => new()
     {
         EmbeddedDevices = Environment.GetEnvironmentVariable("WD_EMBEDDED") is not ("0" or "false" or "no"),
@@ -47,6 +55,10 @@ public sealed class WdRuntimeOptions
             : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib-ng)"),
         Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),
         DeviceName = Environment.GetEnvironmentVariable("WD_DEVICE") is { Length: > 0 } device ? device : null,
+        Libraries = AlgorithmLibraries.All
+            .Select(library => (library, options: LibraryOptions.FromEnvironment(library)))
+            .Where(e => e.options is not null)
+            .ToDictionary(e => e.library, e => e.options!),
     };
 
     /// <summary>Parses <c>local</c>, <c>broker</c> or <c>auto</c> (null or empty: auto).</summary>

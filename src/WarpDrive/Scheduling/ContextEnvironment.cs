@@ -7,7 +7,6 @@ namespace WarpDrive.Scheduling;
 /// without operation types), <c>WD_&lt;ALG&gt;_ASYNC_POLL_EN</c> (0 or 1) and <c>WD_&lt;ALG&gt;_ASYNC_POLL_NUM</c>
 /// (polling threads). A bad value is a <see cref="WdConfigurationException"/> whose one-line message names the
 /// variable and says what it should look like.</summary>
-/// <remarks>Groundwork for the scheduler (issue 5): the libraries do not read it yet.</remarks>
 public static class ContextEnvironment
 {
     /// <summary>Libraries whose variables this reads, as UADK names them.</summary>
@@ -97,6 +96,39 @@ public static class ContextEnvironment
         int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 64
             ? n
             : throw new WdConfigurationException(variable, $"{variable}='{value}': must be a number of polling threads from 1 to 64");
+
+    /// <summary>Parses <c>SCHED_POLICY</c>: <c>rr</c> (or <c>round-robin</c>), <c>least-loaded</c>, <c>single</c> or
+    /// <c>per-device</c>.</summary>
+    public static SchedulingPolicy ParsePolicy(string variable, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "rr" or "round-robin" => SchedulingPolicy.RoundRobin,
+        "least-loaded" => SchedulingPolicy.LeastLoaded,
+        "single" => SchedulingPolicy.Single,
+        "per-device" => SchedulingPolicy.PerDevice,
+        _ => throw new WdConfigurationException(variable, $"{variable}='{value}': must be rr, least-loaded, single or per-device"),
+    };
+
+    /// <summary>Parses <c>INLINE_THRESHOLD</c>: a byte count (0 offloads everything), with an optional <c>K</c> or
+    /// <c>M</c> suffix (KiB, MiB).</summary>
+    public static int ParseThreshold(string variable, string value)
+    {
+        string text = value.Trim();
+        long unit = 1;
+        if (text.EndsWith('K') || text.EndsWith('k'))
+        {
+            unit = 1024;
+            text = text[..^1];
+        }
+        else if (text.EndsWith('M') || text.EndsWith('m'))
+        {
+            unit = 1024 * 1024;
+            text = text[..^1];
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n * unit <= int.MaxValue
+            ? (int)(n * unit)
+            : throw new WdConfigurationException(variable, $"{variable}='{value}': must be a size in bytes (e.g. 4096 or 16K), at most 2G");
+    }
 
     private static WdConfigurationException Bad(string variable, string value, string what, string shape) =>
         new(variable, $"{variable}='{value}': {what} (expected something like \"{shape}\")");
