@@ -20,4 +20,8 @@ public enum QueueDisableReason : uint
 
     /// <summary>The broker that owns the device is shutting down.</summary>
     BrokerExit = 5,
+
+    /// <summary>Set by the driver, never by a device: the broker's connection closed without a notice (the broker was
+    /// killed), so nothing serves the queue any more.</summary>
+    BrokerLost = 6,
 }

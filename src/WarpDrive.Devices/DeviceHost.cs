@@ -35,7 +35,8 @@ public sealed class DeviceHost : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(Options.FaultInjectionInterval);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxRequestBytes, RingLayout.PageSize);
         IsolateStrategy = Options.IsolateStrategy;
-        int engineCount = Math.Min(Options.EngineCount, Options.QueueCount);
+        // Inline: one (never started) engine per queue, whose state the submitting thread uses.
+        int engineCount = Options.Inline ? Options.QueueCount : Math.Min(Options.EngineCount, Options.QueueCount);
         _engines = new EngineThread[engineCount];
         for (int e = 0; e < engineCount; e++)
         {
@@ -49,7 +50,7 @@ public sealed class DeviceHost : IDisposable
             _queues[i] = new HardwareQueue(this, i, Options.QueueDepth, (uint)Options.MaxStreamsPerQueue, _engines[i % engineCount]);
         }
 
-        for (int e = 0; e < engineCount; e++)
+        for (int e = 0; e < engineCount && !Options.Inline; e++)
         {
             _engines[e].Start(_queues.Where((_, i) => i % engineCount == e).ToArray());
         }
@@ -133,6 +134,20 @@ public sealed class DeviceHost : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Serves <paramref name="queue"/> on the calling thread until its ring is empty (a device made with
+    /// <see cref="DeviceHostOptions.Inline"/>); callers of one queue are serialised.</summary>
+    /// <returns>Whether any request was served.</returns>
+    public bool ServeInline(HardwareQueue queue)
+    {
+        CheckOwn(queue);
+        if (!Options.Inline)
+        {
+            throw new InvalidOperationException($"{Name} has engine threads: it serves its queues itself");
+        }
+
+        return queue.Engine.ServeInline(queue);
     }
 
     /// <summary>Queue <paramref name="id"/> of this device (diagnostics, tests).</summary>

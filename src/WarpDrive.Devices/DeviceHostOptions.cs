@@ -45,6 +45,11 @@ public sealed class DeviceHostOptions
     /// 0 never isolates. The initial value of <see cref="DeviceHost.IsolateStrategy"/>.</summary>
     public int IsolateStrategy { get; init; }
 
+    /// <summary>No engine threads: each queue is served by the thread that submits to it, through
+    /// <see cref="DeviceHost.ServeInline"/> (Mix mode's inline path: the device's code in the caller's thread).
+    /// <see cref="EngineCount"/> is ignored.</summary>
+    public bool Inline { get; init; }
+
     /// <summary>Debugging aid: every Nth request fails as a device fault (0 = off), to exercise isolation.</summary>
     public int FaultInjectionInterval { get; init; }
 }

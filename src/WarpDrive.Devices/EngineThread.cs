@@ -20,6 +20,8 @@ internal sealed unsafe class EngineThread : IDisposable
     private readonly uint* _wakeWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint));
     private HardwareQueue[] _queues = [];
     private FutexWaiter[] _waiters = [];
+    private readonly Lock _inlineLock = new();
+    private object? _inlineState;
     private volatile bool _stopping;
 
     public EngineThread(DeviceHost host, int index)
@@ -87,6 +89,47 @@ internal sealed unsafe class EngineThread : IDisposable
         finally
         {
             _host.Model.DisposeEngineState(state);
+        }
+    }
+
+    /// <summary>Serves <paramref name="q"/> on the calling thread until its ring is empty (an inline device: this
+    /// engine's thread never starts).</summary>
+    public bool ServeInline(HardwareQueue q)
+    {
+        lock (_inlineLock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _inlineState ??= _host.Model.CreateEngineState(_host);
+            if (!q.TryEnter())
+            {
+                return false;
+            }
+
+            try
+            {
+                if (!q.IsServing)
+                {
+                    return false;
+                }
+
+                if (_host.IsIsolated)
+                {
+                    q.DisableHeld(QueueDisableReason.DeviceIsolated);
+                    return false;
+                }
+
+                bool any = false;
+                while (Serve(q, _inlineState))
+                {
+                    any = true;
+                }
+
+                return any;
+            }
+            finally
+            {
+                q.Exit();
+            }
         }
     }
 
@@ -307,6 +350,15 @@ internal sealed unsafe class EngineThread : IDisposable
         if (_thread.IsAlive)
         {
             _thread.Join();
+        }
+
+        lock (_inlineLock)
+        {
+            if (_inlineState is not null)
+            {
+                _host.Model.DisposeEngineState(_inlineState);
+                _inlineState = null;
+            }
         }
 
         NativeMemory.Free(_wakeWord);

@@ -39,6 +39,9 @@ public sealed unsafe class HardwareQueue
     /// <summary>The device this queue belongs to.</summary>
     public DeviceHost Host { get; }
 
+    /// <summary>The engine that serves this queue.</summary>
+    internal EngineThread Engine => _engine;
+
     /// <summary>Queue id within the device.</summary>
     public int Id { get; }
 

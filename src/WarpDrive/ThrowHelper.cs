@@ -8,9 +8,12 @@ internal static class ThrowHelper
 {
     [DoesNotReturn]
     public static void QueueDisabled(QueueState state, QueueDisableReason reason) =>
-        throw new WdException(state == QueueState.Disabled
-            ? $"queue is disabled ({DescribeReason(reason)}): the device no longer serves it"
-            : $"queue is {state.ToString().ToLowerInvariant()}: the device no longer serves it");
+        throw new WdException($"{DescribeQueue(state, reason)}: the device no longer serves it");
+
+    /// <summary>"queue is disabled (the broker is gone)" and the like.</summary>
+    public static string DescribeQueue(QueueState state, QueueDisableReason reason) => state == QueueState.Disabled
+        ? $"queue is disabled ({DescribeReason(reason)})"
+        : $"queue is {state.ToString().ToLowerInvariant()}";
 
     private static string DescribeReason(QueueDisableReason reason) => reason switch
     {
@@ -19,6 +22,7 @@ internal static class ThrowHelper
         QueueDisableReason.RingViolation => "the ring protocol was broken",
         QueueDisableReason.DeviceIsolated => "the device is isolated",
         QueueDisableReason.BrokerExit => "the broker is shutting down",
+        QueueDisableReason.BrokerLost => "the broker is gone",
         _ => $"reason {(uint)reason}",
     };
 

@@ -12,9 +12,8 @@ public sealed class WdRuntime : IDisposable
 
     private readonly Lock _lock = new();
     private readonly List<IDeviceProvider> _providers = [];
-    private readonly Dictionary<string, List<WdContext>> _contexts = [];
-    private readonly Dictionary<AlgorithmLibrary, LibraryOptions> _libraryOptions = [];
-    private int _nextContext;
+    private readonly Dictionary<AlgorithmLibrary, LibraryScheduler> _schedulers = [];
+    private InProcessDevices? _inlineDevices;
     private bool _disposed;
 
     /// <summary>Creates a runtime; devices are discovered (and embedded ones started) on first use.</summary>
@@ -35,13 +34,63 @@ public sealed class WdRuntime : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(library.ToString());
+        LibraryScheduler scheduler;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_libraryOptions.TryAdd(library, options))
+            if (_schedulers.ContainsKey(library))
             {
-                throw new WdConfigurationException(library.ToString(), $"the {library} library is already initialised");
+                throw new WdConfigurationException(library.ToString(), $"the {library} library is already in use (initialised, or a session of it was opened)");
             }
+
+            scheduler = new LibraryScheduler(this, library, options, explicitOptions: true);
+            _schedulers.Add(library, scheduler);
+        }
+
+        try
+        {
+            scheduler.OpenAll(PrimaryAlgorithm(library));
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _schedulers.Remove(library);
+            }
+
+            scheduler.Dispose();
+            throw;
+        }
+    }
+
+    private static string PrimaryAlgorithm(AlgorithmLibrary library) => library switch
+    {
+        AlgorithmLibrary.Comp => "deflate",
+        AlgorithmLibrary.Cipher => "cipher",
+        AlgorithmLibrary.Digest => "digest",
+        AlgorithmLibrary.Aead => "aead",
+        AlgorithmLibrary.Rsa => "rsa",
+        AlgorithmLibrary.Dh => "dh",
+        _ => "ecdsa",
+    };
+
+    /// <summary>The scheduler of <paramref name="library"/>, set up on first use from <see cref="Initialize"/>,
+    /// <see cref="WdRuntimeOptions.Libraries"/> or the defaults.</summary>
+    internal LibraryScheduler Scheduler(AlgorithmLibrary library)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_schedulers.TryGetValue(library, out LibraryScheduler? scheduler))
+            {
+                bool configured = Options.Libraries.TryGetValue(library, out LibraryOptions? options);
+                options ??= new LibraryOptions();
+                options.Validate($"WD_{AlgorithmLibraries.EnvironmentName(library)}");
+                scheduler = new LibraryScheduler(this, library, options, configured);
+                _schedulers.Add(library, scheduler);
+            }
+
+            return scheduler;
         }
     }
 
@@ -52,7 +101,8 @@ public sealed class WdRuntime : IDisposable
     public WdRuntimeOptions Options { get; }
 
     /// <summary>All devices this runtime may use (see <see cref="WdRuntimeOptions.Mode"/>), with their current
-    /// attributes: in-process ones first, then the broker's.</summary>
+    /// attributes: in-process ones first, then the broker's (the libraries prefer by
+    /// <see cref="WdDeviceInfo.Priority"/>).</summary>
     public IReadOnlyList<WdDeviceInfo> Devices => Providers().SelectMany(p => p.GetDevices()).ToArray();
 
     /// <summary>Opens a queue on a device that implements <paramref name="algorithm"/> (uacce: open the chrdev).
@@ -69,27 +119,24 @@ public sealed class WdRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(algorithm);
         bool seen = false, isolated = false;
         (IDeviceProvider Provider, WdDeviceInfo Device)? first = null;
-        foreach (IDeviceProvider provider in Providers())
+        foreach ((IDeviceProvider provider, WdDeviceInfo device) in ByPriority())
         {
-            foreach (WdDeviceInfo device in provider.GetDevices())
+            if (!device.Supports(algorithm) || (Options.DeviceName is { } name && device.Name != name))
             {
-                if (!device.Supports(algorithm) || (Options.DeviceName is { } name && device.Name != name))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                seen = true;
-                if (device.IsIsolated)
-                {
-                    isolated = true;
-                    continue;
-                }
+            seen = true;
+            if (device.IsIsolated)
+            {
+                isolated = true;
+                continue;
+            }
 
-                first ??= (provider, device);
-                if (provider.TryOpenQueue(device, wait: false, cancellationToken) is { } transport)
-                {
-                    return new WdQueue(transport);
-                }
+            first ??= (provider, device);
+            if (provider.TryOpenQueue(device, wait: false, cancellationToken) is { } transport)
+            {
+                return new WdQueue(transport);
             }
         }
 
@@ -98,11 +145,80 @@ public sealed class WdRuntime : IDisposable
             return new WdQueue(waited);
         }
 
+        throw NoDevice(algorithm, seen, first is null && isolated);
+    }
+
+    private WdDeviceNotFoundException NoDevice(string algorithm, bool seen, bool allIsolated)
+    {
         string which = Options.DeviceName is null ? $"'{algorithm}'" : $"'{algorithm}' named {Options.DeviceName}";
-        throw new WdDeviceNotFoundException(
+        return new WdDeviceNotFoundException(
             !seen ? $"no {ModeText}device offers {which}"
-            : first is null && isolated ? $"every device for {which} is isolated"
+            : allIsolated ? $"every device for {which} is isolated"
             : $"every device for {which} is busy (available_instances is 0)");
+    }
+
+    /// <summary>Every device of every provider, highest <see cref="WdDeviceInfo.Priority"/> first (in provider order
+    /// within a priority).</summary>
+    private IEnumerable<(IDeviceProvider Provider, WdDeviceInfo Device)> ByPriority() =>
+        Providers().SelectMany(p => p.GetDevices().Select(d => (Provider: p, Device: d))).OrderByDescending(e => e.Device.Priority);
+
+    /// <summary>The devices that offer <paramref name="algorithm"/> and are not isolated (narrowed by
+    /// <see cref="WdRuntimeOptions.DeviceName"/>), highest priority first.</summary>
+    internal IReadOnlyList<WdDeviceInfo> CandidateDevices(string algorithm) =>
+        [.. ByPriority().Select(e => e.Device)
+            .Where(d => d.Supports(algorithm) && !d.IsIsolated && (Options.DeviceName is not { } name || d.Name == name))];
+
+    /// <summary>Throws the message <see cref="RequestQueue(string)"/> would for <paramref name="algorithm"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    internal void ThrowNoDevice(string algorithm)
+    {
+        bool seen = false, allIsolated = true;
+        foreach ((_, WdDeviceInfo device) in ByPriority())
+        {
+            if (device.Supports(algorithm) && (Options.DeviceName is not { } name || device.Name == name))
+            {
+                seen = true;
+                allIsolated &= device.IsIsolated;
+            }
+        }
+
+        throw NoDevice(algorithm, seen, seen && allIsolated);
+    }
+
+    /// <summary>Opens a queue on <paramref name="device"/> (from <see cref="CandidateDevices"/> or
+    /// <see cref="InlineDevice"/>); null when it has no free queue or is gone.</summary>
+    internal WdQueue? TryOpenQueue(WdDeviceInfo device)
+    {
+        IDeviceProvider? provider = device.Location == InProcessDevices.InlineLocation
+            ? _inlineDevices
+            : Providers().FirstOrDefault(p => p.GetDevices().Any(d => d.Name == device.Name && d.Location == device.Location));
+        // A refusal (EACCES from the device's socket mode, a broker that went away) propagates with its own message.
+        return provider?.TryOpenQueue(device, wait: false, CancellationToken.None) is { } transport ? new WdQueue(transport) : null;
+    }
+
+    /// <summary>Mix mode's inline device for <paramref name="algorithm"/>: the same device model as the in-process
+    /// one, without engine threads (made on first use).</summary>
+    internal WdDeviceInfo InlineDevice(string algorithm)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _inlineDevices ??= new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine, inline: true);
+            return _inlineDevices.GetDevices().FirstOrDefault(d => d.Supports(algorithm))
+                   ?? throw new WdDeviceNotFoundException($"no inline device offers '{algorithm}'");
+        }
+    }
+
+    /// <summary>The contexts every library opened on <paramref name="device"/>.</summary>
+    internal WdContext[] ContextsOnDevice(WdDeviceInfo device)
+    {
+        LibraryScheduler[] schedulers;
+        lock (_lock)
+        {
+            schedulers = [.. _schedulers.Values];
+        }
+
+        return [.. schedulers.SelectMany(s => s.Contexts).Where(c => c.Queue.Device.Name == device.Name && c.Queue.Device.Location == device.Location)];
     }
 
     private string ModeText => Options.Mode switch
@@ -130,63 +246,6 @@ public sealed class WdRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(queue);
         queue.Dispose();
     }
-
-    /// <summary>A context for a session of <paramref name="algorithm"/> (a name the devices list, such as <c>gzip</c>
-    /// or <c>cipher</c>): sessions of one algorithm are spread round-robin over up to
-    /// <see cref="WdRuntimeOptions.MaxContextsPerAlgorithm"/> queues. A stream-mode session also needs a free
-    /// device stream context, which is taken here from the first context that has one.</summary>
-    internal WdContext GetContext(string algorithm, bool stream, out int streamId)
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            streamId = -1;
-            if (!_contexts.TryGetValue(algorithm, out List<WdContext>? contexts))
-            {
-                contexts = [];
-                _contexts.Add(algorithm, contexts);
-            }
-
-            if (contexts.Count < Options.MaxContextsPerAlgorithm)
-            {
-                try
-                {
-                    var context = new WdContext(RequestQueue(algorithm), Options.BackgroundPolling);
-                    contexts.Add(context);
-                    if (!stream || context.TryAllocateStreamId(out streamId))
-                    {
-                        return context;
-                    }
-                }
-                catch (WdDeviceNotFoundException) when (contexts.Count > 0)
-                {
-                    // No more queues: share the ones we have.
-                }
-                catch (WdDeviceNotFoundException) when (FindSharedContexts(algorithm) is { Count: > 0 } shared)
-                {
-                    // No free queue, but contexts of another algorithm run on a device that offers this one too
-                    // (cipher, digest and aead share a SEC device): use those.
-                    contexts.AddRange(shared);
-                }
-            }
-
-            int count = contexts.Count;
-            for (int i = 0; i < count; i++)
-            {
-                WdContext context = contexts[(_nextContext + i) % count];
-                if (!stream || context.TryAllocateStreamId(out streamId))
-                {
-                    _nextContext = (_nextContext + i + 1) % count;
-                    return context;
-                }
-            }
-
-            throw new WdException($"no free stream context: {count} queue(s) x max_streams {contexts[0].Queue.MaxStreams} are in use by open stream sessions");
-        }
-    }
-
-    private List<WdContext> FindSharedContexts(string algorithm) =>
-        [.. _contexts.Values.SelectMany(c => c).Where(c => c.Queue.Device.Supports(algorithm)).Distinct()];
 
     /// <summary>The embedded device named <paramref name="name"/>, if this runtime started one (tests, diagnostics).</summary>
     internal Devices.DeviceHost? FindEmbeddedHost(string name) =>
@@ -221,6 +280,7 @@ public sealed class WdRuntime : IDisposable
     /// <summary>Releases every context and stops the embedded devices.</summary>
     public void Dispose()
     {
+        LibraryScheduler[] schedulers;
         lock (_lock)
         {
             if (_disposed)
@@ -229,15 +289,20 @@ public sealed class WdRuntime : IDisposable
             }
 
             _disposed = true;
-            foreach (WdContext context in _contexts.Values.SelectMany(c => c).Distinct())
-            {
-                context.Dispose();
-            }
-
-            foreach (IDeviceProvider provider in _providers)
-            {
-                provider.Dispose();
-            }
+            schedulers = [.. _schedulers.Values];
         }
+
+        // Outside the lock: a scheduler takes its own lock, and elsewhere it calls into the runtime while holding it.
+        foreach (LibraryScheduler scheduler in schedulers)
+        {
+            scheduler.Dispose();
+        }
+
+        foreach (IDeviceProvider provider in _providers)
+        {
+            provider.Dispose();
+        }
+
+        _inlineDevices?.Dispose();
     }
 }

@@ -15,7 +15,7 @@ if (args.Length == 0)
     return 2;
 }
 
-using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker });
+using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, MaxContextsPerAlgorithm = 1 });
 try
 {
     switch (args[0])

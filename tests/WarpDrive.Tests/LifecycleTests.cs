@@ -82,19 +82,29 @@ public class LifecycleTests
         byte[] input = TestData.Text(1000), output = new byte[CompressionSession.GetMaxCompressedLength(1000)];
         Assert.Equal(CompletionStatus.Ok, session.Process(input, output).Status);
         DeviceHost host = runtime.FindEmbeddedHost("zip-0")!;
-        for (int id = 0; id < host.Options.QueueCount; id++)
-        {
-            try
-            {
-                host.DisableQueue(id, QueueDisableReason.Operator);
-            }
-            catch (ArgumentOutOfRangeException)
-            {
-                // not in use
-            }
-        }
-
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        // Queues keep being disabled under the session (it fails over to fresh queues on the same device each time),
+        // while requests are submitted and another thread polls: every request ends, exactly once, OK or refused.
+        Task disabler = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                for (int id = 0; id < host.Options.QueueCount; id++)
+                {
+                    try
+                    {
+                        host.DisableQueue(id, QueueDisableReason.Operator);
+                    }
+                    catch (ArgumentOutOfRangeException)
+                    {
+                        // not in use
+                    }
+                }
+
+                Thread.Sleep(1);
+            }
+        });
         Task poller = Task.Run(() =>
         {
             while (!stop.IsCancellationRequested)
@@ -102,12 +112,14 @@ public class LifecycleTests
                 session.Poll();
             }
         });
-        int refused = 0;
+        int refused = 0, ok = 0;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await session.ProcessAsync(input, output);
+                CompressionResult r = await session.ProcessAsync(input, output);
+                Assert.Equal(CompletionStatus.Ok, r.Status);
+                ok++;
             }
             catch (WdException)
             {
@@ -116,7 +128,8 @@ public class LifecycleTests
         }
 
         await poller;
-        Assert.True(refused > 0);
+        await disabler;
+        Assert.True(refused > 0, $"{ok} completed, none refused");
     }
 
     [Fact]

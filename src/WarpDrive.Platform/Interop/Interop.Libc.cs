@@ -84,6 +84,9 @@ internal static partial class Interop
 
         // poll / epoll.
         internal const short POLLIN = 0x1;
+        internal const short POLLERR = 0x8;
+        internal const short POLLHUP = 0x10;
+        internal const short POLLRDHUP = 0x2000;
         internal const int EPOLL_CLOEXEC = 0x80000;
         internal const int EPOLL_CTL_ADD = 1;
         internal const int EPOLL_CTL_DEL = 2;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using WarpDrive.Abi;
 using WarpDrive.Queues;
+using WarpDrive.Scheduling;
 
 namespace WarpDrive.Compression;
 
@@ -16,7 +17,8 @@ namespace WarpDrive.Compression;
 /// </example>
 public sealed class CompressionSession : IDisposable, IRequestObserver
 {
-    private readonly WdContext _context;
+    private readonly ContextBinding _binding;
+    private readonly int _operation;
     private readonly int _streamId;
     private bool _streamActive;
     private int _busy;
@@ -29,14 +31,17 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _context = (runtime ?? WdRuntime.Default).GetContext(options.AlgorithmName, options.Mode == SessionMode.Stream, out _streamId);
+        _operation = options.Direction == CompressionDirection.Compress ? 0 : 1; // comp, decomp
+        _binding = new ContextBinding((runtime ?? WdRuntime.Default).Scheduler(AlgorithmLibrary.Comp), options.AlgorithmName,
+            options.Mode == SessionMode.Stream, _operation);
+        _streamId = _binding.StreamId;
     }
 
     /// <summary>The session's parameters.</summary>
     public CompressionSessionOptions Options { get; }
 
     /// <summary>The device the session runs on.</summary>
-    public WdDeviceInfo Device => _context.Queue.Device;
+    public WdDeviceInfo Device => _binding.Device;
 
     /// <summary>An output size that always suffices to compress <paramref name="length"/> bytes in one block request.
     /// Fast levels may code every byte with a fixed Huffman code (up to 9 bits a byte, zlib-ng's deflate_quick),
@@ -55,7 +60,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     public unsafe CompressionResult Process(ReadOnlySpan<byte> source, Span<byte> destination, bool last = true, bool flush = false)
     {
         EnterRequest();
-        RequestSlot slot = _context.Rent();
+        WdContext context = Pick(async: false, source.Length);
+        RequestSlot slot = context.Rent();
         try
         {
             fixed (byte* src = source)
@@ -65,7 +71,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
                 slot.Share((nint)src, source.Length);
                 slot.Share((nint)dst, destination.Length);
                 Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-                return RunSync(slot, in sqe, last);
+                return RunSync(context, slot, in sqe, last);
             }
         }
         catch
@@ -76,7 +82,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         finally
         {
             slot.ReleaseBuffers();
-            _context.Return(slot);
+            context.Return(slot);
         }
     }
 
@@ -85,7 +91,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     public unsafe CompressionResult Process(ReadOnlySequence<byte> source, Span<byte> destination, bool last = true, bool flush = false)
     {
         EnterRequest();
-        RequestSlot slot = _context.Rent();
+        WdContext context = Pick(async: false, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length);
+        RequestSlot slot = context.Rent();
         try
         {
             fixed (byte* dst = destination)
@@ -94,7 +101,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
                 nint table = slot.ShareDataList(source, out int count);
                 slot.Share((nint)dst, destination.Length);
                 Sqe sqe = BuildSqe(slot.Tag, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
-                return RunSync(slot, in sqe, last);
+                return RunSync(context, slot, in sqe, last);
             }
         }
         catch
@@ -105,16 +112,16 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         finally
         {
             slot.ReleaseBuffers();
-            _context.Return(slot);
+            context.Return(slot);
         }
     }
 
     /// <summary>Submits a prepared request and reaps until it completes (the caller holds the buffers pinned).</summary>
-    private CompressionResult RunSync(RequestSlot slot, in Sqe sqe, bool last)
+    private CompressionResult RunSync(WdContext context, RequestSlot slot, in Sqe sqe, bool last)
     {
         long submittedAt = Stopwatch.GetTimestamp();
-        _context.Submit(slot, in sqe);
-        _context.WaitSync(slot, submittedAt);
+        context.Submit(slot, in sqe);
+        context.WaitSync(slot, submittedAt);
         CompressionResult result = CompressionResult.From(slot.Completion);
         OnCompleted(result, last);
         return result;
@@ -132,21 +139,10 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         }
 
         EnterRequest();
-        if (!_context.TryRent(out RequestSlot slot))
-        {
-            return ProcessSlowAsync(source, destination, last, flush, cancellationToken);
-        }
-
-        return Start(slot, source, destination, last, flush);
-    }
-
-    private async ValueTask<CompressionResult> ProcessSlowAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, bool last,
-        bool flush, CancellationToken cancellationToken)
-    {
-        RequestSlot slot;
+        WdContext context;
         try
         {
-            slot = await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+            context = Pick(async: true, source.Length);
         }
         catch
         {
@@ -154,10 +150,34 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             throw;
         }
 
-        return await Start(slot, source, destination, last, flush).ConfigureAwait(false);
+        if (!context.TryRent(out RequestSlot slot))
+        {
+            return ProcessSlowAsync(context, source, destination, last, flush, cancellationToken);
+        }
+
+        return Start(context, slot, source, destination, last, flush);
     }
 
-    private ValueTask<CompressionResult> Start(RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush)
+    private async ValueTask<CompressionResult> ProcessSlowAsync(WdContext context, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        bool last, bool flush, CancellationToken cancellationToken)
+    {
+        RequestSlot slot;
+        try
+        {
+            // Backpressure: every slot of the context is in flight, so this waits for one to complete.
+            slot = await context.RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Volatile.Write(ref _busy, 0);
+            throw;
+        }
+
+        return await Start(context, slot, source, destination, last, flush).ConfigureAwait(false);
+    }
+
+    private ValueTask<CompressionResult> Start(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        bool last, bool flush)
     {
         try
         {
@@ -165,23 +185,251 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
             Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-            _context.Submit(slot, in sqe);
+            context.Submit(slot, in sqe);
             return new ValueTask<CompressionResult>(slot, slot.Version);
         }
         catch
         {
             // Submit clears InFlight itself when it fails; before Submit the slot was never in flight.
             slot.ReleaseBuffers();
-            _context.Return(slot);
+            context.Return(slot);
             Volatile.Write(ref _busy, 0);
             throw;
         }
     }
 
-    /// <summary>Completes finished asynchronous requests of this session's context without blocking (UADK's
-    /// wd_comp_poll); needed only when the runtime runs without background polling.</summary>
+    private static readonly SlotCallback s_invokeCallback =
+        static (in Cqe cqe, object callback, object? state) => ((CompressionCallback)callback)(CompressionResult.From(cqe), state);
+
+    /// <summary>Submits one request whose result goes to <paramref name="callback"/> (UADK's asynchronous request with
+    /// a callback), without waiting for anything: when every slot of the chosen context is in flight it submits nothing
+    /// and returns false (BUSY), and the caller tries again after completions came in. Every request this accepted
+    /// completes exactly once through the callback. The buffers stay pinned until then.</summary>
+    /// <returns>false when the queue is full (nothing was submitted).</returns>
+    public bool TrySubmit(ReadOnlyMemory<byte> source, Memory<byte> destination, CompressionCallback callback, object? state = null,
+        bool last = true, bool flush = false)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        EnterRequest();
+        WdContext context;
+        try
+        {
+            context = Pick(async: true, source.Length);
+        }
+        catch
+        {
+            Volatile.Write(ref _busy, 0);
+            throw;
+        }
+
+        if (!context.TryRent(out RequestSlot slot))
+        {
+            Volatile.Write(ref _busy, 0);
+            return false;
+        }
+
+        StartWithCallback(context, slot, source, destination, callback, state, last, flush);
+        return true;
+    }
+
+    /// <summary>As <see cref="TrySubmit"/>, but when the queue is full waits (asynchronously) for a free slot: the
+    /// awaitable form of backpressure. The returned task completes when the request is submitted, not when it is
+    /// done; the result goes to <paramref name="callback"/>.</summary>
+    public async ValueTask SubmitAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, CompressionCallback callback, object? state = null,
+        bool last = true, bool flush = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnterRequest();
+        RequestSlot slot;
+        WdContext context;
+        try
+        {
+            context = Pick(async: true, source.Length);
+            slot = await context.RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Volatile.Write(ref _busy, 0);
+            throw;
+        }
+
+        StartWithCallback(context, slot, source, destination, callback, state, last, flush);
+    }
+
+    private void StartWithCallback(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        CompressionCallback callback, object? state, bool last, bool flush)
+    {
+        try
+        {
+            slot.Prepare(isAsync: true, Options.Mode == SessionMode.Stream ? this : null, last);
+            slot.SetCallback(s_invokeCallback, callback, state);
+            nint src = slot.PinAndShare(source);
+            nint dst = slot.PinAndShare(destination);
+            Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
+            context.Submit(slot, in sqe);
+        }
+        catch
+        {
+            slot.ReleaseBuffers();
+            context.Return(slot);
+            Volatile.Write(ref _busy, 0);
+            throw;
+        }
+    }
+
+    /// <summary>Submits block-mode requests in one batch: as many as the context has free slots for, published with
+    /// one doorbell; each result goes to <paramref name="callback"/> with its request's <see cref="CompressionRequest.State"/>.
+    /// Completions are reaped in bursts by whoever polls.</summary>
+    /// <returns>How many of <paramref name="requests"/> (from the first) were submitted; the rest found the queue full.</returns>
+    /// <exception cref="InvalidOperationException">A stream-mode session (its requests run one after another).</exception>
+    public int SubmitBatch(ReadOnlySpan<CompressionRequest> requests, CompressionCallback callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        ThrowIfStream();
+        if (requests.IsEmpty)
+        {
+            return 0;
+        }
+
+        EnterRequest();
+        WdContext context = Pick(async: true, requests[0].Source.Length);
+        return SubmitBatchCore(context, requests, callback, isAsync: true);
+    }
+
+    /// <summary>Runs block-mode requests as one batch (one doorbell) and waits for all of them; fills
+    /// <paramref name="results"/> in order. Waits for free slots when there are more requests than the queue holds.</summary>
+    /// <exception cref="InvalidOperationException">A stream-mode session.</exception>
+    public void ProcessBatch(ReadOnlySpan<CompressionRequest> requests, Span<CompressionResult> results)
+    {
+        ThrowIfStream();
+        if (results.Length < requests.Length)
+        {
+            throw new ArgumentException("results is shorter than requests", nameof(results));
+        }
+
+        EnterRequest();
+        WdContext context = Pick(async: false, requests.IsEmpty ? 0 : requests[0].Source.Length);
+        int done = 0;
+        while (done < requests.Length)
+        {
+            int batch = Math.Min(requests.Length - done, context.Depth);
+            RequestSlot[] slots = ArrayPool<RequestSlot>.Shared.Rent(batch);
+            try
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    slots[i] = context.Rent(); // the first ones free; later ones as earlier batches of other callers finish
+                }
+
+                SubmitPrepared(context, requests.Slice(done, batch), slots.AsSpan(0, batch), null, isAsync: false);
+                long submittedAt = Stopwatch.GetTimestamp();
+                for (int i = 0; i < batch; i++)
+                {
+                    context.WaitSync(slots[i], submittedAt);
+                    results[done + i] = CompressionResult.From(slots[i].Completion);
+                }
+            }
+            finally
+            {
+                for (int i = 0; i < batch && slots[i] is not null; i++)
+                {
+                    slots[i].ReleaseBuffers();
+                    context.Return(slots[i]);
+                    slots[i] = null!;
+                }
+
+                ArrayPool<RequestSlot>.Shared.Return(slots);
+            }
+
+            done += batch;
+        }
+    }
+
+    private int SubmitBatchCore(WdContext context, ReadOnlySpan<CompressionRequest> requests, CompressionCallback callback, bool isAsync)
+    {
+        RequestSlot[] slots = ArrayPool<RequestSlot>.Shared.Rent(requests.Length);
+        int rented = 0;
+        try
+        {
+            while (rented < requests.Length && context.TryRent(out slots[rented]))
+            {
+                rented++;
+            }
+
+            if (rented > 0)
+            {
+                SubmitPrepared(context, requests[..rented], slots.AsSpan(0, rented), callback, isAsync);
+            }
+
+            return rented;
+        }
+        catch
+        {
+            for (int i = 0; i < rented; i++)
+            {
+                slots[i].ReleaseBuffers();
+                context.Return(slots[i]);
+            }
+
+            throw;
+        }
+        finally
+        {
+            Array.Clear(slots, 0, rented);
+            ArrayPool<RequestSlot>.Shared.Return(slots);
+        }
+    }
+
+    /// <summary>Prepares <paramref name="slots"/> for <paramref name="requests"/> (pinned and shared) and publishes them
+    /// with one doorbell. On an exception nothing is in flight; the caller releases the slots.</summary>
+    private void SubmitPrepared(WdContext context, ReadOnlySpan<CompressionRequest> requests, ReadOnlySpan<RequestSlot> slots,
+        CompressionCallback? callback, bool isAsync)
+    {
+        Sqe[] sqes = ArrayPool<Sqe>.Shared.Rent(requests.Length);
+        try
+        {
+            for (int i = 0; i < requests.Length; i++)
+            {
+                RequestSlot slot = slots[i];
+                CompressionRequest request = requests[i];
+                slot.Prepare(isAsync, null, last: true);
+                if (callback is not null)
+                {
+                    slot.SetCallback(s_invokeCallback, callback, request.State);
+                }
+
+                nint src = slot.PinAndShare(request.Source);
+                nint dst = slot.PinAndShare(request.Destination);
+                sqes[i] = BuildSqe(slot.Tag, (ulong)src, (uint)request.Source.Length, (ulong)dst, (uint)request.Destination.Length,
+                    last: true, flush: false, dataList: false);
+            }
+
+            context.SubmitBatch(slots, sqes.AsSpan(0, requests.Length));
+        }
+        finally
+        {
+            ArrayPool<Sqe>.Shared.Return(sqes);
+        }
+    }
+
+    private void ThrowIfStream()
+    {
+        if (Options.Mode == SessionMode.Stream)
+        {
+            throw new InvalidOperationException("a stream-mode session runs its requests one after another: batches are for block mode");
+        }
+    }
+
+    /// <summary>Completes finished asynchronous requests of the compression library without blocking (UADK's
+    /// wd_comp_poll); needed only when the library runs without polling threads (<c>WD_COMP_ASYNC_POLL_EN=0</c>).
+    /// Completion callbacks run on the calling thread.</summary>
     /// <returns>How many requests completed.</returns>
-    public int Poll(int max = int.MaxValue) => _context.Poll(max);
+    public int Poll(int max = int.MaxValue) => _binding.Poll(max);
+
+    /// <summary>The context for a request of <paramref name="length"/> input bytes (scheduler policy, Mix threshold,
+    /// failover).</summary>
+    private WdContext Pick(bool async, int length) => _binding.Pick(async, _operation, length, out _);
 
     /// <summary>Stream mode: abandons the current stream; the next request starts a new one.</summary>
     public void Reset()
@@ -265,18 +513,19 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
 
     private void ReleaseDeviceStream()
     {
-        RequestSlot slot = _context.Rent();
+        WdContext context = _binding.StreamContext!;
+        RequestSlot slot = context.Rent();
         try
         {
             slot.Prepare(isAsync: false, null, last: true);
             var sqe = new Sqe { UserData = slot.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = (uint)_streamId };
             long submittedAt = Stopwatch.GetTimestamp();
-            _context.Submit(slot, in sqe);
-            _context.WaitSync(slot, submittedAt);
+            context.Submit(slot, in sqe);
+            context.WaitSync(slot, submittedAt);
         }
         finally
         {
-            _context.Return(slot);
+            context.Return(slot);
         }
     }
 
@@ -293,14 +542,14 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         {
             try
             {
-                if (_context.Queue.State == QueueState.Started)
+                if (_binding.StreamContext!.Queue.State == QueueState.Started)
                 {
                     ReleaseDeviceStream();
                 }
             }
             finally
             {
-                _context.FreeStreamId(_streamId);
+                _binding.StreamContext!.FreeStreamId(_streamId);
             }
         }
     }

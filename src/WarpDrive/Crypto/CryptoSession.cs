@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using WarpDrive.Abi;
 using WarpDrive.Queues;
+using WarpDrive.Scheduling;
 
 namespace WarpDrive.Crypto;
 
@@ -18,33 +18,73 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private const int MaxInlineIv = 64;
     private const int InlineOffset = IvOffset + MaxInlineIv;
 
-    private readonly WdContext _context;
-    private IDeviceMemory? _key;
+    private readonly ContextBinding _binding;
+    private readonly List<(DevicePool Pool, IDeviceMemory Memory)> _keys = []; // the key on each device the session used
     private int _keyLength;
     private int _inFlight;
     private bool _disposed;
 
     private protected CryptoSession(string algorithm, WdRuntime? runtime, bool stream = false)
     {
-        _context = (runtime ?? WdRuntime.Default).GetContext(algorithm, stream, out int streamId);
-        StreamId = streamId;
+        _binding = new ContextBinding((runtime ?? WdRuntime.Default).Scheduler(LibraryOf(algorithm)), algorithm, stream, operation: -1);
+        StreamId = _binding.StreamId;
     }
 
-    /// <summary>The device the session runs on.</summary>
-    public WdDeviceInfo Device => _context.Queue.Device;
+    private static AlgorithmLibrary LibraryOf(string algorithm) => algorithm switch
+    {
+        "cipher" => AlgorithmLibrary.Cipher,
+        "digest" => AlgorithmLibrary.Digest,
+        "aead" => AlgorithmLibrary.Aead,
+        "rsa" => AlgorithmLibrary.Rsa,
+        "dh" => AlgorithmLibrary.Dh,
+        _ => AlgorithmLibrary.Ecc,
+    };
+
+    /// <summary>The operation type of <paramref name="opcode"/> for the scheduler (encrypt 0, decrypt 1, none -1).</summary>
+    private static int OperationOf(Opcode opcode) => opcode switch
+    {
+        Opcode.CipherEncrypt or Opcode.AeadEncrypt => 0,
+        Opcode.CipherDecrypt or Opcode.AeadDecrypt => 1,
+        _ => -1,
+    };
+
+    /// <summary>The device the session's requests go to.</summary>
+    public WdDeviceInfo Device => _binding.Device;
 
     /// <summary>The device stream context this session holds, or -1.</summary>
     private protected int StreamId { get; }
 
-    private protected WdContext Context => _context;
+    /// <summary>The stream context of a stream session, else the context a synchronous request would use now.</summary>
+    private protected WdContext Context => _binding.StreamContext ?? _binding.Pick(false, -1, int.MaxValue, out _);
+
+    /// <summary>Error completions of the library's queues on the session's device (tests: parameter errors must be
+    /// caught before anything is queued).</summary>
+    internal uint QueueErrors
+    {
+        get
+        {
+            WdDeviceInfo device = Device;
+            uint errors = 0;
+            foreach (WdContext context in _binding.Scheduler.Contexts)
+            {
+                if (context.Queue.Device.Name == device.Name && context.Queue.Device.Location == device.Location)
+                {
+                    errors += context.Queue.ErrorCount;
+                }
+            }
+
+            return errors;
+        }
+    }
 
     /// <summary>The device-visible copy of the key (tests).</summary>
-    internal ReadOnlySpan<byte> KeyMemory => _key is null ? default : _key.Span;
+    internal ReadOnlySpan<byte> KeyMemory => _keys.Count == 0 ? default : _keys[0].Memory.Span[.._keyLength];
 
-    /// <summary>Completes finished asynchronous requests of this session's context without blocking (UADK's
-    /// wd_cipher_poll and friends); needed only when the runtime runs without background polling.</summary>
+    /// <summary>Completes finished asynchronous requests of the session's library without blocking (UADK's
+    /// wd_cipher_poll and friends); needed only when the library runs without polling threads
+    /// (<c>WD_&lt;ALG&gt;_ASYNC_POLL_EN=0</c>).</summary>
     /// <returns>How many requests completed.</returns>
-    public int Poll(int max = int.MaxValue) => _context.Poll(max);
+    public int Poll(int max = int.MaxValue) => _binding.Poll(max);
 
     /// <summary>Copies <paramref name="key"/> into device-visible memory the session owns; the previous key's bytes
     /// are zeroed first. Requests in flight read the key when they run, so this waits for them to complete.</summary>
@@ -52,25 +92,66 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     {
         ThrowIfDisposed();
         WaitForRequestsInFlight();
-        if (_key is null || _key.Length < key.Length)
+        lock (_keys)
         {
-            // The new memory first: if it cannot be had, the session keeps its old key. The context's slab when the
-            // key fits, memory of its own otherwise.
-            IDeviceMemory grown = _context.Keys.TryRent(key.Length) ?? DeviceBuffer.Create(_context.Queue, Math.Max(key.Length, 64));
-            _key?.Dispose();
-            _key = grown;
+            // The new memory first: if it cannot be had, the session keeps its old key.
+            DevicePool pool = _keys.Count > 0 ? _keys[0].Pool : CurrentPool();
+            IDeviceMemory memory = RentKeyMemory(pool, key.Length);
+            DisposeKeys();
+            key.CopyTo(memory.Span);
+            _keys.Add((pool, memory));
+            _keyLength = key.Length;
+        }
+    }
+
+    private DevicePool CurrentPool()
+    {
+        _binding.Pick(false, -1, int.MaxValue, out DevicePool pool);
+        return pool;
+    }
+
+    /// <summary>Zeroed key memory on <paramref name="pool"/>'s device: its slab when the key fits, a buffer of its own
+    /// otherwise.</summary>
+    private static IDeviceMemory RentKeyMemory(DevicePool pool, int length) =>
+        pool.Keys.TryRent(length) ?? DeviceBuffer.Create(pool.AnyQueue, Math.Max(length, 64));
+
+    /// <summary>The address of the key on <paramref name="pool"/>'s device, copying it there first when the session
+    /// has not used that device before (failover, or Mix mode's inline device).</summary>
+    private nint KeyAddress(DevicePool pool)
+    {
+        lock (_keys)
+        {
+            foreach ((DevicePool p, IDeviceMemory m) in _keys)
+            {
+                if (p == pool)
+                {
+                    return m.Address;
+                }
+            }
+
+            IDeviceMemory memory = RentKeyMemory(pool, _keyLength);
+            _keys[0].Memory.Span[.._keyLength].CopyTo(memory.Span);
+            _keys.Add((pool, memory));
+            return memory.Address;
+        }
+    }
+
+    /// <summary>Zeroes and frees every copy of the key.</summary>
+    private void DisposeKeys()
+    {
+        foreach ((_, IDeviceMemory memory) in _keys)
+        {
+            memory.Dispose();
         }
 
-        CryptographicOperations.ZeroMemory(_key.Span);
-        key.CopyTo(_key.Span);
-        _keyLength = key.Length;
+        _keys.Clear();
     }
 
     /// <summary>Runs one request and waits for it; returns its completion.</summary>
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySpan<byte> source, Span<byte> destination,
         ReadOnlySpan<byte> iv = default, ReadOnlySpan<byte> aad = default, ReadOnlySpan<byte> aux = default)
     {
-        RequestSlot slot = RentSync();
+        RequestSlot slot = RentSync(in op, source.Length, out WdContext context, out DevicePool pool);
         try
         {
             fixed (byte* src = source)
@@ -79,16 +160,16 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             fixed (byte* auxPointer = aux)
             {
                 slot.Prepare(isAsync: false, null, last: true);
-                nint parameters = WriteParameters(slot, in op, iv, aad, (nint)aadPointer, aux, (nint)auxPointer);
+                nint parameters = WriteParameters(slot, pool, in op, iv, aad, (nint)aadPointer, aux, (nint)auxPointer);
                 slot.Share((nint)src, source.Length);
                 slot.Share((nint)dst, destination.Length);
                 Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
-                return SubmitAndWait(slot, in sqe);
+                return SubmitAndWait(context, slot, in sqe);
             }
         }
         finally
         {
-            ReturnSync(slot);
+            ReturnSync(context, slot);
         }
     }
 
@@ -96,7 +177,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// entry of a scatter-gather table the device reads directly.</summary>
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
     {
-        RequestSlot slot = RentSync();
+        RequestSlot slot = RentSync(in op, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, out WdContext context, out DevicePool pool);
         try
         {
             fixed (byte* dst = destination)
@@ -104,25 +185,26 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
                 slot.Prepare(isAsync: false, null, last: true);
                 nint table = slot.ShareDataList(source, out int count);
                 slot.Share((nint)dst, destination.Length);
-                nint parameters = WriteParameters(slot, in op, iv, default, 0, default, 0);
+                nint parameters = WriteParameters(slot, pool, in op, iv, default, 0, default, 0);
                 CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
                 Sqe sqe = BuildSqe(slot.Tag, in listOp, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, parameters);
-                return SubmitAndWait(slot, in sqe);
+                return SubmitAndWait(context, slot, in sqe);
             }
         }
         finally
         {
-            ReturnSync(slot);
+            ReturnSync(context, slot);
         }
     }
 
     /// <summary>A slot for a synchronous request, counted in flight (see <see cref="EnterRequest"/>).</summary>
-    private RequestSlot RentSync()
+    private RequestSlot RentSync(in CryptoOperation op, int length, out WdContext context, out DevicePool pool)
     {
         EnterRequest();
         try
         {
-            return _context.Rent();
+            context = _binding.Pick(async: false, OperationOf(op.Opcode), length, out pool);
+            return context.Rent();
         }
         catch
         {
@@ -132,19 +214,33 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     }
 
     /// <summary>Gives back a synchronous request's buffers and slot, and counts it out.</summary>
-    private void ReturnSync(RequestSlot slot)
+    private void ReturnSync(WdContext context, RequestSlot slot)
     {
         slot.ReleaseBuffers();
-        _context.Return(slot);
+        context.Return(slot);
         Interlocked.Decrement(ref _inFlight);
     }
 
-    private Cqe SubmitAndWait(RequestSlot slot, in Sqe sqe)
+    private static Cqe SubmitAndWait(WdContext context, RequestSlot slot, in Sqe sqe)
     {
         long submittedAt = Stopwatch.GetTimestamp();
-        _context.Submit(slot, in sqe);
-        _context.WaitSync(slot, submittedAt);
+        context.Submit(slot, in sqe);
+        context.WaitSync(slot, submittedAt);
         return slot.Completion;
+    }
+
+    /// <summary>The context and pool of an async request (counted in flight already; counted out if this throws).</summary>
+    private WdContext PickAsync(in CryptoOperation op, int length, out DevicePool pool)
+    {
+        try
+        {
+            return _binding.Pick(async: true, OperationOf(op.Opcode), length, out pool);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _inFlight);
+            throw;
+        }
     }
 
     /// <summary>Submits one request and returns at once; <paramref name="mapper"/> turns its completion into the
@@ -158,12 +254,13 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
 
         EnterRequest(); // until OnCompleted, or until Start fails
-        if (!_context.TryRent(out RequestSlot slot))
+        WdContext context = PickAsync(in op, source.Length, out DevicePool pool);
+        if (!context.TryRent(out RequestSlot slot))
         {
-            return RunSlowAsync(op, source, destination, iv, aad, aux, mapper, cancellationToken);
+            return RunSlowAsync(context, pool, op, source, destination, iv, aad, aux, mapper, cancellationToken);
         }
 
-        Start(slot, in op, source, destination, iv.Span, aad, aux, mapper);
+        Start(context, pool, slot, in op, source, destination, iv.Span, aad, aux, mapper);
         return new ValueTask<int>(slot, slot.Version);
     }
 
@@ -177,36 +274,39 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
 
         EnterRequest(); // until OnCompleted, or until Start fails
-        if (!_context.TryRent(out RequestSlot slot))
+        WdContext context = PickAsync(in op, source.Length, out DevicePool pool);
+        if (!context.TryRent(out RequestSlot slot))
         {
-            return VerifySlowAsync(op, source, aad, signature, cancellationToken);
+            return VerifySlowAsync(context, pool, op, source, aad, signature, cancellationToken);
         }
 
-        Start(slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
+        Start(context, pool, slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
         return new ValueTask<bool>(slot, slot.Version);
     }
 
-    private async ValueTask<int> RunSlowAsync(CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
-        ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper, CancellationToken cancellationToken)
+    private async ValueTask<int> RunSlowAsync(WdContext context, DevicePool pool, CryptoOperation op, ReadOnlyMemory<byte> source,
+        Memory<byte> destination, ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper,
+        CancellationToken cancellationToken)
     {
-        RequestSlot slot = await RentOrLeaveAsync(cancellationToken).ConfigureAwait(false);
-        Start(slot, in op, source, destination, iv.Span, aad, aux, mapper);
+        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
+        Start(context, pool, slot, in op, source, destination, iv.Span, aad, aux, mapper);
         return await new ValueTask<int>(slot, slot.Version).ConfigureAwait(false);
     }
 
-    private async ValueTask<bool> VerifySlowAsync(CryptoOperation op, ReadOnlyMemory<byte> source, ReadOnlyMemory<byte> aad,
-        ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
+    private async ValueTask<bool> VerifySlowAsync(WdContext context, DevicePool pool, CryptoOperation op, ReadOnlyMemory<byte> source,
+        ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
     {
-        RequestSlot slot = await RentOrLeaveAsync(cancellationToken).ConfigureAwait(false);
-        Start(slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
+        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
+        Start(context, pool, slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
         return await new ValueTask<bool>(slot, slot.Version).ConfigureAwait(false);
     }
 
-    private async ValueTask<RequestSlot> RentOrLeaveAsync(CancellationToken cancellationToken)
+    private async ValueTask<RequestSlot> RentOrLeaveAsync(WdContext context, CancellationToken cancellationToken)
     {
         try
         {
-            return await _context.RentAsync(cancellationToken).ConfigureAwait(false);
+            // Backpressure: every slot of the context is in flight, so this waits for one to complete.
+            return await context.RentAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -227,7 +327,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
     }
 
-    private void Start(RequestSlot slot, in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
+    private void Start(WdContext context, DevicePool pool, RequestSlot slot, in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
         ReadOnlySpan<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper)
     {
         try
@@ -237,18 +337,18 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             bool inline = FitsInline(aad.Length, aux.Length);
             nint aadPointer = inline ? 0 : slot.Pin(aad);
             nint auxPointer = inline ? 0 : slot.Pin(aux);
-            nint parameters = WriteParameters(slot, in op, iv, aad.Span, aadPointer, aux.Span, auxPointer);
+            nint parameters = WriteParameters(slot, pool, in op, iv, aad.Span, aadPointer, aux.Span, auxPointer);
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
             Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
-            _context.Submit(slot, in sqe);
+            context.Submit(slot, in sqe);
         }
         catch
         {
             // Submit clears InFlight itself when it fails; before Submit the slot was never in flight.
             Interlocked.Decrement(ref _inFlight);
             slot.ReleaseBuffers();
-            _context.Return(slot);
+            context.Return(slot);
             throw;
         }
     }
@@ -257,10 +357,11 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// until then the device may still read the key.</summary>
     private void WaitForRequestsInFlight()
     {
+        // A request on a queue that stopped being served is failed by whoever polls (here or a library poller).
         SpinWait spin = default;
-        while (Volatile.Read(ref _inFlight) > 0 && _context.Queue.State == QueueState.Started)
+        while (Volatile.Read(ref _inFlight) > 0)
         {
-            _context.Poll(int.MaxValue); // without background polling nobody else would reap them
+            _binding.Poll(int.MaxValue); // without polling threads nobody else would reap them
             spin.SpinOnce();
         }
     }
@@ -272,7 +373,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// <summary>Lays out the parameter block (and IV, and small inputs) in the slot's scratch; returns its address.
     /// Inputs too large to copy inline must be pinned by the caller (<paramref name="aadPointer"/>,
     /// <paramref name="auxPointer"/>) and are shared here.</summary>
-    private nint WriteParameters(RequestSlot slot, in CryptoOperation op, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> aad, nint aadPointer,
+    private nint WriteParameters(RequestSlot slot, DevicePool pool, in CryptoOperation op, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> aad, nint aadPointer,
         ReadOnlySpan<byte> aux, nint auxPointer)
     {
         if (iv.Length > MaxInlineIv)
@@ -283,9 +384,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         Span<byte> scratch = slot.Scratch(out nint address);
         ref CryptoParams p = ref MemoryMarshal.AsRef<CryptoParams>(scratch);
         p = default;
-        if (op.UsesKey && _key is not null)
+        if (op.UsesKey && _keys.Count > 0)
         {
-            p.Key = (ulong)_key.Address;
+            p.Key = (ulong)KeyAddress(pool);
             p.KeyLen = (uint)_keyLength;
         }
 
@@ -368,7 +469,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
 
         Volatile.Write(ref _disposed, true);
         WaitForRequestsInFlight();
-        _key?.Dispose();
-        _key = null;
+        lock (_keys)
+        {
+            DisposeKeys();
+        }
     }
 }

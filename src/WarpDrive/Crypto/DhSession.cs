@@ -67,7 +67,6 @@ public sealed class DhSession : CryptoSession
     /// <summary>len(p) in bytes: the length of every public value and shared secret.</summary>
     public int PrimeLength => _prime.Length;
 
-    internal WdQueue Queue => Context.Queue;
 
     /// <summary>Phase 1: writes this party's public value g^x mod p.</summary>
     /// <returns>Bytes written: <see cref="PrimeLength"/>.</returns>

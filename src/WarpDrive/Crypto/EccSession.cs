@@ -79,7 +79,6 @@ public sealed class EccSession : CryptoSession
     /// <summary>Length of a signature on this curve: 2 x the field size (64 for Ed25519 and SM2).</summary>
     public int SignatureLength => 2 * _field;
 
-    internal WdQueue Queue => Context.Queue;
 
     /// <summary>ECDSA (NIST curves): signs <paramref name="hash"/> (20, 28, 32, 48 or 64 bytes; a longer hash than the
     /// order is truncated as FIPS 186 says).</summary>

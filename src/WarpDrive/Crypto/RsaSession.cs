@@ -52,7 +52,6 @@ public sealed class RsaSession : CryptoSession
     /// <summary>Whether the session's key is public, private, or private with the CRT factors.</summary>
     public RsaKeyFormat KeyFormat { get; }
 
-    internal WdQueue Queue => Context.Queue;
 
     /// <summary>Signs <paramref name="hash"/> (the <paramref name="hashAlgorithm"/> digest of the message).</summary>
     /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>

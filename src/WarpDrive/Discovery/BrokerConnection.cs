@@ -111,5 +111,25 @@ internal sealed class BrokerConnection : IDisposable
     }
 
     /// <summary>Closes the connection: the broker releases the queue it held.</summary>
+    /// <summary>Whether the broker closed the connection (it exited or was killed).</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            try
+            {
+                return _socket.IsPeerClosed();
+            }
+            catch (Platform.PlatformException)
+            {
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+    }
+
     public void Dispose() => _socket.Dispose();
 }

@@ -24,6 +24,8 @@ internal sealed class BrokerQueueTransport(BrokerDevices provider, BrokerConnect
 
     public override WdSharedMemory ReserveMemory(int length) => provider.ReserveMemory(length);
 
+    public override bool IsLost => Volatile.Read(ref _released) == 0 && connection.IsClosed;
+
     public override void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

@@ -9,17 +9,23 @@ using WarpDrive.Devices.Zip;
 namespace WarpDrive.Discovery;
 
 /// <summary>The embedded default: device models running inside this process, sharing its address space.
-/// This is the one place where libwd starts device models.</summary>
+/// This is the one place where libwd starts device models. Made <c>inline</c>, the same models run without engine
+/// threads: the thread that submits a request serves it (Mix mode's inline path).</summary>
 internal sealed class InProcessDevices : IDeviceProvider
 {
     public const string Location = "in-process";
+
+    /// <summary>Location of the inline devices (<c>zip-inline</c>, ...).</summary>
+    public const string InlineLocation = "inline";
     private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly Domain _domain = new();
     private readonly DeviceHost[] _hosts;
+    private readonly string _location;
 
-    public InProcessDevices(DeviceHostOptions? options = null, string? zipEngine = null)
+    public InProcessDevices(DeviceHostOptions? options = null, string? zipEngine = null, bool inline = false)
     {
+        _location = inline ? InlineLocation : Location;
         DeflateEngine engine;
         try
         {
@@ -30,11 +36,18 @@ internal sealed class InProcessDevices : IDeviceProvider
             throw new WdException(e.Message);
         }
 
+        if (inline)
+        {
+            // One queue per core serves any number of callers (they take turns per queue), keyed by the caller's thread.
+            options = new DeviceHostOptions { Inline = true, QueueCount = Math.Max(Environment.ProcessorCount, 2), QueueDepth = options?.QueueDepth ?? 256 };
+        }
+
+        string suffix = inline ? "inline" : "0";
         _hosts =
         [
-            new DeviceHost(new ZipDevice("zip-0", engine), options),
-            new DeviceHost(new SecDevice("sec-0"), options),
-            new DeviceHost(new HpreDevice("hpre-0"), options),
+            new DeviceHost(new ZipDevice($"zip-{suffix}", engine), options),
+            new DeviceHost(new SecDevice($"sec-{suffix}"), options),
+            new DeviceHost(new HpreDevice($"hpre-{suffix}"), options),
         ];
     }
 
@@ -44,10 +57,10 @@ internal sealed class InProcessDevices : IDeviceProvider
     internal Domain Domain => _domain;
 
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
-        _hosts.Select(h => new WdDeviceInfo(h.Name, Location, h.GetAttributes())).ToArray();
+        _hosts.Select(h => new WdDeviceInfo(h.Name, _location, h.GetAttributes())).ToArray();
 
     public QueueTransport? TryOpenQueue(string deviceName) =>
-        TryOpenQueue(new WdDeviceInfo(deviceName, Location, new Dictionary<string, string>()), wait: false, CancellationToken.None);
+        TryOpenQueue(new WdDeviceInfo(deviceName, _location, new Dictionary<string, string>()), wait: false, CancellationToken.None);
 
     public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
     {
@@ -79,7 +92,7 @@ internal sealed class InProcessDevices : IDeviceProvider
         void* memory = NativeMemory.AlignedAlloc(size, RingLayout.PageSize);
         NativeMemory.Clear(memory, size);
         int handle = _domain.Share((nint)memory, (long)size);
-        return new WdSharedMemory((nint)memory, length, Location, () =>
+        return new WdSharedMemory((nint)memory, length, _location, () =>
         {
             _domain.Unshare(handle, waitForEngines: true);
             NativeMemory.AlignedFree(memory);
@@ -98,7 +111,11 @@ internal sealed class InProcessDevices : IDeviceProvider
     {
         private int _released;
 
-        public override WdDeviceInfo Device { get; } = new(host.Name, Location, host.GetAttributes());
+        public override WdDeviceInfo Device { get; } = new(host.Name, owner._location, host.GetAttributes());
+
+        public override bool ServesInline => host.Options.Inline;
+
+        public override void ServeInline() => host.ServeInline(queue);
 
         public override nint RegionBase => queue.RegionBase;
 

@@ -22,6 +22,16 @@ internal abstract class QueueTransport : IDisposable
     /// <summary>Device-visible memory from the provider this queue belongs to.</summary>
     public abstract WdSharedMemory ReserveMemory(int length);
 
+    /// <summary>Whether the device's owner is gone without a word (a broker killed with SIGKILL): nothing will ever
+    /// serve the queue or update its status word. One system call; the driver asks only when a wait drags on.</summary>
+    public virtual bool IsLost => false;
+
+    /// <summary>Whether the queue has no engine of its own: the submitter serves it with <see cref="ServeInline"/>.</summary>
+    public virtual bool ServesInline => false;
+
+    /// <summary>Runs what is waiting in the queue on the calling thread (an inline device).</summary>
+    public virtual void ServeInline() => throw new NotSupportedException("the device has engines of its own");
+
     /// <summary>Releases the queue (uacce PUT_Q + close).</summary>
     public abstract void Dispose();
 }

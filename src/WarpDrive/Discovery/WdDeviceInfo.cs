@@ -36,6 +36,17 @@ public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDiction
     private bool HasFlag(string flag) =>
         Attributes.GetValueOrDefault(DeviceAttributeNames.Flags, "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(flag);
 
+    /// <summary>Which device the libraries prefer when several offer an algorithm, highest first: hardware (300) over
+    /// the broker's devices (200) over in-process models (100); Mix mode's inline devices (0) are never picked
+    /// for offload.</summary>
+    public int Priority => Location switch
+    {
+        "broker" => 200,
+        "in-process" => 100,
+        "inline" => 0,
+        _ => 300,
+    };
+
     /// <summary>Whether the device implements <paramref name="algorithm"/>.</summary>
     public bool Supports(string algorithm) => Algorithms.Contains(algorithm, StringComparer.OrdinalIgnoreCase);
 }

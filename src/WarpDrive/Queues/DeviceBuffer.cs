@@ -43,7 +43,7 @@ internal sealed unsafe class DeviceBuffer : IDeviceMemory
     public static DeviceBuffer Create(WdQueue queue, int length, bool shared = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        if (!queue.Device.HasSva || (shared && queue.Device.HasShare && queue.Device.Location != InProcessDevices.Location))
+        if (!queue.Device.HasSva || (shared && queue.Device.HasShare && queue.Device.Location is not (InProcessDevices.Location or InProcessDevices.InlineLocation)))
         {
             WdSharedMemory reserved = queue.ReserveMemory(length);
             return new DeviceBuffer(queue, reserved.Address, length, reserved, share: -1);

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace WarpDrive.Queues;
 
-/// <summary>Device-visible memory for the keys of a context's sessions: one buffer (a broker-made region on a
+/// <summary>Device-visible memory for the keys of a library's sessions on one device: one buffer (a broker-made region on a
 /// SHARE-capable broker device, so the engines read keys in place; native memory entered in the domain once
 /// in-process) cut into 64-byte units. One range for all sessions keeps the domain small (engines scan it for every
 /// field of every request) and the broker's per-user region count untouched by session counts. A key that does not

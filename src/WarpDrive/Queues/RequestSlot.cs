@@ -27,6 +27,9 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
     private WdSharedMemory? _sharedTable;
     private volatile bool _done;
     private Exception? _error;
+    private SlotCallback? _invoker;
+    private object? _callback;
+    private object? _callbackState;
 
     public RequestSlot(WdContext owner, int index)
     {
@@ -73,7 +76,19 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
         Session = session;
         Last = last;
         InFlight = false;
+        _invoker = null;
+        _callback = null;
+        _callbackState = null;
         _core.Reset();
+    }
+
+    /// <summary>Completes this async request through <paramref name="callback"/> instead of the ValueTask: on the thread
+    /// that reaps it, after the slot went back (the callback may submit again). Call after <see cref="Prepare"/>.</summary>
+    public void SetCallback(SlotCallback invoker, object callback, object? state)
+    {
+        _invoker = invoker;
+        _callback = callback;
+        _callbackState = state;
     }
 
     /// <summary>Shares memory the caller keeps pinned (a <c>fixed</c> span) for the duration of the request.</summary>
@@ -224,11 +239,36 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
 
     /// <summary>Publishes an async completion (reaper, outside its lock): the buffers go back, then the result is
     /// set on a thread-pool thread.</summary>
-    public void Deliver()
+    /// <param name="inline">Publish on this thread (an inline request, completed before its ValueTask was handed
+    /// out: no continuation can be waiting yet).</param>
+    public void Deliver(bool inline = false)
     {
         ReleaseBuffers();
         Session?.OnCompleted(Completion, Last);
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (_invoker is not null)
+        {
+            InvokeCallback(Completion);
+        }
+        else if (inline)
+        {
+            ((IThreadPoolWorkItem)this).Execute();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private void InvokeCallback(in Cqe cqe)
+    {
+        SlotCallback invoker = _invoker!;
+        object callback = _callback!;
+        object? state = _callbackState;
+        _invoker = null;
+        _callback = null;
+        _callbackState = null;
+        _owner.Return(this);
+        invoker(in cqe, callback, state);
     }
 
     void IThreadPoolWorkItem.Execute()
@@ -254,6 +294,13 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
     {
         InFlight = false;
         ReleaseBuffers();
+        if (_invoker is not null)
+        {
+            // A callback gets a completion whose status says the queue stopped (DISABLED).
+            InvokeCallback(new Cqe { UserData = Tag, Status = CompletionStatus.Disabled });
+            return;
+        }
+
         _error = error;
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using WarpDrive.Abi;
+using WarpDrive.Scheduling;
 
 namespace WarpDrive.Queues;
 
-/// <summary>A queue as the algorithm libraries use it (UADK's ctx): request slots, serialised submission,
-/// and reaping. Whoever holds the reap lock delivers every completion it finds: a synchronous caller reaps
-/// until its own request is done; the background poller reaps for asynchronous ones.</summary>
+/// <summary>A queue as the algorithm libraries use it (UADK's ctx): request slots, serialised submission (one
+/// request or a batch with one doorbell), and reaping. Whoever holds the reap lock delivers every completion it finds:
+/// a synchronous caller reaps until its own request is done; the library's poller (or the application's Poll) reaps
+/// for asynchronous ones. On an inline queue the submitter serves its own request.</summary>
 internal sealed class WdContext : IDisposable
 {
     private const int ReapBatch = 64;
@@ -24,6 +26,9 @@ internal sealed class WdContext : IDisposable
     private static readonly long s_longServiceTicks = Stopwatch.Frequency / 5_000; // 200 us
     private long _asyncServiceTicks;
 
+    private static readonly long s_aliveCheckTicks = Stopwatch.Frequency / 20; // 50 ms
+    private long _nextAliveCheck;
+
     private readonly RequestSlot[] _slots;
     private readonly int[] _free;
     private readonly Lock _freeLock = new();
@@ -31,18 +36,21 @@ internal sealed class WdContext : IDisposable
     private readonly Lock _reapLock = new();
     private readonly SemaphoreSlim _available;
     private readonly bool[] _streamIds;
-    private readonly bool _background;
-    private readonly ManualResetEventSlim _pollerWake = new(false);
-    private Thread? _poller;
+    private readonly AsyncPoller? _poller;
+    private readonly bool _inline;
     private DeviceBuffer? _scratch;
     private int _freeCount;
     private int _asyncInFlight;
+    private int _inFlight;
     private volatile bool _disposed;
 
-    public WdContext(WdQueue queue, bool backgroundPolling)
+    /// <summary>A context on <paramref name="queue"/>; <paramref name="poller"/> completes its asynchronous requests
+    /// (null: whoever calls <see cref="Poll(int)"/>, or the submitter itself on an inline queue).</summary>
+    public WdContext(WdQueue queue, AsyncPoller? poller)
     {
         Queue = queue;
-        _background = backgroundPolling;
+        _inline = queue.IsInline;
+        _poller = _inline ? null : poller;
         _slots = new RequestSlot[queue.Depth];
         _free = new int[queue.Depth];
         for (int i = 0; i < _slots.Length; i++)
@@ -54,13 +62,25 @@ internal sealed class WdContext : IDisposable
         _freeCount = _slots.Length;
         _available = new SemaphoreSlim(_slots.Length, _slots.Length);
         _streamIds = new bool[queue.MaxStreams];
-        Keys = new KeySlab(queue);
+        _poller?.Add(this);
     }
+
+    /// <summary>Requests published and not yet completed (sync and async): the least-loaded policy's measure.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Asynchronous requests published and not yet delivered.</summary>
+    public int AsyncInFlight => Volatile.Read(ref _asyncInFlight);
+
+    /// <summary>Whether the queue is served by its submitters (Mix mode's inline path).</summary>
+    public bool IsInline => _inline;
+
+    /// <summary>Whether the device still serves the queue.</summary>
+    public bool IsUsable => !_disposed && Queue.State == QueueState.Started;
 
     public WdQueue Queue { get; }
 
-    /// <summary>Device-visible memory for the keys of the sessions on this context.</summary>
-    public KeySlab Keys { get; }
+    /// <summary>Request slots: the most requests in flight on this context.</summary>
+    public int Depth => _slots.Length;
 
     /// <summary>The device-visible scratch of the slots (<see cref="RequestSlot.ScratchSize"/> each,
     /// bytes): one buffer for the whole context, made on first use (a crypto request's parameter block, IV and small
@@ -150,42 +170,106 @@ internal sealed class WdContext : IDisposable
     {
         lock (_submitLock)
         {
-            // In flight before the SQE is visible (the device may complete it at once), and only under this lock,
-            // which FailAsyncInFlight also takes: it never sees a slot whose submission is still undecided.
-            slot.InFlight = true;
-            if (slot.IsAsync)
-            {
-                slot.SubmittedAt = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _asyncInFlight);
-            }
-
+            Publish(slot, in sqe);
             try
             {
-                // At most Depth slots exist, so the ring has room unless the device stopped consuming.
-                if (!Queue.TrySend(in sqe))
+                Queue.Flush();
+            }
+            catch
+            {
+                Unpublish(slot);
+                throw;
+            }
+        }
+
+        AfterSubmit(slot.IsAsync);
+    }
+
+    /// <summary>Publishes a batch of requests with one doorbell (all are async or all sync). On an exception none of
+    /// them is in flight.</summary>
+    public void SubmitBatch(ReadOnlySpan<RequestSlot> slots, ReadOnlySpan<Sqe> sqes)
+    {
+        lock (_submitLock)
+        {
+            int published = 0;
+            try
+            {
+                for (; published < slots.Length; published++)
                 {
-                    ThrowHelper.QueueFull();
+                    Publish(slots[published], in sqes[published]);
                 }
 
                 Queue.Flush();
             }
             catch
             {
-                // Not published, or published to a queue the device no longer serves: it will never complete.
-                slot.InFlight = false;
-                if (slot.IsAsync)
+                // Published SQEs went to a queue the device no longer serves (the only way TrySend or Flush throws):
+                // none of them will complete.
+                for (int i = 0; i < published; i++)
                 {
-                    Interlocked.Decrement(ref _asyncInFlight);
+                    Unpublish(slots[i]);
                 }
 
                 throw;
             }
         }
 
-        if (slot.IsAsync && _background)
+        AfterSubmit(slots.Length > 0 && slots[0].IsAsync);
+    }
+
+    private void Publish(RequestSlot slot, in Sqe sqe)
+    {
+        // In flight before the SQE is visible (the device may complete it at once), and only under the submit lock,
+        // which FailAsyncInFlight also takes: it never sees a slot whose submission is still undecided.
+        slot.InFlight = true;
+        Interlocked.Increment(ref _inFlight);
+        if (slot.IsAsync)
         {
-            EnsurePoller();
-            _pollerWake.Set();
+            slot.SubmittedAt = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _asyncInFlight);
+        }
+
+        try
+        {
+            // At most Depth slots exist, so the ring has room unless the device stopped consuming.
+            if (!Queue.TrySend(in sqe))
+            {
+                ThrowHelper.QueueFull();
+            }
+        }
+        catch
+        {
+            Unpublish(slot);
+            throw;
+        }
+    }
+
+    private void Unpublish(RequestSlot slot)
+    {
+        // Not published, or published to a queue the device no longer serves: it will never complete.
+        slot.InFlight = false;
+        Interlocked.Decrement(ref _inFlight);
+        if (slot.IsAsync)
+        {
+            Interlocked.Decrement(ref _asyncInFlight);
+        }
+    }
+
+    private void AfterSubmit(bool isAsync)
+    {
+        if (_inline)
+        {
+            // No engine: this thread is the device. Async requests then complete here, before the caller gets its
+            // ValueTask (which is therefore already done) or returns from submitting (callbacks have run).
+            Queue.ServeInline();
+            if (isAsync)
+            {
+                Poll(int.MaxValue, inline: true);
+            }
+        }
+        else if (isAsync)
+        {
+            _poller?.Notify();
         }
     }
 
@@ -215,6 +299,7 @@ internal sealed class WdContext : IDisposable
                     }
 
                     Queue.WaitForCompletion(TimeSpan.FromMilliseconds(100), spin);
+                    CheckAliveNowAndThen();
                 }
             }
 
@@ -227,7 +312,9 @@ internal sealed class WdContext : IDisposable
     }
 
     /// <summary>Completes whatever has finished, without blocking. Returns how many requests completed.</summary>
-    public int Poll(int max)
+    public int Poll(int max) => Poll(max, inline: false);
+
+    private int Poll(int max, bool inline)
     {
         Span<int> ready = stackalloc int[ReapBatch];
         int total = 0;
@@ -242,6 +329,11 @@ internal sealed class WdContext : IDisposable
             int reaped, asyncReady;
             try
             {
+                if (_disposed)
+                {
+                    return total;
+                }
+
                 reaped = ReapLocked(ready, out asyncReady);
             }
             finally
@@ -249,9 +341,14 @@ internal sealed class WdContext : IDisposable
                 _reapLock.Exit();
             }
 
-            Deliver(ready[..asyncReady]);
+            Deliver(ready[..asyncReady], inline);
             if (reaped == 0)
             {
+                if (AsyncInFlight > 0)
+                {
+                    CheckAliveNowAndThen();
+                }
+
                 if (Queue.State != QueueState.Started)
                 {
                     FailAsyncInFlight(reap: true);
@@ -264,6 +361,18 @@ internal sealed class WdContext : IDisposable
         }
 
         return total;
+    }
+
+    /// <summary>While a wait drags on, asks every <see cref="s_aliveCheckTicks"/> whether the broker is still there: one
+    /// that was killed never completes the request nor updates the status word.</summary>
+    private void CheckAliveNowAndThen()
+    {
+        long now = Stopwatch.GetTimestamp();
+        long next = Volatile.Read(ref _nextAliveCheck);
+        if (now >= next && Interlocked.CompareExchange(ref _nextAliveCheck, now + s_aliveCheckTicks, next) == next)
+        {
+            Queue.CheckAlive();
+        }
     }
 
     private int ReapLocked(Span<int> ready, out int asyncReady)
@@ -285,6 +394,7 @@ internal sealed class WdContext : IDisposable
             }
 
             slot.Record(in cqe);
+            Interlocked.Decrement(ref _inFlight);
             reaped++;
             if (slot.IsAsync)
             {
@@ -298,68 +408,37 @@ internal sealed class WdContext : IDisposable
         return reaped;
     }
 
-    private void Deliver(ReadOnlySpan<int> ready)
+    private void Deliver(ReadOnlySpan<int> ready, bool inline = false)
     {
+        // Every completion is delivered even when a callback throws (exactly once); the first exception then escapes
+        // to whoever polled.
+        Exception? first = null;
         foreach (int index in ready)
         {
             Interlocked.Decrement(ref _asyncInFlight);
-            _slots[index].Deliver();
+            try
+            {
+                _slots[index].Deliver(inline);
+            }
+            catch (Exception e)
+            {
+                first ??= e;
+            }
+        }
+
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
     }
 
-    /// <summary>How long the poller polls before it sleeps: its usual spin while async requests complete within a few
-    /// times that, none when they take longer (then a wake-up costs less than the spinning it replaces).</summary>
-    private TimeSpan PollerSpin() =>
-        _asyncServiceTicks > s_longServiceTicks ? TimeSpan.Zero : Queue.SpinBeforeSleep;
+    /// <summary>How long a poller polls before it sleeps: the queue's usual spin while async requests complete within
+    /// a few times that, none when they take longer (then a wake-up costs less than the spinning it replaces).</summary>
+    public TimeSpan PollerSpin() =>
+        Volatile.Read(ref _asyncServiceTicks) > s_longServiceTicks ? TimeSpan.Zero : Queue.SpinBeforeSleep;
 
-    private void EnsurePoller()
-    {
-        if (_poller is not null)
-        {
-            return;
-        }
-
-        lock (_freeLock)
-        {
-            if (_poller is null)
-            {
-                _poller = new Thread(PollLoop) { IsBackground = true, Name = $"wd-poll-{Queue.Device.Name}" };
-                _poller.Start();
-            }
-        }
-    }
-
-    private void PollLoop()
-    {
-        Span<int> ready = stackalloc int[ReapBatch];
-        while (!_disposed)
-        {
-            if (Volatile.Read(ref _asyncInFlight) == 0)
-            {
-                _asyncServiceTicks = 0; // idle: the next burst is measured afresh (only the poller reads it now)
-                _pollerWake.Wait(TimeSpan.FromMilliseconds(100));
-                _pollerWake.Reset();
-                continue;
-            }
-
-            int asyncReady;
-            lock (_reapLock)
-            {
-                while (ReapLocked(ready, out asyncReady) == 0 && Volatile.Read(ref _asyncInFlight) > 0 && !_disposed
-                       && Queue.State == QueueState.Started)
-                {
-                    Queue.WaitForCompletion(TimeSpan.FromMilliseconds(10), PollerSpin());
-                }
-            }
-
-            Deliver(ready[..asyncReady]);
-            if (Queue.State != QueueState.Started)
-            {
-                FailAsyncInFlight(reap: true);
-                _pollerWake.Wait(TimeSpan.FromMilliseconds(100));
-            }
-        }
-    }
+    /// <summary>Forgets the async service-time estimate (the context went idle: the next burst is measured afresh).</summary>
+    public void ResetAsyncEstimate() => Volatile.Write(ref _asyncServiceTicks, 0);
 
     /// <summary>Fails the async requests the device will never complete. Call only once the device has left the
     /// queue (disabled, or released): their buffers are unpinned here.</summary>
@@ -373,7 +452,7 @@ internal sealed class WdContext : IDisposable
         lock (_reapLock)
         {
             Span<int> ready = stackalloc int[ReapBatch];
-            while (reap && ReapLocked(ready, out int asyncReady) > 0)
+            while (reap && !_disposed && ReapLocked(ready, out int asyncReady) > 0)
             {
                 Deliver(ready[..asyncReady]);
             }
@@ -383,6 +462,7 @@ internal sealed class WdContext : IDisposable
                 if (slot.InFlight && slot.IsAsync)
                 {
                     slot.Abandon();
+                    Interlocked.Decrement(ref _inFlight);
                     abandoned.Add(slot);
                 }
             }
@@ -397,13 +477,13 @@ internal sealed class WdContext : IDisposable
         }
     }
 
+    /// <summary>Releases the queue; the library's pollers must have stopped serving this context.</summary>
     public void Dispose()
     {
-        _disposed = true;
-        _pollerWake.Set();
-        if (_poller is not null && _poller != Thread.CurrentThread)
+        _poller?.Remove(this);
+        lock (_reapLock)
         {
-            _poller.Join();
+            _disposed = true; // a poller that still holds this context sees it under the reap lock and leaves it alone
         }
 
         // Releasing the queue waits until the engine has left it; only then may in-flight buffers be unpinned.
@@ -415,7 +495,6 @@ internal sealed class WdContext : IDisposable
         }
 
         _scratch?.Dispose();
-        Keys.Dispose();
 
         // _available is not disposed: a late GetResult still returns its slot (no wait handle was ever created).
     }

@@ -18,6 +18,7 @@ public sealed class WdQueue : IDisposable
     private readonly SubmissionProducer _sq;
     private readonly CompletionConsumer _cq;
     private int _disposed;
+    private bool _lost; // the broker went away without a word: nothing serves the queue
     private int _waiters; // threads inside RecvSync or WaitForCompletion: Dispose unmaps the region only when none is left
 
     internal WdQueue(QueueTransport transport)
@@ -48,11 +49,28 @@ public sealed class WdQueue : IDisposable
 
     /// <summary>The status word; <see cref="QueueState.Released"/> once this queue is disposed (a broker queue's region
     /// is unmapped then, so the word is not read).</summary>
-    public QueueState State => Volatile.Read(ref _disposed) != 0 ? QueueState.Released : (QueueState)Volatile.Read(ref _region.State);
+    public QueueState State => Volatile.Read(ref _disposed) != 0 ? QueueState.Released
+        : Volatile.Read(ref _lost) ? QueueState.Disabled
+        : (QueueState)Volatile.Read(ref _region.State);
 
     /// <summary>Why the device disabled the queue (meaningful once <see cref="State"/> is Disabled).</summary>
     public QueueDisableReason DisableReason =>
-        Volatile.Read(ref _disposed) != 0 ? QueueDisableReason.None : (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
+        Volatile.Read(ref _disposed) != 0 ? QueueDisableReason.None
+        : Volatile.Read(ref _lost) ? QueueDisableReason.BrokerLost
+        : (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
+
+    /// <summary>Asks the transport whether the device's owner is still there (one system call on a broker queue); once
+    /// it is gone, <see cref="State"/> reads Disabled with <see cref="QueueDisableReason.BrokerLost"/>.</summary>
+    /// <returns>false once the queue is lost.</returns>
+    internal bool CheckAlive()
+    {
+        if (!Volatile.Read(ref _lost) && Volatile.Read(ref _disposed) == 0 && _transport.IsLost)
+        {
+            Volatile.Write(ref _lost, true);
+        }
+
+        return !Volatile.Read(ref _lost);
+    }
 
     /// <summary>Error completions this queue has produced.</summary>
     public uint ErrorCount => Volatile.Read(ref _disposed) != 0 ? 0 : Volatile.Read(ref _region.ErrorCount);
@@ -106,6 +124,17 @@ public sealed class WdQueue : IDisposable
             // The doorbell is a futex word in the shared region: the engine sleeps on it, in this process or another.
             Futex.Wake(_region.DoorbellAddress);
         }
+    }
+
+    /// <summary>Whether this queue's device has no engine threads (Mix mode's inline device): whoever submits serves
+    /// it with <see cref="ServeInline"/>.</summary>
+    internal bool IsInline => _transport.ServesInline;
+
+    /// <summary>Runs the requests waiting in an inline queue on the calling thread.</summary>
+    internal void ServeInline()
+    {
+        ThrowIfDisposed();
+        _transport.ServeInline();
     }
 
     /// <summary>Takes the next completion, if one is ready.</summary>
@@ -217,6 +246,43 @@ public sealed class WdQueue : IDisposable
         {
             Interlocked.Decrement(ref _region.ClientWaiting);
         }
+    }
+
+    /// <summary>Whether a completion is waiting (a poller serving many queues looks before it sleeps).</summary>
+    internal bool HasCompletion => Volatile.Read(ref _disposed) == 0 && _cq.HasCompletion();
+
+    /// <summary>Announces a sleeper on this queue's completion word, for a wait on many queues at once
+    /// (<see cref="Futex.WaitAny"/>): on true, <paramref name="waiter"/> is the word to sleep on and
+    /// <see cref="EndWait"/> must follow; false when a completion is already there or the queue stopped.</summary>
+    internal bool BeginWait(out FutexWaiter waiter)
+    {
+        waiter = default;
+        Interlocked.Increment(ref _waiters); // Dispose keeps the region mapped until EndWait
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Interlocked.Decrement(ref _waiters);
+            return false;
+        }
+
+        uint snapshot = _cq.WakeSnapshot;
+        Interlocked.Increment(ref _region.ClientWaiting);
+        // Announce first, then look again: the device posts, fences, then reads client_waiting.
+        Interlocked.MemoryBarrier();
+        if (_cq.HasCompletion() || State != QueueState.Started)
+        {
+            EndWait();
+            return false;
+        }
+
+        waiter = FutexWaiter.Create(_region.CqWakeAddress, snapshot);
+        return true;
+    }
+
+    /// <summary>Ends a wait begun with <see cref="BeginWait"/>.</summary>
+    internal void EndWait()
+    {
+        Interlocked.Decrement(ref _region.ClientWaiting);
+        Interlocked.Decrement(ref _waiters);
     }
 
     /// <summary>Makes [address, address+length) visible to the device (pinned memory the caller keeps alive).</summary>

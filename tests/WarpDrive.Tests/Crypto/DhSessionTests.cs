@@ -62,10 +62,10 @@ public abstract class DhSessionTests(WdRuntime runtime)
         Assert.Throws<ArgumentException>(() => new DhSession(group.Prime.Span, [1], x, _runtime));
         Assert.Throws<ArgumentException>(() => new DhSession(group, [0, 1], _runtime));
         using var session = new DhSession(group, x, _runtime);
-        uint errors = session.Queue.ErrorCount; // the queue is shared with the class's other tests
+        uint errors = session.QueueErrors; // the queue is shared with the class's other tests
         Assert.Throws<ArgumentException>(() => session.ComputePublicKey(new byte[255]));
         Assert.Throws<ArgumentException>(() => session.ComputeSharedSecret([1], new byte[256]));
         Assert.Throws<ArgumentException>(() => session.ComputeSharedSecret(group.Prime.Span, new byte[256]));
-        Assert.Equal(errors, session.Queue.ErrorCount);
+        Assert.Equal(errors, session.QueueErrors);
     }
 }

@@ -148,7 +148,7 @@ public abstract class EccSessionTests(WdRuntime runtime)
         Assert.Throws<ArgumentException>(() => new EccSession(EccCurve.P384, pair.PrivateKey.Span, _runtime));
         Assert.Throws<ArgumentException>(() => new EccSession(EccCurve.Ed25519, new byte[32], _runtime));
         using var signer = new EccSession(EccCurve.P256, pair.PrivateKey.Span, _runtime);
-        uint errors = signer.Queue.ErrorCount; // the queue is shared with the class's other tests
+        uint errors = signer.QueueErrors; // the queue is shared with the class's other tests
         Assert.Throws<ArgumentException>(() => signer.SignHash(new byte[31], new byte[64]));
         Assert.Throws<ArgumentException>(() => signer.SignHash(new byte[32], new byte[63]));
         Assert.Throws<InvalidOperationException>(() => signer.VerifyHash(new byte[32], new byte[64]));
@@ -157,8 +157,8 @@ public abstract class EccSessionTests(WdRuntime runtime)
         Assert.Throws<ArgumentException>(() => signer.DeriveSharedSecret(new byte[64], new byte[32]));
         Assert.Throws<ArgumentException>(() => signer.DeriveSharedSecret(pair.PublicKey.Span, new byte[31]));
         await Assert.ThrowsAsync<ArgumentException>(async () => await signer.SignHashAsync(new byte[31], new byte[64]));
-        Assert.Equal(errors, signer.Queue.ErrorCount);
+        Assert.Equal(errors, signer.QueueErrors);
         Assert.Equal(64, signer.SignHash(new byte[32], new byte[64]));
-        Assert.Equal(errors, signer.Queue.ErrorCount);
+        Assert.Equal(errors, signer.QueueErrors);
     }
 }

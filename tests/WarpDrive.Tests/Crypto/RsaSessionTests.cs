@@ -194,7 +194,7 @@ public abstract class RsaSessionTests(WdRuntime runtime)
     {
         using RsaKey key = RsaKey.FromRsa(s_rsa2048.Value, includePrivate: true);
         using var session = new RsaSession(key, _runtime);
-        uint errors = session.Queue.ErrorCount; // the queue is shared with the class's other tests
+        uint errors = session.QueueErrors; // the queue is shared with the class's other tests
         byte[] hash = SHA256.HashData("x"u8);
         byte[] signature = new byte[256];
         Assert.Contains("32 bytes", Assert.Throws<ArgumentException>(() => session.SignHash(hash.AsSpan(0, 20), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).Message);
@@ -219,9 +219,9 @@ public abstract class RsaSessionTests(WdRuntime runtime)
         using RsaKey publicKey = key.PublicKey;
         using var verifier = new RsaSession(publicKey, _runtime);
         Assert.Throws<InvalidOperationException>(() => verifier.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-        Assert.Equal(errors, session.Queue.ErrorCount);
+        Assert.Equal(errors, session.QueueErrors);
         Assert.Equal(256, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-        Assert.Equal(errors, session.Queue.ErrorCount);
+        Assert.Equal(errors, session.QueueErrors);
         Assert.Throws<ArgumentException>(() => RsaKey.FromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"));
     }
 

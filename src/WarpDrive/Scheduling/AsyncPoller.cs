@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using WarpDrive.Abi;
+using WarpDrive.Platform;
+using WarpDrive.Queues;
+
+namespace WarpDrive.Scheduling;
+
+/// <summary>A library-owned polling thread (UADK's ASYNC_POLL_NUM threads): completes the asynchronous requests of the
+/// contexts given to it. While requests are in flight it polls for about the contexts' recent service time, then
+/// sleeps on all their completion words and on its own word at once (futex_waitv), so that neither a completion nor
+/// a new submission waits for a timeout.</summary>
+internal sealed unsafe class AsyncPoller : IDisposable
+{
+    private const int MaxWaiters = 128; // futex_waitv's limit
+    private static readonly TimeSpan s_idleSleep = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan s_busySleep = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan s_shortNap = TimeSpan.FromMilliseconds(1);
+    private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
+
+    private readonly Lock _lock = new();
+    private readonly Thread _thread;
+    private readonly uint* _wakeWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint));
+    private readonly FutexWaiter[] _waiters = new FutexWaiter[MaxWaiters];
+    private readonly WdContext?[] _begun = new WdContext?[MaxWaiters - 1];
+    private WdContext[] _contexts = [];
+    private int _sleeping;
+    private volatile bool _disposed;
+
+    public AsyncPoller(string name)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+    }
+
+    /// <summary>Contexts this poller serves.</summary>
+    public int Count => Volatile.Read(ref _contexts).Length;
+
+    /// <summary>Adds a context; the thread starts with the first.</summary>
+    public void Add(WdContext context)
+    {
+        lock (_lock)
+        {
+            _contexts = [.. _contexts, context];
+            if (_contexts.Length == 1)
+            {
+                _thread.Start();
+            }
+        }
+
+        Notify();
+    }
+
+    /// <summary>Stops serving a context that is being closed (the thread may still hold it for one round: the context
+    /// refuses to be polled once disposed).</summary>
+    public void Remove(WdContext context)
+    {
+        lock (_lock)
+        {
+            _contexts = [.. _contexts.Where(c => c != context)];
+        }
+    }
+
+    /// <summary>Tells the poller a request was submitted: wakes it if it sleeps (one atomic add otherwise).</summary>
+    public void Notify()
+    {
+        Interlocked.Increment(ref *_wakeWord);
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            Futex.Wake((nint)_wakeWord, 1);
+        }
+    }
+
+    private void Run()
+    {
+        while (!_disposed)
+        {
+            // The snapshot comes first: a submission after it moves the word (the sleep below returns at once), one
+            // before it is counted in inFlight.
+            uint snapshot = Volatile.Read(ref *_wakeWord);
+            WdContext[] contexts = Volatile.Read(ref _contexts);
+            int reaped = 0, inFlight = 0;
+            foreach (WdContext context in contexts)
+            {
+                reaped += context.Poll(int.MaxValue);
+                inFlight += context.AsyncInFlight;
+            }
+
+            if (reaped > 0)
+            {
+                continue;
+            }
+
+            if (inFlight == 0)
+            {
+                foreach (WdContext context in contexts)
+                {
+                    context.ResetAsyncEstimate(); // idle: the next burst is measured afresh
+                }
+
+                Sleep(snapshot, [], s_idleSleep);
+            }
+            else if (Spin(contexts, snapshot))
+            {
+                Sleep(snapshot, contexts, s_busySleep);
+            }
+        }
+    }
+
+    /// <summary>Polls for about the contexts' recent service time (see <see cref="WdContext.PollerSpin"/>); true when
+    /// nothing happened and the poller should sleep.</summary>
+    private bool Spin(WdContext[] contexts, uint snapshot)
+    {
+        TimeSpan spin = TimeSpan.Zero;
+        foreach (WdContext context in contexts)
+        {
+            if (context.AsyncInFlight > 0 && context.PollerSpin() > spin)
+            {
+                spin = context.PollerSpin();
+            }
+        }
+
+        long spinUntil = Stopwatch.GetTimestamp() + (long)(spin.TotalSeconds * Stopwatch.Frequency);
+        for (int round = 1; Stopwatch.GetTimestamp() < spinUntil; round++)
+        {
+            foreach (WdContext context in contexts)
+            {
+                if (context.Queue.HasCompletion || context.Queue.State != QueueState.Started)
+                {
+                    return false;
+                }
+            }
+
+            if (Volatile.Read(ref *_wakeWord) != snapshot || _disposed)
+            {
+                return false;
+            }
+
+            // Hazard: with as many busy threads as cores, a pure spin holds the core an engine needs.
+            if ((round & 63) == 0)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.SpinWait(10);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Sleeps until the poller's word moves, a completion arrives on one of <paramref name="watched"/> (those
+    /// with requests in flight), or <paramref name="timeout"/> passes.</summary>
+    private void Sleep(uint snapshot, WdContext[] watched, TimeSpan timeout)
+    {
+        Span<FutexWaiter> waiters = _waiters;
+        waiters[0] = FutexWaiter.Create((nint)_wakeWord, snapshot);
+        int count = 1;
+        bool ready = false, overflow = false;
+        Volatile.Write(ref _sleeping, 1);
+        Interlocked.MemoryBarrier(); // Notify adds, then reads _sleeping: either it sees us, or we see its add
+        try
+        {
+            foreach (WdContext context in watched)
+            {
+                if (context.AsyncInFlight == 0)
+                {
+                    continue;
+                }
+
+                if (count == waiters.Length)
+                {
+                    overflow = true;
+                    break;
+                }
+
+                if (!context.Queue.BeginWait(out waiters[count]))
+                {
+                    ready = true; // a completion is there, or the queue stopped: the next round handles it
+                    break;
+                }
+
+                _begun[count - 1] = context;
+                count++;
+            }
+
+            if (!ready && !_disposed && Volatile.Read(ref *_wakeWord) == snapshot)
+            {
+                // Without futex_waitv (Linux before 5.16), or with more queues than it takes, nap briefly instead.
+                TimeSpan nap = overflow || (count > 1 && !s_waitAny) ? s_shortNap : timeout;
+                if (count == 1 || !s_waitAny)
+                {
+                    Futex.Wait((nint)_wakeWord, snapshot, nap);
+                }
+                else
+                {
+                    Futex.WaitAny(waiters[..count], nap);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sleeping, 0);
+            for (int i = 0; i < count - 1; i++)
+            {
+                _begun[i]!.Queue.EndWait();
+                _begun[i] = null;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        Interlocked.Increment(ref *_wakeWord);
+        Futex.Wake((nint)_wakeWord);
+        if (_thread.IsAlive && _thread != Thread.CurrentThread)
+        {
+            _thread.Join();
+        }
+
+        NativeMemory.Free(_wakeWord);
+    }
+}
