@@ -237,11 +237,6 @@ internal sealed unsafe class EngineThread : IDisposable
             }
 
             stats->Submitted++;
-            if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
-            {
-                stats->BytesIn += sqe.SrcLen; // a data list's src_len counts entries, not bytes
-            }
-
             Cqe cqe = default;
             cqe.UserData = sqe.UserData;
             Execute(in sqe, q, state, ref cqe);
@@ -257,6 +252,17 @@ internal sealed unsafe class EngineThread : IDisposable
             {
                 // Before the completion: a client that sees the error that crossed the threshold sees the queue disabled.
                 q.DisableHeld(QueueDisableReason.TooManyErrors);
+            }
+
+            // Input taken: an OUT_OF_SPACE request took `consumed` (0 in block mode) and comes back for the rest; any
+            // other took src_len, unless src_len counts data-list entries rather than bytes.
+            if (cqe.Status == CompletionStatus.OutOfSpace)
+            {
+                stats->BytesIn += cqe.Consumed;
+            }
+            else if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
+            {
+                stats->BytesIn += sqe.SrcLen;
             }
 
             stats->BytesOut += cqe.Produced;

@@ -50,13 +50,6 @@ public sealed unsafe class StatsFile : IDisposable
     /// <summary>Whether the environment turns publishing off (<c>WD_STATS=0</c>).</summary>
     public static bool IsDisabledByEnvironment => Environment.GetEnvironmentVariable(EnvironmentVariable) == "0";
 
-    /// <summary>The directory of the stats files: <c>&lt;run&gt;/stats</c>.</summary>
-    public static string DirectoryOf(string runDirectory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(runDirectory);
-        return System.IO.Path.Combine(runDirectory, StatsLayout.DirectoryName);
-    }
-
     /// <summary>Creates (or replaces) this process's next stats file under <paramref name="runDirectory"/>, with room
     /// for <paramref name="deviceCapacity"/> devices and <paramref name="queueCapacity"/> queues, and maps it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is out of range.</exception>
@@ -68,7 +61,7 @@ public sealed unsafe class StatsFile : IDisposable
         const UnixFileMode directoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         const UnixFileMode fileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        string directory = DirectoryOf(runDirectory);
+        string directory = RunDirectory.StatsDirectory(runDirectory);
         Directory.CreateDirectory(directory, directoryMode);
         int pid = Environment.ProcessId;
         string path = System.IO.Path.Combine(directory,

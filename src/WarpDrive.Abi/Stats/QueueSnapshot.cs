@@ -21,7 +21,7 @@ public sealed record QueueSnapshot
     /// <summary>Error completions (neither OK nor OUT_OF_SPACE).</summary>
     public required ulong Errors { get; init; }
 
-    /// <summary>Source bytes of plain (not data-list) requests taken.</summary>
+    /// <summary>Input bytes the completed requests took (data-list requests: see <see cref="QueueStatsRecord.BytesIn"/>).</summary>
     public required ulong BytesIn { get; init; }
 
     /// <summary>Bytes the completions reported as produced.</summary>

@@ -38,9 +38,6 @@ public static class StatsLayout
     /// <summary>Most queues one file holds, all devices together.</summary>
     public const int MaxQueues = 65536;
 
-    /// <summary>Directory of the stats files under a run directory.</summary>
-    public const string DirectoryName = "stats";
-
     /// <summary>File name extension of a stats file.</summary>
     public const string Extension = ".stats";
 
