@@ -19,14 +19,6 @@ internal static class TopCommand
         var interval = new Option<double>("--interval", "-i") { Description = "Seconds between refreshes", DefaultValueFactory = _ => 1.0 };
         var once = new Option<bool>("--once") { Description = "Print one snapshot and exit" };
         var json = new Option<bool>("--json") { Description = "Print one snapshot as JSON and exit" };
-        interval.Validators.Add(result =>
-        {
-            double value = result.GetValueOrDefault<double>();
-            if (!(value is >= 0.05 and <= 3600))
-            {
-                result.AddError($"--interval must be between 0.05 and 3600 seconds (got {value.ToString(CultureInfo.InvariantCulture)})");
-            }
-        });
         var command = new Command("top", "Show live counters of every device and queue: the broker's and in-process ones (Ctrl+C stops)")
         {
             runDir, interval, once, json,
@@ -37,6 +29,12 @@ internal static class TopCommand
 
     private static async Task<int> RunAsync(string? runDirOption, double interval, bool once, bool json, CancellationToken cancellationToken)
     {
+        // Checked here, not in a validator: a validator that reads the value throws when it did not parse ("soon").
+        if (!(interval is >= 0.05 and <= 3600))
+        {
+            return CliError.Usage($"--interval must be between 0.05 and 3600 seconds (got {interval.ToString(CultureInfo.InvariantCulture)})");
+        }
+
         try
         {
             string runDirectory = Platform.RunDirectory.Resolve(runDirOption);

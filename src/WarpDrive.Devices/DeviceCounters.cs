@@ -16,6 +16,9 @@ internal readonly unsafe struct DeviceCounters
         _file = file;
     }
 
+    /// <summary>The stats file the records are in; null for private memory.</summary>
+    public StatsFile? File => _file;
+
     /// <summary>The device's record.</summary>
     public DeviceStatsRecord* Device { get; }
 

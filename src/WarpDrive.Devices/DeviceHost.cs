@@ -170,6 +170,9 @@ public sealed unsafe class DeviceHost : IDisposable
         };
     }
 
+    /// <summary>The stats file that publishes this device's counters; null when they are private.</summary>
+    public StatsFile? Stats => _counters.File;
+
     /// <summary>Queue <paramref name="id"/> of this device (diagnostics, tests).</summary>
     internal HardwareQueue GetQueue(int id) => _queues[id];
 

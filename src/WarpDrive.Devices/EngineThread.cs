@@ -240,8 +240,21 @@ internal sealed unsafe class EngineThread : IDisposable
             Cqe cqe = default;
             cqe.UserData = sqe.UserData;
             Execute(in sqe, q, state, ref cqe);
+            // Input taken: an OK request took src_len (unless that counts data-list entries rather than bytes); an
+            // OUT_OF_SPACE one took `consumed` (0 in block mode) and comes back for the rest; an error took nothing.
             bool disable = false;
-            if (cqe.Status is not (CompletionStatus.Ok or CompletionStatus.OutOfSpace))
+            if (cqe.Status == CompletionStatus.Ok)
+            {
+                if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
+                {
+                    stats->BytesIn += sqe.SrcLen;
+                }
+            }
+            else if (cqe.Status == CompletionStatus.OutOfSpace)
+            {
+                stats->BytesIn += cqe.Consumed;
+            }
+            else
             {
                 Interlocked.Increment(ref q.Region.ErrorCount);
                 stats->Errors++;
@@ -252,17 +265,6 @@ internal sealed unsafe class EngineThread : IDisposable
             {
                 // Before the completion: a client that sees the error that crossed the threshold sees the queue disabled.
                 q.DisableHeld(QueueDisableReason.TooManyErrors);
-            }
-
-            // Input taken: an OUT_OF_SPACE request took `consumed` (0 in block mode) and comes back for the rest; any
-            // other took src_len, unless src_len counts data-list entries rather than bytes.
-            if (cqe.Status == CompletionStatus.OutOfSpace)
-            {
-                stats->BytesIn += cqe.Consumed;
-            }
-            else if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
-            {
-                stats->BytesIn += sqe.SrcLen;
             }
 
             stats->BytesOut += cqe.Produced;

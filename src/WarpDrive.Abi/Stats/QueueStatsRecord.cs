@@ -30,9 +30,9 @@ public struct QueueStatsRecord
     /// device-private and never reset).</summary>
     [FieldOffset(32)] public ulong Errors;
 
-    /// <summary>Input bytes the completed requests took: <c>consumed</c> of an OUT_OF_SPACE completion (which comes
-    /// back for the rest), else <c>src_len</c>. A data-list request's <c>src_len</c> counts entries, not bytes: it adds
-    /// nothing unless it ends OUT_OF_SPACE.</summary>
+    /// <summary>Input bytes the completed requests took: <c>src_len</c> of an OK completion, <c>consumed</c> of an
+    /// OUT_OF_SPACE one (which comes back for the rest), nothing for an error. A data-list request's <c>src_len</c>
+    /// counts entries, not bytes: it adds nothing unless it ends OUT_OF_SPACE.</summary>
     [FieldOffset(40)] public ulong BytesIn;
 
     /// <summary>Bytes the completions report as produced (<c>produced</c>).</summary>
