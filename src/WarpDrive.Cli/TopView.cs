@@ -35,7 +35,8 @@ internal sealed class TopView
             foreach (DeviceSnapshot device in file.Stats.Devices)
             {
                 var table = new Table { Title = new TableTitle(Title(file.Stats, device)) };
-                table.AddColumns("queue", "state", "owner", "submitted", "completed", "errors", "bytes in", "bytes out", "depth", "req/s", "in/s", "out/s");
+                // Short headers: twelve columns fit an 80-column terminal.
+                table.AddColumns("q", "state", "owner", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s");
                 foreach (int c in (int[])[0, 3, 4, 5, 6, 7, 8, 9, 10, 11])
                 {
                     table.Columns[c].RightAligned();
