@@ -20,6 +20,14 @@ public sealed unsafe class SubmissionConsumer
     /// <summary>Ring position of the next submission to consume.</summary>
     public ulong Head => _head;
 
+    /// <summary>SQEs the producer has published and flushed (its <c>sq_tail</c>) that the consumer has not taken yet,
+    /// clamped to [0, depth]: the tail is the client's word, untrusted, and only informative here.</summary>
+    public uint Pending()
+    {
+        ulong tail = Volatile.Read(ref _region.SqTail);
+        return tail > _head ? (uint)Math.Min(tail - _head, _depth) : 0u;
+    }
+
     /// <summary>Whether a published SQE waits at the head.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool HasWork() => Volatile.Read(ref _region.SqSlot(_head)->Seq) == unchecked((uint)(_head + 1));

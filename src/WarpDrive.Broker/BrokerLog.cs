@@ -42,4 +42,10 @@ internal static partial class BrokerLog
 
     [LoggerMessage(12, LogLevel.Warning, "{Device}: ignoring isolate_strategy '{Value}': not a number of errors per hour in 0..1000000")]
     public static partial void IsolateStrategyRejected(this ILogger logger, string device, string value);
+
+    [LoggerMessage(13, LogLevel.Information, "publishing counters in {Path} (wd top reads them; WD_STATS=0 turns this off)")]
+    public static partial void StatsPublished(this ILogger logger, string path);
+
+    [LoggerMessage(14, LogLevel.Warning, "not publishing counters for wd top: {Error}")]
+    public static partial void StatsUnavailable(this ILogger logger, string error);
 }

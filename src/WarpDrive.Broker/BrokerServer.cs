@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Broker;
+using WarpDrive.Abi.Stats;
 using WarpDrive.Broker.Configuration;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
@@ -33,6 +34,7 @@ public sealed class BrokerServer : IDisposable
     private readonly Dictionary<uint, UserAccount> _users = [];
     private readonly Epoll _epoll = new();
     private readonly AttributeTree _tree;
+    private readonly StatsFile? _stats;
     private readonly FileStream _lock;
     private readonly string _pidFile;
     private readonly HashSet<string> _writable = new(StringComparer.Ordinal) { DeviceAttributeNames.IsolateStrategy };
@@ -81,6 +83,7 @@ public sealed class BrokerServer : IDisposable
         }
 
         _tree = new AttributeTree(classDir);
+        _stats = CreateStats(config, runDirectory, logger);
         try
         {
             foreach (DeviceConfig device in config.Devices)
@@ -102,6 +105,30 @@ public sealed class BrokerServer : IDisposable
 
     /// <summary>Devices by name (diagnostics, tests).</summary>
     internal IReadOnlyList<BrokerDevice> Devices => _devices;
+
+    /// <summary>The stats file <c>wd top</c> reads (<c>&lt;run&gt;/stats/&lt;pid&gt;-1.stats</c>); null when
+    /// <c>WD_STATS=0</c> or when it cannot be made (counters are a diagnostic: the broker serves without them).</summary>
+    private static StatsFile? CreateStats(BrokerConfig config, string runDirectory, ILogger logger)
+    {
+        if (StatsFile.IsDisabledByEnvironment)
+        {
+            return null;
+        }
+
+        try
+        {
+            int devices = Math.Min(config.Devices.Count, StatsLayout.MaxDevices);
+            int queues = (int)Math.Min(config.Devices.Sum(d => (long)d.Queues), StatsLayout.MaxQueues);
+            StatsFile stats = StatsFile.Create(runDirectory, StatsPublisher.Broker, devices, queues);
+            logger.StatsPublished(stats.Path);
+            return stats;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.StatsUnavailable(e.Message);
+            return null;
+        }
+    }
 
     private static void CreateDirectory(string path) =>
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -139,7 +166,7 @@ public sealed class BrokerServer : IDisposable
             MaxRequestBytes = _config.Limits.MaxRequestBytes,
             IsolateStrategy = config.IsolateStrategy,
             FaultInjectionInterval = config.FaultInjection,
-        });
+        }, _stats);
         string socketPath = Platform.RunDirectory.DeviceSocket(RunDirectory, config.Name);
         UnixSeqPacketSocket? listener = null;
         try
@@ -918,6 +945,7 @@ public sealed class BrokerServer : IDisposable
             _tree.Remove(device.Name);
         }
 
+        _stats?.Dispose(); // after the devices: their engines counted in it
         TryDelete(_pidFile);
         _epoll.Dispose();
         _lock.Dispose();

@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using WarpDrive.Abi;
+using WarpDrive.Abi.Stats;
 
 namespace WarpDrive.Devices;
 
 /// <summary>Runs a <see cref="DeviceModel"/> as a device: a fixed set of queues served by a fixed set of engine
 /// threads, queue allocation (uacce's open/START_Q/release), and the attribute tree with uacce's names.</summary>
-public sealed class DeviceHost : IDisposable
+public sealed unsafe class DeviceHost : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly HardwareQueue[] _queues;
     private readonly bool[] _inUse;
     private readonly EngineThread[] _engines;
     private readonly Queue<long> _recentFaults = new(); // Stopwatch timestamps of faults within the last hour
+    private readonly DeviceCounters _counters;
     private int _faults;
     private long _requests;
     private int _isolateStrategy;
@@ -20,7 +22,11 @@ public sealed class DeviceHost : IDisposable
     private bool _disposed;
 
     /// <summary>Starts the engines of <paramref name="model"/>.</summary>
-    public DeviceHost(DeviceModel model, DeviceHostOptions? options = null)
+    /// <param name="model">The device model.</param>
+    /// <param name="options">The device's shape; null for the defaults.</param>
+    /// <param name="stats">A stats file to keep the device's counters in (published for <c>wd top</c>), or null to
+    /// keep them in private memory. Dispose the file after the host.</param>
+    public DeviceHost(DeviceModel model, DeviceHostOptions? options = null, StatsFile? stats = null)
     {
         Model = model;
         Options = options ?? new DeviceHostOptions();
@@ -37,6 +43,12 @@ public sealed class DeviceHost : IDisposable
         IsolateStrategy = Options.IsolateStrategy;
         // Inline: one (never started) engine per queue, whose state the submitting thread uses.
         int engineCount = Options.Inline ? Options.QueueCount : Math.Min(Options.EngineCount, Options.QueueCount);
+        if (stats is null || !stats.TryAttach(this, engineCount, out _counters))
+        {
+            _counters = DeviceCounters.AllocatePrivate(Options.QueueCount);
+            _counters.Describe(this, engineCount, 0, 0);
+        }
+
         _engines = new EngineThread[engineCount];
         for (int e = 0; e < engineCount; e++)
         {
@@ -47,7 +59,7 @@ public sealed class DeviceHost : IDisposable
         _inUse = new bool[Options.QueueCount];
         for (int i = 0; i < _queues.Length; i++)
         {
-            _queues[i] = new HardwareQueue(this, i, Options.QueueDepth, (uint)Options.MaxStreamsPerQueue, _engines[i % engineCount]);
+            _queues[i] = new HardwareQueue(this, i, Options.QueueDepth, (uint)Options.MaxStreamsPerQueue, _engines[i % engineCount], _counters.Queues + i);
         }
 
         for (int e = 0; e < engineCount && !Options.Inline; e++)
@@ -150,6 +162,32 @@ public sealed class DeviceHost : IDisposable
         return queue.Engine.ServeInline(queue);
     }
 
+    /// <summary>The counters of queue <paramref name="queueId"/> as they are now (the record <c>wd top</c> reads):
+    /// read racily, each field on its own.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such queue.</exception>
+    public QueueSnapshot GetQueueStats(int queueId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(queueId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(queueId, _queues.Length);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        QueueStatsRecord* q = _counters.Queues + queueId;
+        return new QueueSnapshot
+        {
+            Id = queueId,
+            State = (QueueStatsState)Volatile.Read(ref q->State),
+            OwnerPid = Volatile.Read(ref q->OwnerPid),
+            Submitted = Volatile.Read(ref q->Submitted),
+            Completed = Volatile.Read(ref q->Completed),
+            Errors = Volatile.Read(ref q->Errors),
+            BytesIn = Volatile.Read(ref q->BytesIn),
+            BytesOut = Volatile.Read(ref q->BytesOut),
+            Waiting = Volatile.Read(ref q->Waiting),
+        };
+    }
+
+    /// <summary>The stats file that publishes this device's counters; null when they are private.</summary>
+    public StatsFile? Stats => _counters.File;
+
     /// <summary>Queue <paramref name="id"/> of this device (diagnostics, tests).</summary>
     internal HardwareQueue GetQueue(int id) => _queues[id];
 
@@ -247,6 +285,7 @@ public sealed class DeviceHost : IDisposable
     {
         LastFault = message;
         Interlocked.Increment(ref _faults);
+        Interlocked.Increment(ref _counters.Device->FaultCount);
         bool isolateNow;
         lock (_recentFaults)
         {
@@ -262,6 +301,7 @@ public sealed class DeviceHost : IDisposable
             if (isolateNow)
             {
                 Volatile.Write(ref _isolated, true);
+                Volatile.Write(ref _counters.Device->Isolated, 1u);
             }
         }
 
@@ -327,6 +367,7 @@ public sealed class DeviceHost : IDisposable
             q.Free();
         }
 
+        _counters.Release();
         Model.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
+using WarpDrive.Abi.Stats;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Devices;
@@ -255,7 +256,11 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private bool Serve(HardwareQueue q, object? state)
     {
+        // The counters: plain stores by this thread, the queue's only engine (docs/STATS.md). Each completion is
+        // counted before it is published, so a client that has its CQE sees it counted.
+        QueueStatsRecord* stats = q.Stats;
         int served = 0;
+        bool drained = false;
         while (served < BatchPerQueue && !q.StopRequested && !q.YieldRequested)
         {
             if (!q.Cq.HasSpace())
@@ -270,16 +275,32 @@ internal sealed unsafe class EngineThread : IDisposable
 
             if (!q.Sq.TryConsume(out Sqe sqe))
             {
+                drained = true;
                 break;
             }
 
+            stats->Submitted++;
             Cqe cqe = default;
             cqe.UserData = sqe.UserData;
             Execute(in sqe, q, state, ref cqe);
+            // Input taken: an OK request took src_len (unless that counts data-list entries rather than bytes); an
+            // OUT_OF_SPACE one took `consumed` (0 in block mode) and comes back for the rest; an error took nothing.
             bool disable = false;
-            if (cqe.Status is not (CompletionStatus.Ok or CompletionStatus.OutOfSpace))
+            if (cqe.Status == CompletionStatus.Ok)
+            {
+                if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
+                {
+                    stats->BytesIn += sqe.SrcLen;
+                }
+            }
+            else if (cqe.Status == CompletionStatus.OutOfSpace)
+            {
+                stats->BytesIn += cqe.Consumed;
+            }
+            else
             {
                 Interlocked.Increment(ref q.Region.ErrorCount);
+                stats->Errors++;
                 disable = cqe.Status is (CompletionStatus.BadRequest or CompletionStatus.AddressFault) && q.CountDescriptorError();
             }
 
@@ -289,6 +310,8 @@ internal sealed unsafe class EngineThread : IDisposable
                 q.DisableHeld(QueueDisableReason.TooManyErrors);
             }
 
+            stats->BytesOut += cqe.Produced;
+            stats->Completed++;
             q.Cq.Post(in cqe);
             if (q.Cq.PublishAndCheckWaiter())
             {
@@ -296,6 +319,14 @@ internal sealed unsafe class EngineThread : IDisposable
             }
 
             served++;
+        }
+
+        // What still waits in the ring: none when this batch emptied it (the common case costs no shared read),
+        // else the client's sq_tail against our head.
+        uint waiting = drained ? 0 : q.Sq.Pending();
+        if (stats->Waiting != waiting)
+        {
+            stats->Waiting = waiting;
         }
 
         return served > 0;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
+using WarpDrive.Abi.Stats;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Devices;
@@ -21,8 +22,9 @@ public sealed unsafe class HardwareQueue
     private int _yieldRequests;
     private bool _disabled; // the device disabled it (private: the status word is the client's to overwrite)
 
-    internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine)
+    internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine, QueueStatsRecord* stats)
     {
+        Stats = stats;
         Host = host;
         Id = id;
         Depth = depth;
@@ -66,6 +68,11 @@ public sealed unsafe class HardwareQueue
 
     internal uint MaxStreams => _maxStreams;
 
+    /// <summary>The queue's counters (in the device's stats file when it publishes one): the engine that serves the
+    /// queue is their one writer on the request path; <see cref="Start"/> and the stop and disable paths write the
+    /// state and the owner.</summary>
+    internal QueueStatsRecord* Stats { get; }
+
     /// <summary>Device-model state for this queue (ZIP: the stream contexts).</summary>
     internal object? ModelState { get; set; }
 
@@ -95,6 +102,9 @@ public sealed unsafe class HardwareQueue
         _descriptorErrors = 0;
         Volatile.Write(ref _disabled, false);
         StopRequested = false;
+        // The owner: the client process of a broker domain, this process for an in-process one.
+        Volatile.Write(ref Stats->OwnerPid, domain.RemoteProcessId != 0 ? domain.RemoteProcessId : Environment.ProcessId);
+        Volatile.Write(ref Stats->State, (uint)QueueStatsState.Started);
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
         Volatile.Write(ref _serving, true);
         // Format zeroed device_waiting: an engine that went to sleep before would not be rung for this queue.
@@ -122,6 +132,7 @@ public sealed unsafe class HardwareQueue
         // owner still maps the ring and should read "disabled: broker exit", not a bare "released".
         if (!Volatile.Read(ref _disabled))
         {
+            Volatile.Write(ref Stats->State, (uint)QueueStatsState.Releasing);
             Volatile.Write(ref Region.State, (uint)QueueState.Released);
         }
     }
@@ -141,6 +152,8 @@ public sealed unsafe class HardwareQueue
             Host.Model.OnQueueReleased(this);
             Domain?.Detach(this);
             Domain = null;
+            Volatile.Write(ref Stats->State, (uint)QueueStatsState.Free);
+            Volatile.Write(ref Stats->OwnerPid, 0);
             WakeClients();
         }
         finally
@@ -175,6 +188,7 @@ public sealed unsafe class HardwareQueue
         bool wasServing = IsServing;
         StopRequested = true;
         Volatile.Write(ref _disabled, true);
+        Volatile.Write(ref Stats->State, (uint)QueueStatsState.Disabled);
         Region.DisableReason = (uint)reason;
         Volatile.Write(ref Region.State, (uint)QueueState.Disabled);
         WakeClients();

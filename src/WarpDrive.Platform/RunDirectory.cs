@@ -3,7 +3,8 @@ using System.Globalization;
 namespace WarpDrive.Platform;
 
 /// <summary>The broker's run directory: device sockets under <c>&lt;run&gt;/dev/</c>, the attribute tree under
-/// <c>&lt;run&gt;/class/uacce/</c> (the roles of <c>/dev</c> and <c>/sys/class/uacce</c>). The broker and libwd resolve
+/// <c>&lt;run&gt;/class/uacce/</c> (the roles of <c>/dev</c> and <c>/sys/class/uacce</c>), counters under
+/// <c>&lt;run&gt;/stats/</c>. The broker and libwd resolve
 /// it the same way, so that they meet without configuration.</summary>
 public static class RunDirectory
 {
@@ -60,6 +61,13 @@ public static class RunDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(runDir);
         return Path.Combine(runDir, "dev");
+    }
+
+    /// <summary>The stats files <c>wd top</c> reads: <c>&lt;run&gt;/stats</c> (docs/STATS.md).</summary>
+    public static string StatsDirectory(string runDir)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runDir);
+        return Path.Combine(runDir, "stats");
     }
 
     /// <summary>The attribute tree: <c>&lt;run&gt;/class/uacce</c>, laid out as <c>/sys/class/uacce</c>.</summary>

@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
+using WarpDrive.Abi.Stats;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
 using WarpDrive.Devices.Hpre;
 using WarpDrive.Devices.Sec;
 using WarpDrive.Devices.Zip;
+using WarpDrive.Platform;
 
 namespace WarpDrive.Discovery;
 
@@ -22,6 +24,7 @@ internal sealed class InProcessDevices : IDeviceProvider
     private readonly Domain _domain = new();
     private readonly DeviceHost[] _hosts;
     private readonly string _location;
+    private readonly StatsFile? _stats;
 
     public InProcessDevices(DeviceHostOptions? options = null, string? zipEngine = null, bool inline = false)
     {
@@ -43,12 +46,35 @@ internal sealed class InProcessDevices : IDeviceProvider
         }
 
         string suffix = inline ? "inline" : "0";
+        _stats = CreateStats(options);
         _hosts =
         [
-            new DeviceHost(new ZipDevice($"zip-{suffix}", engine), options),
-            new DeviceHost(new SecDevice($"sec-{suffix}"), options),
-            new DeviceHost(new HpreDevice($"hpre-{suffix}"), options),
+            new DeviceHost(new ZipDevice($"zip-{suffix}", engine), options, _stats),
+            new DeviceHost(new SecDevice($"sec-{suffix}"), options, _stats),
+            new DeviceHost(new HpreDevice($"hpre-{suffix}"), options, _stats),
         ];
+    }
+
+    /// <summary>This process's stats file for <c>wd top</c> (<c>&lt;run&gt;/stats/&lt;pid&gt;-&lt;n&gt;.stats</c>, run
+    /// directory as the broker resolves it); null when <c>WD_STATS=0</c> or when it cannot be made: counters are a
+    /// diagnostic, and the devices serve without them.</summary>
+    internal StatsFile? Stats => _stats;
+
+    private static StatsFile? CreateStats(DeviceHostOptions? options)
+    {
+        if (StatsFile.IsDisabledByEnvironment)
+        {
+            return null;
+        }
+
+        try
+        {
+            return StatsFile.Create(RunDirectory.Resolve(null), StatsPublisher.InProcess, 3, 3 * (options ?? new DeviceHostOptions()).QueueCount);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     internal IReadOnlyList<DeviceHost> Hosts => _hosts;
@@ -105,6 +131,8 @@ internal sealed class InProcessDevices : IDeviceProvider
         {
             host.Dispose();
         }
+
+        _stats?.Dispose(); // after the hosts: their engines counted in it
     }
 
     private sealed class Transport(InProcessDevices owner, DeviceHost host, HardwareQueue queue) : QueueTransport

@@ -221,6 +221,8 @@ internal sealed class BrokerProcess : IAsyncDisposable
             Assert.False(File.Exists(Path.Combine(RunDirectory, "wdd.pid")), "wdd.pid left behind");
             string devices = WdRunDirectory.DeviceDirectory(RunDirectory);
             Assert.Empty(Directory.Exists(devices) ? Directory.GetFileSystemEntries(devices) : []);
+            string stats = WdRunDirectory.StatsDirectory(RunDirectory);
+            Assert.Empty(Directory.Exists(stats) ? Directory.GetFileSystemEntries(stats) : []); // its counters file
         }
         finally
         {

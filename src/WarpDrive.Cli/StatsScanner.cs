@@ -1,0 +1,102 @@
+using System.Globalization;
+using WarpDrive.Abi.Stats;
+using WarpDrive.Platform;
+
+namespace WarpDrive.Cli;
+
+/// <summary>Reads every stats file under <c>&lt;run&gt;/stats</c> for <c>wd top</c>, and removes the files of
+/// publishers that are gone (a process killed before it could remove its own).</summary>
+internal static class StatsScanner
+{
+    /// <summary>One stats file as read.</summary>
+    public sealed record Published(string Path, StatsSnapshot Stats);
+
+    /// <summary>The live publishers' files, by pid and name. A file whose publisher has exited (no such pid, or a pid
+    /// since reused by a process that started later) is removed where permitted and skipped; a file that is not
+    /// (yet) a complete stats file is skipped.</summary>
+    /// <exception cref="UnauthorizedAccessException">The directory cannot be listed.</exception>
+    public static List<Published> Scan(string runDirectory)
+    {
+        var found = new List<Published>();
+        string directory = RunDirectory.StatsDirectory(runDirectory);
+        if (!Directory.Exists(directory))
+        {
+            return found;
+        }
+
+        foreach (string path in Directory.EnumerateFiles(directory, "*" + StatsLayout.Extension).Order(StringComparer.Ordinal))
+        {
+            if (!TryParsePid(System.IO.Path.GetFileName(path), out int pid))
+            {
+                continue;
+            }
+
+            string? startTime = ReadStartTime(pid, out bool known);
+            if (known && startTime is null)
+            {
+                TryDelete(path); // the publisher is gone
+                continue;
+            }
+
+            StatsSnapshot? stats;
+            try
+            {
+                if (StatsFileReader.TryRead(path, out stats) is not null || stats is null || stats.Pid != pid)
+                {
+                    continue; // being created, or not ours to read
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // removed meanwhile, or not readable by us
+            }
+
+            if (known && stats.StartTime != 0 && startTime != stats.StartTime.ToString(CultureInfo.InvariantCulture))
+            {
+                TryDelete(path); // the pid now names a later process
+                continue;
+            }
+
+            found.Add(new Published(path, stats));
+        }
+
+        return found;
+    }
+
+    /// <summary>The pid of a file named <c>&lt;pid&gt;-&lt;n&gt;.stats</c>.</summary>
+    internal static bool TryParsePid(string fileName, out int pid)
+    {
+        int dash = fileName.IndexOf('-', StringComparison.Ordinal);
+        pid = 0;
+        return dash > 0
+               && int.TryParse(fileName.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out pid)
+               && pid > 0;
+    }
+
+    /// <summary>The process's start time; <paramref name="known"/> is false when /proc does not tell (hidepid).</summary>
+    private static string? ReadStartTime(int pid, out bool known)
+    {
+        try
+        {
+            known = true;
+            return ProcessControl.ReadStartTime(pid);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            known = false;
+            return null;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another user's file in a directory we may not write: skipped all the same.
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using WarpDrive.Abi.Stats;
+using WarpDrive.Devices;
+using WarpDrive.Devices.Zip;
+
+namespace WarpDrive.Tests.Stats;
+
+/// <summary><c>wd top</c> as a real process: stale files, no publisher, bad flags.</summary>
+public sealed class TopCliTests : IDisposable
+{
+    private readonly string _run = Directory.CreateTempSubdirectory("wd-top-").FullName;
+
+    public void Dispose() => Directory.Delete(_run, recursive: true);
+
+    [Fact]
+    public void Stale_files_of_dead_or_reused_pids_are_removed_and_live_ones_shown()
+    {
+        string statsDir = Path.Combine(_run, "stats");
+        Directory.CreateDirectory(statsDir);
+        int dead = DeadPid();
+        string deadFile = Path.Combine(statsDir, $"{dead}-1.stats");
+        File.WriteAllBytes(deadFile, FakeFile(dead, startTime: 0));
+        // This process's pid, but a start time it never had: the pid was reused after the publisher died.
+        string reusedFile = Path.Combine(statsDir, $"{Environment.ProcessId}-0.stats");
+        File.WriteAllBytes(reusedFile, FakeFile(Environment.ProcessId, startTime: 1));
+
+        using (var stats = StatsFile.Create(_run, StatsPublisher.InProcess, 1, 2))
+        using (var host = new DeviceHost(new ZipDevice("zip-5"), new DeviceHostOptions { QueueCount = 2, EngineCount = 1 }, stats))
+        {
+            (int code, string stdout, string stderr) = CliRunner.Wd($"top --json --run-dir '{_run}'");
+            Assert.True(code == 0, stderr);
+            using JsonDocument doc = JsonDocument.Parse(stdout);
+            JsonElement publisher = Assert.Single(doc.RootElement.GetProperty("publishers").EnumerateArray());
+            Assert.Equal(Environment.ProcessId, publisher.GetProperty("pid").GetInt32());
+            Assert.Equal("in-process", publisher.GetProperty("publisher").GetString());
+            Assert.Equal(stats.Path, publisher.GetProperty("file").GetString());
+            JsonElement device = Assert.Single(publisher.GetProperty("devices").EnumerateArray());
+            Assert.Equal("zip-5", device.GetProperty("name").GetString());
+            Assert.Equal(2, device.GetProperty("queues").GetArrayLength());
+            Assert.False(File.Exists(deadFile), "the dead publisher's file is left");
+            Assert.False(File.Exists(reusedFile), "the reused pid's file is left");
+        }
+
+        // The publisher removed its file on dispose: nothing publishes now.
+        (int none, _, string error) = CliRunner.Wd($"top --once --run-dir '{_run}'");
+        Assert.Equal(3, none);
+        Assert.Equal($"wd: no WarpDrive devices are publishing counters under {_run}", error.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void A_run_directory_without_publishers_exits_3_with_one_line()
+    {
+        string missing = Path.Combine(_run, "nothing-here");
+        (int code, string stdout, string stderr) = CliRunner.Wd($"top --json --run-dir '{missing}'");
+        Assert.Equal(3, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"wd: no WarpDrive devices are publishing counters under {missing}", stderr.TrimEnd('\n'));
+    }
+
+    [Theory]
+    [InlineData("top --interval 0", "--interval")]
+    [InlineData("top --interval soon", "soon")]
+    [InlineData("top --frobnicate", "--frobnicate")]
+    public void Bad_flags_are_usage_errors(string args, string named)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Wd($"{args} --run-dir '{_run}'");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string[] lines = stderr.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(named, lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("Try 'wd --help'", lines[1], StringComparison.Ordinal);
+    }
+
+    private static int DeadPid()
+    {
+        using Process p = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    /// <summary>A complete stats file of one device with no queues, published by <paramref name="pid"/>.</summary>
+    private static byte[] FakeFile(int pid, ulong startTime)
+    {
+        byte[] file = new byte[StatsLayout.FileSize(1, 0)];
+        var header = new StatsHeader
+        {
+            Magic = StatsLayout.Magic, Version = StatsLayout.Version, HeaderSize = StatsLayout.HeaderSize,
+            DeviceRecordSize = StatsLayout.DeviceRecordSize, QueueRecordSize = StatsLayout.QueueRecordSize,
+            DeviceCapacity = 1, DeviceCount = 1, Pid = pid, StartTime = startTime, Publisher = (uint)StatsPublisher.InProcess,
+        };
+        MemoryMarshal.Write(file, in header);
+        StatsText.Write(file.AsSpan(StatsLayout.DeviceOffset(0), StatsLayout.NameSize), "ghost-" + pid.ToString(CultureInfo.InvariantCulture));
+        return file;
+    }
+}
