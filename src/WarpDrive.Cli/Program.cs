@@ -11,6 +11,7 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     DigestCommand.Create(),
     CipherCommand.Create(),
     RsaCommand.Create(),
+    BenchCommand.Create(),
     DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 
