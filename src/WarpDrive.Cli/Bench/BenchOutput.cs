@@ -62,8 +62,8 @@ internal static class BenchOutput
 
         foreach (BenchResult r in runs)
         {
-            table.AddRow(BenchSize.Format(r.Pktlen), N(r.Depth), F(r.MbPerS, 1), F(r.OpsPerS, 0), F(r.P50Us, 1), F(r.P99Us, 1),
-                F(r.P999Us, 1), F(r.CpuPercent, 0), F(r.SubmitCpuUsPerRequest, 2));
+            table.AddRow(BenchSize.Format(r.Pktlen), N(r.Depth), F(r.MbPerS, 0), F(r.OpsPerS, 0), F(r.P50Us, 0), F(r.P99Us, 0),
+                F(r.P999Us, 0), F(r.CpuPercent, 0), F(r.SubmitCpuUsPerRequest, 2));
         }
 
         return table;

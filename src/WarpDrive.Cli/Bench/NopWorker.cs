@@ -21,6 +21,10 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
         _queues = queues;
         _depth = Math.Min(depth, queues.Min(q => q.Depth));
         _batch = new Sqe[_depth];
+        for (int i = 0; i < _batch.Length; i++)
+        {
+            _batch[i].Opcode = Opcode.Nop; // only the tag changes from one request to the next
+        }
     }
 
     public override int InputBytes => 0;
@@ -69,7 +73,7 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
                     for (int i = 0; i < free; i++)
                     {
                         ulong tag = sequence + (ulong)i;
-                        _batch[i] = new Sqe { UserData = tag, Opcode = Opcode.Nop };
+                        _batch[i].UserData = tag;
                         if ((tag & (SampleEvery - 1)) == 0)
                         {
                             _stamps[(int)(tag / SampleEvery) & (StampSlots - 1)] = Stopwatch.GetTimestamp();
