@@ -13,14 +13,18 @@ internal static class BenchReport
     public static readonly int[] Sizes = [4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20];
     public static readonly int[] Depths = [1, 4, 16, 64];
 
+    /// <summary>The depths swept: the direct call has only one request in flight.</summary>
+    private static int[] DepthsOf(BenchSettings settings) => settings.Mode == BenchMode.Direct ? [1] : Depths;
+
     /// <summary>Runs the sweep with <paramref name="run"/> and writes both files.</summary>
     /// <returns>The results, and the paths written.</returns>
     public static (List<BenchResult> Results, string Markdown, string Chart) Run(BenchSettings settings, string directory, Func<BenchSettings, BenchResult> run)
     {
         var results = new List<BenchResult>();
+        int[] depths = DepthsOf(settings);
         foreach (int size in Sizes)
         {
-            foreach (int depth in Depths)
+            foreach (int depth in depths)
             {
                 results.Add(run(settings with { PacketLength = size, Depth = depth, Async = true }));
             }
@@ -30,7 +34,7 @@ internal static class BenchReport
         string mode = BenchModes.Name(settings.Mode);
         string chart = Path.Combine(directory, $"bench-{settings.Algorithm.Name}-{mode}.png");
         bool perOperation = settings.Algorithm.Kind is BenchAlgorithmKind.Nop or BenchAlgorithmKind.RsaSign;
-        BenchChart.Write(chart, $"wd bench {settings.Algorithm.Name} {settings.Operation}, {mode}", Sizes, Depths, results, perOperation);
+        BenchChart.Write(chart, $"wd bench {settings.Algorithm.Name} {settings.Operation}, {mode}", Sizes, depths, results, perOperation);
         string markdown = Path.Combine(directory, "PERFORMANCE.md");
         string existing = File.Exists(markdown) ? File.ReadAllText(markdown) : "";
         File.WriteAllText(markdown, Splice(existing, Section(settings, results, Path.GetFileName(chart), perOperation)));
@@ -66,12 +70,13 @@ internal static class BenchReport
         string unit = perOperation ? "ops/s" : "MB/s";
         md.AppendLine(inv, $"{unit} (p99 latency in µs) by block size and depth:");
         md.AppendLine();
-        md.AppendLine("| block | " + string.Join(" | ", Depths.Select(d => $"depth {d}")) + " |");
-        md.AppendLine("|---:|" + string.Concat(Depths.Select(_ => "---:|")));
+        int[] depths = DepthsOf(settings);
+        md.AppendLine("| block | " + string.Join(" | ", depths.Select(d => $"depth {d}")) + " |");
+        md.AppendLine("|---:|" + string.Concat(depths.Select(_ => "---:|")));
         foreach (int size in Sizes)
         {
             md.Append(inv, $"| {BenchSize.Format(size)} |");
-            foreach (int depth in Depths)
+            foreach (int depth in depths)
             {
                 BenchResult r = results.First(x => x.Pktlen == size && x.Depth == depth);
                 md.Append(inv, $" {(perOperation ? r.OpsPerS : r.MbPerS):F0} ({r.P99Us:F0}) |");

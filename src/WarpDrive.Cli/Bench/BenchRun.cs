@@ -10,6 +10,11 @@ internal static class BenchRun
     public static BenchResult Run(BenchSettings settings, BenchInput input, string? brokerRunDirectory, string? socketPath, CancellationToken stop)
     {
         BenchMode mode = settings.Mode;
+        if (mode is BenchMode.Direct or BenchMode.Socket)
+        {
+            settings = settings with { Async = false }; // a direct call and a socket round trip are synchronous
+        }
+
         WdRuntime? runtime = mode is BenchMode.Direct or BenchMode.Socket ? null : CreateRuntime(settings, brokerRunDirectory);
         var workers = new List<BenchWorker>();
         try

@@ -144,19 +144,27 @@ internal static class BenchRunner
     private static long AsyncLoop(BenchWorker worker, int depth, long deadline, LatencyRecorder latencies, CancellationToken stop, out long outputBytes)
     {
         long[] started = new long[depth];
-        using var done = new ManualResetEventSlim(false, spinCount: 20);
-        Action signal = done.Set;
+        using var completions = new AsyncCompletions(depth);
+        int batch = Math.Max(1, depth / 4); // wake once per this many completions while the pipe is kept full
         long count = 0, output = 0;
         int head = 0, inFlight = 0;
-        long now = Stopwatch.GetTimestamp();
         while (true)
         {
-            bool open = now < deadline && !stop.IsCancellationRequested;
+            bool open = Stopwatch.GetTimestamp() < deadline && !stop.IsCancellationRequested;
             while (open && inFlight < depth)
             {
                 int slot = (head + inFlight) % depth;
                 started[slot] = Stopwatch.GetTimestamp();
                 worker.Start(slot);
+                if (worker.IsCompleted(slot))
+                {
+                    completions.Complete(slot);
+                }
+                else
+                {
+                    worker.OnCompleted(slot, completions.Callback(slot));
+                }
+
                 inFlight++;
             }
 
@@ -165,25 +173,22 @@ internal static class BenchRunner
                 break;
             }
 
-            // Completions are reaped in submission order: wait for the oldest, then take every later one that is done.
-            if (!worker.IsCompleted(head))
+            if (!completions.IsDone(head))
             {
-                done.Reset();
-                worker.OnCompleted(head, signal);
-                done.Wait();
+                long seen = completions.Count;
+                completions.WaitFor(open ? Math.Max(seen + 1, count + Math.Min(batch, inFlight)) : seen + 1);
             }
 
-            do
+            // Reaped in submission order; each latency is taken at the request's own completion.
+            while (inFlight > 0 && completions.IsDone(head))
             {
+                latencies.Add(completions.Take(head) - started[head]);
                 worker.Finish(head);
-                now = Stopwatch.GetTimestamp();
-                latencies.Add(now - started[head]);
                 output += worker.LastOutputBytes;
                 count++;
                 head = (head + 1) % depth;
                 inFlight--;
             }
-            while (inFlight > 0 && worker.IsCompleted(head));
         }
 
         outputBytes = output;
