@@ -12,6 +12,7 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     CipherCommand.Create(),
     RsaCommand.Create(),
     TopCommand.Create(),
+    BenchCommand.Create(),
     DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 

@@ -35,6 +35,7 @@ internal static partial class Interop
         internal const uint FUTEX2_SIZE_U32 = 2;     // FUTEX_32 in linux/futex.h
         internal const int FUTEX_WAITV_MAX = 128;
         internal const int CLOCK_MONOTONIC = 1;
+        internal const int CLOCK_THREAD_CPUTIME_ID = 3;
 
         // memfd_create flags.
         internal const uint MFD_CLOEXEC = 0x1;

@@ -1,0 +1,34 @@
+namespace WarpDrive.Cli.Bench;
+
+/// <summary>What one <c>wd bench</c> run measured (the JSON fields are these names in snake_case).</summary>
+internal sealed record BenchResult
+{
+    public required string Mode { get; init; }
+    public required string Alg { get; init; }
+    public required string Op { get; init; }
+    public required string Submit { get; init; }
+    public int Threads { get; init; }
+    public int Ctxnum { get; init; }
+    public int Depth { get; init; }
+    public int Pktlen { get; init; }
+    public double Seconds { get; init; }
+    public long Requests { get; init; }
+
+    /// <summary>Input bytes of all requests (the packet, or the compressed block for decompression).</summary>
+    public long InputBytes { get; init; }
+
+    /// <summary>Output bytes of all requests.</summary>
+    public long OutputBytes { get; init; }
+    public double MbPerS { get; init; }
+    public double OpsPerS { get; init; }
+    public double P50Us { get; init; }
+    public double P99Us { get; init; }
+    public double P999Us { get; init; }
+
+    /// <summary>CPU time of the whole process (every thread: submitters, pollers, in-process engines) over wall time,
+    /// in percent of one core.</summary>
+    public double CpuPercent { get; init; }
+
+    /// <summary>CPU time of the submitting threads alone (CLOCK_THREAD_CPUTIME_ID) per request, microseconds.</summary>
+    public double SubmitCpuUsPerRequest { get; init; }
+}

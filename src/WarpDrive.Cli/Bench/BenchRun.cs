@@ -1,0 +1,133 @@
+using WarpDrive.Devices;
+using WarpDrive.Scheduling;
+
+namespace WarpDrive.Cli.Bench;
+
+/// <summary>One measured run: builds the runtime the mode asks for (in-process devices, the broker, Mix mode inline,
+/// no queue at all, the socket server), one worker per thread, runs them and frees everything again.</summary>
+internal static class BenchRun
+{
+    public static BenchResult Run(BenchSettings settings, BenchInput input, string? brokerRunDirectory, string? socketPath, CancellationToken stop)
+    {
+        BenchMode mode = settings.Mode;
+        if (mode is BenchMode.Direct or BenchMode.Socket)
+        {
+            settings = settings with { Async = false }; // a direct call and a socket round trip are synchronous
+        }
+
+        WdRuntime? runtime = mode is BenchMode.Direct or BenchMode.Socket ? null : CreateRuntime(settings, brokerRunDirectory);
+        var workers = new List<BenchWorker>();
+        try
+        {
+            if (runtime is not null && settings.Algorithm.Kind != BenchAlgorithmKind.Nop)
+            {
+                runtime.Initialize(settings.Algorithm.Library, new LibraryOptions
+                {
+                    Contexts = [new ContextSpec(Async: settings.Async, Operation: null, Count: settings.Contexts, NumaNode: -1)],
+                    InlineThreshold = mode == BenchMode.Inline ? int.MaxValue : 0,
+                });
+            }
+
+            if (settings.Algorithm.Kind == BenchAlgorithmKind.Nop)
+            {
+                AddNopWorkers(settings, runtime!, workers);
+            }
+            else
+            {
+                for (int i = 0; i < settings.Threads; i++)
+                {
+                    workers.Add(CreateWorker(settings, input, runtime, socketPath));
+                }
+            }
+
+            return BenchRunner.Run(settings, BenchModes.Name(mode), workers, stop);
+        }
+        finally
+        {
+            foreach (BenchWorker worker in workers)
+            {
+                worker.Dispose();
+            }
+
+            runtime?.Dispose();
+        }
+    }
+
+    private static WdRuntime CreateRuntime(BenchSettings settings, string? brokerRunDirectory)
+    {
+        if (BenchModes.IsBroker(settings.Mode))
+        {
+            return new WdRuntime(new WdRuntimeOptions
+            {
+                Mode = WdDeviceMode.Broker,
+                BrokerRunDirectory = brokerRunDirectory,
+                MaxContextsPerAlgorithm = settings.Contexts,
+            });
+        }
+
+        int queues = Math.Max(16, (settings.Threads * settings.Contexts) + 4);
+        int depth = (int)Math.Min(4096, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(256, settings.Depth)));
+        WdRuntimeOptions environment = WdRuntimeOptions.FromEnvironment();
+        return new WdRuntime(new WdRuntimeOptions
+        {
+            Mode = WdDeviceMode.Local,
+            EmbeddedZipEngine = environment.EmbeddedZipEngine,
+            MaxContextsPerAlgorithm = settings.Contexts,
+            EmbeddedDeviceOptions = settings.Engines is { } engines
+                ? new DeviceHostOptions { QueueCount = queues, QueueDepth = depth, EngineCount = engines }
+                : new DeviceHostOptions { QueueCount = queues, QueueDepth = depth },
+        });
+    }
+
+    private static BenchWorker CreateWorker(BenchSettings settings, BenchInput input, WdRuntime? runtime, string? socketPath)
+    {
+        if (settings.Mode == BenchMode.Direct)
+        {
+            return new DirectWorker(input);
+        }
+
+        if (settings.Mode == BenchMode.Socket)
+        {
+            return new SocketWorker(input, socketPath!);
+        }
+
+        WdRuntime? share = settings.Mode == BenchMode.BrokerShare ? runtime : null;
+        int depth = settings.InFlight;
+        return settings.Algorithm.Kind switch
+        {
+            BenchAlgorithmKind.Compression => new CompressionWorker(input, runtime!, share, depth),
+            BenchAlgorithmKind.Sha256 => new DigestWorker(input, runtime!, share, depth),
+            BenchAlgorithmKind.AesGcm => new AeadWorker(input, runtime!, share, depth),
+            BenchAlgorithmKind.AesCbc => new CipherWorker(input, runtime!, share, depth),
+            _ => new RsaWorker(input, runtime!, share, depth),
+        };
+    }
+
+    private static void AddNopWorkers(BenchSettings settings, WdRuntime runtime, List<BenchWorker> workers)
+    {
+        // --ctxnum queues in all (at least one per thread); thread t submits to queues t, t + threads, ...
+        int total = Math.Max(settings.Contexts, settings.Threads);
+        var perThread = Enumerable.Range(0, settings.Threads).Select(_ => new List<WdQueue>()).ToArray();
+        try
+        {
+            for (int q = 0; q < total; q++)
+            {
+                perThread[q % settings.Threads].Add(runtime.RequestQueue(settings.Algorithm.QueueAlgorithm));
+            }
+        }
+        catch
+        {
+            foreach (WdQueue queue in perThread.SelectMany(l => l))
+            {
+                queue.Dispose();
+            }
+
+            throw;
+        }
+
+        foreach (List<WdQueue> queues in perThread)
+        {
+            workers.Add(new NopWorker([.. queues], settings.InFlight));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace WarpDrive.Cli.Bench;
+
+/// <summary>One <c>wd bench</c> run's parameters (what the options parsed to).</summary>
+internal sealed record BenchSettings
+{
+    public required BenchAlgorithm Algorithm { get; init; }
+    public bool Decompress { get; init; }
+    public BenchMode Mode { get; init; }
+    public bool Async { get; init; }
+    public int Threads { get; init; } = 1;
+    public int Contexts { get; init; } = 1;
+    public int Depth { get; init; } = 32;
+    public int PacketLength { get; init; } = 64 * 1024;
+    public double Seconds { get; init; } = 3;
+    public int? Engines { get; init; }
+    public int Level { get; init; } = 1;
+
+    /// <summary>Requests in flight per thread: the depth when asynchronous, 1 when synchronous.</summary>
+    public int InFlight => Async ? Depth : 1;
+
+    /// <summary>The operation's name in the output: compress/decompress, sign, hash, encrypt.</summary>
+    public string Operation => Algorithm.Kind switch
+    {
+        BenchAlgorithmKind.Nop => "nop",
+        BenchAlgorithmKind.Compression => Decompress ? "decompress" : "compress",
+        BenchAlgorithmKind.Sha256 => "hash",
+        BenchAlgorithmKind.RsaSign => "sign",
+        _ => "encrypt",
+    };
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using static WarpDrive.Tests.CliRunner;
+
+namespace WarpDrive.Tests.Bench;
+
+/// <summary>The real <c>wd bench</c>: every mode with very short runs (deflate and a crypto algorithm), the private
+/// broker and the socket server really start and stop, <c>--report</c> writes its section and PNG, bad flags are
+/// usage errors.</summary>
+public sealed class BenchCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wd-bench-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static JsonElement RunJson(string args)
+    {
+        (int code, string stdout, string stderr) = Wd($"bench {args} --json");
+        Assert.True(code == 0, $"wd bench {args}: exit {code}: {stderr}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    private static void AssertSane(JsonElement run, int pktlen, Func<long, long>? inputPerRequest = null, long? outputPerRequest = null)
+    {
+        long requests = run.GetProperty("requests").GetInt64();
+        Assert.True(requests > 0, run.ToString());
+        Assert.True(run.GetProperty("ops_per_s").GetDouble() > 0);
+        double p50 = run.GetProperty("p50_us").GetDouble(), p99 = run.GetProperty("p99_us").GetDouble(), p999 = run.GetProperty("p999_us").GetDouble();
+        Assert.True(p50 > 0 && p50 <= p99 && p99 <= p999, $"p50 {p50} p99 {p99} p99.9 {p999}");
+        Assert.Equal(pktlen, run.GetProperty("pktlen").GetInt32());
+        long input = run.GetProperty("input_bytes").GetInt64();
+        Assert.Equal(requests * (inputPerRequest ?? (_ => pktlen))(input / requests), input);
+        if (outputPerRequest is { } perRequest)
+        {
+            Assert.Equal(requests * perRequest, run.GetProperty("output_bytes").GetInt64());
+        }
+
+        Assert.True(run.GetProperty("cpu_percent").GetDouble() > 0);
+        Assert.True(run.GetProperty("submit_cpu_us_per_request").GetDouble() > 0);
+    }
+
+    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}");
+
+    [Theory]
+    [InlineData("--alg deflate --mode local --sync")]
+    [InlineData("--alg deflate --mode local --async --depth 8 --threads 2")]
+    [InlineData("--alg deflate --mode inline")]
+    [InlineData("--alg deflate --mode direct")]
+    [InlineData("--alg aes-128-gcm --mode local --async --ctxnum 2")]
+    [InlineData("--alg aes-128-gcm --mode inline")]
+    [InlineData("--alg aes-128-gcm --mode direct --threads 2")]
+    public void InProcessModesMeasureTheRightBytes(string args)
+    {
+        JsonElement run = RunJson($"{args} --pktlen 16K --seconds 0.2").GetProperty("runs")[0];
+        bool gcm = args.Contains("gcm", StringComparison.Ordinal);
+        AssertSane(run, 16 << 10, outputPerRequest: gcm ? (16 << 10) + 16 : null);
+        if (!gcm)
+        {
+            long ratio = run.GetProperty("input_bytes").GetInt64() / run.GetProperty("output_bytes").GetInt64();
+            Assert.InRange(ratio, 2, 20); // text-like data: compressible, but not all zeros
+        }
+    }
+
+    [Fact]
+    public void DecompressionInflatesBlocksCompressedUpFront()
+    {
+        JsonElement run = RunJson("--alg gzip --op decompress --pktlen 64K --seconds 0.2").GetProperty("runs")[0];
+        Assert.Equal("decompress", run.GetProperty("op").GetString());
+        AssertSane(run, 64 << 10, inputPerRequest: compressed => compressed is > 0 and < 64 << 10 ? compressed : -1, outputPerRequest: 64 << 10);
+    }
+
+    [Theory]
+    [InlineData("--alg deflate --mode broker-sva --async --depth 4", false)]
+    [InlineData("--alg deflate --mode broker-share", false)]
+    [InlineData("--alg sha256 --mode broker-share --async", true)]
+    [InlineData("--alg nop --mode broker-sva --async --depth 64", false)]
+    public void BrokerModesStartAPrivateWddAndStopIt(string args, bool sha)
+    {
+        JsonElement doc = RunJson($"{args} --pktlen 8K --seconds 0.2");
+        JsonElement run = doc.GetProperty("runs")[0];
+        if (args.Contains("nop", StringComparison.Ordinal))
+        {
+            Assert.True(run.GetProperty("requests").GetInt64() > 0);
+            Assert.Equal(0, run.GetProperty("input_bytes").GetInt64());
+        }
+        else
+        {
+            AssertSane(run, 8 << 10, outputPerRequest: sha ? 32 : null);
+        }
+
+        int pid = doc.GetProperty("broker_pid").GetInt32();
+        Assert.True(pid > 0);
+        Assert.False(IsRunning(pid), $"the private broker {pid} is still running");
+    }
+
+    [Fact]
+    public void NopPipelinesOnARawQueue()
+    {
+        JsonElement run = RunJson("--alg nop --async --depth 256 --threads 1 --ctxnum 1 --seconds 0.2").GetProperty("runs")[0];
+        Assert.True(run.GetProperty("requests").GetInt64() > 1000, run.ToString());
+        double p50 = run.GetProperty("p50_us").GetDouble(), p99 = run.GetProperty("p99_us").GetDouble();
+        Assert.True(p50 > 0 && p50 <= p99);
+    }
+
+    [Fact]
+    public void CompareRunsDirectAndASocketServerAndPrintsRatios()
+    {
+        JsonElement doc = RunJson("--alg deflate --compare --pktlen 16K --seconds 0.2");
+        string[] modes = [.. doc.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("mode").GetString()!)];
+        Assert.Equal(["local", "direct", "socket"], modes);
+        foreach (JsonElement run in doc.GetProperty("runs").EnumerateArray())
+        {
+            AssertSane(run, 16 << 10);
+        }
+
+        JsonElement[] ratios = [.. doc.GetProperty("ratios").EnumerateArray()];
+        Assert.Equal(["direct", "socket"], ratios.Select(r => r.GetProperty("versus").GetString()));
+        Assert.All(ratios, r => Assert.True(r.GetProperty("ops_per_s").GetDouble() > 0 && r.GetProperty("submit_cpu_per_request").GetDouble() > 0));
+        int server = doc.GetProperty("socket_server_pid").GetInt32();
+        Assert.False(IsRunning(server), $"the socket server {server} is still running");
+
+        (int code, string table, string err) = Wd("bench --alg sha256 --compare --pktlen 4K --seconds 0.1");
+        Assert.True(code == 0, err);
+        Assert.Contains("local vs direct: ops/s x", table, StringComparison.Ordinal);
+        Assert.Contains("local vs socket: ops/s x", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReportWritesTheTableBetweenMarkersAndAPng()
+    {
+        string markdown = Path.Combine(_dir, "PERFORMANCE.md");
+        File.WriteAllText(markdown, "# Performance\n\nSomething before.\n");
+        for (int pass = 0; pass < 2; pass++)
+        {
+            (int code, _, string err) = Wd($"bench --alg deflate --seconds 0.02 --report '{_dir}'");
+            Assert.True(code == 0, err);
+        }
+
+        string text = File.ReadAllText(markdown);
+        Assert.StartsWith("# Performance\n\nSomething before.\n", text, StringComparison.Ordinal);
+        Assert.Equal(1, Count(text, "<!-- wd bench report: begin -->"));
+        Assert.Equal(1, Count(text, "<!-- wd bench report: end -->"));
+        Assert.Equal(1, Count(text, "### wd bench: deflate compress, local"));
+        Assert.Contains("| 1M |", text, StringComparison.Ordinal);
+        Assert.Contains("Command: `wd bench --alg deflate --seconds 0.02 --report", text, StringComparison.Ordinal);
+
+        byte[] png = File.ReadAllBytes(Path.Combine(_dir, "bench-deflate-local.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.True(png.Length > 10_000, $"a PNG of {png.Length} bytes");
+    }
+
+    private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
+
+    [Theory]
+    [InlineData("--alg lz77")]
+    [InlineData("--alg deflate --mode gpu")]
+    [InlineData("--alg deflate --pktlen 0")]
+    [InlineData("--alg deflate --pktlen lots")]
+    [InlineData("--alg deflate --threads 0")]
+    [InlineData("--alg deflate --sync --async")]
+    [InlineData("--alg nop --mode direct")]
+    public void BadFlagsAreUsageErrors(string args)
+    {
+        (int code, string stdout, string stderr) = Wd($"bench {args} --seconds 0.1");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("wd: ", stderr, StringComparison.Ordinal);
+    }
+}
