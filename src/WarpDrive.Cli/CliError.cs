@@ -9,6 +9,7 @@ internal static class CliError
         {
             InvalidDataException e => (ExitCodes.DataError, e.Message),
             WdDeviceNotFoundException e => (ExitCodes.NoDevice, e.Message),
+            WdConfigurationException e => (ExitCodes.Usage, e.Message), // names the variable at fault
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.IoError, "no such file or directory"),
             UnauthorizedAccessException => (ExitCodes.IoError, "permission denied"),
             IOException e => (ExitCodes.IoError, e.Message),

@@ -33,6 +33,10 @@ internal sealed class DeviceSelection
         {
             return CliError.Usage(e.Message);
         }
+        catch (WdConfigurationException e)
+        {
+            return CliError.Report(null, e); // a WD_<ALG>_* variable that does not parse: the message names it
+        }
 
         try
         {

@@ -18,7 +18,12 @@ public static unsafe class Pidfd
 
     /// <summary>Whether the process has exited (its pidfd polls readable); never waits.</summary>
     /// <exception cref="PlatformException">poll failed.</exception>
-    public static bool HasExited(SafeFileHandle pidfd)
+    public static bool HasExited(SafeFileHandle pidfd) => WaitForExit(pidfd, TimeSpan.Zero);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit (its pidfd polls readable).</summary>
+    /// <returns>Whether it has exited.</returns>
+    /// <exception cref="PlatformException">poll failed.</exception>
+    public static bool WaitForExit(SafeFileHandle pidfd, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(pidfd);
         bool added = false;
@@ -27,7 +32,7 @@ public static unsafe class Pidfd
             pidfd.DangerousAddRef(ref added);
             Interop.Libc.PollFd entry = new() { Fd = (int)pidfd.DangerousGetHandle(), Events = Interop.Libc.POLLIN };
             int ready;
-            while ((ready = Interop.Libc.Poll(&entry, 1, 0)) < 0)
+            while ((ready = Interop.Libc.Poll(&entry, 1, (int)timeout.TotalMilliseconds)) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != Interop.Libc.EINTR)

@@ -251,6 +251,10 @@ public sealed class WdRuntime : IDisposable
     internal Devices.DeviceHost? FindEmbeddedHost(string name) =>
         Providers().OfType<InProcessDevices>().SelectMany(p => p.Hosts).FirstOrDefault(h => h.Name == name);
 
+    /// <summary>Mix mode's inline device named <paramref name="name"/> (<c>zip-inline</c>, ...), if this runtime made
+    /// them (tests, diagnostics).</summary>
+    internal Devices.DeviceHost? FindInlineHost(string name) => _inlineDevices?.Hosts.FirstOrDefault(h => h.Name == name);
+
     /// <summary>The domain of the embedded devices, if this runtime started them (tests, diagnostics).</summary>
     internal Devices.Domain? EmbeddedDomain => Providers().OfType<InProcessDevices>().FirstOrDefault()?.Domain;
 

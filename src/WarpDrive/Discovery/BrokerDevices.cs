@@ -14,6 +14,8 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
     private readonly Lock _lock = new();
     private BrokerConnection? _memory;
+    private BrokerWatch? _watch;
+    private readonly List<BrokerWatch> _oldWatches = [];
     private int _ptracer;
 
     public string RunDirectory { get; } = runDirectory;
@@ -26,17 +28,45 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
     /// <summary>Whether the broker that wrote <c>wdd.pid</c> still runs: one killed with SIGKILL leaves its tree and
     /// sockets behind, and its devices must not be listed as usable.</summary>
-    private bool BrokerIsRunning()
+    private bool BrokerIsRunning() => BrokerPid() is int pid && Directory.Exists($"/proc/{pid}");
+
+    /// <summary>The pid in <c>wdd.pid</c>, if there is one.</summary>
+    private int? BrokerPid()
     {
         try
         {
             string text = File.ReadAllText(Path.Combine(RunDirectory, "wdd.pid"));
             return int.TryParse(text.AsSpan().Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
-                   && Directory.Exists($"/proc/{pid}");
+                ? pid
+                : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false; // no pid file: no broker, or one still starting
+            return null; // no pid file: no broker, or one still starting
+        }
+    }
+
+    /// <summary>The watch of the broker now running (a new one after a restart), for the queues opened on it.</summary>
+    private BrokerWatch? CurrentWatch()
+    {
+        lock (_lock)
+        {
+            if (BrokerPid() is not int pid)
+            {
+                return _watch;
+            }
+
+            if (_watch is null || _watch.Pid != pid)
+            {
+                if (_watch is not null)
+                {
+                    _oldWatches.Add(_watch); // queues of the old broker still read it
+                }
+
+                _watch = BrokerWatch.TryStart(pid);
+            }
+
+            return _watch;
         }
     }
 
@@ -60,7 +90,7 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
             SharedMemoryRegion ring = SharedMemoryRegion.Map(fd, (long)response.Value1);
             ring.CloseHandle();
-            return new BrokerQueueTransport(this, connection, ring, device);
+            return new BrokerQueueTransport(this, connection, ring, device, CurrentWatch());
         }
         catch
         {
@@ -148,6 +178,14 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
         {
             _memory?.Dispose();
             _memory = null;
+            _watch?.Dispose();
+            _watch = null;
+            foreach (BrokerWatch old in _oldWatches)
+            {
+                old.Dispose();
+            }
+
+            _oldWatches.Clear();
         }
     }
 }

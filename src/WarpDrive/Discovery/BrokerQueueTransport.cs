@@ -6,7 +6,8 @@ namespace WarpDrive.Discovery;
 /// <summary>A queue on a broker device: the connection that holds it and this process's mapping of its ring region.
 /// The broker reaches the process's memory itself (SVA: it copies in and out) or through regions it made
 /// (<see cref="WdRuntime.ReserveMemory"/>), so sharing a buffer needs no call here.</summary>
-internal sealed class BrokerQueueTransport(BrokerDevices provider, BrokerConnection connection, SharedMemoryRegion ring, WdDeviceInfo device) : QueueTransport
+internal sealed class BrokerQueueTransport(BrokerDevices provider, BrokerConnection connection, SharedMemoryRegion ring, WdDeviceInfo device,
+    BrokerWatch? watch) : QueueTransport
 {
     private int _released;
 
@@ -24,7 +25,9 @@ internal sealed class BrokerQueueTransport(BrokerDevices provider, BrokerConnect
 
     public override WdSharedMemory ReserveMemory(int length) => provider.ReserveMemory(length);
 
-    public override bool IsLost => Volatile.Read(ref _released) == 0 && connection.IsClosed;
+    public override bool IsLost => Volatile.Read(ref _released) == 0 && (IsGone || connection.IsClosed);
+
+    public override bool IsGone => watch?.IsLost == true;
 
     public override void Dispose()
     {

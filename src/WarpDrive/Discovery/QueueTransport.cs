@@ -26,6 +26,10 @@ internal abstract class QueueTransport : IDisposable
     /// serve the queue or update its status word. One system call; the driver asks only when a wait drags on.</summary>
     public virtual bool IsLost => false;
 
+    /// <summary>Whether the device's owner is known to be gone (a watcher saw the broker exit): cheap, read on every
+    /// status check.</summary>
+    public virtual bool IsGone => false;
+
     /// <summary>Whether the queue has no engine of its own: the submitter serves it with <see cref="ServeInline"/>.</summary>
     public virtual bool ServesInline => false;
 

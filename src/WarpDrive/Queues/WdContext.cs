@@ -473,7 +473,7 @@ internal sealed class WdContext : IDisposable
             Interlocked.Decrement(ref _asyncInFlight);
             slot.Fail(new WdException(_disposed
                 ? $"the context on {Queue.Device.Name} was disposed before the request completed"
-                : $"queue on {Queue.Device.Name} is {Queue.State.ToString().ToLowerInvariant()}"));
+                : $"{Queue.Device.Name}: {ThrowHelper.DescribeQueue(Queue.State, Queue.DisableReason)}: the request was not completed"));
         }
     }
 

@@ -50,13 +50,13 @@ public sealed class WdQueue : IDisposable
     /// <summary>The status word; <see cref="QueueState.Released"/> once this queue is disposed (a broker queue's region
     /// is unmapped then, so the word is not read).</summary>
     public QueueState State => Volatile.Read(ref _disposed) != 0 ? QueueState.Released
-        : Volatile.Read(ref _lost) ? QueueState.Disabled
+        : Volatile.Read(ref _lost) || _transport.IsGone ? QueueState.Disabled
         : (QueueState)Volatile.Read(ref _region.State);
 
     /// <summary>Why the device disabled the queue (meaningful once <see cref="State"/> is Disabled).</summary>
     public QueueDisableReason DisableReason =>
         Volatile.Read(ref _disposed) != 0 ? QueueDisableReason.None
-        : Volatile.Read(ref _lost) ? QueueDisableReason.BrokerLost
+        : Volatile.Read(ref _lost) || _transport.IsGone ? QueueDisableReason.BrokerLost
         : (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
 
     /// <summary>Asks the transport whether the device's owner is still there (one system call on a broker queue); once

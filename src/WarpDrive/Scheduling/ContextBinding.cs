@@ -84,7 +84,7 @@ internal sealed class ContextBinding
         {
             DevicePool current = _pool;
             WdContext context = current.Route(async, operation).Pick(policy, _sessionIndex);
-            if (context.IsUsable || attempt == MaxFailovers)
+            if ((context.IsUsable && !current.Failed) || attempt == MaxFailovers)
             {
                 pool = current;
                 return context; // a last unusable one fails at submission with the queue's own reason
