@@ -61,7 +61,6 @@ internal static class BenchRun
             {
                 Mode = WdDeviceMode.Broker,
                 BrokerRunDirectory = brokerRunDirectory,
-                MaxContextsPerAlgorithm = settings.Contexts,
             });
         }
 
@@ -72,7 +71,6 @@ internal static class BenchRun
         {
             Mode = WdDeviceMode.Local,
             EmbeddedZipEngine = environment.EmbeddedZipEngine,
-            MaxContextsPerAlgorithm = settings.Contexts,
             EmbeddedDeviceOptions = settings.Engines is { } engines
                 ? new DeviceHostOptions { QueueCount = queues, QueueDepth = depth, EngineCount = engines }
                 : new DeviceHostOptions { QueueCount = queues, QueueDepth = depth },
