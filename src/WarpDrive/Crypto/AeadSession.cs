@@ -95,6 +95,26 @@ public sealed class AeadSession : CryptoSession
         return RunAsync(Operation(Opcode.AeadDecrypt), source, destination, nonce, associatedData, default, CryptoStatus.Decrypted, cancellationToken);
     }
 
+    /// <summary>Submits an encryption whose result goes to <paramref name="callback"/>; false (BUSY) when the queue is
+    /// full and nothing was submitted.</summary>
+    public bool TryEncrypt(ReadOnlyMemory<byte> nonce, ReadOnlyMemory<byte> plaintext, Memory<byte> destination, ReadOnlyMemory<byte> associatedData,
+        CryptoCallback callback, object? state = null)
+    {
+        Check(nonce.Length, plaintext.Length, plaintext.Length + (long)TagLength, destination.Length, associatedData.Length);
+        return TrySubmit(Operation(Opcode.AeadEncrypt), plaintext, destination, nonce, associatedData, callback, state);
+    }
+
+    /// <summary>Submits a decryption whose result goes to <paramref name="callback"/> (status
+    /// <see cref="Abi.CompletionStatus.AuthFailed"/> for a wrong tag); false (BUSY) when the queue is full and nothing was
+    /// submitted.</summary>
+    public bool TryDecrypt(ReadOnlyMemory<byte> nonce, ReadOnlyMemory<byte> source, Memory<byte> destination, ReadOnlyMemory<byte> associatedData,
+        CryptoCallback callback, object? state = null)
+    {
+        CheckSource(source.Length);
+        Check(nonce.Length, source.Length - TagLength, source.Length - TagLength, destination.Length, associatedData.Length);
+        return TrySubmit(Operation(Opcode.AeadDecrypt), source, destination, nonce, associatedData, callback, state);
+    }
+
     private CryptoOperation Operation(Opcode opcode) => new(opcode, (byte)Algorithm) { TagLength = (uint)TagLength };
 
     private void CheckSource(int length)

@@ -70,6 +70,22 @@ public sealed class CipherSession : CryptoSession
             CryptoStatus.Produced, cancellationToken);
     }
 
+    /// <summary>Submits an encryption whose result goes to <paramref name="callback"/>; false (BUSY) when the queue is
+    /// full and nothing was submitted. The buffers stay pinned until the callback.</summary>
+    public bool TryEncrypt(ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> source, Memory<byte> destination, CryptoCallback callback, object? state = null)
+    {
+        Check(iv.Span, source.Length, destination.Length);
+        return TrySubmit(new CryptoOperation(Opcode.CipherEncrypt, (byte)Algorithm), source, destination, iv, default, callback, state);
+    }
+
+    /// <summary>Submits a decryption whose result goes to <paramref name="callback"/>; false (BUSY) when the queue is
+    /// full and nothing was submitted.</summary>
+    public bool TryDecrypt(ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> source, Memory<byte> destination, CryptoCallback callback, object? state = null)
+    {
+        Check(iv.Span, source.Length, destination.Length);
+        return TrySubmit(new CryptoOperation(Opcode.CipherDecrypt, (byte)Algorithm), source, destination, iv, default, callback, state);
+    }
+
     /// <summary>Submits a decryption and returns at once; the buffers stay pinned until the device completes it.</summary>
     public ValueTask<int> DecryptAsync(ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> source, Memory<byte> destination,
         CancellationToken cancellationToken = default)

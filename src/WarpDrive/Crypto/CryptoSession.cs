@@ -264,6 +264,27 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         return new ValueTask<int>(slot, slot.Version);
     }
 
+    private static readonly SlotCallback s_invokeCallback =
+        static (in Cqe cqe, object callback, object? state) => ((CryptoCallback)callback)(CryptoResult.From(cqe), state);
+
+    /// <summary>Submits one request whose result goes to <paramref name="callback"/>; false (BUSY, nothing submitted)
+    /// when every slot of the chosen context is in flight. Every request accepted completes exactly once.</summary>
+    private protected bool TrySubmit(in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination, ReadOnlyMemory<byte> iv,
+        ReadOnlyMemory<byte> aad, CryptoCallback callback, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        EnterRequest(); // until OnCompleted, or until Start fails
+        WdContext context = PickAsync(in op, source.Length, out DevicePool pool);
+        if (!context.TryRent(out RequestSlot slot))
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+
+        Start(context, pool, slot, in op, source, destination, iv.Span, aad, default, null, callback, state);
+        return true;
+    }
+
     /// <summary>As <see cref="RunAsync"/> for a verification: true when the completion is OK, false for AUTH_FAILED.</summary>
     private protected ValueTask<bool> VerifyAsync(CryptoOperation op, ReadOnlyMemory<byte> source, ReadOnlyMemory<byte> aad,
         ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
@@ -328,11 +349,17 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     }
 
     private void Start(WdContext context, DevicePool pool, RequestSlot slot, in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
-        ReadOnlySpan<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper)
+        ReadOnlySpan<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper? mapper, CryptoCallback? callback = null,
+        object? state = null)
     {
         try
         {
             slot.Prepare(isAsync: true, this, last: true, mapper);
+            if (callback is not null)
+            {
+                slot.SetCallback(s_invokeCallback, callback, state);
+            }
+
             // Inputs too large to copy into the scratch are pinned here and shared by WriteParameters.
             bool inline = FitsInline(aad.Length, aux.Length);
             nint aadPointer = inline ? 0 : slot.Pin(aad);

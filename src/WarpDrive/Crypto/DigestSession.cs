@@ -112,6 +112,14 @@ public sealed class DigestSession : CryptoSession
         return RunAsync(Operation(SqeFlags.None), data, destination[..HashSize], default, default, default, CryptoStatus.Produced, cancellationToken);
     }
 
+    /// <summary>Submits a one-shot hash whose result goes to <paramref name="callback"/>; false (BUSY) when the queue is
+    /// full and nothing was submitted.</summary>
+    public bool TryComputeHash(ReadOnlyMemory<byte> data, Memory<byte> destination, CryptoCallback callback, object? state = null)
+    {
+        CheckDestination(destination.Length);
+        return TrySubmit(Operation(SqeFlags.None), data, destination[..HashSize], default, default, callback, state);
+    }
+
     /// <summary>Feeds the next piece of a long message (the first piece starts it). Incremental sessions only.</summary>
     public void Append(ReadOnlySpan<byte> data)
     {

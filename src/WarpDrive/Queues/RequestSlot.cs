@@ -294,10 +294,13 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
     {
         InFlight = false;
         ReleaseBuffers();
+        // The session sees it end like any completion (a stream breaks; a crypto session counts it out), with a status
+        // that says the queue stopped; so does a callback.
+        var stopped = new Cqe { UserData = Tag, Status = CompletionStatus.Disabled };
+        Session?.OnCompleted(stopped, Last);
         if (_invoker is not null)
         {
-            // A callback gets a completion whose status says the queue stopped (DISABLED).
-            InvokeCallback(new Cqe { UserData = Tag, Status = CompletionStatus.Disabled });
+            InvokeCallback(stopped);
             return;
         }
 
