@@ -17,6 +17,9 @@ namespace WarpDrive.Compression;
 /// </example>
 public sealed class CompressionSession : IDisposable, IRequestObserver
 {
+    private static readonly SlotCallback s_invokeCallback =
+        static (in Cqe cqe, object callback, object? state) => ((CompressionCallback)callback)(CompressionResult.From(cqe), state);
+
     private readonly ContextBinding _binding;
     private readonly int _operation;
     private readonly int _streamId;
@@ -138,17 +141,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<CompressionResult>(cancellationToken);
         }
 
-        EnterRequest();
-        WdContext context;
-        try
-        {
-            context = Pick(async: true, source.Length);
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
+        WdContext context = EnterAsync(source.Length);
 
         if (!context.TryRent(out RequestSlot slot))
         {
@@ -161,32 +154,64 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     private async ValueTask<CompressionResult> ProcessSlowAsync(WdContext context, ReadOnlyMemory<byte> source, Memory<byte> destination,
         bool last, bool flush, CancellationToken cancellationToken)
     {
-        RequestSlot slot;
-        try
-        {
-            // Backpressure: every slot of the context is in flight, so this waits for one to complete.
-            slot = await context.RentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
-
+        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
         return await Start(context, slot, source, destination, last, flush).ConfigureAwait(false);
     }
 
     private ValueTask<CompressionResult> Start(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination,
         bool last, bool flush)
     {
+        Submit(context, slot, source, destination, last, flush, null, null);
+        return new ValueTask<CompressionResult>(slot, slot.Version);
+    }
+
+    /// <summary>Waits for a free slot of <paramref name="context"/> (backpressure: every slot is in flight, so this waits
+    /// for one to complete); a cancelled wait counts the request out again.</summary>
+    private async ValueTask<RequestSlot> RentOrLeaveAsync(WdContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await context.RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Volatile.Write(ref _busy, 0);
+            throw;
+        }
+    }
+
+    /// <summary>Counts an async request in (stream mode: one at a time) and picks its context.</summary>
+    private WdContext EnterAsync(int length)
+    {
+        EnterRequest();
+        try
+        {
+            return Pick(async: true, length);
+        }
+        catch
+        {
+            Volatile.Write(ref _busy, 0);
+            throw;
+        }
+    }
+
+    /// <summary>Prepares, pins, shares and submits one async request (its result goes to <paramref name="callback"/>
+    /// when there is one, else to the slot's ValueTask); on failure gives everything back.</summary>
+    private void Submit(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush,
+        CompressionCallback? callback, object? state)
+    {
         try
         {
             slot.Prepare(isAsync: true, Options.Mode == SessionMode.Stream ? this : null, last);
+            if (callback is not null)
+            {
+                slot.SetCallback(s_invokeCallback, callback, state);
+            }
+
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
             Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
             context.Submit(slot, in sqe);
-            return new ValueTask<CompressionResult>(slot, slot.Version);
         }
         catch
         {
@@ -198,9 +223,6 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         }
     }
 
-    private static readonly SlotCallback s_invokeCallback =
-        static (in Cqe cqe, object callback, object? state) => ((CompressionCallback)callback)(CompressionResult.From(cqe), state);
-
     /// <summary>Submits one request whose result goes to <paramref name="callback"/> (UADK's asynchronous request with
     /// a callback), without waiting for anything: when every slot of the chosen context is in flight it submits nothing
     /// and returns false (BUSY), and the caller tries again after completions came in. Every request this accepted
@@ -210,17 +232,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         bool last = true, bool flush = false)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        EnterRequest();
-        WdContext context;
-        try
-        {
-            context = Pick(async: true, source.Length);
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
+        WdContext context = EnterAsync(source.Length);
 
         if (!context.TryRent(out RequestSlot slot))
         {
@@ -228,7 +240,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             return false;
         }
 
-        StartWithCallback(context, slot, source, destination, callback, state, last, flush);
+        Submit(context, slot, source, destination, last, flush, callback, state);
         return true;
     }
 
@@ -240,42 +252,9 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     {
         ArgumentNullException.ThrowIfNull(callback);
         cancellationToken.ThrowIfCancellationRequested();
-        EnterRequest();
-        RequestSlot slot;
-        WdContext context;
-        try
-        {
-            context = Pick(async: true, source.Length);
-            slot = await context.RentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
-
-        StartWithCallback(context, slot, source, destination, callback, state, last, flush);
-    }
-
-    private void StartWithCallback(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination,
-        CompressionCallback callback, object? state, bool last, bool flush)
-    {
-        try
-        {
-            slot.Prepare(isAsync: true, Options.Mode == SessionMode.Stream ? this : null, last);
-            slot.SetCallback(s_invokeCallback, callback, state);
-            nint src = slot.PinAndShare(source);
-            nint dst = slot.PinAndShare(destination);
-            Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-            context.Submit(slot, in sqe);
-        }
-        catch
-        {
-            slot.ReleaseBuffers();
-            context.Return(slot);
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
+        WdContext context = EnterAsync(source.Length);
+        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
+        Submit(context, slot, source, destination, last, flush, callback, state);
     }
 
     /// <summary>Submits block-mode requests in one batch: as many as the context has free slots for, published with
