@@ -260,6 +260,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     private void StartWithCallback(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination,
         CompressionCallback callback, object? state, bool last, bool flush)
     {
+        bool submitted = false;
         try
         {
             slot.Prepare(isAsync: true, Options.Mode == SessionMode.Stream ? this : null, last);
@@ -267,10 +268,11 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
             Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-            context.Submit(slot, in sqe);
+            context.Submit(slot, in sqe, ref submitted);
         }
-        catch
+        catch when (!submitted)
         {
+            // Once submitted the slot belongs to its completion: an inline request's callback that threw has had it.
             slot.ReleaseBuffers();
             context.Return(slot);
             Volatile.Write(ref _busy, 0);
@@ -322,7 +324,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
                     slots[i] = context.Rent(); // the first ones free; later ones as earlier batches of other callers finish
                 }
 
-                SubmitPrepared(context, requests.Slice(done, batch), slots.AsSpan(0, batch), null, isAsync: false);
+                bool submitted = false;
+                SubmitPrepared(context, requests.Slice(done, batch), slots.AsSpan(0, batch), null, isAsync: false, ref submitted);
                 long submittedAt = Stopwatch.GetTimestamp();
                 for (int i = 0; i < batch; i++)
                 {
@@ -350,6 +353,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     {
         RequestSlot[] slots = ArrayPool<RequestSlot>.Shared.Rent(requests.Length);
         int rented = 0;
+        bool submitted = false;
         try
         {
             while (rented < requests.Length && context.TryRent(out slots[rented]))
@@ -359,12 +363,12 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
 
             if (rented > 0)
             {
-                SubmitPrepared(context, requests[..rented], slots.AsSpan(0, rented), callback, isAsync);
+                SubmitPrepared(context, requests[..rented], slots.AsSpan(0, rented), callback, isAsync, ref submitted);
             }
 
             return rented;
         }
-        catch
+        catch when (!submitted)
         {
             for (int i = 0; i < rented; i++)
             {
@@ -384,7 +388,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     /// <summary>Prepares <paramref name="slots"/> for <paramref name="requests"/> (pinned and shared) and publishes them
     /// with one doorbell. On an exception nothing is in flight; the caller releases the slots.</summary>
     private void SubmitPrepared(WdContext context, ReadOnlySpan<CompressionRequest> requests, ReadOnlySpan<RequestSlot> slots,
-        CompressionCallback? callback, bool isAsync)
+        CompressionCallback? callback, bool isAsync, ref bool submitted)
     {
         Sqe[] sqes = ArrayPool<Sqe>.Shared.Rent(requests.Length);
         try
@@ -405,7 +409,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
                     last: true, flush: false, dataList: false);
             }
 
-            context.SubmitBatch(slots, sqes.AsSpan(0, requests.Length));
+            context.SubmitBatch(slots, sqes.AsSpan(0, requests.Length), ref submitted);
         }
         finally
         {
