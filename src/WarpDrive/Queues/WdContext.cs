@@ -522,14 +522,20 @@ internal sealed class WdContext : IDisposable
         // Completions posted before the queue stopped are delivered first (unless the queue is released and its
         // region may already serve another owner); what is left will never complete.
         // Under the reap lock, so that no reaper records a slot while we abandon it.
+        // Delivered after the locks: a callback must not run under them (one that waits for another thread's
+        // submission to this context would deadlock).
         var abandoned = new List<RequestSlot>();
+        var reaped = new List<int>();
         lock (_submitLock)
         lock (_reapLock)
         {
             Span<int> ready = stackalloc int[ReapBatch];
             while (reap && !_disposed && ReapLocked(ready, out int asyncReady) > 0)
             {
-                Deliver(ready[..asyncReady]);
+                foreach (int index in ready[..asyncReady])
+                {
+                    reaped.Add(index);
+                }
             }
 
             foreach (RequestSlot slot in _slots)
@@ -543,6 +549,18 @@ internal sealed class WdContext : IDisposable
             }
         }
 
+        try
+        {
+            Deliver(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(reaped));
+        }
+        finally
+        {
+            FailAbandoned(abandoned);
+        }
+    }
+
+    private void FailAbandoned(List<RequestSlot> abandoned)
+    {
         foreach (RequestSlot slot in abandoned)
         {
             Interlocked.Decrement(ref _asyncInFlight);
