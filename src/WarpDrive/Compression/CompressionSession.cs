@@ -200,6 +200,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     private void Submit(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush,
         CompressionCallback? callback, object? state)
     {
+        bool submitted = false;
         try
         {
             slot.Prepare(isAsync: true, Options.Mode == SessionMode.Stream ? this : null, last);
@@ -211,11 +212,12 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
             Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-            context.Submit(slot, in sqe);
+            context.Submit(slot, in sqe, ref submitted);
         }
-        catch
+        catch when (!submitted)
         {
-            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight.
+            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight. Once submitted the
+            // slot belongs to its completion: an inline request's callback that threw has had it back already.
             slot.ReleaseBuffers();
             context.Return(slot);
             Volatile.Write(ref _busy, 0);
@@ -301,7 +303,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
                     slots[i] = context.Rent(); // the first ones free; later ones as earlier batches of other callers finish
                 }
 
-                SubmitPrepared(context, requests.Slice(done, batch), slots.AsSpan(0, batch), null, isAsync: false);
+                bool submitted = false;
+                SubmitPrepared(context, requests.Slice(done, batch), slots.AsSpan(0, batch), null, isAsync: false, ref submitted);
                 long submittedAt = Stopwatch.GetTimestamp();
                 for (int i = 0; i < batch; i++)
                 {
@@ -329,6 +332,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     {
         RequestSlot[] slots = ArrayPool<RequestSlot>.Shared.Rent(requests.Length);
         int rented = 0;
+        bool submitted = false;
         try
         {
             while (rented < requests.Length && context.TryRent(out slots[rented]))
@@ -338,12 +342,12 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
 
             if (rented > 0)
             {
-                SubmitPrepared(context, requests[..rented], slots.AsSpan(0, rented), callback, isAsync);
+                SubmitPrepared(context, requests[..rented], slots.AsSpan(0, rented), callback, isAsync, ref submitted);
             }
 
             return rented;
         }
-        catch
+        catch when (!submitted)
         {
             for (int i = 0; i < rented; i++)
             {
@@ -363,7 +367,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     /// <summary>Prepares <paramref name="slots"/> for <paramref name="requests"/> (pinned and shared) and publishes them
     /// with one doorbell. On an exception nothing is in flight; the caller releases the slots.</summary>
     private void SubmitPrepared(WdContext context, ReadOnlySpan<CompressionRequest> requests, ReadOnlySpan<RequestSlot> slots,
-        CompressionCallback? callback, bool isAsync)
+        CompressionCallback? callback, bool isAsync, ref bool submitted)
     {
         Sqe[] sqes = ArrayPool<Sqe>.Shared.Rent(requests.Length);
         try
@@ -384,7 +388,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
                     last: true, flush: false, dataList: false);
             }
 
-            context.SubmitBatch(slots, sqes.AsSpan(0, requests.Length));
+            context.SubmitBatch(slots, sqes.AsSpan(0, requests.Length), ref submitted);
         }
         finally
         {

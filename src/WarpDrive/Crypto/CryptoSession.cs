@@ -352,6 +352,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         ReadOnlySpan<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper? mapper, CryptoCallback? callback = null,
         object? state = null)
     {
+        bool submitted = false;
         try
         {
             slot.Prepare(isAsync: true, this, last: true, mapper);
@@ -368,11 +369,12 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
             Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
-            context.Submit(slot, in sqe);
+            context.Submit(slot, in sqe, ref submitted);
         }
-        catch
+        catch when (!submitted)
         {
-            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight.
+            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight. Once submitted the
+            // slot belongs to its completion (an inline request's callback that threw has had it back already).
             Interlocked.Decrement(ref _inFlight);
             slot.ReleaseBuffers();
             context.Return(slot);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using WarpDrive.Abi;
 using WarpDrive.Scheduling;
@@ -158,6 +159,18 @@ internal sealed class WdContext : IDisposable
         }
     }
 
+    /// <summary>Whether a stream session is bound to this context (its device stream lives in this queue).</summary>
+    public bool HasStreams
+    {
+        get
+        {
+            lock (_freeLock)
+            {
+                return Array.IndexOf(_streamIds, true) >= 0;
+            }
+        }
+    }
+
     public void FreeStreamId(int id)
     {
         lock (_freeLock)
@@ -168,6 +181,21 @@ internal sealed class WdContext : IDisposable
 
     public void Submit(RequestSlot slot, in Sqe sqe)
     {
+        bool submitted = false;
+        Submit(slot, in sqe, ref submitted);
+    }
+
+    /// <summary>As <see cref="Submit(RequestSlot, in Sqe)"/>; <paramref name="submitted"/> turns true once the request is
+    /// in flight. An exception after that (a callback of an inline request that threw) leaves the slot to its
+    /// completion: the caller must not give it back.</summary>
+    public void Submit(RequestSlot slot, in Sqe sqe, ref bool submitted)
+    {
+        if (_inline)
+        {
+            SubmitInline(new ReadOnlySpan<RequestSlot>(in slot), new ReadOnlySpan<Sqe>(in sqe), ref submitted);
+            return;
+        }
+
         lock (_submitLock)
         {
             Publish(slot, in sqe);
@@ -182,39 +210,118 @@ internal sealed class WdContext : IDisposable
             }
         }
 
-        AfterSubmit(slot.IsAsync);
+        submitted = true;
+        if (slot.IsAsync)
+        {
+            _poller?.Notify();
+        }
     }
 
-    /// <summary>Publishes a batch of requests with one doorbell (all are async or all sync). On an exception none of
-    /// them is in flight.</summary>
-    public void SubmitBatch(ReadOnlySpan<RequestSlot> slots, ReadOnlySpan<Sqe> sqes)
+    /// <summary>Publishes a batch of requests with one doorbell (all are async or all sync). On an exception before
+    /// <paramref name="submitted"/> turns true none of them is in flight; after it, all are (see
+    /// <see cref="Submit(RequestSlot, in Sqe, ref bool)"/>).</summary>
+    public void SubmitBatch(ReadOnlySpan<RequestSlot> slots, ReadOnlySpan<Sqe> sqes, ref bool submitted)
     {
-        lock (_submitLock)
+        if (_inline)
         {
-            int published = 0;
-            try
-            {
-                for (; published < slots.Length; published++)
-                {
-                    Publish(slots[published], in sqes[published]);
-                }
-
-                Queue.Flush();
-            }
-            catch
-            {
-                // Published SQEs went to a queue the device no longer serves (the only way TrySend or Flush throws):
-                // none of them will complete.
-                for (int i = 0; i < published; i++)
-                {
-                    Unpublish(slots[i]);
-                }
-
-                throw;
-            }
+            SubmitInline(slots, sqes, ref submitted);
+            return;
         }
 
-        AfterSubmit(slots.Length > 0 && slots[0].IsAsync);
+        lock (_submitLock)
+        {
+            PublishLocked(slots, sqes);
+        }
+
+        submitted = true;
+        if (slots.Length > 0 && slots[0].IsAsync)
+        {
+            _poller?.Notify();
+        }
+    }
+
+    private void PublishLocked(ReadOnlySpan<RequestSlot> slots, ReadOnlySpan<Sqe> sqes)
+    {
+        int published = 0;
+        try
+        {
+            for (; published < slots.Length; published++)
+            {
+                Publish(slots[published], in sqes[published]);
+            }
+
+            Queue.Flush();
+        }
+        catch
+        {
+            // Published SQEs went to a queue the device no longer serves (the only way TrySend or Flush throws):
+            // none of them will complete.
+            for (int i = 0; i < published; i++)
+            {
+                Unpublish(slots[i]);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>No engine: this thread is the device. It publishes, serves and reaps its requests under the submit and
+    /// reap locks, so that no other thread takes a completion it is about to look for (a request of a thread that
+    /// shares this queue would otherwise be left undelivered, or be delivered on another thread after its caller
+    /// returned), and the rings are empty whenever nobody holds them. Async requests are delivered before this returns:
+    /// a ValueTask is done before its caller gets it, a callback has run.</summary>
+    private void SubmitInline(ReadOnlySpan<RequestSlot> slots, ReadOnlySpan<Sqe> sqes, ref bool submitted)
+    {
+        int[]? rented = null;
+        Span<int> ready = slots.Length <= ReapBatch ? stackalloc int[ReapBatch] : (rented = ArrayPool<int>.Shared.Rent(slots.Length));
+        try
+        {
+            int count = 0;
+            lock (_submitLock)
+            lock (_reapLock)
+            {
+                PublishLocked(slots, sqes);
+                try
+                {
+                    Queue.ServeInline();
+                }
+                catch
+                {
+                    // Not served (the device is being disposed): none of them will complete.
+                    foreach (RequestSlot slot in slots)
+                    {
+                        Unpublish(slot);
+                    }
+
+                    throw;
+                }
+
+                submitted = true;
+                while (count < ready.Length && ReapLocked(ready[count..], out int asyncReady) > 0)
+                {
+                    count += asyncReady;
+                }
+            }
+
+            try
+            {
+                Deliver(ready[..count], inline: true);
+            }
+            finally
+            {
+                if (AsyncInFlight > 0 && Queue.State != QueueState.Started)
+                {
+                    FailAsyncInFlight(reap: true); // the device isolated itself while serving
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
+        }
     }
 
     private void Publish(RequestSlot slot, in Sqe sqe)
@@ -252,24 +359,6 @@ internal sealed class WdContext : IDisposable
         if (slot.IsAsync)
         {
             Interlocked.Decrement(ref _asyncInFlight);
-        }
-    }
-
-    private void AfterSubmit(bool isAsync)
-    {
-        if (_inline)
-        {
-            // No engine: this thread is the device. Async requests then complete here, before the caller gets its
-            // ValueTask (which is therefore already done) or returns from submitting (callbacks have run).
-            Queue.ServeInline();
-            if (isAsync)
-            {
-                Poll(int.MaxValue, inline: true);
-            }
-        }
-        else if (isAsync)
-        {
-            _poller?.Notify();
         }
     }
 
@@ -312,9 +401,7 @@ internal sealed class WdContext : IDisposable
     }
 
     /// <summary>Completes whatever has finished, without blocking. Returns how many requests completed.</summary>
-    public int Poll(int max) => Poll(max, inline: false);
-
-    private int Poll(int max, bool inline)
+    public int Poll(int max)
     {
         Span<int> ready = stackalloc int[ReapBatch];
         int total = 0;
@@ -341,7 +428,7 @@ internal sealed class WdContext : IDisposable
                 _reapLock.Exit();
             }
 
-            Deliver(ready[..asyncReady], inline);
+            Deliver(ready[..asyncReady]);
             if (reaped == 0)
             {
                 if (AsyncInFlight > 0)
@@ -447,14 +534,20 @@ internal sealed class WdContext : IDisposable
         // Completions posted before the queue stopped are delivered first (unless the queue is released and its
         // region may already serve another owner); what is left will never complete.
         // Under the reap lock, so that no reaper records a slot while we abandon it.
+        // Delivered after the locks: a callback must not run under them (one that waits for another thread's
+        // submission to this context would deadlock).
         var abandoned = new List<RequestSlot>();
+        var reaped = new List<int>();
         lock (_submitLock)
         lock (_reapLock)
         {
             Span<int> ready = stackalloc int[ReapBatch];
             while (reap && !_disposed && ReapLocked(ready, out int asyncReady) > 0)
             {
-                Deliver(ready[..asyncReady]);
+                foreach (int index in ready[..asyncReady])
+                {
+                    reaped.Add(index);
+                }
             }
 
             foreach (RequestSlot slot in _slots)
@@ -468,6 +561,18 @@ internal sealed class WdContext : IDisposable
             }
         }
 
+        try
+        {
+            Deliver(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(reaped));
+        }
+        finally
+        {
+            FailAbandoned(abandoned);
+        }
+    }
+
+    private void FailAbandoned(List<RequestSlot> abandoned)
+    {
         foreach (RequestSlot slot in abandoned)
         {
             Interlocked.Decrement(ref _asyncInFlight);

@@ -136,7 +136,8 @@ internal sealed class LibraryScheduler : IDisposable
 
             foreach (WdContext context in pool.OwnContexts)
             {
-                if (_all.Contains(context) && context.InFlight == 0 && context.AsyncInFlight == 0)
+                // A stream session stays bound to its context between requests (and frees its stream id on dispose).
+                if (_all.Contains(context) && context.InFlight == 0 && context.AsyncInFlight == 0 && !context.HasStreams)
                 {
                     _all.Remove(context);
                     context.Dispose();

@@ -94,9 +94,11 @@ public class FailoverTests(ITestOutputHelper output)
             }
         }
 
+        // "zip-0 no longer serves requests (queue is disabled (the broker is gone)) and no other device offers 'gzip'"
+        // when the scheduler saw it first; the queue's own "queue is disabled (the broker is gone)" when the broker died
+        // between the pick and the submission.
         Assert.NotNull(error);
         Assert.Contains("broker is gone", error.Message);
-        Assert.Contains("no other device", error.Message);
     }
 
     [Fact]
