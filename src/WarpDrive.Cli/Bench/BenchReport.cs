@@ -42,11 +42,12 @@ internal static class BenchReport
     }
 
     /// <summary><paramref name="text"/> with the part between the markers replaced by <paramref name="section"/> (the
-    /// markers kept), or the markers and section appended when it has none.</summary>
+    /// markers kept), or the markers and section appended when it has none. A marker counts only on a line of its own:
+    /// the documentation quotes them inside other lines.</summary>
     public static string Splice(string text, string section)
     {
-        int begin = text.IndexOf(Begin, StringComparison.Ordinal);
-        int end = begin < 0 ? -1 : text.IndexOf(End, begin, StringComparison.Ordinal);
+        int begin = FindLine(text, Begin, 0);
+        int end = begin < 0 ? -1 : FindLine(text, End, begin);
         if (begin < 0 || end < 0)
         {
             string separator = text.Length == 0 || text.EndsWith("\n\n", StringComparison.Ordinal) ? "" : text.EndsWith('\n') ? "\n" : "\n\n";
@@ -54,6 +55,22 @@ internal static class BenchReport
         }
 
         return $"{text[..(begin + Begin.Length)]}\n{section}{text[end..]}";
+    }
+
+    /// <summary>Where <paramref name="marker"/> stands alone on a line, at or after <paramref name="from"/>; -1 if nowhere.</summary>
+    private static int FindLine(string text, string marker, int from)
+    {
+        for (int at = text.IndexOf(marker, from, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + 1, StringComparison.Ordinal))
+        {
+            bool starts = at == 0 || text[at - 1] == '\n';
+            int after = at + marker.Length;
+            if (starts && (after == text.Length || text[after] == '\n'))
+            {
+                return at;
+            }
+        }
+
+        return -1;
     }
 
     private static string Section(BenchSettings settings, List<BenchResult> results, string chart, bool perOperation)

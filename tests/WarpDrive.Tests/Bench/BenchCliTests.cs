@@ -128,7 +128,9 @@ public sealed class BenchCliTests : IDisposable
     public void ReportWritesTheTableBetweenMarkersAndAPng()
     {
         string markdown = Path.Combine(_dir, "PERFORMANCE.md");
-        File.WriteAllText(markdown, "# Performance\n\nSomething before.\n");
+        // The documentation quotes the markers inside a line: only markers on lines of their own count.
+        const string quoted = "| `--report` | writes between `<!-- wd bench report: begin -->` and `<!-- wd bench report: end -->` |\n";
+        File.WriteAllText(markdown, "# Performance\n\nSomething before.\n" + quoted);
         for (int pass = 0; pass < 2; pass++)
         {
             (int code, _, string err) = Wd($"bench --alg deflate --seconds 0.02 --report '{_dir}'");
@@ -136,9 +138,9 @@ public sealed class BenchCliTests : IDisposable
         }
 
         string text = File.ReadAllText(markdown);
-        Assert.StartsWith("# Performance\n\nSomething before.\n", text, StringComparison.Ordinal);
-        Assert.Equal(1, Count(text, "<!-- wd bench report: begin -->"));
-        Assert.Equal(1, Count(text, "<!-- wd bench report: end -->"));
+        Assert.StartsWith("# Performance\n\nSomething before.\n" + quoted, text, StringComparison.Ordinal);
+        Assert.Equal(2, Count(text, "<!-- wd bench report: begin -->"));
+        Assert.Equal(2, Count(text, "<!-- wd bench report: end -->"));
         Assert.Equal(1, Count(text, "### wd bench: deflate compress, local"));
         Assert.Contains("| 1M |", text, StringComparison.Ordinal);
         Assert.Contains("Command: `wd bench --alg deflate --seconds 0.02 --report", text, StringComparison.Ordinal);
