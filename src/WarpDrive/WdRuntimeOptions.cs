@@ -17,8 +17,10 @@ public sealed class WdRuntimeOptions
     /// (<c>WD_ZIP_ENGINE</c> sets it for <see cref="WdRuntime.Default"/>).</summary>
     public string? EmbeddedZipEngine { get; init; }
 
-    /// <summary>Queues the algorithm libraries open at most per algorithm (e.g. <c>gzip</c>, <c>cipher</c>, <c>rsa</c>);
-    /// sessions are spread over them, and queue <c>i</c> of a device is served by its engine <c>i % engines</c>.</summary>
+    /// <summary>The default context count of a library not configured otherwise (<see cref="Libraries"/>,
+    /// <see cref="WdRuntime.Initialize"/>, <c>WD_&lt;ALG&gt;_CTX_NUM</c>): this many synchronous and this many asynchronous
+    /// contexts (queues) per device, shared by every operation, each group opened when first used. Requests are spread
+    /// over them, and queue <c>i</c> of a device is served by its engine <c>i % engines</c>.</summary>
     public int MaxContextsPerAlgorithm { get; init; } = 2;
 
     /// <summary>Complete asynchronous requests from a background poller thread. When false, the application

@@ -36,6 +36,10 @@ public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDiction
     private bool HasFlag(string flag) =>
         Attributes.GetValueOrDefault(DeviceAttributeNames.Flags, "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(flag);
 
+    /// <summary>The device's NUMA node (<c>numa_node</c>), or -1 when it does not say.</summary>
+    public int NumaNode =>
+        int.TryParse(Attributes.GetValueOrDefault(DeviceAttributeNames.NumaNode), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : -1;
+
     /// <summary>Which device the libraries prefer when several offer an algorithm, highest first: hardware (300) over
     /// the broker's devices (200) over in-process models (100); Mix mode's inline devices (0) are never picked
     /// for offload.</summary>

@@ -17,7 +17,7 @@ public static class ContextEnvironment
 
     /// <summary>Parses a <c>CTX_NUM</c> value: comma-separated <c>MODE[-OP]:COUNT@NODE</c> entries, MODE <c>sync</c> or
     /// <c>async</c>, OP one of <paramref name="operations"/> (none allowed when it is empty), COUNT 1..1024, NODE a
-    /// NUMA node (&gt;= 0), or -1 / omitted (<c>@</c> and all) for any node.</summary>
+    /// NUMA node (&gt;= 0), or -1 / omitted (<c>@</c> and all) for any node. The library prefers devices on the first node its specs name.</summary>
     /// <exception cref="WdConfigurationException">The value does not follow the grammar.</exception>
     public static IReadOnlyList<ContextSpec> ParseContextNumber(string variable, string value, IReadOnlyCollection<string> operations)
     {

@@ -80,8 +80,10 @@ internal sealed class LibraryScheduler : IDisposable
                     _runtime.ThrowNoDevice(algorithm);
                 }
 
+                // Within the top priority, devices on the library's NUMA node (the first node its specs name) come first.
                 int top = candidates.Count > 0 ? candidates[0].Priority : int.MinValue;
-                foreach (WdDeviceInfo device in candidates.Where(d => d.Priority == top))
+                int node = Specs.Where(spec => spec.NumaNode >= 0).Select(spec => spec.NumaNode).DefaultIfEmpty(-1).First();
+                foreach (WdDeviceInfo device in candidates.Where(d => d.Priority == top).OrderBy(d => node >= 0 && d.NumaNode != node ? 1 : 0))
                 {
                     if (!live.Any(p => SameDevice(p.Device, device)))
                     {

@@ -102,6 +102,21 @@ public class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TheNodeOfTheContextSpecsPicksTheDeviceOnThatNode()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(
+            """{ "devices": [ { "name": "zip-0", "queues": 4, "numa_node": 0 }, { "name": "zip-1", "queues": 4, "numa_node": 1 } ] }""", output);
+        foreach ((string spec, string device) in new[] { ("sync:1@1", "zip-1"), ("sync:1@0", "zip-0") })
+        {
+            using WdRuntime runtime = broker.CreateRuntime();
+            runtime.Initialize(AlgorithmLibrary.Comp, new LibraryOptions { Contexts = ContextEnvironment.ParseContextNumber("test", spec, ["comp", "decomp"]) });
+            using var session = new CompressionSession(s_gzip, runtime);
+            Assert.Equal(device, session.Device.Name);
+            Assert.Equal(TestData.Text(100), Gunzip(Compress(session, TestData.Text(100))));
+        }
+    }
+
+    [Fact]
     public async Task PerDeviceSpreadsSessionsOverEveryDeviceOfTheTopPriority()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(
