@@ -25,8 +25,10 @@ internal static class CodecCommand
         var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 6 };
         level.Validators.Add(r =>
         {
-            int v = r.GetValueOrDefault<int>();
-            if (v is < 0 or > 9)
+            // Only a number is checked here: reading a value that does not parse would throw (exit 134); the parser
+            // reports that one itself.
+            if (r.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.NumberStyles.Integer,
+                    System.Globalization.CultureInfo.InvariantCulture, out int v) && v is < 0 or > 9)
             {
                 r.AddError($"level must be 0-9, not {v}");
             }

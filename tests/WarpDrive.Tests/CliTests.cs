@@ -106,6 +106,9 @@ public sealed class CliTests : IDisposable
     {
         File.WriteAllText(PathOf("t"), "hello");
         Assert.Equal(2, Wd($"compress -l 10 '{PathOf("t")}' -o '{PathOf("x")}'").Code);
+        (int soonCode, _, string soonError) = Wd($"compress -l soon '{PathOf("t")}' -o '{PathOf("x")}'");
+        Assert.Equal(2, soonCode); // a level that is not a number is a usage error, not a crash
+        Assert.Contains("soon", soonError);
         Assert.Equal(2, Wd($"compress -a lz4 '{PathOf("t")}' -o '{PathOf("x")}'").Code);
         Assert.Equal(2, Wd("frobnicate").Code);
         (int code, _, string err) = Wd($"decompress '{PathOf("missing.gz")}'");
