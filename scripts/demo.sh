@@ -40,6 +40,10 @@ wd rsa keygen --bits 2048 --out "$work/rsa.pem" --pubout "$work/rsa.pub"
 wd rsa sign --key "$work/rsa.pem" --out "$work/input.sig" "$work/input.txt"
 openssl dgst -sha256 -verify "$work/rsa.pub" -signature "$work/input.sig" "$work/input.txt"
 
+# What offloading costs the application: 64 KiB deflate blocks submitted asynchronously, against the direct library
+# call and a Unix-socket offload server in the same run (docs/PERFORMANCE.md has the quiet-machine figures).
+wd bench --alg deflate --async --depth 32 --seconds 1 --compare
+
 # The same job through the broker: start wdd on a private run directory, let two wd processes share its device.
 wdd_pid=""
 trap '[ -n "$wdd_pid" ] && kill "$wdd_pid" 2>/dev/null; rm -rf "$work"' EXIT
