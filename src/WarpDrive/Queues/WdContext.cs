@@ -72,6 +72,9 @@ internal sealed class WdContext : IDisposable
     /// <summary>Asynchronous requests published and not yet delivered.</summary>
     public int AsyncInFlight => Volatile.Read(ref _asyncInFlight);
 
+    /// <summary>Set by a sleeping poller while it waits on this queue's completion word: a submission need not wake it.</summary>
+    public volatile bool PollerWatching;
+
     /// <summary>Whether the queue is served by its submitters (Mix mode's inline path).</summary>
     public bool IsInline => _inline;
 
@@ -213,7 +216,7 @@ internal sealed class WdContext : IDisposable
         submitted = true;
         if (slot.IsAsync)
         {
-            _poller?.Notify();
+            _poller?.Notify(this);
         }
     }
 
@@ -236,7 +239,7 @@ internal sealed class WdContext : IDisposable
         submitted = true;
         if (slots.Length > 0 && slots[0].IsAsync)
         {
-            _poller?.Notify();
+            _poller?.Notify(this);
         }
     }
 
@@ -523,6 +526,21 @@ internal sealed class WdContext : IDisposable
     /// a few times that, none when they take longer (then a wake-up costs less than the spinning it replaces).</summary>
     public TimeSpan PollerSpin() =>
         Volatile.Read(ref _asyncServiceTicks) > s_longServiceTicks ? TimeSpan.Zero : Queue.SpinBeforeSleep;
+
+    /// <summary>How long a poller may wait before it reaps this context, to take its completions in bursts: requests
+    /// that spend milliseconds queued (a deep queue of long requests) lose little to a pause of a sixteenth of that,
+    /// and neither the engine (no wake-up call per completion) nor the poller (one wake-up per burst) pays per request.
+    /// Zero while requests complete within a millisecond.</summary>
+    public TimeSpan CoalesceDelay()
+    {
+        long estimate = Volatile.Read(ref _asyncServiceTicks);
+        return estimate < s_coalesceAboveTicks
+            ? TimeSpan.Zero
+            : TimeSpan.FromTicks(Math.Min(estimate / 16, s_maxCoalesceTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+    }
+
+    private static readonly long s_coalesceAboveTicks = Stopwatch.Frequency / 1_000; // 1 ms
+    private static readonly long s_maxCoalesceTicks = Stopwatch.Frequency / 2_000; // 500 us
 
     /// <summary>Forgets the async service-time estimate (the context went idle: the next burst is measured afresh).</summary>
     public void ResetAsyncEstimate() => Volatile.Write(ref _asyncServiceTicks, 0);

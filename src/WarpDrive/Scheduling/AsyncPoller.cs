@@ -21,6 +21,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
     private readonly Lock _lock = new();
     private readonly Thread _thread;
     private readonly uint* _wakeWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint));
+    private readonly uint* _napWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint)); // never changes: a timed pause
     private readonly FutexWaiter[] _waiters = new FutexWaiter[MaxWaiters];
     private readonly WdContext?[] _begun = new WdContext?[MaxWaiters - 1];
     private WdContext[] _contexts = [];
@@ -47,7 +48,8 @@ internal sealed unsafe class AsyncPoller : IDisposable
             }
         }
 
-        Notify();
+        Interlocked.Increment(ref *_wakeWord);
+        Futex.Wake((nint)_wakeWord, 1); // the new context may already have requests: look at it now
     }
 
     /// <summary>Stops serving a context that is being closed (the thread may still hold it for one round: the context
@@ -60,11 +62,16 @@ internal sealed unsafe class AsyncPoller : IDisposable
         }
     }
 
-    /// <summary>Tells the poller a request was submitted: wakes it if it sleeps (one atomic add otherwise).</summary>
-    public void Notify()
+    /// <summary>Tells the poller a request was submitted on <paramref name="context"/>: wakes it if it sleeps without
+    /// watching that context's completion word (one atomic add otherwise; a poller asleep on the word is woken by the
+    /// completion itself, so a busy context costs no system call per submission).</summary>
+    public void Notify(WdContext context)
     {
         Interlocked.Increment(ref *_wakeWord);
-        if (Volatile.Read(ref _sleeping) != 0)
+        // Dekker with Sleep: the submitter counted the request in flight, then reads _sleeping; the poller sets
+        // _sleeping, then reads the in-flight counts to choose what it watches. Either it watches this context, or we
+        // see it asleep and (PollerWatching being false or stale) wake it.
+        if (Volatile.Read(ref _sleeping) != 0 && !context.PollerWatching)
         {
             Futex.Wake((nint)_wakeWord, 1);
         }
@@ -99,11 +106,36 @@ internal sealed unsafe class AsyncPoller : IDisposable
 
                 Sleep(snapshot, [], s_idleSleep);
             }
+            else if (Coalesce(contexts) is { } pause && pause > TimeSpan.Zero)
+            {
+                // Unannounced: neither completions nor submissions wake it, so the completions of the pause come in one burst.
+                Futex.Wait((nint)_napWord, 0, pause);
+            }
             else if (Spin(contexts, snapshot))
             {
                 Sleep(snapshot, contexts, s_busySleep);
             }
         }
+    }
+
+    /// <summary>The shortest coalescing pause among the contexts with requests in flight (zero when any of them
+    /// completes quickly: then the poller spins or sleeps announced, as usual).</summary>
+    private static TimeSpan Coalesce(WdContext[] contexts)
+    {
+        TimeSpan pause = TimeSpan.MaxValue;
+        foreach (WdContext context in contexts)
+        {
+            if (context.AsyncInFlight > 0)
+            {
+                TimeSpan delay = context.CoalesceDelay();
+                if (delay < pause)
+                {
+                    pause = delay;
+                }
+            }
+        }
+
+        return pause == TimeSpan.MaxValue ? TimeSpan.Zero : pause;
     }
 
     /// <summary>Polls for about the contexts' recent service time (see <see cref="WdContext.PollerSpin"/>); true when
@@ -181,6 +213,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
                 }
 
                 _begun[count - 1] = context;
+                context.PollerWatching = true;
                 count++;
             }
 
@@ -203,6 +236,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
             Volatile.Write(ref _sleeping, 0);
             for (int i = 0; i < count - 1; i++)
             {
+                _begun[i]!.PollerWatching = false;
                 _begun[i]!.Queue.EndWait();
                 _begun[i] = null;
             }
@@ -220,5 +254,6 @@ internal sealed unsafe class AsyncPoller : IDisposable
         }
 
         NativeMemory.Free(_wakeWord);
+        NativeMemory.Free(_napWord);
     }
 }
