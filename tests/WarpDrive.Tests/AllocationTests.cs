@@ -69,6 +69,46 @@ public class AllocationTests
     }
 
     [Fact]
+    public void CallerDrivenPollingAllocatesNothing()
+    {
+        // ASYNC_POLL_EN=0: the application's Poll reaps, and runs the callbacks, on its own thread.
+        using WdRuntime runtime = Engines.Runtime("zlib-ng", backgroundPolling: false);
+        byte[] text = TestData.Text(4096);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
+        using var c = new CompressionSession(new() { Level = 1 }, runtime);
+        int completed = 0, failures = 0;
+        CompressionCallback done = (in CompressionResult r, object? state) =>
+        {
+            failures += r.Status == CompletionStatus.Ok ? 0 : 1;
+            completed++;
+        };
+
+        void Run(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int target = completed + 1;
+                while (!c.TrySubmit(text, output, done))
+                {
+                    c.Poll();
+                }
+
+                while (completed < target)
+                {
+                    c.Poll();
+                }
+            }
+        }
+
+        Run(100);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(1000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void CallbackRequestsAllocateNothingPerRequestInSteadyState()
     {
         using WdRuntime runtime = Engines.Runtime("zlib-ng");

@@ -12,6 +12,7 @@ internal sealed class LibraryScheduler : IDisposable
     private readonly List<DevicePool> _pools = [];
     private readonly List<DevicePool> _retired = [];
     private readonly List<WdContext> _all = [];
+    private WdContext[] _snapshot = []; // _all as an array, replaced (under _lock) whenever _all changes: Poll reads it without a lock or a copy
     private readonly AsyncPoller[] _pollers;
     private DevicePool? _inline;
     private int _nextPoller;
@@ -142,6 +143,7 @@ internal sealed class LibraryScheduler : IDisposable
                 if (_all.Contains(context) && context.InFlight == 0 && context.AsyncInFlight == 0 && !context.HasStreams)
                 {
                     _all.Remove(context);
+                    _snapshot = [.. _all];
                     context.Dispose();
                 }
             }
@@ -189,6 +191,7 @@ internal sealed class LibraryScheduler : IDisposable
 
             var context = new WdContext(queue, poller);
             _all.Add(context);
+            _snapshot = [.. _all];
             return context;
         }
     }
@@ -199,6 +202,7 @@ internal sealed class LibraryScheduler : IDisposable
         lock (_lock)
         {
             _all.Remove(context);
+            _snapshot = [.. _all];
         }
 
         context.Dispose();
@@ -208,16 +212,7 @@ internal sealed class LibraryScheduler : IDisposable
     public WdContext[] ContextsOnDevice(WdDeviceInfo device) => [.. _runtime.ContextsOnDevice(device).Where(c => c.IsUsable)];
 
     /// <summary>This library's open contexts.</summary>
-    public WdContext[] Contexts
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _all];
-            }
-        }
-    }
+    public WdContext[] Contexts => Volatile.Read(ref _snapshot);
 
     /// <summary>Completes finished async requests of every context of this library without blocking (UADK's
     /// wd_&lt;alg&gt;_poll); returns how many.</summary>
