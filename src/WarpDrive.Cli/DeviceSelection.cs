@@ -7,7 +7,7 @@ namespace WarpDrive.Cli;
 internal sealed class DeviceSelection
 {
     private readonly Option<string?> _device = new("--device", "-d") { Description = "Use only this device (e.g. zip-0)" };
-    private readonly Option<string?> _mode = new("--mode", "-m") { Description = "Devices to use: local (in-process), broker (wdd) or auto (local first)" };
+    private readonly Option<string?> _mode = new("--mode", "-m") { Description = "Devices to use: local (in-process), broker (wdd) or auto (both; the broker's devices are preferred)" };
 
     public DeviceSelection(Command command, bool withDevice = true)
     {

@@ -32,7 +32,7 @@ public sealed class WdRuntimeOptions
     /// from <c>WD_&lt;ALG&gt;_CTX_NUM</c> and friends.</summary>
     public IReadOnlyDictionary<AlgorithmLibrary, LibraryOptions> Libraries { get; init; } = new Dictionary<AlgorithmLibrary, LibraryOptions>();
 
-    /// <summary>Which devices to use: in-process, the broker's, or both (in-process first). <c>WD_MODE</c>
+    /// <summary>Which devices to use: in-process, the broker's, or both (the libraries prefer the broker's by <see cref="WdDeviceInfo.Priority"/>). <c>WD_MODE</c>
     /// (<c>local</c>, <c>broker</c>, <c>auto</c>) sets it for <see cref="WdRuntime.Default"/>.</summary>
     public WdDeviceMode Mode { get; init; }
 
