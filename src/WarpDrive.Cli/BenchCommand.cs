@@ -21,6 +21,7 @@ internal static class BenchCommand
         mode.AcceptOnlyFromAmong([.. BenchModes.ByName.Keys]);
         var sync = new Option<bool>("--sync") { Description = "One request in flight per thread (the default)" };
         var async = new Option<bool>("--async") { Description = "Keep --depth requests in flight per thread" };
+        var callbacks = new Option<bool>("--callbacks") { Description = "With --async, compression: completion callbacks (TrySubmit) instead of ValueTasks" };
         var threads = new Option<int>("--threads", "-t") { Description = "Submitting threads, each with its own session", DefaultValueFactory = _ => 1 };
         var ctxnum = new Option<int>("--ctxnum") { Description = "Contexts (queues) of the library; raw queues for nop", DefaultValueFactory = _ => 1 };
         var depth = new Option<int>("--depth") { Description = "Asynchronous: requests in flight per thread", DefaultValueFactory = _ => 32 };
@@ -35,7 +36,7 @@ internal static class BenchCommand
         var serveSocket = new Option<string?>("--serve-socket") { Hidden = true };
         var command = new Command("bench", "Measure throughput, latency and CPU cost of requests (like uadk_tool benchmark)")
         {
-            alg, op, mode, sync, async, threads, ctxnum, depth, pktlen, seconds, engines, level, json, compare, report, runDir, serveSocket,
+            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, engines, level, json, compare, report, runDir, serveSocket,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +57,7 @@ internal static class BenchCommand
                 Decompress = parse.GetValue(op) == "decompress",
                 Mode = BenchModes.ByName[parse.GetValue(mode)!],
                 Async = parse.GetValue(async),
+                Callbacks = parse.GetValue(callbacks),
                 Threads = parse.GetValue(threads),
                 Contexts = parse.GetValue(ctxnum),
                 Depth = parse.GetValue(depth),
@@ -92,6 +94,7 @@ internal static class BenchCommand
             ? "nop measures the queues: use --mode local, broker-sva or broker-share"
         : s.Algorithm.Kind == BenchAlgorithmKind.AesCbc && s.PacketLength % 16 != 0 ? "--pktlen must be a multiple of 16 for AES-CBC"
         : s.PacketLength > 64 << 20 ? "--pktlen must be at most 64M"
+        : s.Callbacks && (!s.Async || s.Algorithm.Kind != BenchAlgorithmKind.Compression) ? "--callbacks needs --async and a compression algorithm"
         : null;
 
     private static int Run(BenchSettings settings, bool json, bool compare, string? reportDirectory, string? runDirectory)

@@ -92,7 +92,7 @@ internal static class BenchRunner
             Mode = modeName,
             Alg = settings.Algorithm.Name,
             Op = settings.Operation,
-            Submit = settings.Async ? "async" : "sync",
+            Submit = !settings.Async ? "sync" : settings.Callbacks ? "async-callbacks" : "async",
             Threads = n,
             Ctxnum = settings.Contexts,
             Depth = settings.InFlight,

@@ -7,6 +7,9 @@ internal sealed record BenchSettings
     public bool Decompress { get; init; }
     public BenchMode Mode { get; init; }
     public bool Async { get; init; }
+
+    /// <summary>Asynchronous compression completes through callbacks (<c>TrySubmit</c>) rather than ValueTasks.</summary>
+    public bool Callbacks { get; init; }
     public int Threads { get; init; } = 1;
     public int Contexts { get; init; } = 1;
     public int Depth { get; init; } = 32;

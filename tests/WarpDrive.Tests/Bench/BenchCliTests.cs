@@ -43,6 +43,7 @@ public sealed class BenchCliTests : IDisposable
     [Theory]
     [InlineData("--alg deflate --mode local --sync")]
     [InlineData("--alg deflate --mode local --async --depth 8 --threads 2")]
+    [InlineData("--alg deflate --mode local --async --callbacks --depth 8 --threads 2")]
     [InlineData("--alg deflate --mode inline")]
     [InlineData("--alg deflate --mode direct")]
     [InlineData("--alg aes-128-gcm --mode local --async --ctxnum 2")]
@@ -160,6 +161,8 @@ public sealed class BenchCliTests : IDisposable
     [InlineData("--alg deflate --threads 0")]
     [InlineData("--alg deflate --sync --async")]
     [InlineData("--alg nop --mode direct")]
+    [InlineData("--alg deflate --callbacks")]
+    [InlineData("--alg sha256 --async --callbacks")]
     public void BadFlagsAreUsageErrors(string args)
     {
         (int code, string stdout, string stderr) = Wd($"bench {args} --seconds 0.1");
