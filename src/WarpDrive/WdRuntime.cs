@@ -43,7 +43,7 @@ public sealed class WdRuntime : IDisposable
                 throw new WdConfigurationException(library.ToString(), $"the {library} library is already in use (initialised, or a session of it was opened)");
             }
 
-            scheduler = new LibraryScheduler(this, library, options, explicitOptions: true);
+            scheduler = new LibraryScheduler(this, library, options);
             _schedulers.Add(library, scheduler);
         }
 
@@ -83,10 +83,9 @@ public sealed class WdRuntime : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_schedulers.TryGetValue(library, out LibraryScheduler? scheduler))
             {
-                bool configured = Options.Libraries.TryGetValue(library, out LibraryOptions? options);
-                options ??= new LibraryOptions();
+                LibraryOptions options = Options.Libraries.GetValueOrDefault(library) ?? new LibraryOptions();
                 options.Validate($"WD_{AlgorithmLibraries.EnvironmentName(library)}");
-                scheduler = new LibraryScheduler(this, library, options, configured);
+                scheduler = new LibraryScheduler(this, library, options);
                 _schedulers.Add(library, scheduler);
             }
 
@@ -117,19 +116,11 @@ public sealed class WdRuntime : IDisposable
     public WdQueue RequestQueue(string algorithm, bool wait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
-        bool seen = false, isolated = false;
         (IDeviceProvider Provider, WdDeviceInfo Device)? first = null;
-        foreach ((IDeviceProvider provider, WdDeviceInfo device) in ByPriority())
+        foreach ((IDeviceProvider provider, WdDeviceInfo device) in Offering(algorithm))
         {
-            if (!device.Supports(algorithm) || (Options.DeviceName is { } name && device.Name != name))
-            {
-                continue;
-            }
-
-            seen = true;
             if (device.IsIsolated)
             {
-                isolated = true;
                 continue;
             }
 
@@ -145,16 +136,7 @@ public sealed class WdRuntime : IDisposable
             return new WdQueue(waited);
         }
 
-        throw NoDevice(algorithm, seen, first is null && isolated);
-    }
-
-    private WdDeviceNotFoundException NoDevice(string algorithm, bool seen, bool allIsolated)
-    {
-        string which = Options.DeviceName is null ? $"'{algorithm}'" : $"'{algorithm}' named {Options.DeviceName}";
-        return new WdDeviceNotFoundException(
-            !seen ? $"no {ModeText}device offers {which}"
-            : allIsolated ? $"every device for {which} is isolated"
-            : $"every device for {which} is busy (available_instances is 0)");
+        throw NoDevice(algorithm);
     }
 
     /// <summary>Every device of every provider, highest <see cref="WdDeviceInfo.Priority"/> first (in provider order
@@ -162,38 +144,44 @@ public sealed class WdRuntime : IDisposable
     private IEnumerable<(IDeviceProvider Provider, WdDeviceInfo Device)> ByPriority() =>
         Providers().SelectMany(p => p.GetDevices().Select(d => (Provider: p, Device: d))).OrderByDescending(e => e.Device.Priority);
 
-    /// <summary>The devices that offer <paramref name="algorithm"/> and are not isolated (narrowed by
-    /// <see cref="WdRuntimeOptions.DeviceName"/>), highest priority first.</summary>
+    /// <summary>The devices that offer <paramref name="algorithm"/> (narrowed by <see cref="WdRuntimeOptions.DeviceName"/>),
+    /// highest priority first, isolated ones included.</summary>
+    private IEnumerable<(IDeviceProvider Provider, WdDeviceInfo Device)> Offering(string algorithm) =>
+        ByPriority().Where(e => e.Device.Supports(algorithm) && (Options.DeviceName is not { } name || e.Device.Name == name));
+
+    /// <summary>The devices that offer <paramref name="algorithm"/> and are not isolated, highest priority first.</summary>
     internal IReadOnlyList<WdDeviceInfo> CandidateDevices(string algorithm) =>
-        [.. ByPriority().Select(e => e.Device)
-            .Where(d => d.Supports(algorithm) && !d.IsIsolated && (Options.DeviceName is not { } name || d.Name == name))];
+        [.. Offering(algorithm).Select(e => e.Device).Where(d => !d.IsIsolated)];
 
-    /// <summary>Throws the message <see cref="RequestQueue(string)"/> would for <paramref name="algorithm"/>.</summary>
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    internal void ThrowNoDevice(string algorithm)
+    /// <summary>Why no queue for <paramref name="algorithm"/> can be had: no device offers it, every one is
+    /// isolated, or every one is busy.</summary>
+    internal WdDeviceNotFoundException NoDevice(string algorithm)
     {
-        bool seen = false, allIsolated = true;
-        foreach ((_, WdDeviceInfo device) in ByPriority())
-        {
-            if (device.Supports(algorithm) && (Options.DeviceName is not { } name || device.Name == name))
-            {
-                seen = true;
-                allIsolated &= device.IsIsolated;
-            }
-        }
-
-        throw NoDevice(algorithm, seen, seen && allIsolated);
+        WdDeviceInfo[] offering = [.. Offering(algorithm).Select(e => e.Device)];
+        string which = Options.DeviceName is null ? $"'{algorithm}'" : $"'{algorithm}' named {Options.DeviceName}";
+        return new WdDeviceNotFoundException(
+            offering.Length == 0 ? $"no {ModeText}device offers {which}"
+            : offering.All(d => d.IsIsolated) ? $"every device for {which} is isolated"
+            : $"every device for {which} is busy (available_instances is 0)");
     }
 
     /// <summary>Opens a queue on <paramref name="device"/> (from <see cref="CandidateDevices"/> or
     /// <see cref="InlineDevice"/>); null when it has no free queue or is gone.</summary>
     internal WdQueue? TryOpenQueue(WdDeviceInfo device)
     {
+        // By location: listing the devices for every queue would read the broker's attribute tree each time.
         IDeviceProvider? provider = device.Location == InProcessDevices.InlineLocation
             ? _inlineDevices
-            : Providers().FirstOrDefault(p => p.GetDevices().Any(d => d.Name == device.Name && d.Location == device.Location));
-        // A refusal (EACCES from the device's socket mode, a broker that went away) propagates with its own message.
-        return provider?.TryOpenQueue(device, wait: false, CancellationToken.None) is { } transport ? new WdQueue(transport) : null;
+            : Providers().FirstOrDefault(p => p.Location == device.Location);
+        try
+        {
+            return provider?.TryOpenQueue(device, wait: false, CancellationToken.None) is { } transport ? new WdQueue(transport) : null;
+        }
+        catch (WdException) when (provider is not null && !provider.GetDevices().Any(d => d.Name == device.Name))
+        {
+            return null; // the device went away (its broker exited) since it was listed: no queue, not an error
+        }
+        // Any other refusal (EACCES from the device's socket mode) propagates with its own message.
     }
 
     /// <summary>Mix mode's inline device for <paramref name="algorithm"/>: the same device model as the in-process

@@ -10,7 +10,7 @@ namespace WarpDrive.Discovery;
 /// holds this process's shared regions (the domain outlives any one queue).</summary>
 internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 {
-    public const string Location = "broker";
+    public const string BrokerLocation = "broker";
 
     private readonly Lock _lock = new();
     private BrokerConnection? _memory;
@@ -20,10 +20,12 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
     public string RunDirectory { get; } = runDirectory;
 
+    public string Location => BrokerLocation;
+
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
         !BrokerIsRunning() ? [] : UacceAttributeReader.ReadAll(Platform.RunDirectory.ClassDirectory(RunDirectory))
             .Where(d => File.Exists(Platform.RunDirectory.DeviceSocket(RunDirectory, d.Name)))
-            .Select(d => new WdDeviceInfo(d.Name, Location, d.Attributes))
+            .Select(d => new WdDeviceInfo(d.Name, BrokerLocation, d.Attributes))
             .ToArray();
 
     /// <summary>Whether the broker that wrote <c>wdd.pid</c> still runs: one killed with SIGKILL leaves its tree and

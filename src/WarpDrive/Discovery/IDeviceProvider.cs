@@ -3,6 +3,9 @@ namespace WarpDrive.Discovery;
 /// <summary>A source of devices: the in-process host, the broker's run directory (and /sys/class/uacce later).</summary>
 internal interface IDeviceProvider : IDisposable
 {
+    /// <summary>The <see cref="WdDeviceInfo.Location"/> of every device this provider offers.</summary>
+    string Location { get; }
+
     /// <summary>Devices this provider offers now.</summary>
     IReadOnlyList<WdDeviceInfo> GetDevices();
 

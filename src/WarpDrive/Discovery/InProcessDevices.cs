@@ -79,6 +79,8 @@ internal sealed class InProcessDevices : IDeviceProvider
 
     internal IReadOnlyList<DeviceHost> Hosts => _hosts;
 
+    string IDeviceProvider.Location => _location;
+
     /// <summary>This process's domain (tests, diagnostics).</summary>
     internal Domain Domain => _domain;
 

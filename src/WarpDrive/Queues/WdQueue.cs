@@ -61,15 +61,12 @@ public sealed class WdQueue : IDisposable
 
     /// <summary>Asks the transport whether the device's owner is still there (one system call on a broker queue); once
     /// it is gone, <see cref="State"/> reads Disabled with <see cref="QueueDisableReason.BrokerLost"/>.</summary>
-    /// <returns>false once the queue is lost.</returns>
-    internal bool CheckAlive()
+    internal void CheckAlive()
     {
         if (!Volatile.Read(ref _lost) && Volatile.Read(ref _disposed) == 0 && _transport.IsLost)
         {
             Volatile.Write(ref _lost, true);
         }
-
-        return !Volatile.Read(ref _lost);
     }
 
     /// <summary>Error completions this queue has produced.</summary>

@@ -33,9 +33,6 @@ internal sealed unsafe class AsyncPoller : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = name };
     }
 
-    /// <summary>Contexts this poller serves.</summary>
-    public int Count => Volatile.Read(ref _contexts).Length;
-
     /// <summary>Adds a context; the thread starts with the first.</summary>
     public void Add(WdContext context)
     {

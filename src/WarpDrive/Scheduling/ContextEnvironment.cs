@@ -9,9 +9,6 @@ namespace WarpDrive.Scheduling;
 /// variable and says what it should look like.</summary>
 public static class ContextEnvironment
 {
-    /// <summary>Libraries whose variables this reads, as UADK names them.</summary>
-    public static readonly IReadOnlyList<string> Algorithms = ["COMP", "CIPHER", "DIGEST", "AEAD", "RSA", "DH", "ECC"];
-
     /// <summary>Most contexts one group may ask for.</summary>
     public const int MaxCount = 1024;
 

@@ -11,7 +11,7 @@ internal sealed class DevicePool
     private readonly ContextGroup?[] _routes; // [async * (ops + 1) + op + 1]: the group a request of that kind uses
     private readonly Lock _lock = new();
     private KeySlab? _keys;
-    private volatile bool _failed;
+    private long _failedAt; // Environment.TickCount64 when the pool stopped being served; 0 while it serves
 
     public DevicePool(LibraryScheduler owner, WdDeviceInfo device, bool inline = false)
     {
@@ -28,7 +28,10 @@ internal sealed class DevicePool
     public bool Inline { get; }
 
     /// <summary>Set when a context of the pool stopped being served: the scheduler moves on to the next device.</summary>
-    public bool Failed => _failed;
+    public bool Failed => Volatile.Read(ref _failedAt) != 0;
+
+    /// <summary>When the pool was marked failed (<see cref="Environment.TickCount64"/>).</summary>
+    public long FailedAt => Volatile.Read(ref _failedAt);
 
     /// <summary>Every context the pool opened itself (not borrowed).</summary>
     public IEnumerable<WdContext> OwnContexts
@@ -42,10 +45,7 @@ internal sealed class DevicePool
         }
     }
 
-    public void MarkFailed() => _failed = true;
-
-    /// <summary>When the scheduler moved off this pool (<see cref="Environment.TickCount64"/>).</summary>
-    public long RetiredAt { get; set; }
+    public void MarkFailed() => Interlocked.CompareExchange(ref _failedAt, Math.Max(1, Environment.TickCount64), 0);
 
     /// <summary>Device-visible memory for keys on this device (made with the pool's first context).</summary>
     public KeySlab Keys
@@ -65,7 +65,7 @@ internal sealed class DevicePool
         }
     }
 
-    /// <summary>A queue of this device, for memory that must outlive no context of the pool.</summary>
+    /// <summary>A queue of this device, through which memory for the pool's keys is made.</summary>
     public WdQueue AnyQueue => AnyContext.Queue;
 
     private WdContext AnyContext => Route(async: false, operation: -1).Contexts[0];

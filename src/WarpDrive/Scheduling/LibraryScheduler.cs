@@ -19,12 +19,11 @@ internal sealed class LibraryScheduler : IDisposable
     private int _nextSession;
     private bool _disposed;
 
-    public LibraryScheduler(WdRuntime runtime, AlgorithmLibrary library, LibraryOptions options, bool explicitOptions)
+    public LibraryScheduler(WdRuntime runtime, AlgorithmLibrary library, LibraryOptions options)
     {
         _runtime = runtime;
         Library = library;
         Options = options;
-        Explicit = explicitOptions;
         Name = $"WD_{AlgorithmLibraries.EnvironmentName(library)}";
         Operations = AlgorithmLibraries.Operations(library);
         int perMode = runtime.Options.MaxContextsPerAlgorithm;
@@ -38,9 +37,6 @@ internal sealed class LibraryScheduler : IDisposable
     public AlgorithmLibrary Library { get; }
 
     public LibraryOptions Options { get; }
-
-    /// <summary>Set up by <see cref="WdRuntime.Initialize"/> or the environment rather than by default.</summary>
-    public bool Explicit { get; }
 
     /// <summary>The library's name in messages (<c>WD_COMP</c>).</summary>
     public string Name { get; }
@@ -65,7 +61,6 @@ internal sealed class LibraryScheduler : IDisposable
                 if (p.Failed)
                 {
                     _retired.Add(p);
-                    p.RetiredAt = Environment.TickCount64;
                 }
 
                 return p.Failed;
@@ -78,7 +73,7 @@ internal sealed class LibraryScheduler : IDisposable
                 IReadOnlyList<WdDeviceInfo> candidates = _runtime.CandidateDevices(algorithm);
                 if (candidates.Count == 0 && live.Count == 0)
                 {
-                    _runtime.ThrowNoDevice(algorithm);
+                    throw _runtime.NoDevice(algorithm);
                 }
 
                 // Within the top priority, devices on the library's NUMA node (the first node its specs name) come first.
@@ -132,7 +127,7 @@ internal sealed class LibraryScheduler : IDisposable
         long now = Environment.TickCount64;
         foreach (DevicePool pool in _retired)
         {
-            if (now - pool.RetiredAt < RetiredGraceMilliseconds)
+            if (now - pool.FailedAt < RetiredGraceMilliseconds)
             {
                 continue;
             }
