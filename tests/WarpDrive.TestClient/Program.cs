@@ -8,10 +8,12 @@ using WarpDrive.Compression;
 //   secret         reserve 64 KiB of shared memory filled with 0xA5, print "ready <address> <length>", wait;
 //                  exit 1 if the memory no longer holds only 0xA5 by then
 //   loop SECONDS   compress and decompress random data in a loop, checking every round trip; print the count
+//   hostile COUNT SEED [HEX_ADDRESS...]   write at least COUNT crafted descriptors straight into its rings, corrupt
+//                  ring words, storm the doorbell; print its books as key=value pairs (HostileClient.cs)
 // Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: WarpDrive.TestClient hold N | secret | loop SECONDS");
+    Console.Error.WriteLine("usage: WarpDrive.TestClient hold N | secret | loop SECONDS | hostile COUNT SEED [HEX_ADDRESS...]");
     return 2;
 }
 
@@ -95,6 +97,9 @@ try
             Console.WriteLine(rounds.ToString(CultureInfo.InvariantCulture));
             return 0;
         }
+
+        case "hostile":
+            return WarpDrive.TestClient.HostileClient.Run(runtime, args);
 
         default:
             Console.Error.WriteLine($"unknown command {args[0]}");

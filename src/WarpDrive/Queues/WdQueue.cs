@@ -69,6 +69,9 @@ public sealed class WdQueue : IDisposable
         }
     }
 
+    /// <summary>The ring region itself, for tests that play a hostile client writing straight into it.</summary>
+    internal QueueRegion Region => _region;
+
     /// <summary>Error completions this queue has produced.</summary>
     public uint ErrorCount => Volatile.Read(ref _disposed) != 0 ? 0 : Volatile.Read(ref _region.ErrorCount);
 

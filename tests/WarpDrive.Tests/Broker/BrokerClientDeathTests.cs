@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using WarpDrive.Compression;
+using WarpDrive.Tests.Reliability;
 using Xunit.Abstractions;
 
 namespace WarpDrive.Tests.Broker;
@@ -25,14 +24,11 @@ public sealed class BrokerClientDeathTests(ITestOutputHelper output)
 
         // The survivor: this process, one queue, checked round trips all along.
         using WdRuntime runtime = broker.CreateRuntime(maxCompressionContexts: 1);
-        var rounds = new StrongBox<long>();
-        using var stop = new CancellationTokenSource();
-        Task survivor = Task.Run(() => RoundTrips(runtime, rounds, stop.Token));
-        Assert.True(await BrokerTestKit.EventuallyAsync(() => Interlocked.Read(ref rounds.Value) >= 5 || survivor.IsCompleted, TimeSpan.FromSeconds(10)), "no round trips before the kill");
-        Assert.False(survivor.IsCompleted, "the survivor stopped before the kill");
+        await using var survivor = WellBehavedClient.Start(runtime);
+        Assert.True(await survivor.AdvancesAsync(5, TimeSpan.FromSeconds(10)), "no round trips before the kill");
         Assert.True(await BrokerTestKit.EventuallyAsync(() => Available() == "0", TimeSpan.FromSeconds(1)), $"available_instances is {Available()} with every queue held, not 0");
 
-        long roundsAtKill = Interlocked.Read(ref rounds.Value);
+        long roundsAtKill = survivor.Rounds;
         long killedAt = Stopwatch.GetTimestamp();
         holder.Signal(NativeTestMethods.SIGKILL);
         TimeSpan latency = TimeSpan.MaxValue;
@@ -57,36 +53,11 @@ public sealed class BrokerClientDeathTests(ITestOutputHelper output)
         Assert.Equal(137, await holder.WaitForExitAsync(TimeSpan.FromSeconds(10))); // 128 + SIGKILL
 
         // The survivor went on through the kill and after it.
-        Assert.True(await BrokerTestKit.EventuallyAsync(() => Interlocked.Read(ref rounds.Value) >= roundsAtKill + 5 || survivor.IsCompleted, TimeSpan.FromSeconds(10)), "no round trips after the kill");
-        await stop.CancelAsync();
-        await survivor; // rethrows the first failed round trip, if any
-        output.WriteLine($"survivor: {roundsAtKill} round trips before the kill, {rounds.Value} in all, every one checked");
-        
+        Assert.True(await survivor.AdvancesAsync(5, TimeSpan.FromSeconds(10)), "no round trips after the kill");
+        await survivor.StopAsync(); // rethrows the first failed round trip, if any
+        output.WriteLine($"survivor: {roundsAtKill} round trips before the kill, {survivor.Rounds} in all, every one checked");
 
         runtime.Dispose();
         Assert.True(await BrokerTestKit.EventuallyAsync(() => Available() == "4", TimeSpan.FromSeconds(1)), $"available_instances is {Available()} once every client is gone, not 4");
-    }
-
-    private static void RoundTrips(WdRuntime runtime, StrongBox<long> rounds, CancellationToken stop)
-    {
-        const int Max = 256 << 10;
-        byte[] text = TestData.Text(Max, seed: 21);
-        byte[] packed = new byte[CompressionSession.GetMaxCompressedLength(Max)];
-        byte[] back = new byte[Max];
-        var random = new Random(22);
-        using var compress = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip }, runtime);
-        using var decompress = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip, Direction = CompressionDirection.Decompress }, runtime);
-        while (!stop.IsCancellationRequested)
-        {
-            int length = random.Next(1, Max);
-            int offset = random.Next(0, Max - length + 1);
-            ReadOnlySpan<byte> data = text.AsSpan(offset, length);
-            CompressionResult c = compress.Process(data, packed);
-            Assert.True(c.IsOk, $"compress: {c.Status}");
-            CompressionResult d = decompress.Process(packed.AsSpan(0, c.Produced), back);
-            Assert.True(d.IsOk, $"decompress: {d.Status}");
-            Assert.True(data.SequenceEqual(back.AsSpan(0, d.Produced)), "round trip differs");
-            Interlocked.Increment(ref rounds.Value);
-        }
     }
 }
