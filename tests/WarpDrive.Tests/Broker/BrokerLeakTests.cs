@@ -32,7 +32,7 @@ public sealed class BrokerLeakTests(ITestOutputHelper output)
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Cycle(runtime, 1000);
         TimeSpan elapsed = clock.Elapsed;
-        Assert.True(await SettledAsync(broker), $"after the cycles: available_instances {broker.ReadAttribute("zip-0", "available_instances")}, {MappedRegions(broker)} wd regions still mapped in the broker");
+        Assert.True(await SettledAsync(broker), $"after the cycles: available_instances {broker.ReadAttribute("zip-0", "available_instances")}, {broker.MappedRegions()} wd regions still mapped in the broker");
         int fdsAfter = broker.FdCount();
         long rssAfter = broker.RssBytes();
 
@@ -44,11 +44,8 @@ public sealed class BrokerLeakTests(ITestOutputHelper output)
 
     /// <summary>Every queue is back and no ring or shared region is mapped in the broker any more.</summary>
     private static Task<bool> SettledAsync(BrokerProcess broker) =>
-        BrokerTestKit.EventuallyAsync(() => broker.ReadAttribute("zip-0", "available_instances") == "16" && MappedRegions(broker) == 0, TimeSpan.FromSeconds(2));
+        BrokerTestKit.EventuallyAsync(() => broker.ReadAttribute("zip-0", "available_instances") == "16" && broker.MappedRegions() == 0, TimeSpan.FromSeconds(2));
 
-    /// <summary>Mappings of the broker's memfds (rings <c>wd-zip-0-ring</c>, regions <c>wd-share-PID</c>).</summary>
-    private static int MappedRegions(BrokerProcess broker) =>
-        File.ReadLines($"/proc/{broker.Pid}/maps").Count(l => l.Contains("/memfd:wd-", StringComparison.Ordinal));
 
     private static void Cycle(WdRuntime runtime, int count)
     {

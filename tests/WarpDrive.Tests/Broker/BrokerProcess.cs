@@ -39,6 +39,9 @@ internal sealed class BrokerProcess : IAsyncDisposable
     /// <summary>The configuration file the broker was started with.</summary>
     public string ConfigPath { get; }
 
+    /// <summary>Set before disposing to leave the run directory for a broker restarted on it (see StartAsync).</summary>
+    public bool KeepRunDirectory { get; set; }
+
     /// <summary>The broker's pid (read back from <c>wdd.pid</c>).</summary>
     public int Pid { get; private set; }
 
@@ -75,10 +78,11 @@ internal sealed class BrokerProcess : IAsyncDisposable
 
     /// <summary>Starts <c>wdd --config F --run-dir D</c> (or <c>wd daemon --config F --run-dir D</c> with
     /// <paramref name="viaWd"/>) with <paramref name="configJson"/> and waits (at most 20 s) until it has written its
-    /// pid file.</summary>
-    public static async Task<BrokerProcess> StartAsync(string configJson, ITestOutputHelper? output = null, bool viaWd = false)
+    /// pid file. <paramref name="runDirectory"/> restarts a broker on the run directory of one that stopped or was
+    /// killed (its clients may still be running); by default the directory is a fresh one.</summary>
+    public static async Task<BrokerProcess> StartAsync(string configJson, ITestOutputHelper? output = null, bool viaWd = false, string? runDirectory = null)
     {
-        string directory = Directory.CreateTempSubdirectory("wdd-").FullName;
+        string directory = runDirectory ?? Directory.CreateTempSubdirectory("wdd-").FullName;
         // Like /run/warpdrive: other users may look in; the socket modes decide who may open a device.
         File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));
         string configPath = Path.Combine(directory, "wdd.json");
@@ -104,7 +108,9 @@ internal sealed class BrokerProcess : IAsyncDisposable
         {
             string pidFile = Path.Combine(directory, "wdd.pid");
             var clock = Stopwatch.StartNew();
-            while (!File.Exists(pidFile) || !(await File.ReadAllTextAsync(pidFile)).EndsWith('\n'))
+            // A broker killed on this directory before left its pid file: wait for this one's pid.
+            string expected = broker._process.Id.ToString(CultureInfo.InvariantCulture) + "\n";
+            while (!File.Exists(pidFile) || (runDirectory is null ? !(await File.ReadAllTextAsync(pidFile)).EndsWith('\n') : await File.ReadAllTextAsync(pidFile) != expected))
             {
                 if (broker._process.HasExited)
                 {
@@ -124,8 +130,9 @@ internal sealed class BrokerProcess : IAsyncDisposable
             Assert.Equal(broker._process.Id, broker.Pid);
             return broker;
         }
-        catch
+        catch (Exception e)
         {
+            output?.WriteLine($"wdd did not start: {e}");
             await broker.DisposeAsync();
             throw;
         }
@@ -152,6 +159,10 @@ internal sealed class BrokerProcess : IAsyncDisposable
 
     /// <summary>Open file descriptors of the broker.</summary>
     public int FdCount() => Directory.GetFiles($"/proc/{Pid}/fd").Length;
+
+    /// <summary>Mappings of the broker's memfds (rings <c>wd-zip-0-ring</c>, regions <c>wd-share-PID</c>).</summary>
+    public int MappedRegions() =>
+        File.ReadLines($"/proc/{Pid}/maps").Count(l => l.Contains("/memfd:wd-", StringComparison.Ordinal));
 
     /// <summary>Resident set size of the broker in bytes (VmRSS).</summary>
     public long RssBytes()
@@ -236,12 +247,17 @@ internal sealed class BrokerProcess : IAsyncDisposable
             string devices = WdRunDirectory.DeviceDirectory(RunDirectory);
             Assert.Empty(Directory.Exists(devices) ? Directory.GetFileSystemEntries(devices) : []);
             string stats = WdRunDirectory.StatsDirectory(RunDirectory);
-            Assert.Empty(Directory.Exists(stats) ? Directory.GetFileSystemEntries(stats) : []); // its counters file
+            // Its counters file (a broker killed on this directory before left its own, which wd top removes).
+            Assert.DoesNotContain(Directory.Exists(stats) ? Directory.GetFileSystemEntries(stats) : [],
+                f => Path.GetFileName(f).StartsWith($"{Pid}-", StringComparison.Ordinal));
         }
         finally
         {
             _process.Dispose();
-            Directory.Delete(RunDirectory, recursive: true);
+            if (!KeepRunDirectory)
+            {
+                Directory.Delete(RunDirectory, recursive: true);
+            }
         }
     }
 }
