@@ -28,8 +28,8 @@ internal static partial class BrokerLog
     [LoggerMessage(7, LogLevel.Warning, "client {Pid} on {Device}: {Error}; closing the connection")]
     public static partial void ClientFailed(this ILogger logger, int pid, string device, string error);
 
-    [LoggerMessage(8, LogLevel.Warning, "{Device}: refusing pid {Pid}: max_clients ({Max}) reached")]
-    public static partial void TooManyClients(this ILogger logger, string device, int pid, int max);
+    [LoggerMessage(8, LogLevel.Warning, "{Device}: refusing a connection of pid {Pid}: {Refusal} ({Count} refused so far)")]
+    public static partial void TooManyClients(this ILogger logger, string device, int pid, string refusal, long count);
 
     [LoggerMessage(9, LogLevel.Information, "{Device}: dropped a connection at accept: {Error}")]
     public static partial void AcceptFailed(this ILogger logger, string device, string error);

@@ -43,6 +43,7 @@ public sealed class BrokerServer : IDisposable
     private readonly List<PendingAlloc> _allocs = [];
     private readonly List<PendingUnmap> _unmaps = [];
     private ulong _nextConnection;
+    private long _refusedConnections;
     private int _attributesDirty;
     private bool _disposed;
 
@@ -298,10 +299,20 @@ public sealed class BrokerServer : IDisposable
             try
             {
                 peer = socket.GetPeerCredentials();
-                if (_connections.Count >= _config.Limits.MaxClients)
+                // Per user first: one user that opens thousands of connections must not lock the others out.
+                int userConnections = _users.TryGetValue(peer.Uid, out UserAccount? account) ? account.Connections : 0;
+                string? refusal = userConnections >= _config.Limits.MaxConnectionsPerUser
+                    ? $"uid {peer.Uid} already holds {userConnections} connections (max_connections_per_user)"
+                    : _connections.Count >= _config.Limits.MaxClients ? $"broker at max_clients ({_config.Limits.MaxClients})" : null;
+                if (refusal is not null)
                 {
-                    _logger.TooManyClients(device.Name, peer.Pid, _config.Limits.MaxClients);
-                    socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.Internal }, "broker at max_clients", buffer));
+                    // Logged at 1, 2, 4, 8, ... refusals: a client that retries in a loop must not flood the log.
+                    if ((++_refusedConnections & (_refusedConnections - 1)) == 0)
+                    {
+                        _logger.TooManyClients(device.Name, peer.Pid, refusal, _refusedConnections);
+                    }
+
+                    socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.ConnectionLimit }, refusal, buffer));
                     socket.Dispose();
                     continue;
                 }
@@ -325,6 +336,7 @@ public sealed class BrokerServer : IDisposable
             var connection = new ClientConnection(++_nextConnection, device, socket, process);
             _connections.Add(connection.Id, connection);
             process.Connections.Add(connection);
+            process.User.Connections++;
             _epoll.Add(socket.Fd, EpollEvents.In | EpollEvents.RdHup, connection.Id);
         }
     }
@@ -823,6 +835,7 @@ public sealed class BrokerServer : IDisposable
         c.Socket.Dispose();
         ClientProcess process = c.Process;
         process.Connections.Remove(c);
+        process.User.Connections--;
         if (process.Connections.Count == 0)
         {
             // The domain lives as long as the process has a connection: its regions go with the last one.

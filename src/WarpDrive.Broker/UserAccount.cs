@@ -17,5 +17,8 @@ internal sealed class UserAccount(uint uid)
     /// broker's table, or a new process of the same uid would get a fresh account and the caps would split.</summary>
     public int Processes { get; set; }
 
+    /// <summary>Client connections of this user's processes (against <c>max_connections_per_user</c>).</summary>
+    public int Connections { get; set; }
+
     public bool IsIdle => Queues == 0 && SharedBytes == 0 && Processes == 0;
 }

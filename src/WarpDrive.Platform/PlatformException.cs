@@ -25,6 +25,10 @@ public class PlatformException : IOException
     /// <summary>The Linux errno value (<c>EPERM</c> = 1, <c>ENOENT</c> = 2, ...).</summary>
     public int Errno { get; }
 
+    /// <summary>The peer closed the connection: EPIPE on a send, ECONNRESET on a receive (it closed with our message
+    /// unread). What it sent before closing may still be waiting to be received.</summary>
+    public bool IsPeerGone => Errno is Interop.Libc.EPIPE or Interop.Libc.ECONNRESET;
+
     /// <summary>Formats an errno as its symbolic name and text: <c>EMFILE (Too many open files)</c>.</summary>
     public static string Describe(int errno) => $"{GetErrnoName(errno)} ({Marshal.GetPInvokeErrorMessage(errno)})";
 

@@ -38,4 +38,8 @@ public enum BrokerStatus : int
 
     /// <summary>The broker could not do it (out of memory, too many files); nothing changed.</summary>
     Internal = 11,
+
+    /// <summary>The broker holds <c>max_clients</c> connections, or the caller's user <c>max_connections_per_user</c>;
+    /// sent unsolicited when the connection is accepted, which is then closed.</summary>
+    ConnectionLimit = 12,
 }

@@ -60,6 +60,8 @@ namespace WarpDrive.Broker.Configuration;
 /// (each is a mapping in the broker). Default 4096.</description></item>
 /// <item><term><c>max_clients</c></term><description>integer &gt;= 1: client connections accepted at once.
 /// Default 1024.</description></item>
+/// <item><term><c>max_connections_per_user</c></term><description>integer &gt;= 1: client connections one user may
+/// hold at once. Default 256.</description></item>
 /// </list>
 /// </remarks>
 public sealed class BrokerConfig
@@ -168,6 +170,7 @@ public sealed class BrokerConfig
         Check(source, "limits.max_request_bytes", ConfigRules.RequestBytes(limits.MaxRequestBytes));
         Check(source, "limits.max_clients", ConfigRules.Positive(limits.MaxClients));
         Check(source, "limits.max_regions_per_user", ConfigRules.Positive(limits.MaxRegionsPerUser));
+        Check(source, "limits.max_connections_per_user", ConfigRules.Positive(limits.MaxConnectionsPerUser));
     }
 
     private static void Check(string source, string path, string? error)

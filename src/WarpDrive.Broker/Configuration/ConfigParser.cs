@@ -24,6 +24,7 @@ internal sealed class ConfigParser
     private static readonly string[] s_limitsKeys =
     [
         "max_queues_per_user", "max_shared_bytes_per_user", "queue_error_threshold", "max_request_bytes", "max_clients", "max_regions_per_user",
+        "max_connections_per_user",
     ];
 
     private readonly string _source;
@@ -147,6 +148,7 @@ internal sealed class ConfigParser
                 "max_request_bytes" => limits with { MaxRequestBytes = Size(v, at, ConfigRules.RequestBytes) },
                 "max_clients" => limits with { MaxClients = Int(v, at, ConfigRules.Positive) },
                 "max_regions_per_user" => limits with { MaxRegionsPerUser = Int(v, at, ConfigRules.Positive) },
+                "max_connections_per_user" => limits with { MaxConnectionsPerUser = Int(v, at, ConfigRules.Positive) },
                 _ => throw new InvalidOperationException(key),
             };
         }

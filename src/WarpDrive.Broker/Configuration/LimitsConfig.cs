@@ -25,4 +25,9 @@ public sealed record LimitsConfig
 
     /// <summary>Client connections the broker accepts at once (key <c>max_clients</c>, &gt;= 1).</summary>
     public int MaxClients { get; init; } = 1024;
+
+    /// <summary>Client connections one user may hold at once, all its processes together (key
+    /// <c>max_connections_per_user</c>, &gt;= 1): without it one user could take every one of <see cref="MaxClients"/>
+    /// and lock every other user out. Each queue is a connection, so it should be above <see cref="MaxQueuesPerUser"/>.</summary>
+    public int MaxConnectionsPerUser { get; init; } = 256;
 }

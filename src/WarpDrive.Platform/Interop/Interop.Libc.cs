@@ -16,10 +16,12 @@ internal static partial class Interop
         internal const int EBADF = 9;
         internal const int EAGAIN = 11;
         internal const int EFAULT = 14;
+        internal const int EPIPE = 32;
         internal const int EINVAL = 22;
         internal const int ENOSYS = 38;
         internal const int ENOPROTOOPT = 92;
         internal const int ECONNABORTED = 103;
+        internal const int ECONNRESET = 104;
         internal const int ENOTCONN = 107;
         internal const int ETIMEDOUT = 110;
 

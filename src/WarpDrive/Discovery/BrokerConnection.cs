@@ -91,10 +91,43 @@ internal sealed class BrokerConnection : IDisposable
                     return response;
                 }
             }
+            catch (PlatformException e) when (e.IsPeerGone)
+            {
+                // A broker that refuses a connection (max_clients, max_connections_per_user) sends why and closes: the
+                // reply waits in our receive queue behind the reset, or our send hit the end it had closed.
+                if (TryReadParting(buffer, out BrokerResponse parting, out message))
+                {
+                    return parting;
+                }
+
+                throw new WdException($"{Device}: broker connection failed: {e.Message}", e);
+            }
             catch (IOException e)
             {
                 throw new WdException($"{Device}: broker connection failed: {e.Message}", e);
             }
+        }
+    }
+
+    /// <summary>Reads the error a broker sent before it closed the connection, if there is one.</summary>
+    private bool TryReadParting(Span<byte> buffer, out BrokerResponse response, out string? message)
+    {
+        response = default;
+        message = null;
+        try
+        {
+            int n = _socket.Receive(buffer, [], out _, out _);
+            if (n < BrokerResponse.Size || (response = MemoryMarshal.Read<BrokerResponse>(buffer)).Status == BrokerStatus.Ok)
+            {
+                return false;
+            }
+
+            message = n > BrokerResponse.Size ? Encoding.UTF8.GetString(buffer[BrokerResponse.Size..n]) : response.Status.ToString();
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

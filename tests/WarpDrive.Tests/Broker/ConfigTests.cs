@@ -38,7 +38,9 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(64L << 20, l.MaxRequestBytes);
         Assert.Equal(1024, l.MaxClients);
         Assert.Equal(4096, l.MaxRegionsPerUser);
+        Assert.Equal(256, l.MaxConnectionsPerUser);
         Assert.Equal(7, BrokerConfig.Parse("""{ "limits": { "max_regions_per_user": 7 } }""", "wdd.json").Limits.MaxRegionsPerUser);
+        Assert.Equal(9, BrokerConfig.Parse("""{ "limits": { "max_connections_per_user": 9 } }""", "wdd.json").Limits.MaxConnectionsPerUser);
     }
 
     [Fact]
@@ -191,6 +193,7 @@ public sealed class ConfigTests : IDisposable
         { """{ "limits": { "max_clients": 0 } }""", "wdd.json: limits.max_clients: must be between 1 and 2147483647 (got 0)" },
         { """{ "limits": { "max_clients": -5 } }""", "wdd.json: limits.max_clients: must be between 1 and 2147483647 (got -5)" },
         { """{ "limits": { "max_regions_per_user": 0 } }""", "wdd.json: limits.max_regions_per_user: must be between 1 and 2147483647 (got 0)" },
+        { """{ "limits": { "max_connections_per_user": 0 } }""", "wdd.json: limits.max_connections_per_user: must be between 1 and 2147483647 (got 0)" },
     };
 
     [Theory]
