@@ -537,8 +537,11 @@ internal sealed unsafe partial class HostileClient : IDisposable
             case 1: // a slot published out of order (its sequence word claims a later position)
                 position = (ulong)_random.Next(1, region.Depth);
                 break;
-            case 2: // the whole SQ overwritten with garbage, sequence words included
+            case 2: // the whole SQ overwritten with garbage, sequence words included, and the device woken to look at it
                 _random.NextBytes(new Span<byte>((void*)region.SqSlot(0), region.Depth * Sqe.Size));
+                Interlocked.Increment(ref region.Doorbell);
+                Futex.Wake(region.DoorbellAddress);
+                Thread.Sleep(50);
                 break;
             case 3: // every word the client may write, garbage: tail, doorbell, status word, reason, error count
                 Volatile.Write(ref region.SqTail, (ulong)_random.NextInt64());
