@@ -51,6 +51,7 @@ internal static class Supervisor
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
 
+        int fdsBefore = FdListing.Write(broker.Pid, Path.Combine(options.OutputDirectory, "fds-idle-start.txt"));
         DateTime deadline = DateTime.UtcNow + options.Duration;
         Task slots = Task.WhenAll(Enumerable.Range(0, options.Clients).Select(slot =>
             RunSlotAsync(slot, deadline, broker.RunDirectory, live, totals, clientLog)));
@@ -77,10 +78,12 @@ internal static class Supervisor
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
 
+        int fdsAfter = brokerDied ? -1 : FdListing.Write(broker.Pid, Path.Combine(options.OutputDirectory, "fds-idle-end.txt"));
+
         int? exit = await broker.StopAsync(s_stopLimit);
         if (!brokerDied)
         {
-            checks.AddRange(FlatnessCheck.Evaluate(samples));
+            checks.AddRange(FlatnessCheck.Evaluate(samples, fdsBefore, fdsAfter));
         }
 
         checks.Add(new("requests lost", totals.Lost == 0, I($"{totals.Lost} lost of {totals.Graceful.Submitted} submitted by the clients that ran to their end")));
