@@ -29,6 +29,7 @@ done
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 export DOTNET_TieredPGO=0 WD_STATS=0
+DOTNET=$(readlink -f "$(command -v dotnet)") # afl-cmin wants the executable's real path
 
 fuzz_one() {
   local target=$1 out=$WORK/$1
@@ -45,8 +46,8 @@ fuzz_one() {
   local s=$out/default/fuzzer_stats
   awk -F' *: *' '/^(run_time|execs_done|execs_per_sec|corpus_count|edges_found|total_edges|bitmap_cvg|saved_crashes|saved_hangs|stability)/ {print "   " $1 ": " $2}' "$s"
   # Minimise what AFL++ found and keep the new inputs (control bytes stripped: the corpus holds plain streams).
-  AFL_ALLOW_TMP=1 afl-cmin -i "$out/default/queue" -o "$out/min" -t 5000 -m none -- dotnet "$WORK/bin/WarpDrive.Fuzz.dll" "$target" > "$out/cmin.log" 2>&1 \
-    || cp "$out/default/queue"/id:* "$out/min"/
+  AFL_ALLOW_TMP=1 afl-cmin -i "$out/default/queue" -o "$out/min" -t 5000 -m none -- "$DOTNET" "$WORK/bin/WarpDrive.Fuzz.dll" "$target" > "$out/cmin.log" 2>&1 \
+    || { echo "   afl-cmin failed (see $out/cmin.log): keeping the whole queue"; cp "$out/default/queue"/id:* "$out/min"/; }
   local added=0
   for f in "$out/min"/*; do
     case $(basename "$f") in *orig:*) continue ;; esac   # the seeds themselves

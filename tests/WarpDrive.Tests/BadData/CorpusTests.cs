@@ -49,6 +49,10 @@ public sealed class CorpusTests
             Direction = CompressionDirection.Decompress,
             Mode = SessionMode.Stream,
         }, runtime);
+        using WdRuntime? zlibNgRuntime = engine == "isal" ? Engines.Runtime("zlib-ng") : null;
+        using CompressionSession? zlibNg = zlibNgRuntime is null ? null
+            : new CompressionSession(new() { Algorithm = algorithm, Direction = CompressionDirection.Decompress }, zlibNgRuntime);
+        using var compressor = new CompressionSession(new() { Algorithm = algorithm }, runtime);
         byte[] output = new byte[Cap];
         int ok = 0, errors = 0;
         foreach (string file in files)
@@ -62,7 +66,10 @@ public sealed class CorpusTests
             byte[]? decoded = Outcome(name, r, output);
             if (decoded is not null)
             {
-                Assert.True(expected is not null && expected.AsSpan().SequenceEqual(decoded), $"{name}: WarpDrive decodes {decoded.Length} bytes, the runtime does not agree");
+                // ISA-L decodes some deflate bodies zlib calls invalid (incomplete Huffman code sets): allowed only there,
+                // so the zlib-ng engine must call it invalid data, not a header, trailer or checksum fault.
+                Assert.True(expected is not null ? expected.AsSpan().SequenceEqual(decoded) : engine == "isal" && ZlibNgSays(zlibNg!, data) == DataErrorKind.InvalidData,
+                    $"{name}: WarpDrive decodes {decoded.Length} bytes, the runtime does not agree");
                 ok++;
             }
             else
@@ -70,7 +77,7 @@ public sealed class CorpusTests
                 errors++;
             }
 
-            foreach ((int piece, int chunk) in ((int, int)[])[(1, 1), (7, 100), (data.Length + 1, Cap)])
+            foreach ((int piece, int chunk) in ((int, int)[])[(1, 61), (7, 1000), (data.Length + 1, Cap)])
             {
                 byte[]? streamed = Streamed(name, stream, data, piece, chunk);
                 Assert.True(decoded is null ? streamed is null : streamed is not null && decoded.AsSpan().SequenceEqual(streamed),
@@ -84,7 +91,7 @@ public sealed class CorpusTests
                     $"{name}: the Stream reader disagrees with block mode");
             }
 
-            RoundTripStillWorks(name, block, stream, algorithm, runtime);
+            RoundTripStillWorks(name, block, stream, compressor);
         }
 
         Assert.True(ok > 0 && errors > 0, $"{format}: {ok} decoded, {errors} data errors: the corpus should hold both");
@@ -187,10 +194,12 @@ public sealed class CorpusTests
         }
     }
 
-    private static void RoundTripStillWorks(string name, CompressionSession block, CompressionSession stream, CompressionAlgorithm algorithm, WdRuntime runtime)
+    private static DataErrorKind ZlibNgSays(CompressionSession zlibNg, byte[] data) =>
+        zlibNg.Process(data, new byte[Cap]).DataError;
+
+    private static void RoundTripStillWorks(string name, CompressionSession block, CompressionSession stream, CompressionSession compressor)
     {
         byte[] text = "the session still works after bad data"u8.ToArray();
-        using var compressor = new CompressionSession(new() { Algorithm = algorithm }, runtime);
         byte[] packed = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         CompressionResult c = compressor.Process(text, packed);
         byte[] unpacked = new byte[text.Length];
