@@ -23,4 +23,8 @@ public enum DataErrorKind : uint
 
     /// <summary>The stream needs a preset dictionary, which this device does not support.</summary>
     NeedsDictionary = 6,
+
+    /// <summary>The output would pass the caller's limit (<c>CompressionSessionOptions.MaxOutputLength</c>). Set by
+    /// libwd, never by a device.</summary>
+    OutputLimitExceeded = 7,
 }

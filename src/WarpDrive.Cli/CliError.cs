@@ -8,6 +8,7 @@ internal static class CliError
         (int code, string message) = error switch
         {
             InvalidDataException e => (ExitCodes.DataError, e.Message),
+            WarpDrive.Compression.WdOutputLimitExceededException e => (ExitCodes.DataError, e.Message), // --max-output
             WdDeviceNotFoundException e => (ExitCodes.NoDevice, e.Message),
             WdConfigurationException e => (ExitCodes.Usage, e.Message), // names the variable at fault
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.IoError, "no such file or directory"),

@@ -5,8 +5,9 @@ using WarpDrive.Streams;
 
 namespace WarpDrive.Cli;
 
-/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [-o OUT] [--device NAME] [--mode M] [IN]</c>: stdin to stdout when no
-/// file is named. A named output is written to a temporary file beside it and renamed only on success,
+/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [--max-output SIZE] [-o OUT] [--device NAME] [--mode M] [IN]</c>:
+/// stdin to stdout when no file is named. <c>--max-output</c> (decompress) stops with a data error once the output would
+/// pass SIZE (a decompression bomb). A named output is written to a temporary file beside it and renamed only on success,
 /// so a failed run leaves no output file behind.</summary>
 internal static class CodecCommand
 {
@@ -34,6 +35,17 @@ internal static class CodecCommand
             }
         });
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default: standard output)" };
+        var maxOutput = new Option<string?>("--max-output")
+        {
+            Description = "Stop with a data error (exit 1, no output file) once the output would pass SIZE: 4096, 64K, 64M, 2G...",
+        };
+        maxOutput.Validators.Add(r =>
+        {
+            if (r.Tokens is [var token] && ByteSize.Parse(token.Value) is null)
+            {
+                r.AddError($"--max-output must be a size such as 4096, 64K, 64M or 2G, not '{token.Value}'");
+            }
+        });
         var input = new Argument<string?>("input") { Description = "Input file (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command(compress ? "compress" : "decompress",
@@ -45,14 +57,19 @@ internal static class CodecCommand
         {
             command.Add(level);
         }
+        else
+        {
+            command.Add(maxOutput);
+        }
 
         var devices = new DeviceSelection(command);
         command.SetAction(parse => devices.Run(parse, runtime =>
-            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(output), parse.GetValue(input), runtime)));
+            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(maxOutput) is { } max ? ByteSize.Parse(max) : null,
+                parse.GetValue(output), parse.GetValue(input), runtime)));
         return command;
     }
 
-    private static int Run(CompressionMode mode, string algorithm, int level, string? outputPath, string? inputPath, WdRuntime runtime)
+    private static int Run(CompressionMode mode, string algorithm, int level, long? maxOutput, string? outputPath, string? inputPath, WdRuntime runtime)
     {
         if (mode == CompressionMode.Compress && outputPath is null && !Console.IsOutputRedirected)
         {
@@ -72,17 +89,18 @@ internal static class CodecCommand
                 ProgressConsole().Progress().AutoClear(true).Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask(mode == CompressionMode.Compress ? "compress" : "decompress", maxValue: total);
-                    Transform(mode, algorithm, level, source, sink, runtime, done => task.Value = done);
+                    Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done);
                 });
             }
             else
             {
-                Transform(mode, algorithm, level, source, sink, runtime, null);
+                Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null);
             }
         });
     }
 
-    private static void Transform(CompressionMode mode, string algorithm, int level, Stream source, Stream sink, WdRuntime runtime, Action<long>? progress)
+    private static void Transform(CompressionMode mode, string algorithm, int level, long? maxOutput, Stream source, Stream sink, WdRuntime runtime,
+        Action<long>? progress)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkSize);
         long done = 0;
@@ -99,7 +117,7 @@ internal static class CodecCommand
         }
         else
         {
-            using WdCompressionStream z = Open(algorithm, source, mode, level, runtime);
+            using WdCompressionStream z = maxOutput is { } max ? OpenLimited(algorithm, source, max, runtime) : Open(algorithm, source, mode, level, runtime);
             int n;
             while ((n = z.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -120,6 +138,13 @@ internal static class CodecCommand
         "zlib" => new WdZLibStream(stream, mode, level, leaveOpen: true, runtime),
         "deflate" => new WdDeflateStream(stream, mode, level, leaveOpen: true, runtime),
         _ => new WdGZipStream(stream, mode, level, leaveOpen: true, runtime),
+    };
+
+    private static WdCompressionStream OpenLimited(string algorithm, Stream stream, long maxOutput, WdRuntime runtime) => algorithm switch
+    {
+        "zlib" => new WdZLibStream(stream, maxOutput, leaveOpen: true, runtime),
+        "deflate" => new WdDeflateStream(stream, maxOutput, leaveOpen: true, runtime),
+        _ => new WdGZipStream(stream, maxOutput, leaveOpen: true, runtime),
     };
 
     private static IAnsiConsole ProgressConsole() =>

@@ -25,7 +25,7 @@ internal static partial class Interop
 
         internal const ushort NO_FLUSH = 0, SYNC_FLUSH = 1;
         internal const ushort IGZIP_DEFLATE = 0, IGZIP_GZIP = 1, IGZIP_ZLIB = 3;
-        internal const uint ISAL_DEFLATE = 0, ISAL_GZIP = 1, ISAL_ZLIB = 3;
+        internal const uint ISAL_DEFLATE = 0, ISAL_GZIP = 1, ISAL_ZLIB = 3, ISAL_GZIP_NO_HDR_VER = 6;
 
         internal const int COMP_OK = 0;
         internal const int ISAL_DECOMP_OK = 0, ISAL_END_INPUT = 1, ISAL_OUT_OVERFLOW = 2, ISAL_NEED_DICT = 6;

@@ -29,6 +29,7 @@ public readonly record struct CompressionResult(
         DataErrorKind.TrailingGarbage => "trailing garbage after the end of the data",
         DataErrorKind.NeedsDictionary => "stream needs a preset dictionary",
         DataErrorKind.InvalidData => "invalid compressed data (corrupt)",
+        DataErrorKind.OutputLimitExceeded => "output limit exceeded",
         _ => Status.ToString(),
     };
 }

@@ -24,6 +24,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     private readonly int _operation;
     private readonly int _streamId;
     private bool _streamActive;
+    private long _streamOutput; // stream mode with MaxOutputLength: output of the current stream so far
+    private byte[]? _probe;
     private int _busy;
     private bool _disposed;
 
@@ -60,7 +62,25 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     /// <param name="destination">Output buffer.</param>
     /// <param name="last">Stream mode: this is the end of the input. Ignored in block mode.</param>
     /// <param name="flush">Stream-mode compression: end the output of this request on a byte boundary.</param>
-    public unsafe CompressionResult Process(ReadOnlySpan<byte> source, Span<byte> destination, bool last = true, bool flush = false)
+    public CompressionResult Process(ReadOnlySpan<byte> source, Span<byte> destination, bool last = true, bool flush = false)
+    {
+        if (Options.MaxOutputLength is null)
+        {
+            return ProcessOnce(source, destination, last, flush);
+        }
+
+        int room = LimitRoom(destination.Length, out bool clamped);
+        CompressionResult r = room == 0 && clamped ? NothingYet : ProcessOnce(source, destination[..room], last, flush);
+        if (!NeedsProbe(r, clamped, room))
+        {
+            return Limited(r, clamped);
+        }
+
+        Span<byte> one = stackalloc byte[1];
+        return AfterProbe(r, ProcessOnce(source[r.Consumed..], one, last, flush));
+    }
+
+    private unsafe CompressionResult ProcessOnce(ReadOnlySpan<byte> source, Span<byte> destination, bool last, bool flush)
     {
         EnterRequest();
         WdContext context = Pick(async: false, source.Length);
@@ -91,7 +111,25 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
 
     /// <summary>Runs one request whose input is a data list: each segment of <paramref name="source"/> becomes one
     /// entry of a scatter-gather table that the device reads directly (no gathering copy).</summary>
-    public unsafe CompressionResult Process(ReadOnlySequence<byte> source, Span<byte> destination, bool last = true, bool flush = false)
+    public CompressionResult Process(ReadOnlySequence<byte> source, Span<byte> destination, bool last = true, bool flush = false)
+    {
+        if (Options.MaxOutputLength is null)
+        {
+            return ProcessOnce(source, destination, last, flush);
+        }
+
+        int room = LimitRoom(destination.Length, out bool clamped);
+        CompressionResult r = room == 0 && clamped ? NothingYet : ProcessOnce(source, destination[..room], last, flush);
+        if (!NeedsProbe(r, clamped, room))
+        {
+            return Limited(r, clamped);
+        }
+
+        Span<byte> one = stackalloc byte[1];
+        return AfterProbe(r, ProcessOnce(source.Slice(r.Consumed), one, last, flush));
+    }
+
+    private unsafe CompressionResult ProcessOnce(ReadOnlySequence<byte> source, Span<byte> destination, bool last, bool flush)
     {
         EnterRequest();
         WdContext context = Pick(async: false, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length);
@@ -141,6 +179,86 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<CompressionResult>(cancellationToken);
         }
 
+        return Options.MaxOutputLength is null
+            ? ProcessOnceAsync(source, destination, last, flush, cancellationToken)
+            : ProcessLimitedAsync(source, destination, last, flush, cancellationToken);
+    }
+
+    private async ValueTask<CompressionResult> ProcessLimitedAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, bool last,
+        bool flush, CancellationToken cancellationToken)
+    {
+        int room = LimitRoom(destination.Length, out bool clamped);
+        CompressionResult r = room == 0 && clamped
+            ? NothingYet
+            : await ProcessOnceAsync(source, destination[..room], last, flush, cancellationToken).ConfigureAwait(false);
+        if (!NeedsProbe(r, clamped, room))
+        {
+            return Limited(r, clamped);
+        }
+
+        _probe ??= new byte[1];
+        return AfterProbe(r, await ProcessOnceAsync(source[r.Consumed..], _probe, last, flush, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A request not sent because the limit leaves no room: the probe decides.</summary>
+    private static CompressionResult NothingYet => new(CompletionStatus.OutOfSpace, 0, 0, 0, false, DataErrorKind.None);
+
+    /// <summary>With <see cref="CompressionSessionOptions.MaxOutputLength"/>: how much of a destination of
+    /// <paramref name="length"/> bytes the next request may fill; <paramref name="clamped"/> when the limit, not the
+    /// destination, is what bounds it.</summary>
+    private int LimitRoom(int length, out bool clamped)
+    {
+        if (Options.Mode == SessionMode.Stream && !_streamActive)
+        {
+            _streamOutput = 0;
+        }
+
+        long left = Options.MaxOutputLength!.Value - (Options.Mode == SessionMode.Stream ? _streamOutput : 0);
+        clamped = length > left;
+        return clamped ? (int)left : length;
+    }
+
+    /// <summary>The output filled all the room the limit left: one more byte would tell whether there is more. Block
+    /// mode needs no probe once a request ran: the device tells a full output from the end of the data itself.</summary>
+    private bool NeedsProbe(in CompressionResult r, bool clamped, int room) =>
+        clamped && r.Status == CompletionStatus.OutOfSpace && (Options.Mode == SessionMode.Stream || room == 0);
+
+    /// <summary>Counts a request's output against the limit; OUT_OF_SPACE where the limit bounded the destination is the
+    /// limit passed.</summary>
+    private CompressionResult Limited(in CompressionResult r, bool clamped)
+    {
+        if (clamped && r.Status == CompletionStatus.OutOfSpace)
+        {
+            return Exceeded(r);
+        }
+
+        _streamOutput += r.Produced;
+        return r;
+    }
+
+    /// <summary>Merges the probe (a request with a 1-byte destination over the input left) into the request before
+    /// it: any output, or still no room, is the limit passed; otherwise the data ended or needs more input right at
+    /// the limit.</summary>
+    private CompressionResult AfterProbe(in CompressionResult r, in CompressionResult probe)
+    {
+        if (probe.Produced > 0 || probe.Status == CompletionStatus.OutOfSpace)
+        {
+            return Exceeded(r);
+        }
+
+        return Limited(probe with { Consumed = r.Consumed + probe.Consumed, Produced = r.Produced }, clamped: false);
+    }
+
+    /// <summary>The limit passed: a data error; in stream mode the stream is abandoned (the next request starts anew).</summary>
+    private CompressionResult Exceeded(in CompressionResult r)
+    {
+        Reset();
+        return r with { Status = CompletionStatus.DataError, DataError = DataErrorKind.OutputLimitExceeded, EndOfStream = false };
+    }
+
+    private ValueTask<CompressionResult> ProcessOnceAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush,
+        CancellationToken cancellationToken)
+    {
         WdContext context = EnterAsync(source.Length);
 
         if (!context.TryRent(out RequestSlot slot))
@@ -234,6 +352,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         bool last = true, bool flush = false)
     {
         ArgumentNullException.ThrowIfNull(callback);
+        ThrowIfLimited();
         WdContext context = EnterAsync(source.Length);
 
         if (!context.TryRent(out RequestSlot slot))
@@ -253,6 +372,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         bool last = true, bool flush = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
+        ThrowIfLimited();
         cancellationToken.ThrowIfCancellationRequested();
         WdContext context = EnterAsync(source.Length);
         RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
@@ -396,8 +516,17 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         }
     }
 
+    private void ThrowIfLimited()
+    {
+        if (Options.MaxOutputLength is not null)
+        {
+            throw new InvalidOperationException("MaxOutputLength is honoured by Process and ProcessAsync; callbacks and batches take their limits from their destinations");
+        }
+    }
+
     private void ThrowIfStream()
     {
+        ThrowIfLimited();
         if (Options.Mode == SessionMode.Stream)
         {
             throw new InvalidOperationException("a stream-mode session runs its requests one after another: batches are for block mode");

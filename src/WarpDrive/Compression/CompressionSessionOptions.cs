@@ -20,6 +20,16 @@ public sealed record CompressionSessionOptions
     /// <summary>log2 of the history window, 9 to 15.</summary>
     public int WindowBits { get; init; } = 15;
 
+    /// <summary>Decompression: the most output the session may produce, null for no limit (the default). Block mode:
+    /// one request's output; stream mode: the whole stream's, across requests. Output that would pass it ends the
+    /// request with <see cref="WarpDrive.Abi.CompletionStatus.DataError"/> and
+    /// <see cref="WarpDrive.Abi.DataErrorKind.OutputLimitExceeded"/> (the streams throw
+    /// <see cref="WdOutputLimitExceededException"/>) having written no more than the limit: the guard against
+    /// decompression bombs. Honoured by <see cref="CompressionSession.Process(ReadOnlySpan{byte}, Span{byte}, bool, bool)"/>
+    /// and <see cref="CompressionSession.ProcessAsync"/>; the callback and batch forms refuse a session with a limit
+    /// (their destinations are their limits).</summary>
+    public long? MaxOutputLength { get; init; }
+
     /// <summary>Maps .NET's <see cref="CompressionLevel"/> onto 0-9.</summary>
     public static int ToLevel(CompressionLevel level) => level switch
     {
@@ -39,6 +49,11 @@ public sealed record CompressionSessionOptions
         if (WindowBits is < 9 or > 15)
         {
             throw new ArgumentOutOfRangeException(nameof(WindowBits), WindowBits, "window bits must be 9-15");
+        }
+
+        if (MaxOutputLength is { } max && (max < 0 || Direction != CompressionDirection.Decompress))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxOutputLength), MaxOutputLength, "an output limit is 0 or more, and for decompression");
         }
 
         if (!Enum.IsDefined(Algorithm))

@@ -32,7 +32,10 @@ public abstract class WdCompressionStream : Stream
     /// <param name="leaveOpen">Leave <paramref name="stream"/> open on dispose.</param>
     /// <param name="algorithm">Container format.</param>
     /// <param name="runtime">The runtime (default: <see cref="WdRuntime.Default"/>).</param>
-    private protected WdCompressionStream(Stream stream, CompressionMode mode, int level, bool leaveOpen, CompressionAlgorithm algorithm, WdRuntime? runtime)
+    /// <param name="maxOutputLength">Decompressing: the most bytes the stream may produce in all, null for no limit;
+    /// a read that would pass it throws <see cref="WdOutputLimitExceededException"/> (the decompression-bomb guard).</param>
+    private protected WdCompressionStream(Stream stream, CompressionMode mode, int level, bool leaveOpen, CompressionAlgorithm algorithm, WdRuntime? runtime,
+        long? maxOutputLength = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (mode == CompressionMode.Compress ? !stream.CanWrite : !stream.CanRead)
@@ -49,6 +52,7 @@ public abstract class WdCompressionStream : Stream
             Direction = mode == CompressionMode.Compress ? CompressionDirection.Compress : CompressionDirection.Decompress,
             Mode = SessionMode.Stream,
             Level = level,
+            MaxOutputLength = maxOutputLength,
         }, runtime);
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     }
@@ -279,12 +283,15 @@ public abstract class WdCompressionStream : Stream
         }
     }
 
-    private static void ThrowIfFailed(in CompressionResult r)
+    private void ThrowIfFailed(in CompressionResult r)
     {
         switch (r.Status)
         {
             case CompletionStatus.Ok or CompletionStatus.OutOfSpace:
                 return;
+            case CompletionStatus.DataError when r.DataError == DataErrorKind.OutputLimitExceeded:
+                _ended = true;
+                throw new WdOutputLimitExceededException(_session.Options.MaxOutputLength ?? 0);
             case CompletionStatus.DataError:
                 throw new InvalidDataException(r.DescribeError());
             default:

@@ -23,4 +23,12 @@ public sealed class WdZLibStream : WdCompressionStream
         : base(stream, mode, level, leaveOpen, CompressionAlgorithm.Zlib, runtime)
     {
     }
+
+    /// <summary>Decompresses from <paramref name="stream"/>, producing at most <paramref name="maxOutputLength"/> bytes:
+    /// a read that would pass the limit throws <see cref="WdOutputLimitExceededException"/> (a decompression bomb
+    /// stops there).</summary>
+    public WdZLibStream(Stream stream, long maxOutputLength, bool leaveOpen = false, WdRuntime? runtime = null)
+        : base(stream, CompressionMode.Decompress, 6, leaveOpen, CompressionAlgorithm.Zlib, runtime, maxOutputLength)
+    {
+    }
 }
