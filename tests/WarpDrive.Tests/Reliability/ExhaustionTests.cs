@@ -131,6 +131,40 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
         }
     }
 
+    [RootFact]
+    public async Task A_user_at_its_queue_and_memory_caps_is_refused_clearly_while_another_user_is_served()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""
+            { "devices": [ { "name": "zip-0", "queues": 6 } ], "limits": { "max_queues_per_user": 4, "max_shared_bytes_per_user": "4MiB" } }
+            """, output);
+        using WdRuntime hog = broker.CreateRuntime();
+        var queues = new List<WdQueue>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                queues.Add(hog.RequestQueue("gzip"));
+            }
+
+            using WdSharedMemory memory = hog.ReserveMemory((4 << 20) - (256 << 10)); // 256 KiB left for the round trip below
+            WdException noQueue = Assert.ThrowsAny<WdException>(() => hog.RequestQueue("gzip"));
+            WdException noMemory = Assert.ThrowsAny<WdException>(() => hog.ReserveMemory(512 << 10));
+            output.WriteLine($"uid 0 at its caps: \"{noQueue.Message}\", \"{noMemory.Message}\"");
+            Assert.Contains("max_queues_per_user", noQueue.Message, StringComparison.Ordinal);
+            Assert.Contains("max_shared_bytes_per_user", noMemory.Message, StringComparison.Ordinal);
+
+            // The hog's own queues still serve it, and nobody (65534) gets a queue and memory of its own account.
+            BrokerTestKit.AssertRoundTrip(hog, queues[0], TestData.Text(32 << 10, seed: 5));
+            await using ChildProcess other = ChildProcess.Start(broker.RunDirectory, "WarpDrive.TestClient.dll", ["loop", "2"], asUser: 65534);
+            Assert.True(await other.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, $"the other user's client failed: {other.Stderr}");
+            output.WriteLine($"uid 65534: {await other.ReadLineAsync(TimeSpan.FromSeconds(5))} checked round trips meanwhile");
+        }
+        finally
+        {
+            queues.ForEach(q => q.Dispose());
+        }
+    }
+
     /// <summary>Opens <paramref name="count"/> connections to zip-0 and asks each for INFO: served ones answer OK,
     /// refused ones hold the broker's unsolicited CONNECTION_LIMIT reply and are closed.</summary>
     private static (int Accepted, int Refused, string Message) Flood(BrokerProcess broker, List<UnixSeqPacketSocket> sockets, int count)
