@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
 using WarpDrive.Abi;
@@ -228,7 +227,7 @@ internal sealed unsafe partial class HostileClient : IDisposable
         if (_validOffset[index] >= 0)
         {
             Add("valid_sent");
-            if (cqe.Status == CompletionStatus.Ok && Gunzip(new ReadOnlySpan<byte>(_validOutput + (index * ValidOutput), (int)cqe.Produced))
+            if (cqe.Status == CompletionStatus.Ok && Gzip.Decompress(new ReadOnlySpan<byte>(_validOutput + (index * ValidOutput), (int)cqe.Produced))
                 .SequenceEqual(_text.AsSpan(_validOffset[index], ValidInput)))
             {
                 Add("valid_correct");
@@ -241,21 +240,6 @@ internal sealed unsafe partial class HostileClient : IDisposable
         }
 
         return 1;
-    }
-
-    private static byte[] Gunzip(ReadOnlySpan<byte> gzip)
-    {
-        try
-        {
-            using var z = new GZipStream(new MemoryStream(gzip.ToArray()), CompressionMode.Decompress);
-            var back = new MemoryStream();
-            z.CopyTo(back);
-            return back.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            return [];
-        }
     }
 
     private void CraftZip(ref Sqe sqe, int index, WdQueue queue)
