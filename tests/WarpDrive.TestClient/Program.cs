@@ -10,12 +10,14 @@ using WarpDrive.Compression;
 //   loop SECONDS   compress and decompress random data in a loop, checking every round trip; print the count
 //   hostile COUNT SEED [HEX_ADDRESS...]   write at least COUNT crafted descriptors straight into its rings, corrupt
 //                  ring words, storm the doorbell; print its books as key=value pairs (HostileClient.cs)
+//   control COUNT SEED   send at least COUNT random and crafted control messages on connections to the broker's
+//                  devices; print its books as key=value pairs (HostileControlClient.cs)
 //   churn          a bit of everything (queues, shared memory, streams, requests in flight) until killed (ChurnClient.cs)
 //   resilient      compress through broker restarts, reopening after failures, until stdin closes (ResilientClient.cs)
 // Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: WarpDrive.TestClient hold N | secret | loop SECONDS | hostile COUNT SEED [HEX_ADDRESS...] | churn | resilient");
+    Console.Error.WriteLine("usage: WarpDrive.TestClient hold N | secret | loop SECONDS | hostile COUNT SEED [HEX_ADDRESS...] | control COUNT SEED | churn | resilient");
     return 2;
 }
 
@@ -99,6 +101,9 @@ try
             Console.WriteLine(rounds.ToString(CultureInfo.InvariantCulture));
             return 0;
         }
+
+        case "control":
+            return WarpDrive.TestClient.HostileControlClient.Run(args);
 
         case "churn":
             return await WarpDrive.TestClient.ChurnClient.RunAsync(runtime);

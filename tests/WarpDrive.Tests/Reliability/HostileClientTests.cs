@@ -99,6 +99,49 @@ public sealed class HostileClientTests(ITestOutputHelper output)
             $"available_instances zip-0 {broker.ReadAttribute("zip-0", "available_instances")}, sec-0 {broker.ReadAttribute("sec-0", "available_instances")}, hpre-0 {broker.ReadAttribute("hpre-0", "available_instances")}");
     }
 
+    [Fact]
+    public async Task Hostile_control_messages_are_each_answered_or_end_their_connection_and_leave_nothing_behind()
+    {
+        // Tight memory caps, so that the hostile allocations reach them.
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(Config.Replace(
+            "\"queue_error_threshold\": 4096", "\"max_shared_bytes_per_user\": \"16MiB\", \"max_regions_per_user\": 64", StringComparison.Ordinal), output);
+        int fdsBefore = broker.FdCount();
+        using WdRuntime runtime = broker.CreateRuntime(maxCompressionContexts: 1);
+        await using var survivor = WellBehavedClient.Start(runtime, digests: true);
+        Assert.True(await survivor.AdvancesAsync(3, TimeSpan.FromSeconds(30)), "the well-behaved client did not start");
+        long roundsBefore = survivor.Rounds;
+
+        const long Requests = 100_000;
+        await using ChildProcess hostile = broker.StartTestClient("control", Requests.ToString(CultureInfo.InvariantCulture), "7");
+        int exit = await hostile.WaitForExitAsync(TimeSpan.FromMinutes(4));
+        Assert.True(exit == 0, $"hostile control client exit {exit}: {hostile.Stderr}");
+        Dictionary<string, long> books = Books(hostile.Stdout);
+        long Get(string key) => books.GetValueOrDefault(key);
+        output.WriteLine($"hostile control client: {hostile.Stdout.Trim()}");
+
+        // One reply per request, in order, or the connection closed instead; never silence, never garbage.
+        Assert.True(Get("requests") >= Requests);
+        Assert.Equal(0, Get("unanswered"));
+        Assert.Equal(0, Get("malformed_replies"));
+        Assert.Equal(Get("requests"), Get("replies") + Get("closed_by_broker_instead_of_reply"));
+        foreach (string status in new[] { "Ok", "BadMessage", "BadHandle", "BadAddress", "NotStarted", "AlreadyStarted", "MemoryLimit" })
+        {
+            Assert.True(Get($"status_{status}") > 0, $"no {status} reply among {Get("replies")}");
+        }
+
+        // Nobody else noticed, and nothing stays behind once the hostile client is gone.
+        Assert.True(broker.IsAlive);
+        Assert.True(await survivor.AdvancesAsync(3, TimeSpan.FromSeconds(30)), "the well-behaved client stopped");
+        await survivor.StopAsync();
+        output.WriteLine($"well-behaved client: {survivor.Rounds - roundsBefore} checked round trips meanwhile");
+        runtime.Dispose();
+        Assert.True(await BrokerTestKit.EventuallyAsync(
+            () => broker.ReadAttribute("zip-0", "available_instances") == "8" && broker.ReadAttribute("sec-0", "available_instances") == "4"
+                && broker.ReadAttribute("hpre-0", "available_instances") == "4" && broker.MappedRegions() == 0 && broker.FdCount() <= fdsBefore + 4,
+            TimeSpan.FromSeconds(5)),
+            $"after: {broker.MappedRegions()} regions mapped, fds {fdsBefore} -> {broker.FdCount()}, zip-0 {broker.ReadAttribute("zip-0", "available_instances")}/8 free");
+    }
+
     /// <summary>The hostile client's one line of <c>key=value</c> counts.</summary>
     internal static Dictionary<string, long> Books(string stdout) =>
         stdout.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)
