@@ -12,6 +12,7 @@ using WarpDrive.Compression;
 //                  ring words, storm the doorbell; print its books as key=value pairs (HostileClient.cs)
 //   churn          a bit of everything (queues, shared memory, streams, requests in flight) until killed (ChurnClient.cs)
 //   resilient      compress through broker restarts, reopening after failures, until stdin closes (ResilientClient.cs)
+//   setuid-flood UID COUNT   as root: take a queue, setuid(UID), open COUNT connections; print how many were served
 // Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
 {
@@ -108,6 +109,9 @@ try
 
         case "hostile":
             return WarpDrive.TestClient.HostileClient.Run(runtime, args);
+
+        case "setuid-flood":
+            return WarpDrive.TestClient.UidChangeClient.Run(runtime, args);
 
         default:
             Console.Error.WriteLine($"unknown command {args[0]}");
