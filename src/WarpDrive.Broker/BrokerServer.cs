@@ -300,9 +300,10 @@ public sealed class BrokerServer : IDisposable
             {
                 peer = socket.GetPeerCredentials();
                 // Per user first: one user that opens thousands of connections must not lock the others out.
-                int userConnections = _users.TryGetValue(peer.Uid, out UserAccount? account) ? account.Connections : 0;
+                UserAccount? account = ChargedAccount(peer);
+                int userConnections = account?.Connections ?? 0;
                 string? refusal = userConnections >= _config.Limits.MaxConnectionsPerUser
-                    ? $"uid {peer.Uid} already holds {userConnections} connections (max_connections_per_user)"
+                    ? $"uid {account?.Uid ?? peer.Uid} already holds {userConnections} connections (max_connections_per_user)"
                     : _connections.Count >= _config.Limits.MaxClients ? $"broker at max_clients ({_config.Limits.MaxClients})" : null;
                 if (refusal is not null)
                 {
@@ -357,6 +358,20 @@ public sealed class BrokerServer : IDisposable
             device.AcceptResumeAt = Environment.TickCount64 + (long)s_tick.TotalMilliseconds;
             return null;
         }
+    }
+
+    /// <summary>The account a new connection of <paramref name="peer"/> will be charged to: its process's, which is
+    /// that of the uid the process first connected with. A process that changed its uid since (a daemon that dropped
+    /// privileges) stays on that account, so the cap is checked there, not on the account of its uid now.</summary>
+    private UserAccount? ChargedAccount(PeerCredentials peer)
+    {
+        if (_processes.TryGetValue(peer.Pid, out ClientProcess? known) && known.User.Uid != peer.Uid
+            && known.StartTime == ProcessControl.ReadStartTime(peer.Pid))
+        {
+            return known.User;
+        }
+
+        return _users.GetValueOrDefault(peer.Uid);
     }
 
     private ClientProcess? FindOrAddProcess(UnixSeqPacketSocket socket, PeerCredentials peer)

@@ -132,6 +132,22 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
     }
 
     [RootFact]
+    public async Task A_process_that_changed_its_uid_after_connecting_is_still_held_to_the_connection_cap()
+    {
+        // The broker charges a process's connections to the account of its first connection; the cap must be checked
+        // against that account too, or a process that drops privileges (uid 0 -> 65534) opens as many as it likes.
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""
+            { "devices": [ { "name": "zip-0" } ], "limits": { "max_connections_per_user": 20 } }
+            """, output);
+        await using ChildProcess client = broker.StartTestClient("setuid-flood", "65534", "200");
+        Assert.True(await client.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, $"setuid-flood: {client.Stderr}");
+        int served = int.Parse(await client.ReadLineAsync(TimeSpan.FromSeconds(5)), System.Globalization.CultureInfo.InvariantCulture);
+        output.WriteLine($"200 connections after setuid(65534): {served} served");
+        Assert.InRange(served, 1, 20);
+        Assert.True(broker.IsAlive);
+    }
+
+    [RootFact]
     public async Task A_user_at_its_queue_and_memory_caps_is_refused_clearly_while_another_user_is_served()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""
