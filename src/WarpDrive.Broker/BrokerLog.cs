@@ -28,7 +28,7 @@ internal static partial class BrokerLog
     [LoggerMessage(7, LogLevel.Warning, "client {Pid} on {Device}: {Error}; closing the connection")]
     public static partial void ClientFailed(this ILogger logger, int pid, string device, string error);
 
-    [LoggerMessage(8, LogLevel.Warning, "{Device}: refusing a connection of pid {Pid}: {Refusal} ({Count} refused so far)")]
+    [LoggerMessage(8, LogLevel.Warning, "{Device}: refusing a connection of pid {Pid}: {Refusal} ({Count} refused since the last such line, at most one a 10 s)")]
     public static partial void TooManyClients(this ILogger logger, string device, int pid, string refusal, long count);
 
     [LoggerMessage(9, LogLevel.Information, "{Device}: dropped a connection at accept: {Error}")]

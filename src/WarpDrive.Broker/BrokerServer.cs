@@ -43,7 +43,9 @@ public sealed class BrokerServer : IDisposable
     private readonly List<PendingAlloc> _allocs = [];
     private readonly List<PendingUnmap> _unmaps = [];
     private ulong _nextConnection;
-    private long _refusedConnections;
+    private long _refusedConnections; // since the last log line
+    private long _nextRefusalLog;
+    private const long RefusalLogIntervalMilliseconds = 10_000;
     private int _attributesDirty;
     private bool _disposed;
 
@@ -307,10 +309,15 @@ public sealed class BrokerServer : IDisposable
                     : _connections.Count >= _config.Limits.MaxClients ? $"broker at max_clients ({_config.Limits.MaxClients})" : null;
                 if (refusal is not null)
                 {
-                    // Logged at 1, 2, 4, 8, ... refusals: a client that retries in a loop must not flood the log.
-                    if ((++_refusedConnections & (_refusedConnections - 1)) == 0)
+                    // At most one line per interval, with the count since the last: a client that retries in a loop
+                    // must not flood the log, and a refusal long after a flood is still logged.
+                    _refusedConnections++;
+                    long now = Environment.TickCount64;
+                    if (now >= _nextRefusalLog)
                     {
                         _logger.TooManyClients(device.Name, peer.Pid, refusal, _refusedConnections);
+                        _refusedConnections = 0;
+                        _nextRefusalLog = now + RefusalLogIntervalMilliseconds;
                     }
 
                     socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.ConnectionLimit }, refusal, buffer));
@@ -397,6 +404,17 @@ public sealed class BrokerServer : IDisposable
         }
 
         SafeFileHandle pidfd = socket.TryGetPeerPidfd() ?? Pidfd.Open(peer.Pid);
+        try
+        {
+            // Watched before it enters the tables: a failure here (ENOMEM, ENOSPC) leaves nothing behind.
+            _epoll.Add((int)pidfd.DangerousGetHandle(), EpollEvents.In, PidfdTokenBase + (ulong)peer.Pid);
+        }
+        catch
+        {
+            pidfd.Dispose();
+            throw;
+        }
+
         if (!_users.TryGetValue(peer.Uid, out UserAccount? user))
         {
             user = new UserAccount(peer.Uid);
@@ -406,7 +424,6 @@ public sealed class BrokerServer : IDisposable
         var process = new ClientProcess(peer.Pid, startTime, user, pidfd);
         user.Processes++;
         _processes.Add(peer.Pid, process);
-        _epoll.Add((int)process.Pidfd.DangerousGetHandle(), EpollEvents.In, PidfdTokenBase + (ulong)peer.Pid);
         return process;
     }
 

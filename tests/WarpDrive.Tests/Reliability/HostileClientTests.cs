@@ -69,6 +69,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         // (RingViolation); an out-of-order slot is not a publication (silence); words the device never trusts (tail,
         // doorbell, status word, reason, error count, header) change nothing.
         Assert.True(Get("corruptions") >= 18);
+        Assert.Equal(0, Get("fill_timeouts"));
         for (int variant = 0; variant < 6; variant++)
         {
             string[] outcomes = [.. books.Keys.Where(k => k.StartsWith($"corruption{variant}_", StringComparison.Ordinal))];

@@ -16,7 +16,7 @@ internal sealed class SoakBroker : IDisposable
             { "name": "sec-0", "model": "sec", "queues": 128 },
             { "name": "hpre-0", "model": "hpre", "queues": 64 },
           ],
-          "limits": { "max_queues_per_user": 1024, "max_shared_bytes_per_user": "2GiB" },
+          "limits": { "max_queues_per_user": 1024, "max_connections_per_user": 1024, "max_shared_bytes_per_user": "2GiB" },
         }
         """;
 
