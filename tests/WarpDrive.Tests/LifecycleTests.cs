@@ -8,10 +8,11 @@ namespace WarpDrive.Tests;
 /// <summary>Queues and contexts coming and going: wake-ups, release, disable, dispose.</summary>
 public class LifecycleTests
 {
-    private static WdRuntime Runtime(bool backgroundPolling = true, int maxStreams = 32) => new(new WdRuntimeOptions
+    private static WdRuntime Runtime(bool backgroundPolling = true, int maxStreams = 32, int contexts = 2) => new(new WdRuntimeOptions
     {
         EmbeddedZipEngine = "zlib-ng",
         BackgroundPolling = backgroundPolling,
+        MaxContextsPerAlgorithm = contexts,
         EmbeddedDeviceOptions = new DeviceHostOptions
         {
             QueueCount = 4, EngineCount = 1, QueueDepth = 16, MaxStreamsPerQueue = maxStreams,
@@ -82,11 +83,15 @@ public class LifecycleTests
         byte[] input = TestData.Text(1000), output = new byte[CompressionSession.GetMaxCompressedLength(1000)];
         Assert.Equal(CompletionStatus.Ok, session.Process(input, output).Status);
         DeviceHost host = runtime.FindEmbeddedHost("zip-0")!;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        // At least a second, and until a request was refused (on a loaded machine the threads below may get little CPU
+        // in that second); at most 20 s. The two spinning threads are threads of their own: on the thread pool of a
+        // 2-core machine they would hold both workers, and each await below would wait ~0.5 s for the pool to grow.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         // Queues keep being disabled under the session (it fails over to fresh queues on the same device each time),
         // while requests are submitted and another thread polls: every request ends, exactly once, OK or refused.
-        Task disabler = Task.Run(() =>
+        Task disabler = Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -104,14 +109,14 @@ public class LifecycleTests
 
                 Thread.Sleep(1);
             }
-        });
-        Task poller = Task.Run(() =>
+        }, TaskCreationOptions.LongRunning);
+        Task poller = Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
                 session.Poll();
             }
-        });
+        }, TaskCreationOptions.LongRunning);
         int refused = 0, ok = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -124,6 +129,11 @@ public class LifecycleTests
             catch (WdException)
             {
                 refused++;
+            }
+
+            if (refused > 0 && clock.Elapsed > TimeSpan.FromSeconds(1))
+            {
+                await stop.CancelAsync();
             }
         }
 
@@ -164,7 +174,9 @@ public class LifecycleTests
     [Fact]
     public async Task ManualPollingFailsRequestsOfADisabledQueue()
     {
-        using WdRuntime runtime = Runtime(backgroundPolling: false);
+        // One async context: the small request waits behind the big one on the same queue (on two queues the one engine
+        // could take it between the two disables, and it would rightly complete).
+        using WdRuntime runtime = Runtime(backgroundPolling: false, contexts: 1);
         byte[] big = TestData.Text(2 << 20), small = TestData.Text(1000);
         using var session = new CompressionSession(new() { Level = 9 }, runtime);
         ValueTask<CompressionResult> running = session.ProcessAsync(big, new byte[CompressionSession.GetMaxCompressedLength(big.Length)]);
