@@ -11,6 +11,9 @@ command -v gzip >/dev/null || need+=(gzip)
 command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
 command -v sha256sum >/dev/null || need+=(coreutils)
+# The uacce ABI tests compile a probe against the kernel's own uapi headers.
+command -v cc >/dev/null || need+=(gcc)
+[ -f /usr/include/misc/uacce/uacce.h ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${need[*]}" >&2
