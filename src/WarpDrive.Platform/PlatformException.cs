@@ -56,6 +56,7 @@ public class PlatformException : IOException
         22 => "EINVAL",
         23 => "ENFILE",
         24 => "EMFILE",
+        25 => "ENOTTY",
         27 => "EFBIG",
         28 => "ENOSPC",
         30 => "EROFS",

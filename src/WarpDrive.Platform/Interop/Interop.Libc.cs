@@ -18,6 +18,7 @@ internal static partial class Interop
         internal const int EFAULT = 14;
         internal const int EPIPE = 32;
         internal const int EINVAL = 22;
+        internal const int ENOTTY = 25;
         internal const int ENOSYS = 38;
         internal const int ENOPROTOOPT = 92;
         internal const int ECONNABORTED = 103;
