@@ -75,19 +75,8 @@ public sealed unsafe class DeviceFile : IDisposable
     public bool WaitReadable(TimeSpan timeout)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        Interop.Libc.PollFd entry = new() { Fd = (int)_handle.DangerousGetHandle(), Events = Interop.Libc.POLLIN };
         int milliseconds = timeout < TimeSpan.Zero ? -1 : (int)Math.Min(int.MaxValue, Math.Ceiling(timeout.TotalMilliseconds));
-        int ready;
-        while ((ready = Interop.Libc.Poll(&entry, 1, milliseconds)) < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Interop.Libc.EINTR)
-            {
-                throw new PlatformException($"poll on {Path}", errno);
-            }
-        }
-
-        return ready > 0;
+        return SinglePoll.Wait(_handle, Interop.Libc.POLLIN, milliseconds, Path) != 0;
     }
 
     /// <summary>Unmaps every region, then closes the file (the kernel releases the queue once both are gone).</summary>

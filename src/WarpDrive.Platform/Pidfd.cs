@@ -1,10 +1,9 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace WarpDrive.Platform;
 
 /// <summary>Process file descriptors: a handle on one process that, unlike its pid, is never reused for another.</summary>
-public static unsafe class Pidfd
+public static class Pidfd
 {
     /// <summary>Opens a pidfd (close-on-exec) for process <paramref name="pid"/> (<c>pidfd_open</c>, Linux 5.3+).</summary>
     /// <remarks>HAZARD: the pid itself may already name a different process if the original has exited and been reaped;
@@ -26,29 +25,6 @@ public static unsafe class Pidfd
     public static bool WaitForExit(SafeFileHandle pidfd, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(pidfd);
-        bool added = false;
-        try
-        {
-            pidfd.DangerousAddRef(ref added);
-            Interop.Libc.PollFd entry = new() { Fd = (int)pidfd.DangerousGetHandle(), Events = Interop.Libc.POLLIN };
-            int ready;
-            while ((ready = Interop.Libc.Poll(&entry, 1, (int)timeout.TotalMilliseconds)) < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw new PlatformException("poll(pidfd)", errno);
-                }
-            }
-
-            return ready > 0 && (entry.Revents & Interop.Libc.POLLIN) != 0;
-        }
-        finally
-        {
-            if (added)
-            {
-                pidfd.DangerousRelease();
-            }
-        }
+        return (SinglePoll.Wait(pidfd, Interop.Libc.POLLIN, (int)timeout.TotalMilliseconds, "pidfd") & Interop.Libc.POLLIN) != 0;
     }
 }

@@ -396,33 +396,8 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
 
     /// <summary>Whether the peer closed its end (it exited, or was killed): a zero-timeout poll, one system call.</summary>
     /// <exception cref="PlatformException">poll failed.</exception>
-    public bool IsPeerClosed()
-    {
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            Interop.Libc.PollFd entry = new() { Fd = (int)_handle.DangerousGetHandle(), Events = Interop.Libc.POLLRDHUP };
-            int ready;
-            while ((ready = Interop.Libc.Poll(&entry, 1, 0)) < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw new PlatformException("poll(socket)", errno);
-                }
-            }
-
-            return ready > 0 && (entry.Revents & (Interop.Libc.POLLRDHUP | Interop.Libc.POLLHUP | Interop.Libc.POLLERR)) != 0;
-        }
-        finally
-        {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
-        }
-    }
+    public bool IsPeerClosed() =>
+        (SinglePoll.Wait(_handle, Interop.Libc.POLLRDHUP, 0, "socket") & (Interop.Libc.POLLRDHUP | Interop.Libc.POLLHUP | Interop.Libc.POLLERR)) != 0;
 
     /// <summary>Shuts both directions down: the peer reads end of stream, and a thread blocked in <see cref="Receive"/> here returns 0.</summary>
     /// <exception cref="PlatformException">shutdown failed (other than ENOTCONN, which is ignored).</exception>
