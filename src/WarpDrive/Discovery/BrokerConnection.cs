@@ -83,7 +83,7 @@ internal sealed class BrokerConnection : IDisposable
                     fd = fdCount > 0 ? FileDescriptor.Own(fds[0]) : null;
                     if (response.Status != BrokerStatus.Ok)
                     {
-                        message = n > BrokerResponse.Size ? Encoding.UTF8.GetString(buffer[BrokerResponse.Size..n]) : response.Status.ToString();
+                        message = ReplyMessage(buffer[..n], response.Status);
                         fd?.Dispose();
                         fd = null;
                     }
@@ -109,6 +109,10 @@ internal sealed class BrokerConnection : IDisposable
         }
     }
 
+    /// <summary>The one-line error after a failed reply's header, or the status's name when it sent none.</summary>
+    private static string ReplyMessage(ReadOnlySpan<byte> datagram, BrokerStatus status) =>
+        datagram.Length > BrokerResponse.Size ? Encoding.UTF8.GetString(datagram[BrokerResponse.Size..]) : status.ToString();
+
     /// <summary>Reads the error a broker sent before it closed the connection, if there is one.</summary>
     private bool TryReadParting(Span<byte> buffer, out BrokerResponse response, out string? message)
     {
@@ -122,7 +126,7 @@ internal sealed class BrokerConnection : IDisposable
                 return false;
             }
 
-            message = n > BrokerResponse.Size ? Encoding.UTF8.GetString(buffer[BrokerResponse.Size..n]) : response.Status.ToString();
+            message = ReplyMessage(buffer[..n], response.Status);
             return true;
         }
         catch (IOException)

@@ -54,16 +54,7 @@ internal static class KernelDeviceDirectory
             : "";
 
     /// <summary><c>device/numa_node</c> of a uacce device (the parent PCI device's node); null when there is none.</summary>
-    private static string? ReadNumaNode(string deviceDirectory)
-    {
-        try
-        {
-            string text = File.ReadAllText(Path.Combine(deviceDirectory, "device", DeviceAttributeNames.NumaNode)).Trim();
-            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? text : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    private static string? ReadNumaNode(string deviceDirectory) =>
+        UacceAttributeReader.ReadValue(Path.Combine(deviceDirectory, "device", DeviceAttributeNames.NumaNode)) is { } text
+        && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? text : null;
 }

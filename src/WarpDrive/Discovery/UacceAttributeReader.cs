@@ -82,7 +82,8 @@ internal static class UacceAttributeReader
         return Directory.Exists(directory) ? attributes : null;
     }
 
-    private static string? ReadValue(string path)
+    /// <summary>One attribute file's value without trailing whitespace; null when it vanished or cannot be read.</summary>
+    internal static string? ReadValue(string path)
     {
         try
         {
