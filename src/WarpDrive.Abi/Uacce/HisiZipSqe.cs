@@ -17,7 +17,22 @@ public struct HisiZipSqe
     /// <summary>dw3 bits 0-7: the status.</summary>
     public const uint StatusMask = 0xff;
 
-    /// <summary>dw7 bits 0-23: offset into the first SGE of the input.</summary>
+    /// <summary>dw3 bit 8: decompression reached the last block (<c>HZ_LSTBLK_MASK</c>).</summary>
+    public const uint LastBlockBit = 0x100;
+
+    /// <summary>ctx_dw0 bits 0-3: the stream state (<see cref="HisiZipContextState"/>).</summary>
+    public const uint ContextStateMask = 0xf;
+
+    /// <summary>Buffer type (dw9 bits 8-11): flat buffers.</summary>
+    public const uint BufferFlat = 0;
+
+    /// <summary>Buffer type (dw9 bits 8-11): <see cref="HisiSgl"/> chains.</summary>
+    public const uint BufferSgl = 1;
+
+    /// <summary>Window size (dw9 bits 12-15) of a 32 KiB history (<c>WD_COMP_WS_32K</c>); 0 is 4 KiB, 1 8 KiB, 2 16 KiB, 3 24 KiB.</summary>
+    public const uint Window32K = 4;
+
+    /// <summary>dw7 bits 0-23: with SGL buffers, input bytes the device skips (UADK skips a gzip or zlib header so).</summary>
     public const uint InSgeOffsetMask = 0xffffff;
 
     /// <summary>dw7 bit 25: the flush type (0 sync flush, 1 finish).</summary>
@@ -127,6 +142,9 @@ public struct HisiZipSqe
 
     /// <summary>The status the device wrote back.</summary>
     public readonly HisiZipStatus Status => (HisiZipStatus)(Dw3 & StatusMask);
+
+    /// <summary>The stream state in <see cref="ContextDw0"/>.</summary>
+    public readonly HisiZipContextState ContextState => (HisiZipContextState)(ContextDw0 & ContextStateMask);
 
     /// <summary>The request type in <see cref="Dw9"/>.</summary>
     public readonly HisiZipAlgorithm Algorithm => (HisiZipAlgorithm)(Dw9 & RequestTypeMask);
