@@ -24,4 +24,8 @@ public enum QueueDisableReason : uint
     /// <summary>Set by the driver, never by a device: the broker's connection closed without a notice (the broker was
     /// killed), so nothing serves the queue any more.</summary>
     BrokerLost = 6,
+
+    /// <summary>Set by the driver, never by a device: a kernel (uacce) queue's status word says the kernel stopped it
+    /// (PUT_Q, a device reset, the driver's error handling).</summary>
+    KernelStopped = 7,
 }

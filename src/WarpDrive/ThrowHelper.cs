@@ -23,6 +23,7 @@ internal static class ThrowHelper
         QueueDisableReason.DeviceIsolated => "the device is isolated",
         QueueDisableReason.BrokerExit => "the broker is shutting down",
         QueueDisableReason.BrokerLost => "the broker is gone",
+        QueueDisableReason.KernelStopped => "the kernel stopped it",
         _ => $"reason {(uint)reason}",
     };
 

@@ -100,8 +100,8 @@ public sealed class WdRuntime : IDisposable
     public WdRuntimeOptions Options { get; }
 
     /// <summary>All devices this runtime may use (see <see cref="WdRuntimeOptions.Mode"/>), with their current
-    /// attributes: in-process ones first, then the broker's (the libraries prefer by
-    /// <see cref="WdDeviceInfo.Priority"/>).</summary>
+    /// attributes: in-process ones first, then the broker's, then the kernel's (the libraries prefer by
+    /// <see cref="WdDeviceInfo.Priority"/>: kernel, broker, in-process).</summary>
     public IReadOnlyList<WdDeviceInfo> Devices => Providers().SelectMany(p => p.GetDevices()).ToArray();
 
     /// <summary>Opens a queue on a device that implements <paramref name="algorithm"/> (uacce: open the chrdev).
@@ -213,6 +213,7 @@ public sealed class WdRuntime : IDisposable
     {
         WdDeviceMode.Local => "in-process ",
         WdDeviceMode.Broker => "broker ",
+        WdDeviceMode.Kernel => "kernel ",
         _ => "",
     };
 
@@ -254,14 +255,20 @@ public sealed class WdRuntime : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_providers.Count == 0)
             {
-                if (Options.Mode != WdDeviceMode.Broker && Options.EmbeddedDevices)
+                if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Local && Options.EmbeddedDevices)
                 {
                     _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine));
                 }
 
-                if (Options.Mode != WdDeviceMode.Local)
+                if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Broker)
                 {
                     _providers.Add(new BrokerDevices(Platform.RunDirectory.Resolve(Options.BrokerRunDirectory)));
+                }
+
+                // Last in the list (memory is reserved from the first provider with devices), first by priority.
+                if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Kernel)
+                {
+                    _providers.Add(new KernelDevices(Options.Uacce));
                 }
             }
 

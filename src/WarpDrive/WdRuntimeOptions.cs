@@ -32,8 +32,9 @@ public sealed class WdRuntimeOptions
     /// from <c>WD_&lt;ALG&gt;_CTX_NUM</c> and friends.</summary>
     public IReadOnlyDictionary<AlgorithmLibrary, LibraryOptions> Libraries { get; init; } = new Dictionary<AlgorithmLibrary, LibraryOptions>();
 
-    /// <summary>Which devices to use: in-process, the broker's, or both (the libraries prefer the broker's by <see cref="WdDeviceInfo.Priority"/>). <c>WD_MODE</c>
-    /// (<c>local</c>, <c>broker</c>, <c>auto</c>) sets it for <see cref="WdRuntime.Default"/>.</summary>
+    /// <summary>Which devices to use: the kernel's, in-process, the broker's, or all (the libraries prefer kernel devices, then the
+    /// broker's, by <see cref="WdDeviceInfo.Priority"/>). <c>WD_MODE</c> (<c>local</c>, <c>broker</c>, <c>kernel</c>,
+    /// <c>auto</c>) sets it for <see cref="WdRuntime.Default"/>.</summary>
     public WdDeviceMode Mode { get; init; }
 
     /// <summary>Use only the device of this name (e.g. <c>zip-0</c>); <c>WD_DEVICE</c> sets it for
@@ -44,8 +45,11 @@ public sealed class WdRuntimeOptions
     /// else $XDG_RUNTIME_DIR/warpdrive or /tmp/warpdrive-$UID).</summary>
     public string? BrokerRunDirectory { get; init; }
 
+    /// <summary>Where the kernel's uacce devices are (and, for a device model, how their nodes open).</summary>
+    public UacceOptions Uacce { get; init; } = new();
+
     /// <summary>Options of <see cref="WdRuntime.Default"/>, read from the environment.</summary>
-    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker or auto, or <c>WD_ZIP_ENGINE</c> not
+    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker, kernel or auto, or <c>WD_ZIP_ENGINE</c> not
     /// best, isal or zlib-ng.</exception>
     /// <exception cref="WdConfigurationException">A <c>WD_&lt;ALG&gt;_*</c> variable does not parse (the message names
     /// it).</exception>
@@ -57,19 +61,25 @@ public sealed class WdRuntimeOptions
             : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib-ng)"),
         Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),
         DeviceName = Environment.GetEnvironmentVariable("WD_DEVICE") is { Length: > 0 } device ? device : null,
+        Uacce = new UacceOptions
+        {
+            ClassDirectory = Environment.GetEnvironmentVariable("WD_UACCE_CLASS_DIR") is { Length: > 0 } classDir ? classDir : UacceOptions.DefaultClassDirectory,
+            DeviceDirectory = Environment.GetEnvironmentVariable("WD_UACCE_DEV_DIR") is { Length: > 0 } devDir ? devDir : UacceOptions.DefaultDeviceDirectory,
+        },
         Libraries = AlgorithmLibraries.All
             .Select(library => (library, options: LibraryOptions.FromEnvironment(library)))
             .Where(e => e.options is not null)
             .ToDictionary(e => e.library, e => e.options!),
     };
 
-    /// <summary>Parses <c>local</c>, <c>broker</c> or <c>auto</c> (null or empty: auto).</summary>
+    /// <summary>Parses <c>local</c>, <c>broker</c>, <c>kernel</c> or <c>auto</c> (null or empty: auto).</summary>
     /// <exception cref="ArgumentException">Anything else.</exception>
     public static WdDeviceMode ParseMode(string? mode) => mode?.ToLowerInvariant() switch
     {
         null or "" or "auto" => WdDeviceMode.Auto,
         "local" => WdDeviceMode.Local,
         "broker" => WdDeviceMode.Broker,
-        _ => throw new ArgumentException($"unknown device mode '{mode}' (local, broker or auto)"),
+        "kernel" => WdDeviceMode.Kernel,
+        _ => throw new ArgumentException($"unknown device mode '{mode}' (local, broker, kernel or auto)"),
     };
 }

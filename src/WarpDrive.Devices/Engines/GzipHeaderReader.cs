@@ -6,7 +6,7 @@ namespace WarpDrive.Devices.Engines;
 /// arrive in pieces of any size, byte by byte if need be. ISA-L's own header parser miscomputes the FHCRC check when the
 /// header is split across calls and accepts reserved flag bits; the ISA-L decompressor reads the header with this
 /// instead and has ISA-L inflate the body and verify the trailer.</summary>
-internal unsafe struct GzipHeaderReader
+public unsafe struct GzipHeaderReader
 {
     private const byte FlagHeaderCrc = 0x02, FlagExtra = 0x04, FlagName = 0x08, FlagComment = 0x10, ReservedFlags = 0xE0;
 

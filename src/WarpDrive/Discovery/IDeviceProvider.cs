@@ -1,6 +1,6 @@
 namespace WarpDrive.Discovery;
 
-/// <summary>A source of devices: the in-process host, the broker's run directory (and /sys/class/uacce later).</summary>
+/// <summary>A source of devices: the in-process host, the broker's run directory, the kernel's /sys/class/uacce.</summary>
 internal interface IDeviceProvider : IDisposable
 {
     /// <summary>The <see cref="WdDeviceInfo.Location"/> of every device this provider offers.</summary>

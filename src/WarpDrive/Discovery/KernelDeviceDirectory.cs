@@ -8,8 +8,7 @@ namespace WarpDrive.Discovery;
 /// speaks their attributes in libwd's terms: the kernel lists <c>algorithms</c> one per line and <c>flags</c> as a
 /// number (<see cref="UacceDeviceFlags"/>), and keeps <c>numa_node</c> in the parent device
 /// (<c>&lt;dev&gt;/device/numa_node</c>). Isolated devices are left out.</summary>
-/// <remarks>Discovery only: the kernel transport and the hisi_qm driver that will open queues on these devices are
-/// still to come (docs/HARDWARE.md), so no runtime offers them yet.</remarks>
+/// <remarks><see cref="KernelDevices"/> offers those that libwd has a driver for.</remarks>
 internal static class KernelDeviceDirectory
 {
     /// <summary>The <see cref="WdDeviceInfo.Location"/> of kernel devices.</summary>

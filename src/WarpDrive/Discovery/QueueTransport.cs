@@ -1,3 +1,5 @@
+using WarpDrive.Queues;
+
 namespace WarpDrive.Discovery;
 
 /// <summary>How a driver reaches one queue: where its ring region is mapped (the doorbell is a word in it),
@@ -6,6 +8,13 @@ internal abstract class QueueTransport : IDisposable
 {
     /// <summary>The device the queue belongs to.</summary>
     public abstract WdDeviceInfo Device { get; }
+
+    /// <summary>The driver that speaks the device's <c>api</c> on this queue: <c>wd_ring_v1</c> on the ring at
+    /// <see cref="RegionBase"/> unless the transport knows better.</summary>
+    /// <exception cref="WdException">The region is not a valid ring.</exception>
+    public virtual QueueDriver CreateDriver() =>
+        RingQueueDriver.TryOpen(RegionBase, RegionSize, out string? error)
+        ?? throw new WdException($"cannot open queue on {Device.Name}: {error}");
 
     /// <summary>Start of the ring region in this process.</summary>
     public abstract nint RegionBase { get; }

@@ -6,7 +6,8 @@ namespace WarpDrive;
 /// <summary>A snapshot of one device and its attributes (uacce's names: <c>api</c>, <c>flags</c>, <c>algorithms</c>,
 /// <c>available_instances</c>, ...).</summary>
 /// <param name="Name">Device name, e.g. <c>zip-0</c>.</param>
-/// <param name="Location">Where the device runs: <c>in-process</c> or <c>broker</c> (<c>uacce</c> later).</param>
+/// <param name="Location">Where the device comes from: <c>kernel</c> (a uacce device: hardware), <c>broker</c>,
+/// <c>in-process</c>, or <c>inline</c> (Mix mode).</param>
 /// <param name="Attributes">Attribute name to value.</param>
 public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDictionary<string, string> Attributes)
 {
@@ -48,7 +49,7 @@ public sealed record WdDeviceInfo(string Name, string Location, IReadOnlyDiction
         "broker" => 200,
         "in-process" => 100,
         "inline" => 0,
-        _ => 300,
+        _ => 300, // kernel
     };
 
     /// <summary>Whether the device implements <paramref name="algorithm"/>.</summary>

@@ -3,10 +3,12 @@ using System.Runtime.CompilerServices;
 using WarpDrive.Abi;
 using WarpDrive.Discovery;
 using WarpDrive.Platform;
+using WarpDrive.Queues;
 
 namespace WarpDrive;
 
-/// <summary>One queue on a device (libwd's context): the driver for <c>wd_ring_v1</c>. Write SQEs with
+/// <summary>One queue on a device (libwd's context), through the driver for the device's <c>api</c>: <c>wd_ring_v1</c>
+/// (in-process and broker devices) or a kernel uacce device's own (HiSilicon ZIP). Write SQEs with
 /// <see cref="TrySend"/> (many, then one <see cref="Flush"/>: one doorbell), read CQEs with <see cref="TryRecv"/>
 /// (poll) or <see cref="RecvSync"/> (wait).</summary>
 /// <remarks>Not thread-safe: one thread submits and one thread reaps at a time (they may differ).
@@ -14,9 +16,7 @@ namespace WarpDrive;
 public sealed class WdQueue : IDisposable
 {
     private readonly QueueTransport _transport;
-    private readonly QueueRegion _region;
-    private readonly SubmissionProducer _sq;
-    private readonly CompletionConsumer _cq;
+    private readonly QueueDriver _driver;
     private int _disposed;
     private bool _lost; // the broker went away without a word: nothing serves the queue
     private int _waiters; // threads inside RecvSync or WaitForCompletion: Dispose unmaps the region only when none is left
@@ -24,40 +24,40 @@ public sealed class WdQueue : IDisposable
     internal WdQueue(QueueTransport transport)
     {
         _transport = transport;
-        string? error = QueueRegion.TryOpen(transport.RegionBase, transport.RegionSize, out _region);
-        if (error is not null)
+        try
+        {
+            _driver = transport.CreateDriver();
+        }
+        catch
         {
             transport.Dispose();
-            throw new WdException($"cannot open queue on {transport.Device.Name}: {error}");
+            throw;
         }
-
-        _sq = new SubmissionProducer(_region);
-        _cq = new CompletionConsumer(_region);
     }
 
     /// <summary>The device this queue belongs to.</summary>
     public WdDeviceInfo Device => _transport.Device;
 
     /// <summary>The queue's id within its device.</summary>
-    public uint QueueId => _region.QueueId;
+    public uint QueueId => _driver.QueueId;
 
     /// <summary>Ring depth: the most requests in flight.</summary>
-    public int Depth => _region.Depth;
+    public int Depth => _driver.Depth;
 
     /// <summary>Device stream contexts this queue may use (<c>StreamId</c> below this).</summary>
-    public int MaxStreams => (int)_region.MaxStreams;
+    public int MaxStreams => _driver.MaxStreams;
 
     /// <summary>The status word; <see cref="QueueState.Released"/> once this queue is disposed (a broker queue's region
     /// is unmapped then, so the word is not read).</summary>
     public QueueState State => Volatile.Read(ref _disposed) != 0 ? QueueState.Released
         : Volatile.Read(ref _lost) || _transport.IsGone ? QueueState.Disabled
-        : (QueueState)Volatile.Read(ref _region.State);
+        : _driver.State;
 
     /// <summary>Why the device disabled the queue (meaningful once <see cref="State"/> is Disabled).</summary>
     public QueueDisableReason DisableReason =>
         Volatile.Read(ref _disposed) != 0 ? QueueDisableReason.None
         : Volatile.Read(ref _lost) || _transport.IsGone ? QueueDisableReason.BrokerLost
-        : (QueueDisableReason)Volatile.Read(ref _region.DisableReason);
+        : _driver.DisableReason;
 
     /// <summary>Asks the transport whether the device's owner is still there (one system call on a broker queue); once
     /// it is gone, <see cref="State"/> reads Disabled with <see cref="QueueDisableReason.BrokerLost"/>.</summary>
@@ -69,11 +69,14 @@ public sealed class WdQueue : IDisposable
         }
     }
 
-    /// <summary>The ring region itself, for tests that play a hostile client writing straight into it.</summary>
-    internal QueueRegion Region => _region;
+    /// <summary>The ring region itself (<c>wd_ring_v1</c> queues), for tests that play a hostile client writing straight into it.</summary>
+    internal QueueRegion Region => ((RingQueueDriver)_driver).Region;
+
+    /// <summary>The driver (tests).</summary>
+    internal QueueDriver Driver => _driver;
 
     /// <summary>Error completions this queue has produced.</summary>
-    public uint ErrorCount => Volatile.Read(ref _disposed) != 0 ? 0 : Volatile.Read(ref _region.ErrorCount);
+    public uint ErrorCount => Volatile.Read(ref _disposed) != 0 ? 0 : _driver.ErrorCount;
 
     /// <summary>How long <see cref="RecvSync"/> polls before it sleeps.</summary>
     public TimeSpan SpinBeforeSleep { get; set; } = TimeSpan.FromMicroseconds(20);
@@ -91,7 +94,7 @@ public sealed class WdQueue : IDisposable
             ThrowHelper.QueueDisabled(state, DisableReason);
         }
 
-        return _sq.TryPublish(in sqe);
+        return _driver.TryPublish(in sqe);
     }
 
     /// <summary>Publishes as many of <paramref name="sqes"/> as fit, then rings the doorbell once.</summary>
@@ -119,11 +122,7 @@ public sealed class WdQueue : IDisposable
             ThrowHelper.QueueDisabled(state, DisableReason);
         }
 
-        if (_sq.RingDoorbellIfWaiting())
-        {
-            // The doorbell is a futex word in the shared region: the engine sleeps on it, in this process or another.
-            Futex.Wake(_region.DoorbellAddress);
-        }
+        _driver.Flush();
     }
 
     /// <summary>Whether this queue's device has no engine threads (Mix mode's inline device): whoever submits serves
@@ -142,7 +141,7 @@ public sealed class WdQueue : IDisposable
     public bool TryRecv(out Cqe cqe)
     {
         ThrowIfDisposed();
-        return _cq.TryConsume(out cqe);
+        return _driver.TryConsume(out cqe);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -213,7 +212,7 @@ public sealed class WdQueue : IDisposable
         long spinUntil = Stopwatch.GetTimestamp() + (long)(spin.TotalSeconds * Stopwatch.Frequency);
         for (int round = 1; Stopwatch.GetTimestamp() < spinUntil; round++)
         {
-            if (_cq.HasCompletion() || Volatile.Read(ref _disposed) != 0)
+            if (_driver.HasCompletion() || Volatile.Read(ref _disposed) != 0)
             {
                 return;
             }
@@ -231,25 +230,18 @@ public sealed class WdQueue : IDisposable
             }
         }
 
-        uint snapshot = _cq.WakeSnapshot;
-        Interlocked.Increment(ref _region.ClientWaiting);
-        try
+        if (State == QueueState.Started)
         {
-            // Announce first, then look again: the device posts, fences, then reads client_waiting.
-            Interlocked.MemoryBarrier();
-            if (!_cq.HasCompletion() && State == QueueState.Started)
-            {
-                Futex.Wait(_region.CqWakeAddress, snapshot, maxSleep);
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _region.ClientWaiting);
+            _driver.Sleep(maxSleep);
         }
     }
 
     /// <summary>Whether a completion is waiting (a poller serving many queues looks before it sleeps).</summary>
-    internal bool HasCompletion => Volatile.Read(ref _disposed) == 0 && _cq.HasCompletion();
+    internal bool HasCompletion => Volatile.Read(ref _disposed) == 0 && _driver.HasCompletion();
+
+    /// <summary>Whether a wait on many queues at once can include this one (<see cref="BeginWait"/>); a queue without a
+    /// futex word (a kernel queue, whose completions are signalled through <c>poll()</c>) cannot.</summary>
+    internal bool HasWakeWord => _driver.HasWakeWord;
 
     /// <summary>Announces a sleeper on this queue's completion word, for a wait on many queues at once
     /// (<see cref="Futex.WaitAny"/>): on true, <paramref name="waiter"/> is the word to sleep on and
@@ -264,24 +256,19 @@ public sealed class WdQueue : IDisposable
             return false;
         }
 
-        uint snapshot = _cq.WakeSnapshot;
-        Interlocked.Increment(ref _region.ClientWaiting);
-        // Announce first, then look again: the device posts, fences, then reads client_waiting.
-        Interlocked.MemoryBarrier();
-        if (_cq.HasCompletion() || State != QueueState.Started)
+        if (State != QueueState.Started || !_driver.BeginWait(out waiter))
         {
-            EndWait();
+            Interlocked.Decrement(ref _waiters);
             return false;
         }
 
-        waiter = FutexWaiter.Create(_region.CqWakeAddress, snapshot);
         return true;
     }
 
     /// <summary>Ends a wait begun with <see cref="BeginWait"/>.</summary>
     internal void EndWait()
     {
-        Interlocked.Decrement(ref _region.ClientWaiting);
+        _driver.EndWait();
         Interlocked.Decrement(ref _waiters);
     }
 
@@ -305,11 +292,14 @@ public sealed class WdQueue : IDisposable
             SpinWait spin = default;
             while (Volatile.Read(ref _waiters) != 0)
             {
-                Futex.Wake(_region.CqWakeAddress); // still mapped: only the transport unmaps it
+                _driver.WakeSleepers();
                 spin.SpinOnce();
             }
 
+            // The transport releases the queue and returns once the device has left it; only then may the driver free
+            // what the device reads (a kernel queue's SGLs and stream contexts).
             _transport.Dispose();
+            _driver.Dispose();
         }
     }
 }

@@ -197,9 +197,9 @@ internal sealed unsafe class AsyncPoller : IDisposable
                     continue;
                 }
 
-                if (count == waiters.Length)
+                if (count == waiters.Length || !context.Queue.HasWakeWord)
                 {
-                    overflow = true;
+                    overflow = true; // naps briefly: a kernel queue signals through poll(), which this wait cannot join
                     break;
                 }
 

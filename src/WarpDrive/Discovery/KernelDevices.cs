@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+using WarpDrive.Abi;
+using WarpDrive.Abi.Uacce;
+
+namespace WarpDrive.Discovery;
+
+/// <summary>The kernel's uacce devices (<c>/sys/class/uacce</c>) that libwd has a driver for: HiSilicon ZIP queues
+/// (<c>hisi_qm_v2</c>) with SVA. They outrank every other device (<see cref="WdDeviceInfo.Priority"/> 300).</summary>
+internal sealed class KernelDevices(UacceOptions options) : IDeviceProvider
+{
+    private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The queue protocol the driver speaks.</summary>
+    public const string HisiQmV2 = "hisi_qm_v2";
+
+    public string Location => KernelDeviceDirectory.Location;
+
+    /// <summary>Whether libwd can drive <paramref name="device"/>: a HiSilicon QM v2 device with SVA that offers zlib or gzip.</summary>
+    public static bool HasDriver(WdDeviceInfo device) =>
+        device.Api == HisiQmV2 && device.HasSva && (device.Supports("zlib") || device.Supports("gzip"));
+
+    public IReadOnlyList<WdDeviceInfo> GetDevices() => [.. KernelDeviceDirectory.Read(options.ClassDirectory).Where(HasDriver)];
+
+    public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
+    {
+        string node = Path.Combine(options.DeviceDirectory, device.Name);
+        while (true)
+        {
+            if (TryOpen(node) is { } compress)
+            {
+                if (TryOpen(node) is { } decompress)
+                {
+                    return new KernelQueueTransport(this, device, compress, decompress);
+                }
+
+                compress.Dispose();
+            }
+
+            if (!wait)
+            {
+                return null;
+            }
+
+            // The kernel keeps no queue of waiters: poll until someone releases a queue.
+            cancellationToken.WaitHandle.WaitOne(s_waitPollInterval);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private IUacceQueueFile? TryOpen(string node)
+    {
+        try
+        {
+            return (options.OpenQueueFile ?? KernelQueueFile.Open)(node);
+        }
+        catch (IOException e) when (e.HResult == UacceErrno.EBUSY)
+        {
+            return null; // every queue of the device is taken
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WdException($"cannot open {node}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Memory the devices reach (SVA: any memory of the process; page-aligned native memory here).</summary>
+    public unsafe WdSharedMemory ReserveMemory(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        nuint size = ((nuint)length + RingLayout.PageSize - 1) & ~(nuint)(RingLayout.PageSize - 1);
+        void* memory = NativeMemory.AlignedAlloc(size, RingLayout.PageSize);
+        NativeMemory.Clear(memory, size);
+        return new WdSharedMemory((nint)memory, length, Location, () => NativeMemory.AlignedFree(memory));
+    }
+
+    public void Dispose()
+    {
+    }
+}

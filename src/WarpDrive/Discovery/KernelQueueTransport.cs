@@ -1,0 +1,51 @@
+using WarpDrive.Abi.Uacce;
+using WarpDrive.Drivers;
+using WarpDrive.Queues;
+
+namespace WarpDrive.Discovery;
+
+/// <summary>A libwd context on a kernel uacce ZIP device: two queue files (opens of <c>/dev/&lt;name&gt;</c>), the one
+/// that compresses and the one that decompresses. There is no broker in the data path: the driver writes SQEs into the
+/// mapped DUS region and rings the MMIO doorbell itself. The device reaches every address of the process (SVA), so
+/// sharing a buffer needs no call.</summary>
+internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo device, IUacceQueueFile compress, IUacceQueueFile decompress)
+    : QueueTransport
+{
+    private int _released;
+
+    public override WdDeviceInfo Device { get; } = device;
+
+    public override nint RegionBase => 0;
+
+    public override int RegionSize => 0;
+
+    public override QueueDriver CreateDriver() =>
+        new HisiZipDriver(Device,
+            HisiQmQueue.Start(compress, Device, qcType: 0, HisiZipSqe.Size),
+            HisiQmQueue.Start(decompress, Device, qcType: 1, HisiZipSqe.Size));
+
+    public override int Share(nint address, long length) => 0;
+
+    public override void Unshare(int handle)
+    {
+    }
+
+    public override WdSharedMemory ReserveMemory(int length) => provider.ReserveMemory(length);
+
+    public override void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            // PUT_Q returns once the engine has left the queue; closing the file alone would too, but only when the
+            // last mapping goes, which is ours: say it first.
+            Release(compress);
+            Release(decompress);
+        }
+    }
+
+    private static unsafe void Release(IUacceQueueFile file)
+    {
+        _ = file.Ioctl(UacceIoctl.PutQueue, null); // a queue never started answers EINVAL: nothing to stop
+        file.Dispose();
+    }
+}

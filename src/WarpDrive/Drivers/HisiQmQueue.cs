@@ -1,0 +1,179 @@
+using System.Runtime.CompilerServices;
+using WarpDrive.Abi;
+using WarpDrive.Abi.Uacce;
+
+namespace WarpDrive.Drivers;
+
+/// <summary>One hardware queue of a HiSilicon QM device (UADK's <c>hisi_qp</c>): its queue file, the SQ and CQ in the
+/// DUS region, the doorbell in the MMIO region, and the two status words. Knows nothing of what the SQEs mean.</summary>
+/// <remarks>One thread submits and one reaps at a time (the context's locks).</remarks>
+internal sealed unsafe class HisiQmQueue
+{
+    private readonly IUacceQueueFile _file;
+    private readonly byte* _sq;
+    private readonly HisiQmCqe* _cq;
+    private readonly uint* _txStatus;
+    private readonly uint* _rxStatus;
+    private int _sqTail;
+    private int _cqHead;
+    private bool _phase = true; // the first lap's CQEs carry phase 1
+    private int _inFlight;
+
+    private HisiQmQueue(IUacceQueueFile file, ushort id, int sqeSize, int depth, nint dus, long dusSize)
+    {
+        _file = file;
+        Id = id;
+        SqeSize = sqeSize;
+        Depth = depth;
+        _sq = (byte*)dus;
+        _cq = (HisiQmCqe*)(dus + (nint)HisiQmDus.CqOffset(sqeSize, depth));
+        _txStatus = (uint*)(dus + (nint)HisiQmDus.TxStatusOffset(dusSize));
+        _rxStatus = (uint*)(dus + (nint)HisiQmDus.RxStatusOffset(dusSize));
+    }
+
+    /// <summary>Sets the queue up as UADK's <c>hisi_qm_alloc_ctx</c> does: SET_QP_CTX with <paramref name="qcType"/>,
+    /// SET_QP_INFO for the SQE size and depths (the defaults where the kernel does not know it), both regions mapped
+    /// at the sizes the device announces, then START_Q.</summary>
+    /// <exception cref="WdException">The device refused a step, or its regions cannot hold the queue.</exception>
+    public static HisiQmQueue Start(IUacceQueueFile file, WdDeviceInfo device, ushort qcType, int expectedSqeSize)
+    {
+        var context = new HisiQpContext { QcType = qcType };
+        Check(file, file.Ioctl(UacceIoctl.QmSetQpContext, &context), "UACCE_CMD_QM_SET_QP_CTX");
+
+        var info = default(HisiQpInfo);
+        int sqeSize = expectedSqeSize, depth = HisiQmDus.DefaultDepth;
+        int errno = file.Ioctl(UacceIoctl.QmSetQpInfo, &info);
+        if (errno == 0)
+        {
+            sqeSize = (int)info.SqeSize;
+            depth = Math.Min(info.SqDepth, info.CqDepth);
+        }
+        else if (errno != UacceErrno.ENOTTY)
+        {
+            Check(file, errno, "UACCE_CMD_QM_SET_QP_INFO");
+        }
+
+        if (sqeSize != expectedSqeSize || depth < 2 || depth > ushort.MaxValue)
+        {
+            throw new WdException($"{file.Path}: the queue has {sqeSize}-byte SQEs and depth {depth}; this driver needs {expectedSqeSize}-byte SQEs and a depth of 2 to 65535");
+        }
+
+        long mmioSize = RegionSize(device, DeviceAttributeNames.RegionMmioSize);
+        long dusSize = RegionSize(device, DeviceAttributeNames.RegionDusSize);
+        long needed = HisiQmDus.CqOffset(sqeSize, depth) + ((long)HisiQmCqe.Size * depth) + (2 * sizeof(uint));
+        if (mmioSize < HisiQmDoorbell.OffsetV2 + sizeof(ulong) || dusSize < needed)
+        {
+            throw new WdException($"{file.Path}: region_mmio_size {mmioSize} and region_dus_size {dusSize} cannot hold a queue of depth {depth} (needs {HisiQmDoorbell.OffsetV2 + sizeof(ulong)} and {needed})");
+        }
+
+        nint dus;
+        try
+        {
+            _ = file.Map(UacceRegion.Mmio, mmioSize);
+            dus = file.Map(UacceRegion.Dus, dusSize);
+        }
+        catch (IOException e)
+        {
+            throw new WdException($"{file.Path}: cannot map the queue's regions: {e.Message}", e);
+        }
+
+        Check(file, file.Ioctl(UacceIoctl.StartQueue, null), "UACCE_CMD_START_Q");
+        return new HisiQmQueue(file, context.Id, sqeSize, depth, dus, dusSize);
+    }
+
+    private static long RegionSize(WdDeviceInfo device, string attribute) =>
+        long.TryParse(device.Attributes.GetValueOrDefault(attribute), out long size) && size > 0
+            ? size
+            : throw new WdException($"{device.Name}: {attribute} is missing or not a size");
+
+    private static void Check(IUacceQueueFile file, int errno, string request)
+    {
+        if (errno != 0)
+        {
+            throw new WdException($"{request} on {file.Path} failed: {Platform.PlatformException.Describe(errno)}");
+        }
+    }
+
+    /// <summary>The queue pair's id (the doorbell's queue number).</summary>
+    public ushort Id { get; }
+
+    /// <summary>Bytes per SQE.</summary>
+    public int SqeSize { get; }
+
+    /// <summary>SQ and CQ depth.</summary>
+    public int Depth { get; }
+
+    /// <summary>Requests submitted and not yet reaped.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Whether the queue can take another request: one slot always stays empty (UADK's depth − 1).</summary>
+    public bool HasRoom => Volatile.Read(ref _inFlight) < Depth - 1;
+
+    /// <summary>The slot the next <see cref="Enqueue"/> writes.</summary>
+    public int NextSlot => _sqTail;
+
+    /// <summary>Whether the kernel stopped the queue or its device (either status word is set).</summary>
+    public bool IsStopped => Volatile.Read(ref *_txStatus) == HisiQmDus.Stopped || Volatile.Read(ref *_rxStatus) == HisiQmDus.Stopped;
+
+    /// <summary>The SQE in slot <paramref name="index"/> (the device writes its results there).</summary>
+    public ref T Slot<T>(int index) where T : unmanaged => ref Unsafe.AsRef<T>(_sq + ((nint)index * SqeSize));
+
+    /// <summary>Writes <paramref name="sqe"/> at the SQ tail; the device sees it at the next <see cref="RingSq"/>.</summary>
+    /// <returns>The slot it went to.</returns>
+    public int Enqueue<T>(in T sqe) where T : unmanaged
+    {
+        int slot = _sqTail;
+        Slot<T>(slot) = sqe;
+        _sqTail = slot + 1 == Depth ? 0 : slot + 1;
+        Interlocked.Increment(ref _inFlight); // the reaper decrements it on another thread
+        return slot;
+    }
+
+    /// <summary>Tells the device the SQ tail, unless the kernel stopped the queue (<c>ds_tx</c>).</summary>
+    /// <returns>false when the queue is stopped.</returns>
+    public bool RingSq()
+    {
+        if (Volatile.Read(ref *_txStatus) == HisiQmDus.Stopped)
+        {
+            return false;
+        }
+
+        _file.WriteMmio64(HisiQmDoorbell.OffsetV2, HisiQmDoorbell.EncodeV2(Id, HisiQmDoorbell.CommandSq, (ushort)_sqTail, 0));
+        return true;
+    }
+
+    /// <summary>The SQ slot of the next completion, if the device has posted one (its phase is the current lap's).</summary>
+    public bool TryPeek(out int slot)
+    {
+        ref HisiQmCqe cqe = ref _cq[_cqHead];
+        // The phase word is written last: read it first, then the rest.
+        if (((Volatile.Read(ref cqe.W7) & HisiQmCqe.PhaseBit) != 0) != _phase)
+        {
+            slot = -1;
+            return false;
+        }
+
+        slot = cqe.SqHead;
+        return true;
+    }
+
+    /// <summary>Gives the completion at the CQ head back to the device: the next lap flips the phase, and the CQ
+    /// doorbell tells the device the new head (unless the kernel stopped the queue: <c>ds_rx</c>).</summary>
+    public void Advance()
+    {
+        if (++_cqHead == Depth)
+        {
+            _cqHead = 0;
+            _phase = !_phase;
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        if (Volatile.Read(ref *_rxStatus) != HisiQmDus.Stopped)
+        {
+            _file.WriteMmio64(HisiQmDoorbell.OffsetV2, HisiQmDoorbell.EncodeV2(Id, HisiQmDoorbell.CommandCq, (ushort)_cqHead, 0));
+        }
+    }
+
+    /// <summary>Waits for the device to post a completion (<c>poll()</c> on the queue file).</summary>
+    public void Wait(TimeSpan maxSleep) => _file.WaitReadable(maxSleep);
+}

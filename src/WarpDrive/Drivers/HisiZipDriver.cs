@@ -1,0 +1,567 @@
+using System.Runtime.InteropServices;
+using WarpDrive.Abi;
+using WarpDrive.Abi.Uacce;
+using WarpDrive.Queues;
+
+namespace WarpDrive.Drivers;
+
+/// <summary>The user driver for HiSilicon ZIP queues of the kernel (<c>hisi_qm_v2</c>; UADK's <c>drv/hisi_comp.c</c>
+/// on <c>drv/hisi_qm_udrv.c</c>): libwd's compression requests become 128-byte ZIP SQEs, the engine's results written
+/// back into them become <see cref="Cqe"/>s.</summary>
+/// <remarks>
+/// The engine takes a request's direction from its queue's type, so a context is two hardware queues: one that
+/// compresses and one that decompresses. The driver writes the zlib or gzip header itself and reads it off the input
+/// (the engine does the deflate data and the trailer), builds hardware SGLs for data lists, keeps each stream's 64 KiB
+/// context, checksum and size between its requests, tags every SQE and checks the tag at completion, and reads the
+/// status words before each doorbell. Requests the engine cannot take (another algorithm, a window under 32 KiB for
+/// compression, a bad stream id) complete here, without reaching it.
+/// </remarks>
+internal sealed unsafe class HisiZipDriver : QueueDriver
+{
+    /// <summary>Streams a context offers (each holds 64 KiB of context once used).</summary>
+    public const int StreamCount = 16;
+
+    private const int SglBytes = HisiSgl.Size + (HisiSgl.MaxEntries * HisiSge.Size);
+    private static readonly TimeSpan s_sliceWhenBoth = TimeSpan.FromMilliseconds(1);
+
+    private readonly WdDeviceInfo _device;
+    private readonly HisiQmQueue[] _queues; // [0] compresses, [1] decompresses (the queues' qc_type)
+    private readonly Pending[][] _pending;
+    private readonly SglMemory[][] _sgl;
+    private readonly HisiZipStream?[] _streams = new HisiZipStream?[StreamCount];
+    private readonly Queue<Cqe> _local = new();
+    private readonly bool[] _unrung = new bool[2];
+    private int _localCount;
+    private uint _nextTag;
+    private uint _errors;
+    private int _reapFirst;
+
+    /// <summary>A driver on two started queues of <paramref name="device"/>: <paramref name="compress"/> (qc_type 0) and
+    /// <paramref name="decompress"/> (qc_type 1).</summary>
+    public HisiZipDriver(WdDeviceInfo device, HisiQmQueue compress, HisiQmQueue decompress)
+    {
+        _device = device;
+        _queues = [compress, decompress];
+        _pending = [new Pending[compress.Depth], new Pending[decompress.Depth]];
+        _sgl = [new SglMemory[compress.Depth], new SglMemory[decompress.Depth]];
+    }
+
+    /// <summary>The queue that compresses (tests).</summary>
+    internal HisiQmQueue CompressQueue => _queues[0];
+
+    /// <summary>The queue that decompresses (tests).</summary>
+    internal HisiQmQueue DecompressQueue => _queues[1];
+
+    public override uint QueueId => _queues[0].Id;
+
+    // Each hardware queue keeps one slot empty; a context's requests may all go one way.
+    public override int Depth => Math.Min(_queues[0].Depth, _queues[1].Depth) - 1;
+
+    public override int MaxStreams => StreamCount;
+
+    public override QueueState State => _queues[0].IsStopped || _queues[1].IsStopped ? QueueState.Disabled : QueueState.Started;
+
+    public override QueueDisableReason DisableReason =>
+        State == QueueState.Disabled ? QueueDisableReason.KernelStopped : QueueDisableReason.None;
+
+    public override uint ErrorCount => Volatile.Read(ref _errors);
+
+    public override bool TryPublish(in Sqe sqe)
+    {
+        if (sqe.Opcode is not (Opcode.Compress or Opcode.Decompress))
+        {
+            if (sqe.Opcode == Opcode.StreamRelease && sqe.StreamId < StreamCount)
+            {
+                _streams[sqe.StreamId]?.Reset(CompAlgorithm.Deflate);
+                CompleteHere(sqe.UserData, CompletionStatus.Ok);
+            }
+            else
+            {
+                CompleteHere(sqe.UserData, CompletionStatus.BadRequest);
+            }
+
+            return true;
+        }
+
+        int direction = sqe.Opcode == Opcode.Compress ? 0 : 1;
+        HisiQmQueue queue = _queues[direction];
+        if (!queue.HasRoom)
+        {
+            return false;
+        }
+
+        var algorithm = (CompAlgorithm)sqe.Algorithm;
+        bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
+        if (algorithm is not (CompAlgorithm.Deflate or CompAlgorithm.Zlib or CompAlgorithm.Gzip) || !_device.Supports(AlgorithmName(algorithm))
+            || (direction == 0 && sqe.WindowBits is not (0 or 15)))
+        {
+            CompleteHere(sqe.UserData, CompletionStatus.Unsupported);
+            return true;
+        }
+
+        if ((sqe.Flags & ~SqeFlags.All) != 0 || (stream && sqe.StreamId >= StreamCount)
+            || ((sqe.Flags & SqeFlags.SrcDataList) != 0 && sqe.SrcLen > DataListEntry.MaxEntries)
+            || (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0))
+        {
+            CompleteHere(sqe.UserData, CompletionStatus.BadRequest);
+            return true;
+        }
+
+        HisiZipStream? state = null;
+        if (stream)
+        {
+            state = _streams[sqe.StreamId] ??= new HisiZipStream();
+            if ((sqe.Flags & SqeFlags.NewStream) != 0)
+            {
+                state.Reset(algorithm);
+            }
+        }
+
+        var input = new Input(sqe);
+        bool last = !stream || (sqe.Flags & SqeFlags.Last) != 0;
+        var pending = new Pending { UserData = sqe.UserData, Stream = stream ? (int)sqe.StreamId : -1, Block = !stream };
+        ulong dst = sqe.Dst;
+        uint room = sqe.DstLen;
+
+        if (direction == 0 && !(state?.HeaderWritten ?? false))
+        {
+            ReadOnlySpan<byte> header = HisiZipHeaders.For(algorithm);
+            if (room < header.Length)
+            {
+                CompleteHere(sqe.UserData, CompletionStatus.OutOfSpace);
+                return true;
+            }
+
+            header.CopyTo(new Span<byte>((void*)dst, header.Length));
+            dst += (uint)header.Length;
+            room -= (uint)header.Length;
+            pending.HeaderBytes = header.Length;
+            state?.HeaderWritten = true;
+        }
+        else if (direction == 1)
+        {
+            HisiZipHeaderReader blockHeader = default;
+            blockHeader.Reset(algorithm);
+            ref HisiZipHeaderReader header = ref state is null ? ref blockHeader : ref state.Header;
+            DataErrorKind error = input.ReadHeader(ref header, algorithm, out int headerBytes);
+            pending.HeaderBytes = headerBytes;
+            if (error != DataErrorKind.None || (!header.Done && last))
+            {
+                CompleteHere(sqe.UserData, CompletionStatus.DataError, error == DataErrorKind.None ? DataErrorKind.Truncated : error, consumed: (uint)headerBytes);
+                return true;
+            }
+
+            if (!header.Done || (headerBytes == input.Length && !last))
+            {
+                CompleteHere(sqe.UserData, CompletionStatus.Ok, consumed: (uint)headerBytes); // header only: send more
+                return true;
+            }
+        }
+
+        uint length = direction == 1 ? input.Length - (uint)pending.HeaderBytes : input.Length;
+        if (direction == 0 && stream)
+        {
+            // The engine's output may be up to 9/8 of its input: give it no more input than its room holds (UADK's
+            // max_in_data_size), so that it never runs out of room mid-request; the rest goes in the next request.
+            uint most = (uint)(((ulong)room << 3) / 9) & ~3u;
+            if (length > most && most > 0)
+            {
+                length = most;
+                last = false;
+                pending.Clamped = true;
+            }
+        }
+
+        var hw = default(HisiZipSqe);
+        hw.Dw9 = (uint)ToHardware(algorithm) | (HisiZipSqe.Window32K << HisiZipSqe.WindowSizeShift);
+        hw.Dw7 = ((last ? 1u : 0u) << HisiZipSqe.FlushTypeShift) | ((stream ? 1u : 0u) << HisiZipSqe.StreamModeShift);
+        hw.InputDataLength = length;
+        hw.DestAvailOut = room;
+        uint tag = ++_nextTag == 0 ? ++_nextTag : _nextTag; // 0 marks a free slot
+        hw.Dw13 = tag;
+        pending.Tag = tag;
+        if (state is not null)
+        {
+            if (!state.EngineStarted)
+            {
+                hw.Dw7 |= 1u << HisiZipSqe.StreamNewShift;
+                state.EngineStarted = true;
+            }
+
+            hw.StreamContextAddress = state.ContextAddress;
+            hw.ContextDw0 = state.ContextDw0;
+            hw.ContextDw1 = state.ContextDw1;
+            hw.ContextDw2 = state.ContextDw2;
+            hw.Checksum = state.Checksum;
+            hw.Isize = state.Isize;
+        }
+
+        int slot = queue.NextSlot;
+        uint skip = direction == 1 ? (uint)pending.HeaderBytes : 0;
+        if (input.IsList)
+        {
+            hw.Dw9 |= HisiZipSqe.BufferSgl << HisiZipSqe.BufferTypeShift;
+            hw.Dw7 |= skip & HisiZipSqe.InSgeOffsetMask;
+            ref SglMemory memory = ref _sgl[direction][slot];
+            hw.SourceAddress = memory.WriteInput(input.Entries, input.Count);
+            hw.DestinationAddress = memory.WriteOutput(dst, room);
+        }
+        else
+        {
+            hw.SourceAddress = input.Address + skip;
+            hw.DestinationAddress = dst;
+        }
+
+        _pending[direction][slot] = pending;
+        queue.Enqueue(in hw);
+        _unrung[direction] = true;
+        return true;
+    }
+
+    public override void Flush()
+    {
+        for (int direction = 0; direction < 2; direction++)
+        {
+            if (_unrung[direction])
+            {
+                _unrung[direction] = false;
+                if (!_queues[direction].RingSq())
+                {
+                    ThrowHelper.QueueDisabled(QueueState.Disabled, QueueDisableReason.KernelStopped);
+                }
+            }
+        }
+    }
+
+    public override bool TryConsume(out Cqe cqe)
+    {
+        if (Volatile.Read(ref _localCount) > 0)
+        {
+            lock (_local)
+            {
+                if (_local.TryDequeue(out cqe))
+                {
+                    _localCount--;
+                    return true;
+                }
+            }
+        }
+
+        int first = _reapFirst;
+        _reapFirst ^= 1; // neither direction starves the other
+        return TryReap(first, out cqe) || TryReap(first ^ 1, out cqe);
+    }
+
+    private bool TryReap(int direction, out Cqe cqe)
+    {
+        cqe = default;
+        HisiQmQueue queue = _queues[direction];
+        if (!queue.TryPeek(out int slot))
+        {
+            return false;
+        }
+
+        if ((uint)slot >= (uint)queue.Depth || !_pending[direction][slot].Active)
+        {
+            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so.
+            queue.Advance();
+            Interlocked.Increment(ref _errors);
+            return false;
+        }
+
+        ref Pending pending = ref _pending[direction][slot];
+        HisiZipSqe result = queue.Slot<HisiZipSqe>(slot);
+        cqe.UserData = pending.UserData;
+        if (result.Dw13 != pending.Tag)
+        {
+            cqe.Status = CompletionStatus.InternalError; // the SQE in the slot is not the one submitted
+        }
+        else
+        {
+            Translate(direction, in pending, in result, ref cqe);
+        }
+
+        pending = default;
+        queue.Advance();
+        if (cqe.Status != CompletionStatus.Ok)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+
+        return true;
+    }
+
+    private void Translate(int direction, in Pending pending, in HisiZipSqe result, ref Cqe cqe)
+    {
+        HisiZipStream? state = pending.Stream >= 0 ? _streams[pending.Stream] : null;
+        if (state is not null)
+        {
+            state.ContextDw0 = result.ContextDw0;
+            state.ContextDw1 = result.ContextDw1;
+            state.ContextDw2 = result.ContextDw2;
+            state.Checksum = result.Checksum;
+            state.Isize = result.Isize;
+        }
+
+        cqe.Checksum = result.Checksum;
+        if (direction == 0)
+        {
+            cqe.Consumed = result.Consumed;
+            cqe.Produced = result.Produced + (uint)pending.HeaderBytes;
+            cqe.Status = result.Status switch
+            {
+                HisiZipStatus.Ok or HisiZipStatus.NegativeCompression => pending.Clamped ? CompletionStatus.OutOfSpace : CompletionStatus.Ok,
+                HisiZipStatus.OutputTooSmall => CompletionStatus.OutOfSpace,
+                HisiZipStatus.ModelBadRequest => CompletionStatus.BadRequest,
+                _ => CompletionStatus.InternalError,
+            };
+            if (pending.Block && cqe.Status == CompletionStatus.OutOfSpace)
+            {
+                cqe.Consumed = cqe.Produced = 0; // nothing useful was written
+            }
+
+            return;
+        }
+
+        cqe.Consumed = result.Consumed + (uint)pending.HeaderBytes;
+        cqe.Produced = result.Produced;
+        switch (result.Status)
+        {
+            case HisiZipStatus.DecompressEnd when (result.Dw3 & HisiZipSqe.LastBlockBit) != 0:
+                cqe.Status = CompletionStatus.Ok;
+                cqe.Flags = CqeFlags.EndOfStream;
+                break;
+            case HisiZipStatus.Ok when result.ContextState is HisiZipContextState.DecompressNoSpace or HisiZipContextState.DecompressingNoSpace:
+            case HisiZipStatus.OutputTooSmall:
+                cqe.Status = CompletionStatus.OutOfSpace;
+                break;
+            case HisiZipStatus.Ok:
+                // Input used up before the end: fine mid-stream, truncated data in a block request.
+                cqe.Status = pending.Block ? CompletionStatus.DataError : CompletionStatus.Ok;
+                cqe.Detail = pending.Block ? (uint)DataErrorKind.Truncated : 0;
+                break;
+            case HisiZipStatus.CrcError:
+                cqe.Status = CompletionStatus.DataError;
+                cqe.Detail = (uint)DataErrorKind.ChecksumMismatch;
+                break;
+            case HisiZipStatus.ModelTruncatedInput:
+                cqe.Status = CompletionStatus.DataError;
+                cqe.Detail = (uint)DataErrorKind.Truncated;
+                break;
+            case HisiZipStatus.ModelBadRequest:
+                cqe.Status = CompletionStatus.BadRequest;
+                break;
+            default:
+                // Like UADK, any other status is a failed request: on decompression, input the engine could not read.
+                cqe.Status = CompletionStatus.DataError;
+                cqe.Detail = (uint)DataErrorKind.InvalidData;
+                break;
+        }
+    }
+
+    public override bool HasCompletion() =>
+        Volatile.Read(ref _localCount) > 0 || _queues[0].TryPeek(out _) || _queues[1].TryPeek(out _);
+
+    public override void Sleep(TimeSpan maxSleep)
+    {
+        // A completion wakes poll() on its own queue's file; with requests on both, look at each in turn.
+        bool compress = _queues[0].InFlight > 0, decompress = _queues[1].InFlight > 0;
+        if (compress && decompress)
+        {
+            _queues[0].Wait(s_sliceWhenBoth < maxSleep ? s_sliceWhenBoth : maxSleep);
+            if (!HasCompletion())
+            {
+                _queues[1].Wait(s_sliceWhenBoth < maxSleep ? s_sliceWhenBoth : maxSleep);
+            }
+        }
+        else if (compress || decompress)
+        {
+            _queues[compress ? 0 : 1].Wait(maxSleep);
+        }
+    }
+
+    public override void WakeSleepers()
+    {
+        // Sleepers wait at most their own bound in poll(); nothing to wake.
+    }
+
+    /// <summary>Frees the SGLs and stream contexts: call only after the queues were released (the engine has left them).</summary>
+    public override void Dispose()
+    {
+        foreach (SglMemory[] slots in _sgl)
+        {
+            for (int i = 0; i < slots.Length; i++)
+            {
+                slots[i].Dispose();
+            }
+        }
+
+        foreach (HisiZipStream? stream in _streams)
+        {
+            stream?.Dispose();
+        }
+    }
+
+    private void CompleteHere(ulong userData, CompletionStatus status, DataErrorKind detail = DataErrorKind.None, uint consumed = 0)
+    {
+        lock (_local)
+        {
+            _local.Enqueue(new Cqe { UserData = userData, Status = status, Detail = (uint)detail, Consumed = consumed });
+            _localCount++;
+        }
+
+        if (status != CompletionStatus.Ok)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+    }
+
+    private static HisiZipAlgorithm ToHardware(CompAlgorithm algorithm) => algorithm switch
+    {
+        CompAlgorithm.Zlib => HisiZipAlgorithm.Zlib,
+        CompAlgorithm.Gzip => HisiZipAlgorithm.Gzip,
+        _ => HisiZipAlgorithm.Deflate,
+    };
+
+    private static string AlgorithmName(CompAlgorithm algorithm) => algorithm switch
+    {
+        CompAlgorithm.Zlib => "zlib",
+        CompAlgorithm.Gzip => "gzip",
+        _ => "deflate",
+    };
+
+    /// <summary>What the driver remembers of a request in an SQ slot until its completion.</summary>
+    private struct Pending
+    {
+        public ulong UserData;
+        public uint Tag;
+        public int Stream;
+        public int HeaderBytes; // written before the engine's output (compression) or read off the input (decompression)
+        public bool Block;
+        public bool Clamped;
+
+        public readonly bool Active => Tag != 0;
+    }
+
+    /// <summary>A request's input: a flat buffer or a data list.</summary>
+    private readonly struct Input
+    {
+        public Input(in Sqe sqe)
+        {
+            if ((sqe.Flags & SqeFlags.SrcDataList) != 0)
+            {
+                Entries = (DataListEntry*)sqe.Src;
+                Count = (int)sqe.SrcLen;
+                for (int i = 0; i < Count; i++)
+                {
+                    Length += Entries[i].Length;
+                }
+            }
+            else
+            {
+                Address = sqe.Src;
+                Length = sqe.SrcLen;
+            }
+        }
+
+        public DataListEntry* Entries { get; }
+
+        public int Count { get; }
+
+        public ulong Address { get; }
+
+        public uint Length { get; }
+
+        public bool IsList => Entries is not null;
+
+        /// <summary>Reads the header off the start of the input.</summary>
+        public DataErrorKind ReadHeader(ref HisiZipHeaderReader header, CompAlgorithm algorithm, out int consumed)
+        {
+            consumed = 0;
+            if (!IsList)
+            {
+                return header.Read(algorithm, (byte*)Address, (int)Length, out consumed);
+            }
+
+            for (int i = 0; i < Count && !header.Done; i++)
+            {
+                DataErrorKind error = header.Read(algorithm, (byte*)Entries[i].Address, (int)Entries[i].Length, out int used);
+                consumed += used;
+                if (error != DataErrorKind.None)
+                {
+                    return error;
+                }
+            }
+
+            return DataErrorKind.None;
+        }
+    }
+
+    /// <summary>The hardware SGLs of one SQ slot: the input's chain (grown to the longest list seen) and a one-entry
+    /// output list. With SVA the engine reads them at their virtual addresses.</summary>
+    private struct SglMemory : IDisposable
+    {
+        private byte* _input;
+        private int _inputLists;
+        private byte* _output;
+
+        public ulong WriteInput(DataListEntry* entries, int count)
+        {
+            int lists = Math.Max(1, (count + HisiSgl.MaxEntries - 1) / HisiSgl.MaxEntries);
+            if (lists > _inputLists)
+            {
+                NativeMemory.AlignedFree(_input);
+                _input = (byte*)NativeMemory.AlignedAlloc((nuint)(lists * SglBytes), 64);
+                _inputLists = lists;
+            }
+
+            for (int l = 0; l < lists; l++)
+            {
+                var sgl = (HisiSgl*)(_input + (l * SglBytes));
+                var sge = (HisiSge*)(sgl + 1);
+                int first = l * HisiSgl.MaxEntries, n = Math.Min(HisiSgl.MaxEntries, count - first);
+                ulong bytes = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    DataListEntry e = entries[first + i];
+                    sge[i] = new HisiSge { Buffer = e.Address, VirtualBuffer = e.Address, Length = e.Length };
+                    bytes += e.Length;
+                }
+
+                ulong next = l + 1 < lists ? (ulong)(_input + ((l + 1) * SglBytes)) : 0;
+                *sgl = new HisiSgl
+                {
+                    NextDma = next,
+                    Next = next,
+                    EntrySumInChain = (ushort)(l == 0 ? count : 0),
+                    EntrySumInSgl = (ushort)n,
+                    EntryLength = HisiSgl.MaxEntries,
+                    EntrySizeInSgl = bytes,
+                };
+            }
+
+            return (ulong)_input;
+        }
+
+        public ulong WriteOutput(ulong address, uint length)
+        {
+            if (_output is null)
+            {
+                _output = (byte*)NativeMemory.AlignedAlloc(HisiSgl.Size + HisiSge.Size, 64);
+            }
+
+            var sgl = (HisiSgl*)_output;
+            *sgl = new HisiSgl { EntrySumInChain = 1, EntrySumInSgl = 1, EntryLength = 1, EntrySizeInSgl = length };
+            *(HisiSge*)(sgl + 1) = new HisiSge { Buffer = address, VirtualBuffer = address, Length = length };
+            return (ulong)_output;
+        }
+
+        public void Dispose()
+        {
+            NativeMemory.AlignedFree(_input);
+            NativeMemory.AlignedFree(_output);
+            _input = _output = null;
+            _inputLists = 0;
+        }
+    }
+}
