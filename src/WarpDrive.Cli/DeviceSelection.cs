@@ -2,16 +2,16 @@ using System.CommandLine;
 
 namespace WarpDrive.Cli;
 
-/// <summary><c>--device NAME</c> and <c>--mode local|broker|auto</c>: which devices a command uses. Without them,
+/// <summary><c>--device NAME</c> and <c>--mode local|broker|kernel|auto</c>: which devices a command uses. Without them,
 /// <see cref="WdRuntime.Default"/> (its environment: WD_MODE, WD_DEVICE, WD_RUN_DIR, WD_EMBEDDED).</summary>
 internal sealed class DeviceSelection
 {
     private readonly Option<string?> _device = new("--device", "-d") { Description = "Use only this device (e.g. zip-0)" };
-    private readonly Option<string?> _mode = new("--mode", "-m") { Description = "Devices to use: local (in-process), broker (wdd) or auto (both; the broker's devices are preferred)" };
+    private readonly Option<string?> _mode = new("--mode", "-m") { Description = "Devices to use: local (in-process), broker (wdd), kernel (uacce hardware) or auto (all; kernel devices are preferred, then the broker's)" };
 
     public DeviceSelection(Command command, bool withDevice = true)
     {
-        _mode.AcceptOnlyFromAmong("local", "broker", "auto");
+        _mode.AcceptOnlyFromAmong("local", "broker", "kernel", "auto");
         if (withDevice)
         {
             command.Add(_device);
@@ -67,6 +67,7 @@ internal sealed class DeviceSelection
             EmbeddedZipEngine = environment.EmbeddedZipEngine,
             Mode = mode is null ? environment.Mode : WdRuntimeOptions.ParseMode(mode),
             DeviceName = device ?? environment.DeviceName,
+            Uacce = environment.Uacce,
         });
     }
 }

@@ -13,7 +13,7 @@ internal static class ListCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the devices as JSON" };
-        var command = new Command("list", "List devices and their attributes (uacce names): in-process ones and the broker's") { json };
+        var command = new Command("list", "List devices and their attributes (uacce names) and where each comes from: kernel (uacce hardware), broker or in-process") { json };
         var selection = new DeviceSelection(command, withDevice: false);
         command.SetAction(parse => selection.Run(parse, runtime =>
         {
@@ -26,6 +26,7 @@ internal static class ListCommand
                     {
                         WdDeviceMode.Broker => $"no devices: no broker runs in {Platform.RunDirectory.Resolve(runtime.Options.BrokerRunDirectory)}",
                         WdDeviceMode.Local => "no devices: embedded devices are off (WD_EMBEDDED=0)",
+                        WdDeviceMode.Kernel => $"no devices: no uacce device with a driver in {runtime.Options.Uacce.ClassDirectory}",
                         _ => $"no devices: embedded devices are off (WD_EMBEDDED=0) and no broker runs in {Platform.RunDirectory.Resolve(runtime.Options.BrokerRunDirectory)}",
                     });
                 }

@@ -103,6 +103,9 @@ internal sealed unsafe class HisiQmQueue
     /// <summary>SQ and CQ depth.</summary>
     public int Depth { get; }
 
+    /// <summary>Times the CQ head wrapped (and the expected phase flipped).</summary>
+    public int Laps { get; private set; }
+
     /// <summary>Requests submitted and not yet reaped.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -165,6 +168,7 @@ internal sealed unsafe class HisiQmQueue
         {
             _cqHead = 0;
             _phase = !_phase;
+            Laps++;
         }
 
         Interlocked.Decrement(ref _inFlight);

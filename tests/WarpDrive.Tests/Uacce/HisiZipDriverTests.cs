@@ -1,0 +1,366 @@
+using System.Buffers;
+using System.IO.Compression;
+using WarpDrive.Abi;
+using WarpDrive.Compression;
+using WarpDrive.Devices.HisiZip;
+using WarpDrive.Drivers;
+
+namespace WarpDrive.Tests.Uacce;
+
+/// <summary>libwd's hisi_qm v2 ZIP driver, end to end through the kernel transport on the device model of that hardware
+/// (a fake /sys/class/uacce and /dev, queue files from <see cref="HisiZipModel"/>): what runs on a Kunpeng machine,
+/// with the model where the kernel and the engine stand.</summary>
+public sealed class HisiZipDriverTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("wd-hisi-").FullName;
+    private readonly List<IDisposable> _owned = [];
+
+    private string ClassDirectory => Path.Combine(_root, "sys", "class", "uacce");
+
+    private string DeviceDirectory => Path.Combine(_root, "dev");
+
+    private (HisiZipModel Model, WdRuntime Runtime) Start(HisiZipModelOptions? options = null, WdDeviceMode mode = WdDeviceMode.Kernel)
+    {
+        var model = new HisiZipModel("hisi_zip-0", options);
+        _owned.Add(model);
+        Directory.CreateDirectory(ClassDirectory);
+        Directory.CreateDirectory(DeviceDirectory);
+        model.Publish(ClassDirectory, DeviceDirectory);
+        var runtime = new WdRuntime(new WdRuntimeOptions
+        {
+            Mode = mode,
+            Uacce = new UacceOptions { ClassDirectory = ClassDirectory, DeviceDirectory = DeviceDirectory, OpenQueueFile = model.Open },
+        });
+        _owned.Insert(0, runtime); // disposed before the model
+        return (model, runtime);
+    }
+
+    private static CompressionSession Session(WdRuntime runtime, CompressionAlgorithm algorithm, CompressionDirection direction,
+        SessionMode mode = SessionMode.Block) =>
+        new(new CompressionSessionOptions { Algorithm = algorithm, Direction = direction, Mode = mode }, runtime);
+
+    private static byte[] Compress(CompressionSession session, byte[] input)
+    {
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(input.Length)];
+        CompressionResult r = session.Process(input, output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(input.Length, r.Consumed);
+        return output[..r.Produced];
+    }
+
+    private static byte[] SystemDecompress(CompressionAlgorithm algorithm, byte[] data)
+    {
+        using var input = new MemoryStream(data);
+        using Stream decoder = algorithm switch
+        {
+            CompressionAlgorithm.Gzip => new GZipStream(input, CompressionMode.Decompress),
+            CompressionAlgorithm.Zlib => new ZLibStream(input, CompressionMode.Decompress),
+            _ => new DeflateStream(input, CompressionMode.Decompress),
+        };
+        using var output = new MemoryStream();
+        decoder.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static byte[] SystemCompress(CompressionAlgorithm algorithm, byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (Stream encoder = algorithm == CompressionAlgorithm.Gzip
+                   ? new GZipStream(output, CompressionLevel.Optimal)
+                   : new ZLibStream(output, CompressionLevel.Optimal))
+        {
+            encoder.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    [Theory]
+    [InlineData(CompressionAlgorithm.Gzip)]
+    [InlineData(CompressionAlgorithm.Zlib)]
+    public void Block_requests_round_trip_on_the_kernel_device_and_standard_tools_read_the_output(CompressionAlgorithm algorithm)
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Text(300_000);
+        using CompressionSession compress = Session(runtime, algorithm, CompressionDirection.Compress);
+        Assert.Equal("kernel", compress.Device.Location);
+        Assert.Equal("hisi_zip-0", compress.Device.Name);
+        byte[] compressed = Compress(compress, input);
+        Assert.True(compressed.Length < input.Length / 2);
+        Assert.Equal(input, SystemDecompress(algorithm, compressed));
+
+        using CompressionSession decompress = Session(runtime, algorithm, CompressionDirection.Decompress);
+        byte[] output = new byte[input.Length];
+        CompressionResult r = decompress.Process(SystemCompress(algorithm, input), output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.True(r.EndOfStream);
+        Assert.Equal(input, output[..r.Produced]);
+    }
+
+    [Fact]
+    public void Gzip_reads_the_drivers_output_and_the_driver_reads_gzip_with_a_file_name()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Text(200_000, seed: 7);
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
+        string file = Path.Combine(_root, "data.txt");
+        File.WriteAllBytes(file + ".gz", Compress(compress, input));
+        (int code, _, string stderr) = CliRunner.Run("gzip", $"-t '{file}.gz'");
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = CliRunner.Run("gzip", $"-d '{file}.gz'");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(input, File.ReadAllBytes(file));
+
+        // gzip keeps the file name in the header (FNAME): the driver reads it off before the engine's input.
+        (code, _, stderr) = CliRunner.Run("gzip", $"-9 '{file}'");
+        Assert.True(code == 0, stderr);
+        byte[] gz = File.ReadAllBytes(file + ".gz");
+        Assert.NotEqual(0, gz[3] & 0x08);
+        using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress);
+        byte[] output = new byte[input.Length];
+        CompressionResult r = decompress.Process(gz, output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(gz.Length, r.Consumed);
+        Assert.Equal(input, output[..r.Produced]);
+    }
+
+    [Fact]
+    public void Stream_mode_carries_history_checksum_and_header_across_requests()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Text(500_000, seed: 3);
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress, SessionMode.Stream);
+        var compressed = new MemoryStream();
+        byte[] chunkOut = new byte[48 * 1024]; // smaller than the input chunks: the driver gives the engine what fits
+        const int Chunk = 64 * 1024;
+        for (int offset = 0; offset < input.Length;)
+        {
+            int length = Math.Min(Chunk, input.Length - offset);
+            bool last = offset + length == input.Length;
+            CompressionResult r = compress.Process(input.AsSpan(offset, length), chunkOut, last);
+            Assert.True(r.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, r.Status.ToString());
+            compressed.Write(chunkOut, 0, r.Produced);
+            offset += r.Consumed;
+            if (last && r.Status == CompletionStatus.Ok && r.Consumed == length)
+            {
+                Assert.True(r.EndOfStream);
+            }
+        }
+
+        byte[] gz = compressed.ToArray();
+        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Gzip, gz));
+
+        // Back through stream decompression in pieces small enough to split the header (3 bytes first) and the trailer.
+        using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress, SessionMode.Stream);
+        var plain = new MemoryStream();
+        byte[] window = new byte[16 * 1024];
+        int at = 0;
+        bool ended = false;
+        int[] sizes = [3, 4, 5000, 1, 20_000];
+        for (int step = 0; !ended; step++)
+        {
+            int length = Math.Min(step < sizes.Length ? sizes[step] : 7_000, gz.Length - at);
+            bool last = at + length == gz.Length;
+            CompressionResult r = decompress.Process(gz.AsSpan(at, length), window, last);
+            Assert.True(r.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, $"{r.Status} {r.DataError} at {at}");
+            plain.Write(window, 0, r.Produced);
+            at += r.Consumed;
+            ended = r.EndOfStream;
+            Assert.True(step < 10_000);
+        }
+
+        Assert.Equal(gz.Length, at);
+        Assert.Equal(input, plain.ToArray());
+    }
+
+    [Fact]
+    public void A_data_list_longer_than_one_hardware_sgl_is_read_through_the_chain()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Text(700 * 97, seed: 11);
+        byte[][] parts = [.. input.Chunk(97)]; // 700 segments: three chained SGLs of 255
+        ReadOnlySequence<byte> sequence = TestSequences.Of(parts);
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Compress);
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(input.Length)];
+        CompressionResult r = compress.Process(sequence, output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(input.Length, r.Consumed);
+        byte[] zlib = output[..r.Produced];
+        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Zlib, zlib));
+
+        // Decompression of a data list: the header (2 bytes) is split over the first two segments and skipped in the SGL.
+        using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Decompress);
+        byte[][] zparts = [zlib[..1], .. zlib[1..].Chunk(301)];
+        byte[] plain = new byte[input.Length];
+        r = decompress.Process(TestSequences.Of(zparts), plain);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(zlib.Length, r.Consumed);
+        Assert.Equal(input, plain[..r.Produced]);
+    }
+
+    [Fact]
+    public void Output_too_small_is_out_of_space_and_a_bigger_buffer_then_works()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Random(20_000);
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
+        CompressionResult small = compress.Process(input, new byte[1000]);
+        Assert.Equal(CompletionStatus.OutOfSpace, small.Status);
+        byte[] gz = Compress(compress, input); // random data: larger than its input (negative compression), still valid
+        Assert.True(gz.Length > input.Length);
+        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Gzip, gz));
+
+        using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress);
+        Assert.Equal(CompletionStatus.OutOfSpace, decompress.Process(gz, new byte[input.Length - 1]).Status);
+        byte[] output = new byte[input.Length];
+        CompressionResult r = decompress.Process(gz, output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(input, output);
+    }
+
+    [Fact]
+    public void Corrupt_input_is_a_data_error_of_the_right_kind_and_the_queue_goes_on()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Text(50_000, seed: 5);
+        byte[] gz = SystemCompress(CompressionAlgorithm.Gzip, input);
+        using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress);
+        byte[] output = new byte[input.Length + 100];
+
+        byte[] badCrc = (byte[])gz.Clone();
+        badCrc[^8] ^= 0xFF;
+        CompressionResult r = decompress.Process(badCrc, output);
+        Assert.Equal((CompletionStatus.DataError, DataErrorKind.ChecksumMismatch), (r.Status, r.DataError));
+
+        byte[] badHeader = (byte[])gz.Clone();
+        badHeader[0] = 0x1e;
+        r = decompress.Process(badHeader, output);
+        Assert.Equal((CompletionStatus.DataError, DataErrorKind.InvalidHeader), (r.Status, r.DataError));
+
+        r = decompress.Process(gz.AsSpan(0, gz.Length / 2), output);
+        Assert.Equal((CompletionStatus.DataError, DataErrorKind.Truncated), (r.Status, r.DataError));
+
+        byte[] garbage = [.. gz[..10], .. Enumerable.Repeat((byte)0xFF, 200)]; // block type 3 (reserved)
+        r = decompress.Process(garbage, output);
+        Assert.Equal((CompletionStatus.DataError, DataErrorKind.InvalidData), (r.Status, r.DataError));
+
+        r = decompress.Process(gz, output);
+        Assert.Equal(CompletionStatus.Ok, r.Status);
+        Assert.Equal(input, output[..r.Produced]);
+    }
+
+    [Fact]
+    public void The_phase_bit_wraps_after_more_requests_than_the_queue_depth()
+    {
+        (_, WdRuntime runtime) = Start(new HisiZipModelOptions { Depth = 8 });
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Compress);
+        for (int i = 0; i < 30; i++)
+        {
+            byte[] input = TestData.Text(1000 + i, seed: i);
+            Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Zlib, Compress(compress, input)));
+        }
+
+        HisiZipDriver driver = Assert.IsType<HisiZipDriver>(runtime.Scheduler(Scheduling.AlgorithmLibrary.Comp).Contexts
+            .Single(c => c.Queue.Depth == 7 && c.Queue.Driver is HisiZipDriver d && d.CompressQueue.Laps > 0).Queue.Driver);
+        Assert.True(driver.CompressQueue.Laps >= 3, $"{driver.CompressQueue.Laps} laps");
+    }
+
+    [Fact]
+    public async Task Async_requests_complete_through_the_poller_on_a_kernel_queue()
+    {
+        (_, WdRuntime runtime) = Start();
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
+        byte[][] inputs = [.. Enumerable.Range(0, 40).Select(i => TestData.Text(10_000 + (i * 100), seed: i))];
+        byte[][] outputs = [.. inputs.Select(i => new byte[CompressionSession.GetMaxCompressedLength(i.Length)])];
+        CompressionResult[] results = await Task.WhenAll(inputs.Select((input, i) => compress.ProcessAsync(input, outputs[i]).AsTask()));
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(CompletionStatus.Ok, results[i].Status);
+            Assert.Equal(inputs[i], SystemDecompress(CompressionAlgorithm.Gzip, outputs[i][..results[i].Produced]));
+        }
+    }
+
+    [Fact]
+    public void A_queue_the_kernel_stopped_refuses_requests_with_the_reason()
+    {
+        (HisiZipModel model, WdRuntime runtime) = Start();
+        using WdQueue queue = runtime.RequestQueue("gzip");
+        Assert.Equal(QueueState.Started, queue.State);
+        model.Stop(); // the status words go to 1, as on a reset
+        Assert.Equal(QueueState.Disabled, queue.State);
+        Assert.Equal(QueueDisableReason.KernelStopped, queue.DisableReason);
+        WdException e = Assert.Throws<WdException>(() => queue.TrySend(new Sqe { Opcode = Opcode.Compress, Algorithm = (byte)CompAlgorithm.Gzip }));
+        Assert.Contains("the kernel stopped it", e.Message);
+    }
+
+    [Fact]
+    public void A_context_takes_two_hardware_queues_and_a_full_device_is_busy()
+    {
+        (HisiZipModel model, WdRuntime runtime) = Start(new HisiZipModelOptions { QueueCount = 3 });
+        Assert.Equal(3, model.AvailableInstances);
+        using WdQueue first = runtime.RequestQueue("zlib");
+        Assert.Equal(1, model.AvailableInstances); // one compresses, one decompresses
+        Assert.Equal("1", File.ReadAllText(Path.Combine(ClassDirectory, "hisi_zip-0", "available_instances")).Trim());
+        WdDeviceNotFoundException e = Assert.Throws<WdDeviceNotFoundException>(() => runtime.RequestQueue("zlib"));
+        Assert.Contains("busy", e.Message);
+        Assert.Equal(1, model.AvailableInstances); // the half-open pair was given back
+        first.Dispose();
+        Assert.Equal(3, model.AvailableInstances);
+    }
+
+    [Fact]
+    public void Without_set_qp_info_the_driver_uses_the_default_depth()
+    {
+        (_, WdRuntime runtime) = Start(new HisiZipModelOptions { SupportsQpInfo = false, Depth = 1024 });
+        using WdQueue queue = runtime.RequestQueue("gzip");
+        Assert.Equal(1023, queue.Depth);
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
+        byte[] input = TestData.Text(10_000);
+        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Gzip, Compress(compress, input)));
+    }
+
+    [Fact]
+    public void A_kernel_device_outranks_in_process_ones_and_algorithms_it_lacks_go_elsewhere()
+    {
+        (_, WdRuntime runtime) = Start(mode: WdDeviceMode.Auto);
+        Assert.Contains(runtime.Devices, d => d.Location == "kernel" && d.Priority == 300);
+        Assert.Contains(runtime.Devices, d => d.Location == "in-process");
+        using (CompressionSession gzip = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress))
+        {
+            Assert.Equal("kernel", gzip.Device.Location);
+        }
+
+        // hisi_qm v2 offers zlib and gzip only: raw deflate runs on the in-process model.
+        using CompressionSession deflate = Session(runtime, CompressionAlgorithm.Deflate, CompressionDirection.Compress);
+        Assert.Equal("in-process", deflate.Device.Location);
+    }
+
+    [Fact]
+    public void Wd_list_shows_where_each_device_comes_from()
+    {
+        (HisiZipModel model, _) = Start();
+        var env = new Dictionary<string, string> { ["WD_UACCE_CLASS_DIR"] = ClassDirectory, ["WD_UACCE_DEV_DIR"] = DeviceDirectory, ["WD_STATS"] = "0" };
+        (int code, string stdout, string stderr) = CliRunner.Wd("list", env: env);
+        Assert.True(code == 0, stderr);
+        string kernelRow = stdout.Split('\n').Single(l => l.Contains(model.Name));
+        Assert.Contains("kernel", kernelRow);
+        Assert.Contains("hisi_qm_v2", kernelRow);
+        Assert.Contains(stdout.Split('\n'), l => l.Contains("zip-0") && !l.Contains("hisi") && l.Contains("in-process"));
+
+        env["WD_MODE"] = "kernel";
+        (code, stdout, stderr) = CliRunner.Wd("list --json", env: env);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("\"location\": \"kernel\"", stdout.Replace("\":\"", "\": \""));
+        Assert.DoesNotContain("in-process", stdout);
+    }
+
+    public void Dispose()
+    {
+        foreach (IDisposable owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+}
