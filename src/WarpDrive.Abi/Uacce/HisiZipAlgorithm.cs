@@ -9,6 +9,6 @@ public enum HisiZipAlgorithm : byte
     /// <summary><c>HW_ZLIB</c>: zlib (the driver writes the 2-byte header; the device the Adler-32).</summary>
     Zlib = 0x2,
 
-    /// <summary><c>HW_GZIP</c>: gzip (the driver writes the 10-byte header and the trailer from the device's CRC and ISIZE).</summary>
+    /// <summary><c>HW_GZIP</c>: gzip (the driver writes and reads the header; the device the deflate data and the CRC-32 and ISIZE trailer).</summary>
     Gzip = 0x3,
 }
