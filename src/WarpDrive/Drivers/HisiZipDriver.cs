@@ -174,6 +174,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
 
         var hw = default(HisiZipSqe);
         hw.Dw9 = (uint)ToHardware(algorithm) | (HisiZipSqe.Window32K << HisiZipSqe.WindowSizeShift);
+        pending.Finish = last;
         hw.Dw7 = ((last ? 1u : 0u) << HisiZipSqe.FlushTypeShift) | ((stream ? 1u : 0u) << HisiZipSqe.StreamModeShift);
         hw.InputDataLength = length;
         hw.DestAvailOut = room;
@@ -319,6 +320,10 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             {
                 cqe.Consumed = cqe.Produced = 0; // nothing useful was written
             }
+            else if (pending.Finish && cqe.Status == CompletionStatus.Ok)
+            {
+                cqe.Flags = CqeFlags.EndOfStream; // the trailer is written
+            }
 
             return;
         }
@@ -439,6 +444,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         public int HeaderBytes; // written before the engine's output (compression) or read off the input (decompression)
         public bool Block;
         public bool Clamped;
+        public bool Finish; // the flush type was finish: a compression that succeeds ends the stream
 
         public readonly bool Active => Tag != 0;
     }

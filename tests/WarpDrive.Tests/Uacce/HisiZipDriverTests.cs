@@ -254,15 +254,17 @@ public sealed class HisiZipDriverTests : IDisposable
     {
         (_, WdRuntime runtime) = Start(new HisiZipModelOptions { Depth = 8 });
         using CompressionSession compress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Compress);
-        for (int i = 0; i < 30; i++)
+        for (int i = 0; i < 60; i++)
         {
             byte[] input = TestData.Text(1000 + i, seed: i);
             Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Zlib, Compress(compress, input)));
         }
 
-        HisiZipDriver driver = Assert.IsType<HisiZipDriver>(runtime.Scheduler(Scheduling.AlgorithmLibrary.Comp).Contexts
-            .Single(c => c.Queue.Depth == 7 && c.Queue.Driver is HisiZipDriver d && d.CompressQueue.Laps > 0).Queue.Driver);
-        Assert.True(driver.CompressQueue.Laps >= 3, $"{driver.CompressQueue.Laps} laps");
+        int[] laps = [.. runtime.Scheduler(global::WarpDrive.Scheduling.AlgorithmLibrary.Comp).Contexts
+            .Select(c => Assert.IsType<HisiZipDriver>(c.Queue.Driver))
+            .Select(d => d.CompressQueue.Laps)];
+        Assert.Equal(7, runtime.Scheduler(global::WarpDrive.Scheduling.AlgorithmLibrary.Comp).Contexts.Max(c => c.Queue.Depth));
+        Assert.True(laps.Sum() >= 6, $"{string.Join(",", laps)} laps"); // 60 completions on queues of depth 8
     }
 
     [Fact]
