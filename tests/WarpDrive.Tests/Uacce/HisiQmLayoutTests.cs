@@ -49,6 +49,25 @@ public sealed class HisiQmLayoutTests
     public void Cqe_fields_sit_where_the_driver_reads_them(string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf<HisiQmCqe>(field));
 
+    /// <summary>struct hisi_sgl (a 64-byte header) and struct hisi_sge (32 bytes) of UADK's hisi_qm_udrv.c.</summary>
+    [Theory]
+    [InlineData(typeof(HisiSgl), nameof(HisiSgl.NextDma), 0)]
+    [InlineData(typeof(HisiSgl), nameof(HisiSgl.EntrySumInChain), 8)]
+    [InlineData(typeof(HisiSgl), nameof(HisiSgl.EntrySumInSgl), 10)]
+    [InlineData(typeof(HisiSgl), nameof(HisiSgl.EntryLength), 12)]
+    [InlineData(typeof(HisiSgl), nameof(HisiSgl.Next), 48)]
+    [InlineData(typeof(HisiSgl), nameof(HisiSgl.EntrySizeInSgl), 56)]
+    [InlineData(typeof(HisiSge), nameof(HisiSge.Buffer), 0)]
+    [InlineData(typeof(HisiSge), nameof(HisiSge.PageControl), 8)]
+    [InlineData(typeof(HisiSge), nameof(HisiSge.Length), 16)]
+    [InlineData(typeof(HisiSge), nameof(HisiSge.VirtualBuffer), 24)]
+    public void Sgl_fields_sit_where_the_hardware_reads_them(Type type, string field, int offset)
+    {
+        Assert.Equal(offset, (int)Marshal.OffsetOf(type, field));
+        Assert.Equal(type == typeof(HisiSgl) ? 64 : 32, Marshal.SizeOf(type));
+        Assert.Equal(255, HisiSgl.MaxEntries);
+    }
+
     [Fact]
     public void Cqe_phase_is_bit_0_of_w7_and_the_sq_head_is_dword_2_low_half()
     {
