@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
 
@@ -7,36 +6,6 @@ namespace WarpDrive.Tests;
 
 public class CompressionSessionTests
 {
-    private static byte[] DotnetDecompress(CompressionAlgorithm algorithm, ReadOnlySpan<byte> data)
-    {
-        var input = new MemoryStream(data.ToArray());
-        using Stream z = algorithm switch
-        {
-            CompressionAlgorithm.Gzip => new GZipStream(input, CompressionMode.Decompress),
-            CompressionAlgorithm.Zlib => new ZLibStream(input, CompressionMode.Decompress),
-            _ => new DeflateStream(input, CompressionMode.Decompress),
-        };
-        var output = new MemoryStream();
-        z.CopyTo(output);
-        return output.ToArray();
-    }
-
-    private static byte[] DotnetCompress(CompressionAlgorithm algorithm, byte[] data)
-    {
-        var output = new MemoryStream();
-        using (Stream z = algorithm switch
-        {
-            CompressionAlgorithm.Gzip => new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true),
-            CompressionAlgorithm.Zlib => new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true),
-            _ => new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true),
-        })
-        {
-            z.Write(data);
-        }
-
-        return output.ToArray();
-    }
-
     public static TheoryData<string, CompressionAlgorithm, int> EngineAlgorithmLevel()
     {
         var data = new TheoryData<string, CompressionAlgorithm, int>();
@@ -66,13 +35,13 @@ public class CompressionSessionTests
         Assert.Equal(CompletionStatus.Ok, r.Status);
         Assert.True(r.EndOfStream);
         Assert.Equal(text.Length, r.Consumed);
-        Assert.Equal(text, DotnetDecompress(algorithm, compressed.AsSpan(0, r.Produced)));
+        Assert.Equal(text, RuntimeCodecs.Decompress(algorithm, compressed.AsSpan(0, r.Produced)));
         if (level > 0)
         {
             Assert.True(r.Produced < text.Length / 2, $"text compressed to {r.Produced} of {text.Length}");
         }
 
-        byte[] foreign = DotnetCompress(algorithm, text);
+        byte[] foreign = RuntimeCodecs.Compress(algorithm, text);
         byte[] back = new byte[text.Length];
         using var d = new CompressionSession(new() { Algorithm = algorithm, Direction = CompressionDirection.Decompress }, runtime);
         CompressionResult rd = d.Process(foreign, back);
@@ -137,7 +106,7 @@ public class CompressionSessionTests
             return algorithm == CompressionAlgorithm.Gzip ? 0u : 1u; // .NET writes no stream for no data
         }
 
-        byte[] z = DotnetCompress(algorithm, data.ToArray());
+        byte[] z = RuntimeCodecs.Compress(algorithm, data.ToArray());
         return algorithm == CompressionAlgorithm.Gzip
             ? BitConverter.ToUInt32(z, z.Length - 8)
             : (uint)(z[^4] << 24 | z[^3] << 16 | z[^2] << 8 | z[^1]);
@@ -157,7 +126,7 @@ public class CompressionSessionTests
                 using var s = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip, Level = level }, runtime);
                 CompressionResult r = s.Process(data, buffer);
                 Assert.True(r.Status == CompletionStatus.Ok, $"level {level}, {n} bytes: {r.Status}");
-                Assert.Equal(data, DotnetDecompress(CompressionAlgorithm.Gzip, buffer.AsSpan(0, r.Produced)));
+                Assert.Equal(data, RuntimeCodecs.Decompress(CompressionAlgorithm.Gzip, buffer.AsSpan(0, r.Produced)));
             }
         }
     }
@@ -201,7 +170,7 @@ public class CompressionSessionTests
 
         Assert.True(outOfSpace > 10, $"only {outOfSpace} resumptions");
         byte[] stream = compressed.ToArray();
-        Assert.Equal(text, DotnetDecompress(algorithm, stream));
+        Assert.Equal(text, RuntimeCodecs.Decompress(algorithm, stream));
 
         // And back, feeding 333-byte pieces into 101-byte windows.
         var restored = new MemoryStream();
@@ -257,11 +226,11 @@ public class CompressionSessionTests
             CompressionResult r = c.Process(sequence, buffer);
             Assert.Equal(CompletionStatus.Ok, r.Status);
             Assert.Equal(text.Length, r.Consumed);
-            Assert.Equal(text, DotnetDecompress(algorithm, buffer.AsSpan(0, r.Produced)));
+            Assert.Equal(text, RuntimeCodecs.Decompress(algorithm, buffer.AsSpan(0, r.Produced)));
         }
 
         // Decompression from a data list too: the compressed bytes cut into pieces.
-        byte[] gz = DotnetCompress(CompressionAlgorithm.Gzip, text);
+        byte[] gz = RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, text);
         var pieces = new List<byte[]>();
         for (int offset = 0; offset < gz.Length; offset += 1000)
         {
@@ -281,7 +250,7 @@ public class CompressionSessionTests
     {
         using WdRuntime runtime = Engines.Runtime(engine);
         byte[] a = TestData.Text(70_000, 3), b = TestData.Random(5_000), c = TestData.Text(10, 4);
-        byte[] joined = [.. DotnetCompress(CompressionAlgorithm.Gzip, a), .. DotnetCompress(CompressionAlgorithm.Gzip, b), .. DotnetCompress(CompressionAlgorithm.Gzip, c)];
+        byte[] joined = [.. RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, a), .. RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, b), .. RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, c)];
         byte[] output = new byte[a.Length + b.Length + c.Length];
         using var d = new CompressionSession(new() { Direction = CompressionDirection.Decompress }, runtime);
         CompressionResult r = d.Process(joined, output);
@@ -289,7 +258,7 @@ public class CompressionSessionTests
         Assert.Equal(output.Length, r.Produced);
         Assert.Equal([.. a, .. b, .. c], output);
         // The checksum runs over all members: the CRC-32 of the whole output, as in a one-member gzip of it.
-        byte[] whole = DotnetCompress(CompressionAlgorithm.Gzip, output);
+        byte[] whole = RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, output);
         Assert.Equal(BitConverter.ToUInt32(whole, whole.Length - 8), r.Checksum);
     }
 
@@ -299,7 +268,7 @@ public class CompressionSessionTests
     {
         using WdRuntime runtime = Engines.Runtime(engine);
         byte[] text = TestData.Text(50_000);
-        byte[] gz = DotnetCompress(CompressionAlgorithm.Gzip, text);
+        byte[] gz = RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, text);
         byte[] output = new byte[text.Length];
         using var d = new CompressionSession(new() { Direction = CompressionDirection.Decompress }, runtime);
 
@@ -328,7 +297,7 @@ public class CompressionSessionTests
         for (int i = 0; i < inputs.Length; i++)
         {
             Assert.Equal(CompletionStatus.Ok, results[i].Status);
-            Assert.Equal(inputs[i], DotnetDecompress(CompressionAlgorithm.Zlib, outputs[i].AsSpan(0, results[i].Produced)));
+            Assert.Equal(inputs[i], RuntimeCodecs.Decompress(CompressionAlgorithm.Zlib, outputs[i].AsSpan(0, results[i].Produced)));
         }
     }
 

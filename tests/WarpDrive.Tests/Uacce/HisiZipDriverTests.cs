@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
 using WarpDrive.Devices.HisiZip;
@@ -48,33 +47,6 @@ public sealed class HisiZipDriverTests : IDisposable
         return output[..r.Produced];
     }
 
-    private static byte[] SystemDecompress(CompressionAlgorithm algorithm, byte[] data)
-    {
-        using var input = new MemoryStream(data);
-        using Stream decoder = algorithm switch
-        {
-            CompressionAlgorithm.Gzip => new GZipStream(input, CompressionMode.Decompress),
-            CompressionAlgorithm.Zlib => new ZLibStream(input, CompressionMode.Decompress),
-            _ => new DeflateStream(input, CompressionMode.Decompress),
-        };
-        using var output = new MemoryStream();
-        decoder.CopyTo(output);
-        return output.ToArray();
-    }
-
-    private static byte[] SystemCompress(CompressionAlgorithm algorithm, byte[] data)
-    {
-        using var output = new MemoryStream();
-        using (Stream encoder = algorithm == CompressionAlgorithm.Gzip
-                   ? new GZipStream(output, CompressionLevel.Optimal)
-                   : new ZLibStream(output, CompressionLevel.Optimal))
-        {
-            encoder.Write(data);
-        }
-
-        return output.ToArray();
-    }
-
     [Theory]
     [InlineData(CompressionAlgorithm.Gzip)]
     [InlineData(CompressionAlgorithm.Zlib)]
@@ -87,11 +59,11 @@ public sealed class HisiZipDriverTests : IDisposable
         Assert.Equal("hisi_zip-0", compress.Device.Name);
         byte[] compressed = Compress(compress, input);
         Assert.True(compressed.Length < input.Length / 2);
-        Assert.Equal(input, SystemDecompress(algorithm, compressed));
+        Assert.Equal(input, RuntimeCodecs.Decompress(algorithm, compressed));
 
         using CompressionSession decompress = Session(runtime, algorithm, CompressionDirection.Decompress);
         byte[] output = new byte[input.Length];
-        CompressionResult r = decompress.Process(SystemCompress(algorithm, input), output);
+        CompressionResult r = decompress.Process(RuntimeCodecs.Compress(algorithm, input), output);
         Assert.Equal(CompletionStatus.Ok, r.Status);
         Assert.True(r.EndOfStream);
         Assert.Equal(input, output[..r.Produced]);
@@ -148,7 +120,7 @@ public sealed class HisiZipDriverTests : IDisposable
         }
 
         byte[] gz = compressed.ToArray();
-        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Gzip, gz));
+        Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Gzip, gz));
 
         // Back through stream decompression in pieces small enough to split the header (3 bytes first) and the trailer.
         using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress, SessionMode.Stream);
@@ -186,7 +158,7 @@ public sealed class HisiZipDriverTests : IDisposable
         Assert.Equal(CompletionStatus.Ok, r.Status);
         Assert.Equal(input.Length, r.Consumed);
         byte[] zlib = output[..r.Produced];
-        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Zlib, zlib));
+        Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Zlib, zlib));
 
         // Decompression of a data list: the header (2 bytes) is split over the first two segments and skipped in the SGL.
         using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Decompress);
@@ -208,7 +180,7 @@ public sealed class HisiZipDriverTests : IDisposable
         Assert.Equal(CompletionStatus.OutOfSpace, small.Status);
         byte[] gz = Compress(compress, input); // random data: larger than its input (negative compression), still valid
         Assert.True(gz.Length > input.Length);
-        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Gzip, gz));
+        Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Gzip, gz));
 
         using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress);
         Assert.Equal(CompletionStatus.OutOfSpace, decompress.Process(gz, new byte[input.Length - 1]).Status);
@@ -223,7 +195,7 @@ public sealed class HisiZipDriverTests : IDisposable
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(50_000, seed: 5);
-        byte[] gz = SystemCompress(CompressionAlgorithm.Gzip, input);
+        byte[] gz = RuntimeCodecs.Compress(CompressionAlgorithm.Gzip, input);
         using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress);
         byte[] output = new byte[input.Length + 100];
 
@@ -257,7 +229,7 @@ public sealed class HisiZipDriverTests : IDisposable
         for (int i = 0; i < 60; i++)
         {
             byte[] input = TestData.Text(1000 + i, seed: i);
-            Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Zlib, Compress(compress, input)));
+            Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Zlib, Compress(compress, input)));
         }
 
         int[] laps = [.. runtime.Scheduler(global::WarpDrive.Scheduling.AlgorithmLibrary.Comp).Contexts
@@ -278,7 +250,7 @@ public sealed class HisiZipDriverTests : IDisposable
         for (int i = 0; i < inputs.Length; i++)
         {
             Assert.Equal(CompletionStatus.Ok, results[i].Status);
-            Assert.Equal(inputs[i], SystemDecompress(CompressionAlgorithm.Gzip, outputs[i][..results[i].Produced]));
+            Assert.Equal(inputs[i], RuntimeCodecs.Decompress(CompressionAlgorithm.Gzip, outputs[i].AsSpan(0, results[i].Produced)));
         }
     }
 
@@ -318,7 +290,7 @@ public sealed class HisiZipDriverTests : IDisposable
         Assert.Equal(1023, queue.Depth);
         using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
         byte[] input = TestData.Text(10_000);
-        Assert.Equal(input, SystemDecompress(CompressionAlgorithm.Gzip, Compress(compress, input)));
+        Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Gzip, Compress(compress, input)));
     }
 
     [Fact]
