@@ -27,6 +27,10 @@ public sealed unsafe class DeviceFile : IDisposable
     public static DeviceFile Open(string path) =>
         new(File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite), path);
 
+    /// <summary>Whether this process may open <paramref name="path"/> read-write (<c>access(2)</c>: the node's mode,
+    /// owner and group against this user), without opening it: opening a uacce node takes a queue.</summary>
+    public static bool CanOpenReadWrite(string path) => Interop.Libc.Access(path, Interop.Libc.R_OK | Interop.Libc.W_OK) == 0;
+
     /// <summary>Issues <paramref name="request"/> with <paramref name="argument"/> (a pointer to the request's
     /// structure, or null); returns the ioctl's non-negative result.</summary>
     /// <exception cref="PlatformException">The ioctl failed: ENOTTY when the file is not the device the request is

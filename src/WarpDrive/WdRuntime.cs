@@ -268,7 +268,7 @@ public sealed class WdRuntime : IDisposable
                 // Last in the list (memory is reserved from the first provider with devices), first by priority.
                 if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Kernel)
                 {
-                    _providers.Add(new KernelDevices(Options.Uacce));
+                    _providers.Add(new KernelDevices(Options.Uacce, onlyAccessible: Options.Mode == WdDeviceMode.Auto));
                 }
             }
 

@@ -15,7 +15,7 @@ public sealed class HisiZipModelOptions
     public int Depth { get; init; } = HisiQmDus.DefaultDepth;
 
     /// <summary>Whether the model answers <c>UACCE_CMD_QM_SET_QP_INFO</c> (Linux 6.4 and later); without it the ioctl
-    /// fails with ENOTTY and a driver must assume <see cref="HisiQmDus.DefaultDepth"/>, so <see cref="Depth"/> should
+    /// fails with EINVAL (as kernels before the request answer) and a driver must assume <see cref="HisiQmDus.DefaultDepth"/>, so <see cref="Depth"/> should
     /// then be that.</summary>
     public bool SupportsQpInfo { get; init; } = true;
 

@@ -62,8 +62,8 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
     public bool IsServing => _state == StateStarted;
 
     /// <inheritdoc />
-    /// <remarks>Answers <see cref="UacceIoctl.QmSetQpContext"/>, <see cref="UacceIoctl.QmSetQpInfo"/> (ENOTTY when the
-    /// model is made without it), <see cref="UacceIoctl.StartQueue"/> and <see cref="UacceIoctl.PutQueue"/>; ENOTTY for
+    /// <remarks>Answers <see cref="UacceIoctl.QmSetQpContext"/>, <see cref="UacceIoctl.QmSetQpInfo"/> (EINVAL when the
+    /// model is made without it, as older kernels answer), <see cref="UacceIoctl.StartQueue"/> and <see cref="UacceIoctl.PutQueue"/>; ENOTTY for
     /// any other request, EINVAL for one out of turn, EFAULT for a missing argument.</remarks>
     public int Ioctl(uint request, void* argument)
     {
@@ -92,7 +92,7 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
         {
             if (!_model.SupportsQpInfo)
             {
-                return Enotty;
+                return Einval; // as kernels before the request answer: hisi_qm_uacce_ioctl's and uacce's default
             }
 
             if (argument == null)
@@ -344,9 +344,10 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
         {
             return executor.Execute(sqe);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A codec that failed in a way a request cannot cause (the model's own fault): an SQE it cannot run.
+            // An SQE the model cannot run (an arithmetic overflow on hostile lengths, a codec that failed in a way a
+            // request should not cause): the engine answers it, it does not die.
             return new HisiZipResult { Status = HisiZipStatus.ModelBadRequest, Isize = sqe.Isize, Checksum = sqe.Checksum };
         }
     }

@@ -6,7 +6,10 @@ namespace WarpDrive.Discovery;
 
 /// <summary>The kernel's uacce devices (<c>/sys/class/uacce</c>) that libwd has a driver for: HiSilicon ZIP queues
 /// (<c>hisi_qm_v2</c>) with SVA. They outrank every other device (<see cref="WdDeviceInfo.Priority"/> 300).</summary>
-internal sealed class KernelDevices(UacceOptions options) : IDeviceProvider
+/// <param name="options">Where the devices and their nodes are.</param>
+/// <param name="onlyAccessible">Leave out devices whose node this user may not open (mode <c>Auto</c>: a machine whose
+/// nodes are root's, as they are by default, uses the other devices instead of failing every request).</param>
+internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = false) : IDeviceProvider
 {
     private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
 
@@ -19,7 +22,11 @@ internal sealed class KernelDevices(UacceOptions options) : IDeviceProvider
     public static bool HasDriver(WdDeviceInfo device) =>
         device.Api == HisiQmV2 && device.HasSva && (device.Supports("zlib") || device.Supports("gzip"));
 
-    public IReadOnlyList<WdDeviceInfo> GetDevices() => [.. KernelDeviceDirectory.Read(options.ClassDirectory).Where(HasDriver)];
+    public IReadOnlyList<WdDeviceInfo> GetDevices() =>
+        [.. KernelDeviceDirectory.Read(options.ClassDirectory).Where(d => HasDriver(d) && (!onlyAccessible || IsAccessible(d)))];
+
+    private bool IsAccessible(WdDeviceInfo device) =>
+        options.OpenQueueFile is not null || Platform.DeviceFile.CanOpenReadWrite(Path.Combine(options.DeviceDirectory, device.Name));
 
     public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
     {
@@ -28,7 +35,18 @@ internal sealed class KernelDevices(UacceOptions options) : IDeviceProvider
         {
             if (TryOpen(node) is { } compress)
             {
-                if (TryOpen(node) is { } decompress)
+                IUacceQueueFile? decompress;
+                try
+                {
+                    decompress = TryOpen(node);
+                }
+                catch
+                {
+                    compress.Dispose();
+                    throw;
+                }
+
+                if (decompress is not null)
                 {
                     return new KernelQueueTransport(this, device, compress, decompress);
                 }

@@ -44,6 +44,9 @@ internal sealed unsafe class KernelQueueFile(DeviceFile file) : IUacceQueueFile
     {
         // Hazard: a store outside the mapped page would fault; the driver only writes the doorbell offset.
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + sizeof(ulong), _mmioLength, nameof(offset));
+        // Hazard: the SQE must be in memory before the device sees the doorbell. UADK issues wmb() (dsb st on arm64);
+        // .NET offers a full fence (dmb ish), which orders the stores for the CPUs, and the store itself is a release.
+        Interlocked.MemoryBarrier();
         Volatile.Write(ref *(ulong*)(_mmio + offset), value);
     }
 

@@ -14,19 +14,22 @@ internal sealed unsafe class HisiQmQueue
     private readonly HisiQmCqe* _cq;
     private readonly uint* _txStatus;
     private readonly uint* _rxStatus;
+    private static readonly TimeSpan s_maxPollSlice = TimeSpan.FromMilliseconds(10);
     private int _sqTail;
     private int _cqHead;
+    private int _reapedSincePoll;
     private bool _phase = true; // the first lap's CQEs carry phase 1
     private int _inFlight;
 
-    private HisiQmQueue(IUacceQueueFile file, ushort id, int sqeSize, int depth, nint dus, long dusSize)
+    private HisiQmQueue(IUacceQueueFile file, ushort id, int sqeSize, int sqDepth, int cqDepth, nint dus, long dusSize)
     {
         _file = file;
         Id = id;
         SqeSize = sqeSize;
-        Depth = depth;
+        Depth = sqDepth;
+        CqDepth = cqDepth;
         _sq = (byte*)dus;
-        _cq = (HisiQmCqe*)(dus + (nint)HisiQmDus.CqOffset(sqeSize, depth));
+        _cq = (HisiQmCqe*)(dus + (nint)HisiQmDus.CqOffset(sqeSize, sqDepth));
         _txStatus = (uint*)(dus + (nint)HisiQmDus.TxStatusOffset(dusSize));
         _rxStatus = (uint*)(dus + (nint)HisiQmDus.RxStatusOffset(dusSize));
     }
@@ -40,30 +43,28 @@ internal sealed unsafe class HisiQmQueue
         var context = new HisiQpContext { QcType = qcType };
         Check(file, file.Ioctl(UacceIoctl.QmSetQpContext, &context), "UACCE_CMD_QM_SET_QP_CTX");
 
+        // Kernels before this request answer EINVAL (hisi_qm's and uacce's default), some ENOTTY: their queues have
+        // the fixed SQE size and depth.
         var info = default(HisiQpInfo);
-        int sqeSize = expectedSqeSize, depth = HisiQmDus.DefaultDepth;
-        int errno = file.Ioctl(UacceIoctl.QmSetQpInfo, &info);
-        if (errno == 0)
+        int sqeSize = expectedSqeSize, sqDepth = HisiQmDus.DefaultDepth, cqDepth = HisiQmDus.DefaultDepth;
+        if (file.Ioctl(UacceIoctl.QmSetQpInfo, &info) == 0)
         {
             sqeSize = (int)info.SqeSize;
-            depth = Math.Min(info.SqDepth, info.CqDepth);
-        }
-        else if (errno != UacceErrno.ENOTTY)
-        {
-            Check(file, errno, "UACCE_CMD_QM_SET_QP_INFO");
+            sqDepth = info.SqDepth;
+            cqDepth = info.CqDepth;
         }
 
-        if (sqeSize != expectedSqeSize || depth < 2 || depth > ushort.MaxValue)
+        if (sqeSize != expectedSqeSize || Math.Min(sqDepth, cqDepth) < 2)
         {
-            throw new WdException($"{file.Path}: the queue has {sqeSize}-byte SQEs and depth {depth}; this driver needs {expectedSqeSize}-byte SQEs and a depth of 2 to 65535");
+            throw new WdException($"{file.Path}: the queue has {sqeSize}-byte SQEs, SQ depth {sqDepth} and CQ depth {cqDepth}; this driver needs {expectedSqeSize}-byte SQEs and depths of 2 or more");
         }
 
         long mmioSize = RegionSize(device, DeviceAttributeNames.RegionMmioSize);
         long dusSize = RegionSize(device, DeviceAttributeNames.RegionDusSize);
-        long needed = HisiQmDus.CqOffset(sqeSize, depth) + ((long)HisiQmCqe.Size * depth) + (2 * sizeof(uint));
+        long needed = HisiQmDus.CqOffset(sqeSize, sqDepth) + ((long)HisiQmCqe.Size * cqDepth) + (2 * sizeof(uint));
         if (mmioSize < HisiQmDoorbell.OffsetV2 + sizeof(ulong) || dusSize < needed)
         {
-            throw new WdException($"{file.Path}: region_mmio_size {mmioSize} and region_dus_size {dusSize} cannot hold a queue of depth {depth} (needs {HisiQmDoorbell.OffsetV2 + sizeof(ulong)} and {needed})");
+            throw new WdException($"{file.Path}: region_mmio_size {mmioSize} and region_dus_size {dusSize} cannot hold a queue of depths {sqDepth} and {cqDepth} (needs {HisiQmDoorbell.OffsetV2 + sizeof(ulong)} and {needed})");
         }
 
         nint dus;
@@ -78,7 +79,7 @@ internal sealed unsafe class HisiQmQueue
         }
 
         Check(file, file.Ioctl(UacceIoctl.StartQueue, null), "UACCE_CMD_START_Q");
-        return new HisiQmQueue(file, context.Id, sqeSize, depth, dus, dusSize);
+        return new HisiQmQueue(file, context.Id, sqeSize, sqDepth, cqDepth, dus, dusSize);
     }
 
     private static long RegionSize(WdDeviceInfo device, string attribute) =>
@@ -100,8 +101,11 @@ internal sealed unsafe class HisiQmQueue
     /// <summary>Bytes per SQE.</summary>
     public int SqeSize { get; }
 
-    /// <summary>SQ and CQ depth.</summary>
+    /// <summary>SQ depth.</summary>
     public int Depth { get; }
+
+    /// <summary>CQ depth.</summary>
+    public int CqDepth { get; }
 
     /// <summary>Times the CQ head wrapped (and the expected phase flipped).</summary>
     public int Laps { get; private set; }
@@ -110,7 +114,7 @@ internal sealed unsafe class HisiQmQueue
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Whether the queue can take another request: one slot always stays empty (UADK's depth − 1).</summary>
-    public bool HasRoom => Volatile.Read(ref _inFlight) < Depth - 1;
+    public bool HasRoom => Volatile.Read(ref _inFlight) < Math.Min(Depth, CqDepth) - 1;
 
     /// <summary>The slot the next <see cref="Enqueue"/> writes.</summary>
     public int NextSlot => _sqTail;
@@ -162,22 +166,41 @@ internal sealed unsafe class HisiQmQueue
 
     /// <summary>Gives the completion at the CQ head back to the device: the next lap flips the phase, and the CQ
     /// doorbell tells the device the new head (unless the kernel stopped the queue: <c>ds_rx</c>).</summary>
-    public void Advance()
+    /// <param name="ofRequest">false for an entry that named no request of ours: nothing leaves the SQ.</param>
+    public void Advance(bool ofRequest = true)
     {
-        if (++_cqHead == Depth)
+        if (++_cqHead == CqDepth)
         {
             _cqHead = 0;
             _phase = !_phase;
             Laps++;
         }
 
-        Interlocked.Decrement(ref _inFlight);
+        if (ofRequest)
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+
         if (Volatile.Read(ref *_rxStatus) != HisiQmDus.Stopped)
         {
             _file.WriteMmio64(HisiQmDoorbell.OffsetV2, HisiQmDoorbell.EncodeV2(Id, HisiQmDoorbell.CommandCq, (ushort)_cqHead, 0));
         }
+
+        // Hazard: the kernel's poll() keeps a CQ head and phase of its own, which it moves only inside poll(); reaped
+        // past it by a lap, its phase never matches again and poll() sleeps out its timeout. A look (no wait) every
+        // half lap keeps it in step.
+        if (++_reapedSincePoll >= CqDepth / 2)
+        {
+            _reapedSincePoll = 0;
+            _file.WaitReadable(TimeSpan.Zero);
+        }
     }
 
-    /// <summary>Waits for the device to post a completion (<c>poll()</c> on the queue file).</summary>
-    public void Wait(TimeSpan maxSleep) => _file.WaitReadable(maxSleep);
+    /// <summary>Waits for the device to post a completion (<c>poll()</c> on the queue file), in slices of at most 10 ms
+    /// so that a release never waits long for a sleeper.</summary>
+    public void Wait(TimeSpan maxSleep)
+    {
+        _reapedSincePoll = 0;
+        _file.WaitReadable(maxSleep < s_maxPollSlice && maxSleep >= TimeSpan.Zero ? maxSleep : s_maxPollSlice);
+    }
 }

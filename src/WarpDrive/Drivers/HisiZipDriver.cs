@@ -29,7 +29,9 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     private readonly Pending[][] _pending;
     private readonly SglMemory[][] _sgl;
     private readonly HisiZipStream?[] _streams = new HisiZipStream?[StreamCount];
-    private readonly Queue<Cqe> _local = new();
+    private readonly Queue<Cqe> _local = new(); // answered here, ready to reap (under its own lock)
+    private readonly List<Cqe> _staged = []; // answered here, reapable once the doorbell that follows them rang
+    private static readonly byte* s_empty = (byte*)NativeMemory.AlignedAlloc(64, 64); // the address of an empty buffer
     private readonly bool[] _unrung = new bool[2];
     private int _localCount;
     private uint _nextTag;
@@ -73,11 +75,11 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             if (sqe.Opcode == Opcode.StreamRelease && sqe.StreamId < StreamCount)
             {
                 _streams[sqe.StreamId]?.Reset(CompAlgorithm.Deflate);
-                CompleteHere(sqe.UserData, CompletionStatus.Ok);
+                Stage(sqe.UserData, CompletionStatus.Ok);
             }
             else
             {
-                CompleteHere(sqe.UserData, CompletionStatus.BadRequest);
+                Stage(sqe.UserData, CompletionStatus.BadRequest);
             }
 
             return true;
@@ -95,15 +97,16 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         if (algorithm is not (CompAlgorithm.Deflate or CompAlgorithm.Zlib or CompAlgorithm.Gzip) || !_device.Supports(AlgorithmName(algorithm))
             || (direction == 0 && sqe.WindowBits is not (0 or 15)))
         {
-            CompleteHere(sqe.UserData, CompletionStatus.Unsupported);
+            Stage(sqe.UserData, CompletionStatus.Unsupported);
             return true;
         }
 
-        if ((sqe.Flags & ~SqeFlags.All) != 0 || (stream && sqe.StreamId >= StreamCount)
-            || ((sqe.Flags & SqeFlags.SrcDataList) != 0 && sqe.SrcLen > DataListEntry.MaxEntries)
+        var input = new Input(sqe);
+        if ((sqe.Flags & ~SqeFlags.All) != 0 || (stream && sqe.StreamId >= StreamCount) || sqe.Arg != 0 || sqe.Params != 0
+            || ((sqe.Flags & SqeFlags.SrcDataList) != 0 && sqe.SrcLen > DataListEntry.MaxEntries) || input.TooLong
             || (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0))
         {
-            CompleteHere(sqe.UserData, CompletionStatus.BadRequest);
+            Stage(sqe.UserData, CompletionStatus.BadRequest);
             return true;
         }
 
@@ -115,9 +118,20 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             {
                 state.Reset(algorithm);
             }
+            else if (state.Ended)
+            {
+                if (direction == 1 && algorithm == CompAlgorithm.Gzip && input.Length > 0)
+                {
+                    state.Reset(algorithm); // another gzip member follows (as gzip -d reads `cat a.gz b.gz`)
+                }
+                else
+                {
+                    Stage(sqe.UserData, CompletionStatus.Ok, endOfStream: true); // nothing after the end
+                    return true;
+                }
+            }
         }
 
-        var input = new Input(sqe);
         bool last = !stream || (sqe.Flags & SqeFlags.Last) != 0;
         var pending = new Pending { UserData = sqe.UserData, Stream = stream ? (int)sqe.StreamId : -1, Block = !stream };
         ulong dst = sqe.Dst;
@@ -128,7 +142,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             ReadOnlySpan<byte> header = HisiZipHeaders.For(algorithm);
             if (room < header.Length)
             {
-                CompleteHere(sqe.UserData, CompletionStatus.OutOfSpace);
+                Stage(sqe.UserData, CompletionStatus.OutOfSpace);
                 return true;
             }
 
@@ -147,13 +161,13 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             pending.HeaderBytes = headerBytes;
             if (error != DataErrorKind.None || (!header.Done && last))
             {
-                CompleteHere(sqe.UserData, CompletionStatus.DataError, error == DataErrorKind.None ? DataErrorKind.Truncated : error, consumed: (uint)headerBytes);
+                Stage(sqe.UserData, CompletionStatus.DataError, error == DataErrorKind.None ? DataErrorKind.Truncated : error, consumed: (uint)headerBytes);
                 return true;
             }
 
             if (!header.Done || (headerBytes == input.Length && !last))
             {
-                CompleteHere(sqe.UserData, CompletionStatus.Ok, consumed: (uint)headerBytes); // header only: send more
+                Stage(sqe.UserData, CompletionStatus.Ok, consumed: (uint)headerBytes); // header only: send more
                 return true;
             }
         }
@@ -209,8 +223,9 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         }
         else
         {
-            hw.SourceAddress = input.Address + skip;
-            hw.DestinationAddress = dst;
+            // An empty buffer still gets a valid address (a null pointer from an empty span would be address 0).
+            hw.SourceAddress = length == 0 ? (ulong)s_empty : input.Address + skip;
+            hw.DestinationAddress = room == 0 ? (ulong)s_empty : dst;
         }
 
         _pending[direction][slot] = pending;
@@ -221,18 +236,42 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
 
     public override void Flush()
     {
+        // Both status words first: a doorbell rung for one direction must not be followed by a failure for the other
+        // (the caller would take back requests the device still runs).
+        if ((_unrung[0] && _queues[0].IsStopped) || (_unrung[1] && _queues[1].IsStopped))
+        {
+            DiscardUnflushed();
+            ThrowHelper.QueueDisabled(QueueState.Disabled, QueueDisableReason.KernelStopped);
+        }
+
         for (int direction = 0; direction < 2; direction++)
         {
             if (_unrung[direction])
             {
                 _unrung[direction] = false;
-                if (!_queues[direction].RingSq())
-                {
-                    ThrowHelper.QueueDisabled(QueueState.Disabled, QueueDisableReason.KernelStopped);
-                }
+                _ = _queues[direction].RingSq(); // a status word set since the look: the kernel stopped it, nothing runs
             }
         }
+
+        if (_staged.Count > 0)
+        {
+            lock (_local)
+            {
+                foreach (Cqe cqe in _staged)
+                {
+                    _local.Enqueue(cqe);
+                }
+
+                _localCount += _staged.Count;
+            }
+
+            _staged.Clear();
+        }
     }
+
+    /// <summary>The requests answered here since the last doorbell are not in flight after all (the caller takes them
+    /// back): forget their answers.</summary>
+    public override void DiscardUnflushed() => _staged.Clear();
 
     public override bool TryConsume(out Cqe cqe)
     {
@@ -264,8 +303,9 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
 
         if ((uint)slot >= (uint)queue.Depth || !_pending[direction][slot].Active)
         {
-            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so.
-            queue.Advance();
+            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so; no request
+            // left the SQ.
+            queue.Advance(ofRequest: false);
             Interlocked.Increment(ref _errors);
             return false;
         }
@@ -335,6 +375,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             case HisiZipStatus.DecompressEnd when (result.Dw3 & HisiZipSqe.LastBlockBit) != 0:
                 cqe.Status = CompletionStatus.Ok;
                 cqe.Flags = CqeFlags.EndOfStream;
+                state?.Ended = true;
                 break;
             case HisiZipStatus.Ok when result.ContextState is HisiZipContextState.DecompressNoSpace or HisiZipContextState.DecompressingNoSpace:
             case HisiZipStatus.OutputTooSmall:
@@ -361,6 +402,11 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
                 cqe.Status = CompletionStatus.DataError;
                 cqe.Detail = (uint)DataErrorKind.InvalidData;
                 break;
+        }
+
+        if (pending.Block && cqe.Status == CompletionStatus.OutOfSpace)
+        {
+            cqe.Consumed = cqe.Produced = 0; // block mode is all or nothing: retry with more room
         }
     }
 
@@ -407,14 +453,19 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         }
     }
 
-    private void CompleteHere(ulong userData, CompletionStatus status, DataErrorKind detail = DataErrorKind.None, uint consumed = 0)
+    /// <summary>Answers a request here, without the engine; reapable after the next <see cref="Flush"/>, as a request
+    /// the engine runs would be.</summary>
+    private void Stage(ulong userData, CompletionStatus status, DataErrorKind detail = DataErrorKind.None, uint consumed = 0,
+        bool endOfStream = false)
     {
-        lock (_local)
+        _staged.Add(new Cqe
         {
-            _local.Enqueue(new Cqe { UserData = userData, Status = status, Detail = (uint)detail, Consumed = consumed });
-            _localCount++;
-        }
-
+            UserData = userData,
+            Status = status,
+            Detail = (uint)detail,
+            Consumed = consumed,
+            Flags = endOfStream ? CqeFlags.EndOfStream : CqeFlags.None,
+        });
         if (status != CompletionStatus.Ok)
         {
             Interlocked.Increment(ref _errors);
@@ -457,11 +508,15 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             if ((sqe.Flags & SqeFlags.SrcDataList) != 0)
             {
                 Entries = (DataListEntry*)sqe.Src;
-                Count = (int)sqe.SrcLen;
+                Count = (int)Math.Min(sqe.SrcLen, DataListEntry.MaxEntries);
+                ulong total = 0;
                 for (int i = 0; i < Count; i++)
                 {
-                    Length += Entries[i].Length;
+                    total += Entries[i].Length;
                 }
+
+                TooLong = total > uint.MaxValue;
+                Length = (uint)total;
             }
             else
             {
@@ -479,6 +534,9 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         public uint Length { get; }
 
         public bool IsList => Entries is not null;
+
+        /// <summary>The data list adds up to more than 4 GiB.</summary>
+        public bool TooLong { get; }
 
         /// <summary>Reads the header off the start of the input.</summary>
         public DataErrorKind ReadHeader(ref HisiZipHeaderReader header, CompAlgorithm algorithm, out int consumed)

@@ -35,6 +35,9 @@ internal sealed unsafe class HisiZipStream : IDisposable
     /// <summary>Whether the engine has had a request of this stream (the next one is not new).</summary>
     public bool EngineStarted;
 
+    /// <summary>Whether decompression reached the end of the data.</summary>
+    public bool Ended;
+
     /// <summary><c>ctx_dw0</c>-<c>ctx_dw2</c>, <c>checksum</c> and <c>isize</c> of the last completion.</summary>
     public uint ContextDw0, ContextDw1, ContextDw2, Checksum, Isize;
 
@@ -44,6 +47,7 @@ internal sealed unsafe class HisiZipStream : IDisposable
         Header.Reset(algorithm);
         HeaderWritten = false;
         EngineStarted = false;
+        Ended = false;
         ContextDw0 = ContextDw1 = ContextDw2 = Checksum = Isize = 0;
     }
 

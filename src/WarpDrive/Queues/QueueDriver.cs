@@ -35,6 +35,12 @@ internal abstract class QueueDriver : IDisposable
     /// <summary>Rings the doorbell for what <see cref="TryPublish"/> queued.</summary>
     public abstract void Flush();
 
+    /// <summary>The queue refused the doorbell (it is disabled): forget what <see cref="TryPublish"/> answered without
+    /// the device since the last <see cref="Flush"/> (the caller takes those requests back).</summary>
+    public virtual void DiscardUnflushed()
+    {
+    }
+
     /// <summary>Takes the next completion, if one is ready.</summary>
     public abstract bool TryConsume(out Cqe cqe);
 

@@ -609,8 +609,12 @@ internal sealed class WdContext : IDisposable
             _disposed = true; // a poller that still holds this context sees it under the reap lock and leaves it alone
         }
 
-        // Releasing the queue waits until the engine has left it; only then may in-flight buffers be unpinned.
-        Queue.Dispose();
+        // Releasing the queue waits until the engine has left it; only then may in-flight buffers be unpinned. Under the
+        // submit lock: a submitter past its own checks must not write into a region being unmapped.
+        lock (_submitLock)
+        {
+            Queue.Dispose();
+        }
         FailAsyncInFlight(reap: false);
         foreach (RequestSlot slot in _slots)
         {

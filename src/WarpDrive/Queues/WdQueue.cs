@@ -119,6 +119,7 @@ public sealed class WdQueue : IDisposable
         QueueState state = State;
         if (state != QueueState.Started)
         {
+            _driver.DiscardUnflushed();
             ThrowHelper.QueueDisabled(state, DisableReason);
         }
 

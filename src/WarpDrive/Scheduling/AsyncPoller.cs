@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using WarpDrive.Abi;
 using WarpDrive.Platform;
 using WarpDrive.Queues;
@@ -20,8 +20,11 @@ internal sealed unsafe class AsyncPoller : IDisposable
 
     private readonly Lock _lock = new();
     private readonly Thread _thread;
-    private readonly uint* _wakeWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint));
-    private readonly uint* _napWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint)); // never changes: a timed pause
+    // Hazard: a submitter may still notify after Dispose (it passed its own checks first), so the words must outlive
+    // the poller's disposal: they live in a pinned array that the GC frees once nobody holds the poller.
+    private readonly uint[] _words = GC.AllocateArray<uint>(2, pinned: true);
+    private readonly uint* _wakeWord;
+    private readonly uint* _napWord; // never changes: a timed pause
     private readonly FutexWaiter[] _waiters = new FutexWaiter[MaxWaiters];
     private readonly WdContext?[] _begun = new WdContext?[MaxWaiters - 1];
     private WdContext[] _contexts = [];
@@ -30,6 +33,8 @@ internal sealed unsafe class AsyncPoller : IDisposable
 
     public AsyncPoller(string name)
     {
+        _wakeWord = (uint*)Unsafe.AsPointer(ref _words[0]);
+        _napWord = (uint*)Unsafe.AsPointer(ref _words[1]);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
     }
 
@@ -250,7 +255,5 @@ internal sealed unsafe class AsyncPoller : IDisposable
             _thread.Join();
         }
 
-        NativeMemory.Free(_wakeWord);
-        NativeMemory.Free(_napWord);
     }
 }

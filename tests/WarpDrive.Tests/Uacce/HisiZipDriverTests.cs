@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.IO.Compression;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
 using WarpDrive.Devices.HisiZip;
 using WarpDrive.Drivers;
+using WarpDrive.Streams;
 
 namespace WarpDrive.Tests.Uacce;
 
@@ -146,6 +148,128 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
+    public void The_stream_adapters_round_trip_through_the_kernel_device_including_concatenated_members()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] first = TestData.Text(150_000, seed: 21), second = TestData.Text(90_000, seed: 22);
+        var gz = new MemoryStream();
+        foreach (byte[] part in new[] { first, second })
+        {
+            // Each WdGZipStream writes one member; its Dispose finishes it with an empty last request.
+            using var writer = new WdGZipStream(gz, CompressionMode.Compress, 6, leaveOpen: true, runtime);
+            writer.Write(part, 0, 1000);
+            writer.Write(part.AsSpan(1000));
+        }
+
+        byte[] both = gz.ToArray();
+        (int code, string stdout, string stderr) = CliRunner.Run("sh", $"-c 'gzip -dc | wc -c'", stdinFile: WriteTemp(both));
+        Assert.True(code == 0, stderr);
+        Assert.Equal(first.Length + second.Length, int.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+
+        using var reader = new WdGZipStream(new MemoryStream(both), CompressionMode.Decompress, 6, leaveOpen: false, runtime);
+        var plain = new MemoryStream();
+        reader.CopyTo(plain, 7_000);
+        Assert.Equal([.. first, .. second], plain.ToArray());
+    }
+
+    [Fact]
+    public void A_stream_finishes_with_an_empty_last_request_and_tiny_output_buffers()
+    {
+        (_, WdRuntime runtime) = Start();
+        byte[] input = TestData.Text(40_000, seed: 4);
+        using CompressionSession compress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Compress, SessionMode.Stream);
+        var zlib = new MemoryStream();
+        byte[] small = new byte[300];
+        for (int at = 0; at < input.Length;)
+        {
+            CompressionResult r = compress.Process(input.AsSpan(at, Math.Min(5000, input.Length - at)), small, last: false);
+            Assert.True(r.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, r.Status.ToString());
+            zlib.Write(small, 0, r.Produced);
+            at += r.Consumed;
+        }
+
+        CompressionResult end;
+        do
+        {
+            end = compress.Process([], small, last: true); // nothing left but the end: the engine gets a valid empty buffer
+            Assert.True(end.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, end.Status.ToString());
+            zlib.Write(small, 0, end.Produced);
+        }
+        while (!end.EndOfStream);
+
+        Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Zlib, zlib.ToArray()));
+    }
+
+    [Fact]
+    public async Task Disposing_while_async_requests_wait_for_slots_leaves_nothing_dangling()
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            (_, WdRuntime runtime) = Start(new HisiZipModelOptions { Depth = 4 });
+            var session = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
+            byte[] input = TestData.Text(20_000, seed: round);
+            Task<CompressionResult>[] requests = [.. Enumerable.Range(0, 40).Select(_ =>
+                session.ProcessAsync(input, new byte[CompressionSession.GetMaxCompressedLength(input.Length)]).AsTask())];
+            await Task.WhenAny(requests);
+            session.Dispose();
+            runtime.Dispose();
+            foreach (Task<CompressionResult> request in requests)
+            {
+                try
+                {
+                    CompressionResult r = await request;
+                    Assert.Equal(CompletionStatus.Ok, r.Status);
+                }
+                catch (Exception e) when (e is WdException or ObjectDisposedException or OperationCanceledException)
+                {
+                    // Not run: the runtime went away first. What matters is that the process is still here.
+                }
+            }
+
+            foreach (IDisposable owned in _owned)
+            {
+                owned.Dispose();
+            }
+
+            _owned.Clear();
+        }
+    }
+
+    [RootFact]
+    public void Auto_mode_leaves_out_a_device_whose_node_this_user_may_not_open()
+    {
+        (HisiZipModel model, _) = Start();
+        string node = Path.Combine(DeviceDirectory, model.Name);
+        File.SetUnixFileMode(node, UnixFileMode.UserRead | UnixFileMode.UserWrite); // root's, 0600: the kernel's default
+        foreach (string directory in Directory.EnumerateDirectories(_root, "*", SearchOption.AllDirectories).Append(_root))
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        }
+
+        var env = new Dictionary<string, string>
+        {
+            ["WD_UACCE_CLASS_DIR"] = ClassDirectory, ["WD_UACCE_DEV_DIR"] = DeviceDirectory, ["WD_STATS"] = "0",
+            ["HOME"] = "/tmp", ["DOTNET_CLI_HOME"] = "/tmp",
+        };
+        string wd = $"setpriv --reuid=65534 --regid=65534 --clear-groups dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'";
+        (int code, string stdout, string stderr) = CliRunner.Run(wd, "list --json", env: env);
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain(model.Name, stdout);
+        Assert.Contains("in-process", stdout);
+
+        (code, stdout, _) = CliRunner.Run("dotnet", $"'{Path.Combine(AppContext.BaseDirectory, "wd.dll")}' list --json", env: env);
+        Assert.Equal(0, code);
+        Assert.Contains(model.Name, stdout); // root may open it
+    }
+
+    private string WriteTemp(byte[] data)
+    {
+        string path = Path.Combine(_root, $"{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(path, data);
+        return path;
+    }
+
+    [Fact]
     public void A_data_list_longer_than_one_hardware_sgl_is_read_through_the_chain()
     {
         (_, WdRuntime runtime) = Start();
@@ -183,7 +307,8 @@ public sealed class HisiZipDriverTests : IDisposable
         Assert.Equal(input, RuntimeCodecs.Decompress(CompressionAlgorithm.Gzip, gz));
 
         using CompressionSession decompress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Decompress);
-        Assert.Equal(CompletionStatus.OutOfSpace, decompress.Process(gz, new byte[input.Length - 1]).Status);
+        CompressionResult full = decompress.Process(gz, new byte[input.Length - 1]);
+        Assert.Equal((CompletionStatus.OutOfSpace, 0, 0), (full.Status, full.Consumed, full.Produced)); // block mode: all or nothing
         byte[] output = new byte[input.Length];
         CompressionResult r = decompress.Process(gz, output);
         Assert.Equal(CompletionStatus.Ok, r.Status);

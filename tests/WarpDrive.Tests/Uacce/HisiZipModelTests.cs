@@ -130,7 +130,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
         using var old = new HisiZipModel("hisi_zip-1", new HisiZipModelOptions { SupportsQpInfo = false });
         old.Publish(ClassDirectory, DevDirectory);
         using IUacceQueueFile oldQueue = old.Open(Path.Combine(DevDirectory, "hisi_zip-1"));
-        Assert.Equal(Enotty, oldQueue.Ioctl(UacceIoctl.QmSetQpInfo, &info));
+        Assert.Equal(Einval, oldQueue.Ioctl(UacceIoctl.QmSetQpInfo, &info));
         Assert.Equal(HisiQmDus.DefaultDepth, old.Depth);
     }
 
