@@ -206,7 +206,9 @@ internal static class HpreRsa
 
         if (!key.IsBelowModulus(source))
         {
-            return CompletionStatus.BadRequest;
+            // RFC 8017: out of range is a "decryption error" under a padding (a ciphertext made for another key often
+            // is), the same answer as a padding that does not check; raw RSA has no such answer.
+            return padding == RsaPadding.Raw ? CompletionStatus.BadRequest : CompletionStatus.AuthFailed;
         }
 
         if (padding == RsaPadding.Raw)

@@ -227,6 +227,16 @@ public sealed class HpreRsaTests : IDisposable
         byte[] big = Key.Modulus!.ToArray();
         Assert.Equal(CompletionStatus.BadRequest,
             _q.Run(new HpreCall { Opcode = Opcode.RsaEncrypt, Key = RsaBlob.From(Key, RsaKeyFormat.Public), Src = big, DstLen = 256 }).Status);
+        Assert.Equal(CompletionStatus.BadRequest,
+            _q.Run(new HpreCall { Opcode = Opcode.RsaDecrypt, Key = RsaBlob.From(Key, RsaKeyFormat.PrivateCrt), Src = big, DstLen = 256 }).Status);
+
+        // Under a padding, out of range is a decryption error like any other (RFC 8017 7.1.2): a ciphertext made for a
+        // larger modulus must read as the wrong key, not as a malformed request.
+        Assert.Equal(CompletionStatus.AuthFailed, _q.Run(new HpreCall
+        {
+            Opcode = Opcode.RsaDecrypt, Mode = (byte)RsaPadding.Oaep, Hash = (byte)DigestAlgorithm.Sha256,
+            Key = RsaBlob.From(Key, RsaKeyFormat.PrivateCrt), Src = big, DstLen = 256,
+        }).Status);
     }
 
     [Fact]
