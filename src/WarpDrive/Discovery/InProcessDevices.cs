@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using WarpDrive.Abi;
 using WarpDrive.Abi.Stats;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
@@ -113,19 +111,8 @@ internal sealed class InProcessDevices : IDeviceProvider
         return null;
     }
 
-    public unsafe WdSharedMemory ReserveMemory(int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        nuint size = ((nuint)length + RingLayout.PageSize - 1) & ~(nuint)(RingLayout.PageSize - 1);
-        void* memory = NativeMemory.AlignedAlloc(size, RingLayout.PageSize);
-        NativeMemory.Clear(memory, size);
-        int handle = _domain.Share((nint)memory, (long)size);
-        return new WdSharedMemory((nint)memory, length, _location, () =>
-        {
-            _domain.Unshare(handle, waitForEngines: true);
-            NativeMemory.AlignedFree(memory);
-        });
-    }
+    public WdSharedMemory ReserveMemory(int length) =>
+        WdSharedMemory.AllocatePages(length, _location, _domain.Share, handle => _domain.Unshare(handle, waitForEngines: true));
 
     public void Dispose()
     {

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using WarpDrive.Abi;
 using WarpDrive.Abi.Uacce;
 
 namespace WarpDrive.Discovery;
@@ -82,14 +80,7 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
     }
 
     /// <summary>Memory the devices reach (SVA: any memory of the process; page-aligned native memory here).</summary>
-    public unsafe WdSharedMemory ReserveMemory(int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        nuint size = ((nuint)length + RingLayout.PageSize - 1) & ~(nuint)(RingLayout.PageSize - 1);
-        void* memory = NativeMemory.AlignedAlloc(size, RingLayout.PageSize);
-        NativeMemory.Clear(memory, size);
-        return new WdSharedMemory((nint)memory, length, Location, () => NativeMemory.AlignedFree(memory));
-    }
+    public WdSharedMemory ReserveMemory(int length) => WdSharedMemory.AllocatePages(length, Location);
 
     public void Dispose()
     {

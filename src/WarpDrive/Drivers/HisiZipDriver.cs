@@ -24,7 +24,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     private const int SglBytes = HisiSgl.Size + (HisiSgl.MaxEntries * HisiSge.Size);
     private static readonly TimeSpan s_sliceWhenBoth = TimeSpan.FromMilliseconds(1);
 
-    private readonly WdDeviceInfo _device;
+    private readonly bool[] _offers = new bool[3]; // by CompAlgorithm: what the device lists (read once, not per request)
     private readonly HisiQmQueue[] _queues; // [0] compresses, [1] decompresses (the queues' qc_type)
     private readonly Pending[][] _pending;
     private readonly SglMemory[][] _sgl;
@@ -42,7 +42,11 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     /// <paramref name="decompress"/> (qc_type 1).</summary>
     public HisiZipDriver(WdDeviceInfo device, HisiQmQueue compress, HisiQmQueue decompress)
     {
-        _device = device;
+        foreach (CompAlgorithm algorithm in (CompAlgorithm[])[CompAlgorithm.Deflate, CompAlgorithm.Zlib, CompAlgorithm.Gzip])
+        {
+            _offers[(int)algorithm] = device.Supports(AlgorithmName(algorithm));
+        }
+
         _queues = [compress, decompress];
         _pending = [new Pending[compress.Depth], new Pending[decompress.Depth]];
         _sgl = [new SglMemory[compress.Depth], new SglMemory[decompress.Depth]];
@@ -94,7 +98,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
 
         var algorithm = (CompAlgorithm)sqe.Algorithm;
         bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
-        if (algorithm is not (CompAlgorithm.Deflate or CompAlgorithm.Zlib or CompAlgorithm.Gzip) || !_device.Supports(AlgorithmName(algorithm))
+        if ((uint)algorithm >= (uint)_offers.Length || !_offers[(int)algorithm]
             || (direction == 0 && sqe.WindowBits is not (0 or 15)))
         {
             Stage(sqe.UserData, CompletionStatus.Unsupported);
