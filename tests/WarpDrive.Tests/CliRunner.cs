@@ -28,6 +28,29 @@ internal static class CliRunner
         return (p.ExitCode, stdout.Result, stderr);
     }
 
+    /// <summary>Pipes <paramref name="input"/> through <paramref name="file"/> (e.g. <c>gzip -d</c>) and returns what it
+    /// wrote to stdout; a non-zero exit fails the test with its stderr.</summary>
+    public static async Task<byte[]> PipeAsync(string file, string args, byte[] input)
+    {
+        var psi = new ProcessStartInfo(file, args)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process p = Process.Start(psi)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var stdout = new MemoryStream();
+        Task copy = p.StandardOutput.BaseStream.CopyToAsync(stdout, timeout.Token);
+        Task<string> stderr = p.StandardError.ReadToEndAsync(timeout.Token);
+        await p.StandardInput.BaseStream.WriteAsync(input, timeout.Token);
+        p.StandardInput.Close();
+        await copy;
+        await p.WaitForExitAsync(timeout.Token);
+        Assert.True(p.ExitCode == 0, $"{file} {args} exited with {p.ExitCode}: {await stderr}");
+        return stdout.ToArray();
+    }
+
     /// <summary>Runs <c>wd</c> (the wd.dll built beside the tests).</summary>
     public static (int Code, string Stdout, string Stderr) Wd(string args, string? stdinFile = null, string? stdoutFile = null, Dictionary<string, string>? env = null) =>
         Run($"dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'", args, stdinFile, stdoutFile, env);

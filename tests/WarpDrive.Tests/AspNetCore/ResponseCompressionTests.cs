@@ -1,0 +1,371 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WarpDrive.AspNetCore;
+using WarpDrive.Devices;
+
+namespace WarpDrive.Tests.AspNetCore;
+
+/// <summary>ASP.NET Core's response compression with WarpDrive's gzip provider, on a real Kestrel server on
+/// 127.0.0.1, asked by a real HttpClient that does not decompress; what comes back is checked with the real
+/// <c>gzip -d</c> (or the runtime's BrotliStream).</summary>
+public sealed class ResponseCompressionTests : IDisposable
+{
+    private const int EmbeddedQueues = 4;
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("wd-aspnet-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task GzipResponsesAreCompressedOnTheDevice()
+    {
+        using WdRuntime runtime = LocalRuntime();
+        byte[] body = TestData.Text(2_000_000);
+        string text = Encoding.ASCII.GetString(body);
+        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/text", () => Results.Text(text, "text/plain")));
+        using HttpClient client = Client(app);
+
+        // Four responses at once, each on its own device stream.
+        byte[][] compressed = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using HttpResponseMessage response = await GetAsync(client, "/text", "gzip");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            return await response.Content.ReadAsByteArrayAsync();
+        }));
+
+        foreach (byte[] gz in compressed)
+        {
+            Assert.True(gz.Length < body.Length / 2, $"{gz.Length} compressed bytes for {body.Length}");
+            Assert.Equal(body, await CliRunner.PipeAsync("gzip", "-d", gz));
+        }
+
+        WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
+        Assert.Equal(4, provider.DeviceStreamCount);
+        Assert.Equal(0, provider.FallbackStreamCount);
+        // The device read every byte of the four bodies.
+        DeviceHost zip = runtime.FindEmbeddedHost("zip-0")!;
+        long bytesIn = Enumerable.Range(0, EmbeddedQueues).Sum(q => (long)zip.GetQueueStats(q).BytesIn);
+        Assert.True(bytesIn >= 4L * body.Length, $"zip-0 read {bytesIn} bytes");
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task WithoutADeviceTheRuntimesGzipCompresses()
+    {
+        // Broker mode on a run directory where no broker runs: the runtime has no device at all.
+        string run = Directory.CreateDirectory(Path.Combine(_dir, "run")).FullName;
+        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, BrokerRunDirectory = run });
+        byte[] body = TestData.Text(500_000, seed: 3);
+        string text = Encoding.ASCII.GetString(body);
+        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/text", () => Results.Text(text, "text/plain")));
+        using HttpClient client = Client(app);
+
+        for (int i = 0; i < 3; i++)
+        {
+            using HttpResponseMessage response = await GetAsync(client, "/text", "gzip");
+            Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+            byte[] gz = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(gz.Length < body.Length / 2, $"{gz.Length} compressed bytes for {body.Length}");
+            Assert.Equal(body, await CliRunner.PipeAsync("gzip", "-d", gz));
+        }
+
+        WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
+        Assert.Equal(0, provider.DeviceStreamCount);
+        Assert.Equal(3, provider.FallbackStreamCount);
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3600)]
+    public async Task WhenEveryStreamContextIsTakenTheResponseFallsBack(int retrySeconds)
+    {
+        // One context of one stream: a response held open on the device leaves none for the next.
+        using var runtime = new WdRuntime(new WdRuntimeOptions
+        {
+            Mode = WdDeviceMode.Local,
+            MaxContextsPerAlgorithm = 1,
+            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = EmbeddedQueues, EngineCount = 1, MaxStreamsPerQueue = 1 },
+        });
+        byte[] body = TestData.Text(200_000, seed: 8);
+        string text = Encoding.ASCII.GetString(body);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using WebApplication app = await StartServerAsync(runtime, a =>
+        {
+            a.MapGet("/text", () => Results.Text(text, "text/plain"));
+            a.MapGet("/held", async (HttpResponse response) =>
+            {
+                response.ContentType = "text/plain";
+                await response.Body.WriteAsync(body.AsMemory(0, 1000));
+                await response.Body.FlushAsync();
+                await release.Task.WaitAsync(s_timeout);
+                await response.Body.WriteAsync(body.AsMemory(1000));
+            });
+        }, gzip => gzip.DeviceRetryInterval = TimeSpan.FromSeconds(retrySeconds));
+        using HttpClient client = Client(app);
+        WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
+
+        // Headers arrive with the first flush: by then the held response has the device's only stream context.
+        using HttpResponseMessage held = await GetAsync(client, "/held", "gzip", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal((1, 0), (provider.DeviceStreamCount, provider.FallbackStreamCount));
+        Assert.Equal(body, await GetGunzippedAsync(client));
+        Assert.Equal((1, 1), (provider.DeviceStreamCount, provider.FallbackStreamCount));
+
+        release.SetResult();
+        Assert.Equal(body, await CliRunner.PipeAsync("gzip", "-d", await held.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(body, await GetGunzippedAsync(client));
+        if (retrySeconds > 0)
+        {
+            // Within the retry interval the provider does not ask the runtime again.
+            Assert.Equal((1, 2), (provider.DeviceStreamCount, provider.FallbackStreamCount));
+        }
+        else
+        {
+            // Asked again, the device serves (once the held response's stream is released, right after its last bytes).
+            for (int i = 0; i < 50 && provider.DeviceStreamCount < 2; i++)
+            {
+                await Task.Delay(20);
+                Assert.Equal(body, await GetGunzippedAsync(client));
+            }
+
+            Assert.Equal(2, provider.DeviceStreamCount);
+        }
+
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task BrotliComesFromTheRuntime()
+    {
+        using WdRuntime runtime = LocalRuntime();
+        byte[] body = TestData.Text(300_000, seed: 4);
+        string text = Encoding.ASCII.GetString(body);
+        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/text", () => Results.Text(text, "text/plain")));
+        using HttpClient client = Client(app);
+
+        using (HttpResponseMessage response = await GetAsync(client, "/text", "br"))
+        {
+            Assert.Equal(["br"], response.Content.Headers.ContentEncoding);
+            await using var brotli = new BrotliStream(await response.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
+            var restored = new MemoryStream();
+            await brotli.CopyToAsync(restored);
+            Assert.Equal(body, restored.ToArray());
+        }
+
+        WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
+        Assert.Equal(0, provider.DeviceStreamCount + provider.FallbackStreamCount);
+
+        // A client that takes either gets gzip: WarpDrive's provider comes first.
+        using (HttpResponseMessage response = await GetAsync(client, "/text", "br, gzip"))
+        {
+            Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+            Assert.Equal(body, await CliRunner.PipeAsync("gzip", "-d", await response.Content.ReadAsByteArrayAsync()));
+        }
+
+        Assert.Equal(1, provider.DeviceStreamCount);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task AFlushReachesTheClientBeforeTheRestIsWritten()
+    {
+        using WdRuntime runtime = LocalRuntime();
+        byte[] first = TestData.Text(60_000, seed: 5);
+        byte[] second = TestData.Text(400_000, seed: 6);
+        var clientHasFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/stream", async (HttpResponse response) =>
+        {
+            response.ContentType = "text/plain";
+            await response.Body.WriteAsync(first);
+            await response.Body.FlushAsync();
+            // The second part is written only once the client has decompressed all of the first.
+            await clientHasFirst.Task.WaitAsync(s_timeout);
+            await response.Body.WriteAsync(second);
+        }));
+        using HttpClient client = Client(app);
+        using var cancel = new CancellationTokenSource(s_timeout);
+
+        using HttpResponseMessage response = await GetAsync(client, "/stream", "gzip", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+        var wire = new RecordingStream(await response.Content.ReadAsStreamAsync(cancel.Token));
+        await using var gunzip = new GZipStream(wire, CompressionMode.Decompress);
+
+        byte[] got = new byte[first.Length];
+        await gunzip.ReadExactlyAsync(got, cancel.Token);
+        Assert.Equal(first, got);
+        clientHasFirst.SetResult();
+
+        var rest = new MemoryStream();
+        await gunzip.CopyToAsync(rest, cancel.Token);
+        Assert.Equal(second, rest.ToArray());
+        byte[] whole = [.. first, .. second];
+        Assert.Equal(whole, await CliRunner.PipeAsync("gzip", "-d", wire.Recorded.ToArray()));
+
+        WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
+        Assert.Equal(1, provider.DeviceStreamCount);
+        Assert.Equal(0, provider.FallbackStreamCount);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void RegistrationPutsWarpDriveGzipFirstAndKeepsTheOptions()
+    {
+        using WdRuntime runtime = LocalRuntime();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddWarpDriveResponseCompression(
+            options =>
+            {
+                options.EnableForHttps = true;
+                options.Providers.Add<GzipCompressionProvider>();
+            },
+            gzip =>
+            {
+                gzip.Level = CompressionLevel.SmallestSize;
+                gzip.Runtime = runtime;
+            });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        ResponseCompressionOptions options = provider.GetRequiredService<IOptions<ResponseCompressionOptions>>().Value;
+        Assert.True(options.EnableForHttps);
+        Assert.Equal(3, options.Providers.Count);
+        WarpDriveGzipCompressionProvider warpDrive = Assert.IsType<WarpDriveGzipCompressionProvider>(options.Providers[0]);
+        Assert.Same(provider.GetRequiredService<WarpDriveGzipCompressionProvider>(), warpDrive);
+        Assert.IsType<BrotliCompressionProvider>(options.Providers[1]);
+        Assert.Equal(CompressionLevel.SmallestSize, warpDrive.Level);
+        Assert.Same(runtime, warpDrive.Runtime);
+        Assert.Equal("gzip", warpDrive.EncodingName);
+        Assert.True(warpDrive.SupportsFlush);
+    }
+
+    [Fact]
+    public void AProviderListedByHandIsMadeByTheMiddleware()
+    {
+        // Without the extension: the middleware creates the provider itself, injecting the container's runtime.
+        using WdRuntime runtime = LocalRuntime();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(runtime);
+        services.AddResponseCompression(options =>
+        {
+            options.Providers.Add<BrotliCompressionProvider>();
+            options.Providers.Add<WarpDriveGzipCompressionProvider>();
+        });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var context = new DefaultHttpContext { RequestServices = provider };
+        context.Request.Headers.AcceptEncoding = "gzip";
+        ICompressionProvider? chosen = provider.GetRequiredService<IResponseCompressionProvider>().GetCompressionProvider(context);
+        WarpDriveGzipCompressionProvider warpDrive = Assert.IsType<WarpDriveGzipCompressionProvider>(chosen);
+        Assert.Same(runtime, warpDrive.Runtime);
+        Assert.Equal(CompressionLevel.Fastest, warpDrive.Level);
+    }
+
+    private static WdRuntime LocalRuntime() => new(new WdRuntimeOptions
+    {
+        Mode = WdDeviceMode.Local,
+        EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = EmbeddedQueues, EngineCount = 1 },
+    });
+
+    /// <summary>Starts Kestrel on a free port of 127.0.0.1 with WarpDrive's response compression on
+    /// <paramref name="runtime"/>.</summary>
+    private static async Task<WebApplication> StartServerAsync(WdRuntime runtime, Action<WebApplication> endpoints,
+        Action<WarpDriveGzipCompressionProviderOptions>? gzip = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddWarpDriveResponseCompression(configureGzip: gzip);
+        WebApplication app = builder.Build();
+        app.UseResponseCompression();
+        endpoints(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static HttpClient Client(WebApplication app) => new(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None })
+    {
+        BaseAddress = new Uri(app.Urls.Single()),
+        Timeout = s_timeout,
+    };
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string acceptEncoding,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        return await client.SendAsync(request, completion);
+    }
+
+    /// <summary>GETs /text as gzip and returns it decompressed by the real gzip.</summary>
+    private static async Task<byte[]> GetGunzippedAsync(HttpClient client)
+    {
+        using HttpResponseMessage response = await GetAsync(client, "/text", "gzip");
+        Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+        return await CliRunner.PipeAsync("gzip", "-d", await response.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>Reads through <paramref name="inner"/> and keeps every byte that went by.</summary>
+    private sealed class RecordingStream(Stream inner) : Stream
+    {
+        public MemoryStream Recorded { get; } = new();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = inner.Read(buffer, offset, count);
+            Recorded.Write(buffer, offset, n);
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int n = await inner.ReadAsync(buffer, cancellationToken);
+            Recorded.Write(buffer.Span[..n]);
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
