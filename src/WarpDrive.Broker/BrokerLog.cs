@@ -48,4 +48,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(14, LogLevel.Warning, "not publishing counters for wd top: {Error}")]
     public static partial void StatsUnavailable(this ILogger logger, string error);
+
+    [LoggerMessage(15, LogLevel.Warning, "cannot notify the service manager on NOTIFY_SOCKET '{Socket}': {Error}")]
+    public static partial void NotifyFailed(this ILogger logger, string socket, string error);
 }

@@ -36,7 +36,9 @@ public static class DaemonCommand
         return command;
     }
 
-    /// <summary>Runs the broker until SIGTERM or SIGINT.</summary>
+    /// <summary>Runs the broker until SIGTERM, SIGINT or SIGHUP. Under a service manager (<c>NOTIFY_SOCKET</c>, e.g.
+    /// systemd's <c>Type=notify</c>) it reports READY=1 once every device socket listens and STOPPING=1 when it begins
+    /// to stop (docs/DEPLOYMENT.md).</summary>
     /// <returns>The exit code.</returns>
     public static async Task<int> RunAsync(string? configPath, string? runDirectory, CancellationToken cancellationToken)
     {
@@ -65,16 +67,27 @@ public static class DaemonCommand
         // its stack trace ("Hosting failed to start").
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        // After the console logging above: under systemd its log format replaces the simple one.
+        ServiceManagerMode serviceManager = ServiceManager.Configure(builder);
         builder.Services.AddHostedService(sp => new BrokerService(config, directory, sp.GetRequiredService<ILogger<BrokerService>>()));
         using IHost host = builder.Build();
-        // The host stops on SIGTERM and SIGINT; a daemon whose terminal goes away (SIGHUP) stops the same way, cleaning
-        // up its sockets and attribute tree, rather than dying on the default action.
+        ServiceManager.Watch(host, serviceManager, config.Devices.Count, directory);
+        // The host's lifetime stops on SIGTERM (and the console lifetime on SIGINT); a daemon whose terminal goes away
+        // (SIGHUP) stops the same way, cleaning up its sockets and attribute tree, rather than dying on the default
+        // action, and so does Ctrl+C under the systemd lifetime, which handles SIGTERM only.
         IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             lifetime.StopApplication();
         });
+        using PosixSignalRegistration? interrupt = serviceManager == ServiceManagerMode.Systemd
+            ? PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                context.Cancel = true;
+                lifetime.StopApplication();
+            })
+            : null;
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -44,7 +44,8 @@ internal sealed class PrivateBroker : IDisposable
         string configPath = Path.Combine(directory, "wdd.json");
         File.WriteAllText(configPath, config);
         var child = new BenchChild(["daemon", "--config", configPath, "--run-dir", directory],
-            new Dictionary<string, string> { [RunDirectoryVariable] = directory });
+            // Not a service of whatever supervises wd: the child must not tell it READY=1 (docs/DEPLOYMENT.md).
+            new Dictionary<string, string> { [RunDirectoryVariable] = directory, ["NOTIFY_SOCKET"] = "" });
         var broker = new PrivateBroker(child, directory);
         string pidFile = Path.Combine(directory, "wdd.pid");
         if (!child.WaitUntil(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), s_startTimeout))
