@@ -35,6 +35,7 @@ public sealed class BrokerServer : IDisposable
     private readonly Epoll _epoll = new();
     private readonly AttributeTree _tree;
     private readonly StatsFile? _stats;
+    private readonly BrokerMetrics? _metrics;
     private readonly FileStream _lock;
     private readonly string _pidFile;
     private readonly HashSet<string> _writable = new(StringComparer.Ordinal) { DeviceAttributeNames.IsolateStrategy };
@@ -93,6 +94,8 @@ public sealed class BrokerServer : IDisposable
             {
                 StartDevice(device);
             }
+
+            _metrics = new BrokerMetrics([.. _devices.Select(d => d.Host)]);
 
             File.WriteAllText(_pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         }
@@ -962,6 +965,7 @@ public sealed class BrokerServer : IDisposable
         }
 
         _disposed = true;
+        _metrics?.Dispose(); // before the devices it reads
         foreach (ClientConnection c in _connections.Values)
         {
             if (c.Queue is { } queue)

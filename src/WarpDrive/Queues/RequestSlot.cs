@@ -51,8 +51,24 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
 
     public bool IsAsync { get; private set; }
 
-    /// <summary>When an async request was published (Stopwatch ticks), for the poller's service-time estimate.</summary>
+    /// <summary>When the request was published (Stopwatch ticks): always for an async request (the poller's
+    /// service-time estimate), for a synchronous one only while <see cref="Diagnostics.WdMetrics.DurationName"/> has a
+    /// listener; else 0.</summary>
     public long SubmittedAt { get; set; }
+
+    /// <summary>The published SQE's opcode (the metrics' <c>operation</c> tag).</summary>
+    public Opcode Opcode { get; private set; }
+
+    /// <summary>The published SQE's algorithm byte (the metrics' <c>algorithm</c> tag).</summary>
+    public byte AlgorithmId { get; private set; }
+
+    /// <summary>The published SQE's mode byte (HMAC or plain hash, for the <c>algorithm</c> tag).</summary>
+    public byte Mode { get; private set; }
+
+    /// <summary>Input bytes the published request names: its source length, or the total of its data list's entries.</summary>
+    public long SourceBytes { get; private set; }
+
+    private long _dataListBytes;
 
     public bool Done => _done;
 
@@ -76,10 +92,20 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
         Session = session;
         Last = last;
         InFlight = false;
+        _dataListBytes = 0;
         _invoker = null;
         _callback = null;
         _callbackState = null;
         _core.Reset();
+    }
+
+    /// <summary>Keeps what the metrics tag a request with (publication, under the submit lock): a few stores.</summary>
+    public void NoteSubmission(in Sqe sqe)
+    {
+        Opcode = sqe.Opcode;
+        AlgorithmId = sqe.Algorithm;
+        Mode = sqe.Mode;
+        SourceBytes = (sqe.Flags & SqeFlags.SrcDataList) != 0 ? _dataListBytes : sqe.SrcLen;
     }
 
     /// <summary>Completes this async request through <paramref name="callback"/> instead of the ValueTask: on the thread
@@ -194,6 +220,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
             if (!segment.IsEmpty)
             {
                 table[i++] = new DataListEntry { Address = (ulong)PinAndShare(segment), Length = (uint)segment.Length };
+                _dataListBytes += segment.Length;
             }
         }
 

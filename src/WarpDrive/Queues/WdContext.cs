@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using WarpDrive.Abi;
+using WarpDrive.Diagnostics;
 using WarpDrive.Scheduling;
 
 namespace WarpDrive.Queues;
@@ -63,8 +64,13 @@ internal sealed class WdContext : IDisposable
         _freeCount = _slots.Length;
         _available = new SemaphoreSlim(_slots.Length, _slots.Length);
         _streamIds = new bool[queue.MaxStreams];
+        Metrics = new ContextMetrics(queue.Device);
         _poller?.Add(this);
+        InFlightContexts.Add(this);
     }
+
+    /// <summary>This context's side of the <c>WarpDrive</c> meter (its device's tag values).</summary>
+    public ContextMetrics Metrics { get; }
 
     /// <summary>Requests published and not yet completed (sync and async): the least-loaded policy's measure.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -332,11 +338,16 @@ internal sealed class WdContext : IDisposable
         // In flight before the SQE is visible (the device may complete it at once), and only under the submit lock,
         // which FailAsyncInFlight also takes: it never sees a slot whose submission is still undecided.
         slot.InFlight = true;
+        slot.NoteSubmission(in sqe);
         Interlocked.Increment(ref _inFlight);
         if (slot.IsAsync)
         {
             slot.SubmittedAt = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _asyncInFlight);
+        }
+        else
+        {
+            slot.SubmittedAt = WdMetrics.Duration.Enabled ? Stopwatch.GetTimestamp() : 0;
         }
 
         try
@@ -483,6 +494,11 @@ internal sealed class WdContext : IDisposable
                 continue;
             }
 
+            if (WdMetrics.AnyRequestInstrumentEnabled)
+            {
+                Metrics.Completed(slot, in cqe); // before Record: a synchronous caller that sees its result sees it counted
+            }
+
             slot.Record(in cqe);
             Interlocked.Decrement(ref _inFlight);
             reaped++;
@@ -594,6 +610,11 @@ internal sealed class WdContext : IDisposable
         foreach (RequestSlot slot in abandoned)
         {
             Interlocked.Decrement(ref _asyncInFlight);
+            if (WdMetrics.AnyRequestInstrumentEnabled)
+            {
+                Metrics.Abandoned(slot);
+            }
+
             slot.Fail(new WdException(_disposed
                 ? $"the context on {Queue.Device.Name} was disposed before the request completed"
                 : $"{Queue.Device.Name}: {ThrowHelper.DescribeQueue(Queue.State, Queue.DisableReason)}: the request was not completed"));
@@ -603,6 +624,7 @@ internal sealed class WdContext : IDisposable
     /// <summary>Releases the queue; the library's pollers must have stopped serving this context.</summary>
     public void Dispose()
     {
+        InFlightContexts.Remove(this);
         _poller?.Remove(this);
         lock (_reapLock)
         {
