@@ -207,12 +207,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
                 state.EngineStarted = true;
             }
 
-            hw.StreamContextAddress = state.ContextAddress;
-            hw.ContextDw0 = state.ContextDw0;
-            hw.ContextDw1 = state.ContextDw1;
-            hw.ContextDw2 = state.ContextDw2;
-            hw.Checksum = state.Checksum;
-            hw.Isize = state.Isize;
+            state.CarryInto(ref hw);
         }
 
         int slot = queue.NextSlot;
@@ -339,14 +334,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     private void Translate(int direction, in Pending pending, in HisiZipSqe result, ref Cqe cqe)
     {
         HisiZipStream? state = pending.Stream >= 0 ? _streams[pending.Stream] : null;
-        if (state is not null)
-        {
-            state.ContextDw0 = result.ContextDw0;
-            state.ContextDw1 = result.ContextDw1;
-            state.ContextDw2 = result.ContextDw2;
-            state.Checksum = result.Checksum;
-            state.Isize = result.Isize;
-        }
+        state?.CarryFrom(in result);
 
         cqe.Checksum = result.Checksum;
         if (direction == 0)

@@ -38,8 +38,30 @@ internal sealed unsafe class HisiZipStream : IDisposable
     /// <summary>Whether decompression reached the end of the data.</summary>
     public bool Ended;
 
-    /// <summary><c>ctx_dw0</c>-<c>ctx_dw2</c>, <c>checksum</c> and <c>isize</c> of the last completion.</summary>
-    public uint ContextDw0, ContextDw1, ContextDw2, Checksum, Isize;
+    // ctx_dw0-ctx_dw2, checksum and isize of the last completion: what the engine needs back in the next SQE.
+    private uint _contextDw0, _contextDw1, _contextDw2, _checksum, _isize;
+
+    /// <summary>Writes the stream's context address and what the last completion handed back into
+    /// <paramref name="sqe"/>.</summary>
+    public void CarryInto(ref HisiZipSqe sqe)
+    {
+        sqe.StreamContextAddress = ContextAddress;
+        sqe.ContextDw0 = _contextDw0;
+        sqe.ContextDw1 = _contextDw1;
+        sqe.ContextDw2 = _contextDw2;
+        sqe.Checksum = _checksum;
+        sqe.Isize = _isize;
+    }
+
+    /// <summary>Keeps what the engine handed back in a completed <paramref name="sqe"/> for the next request.</summary>
+    public void CarryFrom(in HisiZipSqe sqe)
+    {
+        _contextDw0 = sqe.ContextDw0;
+        _contextDw1 = sqe.ContextDw1;
+        _contextDw2 = sqe.ContextDw2;
+        _checksum = sqe.Checksum;
+        _isize = sqe.Isize;
+    }
 
     /// <summary>Starts a new stream.</summary>
     public void Reset(CompAlgorithm algorithm)
@@ -48,7 +70,7 @@ internal sealed unsafe class HisiZipStream : IDisposable
         HeaderWritten = false;
         EngineStarted = false;
         Ended = false;
-        ContextDw0 = ContextDw1 = ContextDw2 = Checksum = Isize = 0;
+        _contextDw0 = _contextDw1 = _contextDw2 = _checksum = _isize = 0;
     }
 
     public void Dispose()
