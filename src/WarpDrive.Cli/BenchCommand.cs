@@ -29,6 +29,11 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Measured time per run (fractions allowed)", DefaultValueFactory = _ => 3 };
         var engines = new Option<int?>("--engines") { Description = "Engine threads of the devices (local, inline and the private broker)" };
         var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 1 };
+        var grace = new Option<double>("--grace")
+        {
+            Description = "Seconds a run may overrun before the requests still in flight are reported as lost (exit 8)",
+            DefaultValueFactory = _ => 10,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var compare = new Option<bool>("--compare") { Description = "Also run the direct call and a Unix-socket offload server, and print ratios" };
         var report = new Option<string?>("--report") { Description = "Sweep block size and depth; write DIR/PERFORMANCE.md's report section and a PNG (default DIR: docs)", Arity = ArgumentArity.ZeroOrOne };
@@ -36,7 +41,7 @@ internal static class BenchCommand
         var serveSocket = new Option<string?>("--serve-socket") { Hidden = true };
         var command = new Command("bench", "Measure throughput, latency and CPU cost of requests (like uadk_tool benchmark)")
         {
-            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, engines, level, json, compare, report, runDir, serveSocket,
+            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, engines, level, grace, json, compare, report, runDir, serveSocket,
         };
         command.SetAction(parse =>
         {
@@ -65,6 +70,7 @@ internal static class BenchCommand
                 Seconds = parse.GetValue(seconds),
                 Engines = parse.GetValue(engines),
                 Level = parse.GetValue(level),
+                Grace = parse.GetValue(grace) is > 0 and < 3600 and var g ? TimeSpan.FromSeconds(g) : TimeSpan.Zero,
             };
             if (Check(settings, parse.GetValue(op) == "decompress") is { } problem)
             {
@@ -89,6 +95,7 @@ internal static class BenchCommand
         : !(s.Seconds > 0) || s.Seconds > 3600 ? "--seconds must be above 0 (and at most 3600)"
         : s.Engines is < 1 or > 64 ? "--engines must be from 1 to 64"
         : s.Level is < 0 or > 9 ? "--level must be from 0 to 9"
+        : s.Grace <= TimeSpan.Zero ? "--grace must be above 0 (and below 3600)"
         : decompress && s.Algorithm.Kind != BenchAlgorithmKind.Compression ? "--op decompress needs deflate, zlib or gzip"
         : s.Algorithm.Kind == BenchAlgorithmKind.Nop && s.Mode is BenchMode.Inline or BenchMode.Direct
             ? "nop measures the queues: use --mode local, broker-sva or broker-share"
@@ -159,6 +166,11 @@ internal static class BenchCommand
             }
 
             return cancel.IsCancellationRequested ? 130 : ExitCodes.Ok;
+        }
+        catch (BenchStalledException e)
+        {
+            Console.Error.WriteLine($"wd: bench: {e.Message}");
+            return ExitCodes.Stalled;
         }
         catch (WdException e)
         {

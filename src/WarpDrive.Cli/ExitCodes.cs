@@ -12,4 +12,7 @@ internal static class ExitCodes
 
     /// <summary><c>wd rsa verify</c>: the signature does not verify (6 is wdd's configuration error).</summary>
     public const int VerificationFailure = 7;
+
+    /// <summary><c>wd bench</c>: requests still in flight a grace period after the run (completions were lost).</summary>
+    public const int Stalled = 8;
 }

@@ -54,8 +54,34 @@ internal sealed class AsyncCompletions : IDisposable
         }
     }
 
+    /// <summary>Sleeps until the oldest request in flight (<paramref name="head"/>) has completed or, while the pipe is
+    /// kept full (<paramref name="batch"/> above 1), until that many more have: never for more completions than there
+    /// are requests in flight.</summary>
+    /// <param name="head">The slot of the oldest request in flight.</param>
+    /// <param name="finished">Requests the caller has taken so far (<see cref="Take"/>).</param>
+    /// <param name="inFlight">Requests started and not yet taken: at most this many completions can still come.</param>
+    /// <param name="batch">Completions to wait for at once (1: just the head).</param>
+    public void WaitForNext(int head, long finished, int inFlight, int batch)
+    {
+        // Hazard: the count and the head's mark are read one after the other, and every request may complete in between.
+        // A target of "one more than seen" then waits for a completion that cannot come: it must be capped at what is
+        // in flight (finished + inFlight is every request started).
+        long seen = Count;
+        if (IsDone(head))
+        {
+            return;
+        }
+
+        WaitFor(Target(seen, finished, inFlight, batch));
+    }
+
+    /// <summary>The completion count <see cref="WaitForNext"/> sleeps for: at least one more than <paramref name="seen"/>
+    /// and <paramref name="batch"/> past <paramref name="finished"/>, at most every request in flight.</summary>
+    internal static long Target(long seen, long finished, int inFlight, int batch) =>
+        Math.Min(finished + inFlight, Math.Max(seen + 1, finished + Math.Min(batch, inFlight)));
+
     /// <summary>Sleeps until at least <paramref name="target"/> requests have completed in all.</summary>
-    public void WaitFor(long target)
+    private void WaitFor(long target)
     {
         while (Count < target)
         {

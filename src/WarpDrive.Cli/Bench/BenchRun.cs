@@ -42,6 +42,14 @@ internal static class BenchRun
 
             return BenchRunner.Run(settings, BenchModes.Name(mode), workers, stop);
         }
+        catch (BenchStalledException)
+        {
+            // Hazard: threads still wait inside these sessions; freeing them under those threads could hang too. The
+            // process is about to exit: leave them.
+            workers.Clear();
+            runtime = null;
+            throw;
+        }
         finally
         {
             foreach (BenchWorker worker in workers)

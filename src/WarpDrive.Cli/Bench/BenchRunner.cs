@@ -18,6 +18,7 @@ internal static class BenchRunner
         var outputs = new long[n];
         var cpu = new long[n];
         var errors = new Exception?[n];
+        var progress = new BenchProgress[n];
         using var ready = new Barrier(n + 1);
         using var go = new Barrier(n + 1);
         long deadline = 0;
@@ -26,16 +27,18 @@ internal static class BenchRunner
         {
             int index = i;
             recorders[i] = new LatencyRecorder();
+            progress[i] = new BenchProgress();
             threads[i] = new Thread(() =>
             {
                 BenchWorker worker = workers[index];
                 LatencyRecorder latencies = recorders[index];
+                BenchProgress own = progress[index];
                 try
                 {
                     bool failed = false;
                     try
                     {
-                        Loop(worker, settings, Stopwatch.GetTimestamp() + (long)(s_warmUp.TotalSeconds * Stopwatch.Frequency), latencies, stop, out _);
+                        Loop(worker, settings, Stopwatch.GetTimestamp() + (long)(s_warmUp.TotalSeconds * Stopwatch.Frequency), latencies, own, stop, out _);
                     }
                     catch (Exception e)
                     {
@@ -52,7 +55,8 @@ internal static class BenchRunner
                     }
 
                     long cpu0 = ThreadCpuTime.Nanoseconds();
-                    counts[index] = Loop(worker, settings, Volatile.Read(ref deadline), latencies, stop, out outputs[index]);
+                    own.Measuring = true;
+                    counts[index] = Loop(worker, settings, Volatile.Read(ref deadline), latencies, own, stop, out outputs[index]);
                     cpu[index] = ThreadCpuTime.Nanoseconds() - cpu0;
                 }
                 catch (Exception e)
@@ -67,14 +71,25 @@ internal static class BenchRunner
             threads[i].Start();
         }
 
-        ready.SignalAndWait(CancellationToken.None);
+        // Neither the warm-up nor the run may hang wd: a thread still busy a grace period after its end has requests that
+        // never completed, which is reported (BenchStalledException) instead of waited for.
+        if (!ready.SignalAndWait(s_warmUp + settings.Grace, CancellationToken.None))
+        {
+            throw BenchStalledException.Of(progress, settings.Grace);
+        }
+
         TimeSpan process0 = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
         Volatile.Write(ref deadline, start + (long)(settings.Seconds * Stopwatch.Frequency));
         go.SignalAndWait(CancellationToken.None);
+        long stallAt = start + (long)((settings.Seconds + settings.Grace.TotalSeconds) * Stopwatch.Frequency);
         foreach (Thread thread in threads)
         {
-            thread.Join();
+            TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), stallAt);
+            if (!thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            {
+                throw BenchStalledException.Of(progress, settings.Grace);
+            }
         }
 
         double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -111,22 +126,25 @@ internal static class BenchRunner
         };
     }
 
-    private static long Loop(BenchWorker worker, BenchSettings settings, long deadline, LatencyRecorder latencies, CancellationToken stop, out long outputBytes)
+    private static long Loop(BenchWorker worker, BenchSettings settings, long deadline, LatencyRecorder latencies, BenchProgress progress,
+        CancellationToken stop, out long outputBytes)
     {
         if (worker is IOwnLoop own)
         {
-            return own.Loop(deadline, latencies, stop, out outputBytes);
+            return own.Loop(deadline, latencies, progress, stop, out outputBytes);
         }
 
         return settings.Async && worker.SupportsAsync
-            ? AsyncLoop(worker, settings.Depth, deadline, latencies, stop, out outputBytes)
-            : SyncLoop(worker, deadline, latencies, stop, out outputBytes);
+            ? AsyncLoop(worker, settings.Depth, deadline, latencies, progress, stop, out outputBytes)
+            : SyncLoop(worker, deadline, latencies, progress, stop, out outputBytes);
     }
 
-    private static long SyncLoop(BenchWorker worker, long deadline, LatencyRecorder latencies, CancellationToken stop, out long outputBytes)
+    private static long SyncLoop(BenchWorker worker, long deadline, LatencyRecorder latencies, BenchProgress progress, CancellationToken stop,
+        out long outputBytes)
     {
         long count = 0, output = 0;
         long t0 = Stopwatch.GetTimestamp();
+        progress.InFlight = 1; // a thread that never comes back from RunSync has its one request in flight
         while (t0 < deadline && !stop.IsCancellationRequested)
         {
             worker.RunSync();
@@ -137,11 +155,13 @@ internal static class BenchRunner
             t0 = t1;
         }
 
+        progress.InFlight = 0;
         outputBytes = output;
         return count;
     }
 
-    private static long AsyncLoop(BenchWorker worker, int depth, long deadline, LatencyRecorder latencies, CancellationToken stop, out long outputBytes)
+    private static long AsyncLoop(BenchWorker worker, int depth, long deadline, LatencyRecorder latencies, BenchProgress progress, CancellationToken stop,
+        out long outputBytes)
     {
         long[] started = new long[depth];
         using var completions = new AsyncCompletions(depth);
@@ -173,11 +193,8 @@ internal static class BenchRunner
                 break;
             }
 
-            if (!completions.IsDone(head))
-            {
-                long seen = completions.Count;
-                completions.WaitFor(open ? Math.Max(seen + 1, count + Math.Min(batch, inFlight)) : seen + 1);
-            }
+            progress.InFlight = inFlight;
+            completions.WaitForNext(head, count, inFlight, open ? batch : 1);
 
             // Reaped in submission order; each latency is taken at the request's own completion.
             while (inFlight > 0 && completions.IsDone(head))
@@ -191,6 +208,7 @@ internal static class BenchRunner
             }
         }
 
+        progress.InFlight = 0;
         outputBytes = output;
         return count;
     }

@@ -18,6 +18,10 @@ internal sealed record BenchSettings
     public int? Engines { get; init; }
     public int Level { get; init; } = 1;
 
+    /// <summary>How long after a run's end (and its warm-up's) requests still in flight are waited for before the run is
+    /// reported as stalled (<c>--grace</c>).</summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Requests in flight per thread: the depth when asynchronous, 1 when synchronous.</summary>
     public int InFlight => Async ? Depth : 1;
 

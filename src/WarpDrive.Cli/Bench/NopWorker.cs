@@ -31,7 +31,7 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
 
     public override void RunSync() => throw new NotSupportedException();
 
-    public long Loop(long deadline, LatencyRecorder latencies, CancellationToken stop, out long outputBytes)
+    public long Loop(long deadline, LatencyRecorder latencies, BenchProgress progress, CancellationToken stop, out long outputBytes)
     {
         outputBytes = 0;
         int queueCount = _queues.Length;
@@ -44,6 +44,7 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
         for (int round = 0; ; round++)
         {
             bool idle = true;
+            long outstanding = 0;
             for (int q = 0; q < queueCount; q++)
             {
                 WdQueue queue = _queues[q];
@@ -65,6 +66,7 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
                 if (inFlight > 0)
                 {
                     idle = false;
+                    outstanding += inFlight;
                 }
 
                 int free = _depth - (int)inFlight;
@@ -92,12 +94,18 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
                 break;
             }
 
+            if ((round & 15) == 0)
+            {
+                progress.InFlight = (int)outstanding;
+            }
+
             if ((round & 15) == 0 && open && (Stopwatch.GetTimestamp() >= deadline || stop.IsCancellationRequested))
             {
                 open = false;
             }
         }
 
+        progress.InFlight = 0;
         if (failures > 0)
         {
             Fail($"{failures} no-ops completed with an error");

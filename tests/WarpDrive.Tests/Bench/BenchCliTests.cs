@@ -163,11 +163,44 @@ public sealed class BenchCliTests : IDisposable
     [InlineData("--alg nop --mode direct")]
     [InlineData("--alg deflate --callbacks")]
     [InlineData("--alg sha256 --async --callbacks")]
+    [InlineData("--alg deflate --grace 0")]
+    [InlineData("--alg deflate --grace -1")]
     public void BadFlagsAreUsageErrors(string args)
     {
         (int code, string stdout, string stderr) = Wd($"bench {args} --seconds 0.1");
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.StartsWith("wd: ", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Requests that never complete (the broker that serves them is stopped with SIGSTOP once the bench has its
+    /// queue: alive, so libwd does not fail over) do not hang <c>wd bench</c>: a grace period after the run it reports
+    /// what is still in flight and exits 8.</summary>
+    [Theory]
+    [InlineData("--async --depth 4")]
+    [InlineData("--sync")]
+    public async Task A_run_whose_requests_never_complete_reports_them_and_exits_8(string submit)
+    {
+        await using Broker.BrokerProcess broker = await Broker.BrokerProcess.StartAsync(Broker.BrokerProcess.DefaultConfig);
+        int free = int.Parse(broker.ReadAttribute("zip-0", "available_instances"), System.Globalization.CultureInfo.InvariantCulture);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Task<(int Code, string Stdout, string Stderr)> bench = Task.Run(() =>
+            Wd($"bench --alg deflate --pktlen 64K {submit} --mode broker-sva --run-dir '{broker.RunDirectory}' --seconds 2 --grace 2"));
+        Assert.True(await Broker.BrokerTestKit.EventuallyAsync(
+            () => int.Parse(broker.ReadAttribute("zip-0", "available_instances"), System.Globalization.CultureInfo.InvariantCulture) < free,
+            TimeSpan.FromSeconds(30)), "wd bench opened no queue");
+        Assert.Equal(0, Run("kill", $"-STOP {broker.Pid}").Code);
+        try
+        {
+            (int code, string stdout, string stderr) = await bench.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(code == 8, $"exit {code}: {stderr}");
+            Assert.Equal("", stdout);
+            Assert.Matches(@"^wd: bench: \d+ request\(s\) still in flight 2 s after the run should have ended \(thread 0: \d+(?: in the warm-up)?\): completions were lost\n$", stderr);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        }
+        finally
+        {
+            Run("kill", $"-CONT {broker.Pid}");
+        }
     }
 }
