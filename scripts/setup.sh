@@ -23,4 +23,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+# A stress test that stalls fails with every thread's stack, which dotnet-stack reads (tests/WarpDrive.Tests/Stress).
+if [ ! -x .tools/dotnet-stack ] && ! dotnet tool install dotnet-stack --tool-path .tools --version 10.0.750501 >/dev/null 2>&1; then
+  echo "setup: could not install dotnet-stack; a stalled stress test will fail without thread stacks" >&2
+fi
 dotnet build WarpDrive.slnx -c Release -nologo -v q -clp:ErrorsOnly
