@@ -22,6 +22,18 @@ public sealed unsafe class CompletionConsumer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool HasCompletion() => Volatile.Read(ref _region.CqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
 
+    /// <summary>How many completions wait from the head on (at most <paramref name="max"/>), without taking any.</summary>
+    public int Ready(int max)
+    {
+        int n = 0;
+        while (n < max && Volatile.Read(ref _region.CqSlot(_head + (ulong)n)->Seq) == unchecked((uint)(_head + (ulong)n + 1)))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     /// <summary>Reads the completion at the head, if any, and frees its slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryConsume(out Cqe cqe)

@@ -148,7 +148,10 @@ internal sealed unsafe class EngineThread : IDisposable
         {
             if (!q.TryEnter())
             {
-                continue; // being stopped or disabled
+                // Held for a moment (a grace period looking for the engine, a stop finishing): it cannot be announced now,
+                // and an engine asleep without it would not hear its doorbell. Look again instead of sleeping.
+                work = true;
+                continue;
             }
 
             try

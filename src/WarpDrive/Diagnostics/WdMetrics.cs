@@ -37,6 +37,12 @@ public static class WdMetrics
     /// <c>{request}</c>; tags <c>device</c>, <c>location</c>.</summary>
     public const string InFlightName = "warpdrive.queue.in_flight";
 
+    /// <summary>Counter of completions found late, unit <c>{request}</c>; tags <c>device</c>, <c>location</c>: a thread
+    /// that slept announced on a queue (a poller, a synchronous caller) found completions there that no wake-up
+    /// announced, only its bounded sleep's end. Each is a lost wake-up that the timeout rescued, so it stays 0; the
+    /// stress tests assert that it does (docs/ARCHITECTURE.md, "Sleeping and waking").</summary>
+    public const string LateReapsName = "warpdrive.late_reaps";
+
     /// <summary>Tag: the device's name (<c>zip-0</c>, <c>sec-0</c>, ...).</summary>
     public const string DeviceTag = "device";
 
@@ -86,6 +92,18 @@ public static class WdMetrics
 
     internal static readonly ObservableUpDownCounter<int> InFlight = Meter.CreateObservableUpDownCounter(InFlightName,
         InFlightContexts.Observe, "{request}", "Requests published to a device's queues and not yet reaped.");
+
+    internal static readonly Counter<long> LateReaps = Meter.CreateCounter<long>(LateReapsName, "{request}",
+        "Completions found after a bounded sleep that no wake-up announced (lost wake-ups; should stay 0).");
+
+    /// <summary>Counts <paramref name="count"/> late completions on <paramref name="device"/> (a rare path: it may allocate).</summary>
+    internal static void CountLateReaps(WdDeviceInfo device, int count)
+    {
+        if (LateReaps.Enabled)
+        {
+            LateReaps.Add(count, new KeyValuePair<string, object?>(DeviceTag, device.Name), new KeyValuePair<string, object?>(LocationTag, device.Location));
+        }
+    }
 
     /// <summary>Whether any instrument that a completion feeds has a listener.</summary>
     internal static bool AnyRequestInstrumentEnabled =>

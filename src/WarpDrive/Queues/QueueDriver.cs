@@ -47,8 +47,10 @@ internal abstract class QueueDriver : IDisposable
     /// <summary>Whether a completion is waiting.</summary>
     public abstract bool HasCompletion();
 
-    /// <summary>Sleeps until a completion may be ready, at most <paramref name="maxSleep"/> (the caller has polled already).</summary>
-    public abstract void Sleep(TimeSpan maxSleep);
+    /// <summary>Sleeps until a completion may be ready, at most <paramref name="maxSleep"/> (the caller has polled
+    /// already): for a queue without a wake word (<see cref="HasWakeWord"/>); the others are slept on through
+    /// <see cref="BeginWait"/> and <see cref="EndWait"/>.</summary>
+    public virtual void Sleep(TimeSpan maxSleep) => throw new NotSupportedException("the queue is slept on through its wake word");
 
     /// <summary>Whether the queue has a futex word that a wait on many queues can join (<see cref="BeginWait"/>).</summary>
     public virtual bool HasWakeWord => false;
@@ -56,8 +58,12 @@ internal abstract class QueueDriver : IDisposable
     /// <summary>Announces a sleeper on the completion word; false when a completion is already there or the queue stopped.</summary>
     public virtual bool BeginWait(out FutexWaiter waiter) => throw new NotSupportedException("the queue has no wake word");
 
-    /// <summary>Ends a wait begun with <see cref="BeginWait"/>.</summary>
-    public virtual void EndWait() => throw new NotSupportedException("the queue has no wake word");
+    /// <summary>Ends a wait begun with <see cref="BeginWait"/> on <paramref name="waiter"/>. With <paramref name="check"/>,
+    /// it first looks for completions that arrived while the sleeper was announced and yet did not move the word: the
+    /// device moves it after every completion it posts while someone waits, so once a grace period has let a device
+    /// that is between the two finish, such completions are lost wake-ups that only a timeout found.</summary>
+    /// <returns>How many completions were found that way (0 without <paramref name="check"/>).</returns>
+    public virtual int EndWait(in FutexWaiter waiter, bool check) => throw new NotSupportedException("the queue has no wake word");
 
     /// <summary>Wakes threads asleep in <see cref="Sleep"/> (the queue is being released).</summary>
     public abstract void WakeSleepers();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using WarpDrive.Abi;
 using WarpDrive.Platform;
 
@@ -7,6 +8,10 @@ namespace WarpDrive.Queues;
 /// doorbell and the completion word are futex words in the ring region.</summary>
 internal sealed class RingQueueDriver : QueueDriver
 {
+    // How long a sleeper that finds a completion the wake word did not announce gives the device to finish announcing
+    // it (it posts, then moves the word): long enough for an engine thread that was preempted in between.
+    private static readonly TimeSpan s_wakeGrace = TimeSpan.FromMilliseconds(100);
+
     private readonly QueueRegion _region;
     private readonly SubmissionProducer _sq;
     private readonly CompletionConsumer _cq;
@@ -56,25 +61,6 @@ internal sealed class RingQueueDriver : QueueDriver
 
     public override bool HasCompletion() => _cq.HasCompletion();
 
-    public override void Sleep(TimeSpan maxSleep)
-    {
-        uint snapshot = _cq.WakeSnapshot;
-        Interlocked.Increment(ref _region.ClientWaiting);
-        try
-        {
-            // Announce first, then look again: the device posts, fences, then reads client_waiting.
-            Interlocked.MemoryBarrier();
-            if (!_cq.HasCompletion() && State == QueueState.Started)
-            {
-                Futex.Wait(_region.CqWakeAddress, snapshot, maxSleep);
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _region.ClientWaiting);
-        }
-    }
-
     public override bool HasWakeWord => true;
 
     public override bool BeginWait(out FutexWaiter waiter)
@@ -94,7 +80,43 @@ internal sealed class RingQueueDriver : QueueDriver
         return true;
     }
 
-    public override void EndWait() => Interlocked.Decrement(ref _region.ClientWaiting);
+    public override int EndWait(in FutexWaiter waiter, bool check)
+    {
+        try
+        {
+            // Still announced here, so every completion posted since BeginWait's look must move the word.
+            return check ? LateCompletions((uint)waiter.Value) : 0;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _region.ClientWaiting);
+        }
+    }
+
+    /// <summary>Completions in the ring while the wake word still holds <paramref name="snapshot"/>, the value it had
+    /// when the sleeper announced itself and found the ring empty: none unless a wake-up was lost, once the device has
+    /// had <see cref="s_wakeGrace"/> to finish a wake-up it is in the middle of (posted, not yet moved the word).</summary>
+    private int LateCompletions(uint snapshot)
+    {
+        if (Volatile.Read(ref _region.CqWake) != snapshot || !_cq.HasCompletion())
+        {
+            return 0;
+        }
+
+        long until = Stopwatch.GetTimestamp() + (long)(s_wakeGrace.TotalSeconds * Stopwatch.Frequency);
+        while (Volatile.Read(ref _region.CqWake) == snapshot)
+        {
+            TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
+            if (left <= TimeSpan.Zero)
+            {
+                return Math.Max(1, _cq.Ready(_region.Depth));
+            }
+
+            Futex.Wait(_region.CqWakeAddress, snapshot, left);
+        }
+
+        return 0;
+    }
 
     public override void WakeSleepers() => Futex.Wake(_region.CqWakeAddress); // still mapped: only the transport unmaps it
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using WarpDrive.Abi;
+using WarpDrive.Diagnostics;
 using WarpDrive.Discovery;
 using WarpDrive.Platform;
 using WarpDrive.Queues;
@@ -231,9 +232,19 @@ public sealed class WdQueue : IDisposable
             }
         }
 
-        if (State == QueueState.Started)
+        if (State != QueueState.Started)
+        {
+            return;
+        }
+
+        if (!_driver.HasWakeWord)
         {
             _driver.Sleep(maxSleep);
+        }
+        else if (_driver.BeginWait(out FutexWaiter waiter))
+        {
+            Futex.Wait((nint)waiter.Address, (uint)waiter.Value, maxSleep);
+            EndWaitCore(in waiter);
         }
     }
 
@@ -266,11 +277,32 @@ public sealed class WdQueue : IDisposable
         return true;
     }
 
-    /// <summary>Ends a wait begun with <see cref="BeginWait"/>.</summary>
-    internal void EndWait()
+    /// <summary>Ends a wait begun with <see cref="BeginWait"/> on <paramref name="waiter"/>.</summary>
+    /// <returns>Late completions: there after the sleep although no wake-up announced them (counted on the meter).</returns>
+    internal int EndWait(in FutexWaiter waiter)
     {
-        _driver.EndWait();
-        Interlocked.Decrement(ref _waiters);
+        try
+        {
+            return EndWaitCore(in waiter);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
+    }
+
+    /// <summary>Withdraws the announcement of <paramref name="waiter"/>, first counting the completions a lost wake-up
+    /// left behind (<see cref="WdMetrics.LateReapsName"/>), unless the queue is being released (its sleepers are woken
+    /// without the word moving).</summary>
+    private int EndWaitCore(in FutexWaiter waiter)
+    {
+        int late = _driver.EndWait(in waiter, check: Volatile.Read(ref _disposed) == 0);
+        if (late > 0)
+        {
+            WdMetrics.CountLateReaps(Device, late);
+        }
+
+        return late;
     }
 
     /// <summary>Makes [address, address+length) visible to the device (pinned memory the caller keeps alive).</summary>

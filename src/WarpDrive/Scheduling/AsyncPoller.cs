@@ -29,6 +29,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
     private readonly WdContext?[] _begun = new WdContext?[MaxWaiters - 1];
     private WdContext[] _contexts = [];
     private int _sleeping;
+    private bool _started;
     private volatile bool _disposed;
 
     public AsyncPoller(string name)
@@ -38,14 +39,16 @@ internal sealed unsafe class AsyncPoller : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = name };
     }
 
-    /// <summary>Adds a context; the thread starts with the first.</summary>
+    /// <summary>Adds a context; the thread starts with the first ever added.</summary>
     public void Add(WdContext context)
     {
         lock (_lock)
         {
             _contexts = [.. _contexts, context];
-            if (_contexts.Length == 1)
+            if (!_started)
             {
+                // Once: the count of contexts may go back to 0 and up again (a broker restart), the thread stays.
+                _started = true;
                 _thread.Start();
             }
         }
@@ -239,7 +242,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
             for (int i = 0; i < count - 1; i++)
             {
                 _begun[i]!.PollerWatching = false;
-                _begun[i]!.Queue.EndWait();
+                _begun[i]!.Queue.EndWait(in waiters[i + 1]); // counts what a lost wake-up left there (late reaps)
                 _begun[i] = null;
             }
         }

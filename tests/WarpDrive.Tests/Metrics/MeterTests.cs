@@ -257,4 +257,30 @@ public sealed class MeterTests
         Assert.Equal(requests, meter.Of(WdMetrics.DurationName, tags).Count);
         Assert.Empty(meter.Of(WdMetrics.ErrorsName));
     }
+
+    /// <summary>A completion that a sleeper finds after its sleep, with no wake-up announcing it, is counted on
+    /// <c>warpdrive.late_reaps</c> with its device's tags. The "device" that loses the wake-up is this test, posting into
+    /// the ring of a real in-process queue that has no request (its engine posts nothing there).</summary>
+    [Fact]
+    public void A_completion_no_wake_up_announced_is_a_late_reap()
+    {
+        using var meter = new MeterRecorder();
+        using WdRuntime runtime = LocalRuntime();
+        using WdQueue queue = runtime.RequestQueue("gzip");
+        Assert.True(queue.BeginWait(out WarpDrive.Platform.FutexWaiter waiter));
+        var device = new Abi.CompletionProducer(queue.Region);
+        device.Post(new Abi.Cqe { UserData = 7 });
+        Volatile.Write(ref queue.Region.CqTail, device.Tail);
+        WarpDrive.Platform.Futex.Wait((nint)waiter.Address, (uint)waiter.Value, TimeSpan.FromMilliseconds(5));
+        Assert.Equal(1, queue.EndWait(in waiter));
+        Assert.Equal(1, meter.Sum(WdMetrics.LateReapsName, ZipInProcess, InProcess));
+        Assert.True(queue.TryRecv(out Abi.Cqe cqe));
+        Assert.Equal(7UL, cqe.UserData);
+
+        // A sleep that ends with nothing there counts nothing.
+        Assert.True(queue.BeginWait(out waiter));
+        WarpDrive.Platform.Futex.Wait((nint)waiter.Address, (uint)waiter.Value, TimeSpan.FromMilliseconds(5));
+        Assert.Equal(0, queue.EndWait(in waiter));
+        Assert.Equal(1, meter.Sum(WdMetrics.LateReapsName));
+    }
 }

@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+using WarpDrive.Abi;
+using WarpDrive.Platform;
+using WarpDrive.Queues;
+
+namespace WarpDrive.Tests;
+
+/// <summary>The safety net for lost wake-ups (issue 16): a sleeper announced on a <c>wd_ring_v1</c> queue that finds,
+/// after its sleep, a completion the wake word never announced counts it as late, but not a completion that the device
+/// is still in the middle of announcing, nor one announced as the protocol says. The device here is this test, posting
+/// straight into the ring.</summary>
+public sealed class LateReapTests : IDisposable
+{
+    private const int Depth = 8;
+    private readonly nint _mem;
+    private readonly QueueRegion _region;
+    private readonly CompletionProducer _device;
+    private readonly RingQueueDriver _driver;
+
+    public unsafe LateReapTests()
+    {
+        _mem = (nint)NativeMemory.AlignedAlloc((nuint)RingLayout.RegionSize(Depth), 4096);
+        _region = QueueRegion.Format(_mem, Depth, 0, 1);
+        Volatile.Write(ref _region.State, (uint)QueueState.Started);
+        _device = new CompletionProducer(_region);
+        _driver = RingQueueDriver.TryOpen(_mem, RingLayout.RegionSize(Depth), out string? error) ?? throw new InvalidOperationException(error);
+    }
+
+    public unsafe void Dispose() => NativeMemory.AlignedFree((void*)_mem);
+
+    [Fact]
+    public void A_completion_posted_without_moving_the_word_is_late()
+    {
+        Assert.True(_driver.BeginWait(out FutexWaiter waiter));
+        Assert.Equal(1u, Volatile.Read(ref _region.ClientWaiting));
+        _device.Post(new Cqe { UserData = 1 });
+        _device.Post(new Cqe { UserData = 2 });
+        Volatile.Write(ref _region.CqTail, _device.Tail); // published, but the waiter is neither counted nor woken: lost
+        Assert.False(Futex.Wait((nint)waiter.Address, (uint)waiter.Value, TimeSpan.FromMilliseconds(5)), "woken without a wake");
+        Assert.Equal(2, _driver.EndWait(in waiter, check: true));
+        Assert.Equal(0u, Volatile.Read(ref _region.ClientWaiting));
+    }
+
+    [Fact]
+    public void A_completion_announced_by_the_protocol_is_not_late()
+    {
+        Assert.True(_driver.BeginWait(out FutexWaiter waiter));
+        _device.Post(new Cqe { UserData = 1 });
+        Assert.True(_device.PublishAndCheckWaiter(), "the device did not see the announced waiter");
+        Futex.Wake(_region.CqWakeAddress);
+        Assert.Equal(0, _driver.EndWait(in waiter, check: true));
+    }
+
+    [Fact]
+    public void A_device_between_posting_and_moving_the_word_gets_its_grace()
+    {
+        Assert.True(_driver.BeginWait(out FutexWaiter waiter));
+        _device.Post(new Cqe { UserData = 1 });
+        int late = -1;
+        var sleeper = new Thread(() => late = _driver.EndWait(in waiter, check: true));
+        sleeper.Start();
+        Thread.Sleep(10); // the device was preempted after posting, before it moved the word
+        Assert.True(_device.PublishAndCheckWaiter(), "the sleeper gave up within its grace");
+        Futex.Wake(_region.CqWakeAddress);
+        Assert.True(sleeper.Join(10_000));
+        Assert.Equal(0, late);
+    }
+
+    [Fact]
+    public void A_queue_being_released_is_not_checked()
+    {
+        Assert.True(_driver.BeginWait(out FutexWaiter waiter));
+        _device.Post(new Cqe { UserData = 1 });
+        Assert.Equal(0, _driver.EndWait(in waiter, check: false));
+        Assert.Equal(0u, Volatile.Read(ref _region.ClientWaiting));
+    }
+
+    [Fact]
+    public void A_completion_already_there_is_no_sleep()
+    {
+        _device.Post(new Cqe { UserData = 1 });
+        Assert.False(_driver.BeginWait(out _));
+        Assert.Equal(0u, Volatile.Read(ref _region.ClientWaiting));
+    }
+}
