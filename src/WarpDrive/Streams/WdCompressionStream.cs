@@ -6,23 +6,30 @@ using WarpDrive.Compression;
 namespace WarpDrive.Streams;
 
 /// <summary>A <see cref="Stream"/> that compresses or decompresses through a WarpDrive ZIP device, with the shape
-/// of System.IO.Compression's streams. Writes are handed to the device straight from the caller's buffer; reads
-/// decompress straight into the caller's buffer.</summary>
+/// and behaviour of System.IO.Compression's streams. A device request costs about a microsecond before any byte moves,
+/// so the stream works in device-sized blocks (<see cref="WdCompressionStreamOptions.BlockSize"/>, 64 KiB): small
+/// writes are gathered into one request per block, a write of whole blocks goes to the device straight from the
+/// caller's buffer; reads take compressed input a block at a time and decompress straight into a caller's buffer of a
+/// block or more, else a block ahead into the stream's own buffer.</summary>
 public abstract class WdCompressionStream : Stream
 {
-    private const int BufferSize = 256 * 1024;
-
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly CompressionMode _mode;
     private readonly CompressionSession _session;
-    private byte[]? _buffer;
+    private readonly int _blockSize;
+    private byte[]? _input;  // compressing: the writes gathered so far; decompressing: compressed input from the base stream
+    private byte[]? _output; // compressing: the device's output; decompressing: output decompressed ahead of small reads
     private int _inPos;
-    private int _inLen;
+    private int _inLen;      // compressing: bytes gathered
+    private int _outPos;
+    private int _outLen;
     private bool _inputEof;
     private bool _ended;
+    private bool _heldOutput; // decompressing: the last step filled its buffer, so the device may hold more output
     private bool _dirty;
     private bool _finished;
+    private int _asyncActive;
     private long _compressedBytes;
 
     /// <summary>Creates the stream over <paramref name="stream"/>.</summary>
@@ -36,29 +43,51 @@ public abstract class WdCompressionStream : Stream
     /// a read that would pass it throws <see cref="WdOutputLimitExceededException"/> (the decompression-bomb guard).</param>
     private protected WdCompressionStream(Stream stream, CompressionMode mode, int level, bool leaveOpen, CompressionAlgorithm algorithm, WdRuntime? runtime,
         long? maxOutputLength = null)
+        : this(stream, mode, algorithm, new WdCompressionStreamOptions
+        {
+            Level = level,
+            LeaveOpen = leaveOpen,
+            Runtime = runtime,
+            MaxOutputLength = maxOutputLength,
+        })
+    {
+    }
+
+    /// <summary>Creates the stream over <paramref name="stream"/> with <paramref name="options"/>.</summary>
+    private protected WdCompressionStream(Stream stream, CompressionMode mode, CompressionAlgorithm algorithm, WdCompressionStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(options);
+        if (mode is not (CompressionMode.Compress or CompressionMode.Decompress))
+        {
+            throw new ArgumentException($"unknown compression mode {(int)mode}", nameof(mode));
+        }
+
+        options.Validate();
         if (mode == CompressionMode.Compress ? !stream.CanWrite : !stream.CanRead)
         {
             throw new ArgumentException(mode == CompressionMode.Compress ? "stream is not writable" : "stream is not readable", nameof(stream));
         }
 
         _stream = stream;
-        _leaveOpen = leaveOpen;
+        _leaveOpen = options.LeaveOpen;
         _mode = mode;
+        _blockSize = options.BlockSize;
         _session = new CompressionSession(new CompressionSessionOptions
         {
             Algorithm = algorithm,
             Direction = mode == CompressionMode.Compress ? CompressionDirection.Compress : CompressionDirection.Decompress,
             Mode = SessionMode.Stream,
-            Level = level,
-            MaxOutputLength = maxOutputLength,
-        }, runtime);
-        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            Level = options.Level,
+            MaxOutputLength = options.MaxOutputLength,
+        }, options.Runtime);
+        _input = ArrayPool<byte>.Shared.Rent(_blockSize);
+        // Compressing, a block and whatever a sync flush or the trailer add fit in one request's output.
+        _output = ArrayPool<byte>.Shared.Rent(mode == CompressionMode.Compress ? CompressionSession.GetMaxCompressedLength(_blockSize) : _blockSize);
     }
 
-    /// <summary>The underlying stream.</summary>
-    public Stream BaseStream => _stream;
+    /// <summary>The underlying stream (null once this stream is disposed, as System.IO.Compression's streams say).</summary>
+    public Stream BaseStream => _input is null ? null! : _stream;
 
     /// <summary>Compressed bytes read from (decompressing) or written to (compressing) the underlying stream so far.</summary>
     public long CompressedBytes => _compressedBytes;
@@ -67,10 +96,10 @@ public abstract class WdCompressionStream : Stream
     public WdDeviceInfo Device => _session.Device;
 
     /// <inheritdoc/>
-    public override bool CanRead => _buffer is not null && _mode == CompressionMode.Decompress;
+    public override bool CanRead => _input is not null && _mode == CompressionMode.Decompress;
 
     /// <inheritdoc/>
-    public override bool CanWrite => _buffer is not null && _mode == CompressionMode.Compress;
+    public override bool CanWrite => _input is not null && _mode == CompressionMode.Compress;
 
     /// <inheritdoc/>
     public override bool CanSeek => false;
@@ -99,27 +128,39 @@ public abstract class WdCompressionStream : Stream
     }
 
     /// <inheritdoc/>
+    public override int ReadByte()
+    {
+        byte b = 0;
+        return Read(new Span<byte>(ref b)) == 1 ? b : -1;
+    }
+
+    /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
         byte[] input = EnsureMode(CompressionMode.Decompress);
-        if (buffer.IsEmpty || _ended)
+        if (TakeHeld(buffer, out int taken))
         {
-            return 0;
+            return taken;
         }
 
         while (true)
         {
-            if (_inPos == _inLen && !_inputEof)
+            if (NeedsInput())
             {
-                _inLen = _stream.Read(input, 0, input.Length);
-                if (TookInput())
+                int n = _stream.Read(input, 0, _blockSize);
+                if (TookInput(n) || buffer.IsEmpty)
                 {
-                    return 0;
+                    return 0; // an empty stream; or a zero-byte read, which only waits until input is there
                 }
             }
+            else if (buffer.IsEmpty)
+            {
+                return 0;
+            }
 
-            CompressionResult r = _session.Process(input.AsSpan(_inPos, _inLen - _inPos), buffer, last: _inputEof);
-            if (AfterRead(r, out int produced))
+            bool direct = buffer.Length >= _blockSize;
+            CompressionResult r = _session.Process(input.AsSpan(_inPos, _inLen - _inPos), direct ? buffer : _output!, last: _inputEof);
+            if (AfterRead(r, direct, buffer, out int produced))
             {
                 return produced;
             }
@@ -137,47 +178,87 @@ public abstract class WdCompressionStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         byte[] input = EnsureMode(CompressionMode.Decompress);
-        if (buffer.IsEmpty || _ended)
+        cancellationToken.ThrowIfCancellationRequested();
+        BeginAsync();
+        try
         {
-            return 0;
-        }
-
-        while (true)
-        {
-            if (_inPos == _inLen && !_inputEof)
+            if (TakeHeld(buffer.Span, out int taken))
             {
-                _inLen = await _stream.ReadAsync(input.AsMemory(), cancellationToken).ConfigureAwait(false);
-                if (TookInput())
+                return taken;
+            }
+
+            while (true)
+            {
+                if (NeedsInput())
+                {
+                    int n = await _stream.ReadAsync(input.AsMemory(0, _blockSize), cancellationToken).ConfigureAwait(false);
+                    if (TookInput(n) || buffer.IsEmpty)
+                    {
+                        return 0;
+                    }
+                }
+                else if (buffer.IsEmpty)
                 {
                     return 0;
                 }
-            }
 
-            CompressionResult r = await _session.ProcessAsync(input.AsMemory(_inPos, _inLen - _inPos), buffer, last: _inputEof,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (AfterRead(r, out int produced))
-            {
-                return produced;
+                bool direct = buffer.Length >= _blockSize;
+                CompressionResult r = await _session.ProcessAsync(input.AsMemory(_inPos, _inLen - _inPos), direct ? buffer : _output!,
+                    last: _inputEof, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (AfterRead(r, direct, buffer.Span, out int produced))
+                {
+                    return produced;
+                }
             }
+        }
+        finally
+        {
+            EndAsync();
         }
     }
 
-    /// <summary>Accounts for <c>_inLen</c> new input bytes; true when the stream turned out to be empty, which reads as
-    /// no data (as System.IO.Compression's streams do) rather than as truncated data.</summary>
-    private bool TookInput()
+    /// <summary>Hands out output decompressed ahead; true when the read is answered (also at the end of the data).</summary>
+    private bool TakeHeld(Span<byte> buffer, out int taken)
     {
+        taken = Math.Min(buffer.Length, _outLen - _outPos);
+        if (taken > 0)
+        {
+            _output.AsSpan(_outPos, taken).CopyTo(buffer);
+            _outPos += taken;
+            return true;
+        }
+
+        return _ended || (buffer.IsEmpty && (_outLen > _outPos || _heldOutput || _inPos < _inLen));
+    }
+
+    /// <summary>Whether the next step needs input from the base stream: none is left, more may come, and the device
+    /// holds no output of what it already took (a reader must not block on the base stream while output is ready).</summary>
+    private bool NeedsInput() => _inPos == _inLen && !_inputEof && !_heldOutput;
+
+    /// <summary>Accounts for <paramref name="n"/> new input bytes; true when the stream turned out to be empty, which
+    /// reads as no data (as System.IO.Compression's streams do) rather than as truncated data.</summary>
+    private bool TookInput(int n)
+    {
+        if ((uint)n > (uint)_blockSize)
+        {
+            throw new InvalidDataException($"the underlying stream returned {n} bytes for a read of {_blockSize}");
+        }
+
         _inPos = 0;
-        _inputEof = _inLen == 0;
-        _compressedBytes += _inLen;
+        _inLen = n;
+        _inputEof = n == 0;
+        _compressedBytes += n;
         _ended = _inputEof && _compressedBytes == 0;
         return _ended;
     }
 
-    /// <summary>Accounts for one decompression step; true when Read should return <paramref name="produced"/>.</summary>
-    private bool AfterRead(in CompressionResult r, out int produced)
+    /// <summary>Accounts for one decompression step into the caller's buffer (<paramref name="direct"/>) or the stream's
+    /// own; true when Read should return <paramref name="produced"/> bytes (copied to <paramref name="buffer"/>).</summary>
+    private bool AfterRead(in CompressionResult r, bool direct, Span<byte> buffer, out int produced)
     {
         _inPos += r.Consumed;
         ThrowIfFailed(r);
+        _heldOutput = r.Status == CompletionStatus.OutOfSpace;
         // gzip: the end of one member is not the end while more input may hold another member.
         if (r.EndOfStream && (_inputEof || _session.Options.Algorithm != CompressionAlgorithm.Gzip))
         {
@@ -185,6 +266,13 @@ public abstract class WdCompressionStream : Stream
         }
 
         produced = r.Produced;
+        if (!direct && produced > 0)
+        {
+            _outPos = 0;
+            _outLen = produced;
+            TakeHeld(buffer, out produced);
+        }
+
         return produced > 0 || _ended;
     }
 
@@ -196,13 +284,29 @@ public abstract class WdCompressionStream : Stream
     }
 
     /// <inheritdoc/>
+    public override void WriteByte(byte value) => Write(new ReadOnlySpan<byte>(in value));
+
+    /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        EnsureMode(CompressionMode.Compress);
-        if (!buffer.IsEmpty)
+        byte[] gathered = EnsureMode(CompressionMode.Compress);
+        while (!buffer.IsEmpty)
         {
-            Compress(buffer, last: false, flush: false);
-            _dirty = true;
+            if (_inLen == 0 && buffer.Length >= _blockSize)
+            {
+                // A whole block: to the device from the caller's own buffer.
+                Compress(buffer[.._blockSize], last: false, flush: false);
+                buffer = buffer[_blockSize..];
+                continue;
+            }
+
+            int n = Gather(gathered, buffer);
+            buffer = buffer[n..];
+            if (_inLen == _blockSize)
+            {
+                Compress(gathered.AsSpan(0, _blockSize), last: false, flush: false);
+                _inLen = 0;
+            }
         }
     }
 
@@ -216,21 +320,53 @@ public abstract class WdCompressionStream : Stream
     /// <inheritdoc/>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        EnsureMode(CompressionMode.Compress);
-        if (!buffer.IsEmpty)
+        byte[] gathered = EnsureMode(CompressionMode.Compress);
+        cancellationToken.ThrowIfCancellationRequested();
+        BeginAsync();
+        try
         {
-            await CompressAsync(buffer, last: false, flush: false, cancellationToken).ConfigureAwait(false);
-            _dirty = true;
+            while (!buffer.IsEmpty)
+            {
+                if (_inLen == 0 && buffer.Length >= _blockSize)
+                {
+                    await CompressAsync(buffer[.._blockSize], last: false, flush: false, cancellationToken).ConfigureAwait(false);
+                    buffer = buffer[_blockSize..];
+                    continue;
+                }
+
+                int n = Gather(gathered, buffer.Span);
+                buffer = buffer[n..];
+                if (_inLen == _blockSize)
+                {
+                    await CompressAsync(gathered.AsMemory(0, _blockSize), last: false, flush: false, cancellationToken).ConfigureAwait(false);
+                    _inLen = 0;
+                }
+            }
         }
+        finally
+        {
+            EndAsync();
+        }
+    }
+
+    /// <summary>Adds what fits of <paramref name="data"/> to the block being gathered; returns how much.</summary>
+    private int Gather(byte[] gathered, ReadOnlySpan<byte> data)
+    {
+        int n = Math.Min(_blockSize - _inLen, data.Length);
+        data[..n].CopyTo(gathered.AsSpan(_inLen));
+        _inLen += n;
+        _dirty = true;
+        return n;
     }
 
     /// <summary>Compressing: pushes everything written so far to the underlying stream (a sync flush, so the
     /// reader can decompress it), then flushes that stream.</summary>
     public override void Flush()
     {
-        if (_mode == CompressionMode.Compress && _buffer is not null && _dirty)
+        if (_mode == CompressionMode.Compress && _input is not null && _dirty)
         {
-            Compress([], last: false, flush: true);
+            Compress(_input.AsSpan(0, _inLen), last: false, flush: true);
+            _inLen = 0;
             _dirty = false;
         }
 
@@ -240,10 +376,19 @@ public abstract class WdCompressionStream : Stream
     /// <inheritdoc/>
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_mode == CompressionMode.Compress && _buffer is not null && _dirty)
+        if (_mode == CompressionMode.Compress && _input is not null && _dirty)
         {
-            await CompressAsync(ReadOnlyMemory<byte>.Empty, last: false, flush: true, cancellationToken).ConfigureAwait(false);
-            _dirty = false;
+            BeginAsync();
+            try
+            {
+                await CompressAsync(_input.AsMemory(0, _inLen), last: false, flush: true, cancellationToken).ConfigureAwait(false);
+                _inLen = 0;
+                _dirty = false;
+            }
+            finally
+            {
+                EndAsync();
+            }
         }
 
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -251,7 +396,7 @@ public abstract class WdCompressionStream : Stream
 
     private void Compress(ReadOnlySpan<byte> data, bool last, bool flush)
     {
-        byte[] output = _buffer!;
+        byte[] output = _output!;
         while (true)
         {
             CompressionResult r = _session.Process(data, output, last, flush);
@@ -268,7 +413,7 @@ public abstract class WdCompressionStream : Stream
 
     private async ValueTask CompressAsync(ReadOnlyMemory<byte> data, bool last, bool flush, CancellationToken cancellationToken)
     {
-        byte[] output = _buffer!;
+        byte[] output = _output!;
         while (true)
         {
             CompressionResult r = await _session.ProcessAsync(data, output, last, flush, cancellationToken).ConfigureAwait(false);
@@ -302,7 +447,7 @@ public abstract class WdCompressionStream : Stream
 
     private byte[] EnsureMode(CompressionMode mode)
     {
-        if (_buffer is null)
+        if (_input is null)
         {
             ThrowHelper.ObjectDisposed(this);
         }
@@ -312,18 +457,30 @@ public abstract class WdCompressionStream : Stream
             throw new InvalidOperationException(mode == CompressionMode.Compress ? "stream is open for decompression" : "stream is open for compression");
         }
 
-        return _buffer;
+        return _input;
     }
+
+    /// <summary>One asynchronous operation at a time, as System.IO.Compression's streams require.</summary>
+    private void BeginAsync()
+    {
+        if (Interlocked.Exchange(ref _asyncActive, 1) != 0)
+        {
+            throw new InvalidOperationException("the stream is already in use by a previous asynchronous operation");
+        }
+    }
+
+    private void EndAsync() => Volatile.Write(ref _asyncActive, 0);
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         try
         {
-            if (disposing && _buffer is not null && _mode == CompressionMode.Compress && !_finished)
+            if (disposing && _input is not null && _mode == CompressionMode.Compress && !_finished)
             {
                 _finished = true;
-                Compress([], last: true, flush: false);
+                Compress(_input.AsSpan(0, _inLen), last: true, flush: false);
+                _inLen = 0;
                 _stream.Flush();
             }
         }
@@ -343,10 +500,11 @@ public abstract class WdCompressionStream : Stream
     {
         try
         {
-            if (_buffer is not null && _mode == CompressionMode.Compress && !_finished)
+            if (_input is not null && _mode == CompressionMode.Compress && !_finished)
             {
                 _finished = true;
-                await CompressAsync(ReadOnlyMemory<byte>.Empty, last: true, flush: false, default).ConfigureAwait(false);
+                await CompressAsync(_input.AsMemory(0, _inLen), last: true, flush: false, default).ConfigureAwait(false);
+                _inLen = 0;
                 await _stream.FlushAsync().ConfigureAwait(false);
             }
         }
@@ -360,15 +518,17 @@ public abstract class WdCompressionStream : Stream
 
     private void Release()
     {
-        byte[]? buffer = _buffer;
-        if (buffer is null)
+        byte[]? input = _input, output = _output;
+        if (input is null)
         {
             return;
         }
 
-        _buffer = null;
+        _input = null;
+        _output = null;
         _session.Dispose();
-        ArrayPool<byte>.Shared.Return(buffer);
+        ArrayPool<byte>.Shared.Return(input);
+        ArrayPool<byte>.Shared.Return(output!);
         if (!_leaveOpen)
         {
             _stream.Dispose();

@@ -18,6 +18,13 @@ public sealed class WdDeflateStream : WdCompressionStream
     {
     }
 
+    /// <summary>Compresses to or decompresses from <paramref name="stream"/> with <paramref name="options"/>: level, block
+    /// size, runtime, output limit.</summary>
+    public WdDeflateStream(Stream stream, CompressionMode mode, WdCompressionStreamOptions options)
+        : base(stream, mode, CompressionAlgorithm.Deflate, options)
+    {
+    }
+
     /// <summary>Full control: level 0-9 and the runtime whose devices do the work.</summary>
     public WdDeflateStream(Stream stream, CompressionMode mode, int level, bool leaveOpen, WdRuntime? runtime)
         : base(stream, mode, level, leaveOpen, CompressionAlgorithm.Deflate, runtime)

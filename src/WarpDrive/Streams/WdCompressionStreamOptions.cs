@@ -1,0 +1,39 @@
+using System.IO.Compression;
+using WarpDrive.Compression;
+
+namespace WarpDrive.Streams;
+
+/// <summary>Options of <see cref="WdGZipStream"/>, <see cref="WdZLibStream"/> and <see cref="WdDeflateStream"/> beyond
+/// what System.IO.Compression's constructors take.</summary>
+public sealed class WdCompressionStreamOptions
+{
+    /// <summary>The default <see cref="BlockSize"/>: 64 KiB.</summary>
+    public const int DefaultBlockSize = 64 * 1024;
+
+    /// <summary>Compressing: the level, 0-9 (default 6, as <see cref="CompressionLevel.Optimal"/>).</summary>
+    public int Level { get; init; } = 6;
+
+    /// <summary>Leave the underlying stream open when this one is disposed.</summary>
+    public bool LeaveOpen { get; init; }
+
+    /// <summary>The runtime whose devices do the work (default <see cref="WdRuntime.Default"/>).</summary>
+    public WdRuntime? Runtime { get; init; }
+
+    /// <summary>Decompressing: the most bytes the stream may produce in all (null: no limit); a read that would pass it
+    /// throws <see cref="WdOutputLimitExceededException"/>.</summary>
+    public long? MaxOutputLength { get; init; }
+
+    /// <summary>The size of one device request (default 64 KiB, 4 KiB to 16 MiB). Writes are gathered into requests of
+    /// this size, so however small the writes, a stream makes about one request per block (plus one per
+    /// <see cref="Stream.Flush()"/> and one at the end); reads take compressed input in blocks of this size and, when the
+    /// caller's buffer is smaller, decompress a block ahead and hand it out from there.</summary>
+    public int BlockSize { get; init; } = DefaultBlockSize;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 4096, nameof(BlockSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(BlockSize, 16 << 20, nameof(BlockSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Level, 0, nameof(Level));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Level, 9, nameof(Level));
+    }
+}
