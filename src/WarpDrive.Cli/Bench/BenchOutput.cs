@@ -49,6 +49,7 @@ internal static class BenchOutput
         Row("latency p99.9 µs", r => F(r.P999Us, 2));
         Row("process CPU %", r => F(r.CpuPercent, 0));
         Row("submitter CPU µs/req", r => F(r.SubmitCpuUsPerRequest, 3));
+        Row("late reaps", r => r.LateReaps.ToString(CultureInfo.InvariantCulture));
         return table;
     }
 

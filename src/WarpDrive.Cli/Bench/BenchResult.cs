@@ -31,4 +31,8 @@ internal sealed record BenchResult
 
     /// <summary>CPU time of the submitting threads alone (CLOCK_THREAD_CPUTIME_ID) per request, microseconds.</summary>
     public double SubmitCpuUsPerRequest { get; init; }
+
+    /// <summary>Completions that only a sleep's timeout found during the run (<c>warpdrive.late_reaps</c>): lost
+    /// wake-ups, 0 unless something is wrong.</summary>
+    public long LateReaps { get; init; }
 }

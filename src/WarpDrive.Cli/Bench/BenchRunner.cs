@@ -19,6 +19,7 @@ internal static class BenchRunner
         var cpu = new long[n];
         var errors = new Exception?[n];
         var progress = new BenchProgress[n];
+        using var lateReaps = new LateReapListener();
         using var ready = new Barrier(n + 1);
         using var go = new Barrier(n + 1);
         long deadline = 0;
@@ -71,25 +72,17 @@ internal static class BenchRunner
             threads[i].Start();
         }
 
-        // Neither the warm-up nor the run may hang wd: a thread still busy a grace period after its end has requests that
-        // never completed, which is reported (BenchStalledException) instead of waited for.
-        if (!ready.SignalAndWait(s_warmUp + settings.Grace, CancellationToken.None))
-        {
-            throw BenchStalledException.Of(progress, settings.Grace);
-        }
-
+        // Neither the warm-up nor the run may hang wd: once its time is up, a grace period in which no request completes
+        // while threads still wait means requests that never will, which is reported (BenchStalledException) instead.
+        // (The barriers are disposed under threads stuck in them then: background threads, and the process exits.)
+        Await(timeout => ready.SignalAndWait(timeout, CancellationToken.None), Stopwatch.GetTimestamp() + Ticks(s_warmUp), progress, settings.Grace);
         TimeSpan process0 = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
         Volatile.Write(ref deadline, start + (long)(settings.Seconds * Stopwatch.Frequency));
         go.SignalAndWait(CancellationToken.None);
-        long stallAt = start + (long)((settings.Seconds + settings.Grace.TotalSeconds) * Stopwatch.Frequency);
         foreach (Thread thread in threads)
         {
-            TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), stallAt);
-            if (!thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero))
-            {
-                throw BenchStalledException.Of(progress, settings.Grace);
-            }
+            Await(thread.Join, Volatile.Read(ref deadline), progress, settings.Grace);
         }
 
         double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -123,20 +116,52 @@ internal static class BenchRunner
             P999Us = p999,
             CpuPercent = (process1 - process0).TotalSeconds / wall * 100,
             SubmitCpuUsPerRequest = requests == 0 ? 0 : cpu.Sum() / 1e3 / requests,
+            LateReaps = lateReaps.Count,
         };
+    }
+
+    private static readonly TimeSpan s_look = TimeSpan.FromMilliseconds(100);
+
+    private static long Ticks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>Waits until <paramref name="done"/> (given a time to wait) says yes; once <paramref name="end"/> (Stopwatch
+    /// ticks) has passed, throws when no thread has completed a request for <paramref name="grace"/>.</summary>
+    private static void Await(Func<TimeSpan, bool> done, long end, BenchProgress[] progress, TimeSpan grace)
+    {
+        long seen = progress.Sum(p => p.Completed), seenAt = Stopwatch.GetTimestamp();
+        while (!done(s_look))
+        {
+            long now = Stopwatch.GetTimestamp(), completed = progress.Sum(p => p.Completed);
+            if (completed != seen)
+            {
+                (seen, seenAt) = (completed, now);
+            }
+            else if (now > end && now - Math.Max(seenAt, end) > Ticks(grace))
+            {
+                throw BenchStalledException.Of(progress, grace);
+            }
+        }
     }
 
     private static long Loop(BenchWorker worker, BenchSettings settings, long deadline, LatencyRecorder latencies, BenchProgress progress,
         CancellationToken stop, out long outputBytes)
     {
-        if (worker is IOwnLoop own)
+        progress.Busy = true;
+        try
         {
-            return own.Loop(deadline, latencies, progress, stop, out outputBytes);
-        }
+            if (worker is IOwnLoop own)
+            {
+                return own.Loop(deadline, latencies, progress, stop, out outputBytes);
+            }
 
-        return settings.Async && worker.SupportsAsync
-            ? AsyncLoop(worker, settings.Depth, deadline, latencies, progress, stop, out outputBytes)
-            : SyncLoop(worker, deadline, latencies, progress, stop, out outputBytes);
+            return settings.Async && worker.SupportsAsync
+                ? AsyncLoop(worker, settings.Depth, deadline, latencies, progress, stop, out outputBytes)
+                : SyncLoop(worker, deadline, latencies, progress, stop, out outputBytes);
+        }
+        finally
+        {
+            progress.Busy = false;
+        }
     }
 
     private static long SyncLoop(BenchWorker worker, long deadline, LatencyRecorder latencies, BenchProgress progress, CancellationToken stop,
@@ -148,6 +173,7 @@ internal static class BenchRunner
         while (t0 < deadline && !stop.IsCancellationRequested)
         {
             worker.RunSync();
+            progress.Complete();
             long t1 = Stopwatch.GetTimestamp();
             latencies.Add(t1 - t0);
             output += worker.LastOutputBytes;
@@ -186,6 +212,7 @@ internal static class BenchRunner
                 }
 
                 inFlight++;
+                progress.InFlight = inFlight;
             }
 
             if (inFlight == 0)
@@ -193,22 +220,23 @@ internal static class BenchRunner
                 break;
             }
 
-            progress.InFlight = inFlight;
             completions.WaitForNext(head, count, inFlight, open ? batch : 1);
 
             // Reaped in submission order; each latency is taken at the request's own completion.
             while (inFlight > 0 && completions.IsDone(head))
             {
                 latencies.Add(completions.Take(head) - started[head]);
+                progress.Complete();
                 worker.Finish(head);
                 output += worker.LastOutputBytes;
                 count++;
                 head = (head + 1) % depth;
                 inFlight--;
             }
+
+            progress.InFlight = inFlight;
         }
 
-        progress.InFlight = 0;
         outputBytes = output;
         return count;
     }

@@ -97,6 +97,13 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
             if ((round & 15) == 0)
             {
                 progress.InFlight = (int)outstanding;
+                long completed = 0;
+                foreach (long d in done)
+                {
+                    completed += d;
+                }
+
+                progress.Complete(completed - progress.Completed);
             }
 
             if ((round & 15) == 0 && open && (Stopwatch.GetTimestamp() >= deadline || stop.IsCancellationRequested))

@@ -8,10 +8,6 @@ namespace WarpDrive.Queues;
 /// doorbell and the completion word are futex words in the ring region.</summary>
 internal sealed class RingQueueDriver : QueueDriver
 {
-    // How long a sleeper that finds a completion the wake word did not announce gives the device to finish announcing
-    // it (it posts, then moves the word): long enough for an engine thread that was preempted in between.
-    private static readonly TimeSpan s_wakeGrace = TimeSpan.FromMilliseconds(100);
-
     private readonly QueueRegion _region;
     private readonly SubmissionProducer _sq;
     private readonly CompletionConsumer _cq;
@@ -30,6 +26,10 @@ internal sealed class RingQueueDriver : QueueDriver
         error = QueueRegion.TryOpen(address, size, out QueueRegion region);
         return error is null ? new RingQueueDriver(region) : null;
     }
+
+    /// <summary>How long a sleeper that finds a completion the wake word did not announce gives the device to finish
+    /// announcing it (it posts, then moves the word): long enough for an engine thread preempted in between (100 ms).</summary>
+    public TimeSpan WakeGrace { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The ring region itself.</summary>
     public QueueRegion Region => _region;
@@ -95,7 +95,7 @@ internal sealed class RingQueueDriver : QueueDriver
 
     /// <summary>Completions in the ring while the wake word still holds <paramref name="snapshot"/>, the value it had
     /// when the sleeper announced itself and found the ring empty: none unless a wake-up was lost, once the device has
-    /// had <see cref="s_wakeGrace"/> to finish a wake-up it is in the middle of (posted, not yet moved the word).</summary>
+    /// had <see cref="WakeGrace"/> to finish a wake-up it is in the middle of (posted, not yet moved the word).</summary>
     private int LateCompletions(uint snapshot)
     {
         if (Volatile.Read(ref _region.CqWake) != snapshot || !_cq.HasCompletion())
@@ -103,7 +103,7 @@ internal sealed class RingQueueDriver : QueueDriver
             return 0;
         }
 
-        long until = Stopwatch.GetTimestamp() + (long)(s_wakeGrace.TotalSeconds * Stopwatch.Frequency);
+        long until = Stopwatch.GetTimestamp() + (long)(WakeGrace.TotalSeconds * Stopwatch.Frequency);
         while (Volatile.Read(ref _region.CqWake) == snapshot)
         {
             TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
@@ -118,7 +118,13 @@ internal sealed class RingQueueDriver : QueueDriver
         return 0;
     }
 
-    public override void WakeSleepers() => Futex.Wake(_region.CqWakeAddress); // still mapped: only the transport unmaps it
+    public override void WakeSleepers()
+    {
+        // The word moves too, as when the device disables the queue: a sleeper in its grace period stops waiting for the
+        // device at once. Still mapped: only the transport unmaps it.
+        Interlocked.Increment(ref _region.CqWake);
+        Futex.Wake(_region.CqWakeAddress);
+    }
 
     public override void Dispose()
     {
