@@ -42,7 +42,7 @@ for args in "${commands[@]}"; do
     out=$(timeout -s KILL "$timeout_s" dotnet "$wd" bench $args --json 2>&1)
     rc=$?
     # A run that finished but found completions only by a sleep's timeout lost wake-ups all the same.
-    if ((rc == 0)) && ! echo "$out" | grep -q '"late_reaps":0'; then rc=9; fi
+    if ((rc == 0)) && ! echo "$out" | grep -q '"late_reaps": 0'; then rc=9; fi
     if ((rc == 0)); then
       ok=$((ok + 1))
     else
