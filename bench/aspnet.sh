@@ -102,4 +102,4 @@ for size in $sizes; do
 done
 stats=$(for level in $levels; do echo "$level $(curl -fs "http://127.0.0.1:${port[warpdrive-$level]}/stats")"; done)
 echo
-echo "WarpDrive provider (device / fallback responses): $(echo $stats)"
+echo "WarpDrive provider (responses on the device, on the fallback, small ones on the runtime's gzip): $(echo $stats)"

@@ -41,8 +41,8 @@ var bodies = new Dictionary<string, Reading[]>
 };
 app.MapGet("/json/{size}", (string size) => bodies.TryGetValue(size, out Reading[]? body) ? Results.Json(body) : Results.NotFound());
 app.MapGet("/stats", (IServiceProvider services) => services.GetService<WarpDriveGzipCompressionProvider>() is { } gzip
-    ? Results.Json(new { device = gzip.DeviceStreamCount, fallback = gzip.FallbackStreamCount })
-    : Results.Json(new { device = 0, fallback = 0 }));
+    ? Results.Json(new { device = gzip.DeviceStreamCount, fallback = gzip.FallbackStreamCount, small = gzip.SmallResponseCount })
+    : Results.Json(new { device = 0, fallback = 0, small = 0 }));
 app.Run();
 return 0;
 

@@ -19,10 +19,13 @@ public sealed partial class WarpDriveGzipCompressionProvider : ICompressionProvi
 {
     private readonly WdRuntime? _runtime;
     private readonly int _deviceLevel;
+    private readonly WdCompressionStreamOptions _streamOptions;
     private readonly long _retryMilliseconds;
     private readonly ILogger _logger;
     private long _deviceStreams;
     private long _fallbackStreams;
+    private long _smallStreams;
+    private readonly int _smallThreshold;
     private long _retryAt; // Environment.TickCount64 before which responses skip the device
     private int _onFallback;
 
@@ -46,7 +49,11 @@ public sealed partial class WarpDriveGzipCompressionProvider : ICompressionProvi
         Level = value.Level;
         _deviceLevel = CompressionSessionOptions.ToLevel(value.Level);
         _runtime = value.Runtime ?? runtime;
+        _streamOptions = new WdCompressionStreamOptions { Level = _deviceLevel, LeaveOpen = true, Runtime = Runtime, Offload = value.Offload };
         _retryMilliseconds = (long)value.DeviceRetryInterval.TotalMilliseconds;
+        ArgumentOutOfRangeException.ThrowIfNegative(value.SmallResponseThreshold, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value.SmallResponseThreshold, 16 << 20, nameof(options));
+        _smallThreshold = value.SmallResponseThreshold;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -70,16 +77,35 @@ public sealed partial class WarpDriveGzipCompressionProvider : ICompressionProvi
     /// <summary>Responses compressed by the runtime's <see cref="GZipStream"/> so far, because no device was usable.</summary>
     public long FallbackStreamCount => Interlocked.Read(ref _fallbackStreams);
 
+    /// <summary>Responses that ended within <see cref="WarpDriveGzipCompressionProviderOptions.SmallResponseThreshold"/>
+    /// bytes and were compressed by the runtime's <see cref="GZipStream"/> as the cheaper choice.</summary>
+    public long SmallResponseCount => Interlocked.Read(ref _smallStreams);
+
     /// <summary>A gzip stream over <paramref name="outputStream"/> (left open when the stream is disposed): a
-    /// <see cref="WdGZipStream"/> when the runtime can give this response a device, else a <see cref="GZipStream"/>.</summary>
+    /// <see cref="WdGZipStream"/> when the runtime can give this response a device, else a <see cref="GZipStream"/>;
+    /// with a <see cref="WarpDriveGzipCompressionProviderOptions.SmallResponseThreshold"/>, the choice waits until the
+    /// response passes it (or is flushed), and a response that ends first goes to a <see cref="GZipStream"/>.</summary>
     public Stream CreateStream(Stream outputStream)
     {
         ArgumentNullException.ThrowIfNull(outputStream);
+        return _smallThreshold > 0 ? new DeferredGzipStream(this, outputStream, _smallThreshold) : CreateLargeStream(outputStream);
+    }
+
+    /// <summary>The runtime's gzip for a response that ended within the small-response threshold.</summary>
+    internal GZipStream CreateSmallStream(Stream outputStream)
+    {
+        Interlocked.Increment(ref _smallStreams);
+        return new GZipStream(outputStream, Level, leaveOpen: true);
+    }
+
+    /// <summary>The device's gzip stream, or the runtime's when no device is usable (counted either way).</summary>
+    internal Stream CreateLargeStream(Stream outputStream)
+    {
         if (Environment.TickCount64 >= Volatile.Read(ref _retryAt))
         {
             try
             {
-                var stream = new WdGZipStream(outputStream, CompressionMode.Compress, _deviceLevel, leaveOpen: true, Runtime);
+                var stream = new WdGZipStream(outputStream, CompressionMode.Compress, _streamOptions);
                 Interlocked.Increment(ref _deviceStreams);
                 if (Interlocked.Exchange(ref _onFallback, 0) == 1)
                 {

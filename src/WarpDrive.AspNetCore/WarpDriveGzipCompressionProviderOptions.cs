@@ -22,5 +22,17 @@ public sealed class WarpDriveGzipCompressionProviderOptions : IOptions<WarpDrive
     /// again (default 1 second; <see cref="TimeSpan.Zero"/> asks for every response).</summary>
     public TimeSpan DeviceRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Offload responses to the device even when it is an in-process device model (default false: an
+    /// in-process model compresses on the request's own thread, through Mix mode's inline device, which costs about half
+    /// the CPU of a hop to an engine thread on the same cores; broker and kernel devices are always offloaded to). See
+    /// <see cref="Streams.WdCompressionStreamOptions.Offload"/>.</summary>
+    public bool Offload { get; set; }
+
+    /// <summary>Responses that end within this many bytes (before any flush) are compressed by the runtime's
+    /// <see cref="GZipStream"/>, counted in <see cref="WarpDriveGzipCompressionProvider.SmallResponseCount"/>: below a
+    /// block, a device stream's setup costs more than it saves when the device is a model on the same cores
+    /// (docs/PERFORMANCE.md, "ASP.NET Core"). Default 64 KiB; 0 sends every response to the device.</summary>
+    public int SmallResponseThreshold { get; set; } = 64 * 1024;
+
     WarpDriveGzipCompressionProviderOptions IOptions<WarpDriveGzipCompressionProviderOptions>.Value => this;
 }

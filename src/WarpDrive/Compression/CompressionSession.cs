@@ -38,7 +38,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         Options = options;
         _operation = options.Direction == CompressionDirection.Compress ? 0 : 1; // comp, decomp
         _binding = new ContextBinding((runtime ?? WdRuntime.Default).Scheduler(AlgorithmLibrary.Comp), options.AlgorithmName,
-            options.Mode == SessionMode.Stream, _operation);
+            options.Mode == SessionMode.Stream, _operation, options.InlineOnInProcessDevice);
         _streamId = _binding.StreamId;
     }
 

@@ -30,6 +30,12 @@ public sealed record CompressionSessionOptions
     /// (their destinations are their limits).</summary>
     public long? MaxOutputLength { get; init; }
 
+    /// <summary>Stream mode: when the scheduler would put the session on an in-process device model, run it on the
+    /// caller's thread instead (Mix mode's inline device): a device model shares this machine's cores, so offloading
+    /// a stream to it buys no parallelism (a stream's requests follow one another) and costs a thread hop each way.
+    /// The streams set it unless asked to offload (<see cref="Streams.WdCompressionStreamOptions.Offload"/>).</summary>
+    internal bool InlineOnInProcessDevice { get; init; }
+
     /// <summary>Maps .NET's <see cref="CompressionLevel"/> onto 0-9.</summary>
     public static int ToLevel(CompressionLevel level) => level switch
     {

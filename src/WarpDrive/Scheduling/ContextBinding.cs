@@ -15,7 +15,8 @@ internal sealed class ContextBinding
     private readonly int _inlineThreshold;
     private DevicePool _pool;
 
-    public ContextBinding(LibraryScheduler scheduler, string algorithm, bool stream, int operation)
+    /// <param name="inlineOnInProcessDevice">Stream mode: bind to the inline device rather than an in-process one.</param>
+    public ContextBinding(LibraryScheduler scheduler, string algorithm, bool stream, int operation, bool inlineOnInProcessDevice = false)
     {
         _scheduler = scheduler;
         _algorithm = algorithm;
@@ -25,7 +26,8 @@ internal sealed class ContextBinding
         if (stream)
         {
             // A stream lives on the device: one context for all of the session's requests, whatever their mode.
-            DevicePool pool = _inlineThreshold == int.MaxValue ? scheduler.InlinePool(algorithm) : _pool;
+            bool inline = _inlineThreshold == int.MaxValue || (inlineOnInProcessDevice && _pool.Device.Location == Discovery.InProcessDevices.Location);
+            DevicePool pool = inline ? scheduler.InlinePool(algorithm) : _pool;
             WdContext[] contexts = pool.Route(async: false, operation).Contexts;
             int start = (int)((uint)_sessionIndex % (uint)contexts.Length);
             for (int i = 0; i < contexts.Length && StreamContext is null; i++)

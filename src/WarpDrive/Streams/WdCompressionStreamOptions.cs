@@ -29,6 +29,13 @@ public sealed class WdCompressionStreamOptions
     /// caller's buffer is smaller, decompress a block ahead and hand it out from there.</summary>
     public int BlockSize { get; init; } = DefaultBlockSize;
 
+    /// <summary>Offload to the device even when it is an in-process device model. By default (false) a stream whose
+    /// device would be an in-process model runs on the caller's thread (Mix mode's inline device, the same model's code):
+    /// the model shares this machine's cores, and a stream's requests follow one another, so offloading buys nothing
+    /// and costs about twice the CPU (docs/PERFORMANCE.md, "Streams"). Broker and kernel (hardware) devices are always
+    /// offloaded to.</summary>
+    public bool Offload { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 4096, nameof(BlockSize));

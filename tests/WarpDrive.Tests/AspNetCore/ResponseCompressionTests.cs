@@ -25,13 +25,18 @@ public sealed class ResponseCompressionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public async Task GzipResponsesAreCompressedOnTheDevice()
+    /// <summary>By default an in-process device model compresses on the request's thread (its inline twin,
+    /// <c>zip-inline</c>); with <c>Offload</c>, on <c>zip-0</c>'s engines. Either way the device model read every byte.</summary>
+    [Theory]
+    [InlineData(false, "zip-inline")]
+    [InlineData(true, "zip-0")]
+    public async Task GzipResponsesAreCompressedOnTheDevice(bool offload, string device)
     {
         using WdRuntime runtime = LocalRuntime();
         byte[] body = TestData.Text(2_000_000);
         string text = Encoding.ASCII.GetString(body);
-        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/text", () => Results.Text(text, "text/plain")));
+        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/text", () => Results.Text(text, "text/plain")),
+            gzip => gzip.Offload = offload);
         using HttpClient client = Client(app);
 
         // Four responses at once, each on its own device stream.
@@ -54,9 +59,41 @@ public sealed class ResponseCompressionTests : IDisposable
         Assert.Equal(4, provider.DeviceStreamCount);
         Assert.Equal(0, provider.FallbackStreamCount);
         // The device read every byte of the four bodies.
-        DeviceHost zip = runtime.FindEmbeddedHost("zip-0")!;
-        long bytesIn = Enumerable.Range(0, EmbeddedQueues).Sum(q => (long)zip.GetQueueStats(q).BytesIn);
-        Assert.True(bytesIn >= 4L * body.Length, $"zip-0 read {bytesIn} bytes");
+        DeviceHost zip = (offload ? runtime.FindEmbeddedHost(device) : runtime.FindInlineHost(device))!;
+        long bytesIn = Enumerable.Range(0, zip.Options.QueueCount).Sum(q => (long)zip.GetQueueStats(q).BytesIn);
+        Assert.True(bytesIn >= 4L * body.Length, $"{device} read {bytesIn} bytes");
+        await app.StopAsync();
+    }
+
+    /// <summary>A response that ends within the small-response threshold goes to the runtime's gzip; one that passes it,
+    /// or is flushed before it, to the device; every one gunzips to its body (checked by gzip itself).</summary>
+    [Fact]
+    public async Task SmallResponsesGoToTheRuntimesGzipAndTheRestToTheDevice()
+    {
+        using WdRuntime runtime = LocalRuntime();
+        byte[] small = TestData.Text(4000, seed: 11), large = TestData.Text(300_000, seed: 12);
+        await using WebApplication app = await StartServerAsync(runtime, a =>
+        {
+            a.MapGet("/small", () => Results.Bytes(small, "text/plain"));
+            a.MapGet("/large", () => Results.Bytes(large, "text/plain"));
+            a.MapGet("/flushed", async (HttpResponse response) =>
+            {
+                response.ContentType = "text/plain";
+                await response.Body.WriteAsync(small.AsMemory(0, 100));
+                await response.Body.FlushAsync(); // a streamed response: decided at its first flush
+                await response.Body.WriteAsync(small.AsMemory(100));
+            });
+        }, gzip => gzip.SmallResponseThreshold = 8192);
+        using HttpClient client = Client(app);
+        WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
+        foreach ((string path, byte[] body) in new[] { ("/small", small), ("/large", large), ("/flushed", small), ("/small", small) })
+        {
+            using HttpResponseMessage response = await GetAsync(client, path, "gzip");
+            Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+            Assert.Equal(body, await CliRunner.PipeAsync("gzip", "-d", await response.Content.ReadAsByteArrayAsync()));
+        }
+
+        Assert.Equal((2, 2, 0), (provider.SmallResponseCount, provider.DeviceStreamCount, provider.FallbackStreamCount));
         await app.StopAsync();
     }
 
@@ -112,7 +149,11 @@ public sealed class ResponseCompressionTests : IDisposable
                 await release.Task.WaitAsync(s_timeout);
                 await response.Body.WriteAsync(body.AsMemory(1000));
             });
-        }, gzip => gzip.DeviceRetryInterval = TimeSpan.FromSeconds(retrySeconds));
+        }, gzip =>
+        {
+            gzip.DeviceRetryInterval = TimeSpan.FromSeconds(retrySeconds);
+            gzip.Offload = true; // zip-0's own stream contexts
+        });
         using HttpClient client = Client(app);
         WarpDriveGzipCompressionProvider provider = app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>();
 
