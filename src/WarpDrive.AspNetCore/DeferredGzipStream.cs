@@ -4,9 +4,9 @@ namespace WarpDrive.AspNetCore;
 
 /// <summary>The response stream of <see cref="WarpDriveGzipCompressionProvider"/> while it does not yet know whether a
 /// response is small: it holds the first <see cref="WarpDriveGzipCompressionProviderOptions.SmallResponseThreshold"/>
-/// bytes. A response that ends within them is compressed by the runtime's GZipStream (cheaper for a few kilobytes); one
-/// that grows past them, or is flushed first (a streamed response), goes to the provider's device stream, the held
-/// bytes first.</summary>
+/// bytes. A response that ends or is first flushed within them is compressed by the runtime's GZipStream (cheaper for a
+/// few kilobytes, and for a stream of small flushed pieces); one that grows past them goes to the provider's device
+/// stream, the held bytes first.</summary>
 internal sealed class DeferredGzipStream : Stream
 {
     private readonly WarpDriveGzipCompressionProvider _provider;
@@ -100,11 +100,16 @@ internal sealed class DeferredGzipStream : Stream
     /// <summary>The response is not small: the provider's stream (device, or its fallback) takes it from here.</summary>
     private Stream Decide() => _target = _provider.CreateLargeStream(_output);
 
+    // A flush decides too, for what was held so far: a JSON serialiser flushes once at its end, a streamed response
+    // after each piece. Still under the threshold, the response is small so far, and a stream of small flushed pieces
+    // is cheaper on the runtime's gzip too (each flush would be a device request of its own).
+    private Stream DecideAtFlush() => _target = _provider.CreateSmallStream(_output);
+
     public override void Flush()
     {
         if (!_disposed && _target is null)
         {
-            Decide().Write(_held!.AsSpan(0, _length));
+            DecideAtFlush().Write(_held!.AsSpan(0, _length));
             Release();
         }
 
@@ -115,7 +120,7 @@ internal sealed class DeferredGzipStream : Stream
     {
         if (!_disposed && _target is null)
         {
-            await Decide().WriteAsync(_held!.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
+            await DecideAtFlush().WriteAsync(_held!.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
             Release();
         }
 

@@ -77,14 +77,15 @@ public sealed partial class WarpDriveGzipCompressionProvider : ICompressionProvi
     /// <summary>Responses compressed by the runtime's <see cref="GZipStream"/> so far, because no device was usable.</summary>
     public long FallbackStreamCount => Interlocked.Read(ref _fallbackStreams);
 
-    /// <summary>Responses that ended within <see cref="WarpDriveGzipCompressionProviderOptions.SmallResponseThreshold"/>
-    /// bytes and were compressed by the runtime's <see cref="GZipStream"/> as the cheaper choice.</summary>
+    /// <summary>Responses that ended or were first flushed within
+    /// <see cref="WarpDriveGzipCompressionProviderOptions.SmallResponseThreshold"/> bytes and were compressed by the
+    /// runtime's <see cref="GZipStream"/> as the cheaper choice.</summary>
     public long SmallResponseCount => Interlocked.Read(ref _smallStreams);
 
     /// <summary>A gzip stream over <paramref name="outputStream"/> (left open when the stream is disposed): a
     /// <see cref="WdGZipStream"/> when the runtime can give this response a device, else a <see cref="GZipStream"/>;
     /// with a <see cref="WarpDriveGzipCompressionProviderOptions.SmallResponseThreshold"/>, the choice waits until the
-    /// response passes it (or is flushed), and a response that ends first goes to a <see cref="GZipStream"/>.</summary>
+    /// response passes it (device), or ends or is flushed first (<see cref="GZipStream"/>).</summary>
     public Stream CreateStream(Stream outputStream)
     {
         ArgumentNullException.ThrowIfNull(outputStream);

@@ -28,10 +28,11 @@ public sealed class WarpDriveGzipCompressionProviderOptions : IOptions<WarpDrive
     /// <see cref="Streams.WdCompressionStreamOptions.Offload"/>.</summary>
     public bool Offload { get; set; }
 
-    /// <summary>Responses that end within this many bytes (before any flush) are compressed by the runtime's
+    /// <summary>Responses that end, or are first flushed, within this many bytes are compressed by the runtime's
     /// <see cref="GZipStream"/>, counted in <see cref="WarpDriveGzipCompressionProvider.SmallResponseCount"/>: below a
-    /// block, a device stream's setup costs more than it saves when the device is a model on the same cores
-    /// (docs/PERFORMANCE.md, "ASP.NET Core"). Default 64 KiB; 0 sends every response to the device.</summary>
+    /// block, a device stream's setup costs more than it saves when the device is a model on the same cores, and a
+    /// stream of small flushed pieces would make a device request of each (docs/PERFORMANCE.md, "ASP.NET Core").
+    /// Default 64 KiB; 0 sends every response to the device.</summary>
     public int SmallResponseThreshold { get; set; } = 64 * 1024;
 
     WarpDriveGzipCompressionProviderOptions IOptions<WarpDriveGzipCompressionProviderOptions>.Value => this;
