@@ -56,8 +56,7 @@ internal sealed class DeferredGzipStream : Stream
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_target is null && !Hold(buffer))
         {
-            Decide().Write(_held!.AsSpan(0, _length));
-            Release();
+            HandOver(Decide());
         }
 
         _target?.Write(buffer);
@@ -74,8 +73,7 @@ internal sealed class DeferredGzipStream : Stream
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_target is null && !Hold(buffer.Span))
         {
-            await Decide().WriteAsync(_held!.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
-            Release();
+            await HandOverAsync(Decide(), cancellationToken).ConfigureAwait(false);
         }
 
         if (_target is not null)
@@ -100,6 +98,19 @@ internal sealed class DeferredGzipStream : Stream
     /// <summary>The response is not small: the provider's stream (device, or its fallback) takes it from here.</summary>
     private Stream Decide() => _target = _provider.CreateLargeStream(_output);
 
+    /// <summary>Writes what was held to the chosen <paramref name="target"/> and gives the holding buffer back.</summary>
+    private void HandOver(Stream target)
+    {
+        target.Write(_held!.AsSpan(0, _length));
+        Release();
+    }
+
+    private async ValueTask HandOverAsync(Stream target, CancellationToken cancellationToken)
+    {
+        await target.WriteAsync(_held!.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
+        Release();
+    }
+
     // A flush decides too, for what was held so far: a JSON serialiser flushes once at its end, a streamed response
     // after each piece. Still under the threshold, the response is small so far, and a stream of small flushed pieces
     // is cheaper on the runtime's gzip too (each flush would be a device request of its own).
@@ -109,8 +120,7 @@ internal sealed class DeferredGzipStream : Stream
     {
         if (!_disposed && _target is null)
         {
-            DecideAtFlush().Write(_held!.AsSpan(0, _length));
-            Release();
+            HandOver(DecideAtFlush());
         }
 
         _target?.Flush();
@@ -120,8 +130,7 @@ internal sealed class DeferredGzipStream : Stream
     {
         if (!_disposed && _target is null)
         {
-            await DecideAtFlush().WriteAsync(_held!.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
-            Release();
+            await HandOverAsync(DecideAtFlush(), cancellationToken).ConfigureAwait(false);
         }
 
         if (_target is not null)

@@ -39,7 +39,7 @@ internal static class BenchRunner
                     bool failed = false;
                     try
                     {
-                        Loop(worker, settings, Stopwatch.GetTimestamp() + (long)(s_warmUp.TotalSeconds * Stopwatch.Frequency), latencies, own, stop, out _);
+                        Loop(worker, settings, Stopwatch.GetTimestamp() + Ticks(s_warmUp), latencies, own, stop, out _);
                     }
                     catch (Exception e)
                     {

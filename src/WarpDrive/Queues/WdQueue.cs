@@ -292,8 +292,8 @@ public sealed class WdQueue : IDisposable
     }
 
     /// <summary>Withdraws the announcement of <paramref name="waiter"/>, first counting the completions a lost wake-up
-    /// left behind (<see cref="WdMetrics.LateReapsName"/>), unless the queue is being released (its sleepers are woken
-    /// without the word moving).</summary>
+    /// left behind (<see cref="WdMetrics.LateReapsName"/>), unless the queue is being released (nothing is late there:
+    /// the release wakes its sleepers and moves the word).</summary>
     private int EndWaitCore(in FutexWaiter waiter)
     {
         int late = _driver.EndWait(in waiter, check: Volatile.Read(ref _disposed) == 0);
