@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Diagnostics;
 using WarpDrive.Abi;
+using WarpDrive.Pipeline;
 using WarpDrive.Queues;
 using WarpDrive.Scheduling;
 
@@ -15,16 +15,17 @@ namespace WarpDrive.Compression;
 /// CompressionResult r = session.Process(input, output);
 /// </code>
 /// </example>
-public sealed class CompressionSession : IDisposable, IRequestObserver
+public sealed class CompressionSession : IDisposable, IRequestOwner
 {
     private static readonly SlotCallback s_invokeCallback =
         static (in Cqe cqe, object callback, object? state) => ((CompressionCallback)callback)(CompressionResult.From(cqe), state);
 
     private readonly ContextBinding _binding;
+    private readonly RequestPipeline _pipeline;
+    private readonly OutputLimit? _limit;
     private readonly int _operation;
     private readonly int _streamId;
     private bool _streamActive;
-    private long _streamOutput; // stream mode with MaxOutputLength: output of the current stream so far
     private byte[]? _probe;
     private int _busy;
     private bool _disposed;
@@ -40,10 +41,15 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         _binding = new ContextBinding((runtime ?? WdRuntime.Default).Scheduler(AlgorithmLibrary.Comp), options.AlgorithmName,
             options.Mode == SessionMode.Stream, _operation, options.InlineOnInProcessDevice);
         _streamId = _binding.StreamId;
+        _pipeline = new RequestPipeline(_binding, this);
+        _limit = options.MaxOutputLength is { } max ? new OutputLimit(max, options.Mode == SessionMode.Stream) : null;
     }
 
     /// <summary>The session's parameters.</summary>
     public CompressionSessionOptions Options { get; }
+
+    /// <summary>A stream-mode request is counted in and not yet out (tests).</summary>
+    internal bool IsBusy => Volatile.Read(ref _busy) != 0;
 
     /// <summary>The device the session runs on.</summary>
     public WdDeviceInfo Device => _binding.Device;
@@ -64,48 +70,33 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     /// <param name="flush">Stream-mode compression: end the output of this request on a byte boundary.</param>
     public CompressionResult Process(ReadOnlySpan<byte> source, Span<byte> destination, bool last = true, bool flush = false)
     {
-        if (Options.MaxOutputLength is null)
+        if (_limit is null)
         {
             return ProcessOnce(source, destination, last, flush);
         }
 
-        int room = LimitRoom(destination.Length, out bool clamped);
-        CompressionResult r = room == 0 && clamped ? NothingYet : ProcessOnce(source, destination[..room], last, flush);
-        if (!NeedsProbe(r, clamped, room))
+        int room = _limit.Room(destination.Length, _streamActive, out bool clamped);
+        CompressionResult r = room == 0 && clamped ? OutputLimit.NothingYet : ProcessOnce(source, destination[..room], last, flush);
+        if (!_limit.NeedsProbe(r, clamped, room))
         {
-            return Limited(r, clamped);
+            return Limited(_limit.Count(r, clamped));
         }
 
         Span<byte> one = stackalloc byte[1];
-        return AfterProbe(r, ProcessOnce(source[r.Consumed..], one, last, flush));
+        return Limited(_limit.AfterProbe(r, ProcessOnce(source[r.Consumed..], one, last, flush)));
     }
 
     private unsafe CompressionResult ProcessOnce(ReadOnlySpan<byte> source, Span<byte> destination, bool last, bool flush)
     {
         EnterRequest();
-        WdContext context = Pick(async: false, source.Length);
-        RequestSlot slot = context.Rent();
-        try
+        using SyncRequest request = _pipeline.BeginSync(_operation, source.Length, last);
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
         {
-            fixed (byte* src = source)
-            fixed (byte* dst = destination)
-            {
-                slot.Prepare(isAsync: false, null, last);
-                slot.Share((nint)src, source.Length);
-                slot.Share((nint)dst, destination.Length);
-                Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-                return RunSync(context, slot, in sqe, last);
-            }
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
-        finally
-        {
-            slot.ReleaseBuffers();
-            context.Return(slot);
+            request.Slot.Share((nint)src, source.Length);
+            request.Slot.Share((nint)dst, destination.Length);
+            Sqe sqe = BuildSqe(request.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
+            return CompressionResult.From(request.Run(in sqe));
         }
     }
 
@@ -113,59 +104,33 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     /// entry of a scatter-gather table that the device reads directly (no gathering copy).</summary>
     public CompressionResult Process(ReadOnlySequence<byte> source, Span<byte> destination, bool last = true, bool flush = false)
     {
-        if (Options.MaxOutputLength is null)
+        if (_limit is null)
         {
             return ProcessOnce(source, destination, last, flush);
         }
 
-        int room = LimitRoom(destination.Length, out bool clamped);
-        CompressionResult r = room == 0 && clamped ? NothingYet : ProcessOnce(source, destination[..room], last, flush);
-        if (!NeedsProbe(r, clamped, room))
+        int room = _limit.Room(destination.Length, _streamActive, out bool clamped);
+        CompressionResult r = room == 0 && clamped ? OutputLimit.NothingYet : ProcessOnce(source, destination[..room], last, flush);
+        if (!_limit.NeedsProbe(r, clamped, room))
         {
-            return Limited(r, clamped);
+            return Limited(_limit.Count(r, clamped));
         }
 
         Span<byte> one = stackalloc byte[1];
-        return AfterProbe(r, ProcessOnce(source.Slice(r.Consumed), one, last, flush));
+        return Limited(_limit.AfterProbe(r, ProcessOnce(source.Slice(r.Consumed), one, last, flush)));
     }
 
     private unsafe CompressionResult ProcessOnce(ReadOnlySequence<byte> source, Span<byte> destination, bool last, bool flush)
     {
         EnterRequest();
-        WdContext context = Pick(async: false, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length);
-        RequestSlot slot = context.Rent();
-        try
+        using SyncRequest request = _pipeline.BeginSync(_operation, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, last);
+        fixed (byte* dst = destination)
         {
-            fixed (byte* dst = destination)
-            {
-                slot.Prepare(isAsync: false, null, last);
-                nint table = slot.ShareDataList(source, out int count);
-                slot.Share((nint)dst, destination.Length);
-                Sqe sqe = BuildSqe(slot.Tag, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
-                return RunSync(context, slot, in sqe, last);
-            }
+            nint table = request.Slot.ShareDataList(source, out int count);
+            request.Slot.Share((nint)dst, destination.Length);
+            Sqe sqe = BuildSqe(request.Tag, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
+            return CompressionResult.From(request.Run(in sqe));
         }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
-        finally
-        {
-            slot.ReleaseBuffers();
-            context.Return(slot);
-        }
-    }
-
-    /// <summary>Submits a prepared request and reaps until it completes (the caller holds the buffers pinned).</summary>
-    private CompressionResult RunSync(WdContext context, RequestSlot slot, in Sqe sqe, bool last)
-    {
-        long submittedAt = Stopwatch.GetTimestamp();
-        context.Submit(slot, in sqe);
-        context.WaitSync(slot, submittedAt);
-        CompressionResult result = CompressionResult.From(slot.Completion);
-        OnCompleted(result, last);
-        return result;
     }
 
     /// <summary>Submits one request and returns at once; the result arrives when the device completes it.
@@ -179,168 +144,44 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<CompressionResult>(cancellationToken);
         }
 
-        return Options.MaxOutputLength is null
+        return _limit is null
             ? ProcessOnceAsync(source, destination, last, flush, cancellationToken)
-            : ProcessLimitedAsync(source, destination, last, flush, cancellationToken);
+            : ProcessLimitedAsync(_limit, source, destination, last, flush, cancellationToken);
     }
 
-    private async ValueTask<CompressionResult> ProcessLimitedAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, bool last,
-        bool flush, CancellationToken cancellationToken)
+    private async ValueTask<CompressionResult> ProcessLimitedAsync(OutputLimit limit, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        bool last, bool flush, CancellationToken cancellationToken)
     {
-        int room = LimitRoom(destination.Length, out bool clamped);
+        int room = limit.Room(destination.Length, _streamActive, out bool clamped);
         CompressionResult r = room == 0 && clamped
-            ? NothingYet
+            ? OutputLimit.NothingYet
             : await ProcessOnceAsync(source, destination[..room], last, flush, cancellationToken).ConfigureAwait(false);
-        if (!NeedsProbe(r, clamped, room))
+        if (!limit.NeedsProbe(r, clamped, room))
         {
-            return Limited(r, clamped);
+            return Limited(limit.Count(r, clamped));
         }
 
         _probe ??= new byte[1];
-        return AfterProbe(r, await ProcessOnceAsync(source[r.Consumed..], _probe, last, flush, cancellationToken).ConfigureAwait(false));
+        return Limited(limit.AfterProbe(r, await ProcessOnceAsync(source[r.Consumed..], _probe, last, flush, cancellationToken).ConfigureAwait(false)));
     }
 
-    /// <summary>A request not sent because the limit leaves no room: the probe decides.</summary>
-    private static CompressionResult NothingYet => new(CompletionStatus.OutOfSpace, 0, 0, 0, false, DataErrorKind.None);
-
-    /// <summary>With <see cref="CompressionSessionOptions.MaxOutputLength"/>: how much of a destination of
-    /// <paramref name="length"/> bytes the next request may fill; <paramref name="clamped"/> when the limit, not the
-    /// destination, is what bounds it.</summary>
-    private int LimitRoom(int length, out bool clamped)
+    /// <summary>A result the output limit passed on: past the limit, a stream is abandoned (the next request starts anew).</summary>
+    private CompressionResult Limited(in CompressionResult r)
     {
-        if (Options.Mode == SessionMode.Stream && !_streamActive)
+        if (OutputLimit.Exceeded(r))
         {
-            _streamOutput = 0;
+            Reset();
         }
 
-        long left = Options.MaxOutputLength!.Value - (Options.Mode == SessionMode.Stream ? _streamOutput : 0);
-        clamped = length > left;
-        return clamped ? (int)left : length;
-    }
-
-    /// <summary>The output filled all the room the limit left: one more byte would tell whether there is more. Block
-    /// mode needs no probe once a request ran: the device tells a full output from the end of the data itself.</summary>
-    private bool NeedsProbe(in CompressionResult r, bool clamped, int room) =>
-        clamped && r.Status == CompletionStatus.OutOfSpace && (Options.Mode == SessionMode.Stream || room == 0);
-
-    /// <summary>Counts a request's output against the limit; OUT_OF_SPACE where the limit bounded the destination is the
-    /// limit passed.</summary>
-    private CompressionResult Limited(in CompressionResult r, bool clamped)
-    {
-        if (clamped && r.Status == CompletionStatus.OutOfSpace)
-        {
-            return Exceeded(r);
-        }
-
-        _streamOutput += r.Produced;
         return r;
-    }
-
-    /// <summary>Merges the probe (a request with a 1-byte destination over the input left) into the request before
-    /// it: any output, or still no room, is the limit passed; otherwise the data ended or needs more input right at
-    /// the limit.</summary>
-    private CompressionResult AfterProbe(in CompressionResult r, in CompressionResult probe)
-    {
-        if (probe.Produced > 0 || probe.Status == CompletionStatus.OutOfSpace)
-        {
-            return Exceeded(r);
-        }
-
-        return Limited(probe with { Consumed = r.Consumed + probe.Consumed, Produced = r.Produced }, clamped: false);
-    }
-
-    /// <summary>The limit passed: a data error; in stream mode the stream is abandoned (the next request starts anew).</summary>
-    private CompressionResult Exceeded(in CompressionResult r)
-    {
-        Reset();
-        return r with { Status = CompletionStatus.DataError, DataError = DataErrorKind.OutputLimitExceeded, EndOfStream = false };
     }
 
     private ValueTask<CompressionResult> ProcessOnceAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush,
         CancellationToken cancellationToken)
     {
-        WdContext context = EnterAsync(source.Length);
-
-        if (!context.TryRent(out RequestSlot slot))
-        {
-            return ProcessSlowAsync(context, source, destination, last, flush, cancellationToken);
-        }
-
-        return Start(context, slot, source, destination, last, flush);
-    }
-
-    private async ValueTask<CompressionResult> ProcessSlowAsync(WdContext context, ReadOnlyMemory<byte> source, Memory<byte> destination,
-        bool last, bool flush, CancellationToken cancellationToken)
-    {
-        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
-        return await Start(context, slot, source, destination, last, flush).ConfigureAwait(false);
-    }
-
-    private ValueTask<CompressionResult> Start(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination,
-        bool last, bool flush)
-    {
-        Submit(context, slot, source, destination, last, flush, null, null);
-        return new ValueTask<CompressionResult>(slot, slot.Version);
-    }
-
-    /// <summary>Waits for a free slot of <paramref name="context"/> (backpressure: every slot is in flight, so this waits
-    /// for one to complete); a cancelled wait counts the request out again.</summary>
-    private async ValueTask<RequestSlot> RentOrLeaveAsync(WdContext context, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await context.RentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
-    }
-
-    /// <summary>Counts an async request in (stream mode: one at a time) and picks its context.</summary>
-    private WdContext EnterAsync(int length)
-    {
         EnterRequest();
-        try
-        {
-            return Pick(async: true, length);
-        }
-        catch
-        {
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
-    }
-
-    /// <summary>Prepares, pins, shares and submits one async request (its result goes to <paramref name="callback"/>
-    /// when there is one, else to the slot's ValueTask); on failure gives everything back.</summary>
-    private void Submit(WdContext context, RequestSlot slot, ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush,
-        CompressionCallback? callback, object? state)
-    {
-        bool submitted = false;
-        try
-        {
-            slot.Prepare(isAsync: true, Options.Mode == SessionMode.Stream ? this : null, last);
-            if (callback is not null)
-            {
-                slot.SetCallback(s_invokeCallback, callback, state);
-            }
-
-            nint src = slot.PinAndShare(source);
-            nint dst = slot.PinAndShare(destination);
-            Sqe sqe = BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-            context.Submit(slot, in sqe, ref submitted);
-        }
-        catch when (!submitted)
-        {
-            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight. Once submitted the
-            // slot belongs to its completion: an inline request's callback that threw has had it back already.
-            slot.ReleaseBuffers();
-            context.Return(slot);
-            Volatile.Write(ref _busy, 0);
-            throw;
-        }
+        return _pipeline.RunAsync<Request, CompressionResult>(_operation, source.Length, last, new Request(this, source, destination, last, flush),
+            null, cancellationToken);
     }
 
     /// <summary>Submits one request whose result goes to <paramref name="callback"/> (UADK's asynchronous request with
@@ -353,30 +194,26 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     {
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfLimited();
-        WdContext context = EnterAsync(source.Length);
-
-        if (!context.TryRent(out RequestSlot slot))
-        {
-            Volatile.Write(ref _busy, 0);
-            return false;
-        }
-
-        Submit(context, slot, source, destination, last, flush, callback, state);
-        return true;
+        EnterRequest();
+        return _pipeline.TrySubmit(_operation, source.Length, last, new Request(this, source, destination, last, flush), s_invokeCallback, callback, state);
     }
 
     /// <summary>As <see cref="TrySubmit"/>, but when the queue is full waits (asynchronously) for a free slot: the
     /// awaitable form of backpressure. The returned task completes when the request is submitted, not when it is
     /// done; the result goes to <paramref name="callback"/>.</summary>
-    public async ValueTask SubmitAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, CompressionCallback callback, object? state = null,
+    public ValueTask SubmitAsync(ReadOnlyMemory<byte> source, Memory<byte> destination, CompressionCallback callback, object? state = null,
         bool last = true, bool flush = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfLimited();
-        cancellationToken.ThrowIfCancellationRequested();
-        WdContext context = EnterAsync(source.Length);
-        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
-        Submit(context, slot, source, destination, last, flush, callback, state);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        EnterRequest();
+        return _pipeline.SubmitAsync(_operation, source.Length, last, new Request(this, source, destination, last, flush), s_invokeCallback, callback,
+            state, cancellationToken);
     }
 
     /// <summary>Submits block-mode requests in one batch: as many as the context has free slots for, published with
@@ -394,8 +231,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         }
 
         EnterRequest();
-        WdContext context = Pick(async: true, requests[0].Source.Length);
-        return SubmitBatchCore(context, requests, callback, isAsync: true);
+        var batch = new Batch(this, requests, default);
+        return _pipeline.SubmitBatch(_operation, requests[0].Source.Length, ref batch, s_invokeCallback, callback);
     }
 
     /// <summary>Runs block-mode requests as one batch (one doorbell) and waits for all of them; fills
@@ -410,115 +247,42 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         }
 
         EnterRequest();
-        WdContext context = Pick(async: false, requests.IsEmpty ? 0 : requests[0].Source.Length);
-        int done = 0;
-        while (done < requests.Length)
+        var batch = new Batch(this, requests, results);
+        _pipeline.ProcessBatch(_operation, requests.IsEmpty ? 0 : requests[0].Source.Length, ref batch);
+    }
+
+    /// <summary>One request of the session: pins and shares its buffers, builds its SQE.</summary>
+    private readonly struct Request(CompressionSession session, ReadOnlyMemory<byte> source, Memory<byte> destination, bool last, bool flush)
+        : IRequestBuilder
+    {
+        public Sqe Build(RequestSlot slot, DevicePool pool)
         {
-            int batch = Math.Min(requests.Length - done, context.Depth);
-            RequestSlot[] slots = ArrayPool<RequestSlot>.Shared.Rent(batch);
-            try
-            {
-                for (int i = 0; i < batch; i++)
-                {
-                    slots[i] = context.Rent(); // the first ones free; later ones as earlier batches of other callers finish
-                }
-
-                bool submitted = false;
-                SubmitPrepared(context, requests.Slice(done, batch), slots.AsSpan(0, batch), null, isAsync: false, ref submitted);
-                long submittedAt = Stopwatch.GetTimestamp();
-                for (int i = 0; i < batch; i++)
-                {
-                    context.WaitSync(slots[i], submittedAt);
-                    results[done + i] = CompressionResult.From(slots[i].Completion);
-                }
-            }
-            finally
-            {
-                for (int i = 0; i < batch && slots[i] is not null; i++)
-                {
-                    slots[i].ReleaseBuffers();
-                    context.Return(slots[i]);
-                    slots[i] = null!;
-                }
-
-                ArrayPool<RequestSlot>.Shared.Return(slots);
-            }
-
-            done += batch;
+            nint src = slot.PinAndShare(source);
+            nint dst = slot.PinAndShare(destination);
+            return session.BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
         }
     }
 
-    private int SubmitBatchCore(WdContext context, ReadOnlySpan<CompressionRequest> requests, CompressionCallback callback, bool isAsync)
+    /// <summary>A batch of block requests; a synchronous one fills <c>results</c>.</summary>
+    private readonly ref struct Batch(CompressionSession session, ReadOnlySpan<CompressionRequest> requests, Span<CompressionResult> results)
+        : IBatchBuilder
     {
-        RequestSlot[] slots = ArrayPool<RequestSlot>.Shared.Rent(requests.Length);
-        int rented = 0;
-        bool submitted = false;
-        try
-        {
-            while (rented < requests.Length && context.TryRent(out slots[rented]))
-            {
-                rented++;
-            }
+        private readonly ReadOnlySpan<CompressionRequest> _requests = requests;
+        private readonly Span<CompressionResult> _results = results;
 
-            if (rented > 0)
-            {
-                SubmitPrepared(context, requests[..rented], slots.AsSpan(0, rented), callback, isAsync, ref submitted);
-            }
+        public int Count => _requests.Length;
 
-            return rented;
-        }
-        catch when (!submitted)
-        {
-            for (int i = 0; i < rented; i++)
-            {
-                slots[i].ReleaseBuffers();
-                context.Return(slots[i]);
-            }
+        public Sqe Build(int index, RequestSlot slot, DevicePool pool) =>
+            new Request(session, _requests[index].Source, _requests[index].Destination, last: true, flush: false).Build(slot, pool);
 
-            throw;
-        }
-        finally
-        {
-            Array.Clear(slots, 0, rented);
-            ArrayPool<RequestSlot>.Shared.Return(slots);
-        }
-    }
+        public object? StateOf(int index) => _requests[index].State;
 
-    /// <summary>Prepares <paramref name="slots"/> for <paramref name="requests"/> (pinned and shared) and publishes them
-    /// with one doorbell. On an exception nothing is in flight; the caller releases the slots.</summary>
-    private void SubmitPrepared(WdContext context, ReadOnlySpan<CompressionRequest> requests, ReadOnlySpan<RequestSlot> slots,
-        CompressionCallback? callback, bool isAsync, ref bool submitted)
-    {
-        Sqe[] sqes = ArrayPool<Sqe>.Shared.Rent(requests.Length);
-        try
-        {
-            for (int i = 0; i < requests.Length; i++)
-            {
-                RequestSlot slot = slots[i];
-                CompressionRequest request = requests[i];
-                slot.Prepare(isAsync, null, last: true);
-                if (callback is not null)
-                {
-                    slot.SetCallback(s_invokeCallback, callback, request.State);
-                }
-
-                nint src = slot.PinAndShare(request.Source);
-                nint dst = slot.PinAndShare(request.Destination);
-                sqes[i] = BuildSqe(slot.Tag, (ulong)src, (uint)request.Source.Length, (ulong)dst, (uint)request.Destination.Length,
-                    last: true, flush: false, dataList: false);
-            }
-
-            context.SubmitBatch(slots, sqes.AsSpan(0, requests.Length), ref submitted);
-        }
-        finally
-        {
-            ArrayPool<Sqe>.Shared.Return(sqes);
-        }
+        public void Complete(int index, in Cqe cqe) => _results[index] = CompressionResult.From(cqe);
     }
 
     private void ThrowIfLimited()
     {
-        if (Options.MaxOutputLength is not null)
+        if (_limit is not null)
         {
             throw new InvalidOperationException("MaxOutputLength is honoured by Process and ProcessAsync; callbacks and batches take their limits from their destinations");
         }
@@ -537,11 +301,7 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
     /// wd_comp_poll); needed only when the library runs without polling threads (<c>WD_COMP_ASYNC_POLL_EN=0</c>).
     /// Completion callbacks run on the calling thread.</summary>
     /// <returns>How many requests completed.</returns>
-    public int Poll(int max = int.MaxValue) => _binding.Poll(max);
-
-    /// <summary>The context for a request of <paramref name="length"/> input bytes (scheduler policy, Mix threshold,
-    /// failover).</summary>
-    private WdContext Pick(bool async, int length) => _binding.Pick(async, _operation, length, out _);
+    public int Poll(int max = int.MaxValue) => _pipeline.Poll(max);
 
     /// <summary>Stream mode: abandons the current stream; the next request starts a new one.</summary>
     public void Reset()
@@ -554,16 +314,14 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
         _streamActive = false;
     }
 
-    void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => OnCompleted(CompressionResult.From(cqe), last);
-
-    private void OnCompleted(in CompressionResult result, bool last)
+    void IRequestObserver.OnCompleted(in Cqe cqe, bool last)
     {
         if (Options.Mode == SessionMode.Stream)
         {
             // The stream goes on unless it ended with this last request or broke.
-            _streamActive = result.Status switch
+            _streamActive = cqe.Status switch
             {
-                CompletionStatus.Ok => !(last && result.EndOfStream),
+                CompletionStatus.Ok => !(last && (cqe.Flags & CqeFlags.EndOfStream) != 0),
                 CompletionStatus.OutOfSpace => true,
                 _ => false,
             };
@@ -571,6 +329,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
 
         Volatile.Write(ref _busy, 0);
     }
+
+    void IRequestOwner.OnAbandoned() => Volatile.Write(ref _busy, 0);
 
     private void EnterRequest()
     {
@@ -625,20 +385,8 @@ public sealed class CompressionSession : IDisposable, IRequestObserver
 
     private void ReleaseDeviceStream()
     {
-        WdContext context = _binding.StreamContext!;
-        RequestSlot slot = context.Rent();
-        try
-        {
-            slot.Prepare(isAsync: false, null, last: true);
-            var sqe = new Sqe { UserData = slot.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = (uint)_streamId };
-            long submittedAt = Stopwatch.GetTimestamp();
-            context.Submit(slot, in sqe);
-            context.WaitSync(slot, submittedAt);
-        }
-        finally
-        {
-            context.Return(slot);
-        }
+        using SyncRequest request = _pipeline.BeginSync(_operation, 0, last: true);
+        request.Run(new Sqe { UserData = request.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = (uint)_streamId });
     }
 
     /// <summary>Frees the device-side stream context (stream mode).</summary>

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
+using WarpDrive.Pipeline;
 using WarpDrive.Queues;
 using WarpDrive.Scheduling;
 
@@ -11,7 +11,7 @@ namespace WarpDrive.Crypto;
 /// in device-visible memory (zeroed when the session is disposed or re-keyed), and the request path: the parameter
 /// block, IV and small inputs go into the request slot's device-visible scratch, the data buffers are pinned and
 /// shared for the request's lifetime, and the SQE names them all.</summary>
-public abstract class CryptoSession : IDisposable, IRequestObserver
+public abstract class CryptoSession : IDisposable, IRequestOwner
 {
     // Scratch layout of one slot: parameter block, IV, then small inputs copied inline.
     private const int IvOffset = CryptoParams.Size;
@@ -19,6 +19,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private const int InlineOffset = IvOffset + MaxInlineIv;
 
     private readonly ContextBinding _binding;
+    private readonly RequestPipeline _pipeline;
     private readonly List<(DevicePool Pool, IDeviceMemory Memory)> _keys = []; // the key on each device the session used
     private int _keyLength;
     private int _inFlight;
@@ -28,6 +29,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     {
         _binding = new ContextBinding((runtime ?? WdRuntime.Default).Scheduler(LibraryOf(algorithm)), algorithm, stream, operation: -1);
         StreamId = _binding.StreamId;
+        _pipeline = new RequestPipeline(_binding, this);
     }
 
     private static AlgorithmLibrary LibraryOf(string algorithm) => algorithm switch
@@ -77,6 +79,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         }
     }
 
+    /// <summary>Requests counted in and not yet out (tests).</summary>
+    internal int RequestsInFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>The device-visible copy of the key (tests).</summary>
     internal ReadOnlySpan<byte> KeyMemory => _keys.Count == 0 ? default : _keys[0].Memory.Span[.._keyLength];
 
@@ -84,7 +89,7 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// wd_cipher_poll and friends); needed only when the library runs without polling threads
     /// (<c>WD_&lt;ALG&gt;_ASYNC_POLL_EN=0</c>).</summary>
     /// <returns>How many requests completed.</returns>
-    public int Poll(int max = int.MaxValue) => _binding.Poll(max);
+    public int Poll(int max = int.MaxValue) => _pipeline.Poll(max);
 
     /// <summary>Copies <paramref name="key"/> into device-visible memory the session owns; the previous key's bytes
     /// are zeroed first. Requests in flight read the key when they run, so this waits for them to complete.</summary>
@@ -151,25 +156,17 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySpan<byte> source, Span<byte> destination,
         ReadOnlySpan<byte> iv = default, ReadOnlySpan<byte> aad = default, ReadOnlySpan<byte> aux = default)
     {
-        RequestSlot slot = RentSync(in op, source.Length, out WdContext context, out DevicePool pool);
-        try
+        EnterRequest();
+        using SyncRequest request = _pipeline.BeginSync(OperationOf(op.Opcode), source.Length, last: true);
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        fixed (byte* aadPointer = aad)
+        fixed (byte* auxPointer = aux)
         {
-            fixed (byte* src = source)
-            fixed (byte* dst = destination)
-            fixed (byte* aadPointer = aad)
-            fixed (byte* auxPointer = aux)
-            {
-                slot.Prepare(isAsync: false, null, last: true);
-                nint parameters = WriteParameters(slot, pool, in op, iv, aad, (nint)aadPointer, aux, (nint)auxPointer);
-                slot.Share((nint)src, source.Length);
-                slot.Share((nint)dst, destination.Length);
-                Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
-                return SubmitAndWait(context, slot, in sqe);
-            }
-        }
-        finally
-        {
-            ReturnSync(context, slot);
+            nint parameters = WriteParameters(request.Slot, request.Pool, in op, iv, aad, (nint)aadPointer, aux, (nint)auxPointer);
+            request.Slot.Share((nint)src, source.Length);
+            request.Slot.Share((nint)dst, destination.Length);
+            return request.Run(BuildSqe(request.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters));
         }
     }
 
@@ -177,69 +174,15 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     /// entry of a scatter-gather table the device reads directly.</summary>
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
     {
-        RequestSlot slot = RentSync(in op, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, out WdContext context, out DevicePool pool);
-        try
-        {
-            fixed (byte* dst = destination)
-            {
-                slot.Prepare(isAsync: false, null, last: true);
-                nint table = slot.ShareDataList(source, out int count);
-                slot.Share((nint)dst, destination.Length);
-                nint parameters = WriteParameters(slot, pool, in op, iv, default, 0, default, 0);
-                CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
-                Sqe sqe = BuildSqe(slot.Tag, in listOp, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, parameters);
-                return SubmitAndWait(context, slot, in sqe);
-            }
-        }
-        finally
-        {
-            ReturnSync(context, slot);
-        }
-    }
-
-    /// <summary>A slot for a synchronous request, counted in flight (see <see cref="EnterRequest"/>).</summary>
-    private RequestSlot RentSync(in CryptoOperation op, int length, out WdContext context, out DevicePool pool)
-    {
         EnterRequest();
-        try
+        using SyncRequest request = _pipeline.BeginSync(OperationOf(op.Opcode), source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, last: true);
+        fixed (byte* dst = destination)
         {
-            context = _binding.Pick(async: false, OperationOf(op.Opcode), length, out pool);
-            return context.Rent();
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _inFlight);
-            throw;
-        }
-    }
-
-    /// <summary>Gives back a synchronous request's buffers and slot, and counts it out.</summary>
-    private void ReturnSync(WdContext context, RequestSlot slot)
-    {
-        slot.ReleaseBuffers();
-        context.Return(slot);
-        Interlocked.Decrement(ref _inFlight);
-    }
-
-    private static Cqe SubmitAndWait(WdContext context, RequestSlot slot, in Sqe sqe)
-    {
-        long submittedAt = Stopwatch.GetTimestamp();
-        context.Submit(slot, in sqe);
-        context.WaitSync(slot, submittedAt);
-        return slot.Completion;
-    }
-
-    /// <summary>The context and pool of an async request (counted in flight already; counted out if this throws).</summary>
-    private WdContext PickAsync(in CryptoOperation op, int length, out DevicePool pool)
-    {
-        try
-        {
-            return _binding.Pick(async: true, OperationOf(op.Opcode), length, out pool);
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _inFlight);
-            throw;
+            nint table = request.Slot.ShareDataList(source, out int count);
+            request.Slot.Share((nint)dst, destination.Length);
+            nint parameters = WriteParameters(request.Slot, request.Pool, in op, iv, default, 0, default, 0);
+            CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
+            return request.Run(BuildSqe(request.Tag, in listOp, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, parameters));
         }
     }
 
@@ -253,15 +196,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
-        EnterRequest(); // until OnCompleted, or until Start fails
-        WdContext context = PickAsync(in op, source.Length, out DevicePool pool);
-        if (!context.TryRent(out RequestSlot slot))
-        {
-            return RunSlowAsync(context, pool, op, source, destination, iv, aad, aux, mapper, cancellationToken);
-        }
-
-        Start(context, pool, slot, in op, source, destination, iv.Span, aad, aux, mapper);
-        return new ValueTask<int>(slot, slot.Version);
+        EnterRequest();
+        return _pipeline.RunAsync<Request, int>(OperationOf(op.Opcode), source.Length, last: true, new Request(this, op, source, destination, iv, aad, aux),
+            mapper, cancellationToken);
     }
 
     private static readonly SlotCallback s_invokeCallback =
@@ -273,16 +210,9 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         ReadOnlyMemory<byte> aad, CryptoCallback callback, object? state)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        EnterRequest(); // until OnCompleted, or until Start fails
-        WdContext context = PickAsync(in op, source.Length, out DevicePool pool);
-        if (!context.TryRent(out RequestSlot slot))
-        {
-            Interlocked.Decrement(ref _inFlight);
-            return false;
-        }
-
-        Start(context, pool, slot, in op, source, destination, iv.Span, aad, default, null, callback, state);
-        return true;
+        EnterRequest();
+        return _pipeline.TrySubmit(OperationOf(op.Opcode), source.Length, last: true, new Request(this, op, source, destination, iv, aad, default),
+            s_invokeCallback, callback, state);
     }
 
     /// <summary>As <see cref="RunAsync"/> for a verification: true when the completion is OK, false for AUTH_FAILED.</summary>
@@ -294,45 +224,26 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
             return ValueTask.FromCanceled<bool>(cancellationToken);
         }
 
-        EnterRequest(); // until OnCompleted, or until Start fails
-        WdContext context = PickAsync(in op, source.Length, out DevicePool pool);
-        if (!context.TryRent(out RequestSlot slot))
-        {
-            return VerifySlowAsync(context, pool, op, source, aad, signature, cancellationToken);
-        }
-
-        Start(context, pool, slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
-        return new ValueTask<bool>(slot, slot.Version);
+        EnterRequest();
+        return _pipeline.RunAsync<Request, bool>(OperationOf(op.Opcode), source.Length, last: true,
+            new Request(this, op, source, default, default, aad, signature), CryptoStatus.Verified, cancellationToken);
     }
 
-    private async ValueTask<int> RunSlowAsync(WdContext context, DevicePool pool, CryptoOperation op, ReadOnlyMemory<byte> source,
-        Memory<byte> destination, ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper mapper,
-        CancellationToken cancellationToken)
+    /// <summary>One asynchronous request of the session: the parameter block (with the IV and small inputs) in the
+    /// slot's scratch, larger inputs and the data buffers pinned and shared, and the SQE naming them all.</summary>
+    private readonly struct Request(CryptoSession session, CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
+        ReadOnlyMemory<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux) : IRequestBuilder
     {
-        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
-        Start(context, pool, slot, in op, source, destination, iv.Span, aad, aux, mapper);
-        return await new ValueTask<int>(slot, slot.Version).ConfigureAwait(false);
-    }
-
-    private async ValueTask<bool> VerifySlowAsync(WdContext context, DevicePool pool, CryptoOperation op, ReadOnlyMemory<byte> source,
-        ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
-    {
-        RequestSlot slot = await RentOrLeaveAsync(context, cancellationToken).ConfigureAwait(false);
-        Start(context, pool, slot, in op, source, default, default, aad, signature, CryptoStatus.Verified);
-        return await new ValueTask<bool>(slot, slot.Version).ConfigureAwait(false);
-    }
-
-    private async ValueTask<RequestSlot> RentOrLeaveAsync(WdContext context, CancellationToken cancellationToken)
-    {
-        try
+        public Sqe Build(RequestSlot slot, DevicePool pool)
         {
-            // Backpressure: every slot of the context is in flight, so this waits for one to complete.
-            return await context.RentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _inFlight); // cancelled before it was submitted
-            throw;
+            // Inputs too large to copy into the scratch are pinned here and shared by WriteParameters.
+            bool inline = FitsInline(aad.Length, aux.Length);
+            nint aadPointer = inline ? 0 : slot.Pin(aad);
+            nint auxPointer = inline ? 0 : slot.Pin(aux);
+            nint parameters = session.WriteParameters(slot, pool, in op, iv.Span, aad.Span, aadPointer, aux.Span, auxPointer);
+            nint src = slot.PinAndShare(source);
+            nint dst = slot.PinAndShare(destination);
+            return BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
         }
     }
 
@@ -345,40 +256,6 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
         {
             Interlocked.Decrement(ref _inFlight);
             ThrowHelper.ObjectDisposed(this);
-        }
-    }
-
-    private void Start(WdContext context, DevicePool pool, RequestSlot slot, in CryptoOperation op, ReadOnlyMemory<byte> source, Memory<byte> destination,
-        ReadOnlySpan<byte> iv, ReadOnlyMemory<byte> aad, ReadOnlyMemory<byte> aux, CompletionMapper? mapper, CryptoCallback? callback = null,
-        object? state = null)
-    {
-        bool submitted = false;
-        try
-        {
-            slot.Prepare(isAsync: true, this, last: true, mapper);
-            if (callback is not null)
-            {
-                slot.SetCallback(s_invokeCallback, callback, state);
-            }
-
-            // Inputs too large to copy into the scratch are pinned here and shared by WriteParameters.
-            bool inline = FitsInline(aad.Length, aux.Length);
-            nint aadPointer = inline ? 0 : slot.Pin(aad);
-            nint auxPointer = inline ? 0 : slot.Pin(aux);
-            nint parameters = WriteParameters(slot, pool, in op, iv, aad.Span, aadPointer, aux.Span, auxPointer);
-            nint src = slot.PinAndShare(source);
-            nint dst = slot.PinAndShare(destination);
-            Sqe sqe = BuildSqe(slot.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters);
-            context.Submit(slot, in sqe, ref submitted);
-        }
-        catch when (!submitted)
-        {
-            // Submit clears InFlight itself when it fails; before Submit the slot was never in flight. Once submitted the
-            // slot belongs to its completion (an inline request's callback that threw has had it back already).
-            Interlocked.Decrement(ref _inFlight);
-            slot.ReleaseBuffers();
-            context.Return(slot);
-            throw;
         }
     }
 
@@ -396,6 +273,8 @@ public abstract class CryptoSession : IDisposable, IRequestObserver
     }
 
     void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => Interlocked.Decrement(ref _inFlight);
+
+    void IRequestOwner.OnAbandoned() => Interlocked.Decrement(ref _inFlight);
 
     private static bool FitsInline(int aadLength, int auxLength) => aadLength + auxLength <= RequestSlot.ScratchSize - InlineOffset;
 

@@ -72,6 +72,9 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
 
     public bool Done => _done;
 
+    /// <summary>Pins and shares the request holds now (0 between requests: tests).</summary>
+    public int HeldBuffers => _pinCount + _shareCount;
+
     public Cqe Completion { get; private set; }
 
     /// <summary>Stream-mode session to notify before the result is published.</summary>

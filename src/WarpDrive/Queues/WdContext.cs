@@ -92,6 +92,24 @@ internal sealed class WdContext : IDisposable
     /// <summary>Request slots: the most requests in flight on this context.</summary>
     public int Depth => _slots.Length;
 
+    /// <summary>Slots not rented (tests: <see cref="Depth"/> when nothing is in flight).</summary>
+    public int FreeSlots => _available.CurrentCount;
+
+    /// <summary>Pins and shares held by the context's slots (tests: 0 when nothing is in flight).</summary>
+    public int HeldBuffers
+    {
+        get
+        {
+            int held = 0;
+            foreach (RequestSlot slot in _slots)
+            {
+                held += slot.HeldBuffers;
+            }
+
+            return held;
+        }
+    }
+
     /// <summary>The device-visible scratch of the slots (<see cref="RequestSlot.ScratchSize"/> each,
     /// bytes): one buffer for the whole context, made on first use (a crypto request's parameter block, IV and small
     /// inputs).</summary>
