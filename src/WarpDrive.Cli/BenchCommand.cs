@@ -97,7 +97,7 @@ internal static class BenchCommand
         : s.Level is < 0 or > 9 ? "--level must be from 0 to 9"
         : s.Grace <= TimeSpan.Zero ? "--grace must be above 0 (and below 3600)"
         : decompress && s.Algorithm.Kind != BenchAlgorithmKind.Compression ? "--op decompress needs deflate, zlib or gzip"
-        : s.Algorithm.Kind == BenchAlgorithmKind.Nop && s.Mode is BenchMode.Inline or BenchMode.Direct
+        : s.Algorithm.Kind == BenchAlgorithmKind.Nop && s.Mode is BenchMode.Inline or BenchMode.Direct or BenchMode.Mix
             ? "nop measures the queues: use --mode local, broker-sva or broker-share"
         : s.Algorithm.Kind == BenchAlgorithmKind.AesCbc && s.PacketLength % 16 != 0 ? "--pktlen must be a multiple of 16 for AES-CBC"
         : s.PacketLength > 64 << 20 ? "--pktlen must be at most 64M"

@@ -74,6 +74,10 @@ public sealed class WdRuntime : IDisposable
         _ => "ecdsa",
     };
 
+    /// <summary>Which path served <paramref name="library"/>'s requests so far: inline in the callers' threads (Mix
+    /// mode) or through a device's queues. Counting costs the request path nothing (a store under a lock it holds).</summary>
+    public WdRequestPaths GetRequestPaths(AlgorithmLibrary library) => Scheduler(library).RequestPaths;
+
     /// <summary>The scheduler of <paramref name="library"/>, set up on first use from <see cref="Initialize"/>,
     /// <see cref="WdRuntimeOptions.Libraries"/> or the defaults.</summary>
     internal LibraryScheduler Scheduler(AlgorithmLibrary library)

@@ -48,9 +48,17 @@ public sealed class WdRuntimeOptions
     /// <summary>Where the kernel's uacce devices are (and, for a device model, how their nodes open).</summary>
     public UacceOptions Uacce { get; init; } = new();
 
+    /// <summary>Mix mode by default: each library's requests below its measured size run inline in the caller's thread
+    /// (<see cref="LibraryOptions.InlineThreshold"/> overrides it per library). False offloads every request unless a
+    /// library's options say otherwise (<c>WD_MIX_MODE=0</c>).</summary>
+    public bool MixMode { get; init; } = true;
+
+    /// <summary>How synchronous callers wait for their completions (<c>WD_SYNC_WAIT</c>: adaptive, spin or sleep).</summary>
+    public SyncWaitStrategy SyncWait { get; init; }
+
     /// <summary>Options of <see cref="WdRuntime.Default"/>, read from the environment.</summary>
-    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker, kernel or auto, or <c>WD_ZIP_ENGINE</c> not
-    /// best, isal or zlib-ng.</exception>
+    /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker, kernel or auto, <c>WD_ZIP_ENGINE</c> not
+    /// best, isal or zlib-ng, or <c>WD_SYNC_WAIT</c> not adaptive, spin or sleep.</exception>
     /// <exception cref="WdConfigurationException">A <c>WD_&lt;ALG&gt;_*</c> variable does not parse (the message names
     /// it).</exception>
     public static WdRuntimeOptions FromEnvironment() => new()
@@ -60,6 +68,8 @@ public sealed class WdRuntimeOptions
             ? engine
             : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib-ng)"),
         Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),
+        MixMode = Environment.GetEnvironmentVariable("WD_MIX_MODE") is not ("0" or "false" or "no"),
+        SyncWait = SyncWaitStrategies.Parse(Environment.GetEnvironmentVariable("WD_SYNC_WAIT")),
         DeviceName = Environment.GetEnvironmentVariable("WD_DEVICE") is { Length: > 0 } device ? device : null,
         Uacce = new UacceOptions
         {

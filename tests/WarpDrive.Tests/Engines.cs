@@ -19,6 +19,7 @@ public static class Engines
 
     public static WdRuntime Runtime(string engine, bool backgroundPolling = true, int queues = 4) => new(new WdRuntimeOptions
     {
+        MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         EmbeddedZipEngine = engine,
         BackgroundPolling = backgroundPolling,
         EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = queues, EngineCount = 1, QueueDepth = 64 },

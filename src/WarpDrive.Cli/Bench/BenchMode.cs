@@ -15,6 +15,10 @@ internal enum BenchMode
     /// <summary>The same sessions, run inline in the caller's thread (Mix mode, threshold int.MaxValue).</summary>
     Inline,
 
+    /// <summary>The in-process devices as an application gets them by default: Mix mode, requests below the library's
+    /// measured threshold inline, the rest through the queues.</summary>
+    Mix,
+
     /// <summary>The library call (ISA-L / zlib-ng, System.Security.Cryptography) with no queue.</summary>
     Direct,
 

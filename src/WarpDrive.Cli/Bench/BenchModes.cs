@@ -9,6 +9,7 @@ internal static class BenchModes
         ["broker-sva"] = BenchMode.BrokerSva,
         ["broker-share"] = BenchMode.BrokerShare,
         ["inline"] = BenchMode.Inline,
+        ["mix"] = BenchMode.Mix,
         ["direct"] = BenchMode.Direct,
     };
 
@@ -18,6 +19,7 @@ internal static class BenchModes
         BenchMode.BrokerSva => "broker-sva",
         BenchMode.BrokerShare => "broker-share",
         BenchMode.Inline => "inline",
+        BenchMode.Mix => "mix",
         BenchMode.Direct => "direct",
         _ => "socket",
     };

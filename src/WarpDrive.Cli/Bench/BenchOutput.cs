@@ -50,6 +50,7 @@ internal static class BenchOutput
         Row("process CPU %", r => F(r.CpuPercent, 0));
         Row("submitter CPU µs/req", r => F(r.SubmitCpuUsPerRequest, 3));
         Row("late reaps", r => r.LateReaps.ToString(CultureInfo.InvariantCulture));
+        Row("path", r => r.Path);
         return table;
     }
 

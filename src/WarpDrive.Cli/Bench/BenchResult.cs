@@ -35,4 +35,20 @@ internal sealed record BenchResult
     /// <summary>Completions that only a sleep's timeout found during the run (<c>warpdrive.late_reaps</c>): lost
     /// wake-ups, 0 unless something is wrong.</summary>
     public long LateReaps { get; init; }
+
+    /// <summary>Requests (warm-up included) that ran inline in the submitting threads (Mix mode).</summary>
+    public long InlineRequests { get; init; }
+
+    /// <summary>Requests (warm-up included) that went through a device's queues.</summary>
+    public long QueuedRequests { get; init; }
+
+    /// <summary>Which path served the requests: <c>inline</c>, <c>queue</c>, both with their shares, or the mode's own
+    /// (direct call, socket server, raw queue).</summary>
+    public string Path => (InlineRequests, QueuedRequests) switch
+    {
+        (0, 0) => Mode is "direct" or "socket" ? Mode : "queue",
+        (_, 0) => "inline",
+        (0, _) => "queue",
+        var (i, q) => $"inline {100.0 * i / (i + q):F0}% / queue {100.0 * q / (i + q):F0}%",
+    };
 }

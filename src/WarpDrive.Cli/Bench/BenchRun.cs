@@ -24,7 +24,7 @@ internal static class BenchRun
                 runtime.Initialize(settings.Algorithm.Library, new LibraryOptions
                 {
                     Contexts = [new ContextSpec(Async: settings.Async, Operation: null, Count: settings.Contexts, NumaNode: -1)],
-                    InlineThreshold = mode == BenchMode.Inline ? int.MaxValue : 0,
+                    InlineThreshold = mode switch { BenchMode.Inline => int.MaxValue, BenchMode.Mix => null, _ => 0 },
                 });
             }
 
@@ -40,7 +40,14 @@ internal static class BenchRun
                 }
             }
 
-            return BenchRunner.Run(settings, BenchModes.Name(mode), workers, stop);
+            BenchResult result = BenchRunner.Run(settings, BenchModes.Name(mode), workers, stop);
+            if (runtime is null || settings.Algorithm.Kind == BenchAlgorithmKind.Nop)
+            {
+                return result; // direct, socket: no queue; nop: raw queues
+            }
+
+            WdRequestPaths paths = runtime.GetRequestPaths(settings.Algorithm.Library); // the warm-up's requests took the same paths
+            return result with { InlineRequests = paths.Inline, QueuedRequests = paths.Queued };
         }
         catch (BenchStalledException)
         {

@@ -19,13 +19,16 @@ internal sealed class WdContext : IDisposable
     // every request longer than a fixed short spin.
     private static readonly long s_minSpinTicks = Stopwatch.Frequency / 50_000; // 20 us
     private static readonly long s_maxSpinTicks = Stopwatch.Frequency / 500; // 2 ms
+    private readonly SyncWaitStrategy _syncWait;
     private long _serviceTicks;
+    private long _submitted; // under the submit lock
 
     // The poller spins only while a completion is likely within its spin: requests that take long (an RSA signature,
     // a large block) complete through the futex, so that the poller does not spend a core the engines need. The
     // samples include the poller's own wake-up (tens of microseconds when it slept), hence a threshold well above the
     // spin; the estimate restarts whenever the context goes idle, so one slow phase does not outlive itself.
-    private static readonly long s_longServiceTicks = Stopwatch.Frequency / 5_000; // 200 us
+    // The same bound makes an adaptive synchronous caller sleep at once (SyncWaitStrategy).
+    private static readonly long s_longServiceTicks = (long)(SyncWaitStrategies.AdaptiveSleepAbove.TotalSeconds * Stopwatch.Frequency);
     private long _asyncServiceTicks;
 
     private static readonly long s_aliveCheckTicks = Stopwatch.Frequency / 20; // 50 ms
@@ -48,9 +51,10 @@ internal sealed class WdContext : IDisposable
 
     /// <summary>A context on <paramref name="queue"/>; <paramref name="poller"/> completes its asynchronous requests
     /// (null: whoever calls <see cref="Poll(int)"/>, or the submitter itself on an inline queue).</summary>
-    public WdContext(WdQueue queue, AsyncPoller? poller)
+    public WdContext(WdQueue queue, AsyncPoller? poller, SyncWaitStrategy syncWait = SyncWaitStrategy.Adaptive)
     {
         Queue = queue;
+        _syncWait = syncWait;
         _inline = queue.IsInline;
         _poller = _inline ? null : poller;
         _slots = new RequestSlot[queue.Depth];
@@ -91,6 +95,9 @@ internal sealed class WdContext : IDisposable
 
     /// <summary>Request slots: the most requests in flight on this context.</summary>
     public int Depth => _slots.Length;
+
+    /// <summary>Requests published on this context (the path counts of <see cref="WdRuntime.GetRequestPaths"/>).</summary>
+    public long Submitted => Volatile.Read(ref _submitted);
 
     /// <summary>Slots not rented (tests: <see cref="Depth"/> when nothing is in flight).</summary>
     public int FreeSlots => _available.CurrentCount;
@@ -357,6 +364,7 @@ internal sealed class WdContext : IDisposable
         // which FailAsyncInFlight also takes: it never sees a slot whose submission is still undecided.
         slot.InFlight = true;
         slot.NoteSubmission(in sqe);
+        _submitted++;
         Interlocked.Increment(ref _inFlight);
         if (slot.IsAsync)
         {
@@ -398,8 +406,7 @@ internal sealed class WdContext : IDisposable
     public void WaitSync(RequestSlot slot, long submittedAt)
     {
         Span<int> ready = stackalloc int[ReapBatch];
-        var spin = TimeSpan.FromTicks(Math.Clamp(2 * Volatile.Read(ref _serviceTicks), s_minSpinTicks, s_maxSpinTicks)
-            * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+        TimeSpan spin = SyncSpin();
         while (!slot.Done)
         {
             int asyncReady;
@@ -430,6 +437,18 @@ internal sealed class WdContext : IDisposable
         // Moving average of the service time (races between callers only blur it).
         long sample = Stopwatch.GetTimestamp() - submittedAt;
         Volatile.Write(ref _serviceTicks, ((Volatile.Read(ref _serviceTicks) * 7) + sample) / 8);
+    }
+
+    /// <summary>How long a synchronous caller polls before it sleeps (<see cref="SyncWaitStrategy"/>).</summary>
+    private TimeSpan SyncSpin()
+    {
+        long service = Volatile.Read(ref _serviceTicks);
+        if (_syncWait == SyncWaitStrategy.Sleep || (_syncWait == SyncWaitStrategy.Adaptive && service > s_longServiceTicks))
+        {
+            return TimeSpan.Zero;
+        }
+
+        return TimeSpan.FromTicks(Math.Clamp(2 * service, s_minSpinTicks, s_maxSpinTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
     }
 
     /// <summary>Completes whatever has finished, without blocking. Returns how many requests completed.</summary>

@@ -12,6 +12,18 @@ internal static class AlgorithmLibraries
     /// <summary>The library's part of its environment variables' names (<c>COMP</c> in <c>WD_COMP_CTX_NUM</c>).</summary>
     public static string EnvironmentName(AlgorithmLibrary library) => library.ToString().ToUpperInvariant();
 
+    /// <summary>Mix mode's default for <paramref name="library"/>: requests with fewer input bytes run inline in the
+    /// caller's thread, where the work costs less CPU than a queue's round trip (submission, reaping, a thread hop),
+    /// measured with <c>wd bench</c> (docs/PERFORMANCE.md, "Mix mode thresholds"). HPRE's requests cost the same
+    /// whatever their size and always pay for the hop, so they are always offloaded.</summary>
+    public static int DefaultInlineThreshold(AlgorithmLibrary library) => library switch
+    {
+        AlgorithmLibrary.Comp => 1024,
+        AlgorithmLibrary.Cipher or AlgorithmLibrary.Aead => 4096,
+        AlgorithmLibrary.Digest => 2048,
+        _ => 0,
+    };
+
     /// <summary>The operation types a context group may name (<c>sync-comp</c>); empty when it has none.</summary>
     public static IReadOnlyList<string> Operations(AlgorithmLibrary library) => library switch
     {

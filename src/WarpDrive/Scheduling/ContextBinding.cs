@@ -21,7 +21,7 @@ internal sealed class ContextBinding
         _scheduler = scheduler;
         _algorithm = algorithm;
         _sessionIndex = scheduler.NextSessionIndex();
-        _inlineThreshold = scheduler.Options.InlineThreshold;
+        _inlineThreshold = scheduler.InlineThreshold;
         _pool = scheduler.PoolFor(algorithm, _sessionIndex);
         if (stream)
         {

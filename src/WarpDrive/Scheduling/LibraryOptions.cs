@@ -22,9 +22,10 @@ public sealed class LibraryOptions
     public int PollThreads { get; init; } = 1;
 
     /// <summary>Mix mode: requests whose input is shorter than this many bytes run inline in the caller's thread (the
-    /// device model's code, no queue hop); longer ones are offloaded. 0 (the default) offloads everything;
-    /// <see cref="int.MaxValue"/> runs everything inline.</summary>
-    public int InlineThreshold { get; init; }
+    /// device model's code, no queue hop); longer ones are offloaded. 0 offloads everything; <see cref="int.MaxValue"/>
+    /// runs everything inline. Null (the default): the library's measured threshold (docs/PERFORMANCE.md, "Mix mode
+    /// thresholds"), or 0 when <see cref="WdRuntimeOptions.MixMode"/> is off.</summary>
+    public int? InlineThreshold { get; init; }
 
     /// <summary>Checks the values; <paramref name="name"/> names the library in the message.</summary>
     /// <exception cref="WdConfigurationException">A value is out of range.</exception>
@@ -72,7 +73,7 @@ public sealed class LibraryOptions
             AsyncPolling = pollEnable is null ? null : ContextEnvironment.ParsePollEnable(prefix + "ASYNC_POLL_EN", pollEnable),
             PollThreads = pollNumber is null ? 1 : ContextEnvironment.ParsePollThreads(prefix + "ASYNC_POLL_NUM", pollNumber),
             Policy = policy is null ? SchedulingPolicy.RoundRobin : ContextEnvironment.ParsePolicy(prefix + "SCHED_POLICY", policy),
-            InlineThreshold = threshold is null ? 0 : ContextEnvironment.ParseThreshold(prefix + "INLINE_THRESHOLD", threshold),
+            InlineThreshold = threshold is null ? null : ContextEnvironment.ParseThreshold(prefix + "INLINE_THRESHOLD", threshold),
         };
     }
 }

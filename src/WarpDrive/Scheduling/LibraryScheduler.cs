@@ -38,6 +38,32 @@ internal sealed class LibraryScheduler : IDisposable
 
     public LibraryOptions Options { get; }
 
+    /// <summary>Mix mode's threshold in force: the library's option, else its measured default (when the runtime's
+    /// Mix mode is on), else 0.</summary>
+    public int InlineThreshold => Options.InlineThreshold ?? (_runtime.Options.MixMode ? AlgorithmLibraries.DefaultInlineThreshold(Library) : 0);
+
+    /// <summary>Requests that ran inline and that went to a queue, on every context the library has had.</summary>
+    public WdRequestPaths RequestPaths
+    {
+        get
+        {
+            long inline = _closedInline, queued = _closedQueued;
+            foreach (WdContext context in Contexts)
+            {
+                if (context.IsInline)
+                {
+                    inline += context.Submitted;
+                }
+                else
+                {
+                    queued += context.Submitted;
+                }
+            }
+
+            return new WdRequestPaths(inline, queued);
+        }
+    }
+
     /// <summary>The library's name in messages (<c>WD_COMP</c>).</summary>
     public string Name { get; }
 
@@ -139,6 +165,7 @@ internal sealed class LibraryScheduler : IDisposable
                 {
                     _all.Remove(context);
                     _snapshot = [.. _all];
+                    CountClosed(context);
                     context.Dispose();
                 }
             }
@@ -184,12 +211,28 @@ internal sealed class LibraryScheduler : IDisposable
                 poller = _pollers[_nextPoller++ % _pollers.Length];
             }
 
-            var context = new WdContext(queue, poller);
+            var context = new WdContext(queue, poller, _runtime.Options.SyncWait);
             _all.Add(context);
             _snapshot = [.. _all];
             return context;
         }
     }
+
+    /// <summary>Keeps the request count of a context that goes (<see cref="RequestPaths"/>).</summary>
+    private void CountClosed(WdContext context)
+    {
+        if (context.IsInline)
+        {
+            _closedInline += context.Submitted;
+        }
+        else
+        {
+            _closedQueued += context.Submitted;
+        }
+    }
+
+    private long _closedInline;
+    private long _closedQueued;
 
     /// <summary>Closes a context this library opened (a failed <see cref="WdRuntime.Initialize"/>).</summary>
     public void Close(WdContext context)

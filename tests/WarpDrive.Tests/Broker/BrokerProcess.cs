@@ -151,6 +151,7 @@ internal sealed class BrokerProcess : IAsyncDisposable
     /// <summary>A runtime that uses only this broker's devices.</summary>
     public WdRuntime CreateRuntime(string? device = null, int maxCompressionContexts = 2) => new(new WdRuntimeOptions
     {
+        MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         Mode = WdDeviceMode.Broker,
         BrokerRunDirectory = RunDirectory,
         DeviceName = device,

@@ -11,6 +11,7 @@ public sealed class CryptoSessionLifetimeTests : IDisposable
 {
     private readonly WdRuntime _runtime = new(new WdRuntimeOptions
     {
+        MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         Mode = WdDeviceMode.Local,
         BackgroundPolling = false,
         EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 8, EngineCount = 1, QueueDepth = 16, QueueErrorThreshold = 8 },
@@ -70,7 +71,7 @@ public sealed class CryptoSessionLifetimeTests : IDisposable
     public void ParametersAreCheckedBeforeAQueueIsTaken()
     {
         // No device at all: a bad parameter must still be reported as such, not as a missing device.
-        using var empty = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local, EmbeddedDevices = false });
+        using var empty = new WdRuntime(new WdRuntimeOptions { MixMode = false, Mode = WdDeviceMode.Local, EmbeddedDevices = false });
         Assert.Throws<ArgumentException>(() => new EccSession(EccCurve.P256, new byte[31], empty));
         Assert.Throws<ArgumentException>(() => new DhSession(DhGroup.Modp2048, new byte[1], empty));
         Assert.Throws<ArgumentNullException>(() => new RsaSession(null!, empty));

@@ -11,6 +11,7 @@ namespace WarpDrive.Tests.Crypto;
 /// <summary>The SEC libraries (cipher, digest, aead) through an in-process device.</summary>
 public sealed class SecSessionTestsInProcess() : SecSessionTests(new WdRuntime(new WdRuntimeOptions
 {
+    MixMode = false, // requests go to the device under test, not to Mix mode's inline one
     Mode = WdDeviceMode.Local,
     EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 64 },
 }));
@@ -328,6 +329,7 @@ public sealed class SecPollTests
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
+            MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
             BackgroundPolling = false,
             EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },

@@ -32,7 +32,7 @@ public sealed class BrokerMeterTests : IDisposable
             byte[] text = TestData.Text(60_000);
             byte[] compressed = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
             CompressionResult r;
-            using (var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, BrokerRunDirectory = _runDirectory, MaxContextsPerAlgorithm = 1 }))
+            using (var runtime = new WdRuntime(new WdRuntimeOptions { MixMode = false, Mode = WdDeviceMode.Broker, BrokerRunDirectory = _runDirectory, MaxContextsPerAlgorithm = 1 }))
             using (var c = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip }, runtime))
             {
                 r = c.Process(text, compressed);

@@ -20,7 +20,7 @@ public sealed class MeterTests
     private static (string, string) Compress => (WdMetrics.OperationTag, "compress");
     private static (string, string) Decompress => (WdMetrics.OperationTag, "decompress");
 
-    private static WdRuntime LocalRuntime() => new(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
+    private static WdRuntime LocalRuntime() => new(new WdRuntimeOptions { MixMode = false, Mode = WdDeviceMode.Local });
 
     [Fact]
     public void GzipRoundTripCountsRequestsBytesAndDurations()

@@ -17,7 +17,7 @@ public class FailoverTests(ITestOutputHelper output)
     public async Task WhenTheBrokerIsKilledInFlightRequestsFailClearlyOnceAndNewOnesGoToTheNextDevice()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 8, "engines": 1 } ] }""", output);
-        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Auto, BrokerRunDirectory = broker.RunDirectory });
+        using var runtime = new WdRuntime(new WdRuntimeOptions { MixMode = false, Mode = WdDeviceMode.Auto, BrokerRunDirectory = broker.RunDirectory });
         using var session = new CompressionSession(s_gzip, runtime);
         Assert.Equal("broker", session.Device.Location); // the broker's device outranks the in-process one
 
@@ -121,7 +121,7 @@ public class FailoverTests(ITestOutputHelper output)
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(
             """{ "devices": [ { "name": "zip-0", "queues": 4 }, { "name": "zip-1", "queues": 4 } ] }""", output);
-        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Auto, BrokerRunDirectory = broker.RunDirectory });
+        using var runtime = new WdRuntime(new WdRuntimeOptions { MixMode = false, Mode = WdDeviceMode.Auto, BrokerRunDirectory = broker.RunDirectory });
         runtime.Initialize(AlgorithmLibrary.Comp, new LibraryOptions { Policy = SchedulingPolicy.PerDevice, Contexts = [new ContextSpec(false, null, 1, -1)] });
         CompressionSession[] sessions = [.. Enumerable.Range(0, 4).Select(_ => new CompressionSession(s_gzip, runtime))];
         try

@@ -40,13 +40,74 @@ public class MixModeTests
     }
 
     [Fact]
-    public void WithoutAThresholdNothingRunsInline()
+    public void WithMixModeOffAndNoThresholdNothingRunsInline()
     {
-        using WdRuntime runtime = Runtime();
+        using WdRuntime runtime = Runtime(); // MixMode = false
         using var session = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip, Level = 1 }, runtime);
         Compress(session, TestData.Text(10));
         Assert.Null(runtime.FindInlineHost("zip-inline"));
+        Assert.Equal(new WdRequestPaths(0, 1), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
     }
+
+    [Theory]
+    [InlineData(AlgorithmLibrary.Comp, 1024)]
+    [InlineData(AlgorithmLibrary.Aead, 4096)]
+    [InlineData(AlgorithmLibrary.Digest, 2048)]
+    [InlineData(AlgorithmLibrary.Rsa, 0)]
+    public void ByDefaultEachLibraryHasItsMeasuredThreshold(AlgorithmLibrary library, int threshold)
+    {
+        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
+        Assert.Equal(threshold, runtime.Scheduler(library).InlineThreshold);
+        using var off = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local, MixMode = false });
+        Assert.Equal(0, off.Scheduler(library).InlineThreshold);
+        using var set = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local, MixMode = false });
+        set.Initialize(library, new LibraryOptions { InlineThreshold = 777 });
+        Assert.Equal(777, set.Scheduler(library).InlineThreshold); // a library's own option wins either way
+    }
+
+    [Fact]
+    public async Task ByDefaultSmallRequestsRunInlineAndLargeOnesGoToTheQueueAndThePathsAreCounted()
+    {
+        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
+        int threshold = runtime.Scheduler(AlgorithmLibrary.Comp).InlineThreshold;
+        using var session = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip, Level = 1 }, runtime);
+        byte[] small = TestData.Text(threshold - 1), large = TestData.Text(threshold);
+        Assert.Equal(small, Gunzip(Compress(session, small)));
+        Assert.Equal(new WdRequestPaths(1, 0), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
+        Assert.Equal(large, Gunzip(Compress(session, large)));
+        byte[] output = new byte[CompressionSession.GetMaxCompressedLength(large.Length)];
+        CompressionResult r = await session.ProcessAsync(large, output);
+        Assert.Equal(large, Gunzip(output.AsSpan(0, r.Produced)));
+        Assert.Equal(new WdRequestPaths(1, 2), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
+        Assert.Equal(2UL, Submitted(runtime.FindEmbeddedHost("zip-0")!).Aggregate((a, b) => a + b)); // the queue's device served the two large ones
+    }
+
+    [Theory]
+    [InlineData(SyncWaitStrategy.Adaptive)]
+    [InlineData(SyncWaitStrategy.Spin)]
+    [InlineData(SyncWaitStrategy.Sleep)]
+    public void EveryWaitStrategyCompletesShortAndLongRequests(SyncWaitStrategy strategy)
+    {
+        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local, MixMode = false, SyncWait = strategy });
+        using var session = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip, Level = 9 }, runtime);
+        foreach (int length in new[] { 100, 4 << 20, 100, 4 << 20, 100 }) // 4 MiB at level 9 takes long enough to pass the adaptive bound
+        {
+            byte[] data = TestData.Text(length, seed: length);
+            Assert.Equal(data, Gunzip(Compress(session, data)));
+        }
+
+        Assert.Equal(new WdRequestPaths(0, 5), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
+    }
+
+    [Theory]
+    [InlineData(null, SyncWaitStrategy.Adaptive)]
+    [InlineData("spin", SyncWaitStrategy.Spin)]
+    [InlineData(" Sleep ", SyncWaitStrategy.Sleep)]
+    public void TheWaitStrategyParses(string? value, SyncWaitStrategy expected) => Assert.Equal(expected, SyncWaitStrategies.Parse(value));
+
+    [Fact]
+    public void AnUnknownWaitStrategyNamesTheVariable() =>
+        Assert.Contains("WD_SYNC_WAIT", Assert.Throws<ArgumentException>(() => SyncWaitStrategies.Parse("busy")).Message);
 
     [Fact]
     public async Task ACipherSessionsKeyServesInlineAndOffloadedRequests()

@@ -9,6 +9,7 @@ internal static class SchedulerTestKit
 {
     public static WdRuntime Runtime(int queues = 16, int depth = 64, bool polling = true) => new(new WdRuntimeOptions
     {
+        MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         Mode = WdDeviceMode.Local,
         BackgroundPolling = polling,
         EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = queues, QueueDepth = depth, EngineCount = 2 },

@@ -14,6 +14,7 @@ public sealed unsafe class DeviceCounterTests
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
+            MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
             EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 64 },
         });

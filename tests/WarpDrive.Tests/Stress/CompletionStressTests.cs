@@ -38,6 +38,7 @@ public sealed class CompletionStressTests
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
+            MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
             EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 8, QueueDepth = 64, EngineCount = 2 },
         });

@@ -29,6 +29,7 @@ public sealed class HisiZipDriverTests : IDisposable
         model.Publish(ClassDirectory, DeviceDirectory);
         var runtime = new WdRuntime(new WdRuntimeOptions
         {
+            MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = mode,
             Uacce = new UacceOptions { ClassDirectory = ClassDirectory, DeviceDirectory = DeviceDirectory, OpenQueueFile = model.Open },
         });
