@@ -31,6 +31,7 @@ public abstract class WdCompressionStream : Stream
     private bool _finished;
     private int _asyncActive;
     private long _compressedBytes;
+    private string? _trailingGarbage; // gzip: bytes after the last member, reported once that member's output is out
 
     /// <summary>Creates the stream over <paramref name="stream"/>.</summary>
     /// <param name="stream">The compressed side: written to when compressing, read from when decompressing.</param>
@@ -193,6 +194,7 @@ public abstract class WdCompressionStream : Stream
                 if (NeedsInput())
                 {
                     int n = await _stream.ReadAsync(input.AsMemory(0, _blockSize), cancellationToken).ConfigureAwait(false);
+                    EnsureMode(CompressionMode.Decompress); // disposed while the base stream read: the read fails
                     if (TookInput(n) || buffer.IsEmpty)
                     {
                         return 0;
@@ -218,6 +220,24 @@ public abstract class WdCompressionStream : Stream
         }
     }
 
+    // The APM methods go through the task-based ones, as System.IO.Compression's streams do (Stream's own run the
+    // synchronous method on the pool and answer the wrong direction with NotSupportedException, not
+    // InvalidOperationException; nor would an overlapping operation be refused).
+
+    /// <inheritdoc/>
+    public override IAsyncResult BeginRead(byte[] buffer, int offset, int count, AsyncCallback? callback, object? state) =>
+        TaskToAsyncResult.Begin(ReadAsync(buffer, offset, count, CancellationToken.None), callback, state);
+
+    /// <inheritdoc/>
+    public override int EndRead(IAsyncResult asyncResult) => TaskToAsyncResult.End<int>(asyncResult);
+
+    /// <inheritdoc/>
+    public override IAsyncResult BeginWrite(byte[] buffer, int offset, int count, AsyncCallback? callback, object? state) =>
+        TaskToAsyncResult.Begin(WriteAsync(buffer, offset, count, CancellationToken.None), callback, state);
+
+    /// <inheritdoc/>
+    public override void EndWrite(IAsyncResult asyncResult) => TaskToAsyncResult.End(asyncResult);
+
     /// <summary>Hands out output decompressed ahead; true when the read is answered (also at the end of the data).</summary>
     private bool TakeHeld(Span<byte> buffer, out int taken)
     {
@@ -227,6 +247,11 @@ public abstract class WdCompressionStream : Stream
             _output.AsSpan(_outPos, taken).CopyTo(buffer);
             _outPos += taken;
             return true;
+        }
+
+        if (_trailingGarbage is not null)
+        {
+            throw new InvalidDataException(_trailingGarbage); // the member before it is all out: now the garbage
         }
 
         return _ended || (buffer.IsEmpty && (_outLen > _outPos || _heldOutput || _inPos < _inLen));
@@ -240,7 +265,9 @@ public abstract class WdCompressionStream : Stream
     /// reads as no data (as System.IO.Compression's streams do) rather than as truncated data.</summary>
     private bool TookInput(int n)
     {
-        if ((uint)n > (uint)_blockSize)
+        // A negative count is no data: the end of the input, as System.IO.Compression's streams read it.
+        n = Math.Max(n, 0);
+        if (n > _blockSize)
         {
             throw new InvalidDataException($"the underlying stream returned {n} bytes for a read of {_blockSize}");
         }
@@ -258,7 +285,19 @@ public abstract class WdCompressionStream : Stream
     private bool AfterRead(in CompressionResult r, bool direct, Span<byte> buffer, out int produced)
     {
         _inPos += r.Consumed;
-        ThrowIfFailed(r);
+        if (r.Status == CompletionStatus.DataError && r.DataError == DataErrorKind.TrailingGarbage && r.Produced > 0)
+        {
+            // gzip: the member before the garbage is whole (its CRC and length checked). Hand its output out first,
+            // as System.IO.Compression's GZipStream does, and throw at the garbage on the read after (where the
+            // runtime's stream ignores it: Conformance/README.md).
+            _trailingGarbage = r.DescribeError();
+            _ended = true;
+        }
+        else
+        {
+            ThrowIfFailed(r);
+        }
+
         _heldOutput = r.Status == CompletionStatus.OutOfSpace;
         // gzip: the end of one member is not the end while more input may hold another member.
         if (r.EndOfStream && (_inputEof || _session.Options.Algorithm != CompressionAlgorithm.Gzip))
@@ -375,24 +414,32 @@ public abstract class WdCompressionStream : Stream
     }
 
     /// <inheritdoc/>
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    public override Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_mode == CompressionMode.Compress && _input is not null && _dirty)
+        // As System.IO.Compression's streams: a flush while another asynchronous operation is under way is refused at
+        // once (InvalidOperationException from the call, not from its task), whatever the mode and whether or not
+        // there is anything to flush.
+        BeginAsync();
+        return FlushAsyncCore(cancellationToken);
+    }
+
+    private async Task FlushAsyncCore(CancellationToken cancellationToken)
+    {
+        try
         {
-            BeginAsync();
-            try
+            if (_mode == CompressionMode.Compress && _input is not null && _dirty)
             {
                 await CompressAsync(_input.AsMemory(0, _inLen), last: false, flush: true, cancellationToken).ConfigureAwait(false);
                 _inLen = 0;
                 _dirty = false;
             }
-            finally
-            {
-                EndAsync();
-            }
-        }
 
-        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndAsync();
+        }
     }
 
     private void Compress(ReadOnlySpan<byte> data, bool last, bool flush)
@@ -528,8 +575,14 @@ public abstract class WdCompressionStream : Stream
         _input = null;
         _output = null;
         _session.Dispose();
-        ArrayPool<byte>.Shared.Return(input);
-        ArrayPool<byte>.Shared.Return(output!);
+        // Disposed under an asynchronous operation (the runtime's streams allow it, and that operation then fails): it
+        // may still write into these buffers, so they go to the GC, not back to the pool where another renter would
+        // get them.
+        if (Volatile.Read(ref _asyncActive) == 0)
+        {
+            ArrayPool<byte>.Shared.Return(input);
+            ArrayPool<byte>.Shared.Return(output!);
+        }
         if (!_leaveOpen)
         {
             _stream.Dispose();
