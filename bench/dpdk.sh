@@ -135,23 +135,26 @@ done
 dpdk_deflate() { # N ITERATIONS LOG
   local n=$1 segs=$(( ($1 + 32767) / 32768 ))
   [ $(( n % segs )) -eq 0 ] || { echo "dpdk.sh: $n bytes: above 32K, a multiple of 32K only" >&2; exit 2; }
-  timeout 1200 dpdk-test-compress-perf "${eal[@]}" --vdev=compress_isal -- --ptest throughput --driver-name compress_isal \
-    --input-file "$out/block-$n" --extended-input-sz $(( n * burst )) --seg-sz $(( n / segs )) --max-num-sgl-segs "$segs" \
-    --compress-level 1 --huffman-enc dynamic --window-sz 15 --burst-sz $burst --num-iter "$2" --operation comp_and_decomp \
-    >"$3" 2>&1 || { echo "dpdk.sh: dpdk-test-compress-perf failed, see $3" >&2; tail -5 "$3" >&2; exit 1; }
+  local cmd=(dpdk-test-compress-perf "${eal[@]}" --vdev=compress_isal -- --ptest throughput --driver-name compress_isal
+    --input-file "$out/block-$n" --extended-input-sz $(( n * burst )) --seg-sz $(( n / segs )) --max-num-sgl-segs "$segs"
+    --compress-level 1 --huffman-enc dynamic --window-sz 15 --burst-sz $burst --num-iter "$2" --operation comp_and_decomp)
+  echo "+ ${cmd[*]}" >"$3"
+  timeout 1200 "${cmd[@]}" >>"$3" 2>&1 || { echo "dpdk.sh: dpdk-test-compress-perf failed, see $3" >&2; tail -5 "$3" >&2; exit 1; }
 }
 
 dpdk_gcm() { # N OPS LOG
-  timeout 1200 dpdk-test-crypto-perf "${eal[@]}" --vdev=crypto_openssl -- --ptest throughput --devtype crypto_openssl \
-    --optype aead --aead-algo aes-gcm --aead-op encrypt --aead-key-sz 16 --aead-iv-sz 12 --aead-aad-sz 0 --digest-sz 16 \
-    --buffer-sz "$1" --burst-sz $burst --total-ops "$2" --csv-friendly \
-    >"$3" 2>&1 || { echo "dpdk.sh: dpdk-test-crypto-perf failed, see $3" >&2; tail -5 "$3" >&2; exit 1; }
+  local cmd=(dpdk-test-crypto-perf "${eal[@]}" --vdev=crypto_openssl -- --ptest throughput --devtype crypto_openssl
+    --optype aead --aead-algo aes-gcm --aead-op encrypt --aead-key-sz 16 --aead-iv-sz 12 --aead-aad-sz 0 --digest-sz 16
+    --buffer-sz "$1" --burst-sz $burst --total-ops "$2" --csv-friendly)
+  echo "+ ${cmd[*]}" >"$3"
+  timeout 1200 "${cmd[@]}" >>"$3" 2>&1 || { echo "dpdk.sh: dpdk-test-crypto-perf failed, see $3" >&2; tail -5 "$3" >&2; exit 1; }
 }
 
 wd_bench() { # LOG ARGS...
   local log=$1; shift
-  timeout 600 dotnet "$wd" bench --threads 1 --ctxnum 1 --engines 1 --seconds "$seconds" --json "$@" >"$log" 2>"$log.err" \
-    || { echo "dpdk.sh: wd bench $* failed, see $log.err" >&2; tail -5 "$log.err" >&2; exit 1; }
+  local cmd=(dotnet "$wd" bench --threads 1 --ctxnum 1 --engines 1 --seconds "$seconds" --json "$@")
+  echo "+ ${cmd[*]}" >"$log.err"
+  timeout 600 "${cmd[@]}" >"$log" 2>>"$log.err" || { echo "dpdk.sh: wd bench $* failed, see $log.err" >&2; tail -5 "$log.err" >&2; exit 1; }
 }
 
 # compress-perf Gbps of one log: "comp decomp"
@@ -213,6 +216,7 @@ for r in $(seq 1 "$rounds"); do
   fi
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+# (each raw log starts with its command line: "+ ..."; wd bench's in NAME.json.err, with its stderr)
 
 # --- The table. ---------------------------------------------------------------------------------------------------------
 python3 - "$out" "$rounds" "$sizes" "$gcm_sizes" "$only" <<'EOF' | tee "$out/summary.md"
