@@ -5,7 +5,7 @@ using WarpDrive.Cli.Bench;
 namespace WarpDrive.Cli;
 
 /// <summary><c>wd bench --alg A [--mode M] [--sync|--async] [--threads N] [--ctxnum N] [--depth N] [--pktlen B]
-/// [--seconds S] [--engines N] [--json] [--compare] [--report [DIR]] [--run-dir D]</c>: like uadk_tool benchmark.
+/// [--seconds S] [--engines N] [--input-file F] [--json] [--compare] [--report [DIR]] [--run-dir D]</c>: like uadk_tool benchmark.
 /// Measures throughput, latency percentiles, the process's CPU and the submitting threads' CPU per request; with
 /// <c>--compare</c> also the direct library call and a Unix-socket offload server, with ratios. docs/PERFORMANCE.md
 /// describes the options and metrics.</summary>
@@ -29,6 +29,7 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Measured time per run (fractions allowed)", DefaultValueFactory = _ => 3 };
         var engines = new Option<int?>("--engines") { Description = "Engine threads of the devices (local, inline and the private broker)" };
         var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 1 };
+        var inputFile = new Option<string?>("--input-file") { Description = "Take each request's packet from this file's first --pktlen bytes (default: generated text, or random bytes for crypto)" };
         var grace = new Option<double>("--grace")
         {
             Description = "Seconds a run may overrun before the requests still in flight are reported as lost (exit 8)",
@@ -41,7 +42,7 @@ internal static class BenchCommand
         var serveSocket = new Option<string?>("--serve-socket") { Hidden = true };
         var command = new Command("bench", "Measure throughput, latency and CPU cost of requests (like uadk_tool benchmark)")
         {
-            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, engines, level, grace, json, compare, report, runDir, serveSocket,
+            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, engines, level, inputFile, grace, json, compare, report, runDir, serveSocket,
         };
         command.SetAction(parse =>
         {
@@ -70,6 +71,7 @@ internal static class BenchCommand
                 Seconds = parse.GetValue(seconds),
                 Engines = parse.GetValue(engines),
                 Level = parse.GetValue(level),
+                InputFile = parse.GetValue(inputFile),
                 Grace = parse.GetValue(grace) is > 0 and < 3600 and var g ? TimeSpan.FromSeconds(g) : TimeSpan.Zero,
             };
             if (Check(settings, parse.GetValue(op) == "decompress") is { } problem)
@@ -176,7 +178,7 @@ internal static class BenchCommand
         {
             return CliError.Report(null, e);
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             return CliError.Report(null, e is InvalidOperationException ? new WdException(e.Message) : e);
         }
@@ -196,7 +198,8 @@ internal static class BenchCommand
         string path = Path.Combine(directory, "offload.sock");
         var inv = CultureInfo.InvariantCulture;
         var server = new BenchChild(["bench", "--serve-socket", path, "--alg", settings.Algorithm.Name, "--op", settings.Decompress ? "decompress" : "compress",
-            "--pktlen", settings.PacketLength.ToString(inv), "--level", settings.Level.ToString(inv), "--threads", settings.Threads.ToString(inv)]);
+            "--pktlen", settings.PacketLength.ToString(inv), "--level", settings.Level.ToString(inv), "--threads", settings.Threads.ToString(inv),
+            .. settings.InputFile is { } file ? (string[])["--input-file", Path.GetFullPath(file)] : []]);
         try
         {
             if (!server.WaitUntil(() => server.Wrote("ready"), TimeSpan.FromSeconds(30)))

@@ -47,6 +47,16 @@ internal static class BenchData
         return bytes.AsSpan(0, length).ToArray();
     }
 
+    /// <summary>The first <paramref name="length"/> bytes of the file at <paramref name="path"/> (<c>--input-file</c>).</summary>
+    /// <exception cref="InvalidDataException">The file is shorter than <paramref name="length"/>.</exception>
+    public static byte[] FromFile(string path, int length)
+    {
+        using FileStream file = File.OpenRead(path);
+        byte[] bytes = new byte[length];
+        int n = file.ReadAtLeast(bytes, length, throwOnEndOfStream: false);
+        return n == length ? bytes : throw new InvalidDataException($"--input-file {path} has {n} bytes, fewer than --pktlen {length}");
+    }
+
     /// <summary><paramref name="length"/> random bytes (deterministic for a seed).</summary>
     public static byte[] Random(int length, int seed = 42)
     {

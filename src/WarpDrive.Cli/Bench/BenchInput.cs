@@ -13,7 +13,8 @@ internal sealed class BenchInput : IDisposable
     {
         Settings = settings;
         BenchAlgorithm algorithm = settings.Algorithm;
-        Packet = algorithm.Kind == BenchAlgorithmKind.Compression ? BenchData.Text(settings.PacketLength) : BenchData.Random(settings.PacketLength);
+        Packet = settings.InputFile is { } file ? BenchData.FromFile(file, settings.PacketLength)
+            : algorithm.Kind == BenchAlgorithmKind.Compression ? BenchData.Text(settings.PacketLength) : BenchData.Random(settings.PacketLength);
         Key = BenchData.Random(Math.Max(algorithm.KeyLength, 16), seed: 7);
         if (algorithm.Kind == BenchAlgorithmKind.Compression && settings.Decompress)
         {

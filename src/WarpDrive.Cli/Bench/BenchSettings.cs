@@ -18,6 +18,10 @@ internal sealed record BenchSettings
     public int? Engines { get; init; }
     public int Level { get; init; } = 1;
 
+    /// <summary>Where the packet comes from (<c>--input-file</c>): its first <see cref="PacketLength"/> bytes; null for
+    /// the generated text (compression) or random bytes (crypto).</summary>
+    public string? InputFile { get; init; }
+
     /// <summary>How long after a run's end (and its warm-up's) requests still in flight are waited for before the run is
     /// reported as stalled (<c>--grace</c>).</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(10);

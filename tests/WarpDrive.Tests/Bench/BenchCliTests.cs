@@ -69,6 +69,31 @@ public sealed class BenchCliTests : IDisposable
         AssertSane(run, 64 << 10, inputPerRequest: compressed => compressed is > 0 and < 64 << 10 ? compressed : -1, outputPerRequest: 64 << 10);
     }
 
+    /// <summary><c>--input-file</c>: the packet is the file's first --pktlen bytes. Random bytes do not compress (deflate's
+    /// output is at least the input), where the generated text compresses 2-20:1; the socket server's child reads the same
+    /// file; a file shorter than the packet is a data error.</summary>
+    [Fact]
+    public void InputFileGivesThePacket()
+    {
+        string file = Path.Combine(_dir, "random.bin");
+        File.WriteAllBytes(file, TestData.Random(20_000));
+        JsonElement doc = RunJson($"--alg deflate --input-file '{file}' --pktlen 16K --seconds 0.1 --compare");
+        foreach (JsonElement run in doc.GetProperty("runs").EnumerateArray())
+        {
+            AssertSane(run, 16 << 10);
+            Assert.True(run.GetProperty("output_bytes").GetInt64() >= run.GetProperty("input_bytes").GetInt64(), run.ToString());
+        }
+
+        JsonElement inflate = RunJson($"--alg deflate --op decompress --input-file '{file}' --pktlen 4K --seconds 0.1").GetProperty("runs")[0];
+        AssertSane(inflate, 4 << 10, inputPerRequest: compressed => compressed >= 4 << 10 ? compressed : -1, outputPerRequest: 4 << 10);
+
+        (int code, string stdout, string stderr) = Wd($"bench --alg deflate --input-file '{file}' --pktlen 32K --seconds 0.1");
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("has 20000 bytes, fewer than --pktlen 32768", stderr, StringComparison.Ordinal);
+        Assert.Equal(4, Wd($"bench --alg deflate --input-file '{Path.Combine(_dir, "missing")}' --seconds 0.1").Code);
+    }
+
     [Theory]
     [InlineData("--alg deflate --mode broker-sva --async --depth 4", false)]
     [InlineData("--alg deflate --mode broker-share", false)]
