@@ -13,14 +13,14 @@ internal static class AlgorithmLibraries
     public static string EnvironmentName(AlgorithmLibrary library) => library.ToString().ToUpperInvariant();
 
     /// <summary>Mix mode's default for <paramref name="library"/>: requests with fewer input bytes run inline in the
-    /// caller's thread, where the work costs less CPU than a queue's round trip (submission, reaping, a thread hop),
-    /// measured with <c>wd bench</c> (docs/PERFORMANCE.md, "Mix mode thresholds"). HPRE's requests cost the same
-    /// whatever their size and always pay for the hop, so they are always offloaded.</summary>
+    /// caller's thread, because doing the work there costs the caller less CPU than handing it to a queue
+    /// (submission, reaping, completion), measured with <c>bench/mix.sh</c> (docs/PERFORMANCE.md, "Mix mode
+    /// thresholds"): AES-GCM and SHA-256 cross over at 2 KiB. A deflate request costs a few microseconds of setup at
+    /// any size, more than the hand-off, and HPRE's requests are expensive at any size: both are always offloaded.
+    /// (Synchronous requests for an in-process device run inline at any size: <see cref="LibraryScheduler.SyncInlineOnInProcessDevice"/>.)</summary>
     public static int DefaultInlineThreshold(AlgorithmLibrary library) => library switch
     {
-        AlgorithmLibrary.Comp => 1024,
-        AlgorithmLibrary.Cipher or AlgorithmLibrary.Aead => 4096,
-        AlgorithmLibrary.Digest => 2048,
+        AlgorithmLibrary.Cipher or AlgorithmLibrary.Aead or AlgorithmLibrary.Digest => 2048,
         _ => 0,
     };
 

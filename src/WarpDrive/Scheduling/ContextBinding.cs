@@ -13,6 +13,7 @@ internal sealed class ContextBinding
     private readonly string _algorithm;
     private readonly int _sessionIndex;
     private readonly int _inlineThreshold;
+    private readonly bool _syncInlineOnInProcessDevice;
     private DevicePool _pool;
 
     /// <param name="inlineOnInProcessDevice">Stream mode: bind to the inline device rather than an in-process one.</param>
@@ -22,6 +23,7 @@ internal sealed class ContextBinding
         _algorithm = algorithm;
         _sessionIndex = scheduler.NextSessionIndex();
         _inlineThreshold = scheduler.InlineThreshold;
+        _syncInlineOnInProcessDevice = scheduler.SyncInlineOnInProcessDevice;
         _pool = scheduler.PoolFor(algorithm, _sessionIndex);
         if (stream)
         {
@@ -75,7 +77,7 @@ internal sealed class ContextBinding
             return stream;
         }
 
-        if (length < _inlineThreshold)
+        if (length < _inlineThreshold || (!async && _syncInlineOnInProcessDevice && _pool.SharesCallerCpu))
         {
             pool = _scheduler.InlinePool(_algorithm);
             return pool.InlineContext();

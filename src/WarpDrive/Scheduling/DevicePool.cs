@@ -27,6 +27,10 @@ internal sealed class DevicePool
     /// <summary>Mix mode's pool: every context of the inline device in one group, picked by the caller's thread.</summary>
     public bool Inline { get; }
 
+    /// <summary>The device is a model running on this process's own threads (the embedded default): its engines are
+    /// the caller's CPUs, so a synchronous caller gains nothing by handing it a request.</summary>
+    public bool SharesCallerCpu => !Inline && Device.Location == Discovery.InProcessDevices.Location;
+
     /// <summary>Set when a context of the pool stopped being served: the scheduler moves on to the next device.</summary>
     public bool Failed => Volatile.Read(ref _failedAt) != 0;
 

@@ -42,6 +42,11 @@ internal sealed class LibraryScheduler : IDisposable
     /// Mix mode is on), else 0.</summary>
     public int InlineThreshold => Options.InlineThreshold ?? (_runtime.Options.MixMode ? AlgorithmLibraries.DefaultInlineThreshold(Library) : 0);
 
+    /// <summary>Whether synchronous requests for an in-process device run inline at any size: Mix mode's default
+    /// (no threshold of the library's own). A synchronous caller waits anyway, and a device made of this process's
+    /// threads only adds its hop (docs/PERFORMANCE.md, "Mix mode thresholds").</summary>
+    public bool SyncInlineOnInProcessDevice => Options.InlineThreshold is null && _runtime.Options.MixMode;
+
     /// <summary>Requests that ran inline and that went to a queue, on every context the library has had.</summary>
     public WdRequestPaths RequestPaths
     {

@@ -50,36 +50,52 @@ public class MixModeTests
     }
 
     [Theory]
-    [InlineData(AlgorithmLibrary.Comp, 1024)]
-    [InlineData(AlgorithmLibrary.Aead, 4096)]
+    [InlineData(AlgorithmLibrary.Comp, 0)]
+    [InlineData(AlgorithmLibrary.Aead, 2048)]
+    [InlineData(AlgorithmLibrary.Cipher, 2048)]
     [InlineData(AlgorithmLibrary.Digest, 2048)]
     [InlineData(AlgorithmLibrary.Rsa, 0)]
     public void ByDefaultEachLibraryHasItsMeasuredThreshold(AlgorithmLibrary library, int threshold)
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
         Assert.Equal(threshold, runtime.Scheduler(library).InlineThreshold);
+        Assert.True(runtime.Scheduler(library).SyncInlineOnInProcessDevice);
         using var off = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local, MixMode = false });
         Assert.Equal(0, off.Scheduler(library).InlineThreshold);
-        using var set = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local, MixMode = false });
+        Assert.False(off.Scheduler(library).SyncInlineOnInProcessDevice);
+        using var set = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
         set.Initialize(library, new LibraryOptions { InlineThreshold = 777 });
-        Assert.Equal(777, set.Scheduler(library).InlineThreshold); // a library's own option wins either way
+        Assert.Equal(777, set.Scheduler(library).InlineThreshold); // a library's own option wins
+        Assert.False(set.Scheduler(library).SyncInlineOnInProcessDevice);
     }
 
     [Fact]
-    public async Task ByDefaultSmallRequestsRunInlineAndLargeOnesGoToTheQueueAndThePathsAreCounted()
+    public async Task ByDefaultSyncRequestsForAnInProcessDeviceRunInlineAndAsyncOnesAboveTheThresholdGoToTheQueue()
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
-        int threshold = runtime.Scheduler(AlgorithmLibrary.Comp).InlineThreshold;
         using var session = new CompressionSession(new() { Algorithm = CompressionAlgorithm.Gzip, Level = 1 }, runtime);
-        byte[] small = TestData.Text(threshold - 1), large = TestData.Text(threshold);
-        Assert.Equal(small, Gunzip(Compress(session, small)));
+        byte[] large = TestData.Text(100_000);
+        Assert.Equal(large, Gunzip(Compress(session, large))); // a synchronous caller waits anyway: inline
         Assert.Equal(new WdRequestPaths(1, 0), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
-        Assert.Equal(large, Gunzip(Compress(session, large)));
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(large.Length)];
-        CompressionResult r = await session.ProcessAsync(large, output);
+        CompressionResult r = await session.ProcessAsync(large, output); // an asynchronous one gets its thread back: the queue
         Assert.Equal(large, Gunzip(output.AsSpan(0, r.Produced)));
-        Assert.Equal(new WdRequestPaths(1, 2), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
-        Assert.Equal(2UL, Submitted(runtime.FindEmbeddedHost("zip-0")!).Aggregate((a, b) => a + b)); // the queue's device served the two large ones
+        Assert.Equal(new WdRequestPaths(1, 1), runtime.GetRequestPaths(AlgorithmLibrary.Comp));
+        Assert.Equal(1UL, Submitted(runtime.FindEmbeddedHost("zip-0")!).Aggregate((a, b) => a + b));
+
+        int threshold = runtime.Scheduler(AlgorithmLibrary.Aead).InlineThreshold;
+        byte[] key = RandomNumberGenerator.GetBytes(16), nonce = RandomNumberGenerator.GetBytes(12);
+        using var aead = new AeadSession(AeadAlgorithm.AesGcm, key, runtime: runtime);
+        using var reference = new AesGcm(key, 16);
+        foreach (int length in new[] { threshold - 1, threshold })
+        {
+            byte[] plain = TestData.Random(length, seed: length), sealedBytes = new byte[length + 16], expected = new byte[length + 16];
+            Assert.Equal(length + 16, await aead.EncryptAsync(nonce, plain, sealedBytes));
+            reference.Encrypt(nonce, plain, expected.AsSpan(0, length), expected.AsSpan(length));
+            Assert.Equal(expected, sealedBytes);
+        }
+
+        Assert.Equal(new WdRequestPaths(1, 1), runtime.GetRequestPaths(AlgorithmLibrary.Aead));
     }
 
     [Theory]
