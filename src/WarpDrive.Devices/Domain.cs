@@ -26,6 +26,16 @@ public sealed class Domain
     {
     }
 
+    private Domain(bool wholeAddressSpace) => IsWholeAddressSpace = wholeAddressSpace;
+
+    /// <summary>A domain that is the calling process's whole address space, as an SVA device's is: every address
+    /// translates to itself, nothing needs sharing. For devices that only this process's own library drives, in the
+    /// thread that submits (Mix mode's inline devices): there is no one to check the addresses against.</summary>
+    public static Domain CreateWholeAddressSpace() => new(wholeAddressSpace: true);
+
+    /// <summary>Whether every address of the process is in the domain (<see cref="CreateWholeAddressSpace"/>).</summary>
+    public bool IsWholeAddressSpace { get; }
+
     /// <summary>A domain for another process (the broker's clients): <paramref name="remoteProcessId"/> is the process
     /// whose memory an SVA device copies in and out; 0 when the devices may use shared ranges only.</summary>
     public Domain(int remoteProcessId) => RemoteProcessId = remoteProcessId;
@@ -183,6 +193,12 @@ public sealed class Domain
         if (address == 0 || end < address)
         {
             return false;
+        }
+
+        if (IsWholeAddressSpace)
+        {
+            pointer = (nint)address;
+            return true;
         }
 
         Range[] ranges = Volatile.Read(ref _ranges);

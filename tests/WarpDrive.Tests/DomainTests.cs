@@ -26,6 +26,20 @@ public class DomainTests
     }
 
     [Fact]
+    public void TheWholeAddressSpaceTranslatesEveryRangeToItselfButNullAndWrapping()
+    {
+        Domain domain = Domain.CreateWholeAddressSpace();
+        Assert.True(domain.IsWholeAddressSpace);
+        Assert.False(new Domain().IsWholeAddressSpace);
+        Assert.True(domain.TryTranslate(0x12345, 100, out nint pointer));
+        Assert.Equal(0x12345, pointer);
+        Assert.True(domain.TryTranslate(0, 0, out _));
+        Assert.False(domain.TryTranslate(0, 1, out _));
+        Assert.False(domain.TryTranslate(ulong.MaxValue - 1, 4, out _));
+        Assert.Equal(0, domain.SharedRangeCount);
+    }
+
+    [Fact]
     public void TableGrowsAndReusesSlots()
     {
         var domain = new Domain();

@@ -385,7 +385,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
 
     private void ReleaseDeviceStream()
     {
-        using SyncRequest request = _pipeline.BeginSync(_operation, 0, last: true);
+        using SyncRequest request = _pipeline.BeginSync(_operation, 0, last: true, counted: false);
         request.Run(new Sqe { UserData = request.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = (uint)_streamId });
     }
 

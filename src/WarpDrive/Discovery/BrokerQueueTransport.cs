@@ -17,6 +17,8 @@ internal sealed class BrokerQueueTransport(BrokerDevices provider, BrokerConnect
 
     public override int RegionSize => (int)ring.Length;
 
+    public override bool NeedsShares => false;
+
     public override int Share(nint address, long length) => 0;
 
     public override void Unshare(int handle)

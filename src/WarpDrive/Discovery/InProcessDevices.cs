@@ -19,7 +19,7 @@ internal sealed class InProcessDevices : IDeviceProvider
     public const string InlineLocation = "inline";
     private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
 
-    private readonly Domain _domain = new();
+    private readonly Domain _domain;
     private readonly DeviceHost[] _hosts;
     private readonly string _location;
     private readonly StatsFile? _stats;
@@ -27,6 +27,9 @@ internal sealed class InProcessDevices : IDeviceProvider
     public InProcessDevices(DeviceHostOptions? options = null, string? zipEngine = null, bool inline = false)
     {
         _location = inline ? InlineLocation : Location;
+        // Hazard: only this process's library drives the inline devices, in the submitting thread; their domain is the
+        // whole address space (SVA), so requests share nothing. The engine-thread devices keep the checked domain.
+        _domain = inline ? Domain.CreateWholeAddressSpace() : new Domain();
         DeflateEngine engine;
         try
         {
@@ -137,6 +140,8 @@ internal sealed class InProcessDevices : IDeviceProvider
         public override nint RegionBase => queue.RegionBase;
 
         public override int RegionSize => queue.RegionSize;
+
+        public override bool NeedsShares => !owner._domain.IsWholeAddressSpace;
 
         public override int Share(nint address, long length) => owner._domain.Share(address, length);
 

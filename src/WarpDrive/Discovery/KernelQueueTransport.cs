@@ -24,6 +24,8 @@ internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo 
             HisiQmQueue.Start(compress, Device, qcType: 0, HisiZipSqe.Size),
             HisiQmQueue.Start(decompress, Device, qcType: 1, HisiZipSqe.Size));
 
+    public override bool NeedsShares => false;
+
     public override int Share(nint address, long length) => 0;
 
     public override void Unshare(int handle)

@@ -22,6 +22,11 @@ internal abstract class QueueTransport : IDisposable
     /// <summary>Size of the mapping.</summary>
     public abstract int RegionSize { get; }
 
+    /// <summary>Whether a request's buffers must be shared (<see cref="Share"/>) for the device to reach them: false
+    /// where the device sees the whole address space anyway (SVA hardware, the broker, which copies from an SVA
+    /// client or serves SHARE regions, Mix mode's inline devices), so requests skip sharing altogether.</summary>
+    public virtual bool NeedsShares => true;
+
     /// <summary>Makes [address, address+length) visible to the device; returns a handle.</summary>
     public abstract int Share(nint address, long length);
 

@@ -9,8 +9,9 @@ internal static class PipelineFaults
     internal const string Switch = "WarpDrive.Testing.PipelineFaults";
 
     private static readonly bool s_enabled = AppContext.TryGetSwitch(Switch, out bool on) && on;
-    private static object? s_owner;
-    private static int s_step = -1;
+    private static Fault? s_armed; // owner and step swapped as one
+
+    private sealed record Fault(object Owner, PipelineStep Step);
 
     /// <summary>Whether injection is possible in this process.</summary>
     public static bool Enabled => s_enabled;
@@ -24,19 +25,18 @@ internal static class PipelineFaults
             throw new InvalidOperationException($"set the AppContext switch {Switch} before WarpDrive is used");
         }
 
-        Volatile.Write(ref s_owner, owner);
-        Volatile.Write(ref s_step, (int)step);
+        Volatile.Write(ref s_armed, new Fault(owner, step));
     }
 
     /// <summary>Whether an armed failure is still waiting to fire.</summary>
-    public static bool Armed => Volatile.Read(ref s_step) >= 0;
+    public static bool Armed => Volatile.Read(ref s_armed) is not null;
 
     /// <summary>Throws <see cref="InjectedFaultException"/> when a failure is armed for this owner and step.</summary>
     public static void Check(object owner, PipelineStep step)
     {
-        if (s_enabled && ReferenceEquals(Volatile.Read(ref s_owner), owner) && Interlocked.CompareExchange(ref s_step, -1, (int)step) == (int)step)
+        if (s_enabled && Volatile.Read(ref s_armed) is { } fault && ReferenceEquals(fault.Owner, owner) && fault.Step == step
+            && Interlocked.CompareExchange(ref s_armed, null, fault) == fault)
         {
-            Volatile.Write(ref s_owner, null);
             throw new InjectedFaultException(step);
         }
     }

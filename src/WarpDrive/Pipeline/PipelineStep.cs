@@ -12,7 +12,7 @@ internal enum PipelineStep
     /// <summary>Pinning, sharing and laying out the request (after the slot was prepared).</summary>
     Build,
 
-    /// <summary>Publishing the SQE and ringing the doorbell.</summary>
+    /// <summary>Publishing the SQE and ringing the doorbell (an injected fault fires just before).</summary>
     Submit,
 
     /// <summary>A synchronous caller's wait for its completion.</summary>

@@ -58,11 +58,15 @@ internal sealed partial class RequestPipeline
             try
             {
                 PipelineFaults.Check(owner, PipelineStep.Rent);
-                for (; rented < count; rented++)
+                // One slot waited for, the rest only if free: two batches on one context must not each hold part of
+                // its slots while waiting for the other's.
+                slots[rented++] = context.Rent();
+                while (rented < count && context.TryRent(out slots[rented]))
                 {
-                    slots[rented] = context.Rent(); // the first ones free; later ones as other callers' requests finish
+                    rented++;
                 }
 
+                count = rented;
                 Publish(context, pool, ref batch, done, slots.AsSpan(0, count), isAsync: false, null, null);
                 long submittedAt = Stopwatch.GetTimestamp();
                 for (int i = 0; i < count; i++)
@@ -77,6 +81,7 @@ internal sealed partial class RequestPipeline
             {
                 for (int i = 0; i < rented; i++)
                 {
+                    context.AbandonSync(slots[i]); // a failed wait leaves the rest in flight: they will never complete
                     slots[i].ReleaseBuffers();
                     context.Return(slots[i]);
                 }

@@ -15,9 +15,6 @@ namespace WarpDrive.Pipeline;
 /// (<see cref="IRequestOwner"/>).</remarks>
 internal sealed partial class RequestPipeline(ContextBinding binding, IRequestOwner owner)
 {
-    /// <summary>The session's binding to its library's scheduler.</summary>
-    public ContextBinding Binding => binding;
-
     /// <summary>Step 1 (pick), rolled back by counting the request out.</summary>
     private WdContext Pick(bool async, int operation, int length, out DevicePool pool)
     {
@@ -36,23 +33,29 @@ internal sealed partial class RequestPipeline(ContextBinding binding, IRequestOw
     /// <summary>A synchronous request: picks its context and rents a slot (waiting for one when all are in flight).
     /// The caller pins and shares through <see cref="SyncRequest.Slot"/>, builds the SQE, calls
     /// <see cref="SyncRequest.Run"/>, and disposes the request (a <c>using</c>), which releases everything.</summary>
-    public SyncRequest BeginSync(int operation, int length, bool last)
+    /// <param name="counted">false for a request the owner did not count in (a stream's release, made by the session
+    /// itself, maybe while one of its requests is in flight): the owner hears nothing of it.</param>
+    public SyncRequest BeginSync(int operation, int length, bool last, bool counted = true)
     {
-        WdContext context = Pick(async: false, operation, length, out DevicePool pool);
+        IRequestOwner? counter = counted ? owner : null;
+        WdContext context;
+        DevicePool pool;
         RequestSlot slot;
         try
         {
+            PipelineFaults.Check(owner, PipelineStep.Pick);
+            context = binding.Pick(async: false, operation, length, out pool);
             PipelineFaults.Check(owner, PipelineStep.Rent);
             slot = context.Rent();
         }
         catch
         {
-            owner.OnAbandoned();
+            counter?.OnAbandoned();
             throw;
         }
 
         slot.Prepare(isAsync: false, null, last);
-        return new SyncRequest(owner, context, pool, slot, last);
+        return new SyncRequest(owner, counter, context, pool, slot, last);
     }
 
     /// <summary>An asynchronous request whose result is the slot's <see cref="ValueTask{TResult}"/>: submits it and

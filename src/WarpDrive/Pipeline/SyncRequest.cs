@@ -11,15 +11,17 @@ namespace WarpDrive.Pipeline;
 /// did not complete, whatever step failed.</summary>
 internal ref struct SyncRequest
 {
-    private readonly IRequestOwner _owner;
+    private readonly object _owner; // who fault injection names
+    private readonly IRequestOwner? _counter; // null: an uncounted request
     private readonly WdContext _context;
     private readonly bool _last;
     private bool _completed;
     private bool _disposed;
 
-    internal SyncRequest(IRequestOwner owner, WdContext context, DevicePool pool, RequestSlot slot, bool last)
+    internal SyncRequest(IRequestOwner owner, IRequestOwner? counter, WdContext context, DevicePool pool, RequestSlot slot, bool last)
     {
         _owner = owner;
+        _counter = counter;
         _context = context;
         Pool = pool;
         Slot = slot;
@@ -46,7 +48,7 @@ internal ref struct SyncRequest
         PipelineFaults.Check(_owner, PipelineStep.Wait); // after the wait: the slot must not be reused while in flight
         Cqe cqe = Slot.Completion;
         _completed = true;
-        _owner.OnCompleted(in cqe, _last);
+        _counter?.OnCompleted(in cqe, _last);
         return cqe;
     }
 
@@ -59,11 +61,16 @@ internal ref struct SyncRequest
         }
 
         _disposed = true;
+        if (!_completed)
+        {
+            _context.AbandonSync(Slot); // submitted but its wait failed: it will never complete
+        }
+
         Slot.ReleaseBuffers();
         _context.Return(Slot);
         if (!_completed)
         {
-            _owner.OnAbandoned();
+            _counter?.OnAbandoned();
         }
     }
 }

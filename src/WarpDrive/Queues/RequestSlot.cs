@@ -27,6 +27,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
     private WdSharedMemory? _sharedTable;
     private volatile bool _done;
     private Exception? _error;
+    private readonly bool _needsShares;
     private SlotCallback? _invoker;
     private object? _callback;
     private object? _callbackState;
@@ -34,6 +35,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
     public RequestSlot(WdContext owner, int index)
     {
         _owner = owner;
+        _needsShares = owner.Queue.NeedsShares;
         Index = index;
         // Hazard: user continuations must never run on the poller (a blocking one would stall every completion,
         // one that waits on another request would deadlock it). Deliver() queues this slot itself to the thread
@@ -77,7 +79,7 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
 
     public Cqe Completion { get; private set; }
 
-    /// <summary>Stream-mode session to notify before the result is published.</summary>
+    /// <summary>The session to notify before the result is published (<see cref="Pipeline.IRequestOwner"/>).</summary>
     public IRequestObserver? Session { get; private set; }
 
     public bool Last { get; private set; }
@@ -120,10 +122,11 @@ internal sealed class RequestSlot : IValueTaskSource<CompressionResult>, IValueT
         _callbackState = state;
     }
 
-    /// <summary>Shares memory the caller keeps pinned (a <c>fixed</c> span) for the duration of the request.</summary>
+    /// <summary>Shares memory the caller keeps pinned (a <c>fixed</c> span) for the duration of the request; nothing
+    /// where the device sees the whole address space (<see cref="WdQueue.NeedsShares"/>).</summary>
     public void Share(nint address, int length)
     {
-        if (length == 0)
+        if (length == 0 || !_needsShares)
         {
             return;
         }

@@ -434,9 +434,31 @@ internal sealed class WdContext : IDisposable
             Deliver(ready[..asyncReady]);
         }
 
-        // Moving average of the service time (races between callers only blur it).
+        // Moving average of the service time (races between callers only blur it). A caller that slept at once counts
+        // its wake-up in the sample: such a sample may lower the estimate but not raise it, else the wake-ups alone
+        // would keep an adaptive caller asleep after its requests got short.
         long sample = Stopwatch.GetTimestamp() - submittedAt;
-        Volatile.Write(ref _serviceTicks, ((Volatile.Read(ref _serviceTicks) * 7) + sample) / 8);
+        long estimate = Volatile.Read(ref _serviceTicks);
+        if (spin == TimeSpan.Zero && sample > estimate)
+        {
+            sample = estimate;
+        }
+
+        Volatile.Write(ref _serviceTicks, ((estimate * 7) + sample) / 8);
+    }
+
+    /// <summary>A synchronous request whose wait failed (its queue stopped being served: it will never complete) stops
+    /// counting as in flight, so that its slot may go back and the context be retired.</summary>
+    public void AbandonSync(RequestSlot slot)
+    {
+        lock (_submitLock)
+        lock (_reapLock)
+        {
+            if (slot.InFlight)
+            {
+                Unpublish(slot);
+            }
+        }
     }
 
     /// <summary>How long a synchronous caller polls before it sleeps (<see cref="SyncWaitStrategy"/>).</summary>

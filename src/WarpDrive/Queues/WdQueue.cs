@@ -36,6 +36,9 @@ public sealed class WdQueue : IDisposable
         }
     }
 
+    /// <summary>Whether requests must share their buffers with the device (<see cref="QueueTransport.NeedsShares"/>).</summary>
+    public bool NeedsShares => _transport.NeedsShares;
+
     /// <summary>The device this queue belongs to.</summary>
     public WdDeviceInfo Device => _transport.Device;
 

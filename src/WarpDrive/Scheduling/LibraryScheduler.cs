@@ -40,12 +40,16 @@ internal sealed class LibraryScheduler : IDisposable
 
     /// <summary>Mix mode's threshold in force: the library's option, else its measured default (when the runtime's
     /// Mix mode is on), else 0.</summary>
-    public int InlineThreshold => Options.InlineThreshold ?? (_runtime.Options.MixMode ? AlgorithmLibraries.DefaultInlineThreshold(Library) : 0);
+    public int InlineThreshold => Options.InlineThreshold ?? (MixModeDefaults ? AlgorithmLibraries.DefaultInlineThreshold(Library) : 0);
+
+    /// <summary>Mix mode's defaults apply: on in the runtime, the embedded device models allowed (the inline devices
+    /// are those models), and no threshold of the library's own.</summary>
+    private bool MixModeDefaults => Options.InlineThreshold is null && _runtime.Options.MixMode && _runtime.Options.EmbeddedDevices;
 
     /// <summary>Whether synchronous requests for an in-process device run inline at any size: Mix mode's default
     /// (no threshold of the library's own). A synchronous caller waits anyway, and a device made of this process's
     /// threads only adds its hop (docs/PERFORMANCE.md, "Mix mode thresholds").</summary>
-    public bool SyncInlineOnInProcessDevice => Options.InlineThreshold is null && _runtime.Options.MixMode;
+    public bool SyncInlineOnInProcessDevice => MixModeDefaults;
 
     /// <summary>Requests that ran inline and that went to a queue, on every context the library has had.</summary>
     public WdRequestPaths RequestPaths

@@ -12,18 +12,30 @@ namespace WarpDrive.Tests.Pipeline;
 
 /// <summary>The request pipeline's rollback (issue 17): a failure injected at each step of every kind of request
 /// (synchronous, ValueTask, callback, awaited submission, batch; compression and crypto) leaves no slot, pin or share
-/// behind, counts the request out of its session exactly once, and the next request through the same session works.</summary>
-public sealed class PipelineRollbackTests : IDisposable
+/// behind, counts the request out of its session exactly once, and the next request through the same session works;
+/// through the queues (Mix mode off), and as an application gets it by default (synchronous requests inline).</summary>
+public sealed class PipelineRollbackTestsQueue() : PipelineRollbackTests(mixMode: false);
+
+/// <inheritdoc cref="PipelineRollbackTestsQueue"/>
+public sealed class PipelineRollbackTestsMix() : PipelineRollbackTests(mixMode: true);
+
+/// <inheritdoc cref="PipelineRollbackTestsQueue"/>
+public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
 {
     private static readonly byte[] s_input = TestData.Text(20_000);
     private readonly WdRuntime _runtime = new(new WdRuntimeOptions
     {
         Mode = WdDeviceMode.Local,
+        MixMode = mixMode,
         BackgroundPolling = true,
         EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 8 },
     });
 
-    public void Dispose() => _runtime.Dispose();
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        _runtime.Dispose();
+    }
 
     public static TheoryData<string> SyncSteps => [.. Enum.GetNames<PipelineStep>()];
 
