@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace WarpDrive.Pipeline;
 
 /// <summary>Fault injection for the pipeline's rollback tests: a failure armed for one owner (session) and one step
@@ -9,9 +11,9 @@ internal static class PipelineFaults
     internal const string Switch = "WarpDrive.Testing.PipelineFaults";
 
     private static readonly bool s_enabled = AppContext.TryGetSwitch(Switch, out bool on) && on;
-    private static Fault? s_armed; // owner and step swapped as one
 
-    private sealed record Fault(object Owner, PipelineStep Step);
+    // Per owner, so that tests running in parallel arm their own sessions.
+    private static readonly ConcurrentDictionary<object, PipelineStep> s_armed = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Whether injection is possible in this process.</summary>
     public static bool Enabled => s_enabled;
@@ -25,17 +27,16 @@ internal static class PipelineFaults
             throw new InvalidOperationException($"set the AppContext switch {Switch} before WarpDrive is used");
         }
 
-        Volatile.Write(ref s_armed, new Fault(owner, step));
+        s_armed[owner] = step;
     }
 
-    /// <summary>Whether an armed failure is still waiting to fire.</summary>
-    public static bool Armed => Volatile.Read(ref s_armed) is not null;
+    /// <summary>Whether a failure armed for <paramref name="owner"/> is still waiting to fire.</summary>
+    public static bool IsArmed(object owner) => s_armed.ContainsKey(owner);
 
     /// <summary>Throws <see cref="InjectedFaultException"/> when a failure is armed for this owner and step.</summary>
     public static void Check(object owner, PipelineStep step)
     {
-        if (s_enabled && Volatile.Read(ref s_armed) is { } fault && ReferenceEquals(fault.Owner, owner) && fault.Step == step
-            && Interlocked.CompareExchange(ref s_armed, null, fault) == fault)
+        if (s_enabled && !s_armed.IsEmpty && s_armed.TryRemove(KeyValuePair.Create(owner, step)))
         {
             throw new InjectedFaultException(step);
         }
