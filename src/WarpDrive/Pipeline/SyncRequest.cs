@@ -42,7 +42,7 @@ internal ref struct SyncRequest
     {
         PipelineFaults.Check(_owner, PipelineStep.Build);
         PipelineFaults.Check(_owner, PipelineStep.Submit);
-        long submittedAt = Stopwatch.GetTimestamp();
+        long submittedAt = _context.IsInline ? 0 : Stopwatch.GetTimestamp(); // inline: done on return, nothing to estimate
         _context.Submit(Slot, in sqe);
         _context.WaitSync(Slot, submittedAt);
         PipelineFaults.Check(_owner, PipelineStep.Wait); // after the wait: the slot must not be reused while in flight

@@ -402,7 +402,8 @@ internal sealed class WdContext : IDisposable
         }
     }
 
-    /// <summary>Reaps until <paramref name="slot"/> is done.</summary>
+    /// <summary>Reaps until <paramref name="slot"/> is done; <paramref name="submittedAt"/> (0: none) feeds the service
+    /// time estimate.</summary>
     public void WaitSync(RequestSlot slot, long submittedAt)
     {
         Span<int> ready = stackalloc int[ReapBatch];
@@ -437,6 +438,11 @@ internal sealed class WdContext : IDisposable
         // Moving average of the service time (races between callers only blur it). A caller that slept at once counts
         // its wake-up in the sample: such a sample may lower the estimate but not raise it, else the wake-ups alone
         // would keep an adaptive caller asleep after its requests got short.
+        if (submittedAt == 0)
+        {
+            return;
+        }
+
         long sample = Stopwatch.GetTimestamp() - submittedAt;
         long estimate = Volatile.Read(ref _serviceTicks);
         if (spin == TimeSpan.Zero && sample > estimate)
