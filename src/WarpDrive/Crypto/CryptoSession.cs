@@ -20,7 +20,11 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
 
     private readonly ContextBinding _binding;
     private readonly RequestPipeline _pipeline;
-    private readonly List<(DevicePool Pool, IDeviceMemory Memory)> _keys = []; // the key on each device the session used
+    private readonly List<KeyCopy> _keys = []; // the key on each device the session used
+    private KeyCopy? _lastKey; // the copy the last request used: found again without the lock
+
+    /// <summary>The session's key in the device-visible memory of one pool's device.</summary>
+    private sealed record KeyCopy(DevicePool Pool, IDeviceMemory Memory);
     private int _keyLength;
     private int _inFlight;
     private bool _disposed;
@@ -104,7 +108,7 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
             IDeviceMemory memory = RentKeyMemory(pool, key.Length);
             DisposeKeys();
             key.CopyTo(memory.Span);
-            _keys.Add((pool, memory));
+            _keys.Add(new KeyCopy(pool, memory));
             _keyLength = key.Length;
         }
     }
@@ -124,19 +128,27 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     /// has not used that device before (failover, or Mix mode's inline device).</summary>
     private nint KeyAddress(DevicePool pool)
     {
+        if (Volatile.Read(ref _lastKey) is { } last && last.Pool == pool)
+        {
+            return last.Memory.Address;
+        }
+
         lock (_keys)
         {
-            foreach ((DevicePool p, IDeviceMemory m) in _keys)
+            foreach (KeyCopy copy in _keys)
             {
-                if (p == pool)
+                if (copy.Pool == pool)
                 {
-                    return m.Address;
+                    Volatile.Write(ref _lastKey, copy);
+                    return copy.Memory.Address;
                 }
             }
 
             IDeviceMemory memory = RentKeyMemory(pool, _keyLength);
             _keys[0].Memory.Span[.._keyLength].CopyTo(memory.Span);
-            _keys.Add((pool, memory));
+            var added = new KeyCopy(pool, memory);
+            _keys.Add(added);
+            Volatile.Write(ref _lastKey, added);
             return memory.Address;
         }
     }
@@ -144,6 +156,7 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     /// <summary>Zeroes and frees every copy of the key.</summary>
     private void DisposeKeys()
     {
+        Volatile.Write(ref _lastKey, null);
         foreach ((_, IDeviceMemory memory) in _keys)
         {
             memory.Dispose();
