@@ -89,14 +89,11 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
     private unsafe CompressionResult ProcessOnce(ReadOnlySpan<byte> source, Span<byte> destination, bool last, bool flush)
     {
         EnterRequest();
-        using SyncRequest request = _pipeline.BeginSync(_operation, source.Length, last);
         fixed (byte* src = source)
         fixed (byte* dst = destination)
         {
-            request.Slot.Share((nint)src, source.Length);
-            request.Slot.Share((nint)dst, destination.Length);
-            Sqe sqe = BuildSqe(request.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
-            return CompressionResult.From(request.Run(in sqe));
+            var request = new PinnedRequest(this, (nint)src, source.Length, (nint)dst, destination.Length, last, flush);
+            return CompressionResult.From(_pipeline.Run(_operation, source.Length, last, ref request));
         }
     }
 
@@ -123,13 +120,10 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
     private unsafe CompressionResult ProcessOnce(ReadOnlySequence<byte> source, Span<byte> destination, bool last, bool flush)
     {
         EnterRequest();
-        using SyncRequest request = _pipeline.BeginSync(_operation, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, last);
         fixed (byte* dst = destination)
         {
-            nint table = request.Slot.ShareDataList(source, out int count);
-            request.Slot.Share((nint)dst, destination.Length);
-            Sqe sqe = BuildSqe(request.Tag, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, last, flush, dataList: true);
-            return CompressionResult.From(request.Run(in sqe));
+            var request = new DataListRequest(this, source, (nint)dst, destination.Length, last, flush);
+            return CompressionResult.From(_pipeline.Run(_operation, source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, last, ref request));
         }
     }
 
@@ -263,6 +257,37 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         }
     }
 
+    /// <summary>One synchronous request over buffers its caller holds <c>fixed</c>.</summary>
+    private readonly struct PinnedRequest(CompressionSession session, nint source, int sourceLength, nint destination, int destinationLength,
+        bool last, bool flush) : IRequestBuilder
+    {
+        public Sqe Build(RequestSlot slot, DevicePool pool)
+        {
+            slot.Share(source, sourceLength);
+            slot.Share(destination, destinationLength);
+            return session.BuildSqe(slot.Tag, (ulong)source, (uint)sourceLength, (ulong)destination, (uint)destinationLength, last, flush, dataList: false);
+        }
+    }
+
+    /// <summary>One synchronous request whose input is a data list (each segment pinned and shared by the slot).</summary>
+    private readonly struct DataListRequest(CompressionSession session, ReadOnlySequence<byte> source, nint destination, int destinationLength,
+        bool last, bool flush) : IRequestBuilder
+    {
+        public Sqe Build(RequestSlot slot, DevicePool pool)
+        {
+            nint table = slot.ShareDataList(source, out int count);
+            slot.Share(destination, destinationLength);
+            return session.BuildSqe(slot.Tag, (ulong)table, (uint)count, (ulong)destination, (uint)destinationLength, last, flush, dataList: true);
+        }
+    }
+
+    /// <summary>A stream's release (<see cref="Opcode.StreamRelease"/>).</summary>
+    private readonly struct ReleaseRequest(uint streamId) : IRequestBuilder
+    {
+        public Sqe Build(RequestSlot slot, DevicePool pool) =>
+            new() { UserData = slot.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = streamId };
+    }
+
     /// <summary>A batch of block requests; a synchronous one fills <c>results</c>.</summary>
     private readonly ref struct Batch(CompressionSession session, ReadOnlySpan<CompressionRequest> requests, Span<CompressionResult> results)
         : IBatchBuilder
@@ -385,8 +410,8 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
 
     private void ReleaseDeviceStream()
     {
-        using SyncRequest request = _pipeline.BeginSync(_operation, 0, last: true, counted: false);
-        request.Run(new Sqe { UserData = request.Tag, Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = (uint)_streamId });
+        var request = new ReleaseRequest((uint)_streamId);
+        _pipeline.Run(_operation, 0, last: true, ref request, counted: false);
     }
 
     /// <summary>Frees the device-side stream context (stream mode).</summary>

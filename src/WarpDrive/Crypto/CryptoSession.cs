@@ -170,16 +170,14 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
         ReadOnlySpan<byte> iv = default, ReadOnlySpan<byte> aad = default, ReadOnlySpan<byte> aux = default)
     {
         EnterRequest();
-        using SyncRequest request = _pipeline.BeginSync(OperationOf(op.Opcode), source.Length, last: true);
         fixed (byte* src = source)
         fixed (byte* dst = destination)
         fixed (byte* aadPointer = aad)
         fixed (byte* auxPointer = aux)
         {
-            nint parameters = WriteParameters(request.Slot, request.Pool, in op, iv, aad, (nint)aadPointer, aux, (nint)auxPointer);
-            request.Slot.Share((nint)src, source.Length);
-            request.Slot.Share((nint)dst, destination.Length);
-            return request.Run(BuildSqe(request.Tag, in op, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, parameters));
+            var request = new PinnedRequest(this, op, (nint)src, source.Length, (nint)dst, destination.Length, iv, aad, (nint)aadPointer, aux,
+                (nint)auxPointer);
+            return _pipeline.Run(OperationOf(op.Opcode), source.Length, last: true, ref request);
         }
     }
 
@@ -188,14 +186,10 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     private protected unsafe Cqe Run(in CryptoOperation op, ReadOnlySequence<byte> source, Span<byte> destination, ReadOnlySpan<byte> iv = default)
     {
         EnterRequest();
-        using SyncRequest request = _pipeline.BeginSync(OperationOf(op.Opcode), source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, last: true);
         fixed (byte* dst = destination)
         {
-            nint table = request.Slot.ShareDataList(source, out int count);
-            request.Slot.Share((nint)dst, destination.Length);
-            nint parameters = WriteParameters(request.Slot, request.Pool, in op, iv, default, 0, default, 0);
-            CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
-            return request.Run(BuildSqe(request.Tag, in listOp, (ulong)table, (uint)count, (ulong)dst, (uint)destination.Length, parameters));
+            var request = new DataListRequest(this, op, source, (nint)dst, destination.Length, iv);
+            return _pipeline.Run(OperationOf(op.Opcode), source.Length > int.MaxValue ? int.MaxValue : (int)source.Length, last: true, ref request);
         }
     }
 
@@ -240,6 +234,39 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
         EnterRequest();
         return _pipeline.RunAsync<Request, bool>(OperationOf(op.Opcode), source.Length, last: true,
             new Request(this, op, source, default, default, aad, signature), CryptoStatus.Verified, cancellationToken);
+    }
+
+    /// <summary>One synchronous request over buffers its caller holds <c>fixed</c>; the IV and small inputs are copied
+    /// into the slot's scratch, larger ones shared where they are.</summary>
+    private readonly ref struct PinnedRequest(CryptoSession session, CryptoOperation op, nint source, int sourceLength, nint destination,
+        int destinationLength, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> aad, nint aadPointer, ReadOnlySpan<byte> aux, nint auxPointer)
+        : IRequestBuilder
+    {
+        private readonly ReadOnlySpan<byte> _iv = iv, _aad = aad, _aux = aux;
+
+        public Sqe Build(RequestSlot slot, DevicePool pool)
+        {
+            nint parameters = session.WriteParameters(slot, pool, in op, _iv, _aad, aadPointer, _aux, auxPointer);
+            slot.Share(source, sourceLength);
+            slot.Share(destination, destinationLength);
+            return BuildSqe(slot.Tag, in op, (ulong)source, (uint)sourceLength, (ulong)destination, (uint)destinationLength, parameters);
+        }
+    }
+
+    /// <summary>One synchronous request whose source is a data list.</summary>
+    private readonly ref struct DataListRequest(CryptoSession session, CryptoOperation op, ReadOnlySequence<byte> source, nint destination,
+        int destinationLength, ReadOnlySpan<byte> iv) : IRequestBuilder
+    {
+        private readonly ReadOnlySpan<byte> _iv = iv;
+
+        public Sqe Build(RequestSlot slot, DevicePool pool)
+        {
+            nint table = slot.ShareDataList(source, out int count);
+            slot.Share(destination, destinationLength);
+            nint parameters = session.WriteParameters(slot, pool, in op, _iv, default, 0, default, 0);
+            CryptoOperation listOp = op with { Flags = op.Flags | SqeFlags.SrcDataList };
+            return BuildSqe(slot.Tag, in listOp, (ulong)table, (uint)count, (ulong)destination, (uint)destinationLength, parameters);
+        }
     }
 
     /// <summary>One asynchronous request of the session: the parameter block (with the IV and small inputs) in the

@@ -4,9 +4,10 @@ using WarpDrive.Scheduling;
 
 namespace WarpDrive.Pipeline;
 
-/// <summary>An algorithm library's part of one asynchronous request (UADK's driver message fill): it pins and shares
-/// the request's memory through the slot, lays out its parameters in the slot's scratch, and returns the SQE. Every
-/// other step of the request's life, and the rollback of each, is <see cref="RequestPipeline"/>'s.</summary>
+/// <summary>An algorithm library's part of one request (UADK's driver message fill): it shares the request's memory
+/// through the slot (pinning it first for an asynchronous request; a synchronous caller holds it <c>fixed</c>), lays
+/// out its parameters in the slot's scratch, and returns the SQE. Every other step of the request's life, and the
+/// rollback of each, is <see cref="RequestPipeline"/>'s.</summary>
 internal interface IRequestBuilder
 {
     /// <summary>Builds the request in <paramref name="slot"/> (prepared already) for a context of

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using WarpDrive.Abi;
 using WarpDrive.Queues;
@@ -30,12 +31,15 @@ internal sealed partial class RequestPipeline(ContextBinding binding, IRequestOw
         }
     }
 
-    /// <summary>A synchronous request: picks its context and rents a slot (waiting for one when all are in flight).
-    /// The caller pins and shares through <see cref="SyncRequest.Slot"/>, builds the SQE, calls
-    /// <see cref="SyncRequest.Run"/>, and disposes the request (a <c>using</c>), which releases everything.</summary>
+    /// <summary>A synchronous request (UADK's <c>wd_handle_msg_sync</c>): pick, rent (waiting for a slot when all
+    /// are in flight), prepare, build, submit, wait for the completion, release. Whatever step fails, the buffers, the
+    /// slot and the in-flight count go back and the owner counts the request out.</summary>
+    /// <param name="builder">The library's part; synchronous callers keep their buffers pinned (<c>fixed</c>) around
+    /// the call, so it may be a ref struct over spans and pointers.</param>
     /// <param name="counted">false for a request the owner did not count in (a stream's release, made by the session
     /// itself, maybe while one of its requests is in flight): the owner hears nothing of it.</param>
-    public SyncRequest BeginSync(int operation, int length, bool last, bool counted = true)
+    public Cqe Run<TBuilder>(int operation, int length, bool last, ref TBuilder builder, bool counted = true)
+        where TBuilder : IRequestBuilder, allows ref struct
     {
         IRequestOwner? counter = counted ? owner : null;
         WdContext context;
@@ -54,8 +58,34 @@ internal sealed partial class RequestPipeline(ContextBinding binding, IRequestOw
             throw;
         }
 
-        slot.Prepare(isAsync: false, null, last);
-        return new SyncRequest(owner, counter, context, pool, slot, last);
+        bool completed = false;
+        try
+        {
+            slot.Prepare(isAsync: false, null, last);
+            long submittedAt = context.IsInline ? 0 : Stopwatch.GetTimestamp(); // inline: done on return, nothing to estimate
+            bool submitted = false;
+            Submit(context, pool, slot, ref builder, ref submitted);
+            context.WaitSync(slot, submittedAt);
+            PipelineFaults.Check(owner, PipelineStep.Wait); // after the wait: a slot in flight must not be reused
+            Cqe cqe = slot.Completion;
+            completed = true;
+            counter?.OnCompleted(in cqe, last);
+            return cqe;
+        }
+        finally
+        {
+            if (!completed)
+            {
+                context.AbandonSync(slot); // submitted, but its wait failed: it will never complete
+            }
+
+            slot.ReleaseBuffers();
+            context.Return(slot);
+            if (!completed)
+            {
+                counter?.OnAbandoned();
+            }
+        }
     }
 
     /// <summary>An asynchronous request whose result is the slot's <see cref="ValueTask{TResult}"/>: submits it and
@@ -162,10 +192,7 @@ internal sealed partial class RequestPipeline(ContextBinding binding, IRequestOw
                 slot.SetCallback(invoker, callback!, state);
             }
 
-            Sqe sqe = builder.Build(slot, pool);
-            PipelineFaults.Check(owner, PipelineStep.Build);
-            PipelineFaults.Check(owner, PipelineStep.Submit);
-            context.Submit(slot, in sqe, ref submitted);
+            Submit(context, pool, slot, ref builder, ref submitted);
         }
         catch when (!submitted)
         {
@@ -175,6 +202,17 @@ internal sealed partial class RequestPipeline(ContextBinding binding, IRequestOw
             owner.OnAbandoned();
             throw;
         }
+    }
+
+    /// <summary>The steps every request shares once its slot is prepared: the library builds it, then it is published
+    /// (<paramref name="submitted"/> turns true once it is in flight).</summary>
+    private void Submit<TBuilder>(WdContext context, DevicePool pool, RequestSlot slot, ref TBuilder builder, ref bool submitted)
+        where TBuilder : IRequestBuilder, allows ref struct
+    {
+        Sqe sqe = builder.Build(slot, pool);
+        PipelineFaults.Check(owner, PipelineStep.Build);
+        PipelineFaults.Check(owner, PipelineStep.Submit);
+        context.Submit(slot, in sqe, ref submitted);
     }
 
     /// <summary>Completes finished asynchronous requests of the library without blocking.</summary>
