@@ -76,7 +76,23 @@ public sealed class WdRuntime : IDisposable
 
     /// <summary>Which path served <paramref name="library"/>'s requests so far: inline in the callers' threads (Mix
     /// mode) or through a device's queues. Counting costs the request path nothing (a store under a lock it holds).</summary>
-    public WdRequestPaths GetRequestPaths(AlgorithmLibrary library) => Scheduler(library).RequestPaths;
+    public WdRequestPaths GetRequestPaths(AlgorithmLibrary library)
+    {
+        LibraryScheduler[] schedulers;
+        lock (_lock)
+        {
+            schedulers = [.. _schedulers.Values];
+        }
+
+        long inline = 0, queued = 0;
+        var seen = new HashSet<WdContext>();
+        foreach (LibraryScheduler scheduler in schedulers)
+        {
+            scheduler.CountRequests(library, seen, ref inline, ref queued);
+        }
+
+        return new WdRequestPaths(inline, queued);
+    }
 
     /// <summary>The scheduler of <paramref name="library"/>, set up on first use from <see cref="Initialize"/>,
     /// <see cref="WdRuntimeOptions.Libraries"/> or the defaults.</summary>

@@ -21,7 +21,7 @@ internal sealed class WdContext : IDisposable
     private static readonly long s_maxSpinTicks = Stopwatch.Frequency / 500; // 2 ms
     private readonly SyncWaitStrategy _syncWait;
     private long _serviceTicks;
-    private long _submitted; // under the submit lock
+    private readonly long[] _submittedBy = new long[AlgorithmLibraries.All.Length]; // under the submit lock
 
     // The poller spins only while a completion is likely within its spin: requests that take long (an RSA signature,
     // a large block) complete through the futex, so that the poller does not spend a core the engines need. The
@@ -96,8 +96,10 @@ internal sealed class WdContext : IDisposable
     /// <summary>Request slots: the most requests in flight on this context.</summary>
     public int Depth => _slots.Length;
 
-    /// <summary>Requests published on this context (the path counts of <see cref="WdRuntime.GetRequestPaths"/>).</summary>
-    public long Submitted => Volatile.Read(ref _submitted);
+    /// <summary>Requests of <paramref name="library"/> published on this context (the path counts of
+    /// <see cref="WdRuntime.GetRequestPaths"/>: a context may serve several libraries, as the SEC ones share the inline
+    /// queues).</summary>
+    public long Submitted(AlgorithmLibrary library) => Volatile.Read(ref _submittedBy[(int)library]);
 
     /// <summary>Slots not rented (tests: <see cref="Depth"/> when nothing is in flight).</summary>
     public int FreeSlots => _available.CurrentCount;
@@ -364,7 +366,10 @@ internal sealed class WdContext : IDisposable
         // which FailAsyncInFlight also takes: it never sees a slot whose submission is still undecided.
         slot.InFlight = true;
         slot.NoteSubmission(in sqe);
-        _submitted++;
+        if (AlgorithmLibraries.IndexOf(sqe.Opcode) is >= 0 and int library)
+        {
+            _submittedBy[library]++;
+        }
         Interlocked.Increment(ref _inFlight);
         if (slot.IsAsync)
         {

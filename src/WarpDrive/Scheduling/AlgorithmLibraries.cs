@@ -9,6 +9,20 @@ internal static class AlgorithmLibraries
     /// <summary>Every library.</summary>
     public static readonly AlgorithmLibrary[] All = Enum.GetValues<AlgorithmLibrary>();
 
+    /// <summary>The library whose requests carry <paramref name="opcode"/>, as an index into <see cref="All"/>; -1 for a
+    /// no-op or a stream's release (no library's request of its own).</summary>
+    public static int IndexOf(Abi.Opcode opcode) => opcode switch
+    {
+        Abi.Opcode.Compress or Abi.Opcode.Decompress => (int)AlgorithmLibrary.Comp,
+        Abi.Opcode.CipherEncrypt or Abi.Opcode.CipherDecrypt => (int)AlgorithmLibrary.Cipher,
+        Abi.Opcode.Digest => (int)AlgorithmLibrary.Digest,
+        Abi.Opcode.AeadEncrypt or Abi.Opcode.AeadDecrypt => (int)AlgorithmLibrary.Aead,
+        >= Abi.Opcode.RsaSign and <= Abi.Opcode.RsaKeyGen => (int)AlgorithmLibrary.Rsa,
+        Abi.Opcode.DhCompute => (int)AlgorithmLibrary.Dh,
+        >= Abi.Opcode.EccSign and <= Abi.Opcode.EccDecrypt => (int)AlgorithmLibrary.Ecc,
+        _ => -1,
+    };
+
     /// <summary>The library's part of its environment variables' names (<c>COMP</c> in <c>WD_COMP_CTX_NUM</c>).</summary>
     public static string EnvironmentName(AlgorithmLibrary library) => library.ToString().ToUpperInvariant();
 

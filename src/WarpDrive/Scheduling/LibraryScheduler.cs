@@ -51,25 +51,30 @@ internal sealed class LibraryScheduler : IDisposable
     /// threads only adds its hop (docs/PERFORMANCE.md, "Mix mode thresholds").</summary>
     public bool SyncInlineOnInProcessDevice => MixModeDefaults;
 
-    /// <summary>Requests that ran inline and that went to a queue, on every context the library has had.</summary>
-    public WdRequestPaths RequestPaths
+    /// <summary>Adds what this library's contexts, open and closed, published of <paramref name="library"/>'s
+    /// requests to <paramref name="inline"/> and <paramref name="queued"/>, skipping contexts already
+    /// <paramref name="seen"/> (another library's scheduler lists a context it borrowed too).</summary>
+    public void CountRequests(AlgorithmLibrary library, HashSet<WdContext> seen, ref long inline, ref long queued)
     {
-        get
+        lock (_lock)
         {
-            long inline = _closedInline, queued = _closedQueued;
-            foreach (WdContext context in Contexts)
+            inline += _closed[(int)library, 0];
+            queued += _closed[(int)library, 1];
+        }
+
+        foreach (WdContext context in Contexts)
+        {
+            if (seen.Add(context))
             {
                 if (context.IsInline)
                 {
-                    inline += context.Submitted;
+                    inline += context.Submitted(library);
                 }
                 else
                 {
-                    queued += context.Submitted;
+                    queued += context.Submitted(library);
                 }
             }
-
-            return new WdRequestPaths(inline, queued);
         }
     }
 
@@ -227,21 +232,16 @@ internal sealed class LibraryScheduler : IDisposable
         }
     }
 
-    /// <summary>Keeps the request count of a context that goes (<see cref="RequestPaths"/>).</summary>
+    /// <summary>Keeps the request counts of a context that goes (<see cref="CountRequests"/>; under the lock).</summary>
     private void CountClosed(WdContext context)
     {
-        if (context.IsInline)
+        foreach (AlgorithmLibrary library in AlgorithmLibraries.All)
         {
-            _closedInline += context.Submitted;
-        }
-        else
-        {
-            _closedQueued += context.Submitted;
+            _closed[(int)library, context.IsInline ? 0 : 1] += context.Submitted(library);
         }
     }
 
-    private long _closedInline;
-    private long _closedQueued;
+    private readonly long[,] _closed = new long[AlgorithmLibraries.All.Length, 2]; // by library: inline, queued
 
     /// <summary>Closes a context this library opened (a failed <see cref="WdRuntime.Initialize"/>).</summary>
     public void Close(WdContext context)

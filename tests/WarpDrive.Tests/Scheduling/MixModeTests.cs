@@ -98,6 +98,23 @@ public class MixModeTests
         Assert.Equal(new WdRequestPaths(1, 1), runtime.GetRequestPaths(AlgorithmLibrary.Aead));
     }
 
+    [Fact]
+    public void EachLibraryCountsItsOwnRequestsThoughTheSecLibrariesShareTheInlineQueues()
+    {
+        using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
+        byte[] key = RandomNumberGenerator.GetBytes(16), nonce = RandomNumberGenerator.GetBytes(12), data = TestData.Random(100);
+        using var aead = new AeadSession(AeadAlgorithm.AesGcm, key, runtime: runtime);
+        using var digest = new DigestSession(DigestAlgorithm.Sha256, runtime: runtime);
+        aead.Encrypt(nonce, data, new byte[data.Length + 16]);
+        aead.Encrypt(nonce, data, new byte[data.Length + 16]);
+        byte[] hash = new byte[32];
+        digest.ComputeHash(data, hash);
+        Assert.Equal(SHA256.HashData(data), hash);
+        Assert.Equal(new WdRequestPaths(2, 0), runtime.GetRequestPaths(AlgorithmLibrary.Aead));
+        Assert.Equal(new WdRequestPaths(1, 0), runtime.GetRequestPaths(AlgorithmLibrary.Digest));
+        Assert.Equal(new WdRequestPaths(0, 0), runtime.GetRequestPaths(AlgorithmLibrary.Cipher));
+    }
+
     [Theory]
     [InlineData(SyncWaitStrategy.Adaptive)]
     [InlineData(SyncWaitStrategy.Spin)]
