@@ -75,15 +75,8 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             return ProcessOnce(source, destination, last, flush);
         }
 
-        int room = _limit.Room(destination.Length, _streamActive, out bool clamped);
-        CompressionResult r = room == 0 && clamped ? OutputLimit.NothingYet : ProcessOnce(source, destination[..room], last, flush);
-        if (!_limit.NeedsProbe(r, clamped, room))
-        {
-            return Limited(_limit.Count(r, clamped));
-        }
-
-        Span<byte> one = stackalloc byte[1];
-        return Limited(_limit.AfterProbe(r, ProcessOnce(source[r.Consumed..], one, last, flush)));
+        var request = new LimitedSpanRequest(this, source, destination, stackalloc byte[1], last, flush);
+        return Limited(_limit.Run(ref request, destination.Length, _streamActive));
     }
 
     private unsafe CompressionResult ProcessOnce(ReadOnlySpan<byte> source, Span<byte> destination, bool last, bool flush)
@@ -106,15 +99,8 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             return ProcessOnce(source, destination, last, flush);
         }
 
-        int room = _limit.Room(destination.Length, _streamActive, out bool clamped);
-        CompressionResult r = room == 0 && clamped ? OutputLimit.NothingYet : ProcessOnce(source, destination[..room], last, flush);
-        if (!_limit.NeedsProbe(r, clamped, room))
-        {
-            return Limited(_limit.Count(r, clamped));
-        }
-
-        Span<byte> one = stackalloc byte[1];
-        return Limited(_limit.AfterProbe(r, ProcessOnce(source.Slice(r.Consumed), one, last, flush)));
+        var request = new LimitedSequenceRequest(this, source, destination, stackalloc byte[1], last, flush);
+        return Limited(_limit.Run(ref request, destination.Length, _streamActive));
     }
 
     private unsafe CompressionResult ProcessOnce(ReadOnlySequence<byte> source, Span<byte> destination, bool last, bool flush)
@@ -255,6 +241,29 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             nint dst = slot.PinAndShare(destination);
             return session.BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
         }
+    }
+
+    /// <summary>A synchronous request under <see cref="OutputLimit"/>: its room, then maybe the probe.</summary>
+    private readonly ref struct LimitedSpanRequest(CompressionSession session, ReadOnlySpan<byte> source, Span<byte> destination,
+        Span<byte> probe, bool last, bool flush) : OutputLimit.IRequest
+    {
+        private readonly ReadOnlySpan<byte> _source = source;
+        private readonly Span<byte> _destination = destination, _probe = probe;
+
+        public CompressionResult Run(int room) => session.ProcessOnce(_source, _destination[..room], last, flush);
+
+        public CompressionResult Probe(int consumed) => session.ProcessOnce(_source[consumed..], _probe, last, flush);
+    }
+
+    /// <inheritdoc cref="LimitedSpanRequest"/>
+    private readonly ref struct LimitedSequenceRequest(CompressionSession session, ReadOnlySequence<byte> source, Span<byte> destination,
+        Span<byte> probe, bool last, bool flush) : OutputLimit.IRequest
+    {
+        private readonly Span<byte> _destination = destination, _probe = probe;
+
+        public CompressionResult Run(int room) => session.ProcessOnce(source, _destination[..room], last, flush);
+
+        public CompressionResult Probe(int consumed) => session.ProcessOnce(source.Slice(consumed), _probe, last, flush);
     }
 
     /// <summary>One synchronous request over buffers its caller holds <c>fixed</c>.</summary>

@@ -8,10 +8,30 @@ namespace WarpDrive.Compression;
 /// (<see cref="DataErrorKind.OutputLimitExceeded"/>) and the session abandons its stream.</summary>
 /// <remarks>A request runs as: <see cref="Room"/>; the request over that much of the destination, unless
 /// <see cref="NothingYet"/>; then, when <see cref="NeedsProbe"/>, a request with a one-byte destination over the input
-/// left, merged by <see cref="AfterProbe"/>, else <see cref="Count"/>.</remarks>
+/// left, merged by <see cref="AfterProbe"/>, else <see cref="Count"/>. <see cref="Run"/> does all of it for a
+/// synchronous request; an asynchronous one spells the same steps out around its awaits.</remarks>
 internal sealed class OutputLimit(long max, bool stream)
 {
     private long _streamOutput;
+
+    /// <summary>A synchronous request as <see cref="Run"/> sends it.</summary>
+    public interface IRequest
+    {
+        /// <summary>The request with its destination cut to <paramref name="room"/> bytes.</summary>
+        CompressionResult Run(int room);
+
+        /// <summary>The probe: the input after <paramref name="consumed"/> bytes, a one-byte destination.</summary>
+        CompressionResult Probe(int consumed);
+    }
+
+    /// <summary>Runs <paramref name="request"/> (destination <paramref name="length"/> bytes) under the limit.</summary>
+    public CompressionResult Run<T>(ref T request, int length, bool streamActive)
+        where T : IRequest, allows ref struct
+    {
+        int room = Room(length, streamActive, out bool clamped);
+        CompressionResult r = room == 0 && clamped ? NothingYet : request.Run(room);
+        return NeedsProbe(r, clamped, room) ? AfterProbe(r, request.Probe(r.Consumed)) : Count(r, clamped);
+    }
 
     /// <summary>A request not sent because the limit leaves no room: the probe decides.</summary>
     public static CompressionResult NothingYet => new(CompletionStatus.OutOfSpace, 0, 0, 0, false, DataErrorKind.None);
