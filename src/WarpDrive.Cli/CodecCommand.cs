@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO.Compression;
 using Spectre.Console;
+using WarpDrive.Abi;
 using WarpDrive.Streams;
 
 namespace WarpDrive.Cli;
@@ -41,7 +42,7 @@ internal static class CodecCommand
         };
         maxOutput.Validators.Add(r =>
         {
-            if (r.Tokens is [var token] && ByteSize.Parse(token.Value) is null)
+            if (r.Tokens is [var token] && !ByteSize.TryParse(token.Value, 1, long.MaxValue, out _))
             {
                 r.AddError($"--max-output must be a size such as 4096, 64K, 64M or 2G, not '{token.Value}'");
             }
@@ -64,7 +65,7 @@ internal static class CodecCommand
 
         var devices = new DeviceSelection(command);
         command.SetAction(parse => devices.Run(parse, runtime =>
-            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(maxOutput) is { } max ? ByteSize.Parse(max) : null,
+            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(maxOutput) is { } max && ByteSize.TryParse(max, out long limit) ? limit : null,
                 parse.GetValue(output), parse.GetValue(input), runtime)));
         return command;
     }

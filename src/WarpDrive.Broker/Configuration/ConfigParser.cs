@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using WarpDrive.Abi;
 
 namespace WarpDrive.Broker.Configuration;
 

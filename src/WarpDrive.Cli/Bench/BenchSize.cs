@@ -1,4 +1,5 @@
 using System.Globalization;
+using WarpDrive.Abi;
 
 namespace WarpDrive.Cli.Bench;
 
@@ -6,7 +7,7 @@ namespace WarpDrive.Cli.Bench;
 internal static class BenchSize
 {
     /// <returns>The size, or null when <paramref name="text"/> does not parse or is not positive.</returns>
-    public static int? Parse(string text) => (int?)ByteSize.Parse(text, int.MaxValue / 2);
+    public static int? Parse(string text) => ByteSize.TryParse(text, 1, int.MaxValue / 2, out long bytes) ? (int)bytes : null;
 
     /// <summary>4096 → 4K, 65536 → 64K, 1048576 → 1M, others in bytes.</summary>
     public static string Format(int bytes) =>

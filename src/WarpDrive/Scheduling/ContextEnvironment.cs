@@ -1,4 +1,5 @@
 using System.Globalization;
+using WarpDrive.Abi;
 
 namespace WarpDrive.Scheduling;
 
@@ -107,25 +108,10 @@ public static class ContextEnvironment
 
     /// <summary>Parses <c>INLINE_THRESHOLD</c>: a byte count (0 offloads everything), with an optional <c>K</c> or
     /// <c>M</c> suffix (KiB, MiB).</summary>
-    public static int ParseThreshold(string variable, string value)
-    {
-        string text = value.Trim();
-        long unit = 1;
-        if (text.EndsWith('K') || text.EndsWith('k'))
-        {
-            unit = 1024;
-            text = text[..^1];
-        }
-        else if (text.EndsWith('M') || text.EndsWith('m'))
-        {
-            unit = 1024 * 1024;
-            text = text[..^1];
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n * unit <= int.MaxValue
-            ? (int)(n * unit)
-            : throw new WdConfigurationException(variable, $"{variable}='{value}': must be a size in bytes (e.g. 4096 or 16K), at most 2G");
-    }
+    public static int ParseThreshold(string variable, string value) =>
+        ByteSize.TryParse(value, 0, int.MaxValue, out long bytes)
+            ? (int)bytes
+            : throw new WdConfigurationException(variable, $"{variable}='{value}': must be a size in bytes (e.g. 4096, 16K or 16KiB), below 2G");
 
     private static WdConfigurationException Bad(string variable, string value, string what, string shape) =>
         new(variable, $"{variable}='{value}': {what} (expected something like \"{shape}\")");
