@@ -8,9 +8,6 @@ using WarpDrive.Abi.Stats;
 using WarpDrive.Broker.Configuration;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
-using WarpDrive.Devices.Hpre;
-using WarpDrive.Devices.Sec;
-using WarpDrive.Devices.Zip;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Broker;
@@ -154,12 +151,7 @@ public sealed class BrokerServer : IDisposable
 
         DeviceFlags flags = ((config.Memory & DeviceMemoryModes.Sva) != 0 ? DeviceFlags.Sva : 0)
                             | ((config.Memory & DeviceMemoryModes.Share) != 0 ? DeviceFlags.Share : 0);
-        DeviceModel model = config.Model switch
-        {
-            "sec" => new SecDevice(config.Name),
-            "hpre" => new HpreDevice(config.Name),
-            _ => new ZipDevice(config.Name, engine),
-        };
+        DeviceModel model = DeviceCatalog.Create(config.Model, config.Name, engine);
         var host = new DeviceHost(model, new DeviceHostOptions
         {
             QueueCount = config.Queues,

@@ -64,7 +64,7 @@ public sealed class WdRuntimeOptions
     public static WdRuntimeOptions FromEnvironment() => new()
     {
         EmbeddedDevices = Environment.GetEnvironmentVariable("WD_EMBEDDED") is not ("0" or "false" or "no"),
-        EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE") is var engine && engine is null or "" or "best" or "isal" or "zlib-ng"
+        EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE") is var engine && Discovery.InProcessDevices.IsZipEngine(engine)
             ? engine
             : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib-ng)"),
         Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),

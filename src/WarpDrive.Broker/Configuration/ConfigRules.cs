@@ -9,10 +9,10 @@ namespace WarpDrive.Broker.Configuration;
 internal static partial class ConfigRules
 {
     /// <summary>Models the broker can host.</summary>
-    public static readonly string[] Models = ["zip", "sec", "hpre"];
+    public static readonly string[] Models = [.. Devices.DeviceCatalog.Models];
 
     /// <summary>Values of a device's <c>engine</c> key.</summary>
-    public static readonly string[] Engines = ["best", "isal", "zlib-ng"];
+    public static readonly string[] Engines = [.. Devices.DeviceCatalog.ZipEngines];
 
     public const int MaxQueues = 1024;
     public const int MaxQueueDepth = 4096;

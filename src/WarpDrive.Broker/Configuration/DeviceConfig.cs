@@ -6,7 +6,7 @@ namespace WarpDrive.Broker.Configuration;
 public sealed record DeviceConfig(string Name)
 {
     /// <summary>Device model (key <c>model</c>): <c>zip</c>, the only one so far.</summary>
-    public string Model { get; init; } = "zip";
+    public string Model { get; init; } = Devices.DeviceCatalog.Zip;
 
     /// <summary>Codec the model runs on (key <c>engine</c>): <c>best</c> (ISA-L when present, else zlib-ng),
     /// <c>isal</c> or <c>zlib-ng</c>.</summary>

@@ -1,9 +1,6 @@
 using WarpDrive.Abi.Stats;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
-using WarpDrive.Devices.Hpre;
-using WarpDrive.Devices.Sec;
-using WarpDrive.Devices.Zip;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Discovery;
@@ -14,6 +11,9 @@ namespace WarpDrive.Discovery;
 internal sealed class InProcessDevices : IDeviceProvider
 {
     public const string Location = "in-process";
+
+    /// <summary>Whether <paramref name="name"/> names a ZIP engine (<c>WD_ZIP_ENGINE</c>; null or empty: the best).</summary>
+    public static bool IsZipEngine(string? name) => string.IsNullOrEmpty(name) || DeviceCatalog.ZipEngines.Contains(name);
 
     /// <summary>Location of the inline devices (<c>zip-inline</c>, ...).</summary>
     public const string InlineLocation = "inline";
@@ -48,12 +48,7 @@ internal sealed class InProcessDevices : IDeviceProvider
 
         string suffix = inline ? "inline" : "0";
         _stats = CreateStats(options);
-        _hosts =
-        [
-            new DeviceHost(new ZipDevice($"zip-{suffix}", engine), options, _stats),
-            new DeviceHost(new SecDevice($"sec-{suffix}"), options, _stats),
-            new DeviceHost(new HpreDevice($"hpre-{suffix}"), options, _stats),
-        ];
+        _hosts = [.. DeviceCatalog.Models.Select(model => new DeviceHost(DeviceCatalog.Create(model, $"{model}-{suffix}", engine), options, _stats))];
     }
 
     /// <summary>This process's stats file for <c>wd top</c> (<c>&lt;run&gt;/stats/&lt;pid&gt;-&lt;n&gt;.stats</c>, run
