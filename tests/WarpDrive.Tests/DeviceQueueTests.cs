@@ -115,6 +115,7 @@ public abstract unsafe class DeviceQueueTests : IDisposable
     public static TheoryData<string> Malformed() => new()
     {
         "opcode", "reserved0", "reserved1", "reserved2", "reserved3", "flags", "level", "window", "streamflags-on-block", "stream-id", "too-many-entries", "entry-reserved",
+        "list-past-2g",
     };
 
     [Theory]
@@ -139,6 +140,11 @@ public abstract unsafe class DeviceQueueTests : IDisposable
             case "entry-reserved":
                 _table[0] = new DataListEntry { Address = (ulong)Addr(_src), Length = 10, Reserved = 5 };
                 sqe.Flags = SqeFlags.SrcDataList; sqe.Src = (ulong)Unsafe(_table); sqe.SrcLen = 1;
+                break;
+            case "list-past-2g": // the shared rule (RequestSource): at most int.MaxValue bytes in all, checked before any entry is mapped
+                _table[0] = new DataListEntry { Address = (ulong)Addr(_src), Length = 10 };
+                _table[1] = new DataListEntry { Address = (ulong)Addr(_src), Length = int.MaxValue };
+                sqe.Flags = SqeFlags.SrcDataList; sqe.Src = (ulong)Unsafe(_table); sqe.SrcLen = 2;
                 break;
         }
 

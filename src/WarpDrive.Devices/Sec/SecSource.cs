@@ -2,86 +2,13 @@ using WarpDrive.Abi;
 
 namespace WarpDrive.Devices.Sec;
 
-/// <summary>The input of a SEC request: <c>Src</c>/<c>SrcLen</c>, or with <see cref="SqeFlags.SrcDataList"/> a table
-/// of <see cref="DataListEntry"/> (the table and every entry checked through the queue's domain, each entry copied
-/// once), as the ZIP device reads it. At most <see cref="int.MaxValue"/> bytes in all.</summary>
+/// <summary>The input of a SEC request, mapped by <see cref="RequestSource"/>, and made contiguous where a cipher
+/// needs one span.</summary>
 internal static unsafe class SecSource
 {
-    /// <summary>Maps the source into <paramref name="state"/>'s segment table.</summary>
-    /// <returns>OK, BAD_REQUEST (too many entries, a non-zero reserved field, too long) or ADDRESS_FAULT.</returns>
-    public static CompletionStatus Map(SecEngineState state, HardwareQueue queue, in Sqe sqe, out int count, out int total)
-    {
-        RequestMemory memory = state.Memory;
-        Span<(nint Pointer, int Length)> segments = state.Segments;
-        count = 0;
-        total = 0;
-        if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
-        {
-            if (sqe.SrcLen > int.MaxValue)
-            {
-                return CompletionStatus.BadRequest;
-            }
-
-            nint pointer = 0;
-            if (sqe.SrcLen != 0)
-            {
-                CompletionStatus status = memory.MapInput(queue, sqe.Src, sqe.SrcLen, out pointer);
-                if (status != CompletionStatus.Ok)
-                {
-                    return status;
-                }
-            }
-
-            segments[0] = (pointer, (int)sqe.SrcLen);
-            count = 1;
-            total = (int)sqe.SrcLen;
-            return CompletionStatus.Ok;
-        }
-
-        if (sqe.SrcLen > DataListEntry.MaxEntries)
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        int entries = (int)sqe.SrcLen;
-        if (entries == 0)
-        {
-            return CompletionStatus.Ok;
-        }
-
-        CompletionStatus tableStatus = memory.MapInput(queue, sqe.Src, (ulong)entries * DataListEntry.Size, out nint table);
-        if (tableStatus != CompletionStatus.Ok)
-        {
-            return tableStatus;
-        }
-
-        long sum = 0;
-        for (int i = 0; i < entries; i++)
-        {
-            DataListEntry entry = ((DataListEntry*)table)[i]; // one copy: the client may rewrite the table meanwhile
-            sum += entry.Length;
-            if (entry.Reserved != 0 || sum > int.MaxValue)
-            {
-                return CompletionStatus.BadRequest;
-            }
-
-            nint pointer = 0;
-            if (entry.Length != 0)
-            {
-                CompletionStatus status = state.Memory.MapInput(queue, entry.Address, entry.Length, out pointer);
-                if (status != CompletionStatus.Ok)
-                {
-                    return status;
-                }
-            }
-
-            segments[i] = (pointer, (int)entry.Length);
-        }
-
-        count = entries;
-        total = (int)sum;
-        return CompletionStatus.Ok;
-    }
+    /// <summary>Maps the source into <paramref name="state"/>'s segment table (<see cref="RequestSource"/>).</summary>
+    public static CompletionStatus Map(SecEngineState state, HardwareQueue queue, in Sqe sqe, out int count, out int total) =>
+        RequestSource.Map(state.Memory, queue, in sqe, state.Segments, out count, out total);
 
     /// <summary>The mapped source as one span that does not overlap <paramref name="destination"/>: in place when it
     /// is one buffer apart from the destination, else copied into the engine's staging buffer

@@ -93,64 +93,15 @@ public sealed unsafe class ZipDevice : DeviceModel
 
         // Inputs: one buffer, or a data list whose table and entries are all device-visible.
         Span<(nint Pointer, int Length)> segments = state.Segments;
-        int count;
-        if ((sqe.Flags & SqeFlags.SrcDataList) != 0)
+        cqe.Status = RequestSource.Map(memory, queue, in sqe, segments, out int count, out _);
+        if (cqe.Status != CompletionStatus.Ok)
         {
-            count = (int)Math.Min(sqe.SrcLen, (uint)DataListEntry.MaxEntries + 1);
-            if (count > DataListEntry.MaxEntries)
-            {
-                cqe.Status = CompletionStatus.BadRequest;
-                return;
-            }
-
-            cqe.Status = memory.MapInput(queue, sqe.Src, (ulong)count * DataListEntry.Size, out nint table);
-            if (cqe.Status != CompletionStatus.Ok)
-            {
-                return;
-            }
-
-            long total = 0;
-            for (int i = 0; i < count; i++)
-            {
-                // Copy each entry once: the client may be rewriting the table while we read it.
-                DataListEntry entry = ((DataListEntry*)table)[i];
-                total += entry.Length;
-                if (entry.Reserved != 0 || entry.Length > int.MaxValue || total > uint.MaxValue)
-                {
-                    cqe.Status = CompletionStatus.BadRequest;
-                    return;
-                }
-
-                cqe.Status = memory.MapInput(queue, entry.Address, entry.Length, out nint p);
-                if (cqe.Status != CompletionStatus.Ok)
-                {
-                    return;
-                }
-
-                segments[i] = (p, (int)entry.Length);
-            }
-
-            if (count == 0)
-            {
-                segments[0] = (0, 0);
-                count = 1;
-            }
+            return;
         }
-        else
+
+        if (count == 0)
         {
-            if (sqe.SrcLen > int.MaxValue)
-            {
-                cqe.Status = CompletionStatus.BadRequest;
-                return;
-            }
-
-            cqe.Status = memory.MapInput(queue, sqe.Src, sqe.SrcLen, out nint src);
-            if (cqe.Status != CompletionStatus.Ok)
-            {
-                return;
-            }
-
-            segments[0] = (src, (int)sqe.SrcLen);
+            segments[0] = (0, 0); // an empty list: the codec still runs once (a stream's last piece may carry no input)
             count = 1;
         }
 
