@@ -24,17 +24,12 @@ internal static unsafe class RequestSource
                 return CompletionStatus.BadRequest;
             }
 
-            nint pointer = 0;
-            if (sqe.SrcLen != 0)
+            CompletionStatus status = MapPiece(memory, queue, sqe.Src, sqe.SrcLen, out segments[0]);
+            if (status != CompletionStatus.Ok)
             {
-                CompletionStatus status = memory.MapInput(queue, sqe.Src, sqe.SrcLen, out pointer);
-                if (status != CompletionStatus.Ok)
-                {
-                    return status;
-                }
+                return status;
             }
 
-            segments[0] = (pointer, (int)sqe.SrcLen);
             count = 1;
             total = (int)sqe.SrcLen;
             return CompletionStatus.Ok;
@@ -67,17 +62,11 @@ internal static unsafe class RequestSource
                 return CompletionStatus.BadRequest;
             }
 
-            nint pointer = 0;
-            if (entry.Length != 0)
+            CompletionStatus status = MapPiece(memory, queue, entry.Address, entry.Length, out segments[i]);
+            if (status != CompletionStatus.Ok)
             {
-                CompletionStatus status = memory.MapInput(queue, entry.Address, entry.Length, out pointer);
-                if (status != CompletionStatus.Ok)
-                {
-                    return status;
-                }
+                return status;
             }
-
-            segments[i] = (pointer, (int)entry.Length);
         }
 
         count = entries;
@@ -85,4 +74,11 @@ internal static unsafe class RequestSource
         return CompletionStatus.Ok;
     }
 
+
+    /// <summary>Maps one piece of the source (nothing for an empty one).</summary>
+    private static CompletionStatus MapPiece(RequestMemory memory, HardwareQueue queue, ulong address, uint length, out (nint Pointer, int Length) segment)
+    {
+        segment = (0, (int)length);
+        return length == 0 ? CompletionStatus.Ok : memory.MapInput(queue, address, length, out segment.Pointer);
+    }
 }

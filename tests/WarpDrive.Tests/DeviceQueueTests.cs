@@ -141,7 +141,7 @@ public abstract unsafe class DeviceQueueTests : IDisposable
                 _table[0] = new DataListEntry { Address = (ulong)Addr(_src), Length = 10, Reserved = 5 };
                 sqe.Flags = SqeFlags.SrcDataList; sqe.Src = (ulong)Unsafe(_table); sqe.SrcLen = 1;
                 break;
-            case "list-past-2g": // the shared rule (RequestSource): at most int.MaxValue bytes in all, checked before any entry is mapped
+            case "list-past-2g": // the shared rule (RequestSource): at most int.MaxValue bytes in all, checked before the entry that passes it is mapped
                 _table[0] = new DataListEntry { Address = (ulong)Addr(_src), Length = 10 };
                 _table[1] = new DataListEntry { Address = (ulong)Addr(_src), Length = int.MaxValue };
                 sqe.Flags = SqeFlags.SrcDataList; sqe.Src = (ulong)Unsafe(_table); sqe.SrcLen = 2;
