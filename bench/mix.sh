@@ -12,10 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-1}
 rounds=${2:-3}
-wd=src/WarpDrive.Cli/bin/Release/net10.0/wd
-[ -x "$wd" ] || dotnet build src/WarpDrive.Cli -c Release -nologo -v q
+. bench/common.sh
 out=$(mktemp -d)
-echo "# $(date -u '+%F %T') UTC, $(nproc) vCPU, $(lscpu | sed -n 's/^Model name: *//p' | head -1), ${seconds} s x ${rounds} rounds" >&2
+echo "# $(machine), ${seconds} s x ${rounds} rounds" >&2
 for alg in gzip aes-256-gcm sha256; do
   for size in 256 512 1K 2K 4K 8K 16K 64K; do
     for round in $(seq "$rounds"); do

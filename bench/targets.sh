@@ -7,9 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-1}
 rounds=${2:-3}
-wd=src/WarpDrive.Cli/bin/Release/net10.0/wd
-[ -x "$wd" ] || dotnet build src/WarpDrive.Cli -c Release -nologo -v q
-echo "# $(date -u '+%F %T') UTC, $(nproc) vCPU, $(lscpu | sed -n 's/^Model name: *//p' | head -1), ${seconds} s x ${rounds} rounds, load $(cut -d' ' -f1 /proc/loadavg)"
+. bench/common.sh
+echo "# $(machine), ${seconds} s x ${rounds} rounds"
 cases=(
   "aes-256-gcm 64 mix --sync" "aes-256-gcm 16K mix --sync" "aes-256-gcm 1M mix --sync" "sha256 16K mix --sync"
   "deflate 64K local --async" "deflate 64K mix --async"

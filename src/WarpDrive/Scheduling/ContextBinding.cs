@@ -28,7 +28,7 @@ internal sealed class ContextBinding
         if (stream)
         {
             // A stream lives on the device: one context for all of the session's requests, whatever their mode.
-            bool inline = _inlineThreshold == int.MaxValue || (inlineOnInProcessDevice && _pool.Device.Location == Discovery.InProcessDevices.Location);
+            bool inline = _inlineThreshold == int.MaxValue || (inlineOnInProcessDevice && _pool.SharesCallerCpu);
             DevicePool pool = inline ? scheduler.InlinePool(algorithm) : _pool;
             WdContext[] contexts = pool.Route(async: false, operation).Contexts;
             int start = (int)((uint)_sessionIndex % (uint)contexts.Length);

@@ -106,8 +106,8 @@ public static class ContextEnvironment
         _ => throw new WdConfigurationException(variable, $"{variable}='{value}': must be rr, least-loaded, single or per-device"),
     };
 
-    /// <summary>Parses <c>INLINE_THRESHOLD</c>: a byte count (0 offloads everything), with an optional <c>K</c> or
-    /// <c>M</c> suffix (KiB, MiB).</summary>
+    /// <summary>Parses <c>INLINE_THRESHOLD</c>: a size in <see cref="ByteSize"/>'s grammar (<c>4096</c>, <c>16K</c>,
+    /// <c>16KiB</c>), below 2 GiB; 0 offloads everything.</summary>
     public static int ParseThreshold(string variable, string value) =>
         ByteSize.TryParse(value, 0, int.MaxValue, out long bytes)
             ? (int)bytes

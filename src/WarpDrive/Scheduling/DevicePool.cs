@@ -18,6 +18,7 @@ internal sealed class DevicePool
         _owner = owner;
         Device = device;
         Inline = inline;
+        SharesCallerCpu = !inline && device.Location == Discovery.InProcessDevices.Location; // read on every synchronous pick
         _groups = new ContextGroup?[owner.Specs.Count];
         _routes = new ContextGroup?[2 * (owner.Operations.Count + 1)];
     }
@@ -29,7 +30,7 @@ internal sealed class DevicePool
 
     /// <summary>The device is a model running on this process's own threads (the embedded default): its engines are
     /// the caller's CPUs, so a synchronous caller gains nothing by handing it a request.</summary>
-    public bool SharesCallerCpu => !Inline && Device.Location == Discovery.InProcessDevices.Location;
+    public bool SharesCallerCpu { get; }
 
     /// <summary>Set when a context of the pool stopped being served: the scheduler moves on to the next device.</summary>
     public bool Failed => Volatile.Read(ref _failedAt) != 0;
