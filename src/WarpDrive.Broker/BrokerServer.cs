@@ -162,6 +162,8 @@ public sealed class BrokerServer : IDisposable
             Flags = flags,
             QueueErrorThreshold = _config.Limits.QueueErrorThreshold,
             MaxRequestBytes = _config.Limits.MaxRequestBytes,
+            EngineQuantum = TimeSpan.FromMicroseconds(_config.Scheduling.QuantumMicroseconds),
+            BulkThresholdBytes = _config.Scheduling.BulkThresholdBytes,
             IsolateStrategy = config.IsolateStrategy,
             FaultInjectionInterval = config.FaultInjection,
         }, _stats);
@@ -543,7 +545,8 @@ public sealed class BrokerServer : IDisposable
         HardwareQueue? queue;
         try
         {
-            queue = host.TryAllocateQueue(c.Process.Domain, ring.Address);
+            uint uid = c.Process.User.Uid;
+            queue = host.TryAllocateQueue(c.Process.Domain, ring.Address, host.GetTenant(uid, _config.Scheduling.WeightOf(uid)));
         }
         catch
         {

@@ -35,9 +35,10 @@ internal sealed class TopView
             foreach (DeviceSnapshot device in file.Stats.Devices)
             {
                 var table = new Table { Title = new TableTitle(Title(file.Stats, device)) };
-                // Short headers: twelve columns fit an 80-column terminal.
-                table.AddColumns("q", "state", "owner", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s");
-                foreach (int c in (int[])[0, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+                // Short headers. "user" is the owner's uid and, when not 1, its weight; "eng%" the share of one engine's
+                // time its requests took since the last frame.
+                table.AddColumns("q", "state", "owner", "user", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s", "eng%");
+                foreach (int c in (int[])[0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
                 {
                     table.Columns[c].RightAligned();
                 }
@@ -58,6 +59,7 @@ internal sealed class TopView
                         q.Id.ToString(CultureInfo.InvariantCulture),
                         StateName(q.State),
                         q.OwnerPid == 0 ? "-" : q.OwnerPid.ToString(CultureInfo.InvariantCulture),
+                        User(q),
                         q.Submitted.ToString(CultureInfo.InvariantCulture),
                         q.Completed.ToString(CultureInfo.InvariantCulture),
                         q.Errors == 0 ? "0" : $"[red]{q.Errors}[/]",
@@ -66,7 +68,8 @@ internal sealed class TopView
                         q.Depth.ToString(CultureInfo.InvariantCulture),
                         Rate(before, q, seconds, s => s.Completed, bytes: false),
                         Rate(before, q, seconds, s => s.BytesIn, bytes: true),
-                        Rate(before, q, seconds, s => s.BytesOut, bytes: true));
+                        Rate(before, q, seconds, s => s.BytesOut, bytes: true),
+                        EngineShare(before, q, seconds));
                 }
 
                 if (idle > 0)
@@ -85,6 +88,23 @@ internal sealed class TopView
         }
 
         return new Rows(parts);
+    }
+
+    private static string User(QueueSnapshot q) =>
+        q.Weight == 0 ? "-"
+        : q.Weight == 1 ? q.OwnerUid.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{q.OwnerUid} w{q.Weight}");
+
+    /// <summary>Engine time the queue took since the last frame, as a percentage of one engine's time.</summary>
+    private static string EngineShare(QueueSnapshot? before, QueueSnapshot now, double seconds)
+    {
+        if (before is null || seconds <= 0 || now.EngineNanos < before.EngineNanos)
+        {
+            return "-";
+        }
+
+        double share = (now.EngineNanos - before.EngineNanos) / (seconds * 1e9) * 100;
+        return share.ToString("0", CultureInfo.InvariantCulture);
     }
 
     /// <summary>"zip-0  wdd (pid 42)  2 engines  isal  faults 0" and the isolation, marked.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Stats;
+using WarpDrive.Platform;
 
 namespace WarpDrive.Devices;
 
@@ -15,6 +16,7 @@ public sealed unsafe class DeviceHost : IDisposable
     private readonly EngineThread[] _engines;
     private readonly Queue<long> _recentFaults = new(); // Stopwatch timestamps of faults within the last hour
     private readonly DeviceCounters _counters;
+    private readonly Dictionary<uint, DeviceTenant> _tenants = [];
     private int _faults;
     private long _requests;
     private int _isolateStrategy;
@@ -40,6 +42,8 @@ public sealed unsafe class DeviceHost : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(Options.QueueErrorThreshold);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.FaultInjectionInterval);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxRequestBytes, RingLayout.PageSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.BulkThresholdBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.EngineQuantum, TimeSpan.Zero);
         IsolateStrategy = Options.IsolateStrategy;
         // Inline: one (never started) engine per queue, whose state the submitting thread uses.
         int engineCount = Options.Inline ? Options.QueueCount : Math.Min(Options.EngineCount, Options.QueueCount);
@@ -55,6 +59,7 @@ public sealed unsafe class DeviceHost : IDisposable
             _engines[e] = new EngineThread(this, e);
         }
 
+        Bulk = Options.Inline || Options.BulkThresholdBytes == 0 ? null : new BulkLane(this);
         _queues = new HardwareQueue[Options.QueueCount];
         _inUse = new bool[Options.QueueCount];
         for (int i = 0; i < _queues.Length; i++)
@@ -70,6 +75,9 @@ public sealed unsafe class DeviceHost : IDisposable
 
     /// <summary>The device model.</summary>
     public DeviceModel Model { get; }
+
+    /// <summary>The thread that runs long requests (null for an inline device, or with no threshold).</summary>
+    internal BulkLane? Bulk { get; }
 
     /// <summary>The device's shape.</summary>
     public DeviceHostOptions Options { get; }
@@ -123,9 +131,12 @@ public sealed unsafe class DeviceHost : IDisposable
     /// <param name="domain">The owner's address space.</param>
     /// <param name="regionBase">Where the caller mapped the ring region (<see cref="HardwareQueue.RegionSize"/> bytes,
     /// kept mapped until <see cref="ReleaseQueue"/> returns), or 0 for the queue's own memory (in-process).</param>
-    public HardwareQueue? TryAllocateQueue(Domain domain, nint regionBase = 0)
+    /// <param name="tenant">Whose queue it is as the engines share their time (<see cref="GetTenant"/>); null for this
+    /// process's own tenant.</param>
+    public HardwareQueue? TryAllocateQueue(Domain domain, nint regionBase = 0, DeviceTenant? tenant = null)
     {
         ArgumentNullException.ThrowIfNull(domain);
+        tenant ??= GetTenant(ProcessControl.GetUid(), 1);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -139,13 +150,31 @@ public sealed unsafe class DeviceHost : IDisposable
                 if (!_inUse[i])
                 {
                     _inUse[i] = true;
-                    _queues[i].Start(domain, regionBase);
+                    _queues[i].Start(domain, regionBase, tenant);
                     return _queues[i];
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>The tenant of user <paramref name="uid"/> on this device, made on first use; its weight is set to
+    /// <paramref name="weight"/> (a configuration reload takes effect at the next turn).</summary>
+    public DeviceTenant GetTenant(uint uid, int weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(weight, 1);
+        lock (_lock)
+        {
+            if (!_tenants.TryGetValue(uid, out DeviceTenant? tenant))
+            {
+                tenant = new DeviceTenant(uid, weight, _engines.Length);
+                _tenants.Add(uid, tenant);
+            }
+
+            tenant.Weight = weight;
+            return tenant;
+        }
     }
 
     /// <summary>Serves <paramref name="queue"/> on the calling thread until its ring is empty (a device made with
@@ -176,6 +205,9 @@ public sealed unsafe class DeviceHost : IDisposable
             Id = queueId,
             State = (QueueStatsState)Volatile.Read(ref q->State),
             OwnerPid = Volatile.Read(ref q->OwnerPid),
+            OwnerUid = Volatile.Read(ref q->OwnerUid),
+            Weight = Volatile.Read(ref q->Weight),
+            EngineNanos = Volatile.Read(ref q->EngineNanos),
             Submitted = Volatile.Read(ref q->Submitted),
             Completed = Volatile.Read(ref q->Completed),
             Errors = Volatile.Read(ref q->Errors),
@@ -356,6 +388,8 @@ public sealed unsafe class DeviceHost : IDisposable
         {
             engine.Dispose();
         }
+
+        Bulk?.Dispose();
 
         foreach (HardwareQueue q in _queues)
         {

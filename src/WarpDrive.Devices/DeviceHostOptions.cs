@@ -50,6 +50,15 @@ public sealed class DeviceHostOptions
     /// <see cref="EngineCount"/> is ignored.</summary>
     public bool Inline { get; init; }
 
+    /// <summary>Engine time a tenant (a user) gets per turn, times its weight, while other tenants wait: the engines
+    /// share their time by deficit round robin on measured time (<see cref="DeviceTenant"/>).</summary>
+    public TimeSpan EngineQuantum { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Most input bytes a request may name (its output room counts a quarter) and still run on an engine
+    /// thread; a larger one runs on the device's bulk lane, so that it cannot hold the engine for other queues.
+    /// 0 runs everything on the engines. Inline devices have no bulk lane.</summary>
+    public long BulkThresholdBytes { get; init; } = 256 << 10;
+
     /// <summary>Debugging aid: every Nth request fails as a device fault (0 = off), to exercise isolation.</summary>
     public int FaultInjectionInterval { get; init; }
 }

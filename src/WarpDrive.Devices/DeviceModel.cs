@@ -22,6 +22,11 @@ public abstract class DeviceModel : IDisposable
     /// zero, flags are known); the model checks the opcode-specific fields (<c>Arg</c>, <c>Params</c>). Every address must still be checked through <paramref name="queue"/>'s domain.</summary>
     internal abstract void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe);
 
+    /// <summary>Whether <paramref name="sqe"/> takes long whatever memory it names (RSA key generation): an engine hands
+    /// it to the bulk lane without running it. Requests that name much memory go there on their own
+    /// (<see cref="DeviceHostOptions.BulkThresholdBytes"/>).</summary>
+    internal virtual bool IsLong(in Sqe sqe) => false;
+
     /// <summary>Per-engine-thread scratch state (codec caches, data-list buffers).</summary>
     internal virtual object? CreateEngineState(DeviceHost host) => null;
 

@@ -17,6 +17,8 @@ internal sealed unsafe class EngineThread : IDisposable
     private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
 
     private readonly DeviceHost _host;
+    private readonly int _index;
+    private readonly long _quantumTicks;
     private readonly Thread _thread;
     private readonly uint* _wakeWord = (uint*)NativeMemory.AllocZeroed(sizeof(uint));
     private HardwareQueue[] _queues = [];
@@ -24,10 +26,13 @@ internal sealed unsafe class EngineThread : IDisposable
     private readonly Lock _inlineLock = new();
     private object? _inlineState;
     private volatile bool _stopping;
+    private long _turn;
 
     public EngineThread(DeviceHost host, int index)
     {
         _host = host;
+        _index = index;
+        _quantumTicks = Math.Max(1, (long)(host.Options.EngineQuantum.TotalSeconds * Stopwatch.Frequency));
         _thread = new Thread(Run) { IsBackground = true, Name = $"{host.Name}-engine-{index}" };
     }
 
@@ -46,7 +51,7 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private void Run()
     {
-        object? state = _host.Model.CreateEngineState(_host);
+        object? state = CreateState(_host, _host.Options.BulkThresholdBytes);
         long spinTicks = (long)(_host.Options.SpinBeforeSleep.TotalSeconds * Stopwatch.Frequency);
         long idleSince = 0;
         int idleRounds = 0;
@@ -100,7 +105,7 @@ internal sealed unsafe class EngineThread : IDisposable
         lock (_inlineLock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
-            _inlineState ??= _host.Model.CreateEngineState(_host);
+            _inlineState ??= CreateState(_host, 0);
             if (!q.TryEnter())
             {
                 return false;
@@ -120,7 +125,8 @@ internal sealed unsafe class EngineThread : IDisposable
                 }
 
                 bool any = false;
-                while (Serve(q, _inlineState))
+                long unlimited = long.MaxValue; // one tenant, on its own thread: no turns
+                while (Serve(q, _inlineState, ref unlimited, bulk: false))
                 {
                     any = true;
                 }
@@ -146,6 +152,11 @@ internal sealed unsafe class EngineThread : IDisposable
         bool work = false, overflow = false;
         foreach (HardwareQueue q in _queues)
         {
+            if (q.InBulk)
+            {
+                continue; // the bulk lane has its request and wakes this engine when it is done
+            }
+
             if (!q.TryEnter())
             {
                 // Held for a moment (a grace period looking for the engine, a stop finishing): it cannot be announced now,
@@ -224,29 +235,40 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private bool ServeAll(object? state)
     {
-        bool any = false;
+        // Deficit round robin on measured engine time: a tenant serves while its deficit is positive and is skipped
+        // when it is spent; once every tenant with work has spent its deficit, each gets another turn of
+        // quantum x weight. A queue whose request is in the bulk lane waits for it (its order is kept).
+        bool any = false, spent = false;
         foreach (HardwareQueue q in _queues)
         {
-            if (!q.TryEnter())
+            if (q.InBulk || !q.TryEnter())
             {
                 continue;
             }
 
             try
             {
-                if (q.IsServing)
+                if (!q.IsServing)
                 {
-                    if (_host.IsIsolated)
-                    {
-                        // A device that isolated itself is not trusted with more work, on new queues or old ones:
-                        // their owners see DISABLED (device isolated) and can move to another device.
-                        q.DisableHeld(QueueDisableReason.DeviceIsolated);
-                    }
-                    else
-                    {
-                        any |= Serve(q, state);
-                    }
+                    continue;
                 }
+
+                if (_host.IsIsolated)
+                {
+                    // A device that isolated itself is not trusted with more work, on new queues or old ones:
+                    // their owners see DISABLED (device isolated) and can move to another device.
+                    q.DisableHeld(QueueDisableReason.DeviceIsolated);
+                    continue;
+                }
+
+                ref long deficit = ref q.Tenant.Deficit(_index);
+                if (deficit <= 0)
+                {
+                    spent |= q.Sq.HasWork();
+                    continue;
+                }
+
+                any |= Serve(q, state, ref deficit, bulk: _host.Bulk is not null);
             }
             finally
             {
@@ -254,17 +276,42 @@ internal sealed unsafe class EngineThread : IDisposable
             }
         }
 
+        if (!any && spent)
+        {
+            NextTurn();
+            return true;
+        }
+
         return any;
     }
 
-    private bool Serve(HardwareQueue q, object? state)
+    /// <summary>Gives every tenant of this engine's queues one more turn, once each: its deficit grows by the quantum
+    /// times its weight, up to one turn (an idle tenant does not bank time).</summary>
+    private void NextTurn()
     {
-        // The counters: plain stores by this thread, the queue's only engine (docs/STATS.md). Each completion is
+        long turn = ++_turn;
+        foreach (HardwareQueue q in _queues)
+        {
+            DeviceTenant? tenant = q.TenantOrNull;
+            if (tenant is null || !tenant.TryStartTurn(_index, turn))
+            {
+                continue;
+            }
+
+            long share = _quantumTicks * tenant.Weight;
+            ref long deficit = ref tenant.Deficit(_index);
+            deficit = Math.Min(deficit + share, share);
+        }
+    }
+
+    private bool Serve(HardwareQueue q, object? state, ref long deficit, bool bulk)
+    {
+        // The counters: plain stores by the thread that holds the queue (docs/STATS.md). Each completion is
         // counted before it is published, so a client that has its CQE sees it counted.
         QueueStatsRecord* stats = q.Stats;
         int served = 0;
         bool drained = false;
-        while (served < BatchPerQueue && !q.StopRequested && !q.YieldRequested)
+        while (served < BatchPerQueue && deficit > 0 && !q.StopRequested && !q.YieldRequested)
         {
             if (!q.Cq.HasSpace())
             {
@@ -283,44 +330,16 @@ internal sealed unsafe class EngineThread : IDisposable
             }
 
             stats->Submitted++;
-            Cqe cqe = default;
-            cqe.UserData = sqe.UserData;
-            Execute(in sqe, q, state, ref cqe);
-            // Input taken: an OK request took src_len (unless that counts data-list entries rather than bytes); an
-            // OUT_OF_SPACE one took `consumed` (0 in block mode) and comes back for the rest; an error took nothing.
-            bool disable = false;
-            if (cqe.Status == CompletionStatus.Ok)
+            long ticks = bulk && _host.Model.IsLong(in sqe) ? -1 : RunRequest(_host, q, in sqe, state);
+            if (ticks < 0)
             {
-                if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
-                {
-                    stats->BytesIn += sqe.SrcLen;
-                }
-            }
-            else if (cqe.Status == CompletionStatus.OutOfSpace)
-            {
-                stats->BytesIn += cqe.Consumed;
-            }
-            else
-            {
-                Interlocked.Increment(ref q.Region.ErrorCount);
-                stats->Errors++;
-                disable = cqe.Status is (CompletionStatus.BadRequest or CompletionStatus.AddressFault) && q.CountDescriptorError();
+                // Over this lane's budget: the bulk lane runs it, and the queue waits for it there.
+                _host.Bulk!.Enqueue(q, in sqe);
+                served++;
+                break;
             }
 
-            if (disable)
-            {
-                // Before the completion: a client that sees the error that crossed the threshold sees the queue disabled.
-                q.DisableHeld(QueueDisableReason.TooManyErrors);
-            }
-
-            stats->BytesOut += cqe.Produced;
-            stats->Completed++;
-            q.Cq.Post(in cqe);
-            if (q.Cq.PublishAndCheckWaiter())
-            {
-                Futex.Wake(q.Region.CqWakeAddress);
-            }
-
+            deficit -= ticks;
             served++;
         }
 
@@ -335,7 +354,78 @@ internal sealed unsafe class EngineThread : IDisposable
         return served > 0;
     }
 
-    private void Execute(in Sqe sqe, HardwareQueue q, object? state, ref Cqe cqe)
+    /// <summary>Runs one consumed SQE of <paramref name="q"/> (held by the caller) and posts its completion: the one
+    /// request body of the engines and the bulk lane.</summary>
+    /// <returns>The engine time it took, in Stopwatch ticks; -1 when it names more memory than the lane's budget
+    /// (<see cref="RequestMemory.OverBudget"/>): nothing ran and nothing was posted.</returns>
+    internal static long RunRequest(DeviceHost host, HardwareQueue q, in Sqe sqe, object? state)
+    {
+        long start = Stopwatch.GetTimestamp();
+        QueueStatsRecord* stats = q.Stats;
+        Cqe cqe = default;
+        cqe.UserData = sqe.UserData;
+        Execute(host, in sqe, q, state, ref cqe);
+        if (cqe.Status == RequestMemory.OverBudget)
+        {
+            (state as IEngineState)?.Memory.ScrubSecrets();
+            return -1;
+        }
+
+        // Input taken: an OK request took src_len (unless that counts data-list entries rather than bytes); an
+        // OUT_OF_SPACE one took `consumed` (0 in block mode) and comes back for the rest; an error took nothing.
+        bool disable = false;
+        if (cqe.Status == CompletionStatus.Ok)
+        {
+            if ((sqe.Flags & SqeFlags.SrcDataList) == 0)
+            {
+                stats->BytesIn += sqe.SrcLen;
+            }
+        }
+        else if (cqe.Status == CompletionStatus.OutOfSpace)
+        {
+            stats->BytesIn += cqe.Consumed;
+        }
+        else
+        {
+            Interlocked.Increment(ref q.Region.ErrorCount);
+            stats->Errors++;
+            disable = cqe.Status is (CompletionStatus.BadRequest or CompletionStatus.AddressFault) && q.CountDescriptorError();
+        }
+
+        if (disable)
+        {
+            // Before the completion: a client that sees the error that crossed the threshold sees the queue disabled.
+            q.DisableHeld(QueueDisableReason.TooManyErrors);
+        }
+
+        long ticks = Stopwatch.GetTimestamp() - start;
+        q.Tenant.Charge(ticks);
+        stats->EngineNanos += (ulong)(ticks * 1_000_000_000.0 / Stopwatch.Frequency);
+        stats->BytesOut += cqe.Produced;
+        stats->Completed++;
+        q.Cq.Post(in cqe);
+        if (q.Cq.PublishAndCheckWaiter())
+        {
+            Futex.Wake(q.Region.CqWakeAddress);
+        }
+
+        return ticks;
+    }
+
+    /// <summary>The model's per-thread state for an engine, the bulk lane or the inline path, with the most memory one
+    /// request may name there before it moves to the bulk lane (0: no limit).</summary>
+    internal static object? CreateState(DeviceHost host, long budget)
+    {
+        object? state = host.Model.CreateEngineState(host);
+        if (state is IEngineState s && budget > 0)
+        {
+            s.Memory.SetLaneBudget(budget);
+        }
+
+        return state;
+    }
+
+    private static void Execute(DeviceHost host, in Sqe sqe, HardwareQueue q, object? state, ref Cqe cqe)
     {
         // Generic checks every device applies; the model checks its own fields (Arg, Params) and every address.
         if (sqe.Reserved0 != 0 || sqe.Reserved3 != 0 || (sqe.Flags & ~SqeFlags.All) != 0)
@@ -356,16 +446,16 @@ internal sealed unsafe class EngineThread : IDisposable
             return;
         }
 
-        if (_host.ShouldInjectFault())
+        if (host.ShouldInjectFault())
         {
             cqe.Status = CompletionStatus.InternalError;
-            _host.RecordFault("injected fault (fault_injection)");
+            host.RecordFault("injected fault (fault_injection)");
             return;
         }
 
         try
         {
-            _host.Model.Execute(in sqe, q, state, ref cqe);
+            host.Model.Execute(in sqe, q, state, ref cqe);
         }
         catch (Exception e)
         {
@@ -373,7 +463,7 @@ internal sealed unsafe class EngineThread : IDisposable
             // count it against isolate_strategy, keep serving. An engine thread that died would take the process
             // (the broker) with it.
             cqe.Status = CompletionStatus.InternalError;
-            _host.RecordFault(e.Message);
+            host.RecordFault(e.Message);
         }
     }
 

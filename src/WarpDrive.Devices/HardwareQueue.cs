@@ -21,6 +21,9 @@ public sealed unsafe class HardwareQueue
     private int _descriptorErrors;
     private int _yieldRequests;
     private bool _disabled; // the device disabled it (private: the status word is the client's to overwrite)
+    private bool _inBulk;
+    private int _generation;
+    private DeviceTenant? _tenant;
 
     internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine, QueueStatsRecord* stats)
     {
@@ -73,6 +76,25 @@ public sealed unsafe class HardwareQueue
     /// state and the owner.</summary>
     internal QueueStatsRecord* Stats { get; }
 
+    /// <summary>The owner as the engines share their time (set while the queue is started).</summary>
+    public DeviceTenant Tenant => _tenant ?? throw new InvalidOperationException("queue not started");
+
+    internal DeviceTenant? TenantOrNull => Volatile.Read(ref _tenant);
+
+    /// <summary>Counts the starts of this queue: the bulk lane drops a request it holds for an earlier owner.</summary>
+    internal int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Set while the bulk lane holds the queue's next request (<see cref="BulkSqe"/>): the engine skips the
+    /// queue until the lane has run it, so the queue's order is kept. Read without holding the queue.</summary>
+    internal bool InBulk
+    {
+        get => Volatile.Read(ref _inBulk);
+        set => Volatile.Write(ref _inBulk, value);
+    }
+
+    /// <summary>The request the bulk lane runs for this queue (valid while <see cref="InBulk"/>).</summary>
+    internal Sqe BulkSqe;
+
     /// <summary>Device-model state for this queue (ZIP: the stream contexts).</summary>
     internal object? ModelState { get; set; }
 
@@ -91,8 +113,11 @@ public sealed unsafe class HardwareQueue
     /// <param name="domain">The owner's address space.</param>
     /// <param name="regionBase">Where the region is mapped in this process (the broker's memfd), or 0 for the queue's
     /// own memory. It must stay mapped until <see cref="Stop"/> returns.</param>
-    internal void Start(Domain domain, nint regionBase)
+    internal void Start(Domain domain, nint regionBase, DeviceTenant tenant)
     {
+        Interlocked.Increment(ref _generation);
+        InBulk = false;
+        Volatile.Write(ref _tenant, tenant);
         RegionBase = regionBase == 0 ? _ownRegion : regionBase;
         Region = QueueRegion.Format(RegionBase, Depth, (uint)Id, _maxStreams);
         Sq = new SubmissionConsumer(Region);
@@ -104,6 +129,8 @@ public sealed unsafe class HardwareQueue
         StopRequested = false;
         // The owner: the client process of a broker domain, this process for an in-process one.
         Volatile.Write(ref Stats->OwnerPid, domain.RemoteProcessId != 0 ? domain.RemoteProcessId : Environment.ProcessId);
+        Volatile.Write(ref Stats->OwnerUid, tenant.Uid);
+        Volatile.Write(ref Stats->Weight, (uint)tenant.Weight);
         Volatile.Write(ref Stats->State, (uint)QueueStatsState.Started);
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
         Volatile.Write(ref _serving, true);
@@ -149,11 +176,14 @@ public sealed unsafe class HardwareQueue
         try
         {
             Volatile.Write(ref _serving, false);
+            InBulk = false; // a request the bulk lane still lists is dropped there (Generation)
             Host.Model.OnQueueReleased(this);
             Domain?.Detach(this);
             Domain = null;
             Volatile.Write(ref Stats->State, (uint)QueueStatsState.Free);
             Volatile.Write(ref Stats->OwnerPid, 0);
+            Volatile.Write(ref Stats->OwnerUid, 0);
+            Volatile.Write(ref Stats->Weight, 0);
             WakeClients();
         }
         finally

@@ -15,6 +15,8 @@ namespace WarpDrive.Devices;
 internal sealed unsafe class RequestMemory : IDisposable
 {
     private readonly long _limit;
+    private long _inputBudget = long.MaxValue;
+    private ulong _outputBudget = ulong.MaxValue;
     private byte* _input;
     private long _inputUsed; // staged bytes in _input
     private long _inputTotal; // every input byte of the request, staged or in place
@@ -25,6 +27,19 @@ internal sealed unsafe class RequestMemory : IDisposable
     private int _outputPid;
 
     public RequestMemory(long limit) => _limit = limit;
+
+    /// <summary>Returned by <see cref="MapInput"/> and <see cref="MapOutput"/> (never posted) when a request names more
+    /// memory than this thread's lane takes (<see cref="SetLaneBudget"/>): the model stops before it runs anything and
+    /// the engine hands the request to the bulk lane, which runs it from the start.</summary>
+    public const CompletionStatus OverBudget = (CompletionStatus)0xFE;
+
+    /// <summary>Makes this an engine thread's memory: a request may name at most <paramref name="bytes"/> of input, and
+    /// four times as much output room (decompression writes about that much faster than it reads).</summary>
+    public void SetLaneBudget(long bytes)
+    {
+        _inputBudget = bytes;
+        _outputBudget = (ulong)bytes * 4;
+    }
 
     /// <summary>Forgets the previous request's staging (zeroing any staged secret first).</summary>
     public void Reset()
@@ -46,6 +61,12 @@ internal sealed unsafe class RequestMemory : IDisposable
         {
             pointer = 0;
             return CompletionStatus.BadRequest;
+        }
+
+        if (length > (ulong)(_inputBudget - _inputTotal))
+        {
+            pointer = 0;
+            return OverBudget;
         }
 
         _inputTotal += (long)length;
@@ -78,6 +99,12 @@ internal sealed unsafe class RequestMemory : IDisposable
     {
         Domain domain = queue.Domain!;
         usable = domain.RemoteProcessId != 0 ? Math.Min(length, (ulong)_limit) : length;
+        if (usable > _outputBudget)
+        {
+            pointer = 0;
+            return OverBudget;
+        }
+
         if (domain.TryTranslate(address, usable, out pointer))
         {
             return CompletionStatus.Ok;

@@ -12,6 +12,15 @@ public sealed record QueueSnapshot
     /// <summary>The owner's pid while the queue is in use; 0 when free.</summary>
     public required int OwnerPid { get; init; }
 
+    /// <summary>The owner's user id while the queue is in use.</summary>
+    public uint OwnerUid { get; init; }
+
+    /// <summary>The owner's scheduling weight while the queue is in use; 0 when free.</summary>
+    public uint Weight { get; init; }
+
+    /// <summary>Engine time spent on the queue's requests, in nanoseconds (<see cref="QueueStatsRecord.EngineNanos"/>).</summary>
+    public ulong EngineNanos { get; init; }
+
     /// <summary>SQEs the engine has taken from the ring.</summary>
     public required ulong Submitted { get; init; }
 

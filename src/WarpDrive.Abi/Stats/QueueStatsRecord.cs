@@ -2,9 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace WarpDrive.Abi.Stats;
 
-/// <summary>One queue in a stats file: 128 bytes. The counters (offsets 16-63) are written by the one engine thread
-/// that serves the queue, with plain stores, and read racily by <c>wd top</c>; they count over the device's life,
-/// across owners. The host writes <see cref="State"/> and <see cref="OwnerPid"/> when the queue starts and stops.</summary>
+/// <summary>One queue in a stats file: 128 bytes. The counters (offsets 16-71) are written by the device thread
+/// that holds the queue (its engine, or the bulk lane while that runs one of its requests), with plain stores, and
+/// read racily by <c>wd top</c>; they count over the device's life, across owners. The host writes
+/// <see cref="State"/>, <see cref="OwnerPid"/>, <see cref="OwnerUid"/> and <see cref="Weight"/> when the queue starts
+/// and stops.</summary>
 [StructLayout(LayoutKind.Explicit, Size = StatsLayout.QueueRecordSize)]
 public struct QueueStatsRecord
 {
@@ -44,4 +46,13 @@ public struct QueueStatsRecord
 
     /// <summary>Reserved, zero.</summary>
     [FieldOffset(60)] public uint Reserved0;
+
+    /// <summary>Engine time spent on the queue's requests, in nanoseconds (its engine and the bulk lane).</summary>
+    [FieldOffset(64)] public ulong EngineNanos;
+
+    /// <summary>The owner's user id (the broker's client's uid; this process's for an in-process device).</summary>
+    [FieldOffset(72)] public uint OwnerUid;
+
+    /// <summary>The owner's scheduling weight (<c>wdd.json</c> <c>scheduling.weights</c>; 1 by default).</summary>
+    [FieldOffset(76)] public uint Weight;
 }

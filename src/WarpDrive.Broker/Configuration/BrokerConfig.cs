@@ -8,7 +8,7 @@ namespace WarpDrive.Broker.Configuration;
 /// one-line message names the file and the JSON path, e.g.
 /// <c>wdd.json: devices[1].queue_depth: must be a power of two between 2 and 4096 (got 100)</c>.
 /// docs/BROKER-CONFIG.md has the same table with an example.</para>
-/// <para>Top level (both keys optional): <c>devices</c> (array of device objects, at least one; when the key is
+/// <para>Top level (every key optional; <c>scheduling</c> below): <c>devices</c> (array of device objects, at least one; when the key is
 /// absent the broker hosts one <c>zip</c> device named <c>zip-0</c> with all defaults) and <c>limits</c> (object;
 /// absent means every limit at its default).</para>
 /// <para>Device keys (<see cref="DeviceConfig"/>):</para>
@@ -63,6 +63,19 @@ namespace WarpDrive.Broker.Configuration;
 /// <item><term><c>max_connections_per_user</c></term><description>integer &gt;= 1: client connections one user may
 /// hold at once. Default 256.</description></item>
 /// </list>
+/// <para>Scheduling keys (<see cref="SchedulingConfig"/>): how each device's engines share their time between users.</para>
+/// <list type="table">
+/// <listheader><term>key</term><description>type, range, default</description></listheader>
+/// <item><term><c>quantum_us</c></term><description>integer 10..100000: engine time, in microseconds, a user of
+/// weight 1 gets per turn while others wait. Default 1000.</description></item>
+/// <item><term><c>bulk_threshold</c></term><description>size, 0 or 4096..max_request_bytes: a request naming more input
+/// (or four times more output room) runs on the device's bulk lane, not an engine; 0 runs everything on the engines.
+/// Default <c>"256KiB"</c>.</description></item>
+/// <item><term><c>default_weight</c></term><description>integer 1..1000: weight of a user not in <c>weights</c>.
+/// Default 1.</description></item>
+/// <item><term><c>weights</c></term><description>object, numeric uid (as a string) to integer 1..1000: a user's share
+/// of engine time relative to others with work. Default none.</description></item>
+/// </list>
 /// </remarks>
 public sealed class BrokerConfig
 {
@@ -70,19 +83,40 @@ public sealed class BrokerConfig
     /// <exception cref="ConfigException">A device or limit is out of range, a name is repeated or there is no device;
     /// the message names the source <c>BrokerConfig</c>.</exception>
     public BrokerConfig(IReadOnlyList<DeviceConfig> devices, LimitsConfig limits)
-        : this(devices, limits, nameof(BrokerConfig))
+        : this(devices, limits, new SchedulingConfig(), nameof(BrokerConfig))
     {
     }
 
-    internal BrokerConfig(IReadOnlyList<DeviceConfig> devices, LimitsConfig limits, string source)
+    /// <summary>Creates a configuration with a scheduling section and checks it as <see cref="Parse"/> would.</summary>
+    /// <exception cref="ConfigException">A device, limit or scheduling value is out of range, a name is repeated or
+    /// there is no device.</exception>
+    public BrokerConfig(IReadOnlyList<DeviceConfig> devices, LimitsConfig limits, SchedulingConfig scheduling)
+        : this(devices, limits, scheduling, nameof(BrokerConfig))
+    {
+    }
+
+    internal BrokerConfig(IReadOnlyList<DeviceConfig> devices, LimitsConfig limits, SchedulingConfig scheduling, string source)
     {
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(scheduling);
         DeviceConfig[] copy = [.. devices];
         Validate(copy, limits, source);
+        Check(source, "scheduling.quantum_us", ConfigRules.QuantumMicroseconds(scheduling.QuantumMicroseconds));
+        Check(source, "scheduling.bulk_threshold", ConfigRules.BulkThreshold(scheduling.BulkThresholdBytes));
+        Check(source, "scheduling.default_weight", ConfigRules.Weight(scheduling.DefaultWeight));
+        foreach ((uint uid, int weight) in scheduling.Weights)
+        {
+            Check(source, $"scheduling.weights.{uid}", ConfigRules.Weight(weight));
+        }
+
         Devices = copy.AsReadOnly();
         Limits = limits;
+        Scheduling = scheduling;
     }
+
+    /// <summary>How the engines share their time between users.</summary>
+    public SchedulingConfig Scheduling { get; }
 
     /// <summary>The devices to host, in file order; at least one, names unique.</summary>
     public IReadOnlyList<DeviceConfig> Devices { get; }

@@ -14,7 +14,9 @@ internal sealed class ConfigParser
         AllowTrailingCommas = true,
     };
 
-    private static readonly string[] s_rootKeys = ["devices", "limits"];
+    private static readonly string[] s_rootKeys = ["devices", "limits", "scheduling"];
+
+    private static readonly string[] s_schedulingKeys = ["quantum_us", "bulk_threshold", "default_weight", "weights"];
 
     private static readonly string[] s_deviceKeys =
     [
@@ -67,7 +69,8 @@ internal sealed class ConfigParser
         Dictionary<string, JsonElement> keys = ReadKeys(root, "", s_rootKeys);
         IReadOnlyList<DeviceConfig> devices = keys.TryGetValue("devices", out JsonElement d) ? ReadDevices(d) : BrokerConfig.Default.Devices;
         LimitsConfig limits = keys.TryGetValue("limits", out JsonElement l) ? ReadLimits(l) : new LimitsConfig();
-        return new BrokerConfig(devices, limits, _source);
+        SchedulingConfig scheduling = keys.TryGetValue("scheduling", out JsonElement s) ? ReadScheduling(s) : new SchedulingConfig();
+        return new BrokerConfig(devices, limits, scheduling, _source);
     }
 
     private DeviceConfig[] ReadDevices(JsonElement array)
@@ -155,6 +158,56 @@ internal sealed class ConfigParser
         }
 
         return limits;
+    }
+
+    private SchedulingConfig ReadScheduling(JsonElement obj)
+    {
+        const string path = "scheduling";
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw Error(path, $"must be an object (got {Got(obj)})");
+        }
+
+        var scheduling = new SchedulingConfig();
+        foreach ((string key, JsonElement v) in ReadKeys(obj, path, s_schedulingKeys))
+        {
+            string at = Join(path, key);
+            scheduling = key switch
+            {
+                "quantum_us" => scheduling with { QuantumMicroseconds = Int(v, at, ConfigRules.QuantumMicroseconds) },
+                "bulk_threshold" => scheduling with { BulkThresholdBytes = Size(v, at, ConfigRules.BulkThreshold) },
+                "default_weight" => scheduling with { DefaultWeight = Int(v, at, ConfigRules.Weight) },
+                "weights" => scheduling with { Weights = ReadWeights(v, at) },
+                _ => throw new InvalidOperationException(key),
+            };
+        }
+
+        return scheduling;
+    }
+
+    private Dictionary<uint, int> ReadWeights(JsonElement obj, string path)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw Error(path, $"must be an object of uid: weight (got {Got(obj)})");
+        }
+
+        var weights = new Dictionary<uint, int>();
+        foreach (JsonProperty property in obj.EnumerateObject())
+        {
+            string at = Join(path, property.Name);
+            if (!uint.TryParse(property.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint uid))
+            {
+                throw Error(at, $"a key must be a numeric uid (got {ConfigRules.Quote(property.Name)})");
+            }
+
+            if (!weights.TryAdd(uid, Int(property.Value, at, ConfigRules.Weight)))
+            {
+                throw Error(at, $"uid {uid} is named twice");
+            }
+        }
+
+        return weights;
     }
 
     /// <summary>The object's properties, in document order; an unknown or repeated key is an error with its line.</summary>

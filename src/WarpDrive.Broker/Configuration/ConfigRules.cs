@@ -81,6 +81,14 @@ internal static partial class ConfigRules
     public static string? SharedBytes(long v) =>
         v >= MinBytes ? null : $"must be at least {MinBytes} bytes (got {v})";
 
+    public static string? QuantumMicroseconds(long v) => Between(v, 10, 100_000);
+
+    public static string? Weight(long v) => Between(v, 1, 1000);
+
+    public static string? BulkThreshold(long v) =>
+        v == 0 || v is >= MinBytes and <= MaxRequestBytes ? null
+        : $"must be 0 (off) or between {MinBytes} and {MaxRequestBytes} bytes (got {v})";
+
     public static string? RequestBytes(long v) =>
         v is >= MinBytes and <= MaxRequestBytes ? null
         : $"must be between {MinBytes} and {MaxRequestBytes} bytes (got {v})";

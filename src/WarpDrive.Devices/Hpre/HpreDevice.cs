@@ -24,6 +24,9 @@ public sealed class HpreDevice : DeviceModel
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
+    // Key generation searches for primes: tens to hundreds of milliseconds at 4096 bits.
+    internal override bool IsLong(in Sqe sqe) => sqe.Opcode == Opcode.RsaKeyGen;
+
     internal override object? CreateEngineState(DeviceHost host) => new HpreEngineState(host.Options.MaxRequestBytes);
 
     internal override void DisposeEngineState(object? engineState) => (engineState as HpreEngineState)?.Dispose();

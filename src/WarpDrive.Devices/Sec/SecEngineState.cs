@@ -6,7 +6,7 @@ namespace WarpDrive.Devices.Sec;
 /// <summary>Per-engine-thread state of the SEC device: the request's memory, the translated data list, keyed
 /// objects cached by key (cipher key schedules, AEAD contexts, HMAC and CMAC states), block-mode hashes, and scratch
 /// buffers, so that a request with a key seen before allocates nothing.</summary>
-internal sealed class SecEngineState(long maxRequestBytes) : IDisposable
+internal sealed class SecEngineState(long maxRequestBytes) : IEngineState, IDisposable
 {
     /// <summary>Bytes of keystream, tweaks or counters made per pass.</summary>
     public const int ChunkBytes = 64 * 1024;

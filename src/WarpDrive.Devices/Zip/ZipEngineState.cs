@@ -4,7 +4,7 @@ namespace WarpDrive.Devices.Zip;
 
 /// <summary>Per-engine-thread scratch of the ZIP device: block-mode streams (reset per request) and
 /// the translated data list, the request's memory.</summary>
-internal sealed class ZipEngineState(long maxRequestBytes) : IDisposable
+internal sealed class ZipEngineState(long maxRequestBytes) : IEngineState, IDisposable
 {
     public ZipStream Block { get; } = new();
 
