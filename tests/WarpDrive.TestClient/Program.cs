@@ -14,6 +14,8 @@ using WarpDrive.Compression;
 //                  devices; print its books as key=value pairs (HostileControlClient.cs)
 //   churn          a bit of everything (queues, shared memory, streams, requests in flight) until killed (ChurnClient.cs)
 //   resilient      compress through broker restarts, reopening after failures, until stdin closes (ResilientClient.cs)
+//   flood SIZE LEVEL IN_FLIGHT MAX_QUEUES   gzip requests of SIZE bytes on every queue it may open (FloodClient.cs)
+//   latency SECONDS   one no-op at a time, print its latency percentiles (FloodClient.cs)
 //   setuid-flood UID COUNT   as root: take a queue, setuid(UID), open COUNT connections; print how many were served
 // Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
@@ -114,6 +116,12 @@ try
 
         case "hostile":
             return WarpDrive.TestClient.HostileClient.Run(runtime, args);
+
+        case "flood":
+            return WarpDrive.TestClient.FloodClient.Flood(runtime, args);
+
+        case "latency":
+            return WarpDrive.TestClient.FloodClient.Latency(runtime, args);
 
         case "setuid-flood":
             return WarpDrive.TestClient.UidChangeClient.Run(runtime, args);
