@@ -15,6 +15,8 @@ using WarpDrive.Compression;
 //   churn          a bit of everything (queues, shared memory, streams, requests in flight) until killed (ChurnClient.cs)
 //   resilient      compress through broker restarts, reopening after failures, until stdin closes (ResilientClient.cs)
 //   setuid-flood UID COUNT   as root: take a queue, setuid(UID), open COUNT connections; print how many were served
+//   default-runtime   compress once through WdRuntime.Default (WD_MODE=local: in-process devices), print "ready", wait
+//                  for stdin to close, exit without disposing anything (DefaultRuntimeClient.cs)
 // Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
 {
@@ -117,6 +119,9 @@ try
 
         case "setuid-flood":
             return WarpDrive.TestClient.UidChangeClient.Run(runtime, args);
+
+        case "default-runtime":
+            return WarpDrive.TestClient.DefaultRuntimeClient.Run();
 
         default:
             Console.Error.WriteLine($"unknown command {args[0]}");
