@@ -1,5 +1,5 @@
-using System.Globalization;
 using WarpDrive.Abi.Stats;
+using WarpDrive.Devices;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Cli;
@@ -26,13 +26,12 @@ internal static class StatsScanner
 
         foreach (string path in Directory.EnumerateFiles(directory, "*" + StatsLayout.Extension).Order(StringComparer.Ordinal))
         {
-            if (!TryParsePid(System.IO.Path.GetFileName(path), out int pid))
+            if (!StatsFile.TryParsePid(System.IO.Path.GetFileName(path), out int pid))
             {
                 continue;
             }
 
-            string? startTime = ReadStartTime(pid, out bool known);
-            if (known && startTime is null)
+            if (StatsFile.IsPublisherGone(pid, 0))
             {
                 TryDelete(path); // the publisher is gone
                 continue;
@@ -51,7 +50,7 @@ internal static class StatsScanner
                 continue; // removed meanwhile, or not readable by us
             }
 
-            if (known && stats.StartTime != 0 && startTime != stats.StartTime.ToString(CultureInfo.InvariantCulture))
+            if (stats.StartTime != 0 && StatsFile.IsPublisherGone(pid, stats.StartTime))
             {
                 TryDelete(path); // the pid now names a later process
                 continue;
@@ -61,31 +60,6 @@ internal static class StatsScanner
         }
 
         return found;
-    }
-
-    /// <summary>The pid of a file named <c>&lt;pid&gt;-&lt;n&gt;.stats</c>.</summary>
-    internal static bool TryParsePid(string fileName, out int pid)
-    {
-        int dash = fileName.IndexOf('-', StringComparison.Ordinal);
-        pid = 0;
-        return dash > 0
-               && int.TryParse(fileName.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out pid)
-               && pid > 0;
-    }
-
-    /// <summary>The process's start time; <paramref name="known"/> is false when /proc does not tell (hidepid).</summary>
-    private static string? ReadStartTime(int pid, out bool known)
-    {
-        try
-        {
-            known = true;
-            return ProcessControl.ReadStartTime(pid);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            known = false;
-            return null;
-        }
     }
 
     private static void TryDelete(string path)

@@ -13,13 +13,18 @@ namespace WarpDrive.Devices;
 /// <remarks>The file is mode 0644: any local user may read the counters (request counts, sizes, owner pids; never
 /// data). <c>WD_STATS=0</c> turns publishing off (docs/SECURITY.md). Dispose removes the file; the mapping itself
 /// is released once every host that keeps its counters in it has been disposed too, so an engine never writes to
-/// memory that is gone.</remarks>
+/// memory that is gone. A file never disposed (the default runtime's) is removed when the process exits normally
+/// (<see cref="AppDomain.ProcessExit"/>); one left by a process that was killed is removed by the next
+/// <see cref="Create"/> under the same run directory (or by <c>wd top</c>).</remarks>
 public sealed unsafe class StatsFile : IDisposable
 {
     /// <summary>Environment variable that turns publishing off when it is <c>0</c> (<c>WD_STATS</c>).</summary>
     public const string EnvironmentVariable = "WD_STATS";
 
     private static int s_sequence;
+    private static readonly Lock s_liveLock = new();
+    private static readonly HashSet<StatsFile> s_live = []; // created and not yet disposed: removed at process exit
+    private static bool s_exitHooked;
 
     private readonly Lock _lock = new();
     private readonly FileStream _file;
@@ -51,7 +56,8 @@ public sealed unsafe class StatsFile : IDisposable
     public static bool IsDisabledByEnvironment => Environment.GetEnvironmentVariable(EnvironmentVariable) == "0";
 
     /// <summary>Creates (or replaces) this process's next stats file under <paramref name="runDirectory"/>, with room
-    /// for <paramref name="deviceCapacity"/> devices and <paramref name="queueCapacity"/> queues, and maps it.</summary>
+    /// for <paramref name="deviceCapacity"/> devices and <paramref name="queueCapacity"/> queues, and maps it; first
+    /// removes the files there whose publishers are gone (<see cref="RemoveStale"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is out of range.</exception>
     /// <exception cref="IOException">The directory or file cannot be made.</exception>
     /// <exception cref="UnauthorizedAccessException">Not permitted.</exception>
@@ -63,6 +69,7 @@ public sealed unsafe class StatsFile : IDisposable
         const UnixFileMode fileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         string directory = RunDirectory.StatsDirectory(runDirectory);
         Directory.CreateDirectory(directory, directoryMode);
+        RemoveStale(directory);
         int pid = Environment.ProcessId;
         string path = System.IO.Path.Combine(directory,
             string.Create(CultureInfo.InvariantCulture, $"{pid}-{Interlocked.Increment(ref s_sequence)}{StatsLayout.Extension}"));
@@ -96,7 +103,9 @@ public sealed unsafe class StatsFile : IDisposable
             header->QueueCapacity = (uint)queueCapacity;
             // The magic goes last: a reader that sees it sees a complete header.
             Volatile.Write(ref header->Magic, StatsLayout.Magic);
-            return new StatsFile(path, file, map, view, address, deviceCapacity, queueCapacity);
+            var stats = new StatsFile(path, file, map, view, address, deviceCapacity, queueCapacity);
+            RemoveAtExit(stats);
+            return stats;
         }
         catch
         {
@@ -105,6 +114,114 @@ public sealed unsafe class StatsFile : IDisposable
             file.Dispose();
             TryDelete(path);
             throw;
+        }
+    }
+
+    /// <summary>Removes the stats files under <paramref name="statsDirectory"/> (<c>&lt;run&gt;/stats</c>) whose
+    /// publishers are gone (<see cref="IsPublisherGone"/>): processes killed before they could remove their own. Files
+    /// it may not remove (another user's, in a directory it may not write) and files it cannot read are left.</summary>
+    /// <returns>How many it removed.</returns>
+    public static int RemoveStale(string statsDirectory)
+    {
+        int removed = 0;
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(statsDirectory, "*" + StatsLayout.Extension))
+            {
+                if (!TryParsePid(System.IO.Path.GetFileName(path), out int pid))
+                {
+                    continue;
+                }
+
+                // The pid alone first (no read); a live pid is checked against the start time the file records.
+                if (IsPublisherGone(pid, 0) || (ReadStartTime(path, pid) is { } start && IsPublisherGone(pid, start)))
+                {
+                    removed += TryDelete(path) ? 1 : 0;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A diagnostic's housekeeping: what cannot be listed stays for wd top.
+        }
+
+        return removed;
+    }
+
+    /// <summary>Whether the publisher of a stats file has exited: no process has <paramref name="pid"/>, or the pid now
+    /// names a later process (its start time, field 22 of <c>/proc/PID/stat</c>, differs from
+    /// <paramref name="startTime"/>; 0 compares the pid only). False when <c>/proc</c> does not say (hidepid).</summary>
+    public static bool IsPublisherGone(int pid, ulong startTime)
+    {
+        string? current;
+        try
+        {
+            current = ProcessControl.ReadStartTime(pid);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false; // hidden from us: keep it
+        }
+
+        return current is null
+               || (startTime != 0 && (!ulong.TryParse(current, NumberStyles.None, CultureInfo.InvariantCulture, out ulong now) || now != startTime));
+    }
+
+    /// <summary>The publisher's pid from a stats file's name, <c>&lt;pid&gt;-&lt;n&gt;.stats</c>.</summary>
+    public static bool TryParsePid(string fileName, out int pid)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        int dash = fileName.IndexOf('-', StringComparison.Ordinal);
+        pid = 0;
+        return dash > 0
+               && int.TryParse(fileName.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out pid)
+               && pid > 0;
+    }
+
+    /// <summary>The start time a complete stats file of <paramref name="pid"/> records; null when it records none, is
+    /// not (yet) complete, names another pid or cannot be read.</summary>
+    private static ulong? ReadStartTime(string path, int pid)
+    {
+        try
+        {
+            return StatsFileReader.TryRead(path, out StatsSnapshot? stats) is null && stats is not null && stats.Pid == pid && stats.StartTime != 0
+                ? stats.StartTime
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Counts <paramref name="stats"/> among the files this process removes when it exits normally (the
+    /// mapping is left alone: engines may still run while the process ends).</summary>
+    private static void RemoveAtExit(StatsFile stats)
+    {
+        lock (s_liveLock)
+        {
+            if (!s_exitHooked)
+            {
+                AppDomain.CurrentDomain.ProcessExit += static (_, _) => RemoveLiveFiles();
+                s_exitHooked = true;
+            }
+
+            s_live.Add(stats);
+        }
+    }
+
+    private static void RemoveLiveFiles()
+    {
+        StatsFile[] live;
+        lock (s_liveLock)
+        {
+            live = [.. s_live];
+            s_live.Clear();
+        }
+
+        foreach (StatsFile stats in live)
+        {
+            TryDelete(stats.Path);
         }
     }
 
@@ -161,6 +278,11 @@ public sealed unsafe class StatsFile : IDisposable
 
             _disposed = true;
             TryDelete(Path);
+            lock (s_liveLock)
+            {
+                s_live.Remove(this);
+            }
+
             if (_attached == 0)
             {
                 Unmap();
@@ -176,15 +298,16 @@ public sealed unsafe class StatsFile : IDisposable
         _file.Dispose();
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Left behind: wd top removes a file whose publisher is gone.
+            return false; // left behind: the next writer or wd top removes a file whose publisher is gone
         }
     }
 }

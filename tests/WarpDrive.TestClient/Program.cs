@@ -17,6 +17,8 @@ using WarpDrive.Compression;
 //   flood SIZE LEVEL IN_FLIGHT MAX_QUEUES   gzip requests of SIZE bytes on every queue it may open (FloodClient.cs)
 //   latency SECONDS   one no-op at a time, print its latency percentiles (FloodClient.cs)
 //   setuid-flood UID COUNT   as root: take a queue, setuid(UID), open COUNT connections; print how many were served
+//   default-runtime   compress once through WdRuntime.Default (WD_MODE=local: in-process devices), print "ready", wait
+//                  for stdin to close, exit without disposing anything (DefaultRuntimeClient.cs)
 // Exit codes: 0 done, 1 a round trip differed or the secret changed, 2 usage, 3 a device error.
 if (args.Length == 0)
 {
@@ -125,6 +127,9 @@ try
 
         case "setuid-flood":
             return WarpDrive.TestClient.UidChangeClient.Run(runtime, args);
+
+        case "default-runtime":
+            return WarpDrive.TestClient.DefaultRuntimeClient.Run();
 
         default:
             Console.Error.WriteLine($"unknown command {args[0]}");

@@ -159,22 +159,27 @@ public sealed class CliTests : IDisposable
         psi.ArgumentList.Add("compress");
         psi.ArgumentList.Add("-o");
         psi.ArgumentList.Add(PathOf("out.gz"));
+
+        // The event to wait for: wd creates its temporary output only once its signal handlers are installed
+        // (FileJob: PendingOutput.WatchSignals, then PendingOutput.Create), so the signal is sent after it appears,
+        // however long a loaded machine takes to start wd. The bounds below only end a hang; they set no pace.
+        TimeSpan hang = TimeSpan.FromMinutes(3);
+        using var started = new ManualResetEventSlim();
+        using var watcher = new FileSystemWatcher(_dir, ".out.gz.wd-*");
+        watcher.Created += (_, _) => started.Set();
+        watcher.EnableRaisingEvents = true; // before wd starts: its creation cannot be missed
         using Process p = Process.Start(psi)!;
         p.StandardInput.BaseStream.Write(TestData.Text(100_000)); // stdin stays open: wd waits for more
         p.StandardInput.BaseStream.Flush();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Directory.GetFiles(_dir, ".out.gz.wd-*").Length == 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
+        Assert.True(started.Wait(hang) || Directory.GetFiles(_dir, ".out.gz.wd-*").Length > 0,
+            $"wd made no temporary output within {hang.TotalMinutes} minutes (exited: {p.HasExited})");
         Assert.NotEmpty(Directory.GetFiles(_dir, ".out.gz.wd-*")); // the temporary output exists while it runs
         using (Process kill = Process.Start("kill", $"-{signal} {p.Id}"))
         {
             kill.WaitForExit();
         }
 
-        Assert.True(p.WaitForExit(30_000), "wd did not end on the signal");
+        Assert.True(p.WaitForExit(hang), "wd did not end on the signal");
         Assert.NotEqual(0, p.ExitCode);
         Assert.Empty(Directory.GetFiles(_dir, "*out.gz*"));
     }

@@ -7,7 +7,9 @@ namespace WarpDrive.Crypto;
 /// public. ECDSA over a hash (P-256/384/521), Ed25519 and SM2 signatures over the message, ECDH (NIST curves) and
 /// X25519 key agreement, SM2 encryption (C1||C3||C2). Keys and signatures use the device's encoding
 /// (<see cref="EccKeyPair"/>); signatures are r||s, each the field size (Ed25519: 64 bytes, RFC 8032). Every parameter
-/// is checked here before anything is queued; the key never changes, so a session may be shared between threads.</summary>
+/// is checked here before anything is queued; a signature of the wrong length does not verify (false, as
+/// <see cref="ECDsa.VerifyHash(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> answers). The key never changes, so a session
+/// may be shared between threads.</summary>
 /// <remarks>The session opens a context for the algorithm its curve names: <c>ecdsa</c> for the NIST curves (HPRE
 /// devices that offer it offer <c>ecdh</c> too), <c>x25519</c>, <c>ed25519</c>, <c>sm2</c>.</remarks>
 /// <example>
@@ -104,20 +106,32 @@ public sealed class EccSession : CryptoSession
 
     /// <summary>ECDSA: whether <paramref name="signature"/> (r||s) is valid for <paramref name="hash"/> under the session's
     /// public key.</summary>
+    /// <returns>true when it verifies; false when it does not, including a signature that is not
+    /// <see cref="SignatureLength"/> bytes long (not sent to the device).</returns>
     public bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature)
     {
         CheckHashOperation(hash.Length, signing: false);
-        CheckSignature(signature.Length);
+        if (signature.Length != SignatureLength)
+        {
+            return false;
+        }
+
         Cqe cqe = Run(Operation(Opcode.EccVerify), hash, default, aux: signature);
         return CryptoStatus.Verified(in cqe) == 1;
     }
 
     /// <summary>Ed25519 or SM2: whether <paramref name="signature"/> is valid for <paramref name="message"/> under the
     /// session's public key (SM2: with the signer's ID <paramref name="signerId"/>, empty for the default).</summary>
+    /// <returns>true when it verifies; false when it does not, including a signature that is not 64 bytes long (not sent
+    /// to the device).</returns>
     public bool VerifyData(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> signerId = default)
     {
         CheckDataOperation(signerId.Length, signing: false);
-        CheckSignature(signature.Length);
+        if (signature.Length != SignatureLength)
+        {
+            return false;
+        }
+
         Cqe cqe = Run(Operation(Opcode.EccVerify), message, default, aad: signerId, aux: signature);
         return CryptoStatus.Verified(in cqe) == 1;
     }
@@ -187,21 +201,25 @@ public sealed class EccSession : CryptoSession
         return RunAsync(Operation(Opcode.EccSign), message, signature[..SignatureLength], default, signerId, default, CryptoStatus.Produced, cancellationToken);
     }
 
-    /// <summary>Submits an ECDSA verification and returns at once: true when the signature is valid.</summary>
+    /// <summary>Submits an ECDSA verification and returns at once: true when the signature is valid (a signature of the
+    /// wrong length completes false at once, as in <see cref="VerifyHash"/>).</summary>
     public ValueTask<bool> VerifyHashAsync(ReadOnlyMemory<byte> hash, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken = default)
     {
         CheckHashOperation(hash.Length, signing: false);
-        CheckSignature(signature.Length);
-        return VerifyAsync(Operation(Opcode.EccVerify), hash, default, signature, cancellationToken);
+        return signature.Length != SignatureLength
+            ? ValueTask.FromResult(false)
+            : VerifyAsync(Operation(Opcode.EccVerify), hash, default, signature, cancellationToken);
     }
 
-    /// <summary>Submits an Ed25519 or SM2 verification and returns at once: true when the signature is valid.</summary>
+    /// <summary>Submits an Ed25519 or SM2 verification and returns at once: true when the signature is valid (a signature
+    /// of the wrong length completes false at once, as in <see cref="VerifyData"/>).</summary>
     public ValueTask<bool> VerifyDataAsync(ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> signature, ReadOnlyMemory<byte> signerId = default,
         CancellationToken cancellationToken = default)
     {
         CheckDataOperation(signerId.Length, signing: false);
-        CheckSignature(signature.Length);
-        return VerifyAsync(Operation(Opcode.EccVerify), message, signerId, signature, cancellationToken);
+        return signature.Length != SignatureLength
+            ? ValueTask.FromResult(false)
+            : VerifyAsync(Operation(Opcode.EccVerify), message, signerId, signature, cancellationToken);
     }
 
     /// <summary>Submits a key agreement and returns at once.</summary>
@@ -380,14 +398,6 @@ public sealed class EccSession : CryptoSession
         if (length < SignatureLength)
         {
             throw new ArgumentException($"the signature buffer must hold {SignatureLength} bytes (got {length})", nameof(length));
-        }
-    }
-
-    private void CheckSignature(int length)
-    {
-        if (length != SignatureLength)
-        {
-            throw new ArgumentException($"a {Curve} signature is {SignatureLength} bytes (got {length})", nameof(length));
         }
     }
 }

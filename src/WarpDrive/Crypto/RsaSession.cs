@@ -5,8 +5,10 @@ namespace WarpDrive.Crypto;
 
 /// <summary>An RSA session on an HPRE device (UADK's wd_rsa session): one key, any number of signatures, verifications,
 /// encryptions and decryptions. Signatures are over a hash the caller computed (PKCS#1 v1.5 or PSS with a salt as long
-/// as the hash); encryption is PKCS#1 v1.5, OAEP (SHA-1/256/384/512, empty label) or raw. Every parameter is checked
-/// here before anything is queued. Safe to use from several threads: the key never changes.</summary>
+/// as the hash); encryption is PKCS#1 v1.5, OAEP (SHA-1/256/384/512, with an optional label) or raw. Every parameter is
+/// checked here before anything is queued. Hostile input is answered as <see cref="RSA"/> answers it: a signature of the
+/// wrong length does not verify (false), a ciphertext of the wrong length does not decrypt
+/// (<see cref="CryptographicException"/>). Safe to use from several threads: the key never changes.</summary>
 /// <example>
 /// <code>
 /// using RsaKey key = RsaSession.GenerateKey(2048);
@@ -66,23 +68,44 @@ public sealed class RsaSession : CryptoSession
     }
 
     /// <summary>Whether <paramref name="signature"/> is a valid signature of <paramref name="hash"/> by this key.</summary>
-    /// <exception cref="ArgumentException">A hash of the wrong length, a signature not exactly <see cref="ModulusBytes"/>
-    /// long, or a hash or padding the device does not offer.</exception>
+    /// <returns>true when it verifies; false when it does not, including a signature that is not exactly
+    /// <see cref="ModulusBytes"/> long (not sent to the device), as <see cref="RSA.VerifyHash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, HashAlgorithmName, RSASignaturePadding)"/> answers.</returns>
+    /// <exception cref="ArgumentException">A hash of the wrong length, or a hash or padding the device does not offer.</exception>
     public bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
     {
-        CryptoOperation op = VerifyOperation(hash.Length, signature.Length, hashAlgorithm, padding);
+        CryptoOperation op = VerifyOperation(hash.Length, hashAlgorithm, padding);
+        if (signature.Length != ModulusBytes)
+        {
+            return false;
+        }
+
         Cqe cqe = Run(in op, hash, default, aux: signature);
         return CryptoStatus.Verified(in cqe) == 1;
     }
 
-    /// <summary>Encrypts <paramref name="data"/> with the public key (PKCS#1 v1.5 or OAEP).</summary>
+    /// <summary>Encrypts <paramref name="data"/> with the public key (PKCS#1 v1.5 or OAEP with an empty label).</summary>
     /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
     /// <exception cref="ArgumentException">Data longer than the padding allows (k - 11 for PKCS#1, k - 2h - 2 for OAEP), a
     /// destination shorter than the modulus, or a padding the device does not offer.</exception>
-    public int Encrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding)
+    public int Encrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding) =>
+        Encrypt(data, destination, padding, ReadOnlySpan<byte>.Empty);
+
+    /// <summary>Encrypts <paramref name="data"/> with the public key, OAEP binding <paramref name="label"/> (RFC 8017's
+    /// label L, which <see cref="RSA"/> always leaves empty) into the ciphertext: only a decryption given the same label
+    /// releases the message.</summary>
+    /// <param name="data">The message.</param>
+    /// <param name="destination">Receives the ciphertext, <see cref="ModulusBytes"/> long.</param>
+    /// <param name="padding">The padding: OAEP for a non-empty label; an empty label is the same as none, so PKCS#1 v1.5
+    /// takes it too.</param>
+    /// <param name="label">The label, at most 1 MiB; empty is the label of <see cref="Encrypt(ReadOnlySpan{byte}, Span{byte}, RSAEncryptionPadding)"/>.</param>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    /// <exception cref="ArgumentException">Data longer than the padding allows (k - 11 for PKCS#1, k - 2h - 2 for OAEP), a
+    /// destination shorter than the modulus, a padding the device does not offer, or a non-empty label with a padding
+    /// other than OAEP or longer than 1 MiB.</exception>
+    public int Encrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding, ReadOnlySpan<byte> label)
     {
-        CryptoOperation op = EncryptOperation(data.Length, destination.Length, padding);
-        Cqe cqe = Run(in op, data, destination[..ModulusBytes]);
+        CryptoOperation op = EncryptOperation(data.Length, destination.Length, padding, label.Length);
+        Cqe cqe = Run(in op, data, destination[..ModulusBytes], aad: label);
         return CryptoStatus.Produced(in cqe);
     }
 
@@ -96,15 +119,31 @@ public sealed class RsaSession : CryptoSession
         return CryptoStatus.Produced(in cqe);
     }
 
-    /// <summary>Decrypts <paramref name="data"/> (exactly <see cref="ModulusBytes"/> long) with the private key.</summary>
+    /// <summary>Decrypts <paramref name="data"/> with the private key (PKCS#1 v1.5, or OAEP with an empty label).</summary>
     /// <returns>Bytes written: the message length.</returns>
-    /// <exception cref="ArgumentException">A ciphertext not exactly the modulus size, or a destination shorter than the
-    /// longest message the padding allows.</exception>
-    /// <exception cref="CryptographicException">The padding does not check: a wrong key or a tampered ciphertext.</exception>
-    public int Decrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding)
+    /// <exception cref="ArgumentException">A destination shorter than the longest message the padding allows, or a
+    /// padding the device does not offer.</exception>
+    /// <exception cref="CryptographicException">The ciphertext is not exactly <see cref="ModulusBytes"/> long (not sent to
+    /// the device), or its padding does not check: a wrong key or a tampered ciphertext.</exception>
+    public int Decrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding) =>
+        Decrypt(data, destination, padding, ReadOnlySpan<byte>.Empty);
+
+    /// <summary>Decrypts <paramref name="data"/> with the private key; with OAEP, <paramref name="label"/> must be the
+    /// label the message was encrypted with (see <see cref="Encrypt(ReadOnlySpan{byte}, Span{byte}, RSAEncryptionPadding, ReadOnlySpan{byte})"/>).</summary>
+    /// <param name="data">The ciphertext, <see cref="ModulusBytes"/> long.</param>
+    /// <param name="destination">Receives the message; it must hold the longest message the padding allows.</param>
+    /// <param name="padding">The padding: OAEP for a non-empty label.</param>
+    /// <param name="label">The label, at most 1 MiB; empty when the encryption had none.</param>
+    /// <returns>Bytes written: the message length.</returns>
+    /// <exception cref="ArgumentException">A destination shorter than the longest message the padding allows, a padding
+    /// the device does not offer, or a non-empty label with a padding other than OAEP or longer than 1 MiB.</exception>
+    /// <exception cref="CryptographicException">The ciphertext is not exactly <see cref="ModulusBytes"/> long (not sent to
+    /// the device), or it does not check: a wrong key or label, or a tampered ciphertext. Nothing is written.</exception>
+    public int Decrypt(ReadOnlySpan<byte> data, Span<byte> destination, RSAEncryptionPadding padding, ReadOnlySpan<byte> label)
     {
-        CryptoOperation op = DecryptOperation(data.Length, destination.Length, padding);
-        Cqe cqe = Run(in op, data, destination);
+        CryptoOperation op = DecryptOperation(destination.Length, padding, label.Length);
+        CheckCiphertextLength(data.Length);
+        Cqe cqe = Run(in op, data, destination, aad: label);
         return CryptoStatus.PublicKeyDecrypted(in cqe);
     }
 
@@ -145,31 +184,55 @@ public sealed class RsaSession : CryptoSession
         return RunAsync(op, hash, signature[..ModulusBytes], default, default, default, CryptoStatus.Produced, cancellationToken);
     }
 
-    /// <summary>Submits a verification and returns at once: true when the signature is valid.</summary>
+    /// <summary>Submits a verification and returns at once: true when the signature is valid, false when it is not
+    /// (a signature not exactly <see cref="ModulusBytes"/> long completes false at once, as in
+    /// <see cref="VerifyHash"/>).</summary>
     public ValueTask<bool> VerifyHashAsync(ReadOnlyMemory<byte> hash, ReadOnlyMemory<byte> signature, HashAlgorithmName hashAlgorithm,
         RSASignaturePadding padding, CancellationToken cancellationToken = default)
     {
-        CryptoOperation op = VerifyOperation(hash.Length, signature.Length, hashAlgorithm, padding);
-        return VerifyAsync(op, hash, default, signature, cancellationToken);
+        CryptoOperation op = VerifyOperation(hash.Length, hashAlgorithm, padding);
+        return signature.Length != ModulusBytes ? ValueTask.FromResult(false) : VerifyAsync(op, hash, default, signature, cancellationToken);
     }
 
     /// <summary>Submits an encryption and returns at once.</summary>
     /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
     public ValueTask<int> EncryptAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, RSAEncryptionPadding padding,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        EncryptAsync(data, destination, padding, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <summary>Submits an encryption with an OAEP label (see
+    /// <see cref="Encrypt(ReadOnlySpan{byte}, Span{byte}, RSAEncryptionPadding, ReadOnlySpan{byte})"/>) and returns at
+    /// once; the buffers and the label stay pinned until the device completes it.</summary>
+    /// <returns>Bytes written: <see cref="ModulusBytes"/>.</returns>
+    public ValueTask<int> EncryptAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, RSAEncryptionPadding padding,
+        ReadOnlyMemory<byte> label, CancellationToken cancellationToken = default)
     {
-        CryptoOperation op = EncryptOperation(data.Length, destination.Length, padding);
-        return RunAsync(op, data, destination[..ModulusBytes], default, default, default, CryptoStatus.Produced, cancellationToken);
+        CryptoOperation op = EncryptOperation(data.Length, destination.Length, padding, label.Length);
+        return RunAsync(op, data, destination[..ModulusBytes], default, label, default, CryptoStatus.Produced, cancellationToken);
     }
 
-    /// <summary>Submits a decryption and returns at once; a padding failure faults the task with a
+    /// <summary>Submits a decryption and returns at once; a ciphertext of the wrong length or a padding failure faults
+    /// the task with a <see cref="CryptographicException"/>.</summary>
+    /// <returns>Bytes written: the message length.</returns>
+    public ValueTask<int> DecryptAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, RSAEncryptionPadding padding,
+        CancellationToken cancellationToken = default) =>
+        DecryptAsync(data, destination, padding, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <summary>Submits a decryption with an OAEP label (see
+    /// <see cref="Decrypt(ReadOnlySpan{byte}, Span{byte}, RSAEncryptionPadding, ReadOnlySpan{byte})"/>) and returns at
+    /// once; a ciphertext of the wrong length, a wrong label or a padding failure faults the task with a
     /// <see cref="CryptographicException"/>.</summary>
     /// <returns>Bytes written: the message length.</returns>
     public ValueTask<int> DecryptAsync(ReadOnlyMemory<byte> data, Memory<byte> destination, RSAEncryptionPadding padding,
-        CancellationToken cancellationToken = default)
+        ReadOnlyMemory<byte> label, CancellationToken cancellationToken = default)
     {
-        CryptoOperation op = DecryptOperation(data.Length, destination.Length, padding);
-        return RunAsync(op, data, destination, default, default, default, CryptoStatus.PublicKeyDecrypted, cancellationToken);
+        CryptoOperation op = DecryptOperation(destination.Length, padding, label.Length);
+        if (data.Length != ModulusBytes)
+        {
+            return ValueTask.FromException<int>(CiphertextLengthError(data.Length));
+        }
+
+        return RunAsync(op, data, destination, default, label, default, CryptoStatus.PublicKeyDecrypted, cancellationToken);
     }
 
     /// <summary>Generates an RSA key on the device (public exponent 65537).</summary>
@@ -229,16 +292,8 @@ public sealed class RsaSession : CryptoSession
         return op;
     }
 
-    private CryptoOperation VerifyOperation(int hashLength, int signatureLength, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
-    {
-        CryptoOperation op = SignatureOperation(Opcode.RsaVerify, hashLength, hashAlgorithm, padding);
-        if (signatureLength != ModulusBytes)
-        {
-            throw new ArgumentException($"an RSA signature with this key is {ModulusBytes} bytes (got {signatureLength})", nameof(signatureLength));
-        }
-
-        return op;
-    }
+    private CryptoOperation VerifyOperation(int hashLength, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding) =>
+        SignatureOperation(Opcode.RsaVerify, hashLength, hashAlgorithm, padding);
 
     private CryptoOperation SignatureOperation(Opcode opcode, int hashLength, HashAlgorithmName hashAlgorithm, RSASignaturePadding padding)
     {
@@ -267,10 +322,10 @@ public sealed class RsaSession : CryptoSession
         return new CryptoOperation(opcode, 0) { Mode = (byte)mode, Hash = hash };
     }
 
-    private CryptoOperation EncryptOperation(int dataLength, int destinationLength, RSAEncryptionPadding padding)
+    private CryptoOperation EncryptOperation(int dataLength, int destinationLength, RSAEncryptionPadding padding, int labelLength)
     {
         ThrowIfDisposed();
-        (RsaPadding mode, DigestAlgorithm hash) = MapPadding(padding);
+        (RsaPadding mode, DigestAlgorithm hash) = MapPadding(padding, labelLength);
         int limit = MaxMessageLength(mode, hash);
         if (dataLength > limit)
         {
@@ -285,16 +340,11 @@ public sealed class RsaSession : CryptoSession
         return new CryptoOperation(Opcode.RsaEncrypt, 0) { Mode = (byte)mode, Hash = hash };
     }
 
-    private CryptoOperation DecryptOperation(int dataLength, int destinationLength, RSAEncryptionPadding padding)
+    private CryptoOperation DecryptOperation(int destinationLength, RSAEncryptionPadding padding, int labelLength)
     {
         ThrowIfDisposed();
         RequirePrivate("decrypt");
-        (RsaPadding mode, DigestAlgorithm hash) = MapPadding(padding);
-        if (dataLength != ModulusBytes)
-        {
-            throw new ArgumentException($"an RSA ciphertext with this key is {ModulusBytes} bytes (got {dataLength})", nameof(dataLength));
-        }
-
+        (RsaPadding mode, DigestAlgorithm hash) = MapPadding(padding, labelLength);
         int limit = MaxMessageLength(mode, hash);
         if (destinationLength < limit)
         {
@@ -311,16 +361,40 @@ public sealed class RsaSession : CryptoSession
         _ => ModulusBytes,
     };
 
-    private static (RsaPadding Mode, DigestAlgorithm Hash) MapPadding(RSAEncryptionPadding padding)
+    private static (RsaPadding Mode, DigestAlgorithm Hash) MapPadding(RSAEncryptionPadding padding, int labelLength)
     {
         ArgumentNullException.ThrowIfNull(padding);
-        return padding.Mode switch
+        (RsaPadding Mode, DigestAlgorithm Hash) mapped = padding.Mode switch
         {
             RSAEncryptionPaddingMode.Pkcs1 => (RsaPadding.Pkcs1, DigestAlgorithm.None),
             RSAEncryptionPaddingMode.Oaep => (RsaPadding.Oaep, MapHash(padding.OaepHashAlgorithm, nameof(padding))),
             _ => throw new ArgumentException($"the HPRE device encrypts with PKCS#1 v1.5 or OAEP, not {padding}", nameof(padding)),
         };
+        if (labelLength != 0 && mapped.Mode != RsaPadding.Oaep)
+        {
+            throw new ArgumentException($"only OAEP takes a label, not {padding}", nameof(labelLength));
+        }
+
+        if (labelLength > CryptoParams.MaxFieldLength)
+        {
+            throw new ArgumentException($"an OAEP label is at most {CryptoParams.MaxFieldLength} bytes (got {labelLength})", nameof(labelLength));
+        }
+
+        return mapped;
     }
+
+    /// <summary>A ciphertext that is not k bytes long cannot be one of this key's: a decryption error, as
+    /// <see cref="RSA.Decrypt(byte[], RSAEncryptionPadding)"/> answers it.</summary>
+    private void CheckCiphertextLength(int length)
+    {
+        if (length != ModulusBytes)
+        {
+            throw CiphertextLengthError(length);
+        }
+    }
+
+    private CryptographicException CiphertextLengthError(int length) =>
+        new($"an RSA ciphertext with this key is {ModulusBytes} bytes (got {length}): not a ciphertext of this key");
 
     private void CheckRaw(ReadOnlySpan<byte> data, int destinationLength)
     {

@@ -10,6 +10,12 @@ namespace WarpDrive.Scheduling;
 /// contexts given to it. While requests are in flight it polls for about the contexts' recent service time, then
 /// sleeps on all their completion words and on its own word at once (futex_waitv), so that neither a completion nor
 /// a new submission waits for a timeout.</summary>
+/// <remarks>Its life cycle: one thread for the poller's whole life, started by the first <see cref="Add"/> and stopped
+/// only by <see cref="Dispose"/>. The count of contexts may go back to 0 and up again (a broker restart closes them
+/// all, and the reconnection opens new ones): the thread is then still there, asleep without a timeout, and the next
+/// <see cref="Add"/> wakes it. So no <see cref="Thread"/> is ever started twice, and no new thread races one that is
+/// stopping (the ThreadStateException of issue 19). Start and stop are ordered by the lock: once
+/// <see cref="Dispose"/> has set the flag under it, no <see cref="Add"/> starts the thread.</remarks>
 internal sealed unsafe class AsyncPoller : IDisposable
 {
     private const int MaxWaiters = 128; // futex_waitv's limit
@@ -30,6 +36,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
     private WdContext[] _contexts = [];
     private int _sleeping;
     private bool _started;
+    private int _threadStarts;
     private volatile bool _disposed;
 
     public AsyncPoller(string name)
@@ -39,16 +46,23 @@ internal sealed unsafe class AsyncPoller : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = name };
     }
 
-    /// <summary>Adds a context; the thread starts with the first ever added.</summary>
+    /// <summary>Threads this poller has started (tests: 1 at most, whatever its contexts did).</summary>
+    internal int ThreadStarts => Volatile.Read(ref _threadStarts);
+
+    /// <summary>Contexts it serves now (tests).</summary>
+    internal int ContextCount => Volatile.Read(ref _contexts).Length;
+
+    /// <summary>Adds a context; the thread starts with the first ever added (never after <see cref="Dispose"/>).</summary>
     public void Add(WdContext context)
     {
         lock (_lock)
         {
             _contexts = [.. _contexts, context];
-            if (!_started)
+            if (!_started && !_disposed)
             {
                 // Once: the count of contexts may go back to 0 and up again (a broker restart), the thread stays.
                 _started = true;
+                _threadStarts++;
                 _thread.Start();
             }
         }
@@ -109,7 +123,9 @@ internal sealed unsafe class AsyncPoller : IDisposable
                     context.ResetAsyncEstimate(); // idle: the next burst is measured afresh
                 }
 
-                Sleep(snapshot, [], s_idleSleep);
+                // No contexts at all (all closed, e.g. by a broker restart): nothing to look at until Add or Dispose
+                // moves the word, so no timeout; the thread costs nothing until then.
+                Sleep(snapshot, [], contexts.Length == 0 ? Timeout.InfiniteTimeSpan : s_idleSleep);
             }
             else if (Coalesce(contexts) is { } pause && pause > TimeSpan.Zero)
             {
@@ -250,7 +266,11 @@ internal sealed unsafe class AsyncPoller : IDisposable
 
     public void Dispose()
     {
-        _disposed = true;
+        lock (_lock)
+        {
+            _disposed = true; // under the lock: an Add after this does not start the thread, one before it did
+        }
+
         Interlocked.Increment(ref *_wakeWord);
         Futex.Wake((nint)_wakeWord);
         if (_thread.IsAlive && _thread != Thread.CurrentThread)

@@ -140,6 +140,43 @@ public abstract class EccSessionTests(WdRuntime runtime)
         Assert.All(ok, Assert.True);
     }
 
+    public static TheoryData<EccCurve> SigningCurves() => new() { EccCurve.P256, EccCurve.P384, EccCurve.P521, EccCurve.Ed25519, EccCurve.Sm2 };
+
+    /// <summary>A signature of the wrong length does not verify (false, as ECDsa.VerifyHash answers), sync and async,
+    /// on every signing curve, and nothing is sent to the device; the right signature still verifies.</summary>
+    [Theory]
+    [MemberData(nameof(SigningCurves))]
+    public async Task SignaturesOfTheWrongLengthDoNotVerify(EccCurve curve)
+    {
+        EccKeyPair pair = EccSession.GenerateKeyPair(curve, _runtime);
+        using var signer = new EccSession(curve, pair.PrivateKey.Span, isPrivateKey: true, _runtime);
+        using var verifier = new EccSession(curve, pair.PublicKey.Span, isPrivateKey: false, _runtime);
+        bool nist = EccKeyPair.IsNist(curve);
+        byte[] input = nist ? SHA256.HashData("length"u8) : "length"u8.ToArray();
+        byte[] signature = new byte[verifier.SignatureLength];
+        Assert.Equal(signature.Length, nist ? signer.SignHash(input, signature) : signer.SignData(input, signature));
+        bool Verify(byte[] s) => nist ? verifier.VerifyHash(input, s) : verifier.VerifyData(input, s);
+        async Task<bool> VerifyAsync(byte[] s) => nist ? await verifier.VerifyHashAsync(input, s) : await verifier.VerifyDataAsync(input, s);
+        Assert.True(Verify(signature)); // the control: it can say true
+        Assert.True(await VerifyAsync(signature));
+
+        uint errors = verifier.QueueErrors;
+        using ECDsa? runtimeEcdsa = nist ? ECDsa.Create(pair.ToParameters()) : null;
+        byte[][] wrong = [[], signature[..^1], [.. signature, 0], [0, .. signature], [.. signature, .. signature]];
+        foreach (byte[] bad in wrong)
+        {
+            if (runtimeEcdsa is not null)
+            {
+                Assert.False(runtimeEcdsa.VerifyHash(input, bad)); // what .NET answers
+            }
+
+            Assert.False(Verify(bad));
+            Assert.False(await VerifyAsync(bad));
+        }
+
+        Assert.Equal(errors, verifier.QueueErrors); // answered here: the device saw none of them
+    }
+
     [Fact]
     public async Task ParameterErrorsThrowBeforeAnythingIsQueued()
     {

@@ -200,11 +200,13 @@ public abstract class RsaSessionTests(WdRuntime runtime)
         Assert.Contains("32 bytes", Assert.Throws<ArgumentException>(() => session.SignHash(hash.AsSpan(0, 20), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).Message);
         Assert.Contains("256 bytes", Assert.Throws<ArgumentException>(() => session.SignHash(hash, new byte[255], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).Message);
         Assert.Throws<ArgumentException>(() => session.SignHash(hash, signature, HashAlgorithmName.MD5, RSASignaturePadding.Pkcs1));
-        Assert.Throws<ArgumentException>(() => session.VerifyHash(hash, new byte[255], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.Contains("245", Assert.Throws<ArgumentException>(() => session.Encrypt(new byte[246], new byte[256], RSAEncryptionPadding.Pkcs1)).Message);
         Assert.Contains("190", Assert.Throws<ArgumentException>(() => session.Encrypt(new byte[191], new byte[256], RSAEncryptionPadding.OaepSHA256)).Message);
         Assert.Throws<ArgumentException>(() => session.Encrypt(new byte[10], new byte[255], RSAEncryptionPadding.Pkcs1));
-        Assert.Throws<ArgumentException>(() => session.Decrypt(new byte[255], new byte[256], RSAEncryptionPadding.Pkcs1));
+        Assert.Throws<ArgumentException>(() => session.Decrypt(new byte[256], new byte[244], RSAEncryptionPadding.Pkcs1));
+        Assert.Throws<ArgumentException>(() => session.Encrypt(new byte[10], new byte[256], RSAEncryptionPadding.Pkcs1, "label"u8));
+        Assert.Throws<ArgumentException>(() => session.Decrypt(new byte[256], new byte[256], RSAEncryptionPadding.Pkcs1, "label"u8));
+        Assert.Throws<ArgumentException>(() => session.Encrypt(new byte[10], new byte[256], RSAEncryptionPadding.OaepSHA256, new byte[CryptoParams.MaxFieldLength + 1]));
         Assert.Throws<ArgumentException>(() => session.EncryptRaw(new byte[255], new byte[256]));
         Assert.Throws<ArgumentException>(() => session.EncryptRaw(Enumerable.Repeat((byte)0xFF, 256).ToArray(), new byte[256]));
         Assert.Throws<ArgumentOutOfRangeException>(() => RsaSession.GenerateKey(1000, _runtime));
@@ -223,6 +225,128 @@ public abstract class RsaSessionTests(WdRuntime runtime)
         Assert.Equal(256, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.Equal(errors, session.QueueErrors);
         Assert.Throws<ArgumentException>(() => RsaKey.FromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"));
+    }
+
+    /// <summary>A signature of the wrong length does not verify (false, as RSA.VerifyHash answers), sync and async,
+    /// and costs the device nothing; one of the right length that is not a signature (all ones: above the modulus)
+    /// does not verify either: the device answers it AUTH_FAILED.</summary>
+    [Theory]
+    [InlineData("Pkcs1")]
+    [InlineData("Pss")]
+    public async Task SignaturesOfTheWrongLengthDoNotVerify(string paddingName)
+    {
+        RSASignaturePadding padding = paddingName == "Pss" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+        RSA rsa = s_rsa2048.Value;
+        using RsaKey key = RsaKey.FromRsa(rsa, includePrivate: false);
+        using var session = new RsaSession(key, _runtime);
+        byte[] hash = SHA256.HashData("length"u8);
+        byte[] signature = rsa.SignHash(hash, HashAlgorithmName.SHA256, padding);
+        uint errors = session.QueueErrors;
+        Assert.True(session.VerifyHash(hash, signature, HashAlgorithmName.SHA256, padding)); // the control: it can say true
+        Assert.True(await session.VerifyHashAsync(hash, signature, HashAlgorithmName.SHA256, padding));
+        byte[][] wrong = [[], signature[..^1], [.. signature, 0], [0, .. signature], new byte[512]];
+        foreach (byte[] bad in wrong)
+        {
+            Assert.False(rsa.VerifyHash(hash, bad, HashAlgorithmName.SHA256, padding)); // what .NET answers
+            Assert.False(session.VerifyHash(hash, bad, HashAlgorithmName.SHA256, padding));
+            Assert.False(await session.VerifyHashAsync(hash, bad, HashAlgorithmName.SHA256, padding));
+        }
+
+        Assert.Equal(errors, session.QueueErrors); // nothing was sent (an AUTH_FAILED completion would count)
+
+        // Right length, but no signature at all: the device answers AUTH_FAILED (false), not a fault (which would throw).
+        byte[] aboveModulus = Enumerable.Repeat((byte)0xFF, 256).ToArray();
+        Assert.False(session.VerifyHash(hash, aboveModulus, HashAlgorithmName.SHA256, padding));
+        Assert.False(await session.VerifyHashAsync(hash, aboveModulus, HashAlgorithmName.SHA256, padding));
+    }
+
+    /// <summary>A ciphertext of the wrong length throws CryptographicException (as RSA.Decrypt does), sync and async
+    /// (the task faults), for PKCS#1 and OAEP; a right-length one still decrypts on the same session.</summary>
+    [Theory]
+    [InlineData("Pkcs1")]
+    [InlineData("OaepSHA256")]
+    public async Task CiphertextsOfTheWrongLengthThrowCryptographicException(string paddingName)
+    {
+        RSAEncryptionPadding padding = paddingName == "Pkcs1" ? RSAEncryptionPadding.Pkcs1 : RSAEncryptionPadding.OaepSHA256;
+        RSA rsa = s_rsa2048.Value;
+        using RsaKey key = RsaKey.FromRsa(rsa, includePrivate: true);
+        using var session = new RsaSession(key, _runtime);
+        byte[] ciphertext = rsa.Encrypt("length"u8.ToArray(), padding);
+        byte[] plain = new byte[256];
+        uint errors = session.QueueErrors;
+        byte[][] wrong = [[], ciphertext[..^1], [.. ciphertext, 0], [0, .. ciphertext]];
+        foreach (byte[] bad in wrong)
+        {
+            Assert.ThrowsAny<CryptographicException>(() => rsa.Decrypt(bad, padding)); // what .NET answers
+            Assert.Contains("256 bytes", Assert.Throws<CryptographicException>(() => session.Decrypt(bad, plain, padding)).Message);
+            ValueTask<int> pending = session.DecryptAsync(bad, plain, padding); // returns: the task carries the error
+            await Assert.ThrowsAsync<CryptographicException>(async () => await pending);
+        }
+
+        Assert.Equal(errors, session.QueueErrors);
+        Assert.Equal("length"u8.ToArray(), plain[..session.Decrypt(ciphertext, plain, padding)]);
+    }
+
+    /// <summary>The OAEP label reaches the device: a ciphertext made with a label opens with that label only, and it is
+    /// RFC 8017's label (BouncyCastle's OAEP with the same label opens the device's ciphertext and makes one the device
+    /// opens); sync and async.</summary>
+    [Theory]
+    [InlineData("SHA1")]
+    [InlineData("SHA256")]
+    [InlineData("SHA512")]
+    public async Task OaepLabelBindsTheCiphertext(string hashName)
+    {
+        var hashAlgorithm = new HashAlgorithmName(hashName);
+        RSAEncryptionPadding padding = RSAEncryptionPadding.CreateOaep(hashAlgorithm);
+        RSA rsa = s_rsa2048.Value;
+        RSAParameters p = rsa.ExportParameters(true);
+        using RsaKey key = RsaKey.FromRsa(rsa, includePrivate: true);
+        using var session = new RsaSession(key, _runtime);
+        byte[] message = "labelled message"u8.ToArray();
+        byte[] label = "context: tenant 7"u8.ToArray();
+        byte[] ciphertext = new byte[256], plain = new byte[256];
+        Assert.Equal(256, session.Encrypt(message, ciphertext, padding, label));
+
+        Assert.Equal(message, plain[..session.Decrypt(ciphertext, plain, padding, label)]);
+        Assert.Throws<CryptographicException>(() => session.Decrypt(ciphertext, plain, padding)); // no label
+        Assert.Throws<CryptographicException>(() => session.Decrypt(ciphertext, plain, padding, "context: tenant 8"u8));
+        Assert.ThrowsAny<CryptographicException>(() => rsa.Decrypt(ciphertext, padding)); // .NET knows no label
+
+        // An independent OAEP with the same label agrees both ways.
+        var bcPrivate = new Org.BouncyCastle.Crypto.Parameters.RsaPrivateCrtKeyParameters(Big(p.Modulus!), Big(p.Exponent!), Big(p.D!), Big(p.P!),
+            Big(p.Q!), Big(p.DP!), Big(p.DQ!), Big(p.InverseQ!));
+        var bcPublic = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false, Big(p.Modulus!), Big(p.Exponent!));
+        Assert.Equal(message, Oaep(hashName, forEncryption: false, bcPrivate, label, ciphertext));
+        byte[] theirs = Oaep(hashName, forEncryption: true, bcPublic, label, message);
+        Array.Clear(plain);
+        Assert.Equal(message, plain[..session.Decrypt(theirs, plain, padding, label)]);
+
+        // The asynchronous forms carry the label too.
+        byte[] sealedAsync = new byte[256];
+        Assert.Equal(256, await session.EncryptAsync(message, sealedAsync, padding, label));
+        Assert.Equal(message, Oaep(hashName, forEncryption: false, bcPrivate, label, sealedAsync));
+        Array.Clear(plain);
+        Assert.Equal(message, plain[..await session.DecryptAsync(sealedAsync, plain, padding, label)]);
+        await Assert.ThrowsAsync<CryptographicException>(async () => await session.DecryptAsync(sealedAsync, plain, padding));
+
+        // An empty label is no label: the runtime's OAEP opens it.
+        Assert.Equal(256, session.Encrypt(message, ciphertext, padding, ReadOnlySpan<byte>.Empty));
+        Assert.Equal(message, rsa.Decrypt(ciphertext, padding));
+    }
+
+    private static Org.BouncyCastle.Math.BigInteger Big(byte[] bigEndian) => new(1, bigEndian);
+
+    private static byte[] Oaep(string hashName, bool forEncryption, Org.BouncyCastle.Crypto.ICipherParameters key, byte[] label, byte[] input)
+    {
+        Org.BouncyCastle.Crypto.IDigest Digest() => hashName switch
+        {
+            "SHA1" => new Org.BouncyCastle.Crypto.Digests.Sha1Digest(),
+            "SHA256" => new Org.BouncyCastle.Crypto.Digests.Sha256Digest(),
+            _ => new Org.BouncyCastle.Crypto.Digests.Sha512Digest(),
+        };
+        var oaep = new Org.BouncyCastle.Crypto.Encodings.OaepEncoding(new Org.BouncyCastle.Crypto.Engines.RsaEngine(), Digest(), Digest(), label);
+        oaep.Init(forEncryption, forEncryption ? new Org.BouncyCastle.Crypto.Parameters.ParametersWithRandom(key, new Org.BouncyCastle.Security.SecureRandom()) : key);
+        return oaep.ProcessBlock(input, 0, input.Length);
     }
 
     private static byte[] Hash(HashAlgorithmName name, ReadOnlySpan<byte> data) => name.Name switch

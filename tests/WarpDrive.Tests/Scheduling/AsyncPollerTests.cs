@@ -34,4 +34,61 @@ public sealed class AsyncPollerTests
             }
         }
     }
+
+    /// <summary>The count of contexts goes 0 -> 4 -> 0 -> 4 ... with the four opened and closed concurrently each round
+    /// (a broker restart while several sessions reconnect at once): every request completes, the poller starts one
+    /// thread in all, and it wakes from its untimed idle sleep for each round's first context.</summary>
+    [Fact]
+    public async Task Contexts_that_come_and_go_concurrently_never_start_a_second_thread()
+    {
+        using WdRuntime runtime = SchedulerTestKit.Runtime();
+        using var poller = new AsyncPoller("wd-poll-test");
+        for (int round = 0; round < 25; round++)
+        {
+            Assert.Equal(0, poller.ContextCount);
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => OneRequestOnANewContext(runtime, poller))));
+            Assert.Equal(1, poller.ThreadStarts);
+        }
+
+        Assert.Equal(0, poller.ContextCount);
+    }
+
+    /// <summary>Disposed while asleep with no contexts (its untimed sleep), the poller's thread ends at once; a context
+    /// added after Dispose starts no thread.</summary>
+    [Fact]
+    public async Task A_poller_without_contexts_stops_when_disposed_and_never_starts_after()
+    {
+        using WdRuntime runtime = SchedulerTestKit.Runtime();
+        var poller = new AsyncPoller("wd-poll-test");
+        await OneRequestOnANewContext(runtime, poller);
+        Assert.Equal(0, poller.ContextCount);
+        await Task.Delay(50); // lets it reach the idle sleep (the test holds either way)
+        Task disposed = Task.Run(poller.Dispose);
+        Assert.Same(disposed, await Task.WhenAny(disposed, Task.Delay(TimeSpan.FromSeconds(30))));
+
+        using var late = new AsyncPoller("wd-poll-late");
+        late.Dispose();
+        var context = new WdContext(runtime.RequestQueue("gzip"), late);
+        context.Dispose();
+        Assert.Equal(0, late.ThreadStarts);
+    }
+
+    private static async Task OneRequestOnANewContext(WdRuntime runtime, AsyncPoller poller)
+    {
+        var context = new WdContext(runtime.RequestQueue("gzip"), poller);
+        try
+        {
+            RequestSlot slot = context.Rent();
+            slot.Prepare(isAsync: true, session: null, last: true, mapper: (in Cqe cqe) => (int)cqe.Status);
+            var sqe = new Sqe { UserData = slot.Tag, Opcode = Opcode.Nop };
+            context.Submit(slot, in sqe);
+            Task<int> done = new ValueTask<int>(slot, slot.Version).AsTask();
+            Assert.Same(done, await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(30))));
+            Assert.Equal((int)CompletionStatus.Ok, await done);
+        }
+        finally
+        {
+            context.Dispose();
+        }
+    }
 }

@@ -19,17 +19,17 @@ public sealed class TopCliTests : IDisposable
     public void Stale_files_of_dead_or_reused_pids_are_removed_and_live_ones_shown()
     {
         string statsDir = Path.Combine(_run, "stats");
-        Directory.CreateDirectory(statsDir);
-        int dead = DeadPid();
-        string deadFile = Path.Combine(statsDir, $"{dead}-1.stats");
-        File.WriteAllBytes(deadFile, FakeFile(dead, startTime: 0));
-        // This process's pid, but a start time it never had: the pid was reused after the publisher died.
-        string reusedFile = Path.Combine(statsDir, $"{Environment.ProcessId}-0.stats");
-        File.WriteAllBytes(reusedFile, FakeFile(Environment.ProcessId, startTime: 1));
-
         using (var stats = StatsFile.Create(_run, StatsPublisher.InProcess, 1, 2))
         using (var host = new DeviceHost(new ZipDevice("zip-5"), new DeviceHostOptions { QueueCount = 2, EngineCount = 1 }, stats))
         {
+            // Made after the writer's own sweep (StatsFile.Create removes stale files too): wd top is what removes these.
+            int dead = DeadPid();
+            string deadFile = Path.Combine(statsDir, $"{dead}-1.stats");
+            File.WriteAllBytes(deadFile, FakeFile(dead, startTime: 0));
+            // This process's pid, but a start time it never had: the pid was reused after the publisher died.
+            string reusedFile = Path.Combine(statsDir, $"{Environment.ProcessId}-0.stats");
+            File.WriteAllBytes(reusedFile, FakeFile(Environment.ProcessId, startTime: 1));
+
             (int code, string stdout, string stderr) = CliRunner.Wd($"top --json --run-dir '{_run}'");
             Assert.True(code == 0, stderr);
             using JsonDocument doc = JsonDocument.Parse(stdout);
@@ -75,7 +75,7 @@ public sealed class TopCliTests : IDisposable
         Assert.StartsWith("Try 'wd --help'", lines[1], StringComparison.Ordinal);
     }
 
-    private static int DeadPid()
+    internal static int DeadPid()
     {
         using Process p = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
         p.WaitForExit();
@@ -83,7 +83,7 @@ public sealed class TopCliTests : IDisposable
     }
 
     /// <summary>A complete stats file of one device with no queues, published by <paramref name="pid"/>.</summary>
-    private static byte[] FakeFile(int pid, ulong startTime)
+    internal static byte[] FakeFile(int pid, ulong startTime)
     {
         byte[] file = new byte[StatsLayout.FileSize(1, 0)];
         var header = new StatsHeader
