@@ -194,7 +194,35 @@ public sealed class ConfigTests : IDisposable
         { """{ "limits": { "max_clients": -5 } }""", "wdd.json: limits.max_clients: must be between 1 and 2147483647 (got -5)" },
         { """{ "limits": { "max_regions_per_user": 0 } }""", "wdd.json: limits.max_regions_per_user: must be between 1 and 2147483647 (got 0)" },
         { """{ "limits": { "max_connections_per_user": 0 } }""", "wdd.json: limits.max_connections_per_user: must be between 1 and 2147483647 (got 0)" },
+        // scheduling
+        { """{ "scheduling": [] }""", "wdd.json: scheduling: must be an object (got an array)" },
+        { """{ "scheduling": { "quantum_us": 5 } }""", "wdd.json: scheduling.quantum_us: must be between 10 and 100000 (got 5)" },
+        { """{ "scheduling": { "bulk_threshold": "1KiB" } }""", "wdd.json: scheduling.bulk_threshold: must be 0 (off) or between 4096 and 4294967295 bytes (got 1024)" },
+        { """{ "scheduling": { "default_weight": 0 } }""", "wdd.json: scheduling.default_weight: must be between 1 and 1000 (got 0)" },
+        { """{ "scheduling": { "weights": [] } }""", "wdd.json: scheduling.weights: must be an object of uid: weight (got an array)" },
+        { """{ "scheduling": { "weights": { "alice": 2 } } }""", "wdd.json: scheduling.weights.alice: a key must be a numeric uid (got 'alice')" },
+        { """{ "scheduling": { "weights": { "-1": 2 } } }""", "wdd.json: scheduling.weights.-1: a key must be a numeric uid (got '-1')" },
+        { """{ "scheduling": { "weights": { "1000": 1001 } } }""", "wdd.json: scheduling.weights.1000: must be between 1 and 1000 (got 1001)" },
+        { """{ "scheduling": { "weights": { "1000": 2, "01000": 3 } } }""", "wdd.json: scheduling.weights.01000: uid 1000 is named twice" },
     };
+
+    [Fact]
+    public void Scheduling_is_read_and_defaults_hold()
+    {
+        BrokerConfig config = BrokerConfig.Parse("""
+            { "scheduling": { "quantum_us": 500, "bulk_threshold": "1MiB", "default_weight": 2, "weights": { "1000": 3, "0": 7 } } }
+            """, "wdd.json");
+        Assert.Equal(500, config.Scheduling.QuantumMicroseconds);
+        Assert.Equal(1L << 20, config.Scheduling.BulkThresholdBytes);
+        Assert.Equal(3, config.Scheduling.WeightOf(1000));
+        Assert.Equal(7, config.Scheduling.WeightOf(0));
+        Assert.Equal(2, config.Scheduling.WeightOf(65534));
+        Assert.Equal(0, BrokerConfig.Parse("""{ "scheduling": { "bulk_threshold": 0 } }""", "wdd.json").Scheduling.BulkThresholdBytes);
+        SchedulingConfig defaults = BrokerConfig.Default.Scheduling;
+        Assert.Equal(1000, defaults.QuantumMicroseconds);
+        Assert.Equal(256L << 10, defaults.BulkThresholdBytes);
+        Assert.Equal(1, defaults.WeightOf(1000));
+    }
 
     [Theory]
     [MemberData(nameof(BadConfigs))]
