@@ -28,7 +28,9 @@ public enum CompletionStatus : ushort
     /// <summary>The device does not implement this algorithm or parameter (for example an unsupported level or window).</summary>
     Unsupported = 7,
 
-    /// <summary>The device failed for a reason of its own. Counted against <c>isolate_strategy</c>.</summary>
+    /// <summary>The device failed the request: its execution failed inside the device (a library refused input the
+    /// checks let through; not counted against <c>isolate_strategy</c>), or a fault of the device's own (counted).
+    /// docs/QUEUE-ABI.md, "Device faults and request failures".</summary>
     InternalError = 8,
 
     /// <summary>Authentication failed: an AEAD tag or a MAC does not match (no plaintext is released: the destination

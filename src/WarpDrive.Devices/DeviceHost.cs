@@ -18,6 +18,7 @@ public sealed unsafe class DeviceHost : IDisposable
     private readonly DeviceCounters _counters;
     private readonly Dictionary<uint, DeviceTenant> _tenants = [];
     private int _faults;
+    private long _requestFailures;
     private long _requests;
     private int _isolateStrategy;
     private bool _isolated;
@@ -85,8 +86,16 @@ public sealed unsafe class DeviceHost : IDisposable
     /// <summary>Device name.</summary>
     public string Name => Model.Name;
 
-    /// <summary>Device faults (internal errors) so far.</summary>
+    /// <summary>Device faults so far: the failures that count against <see cref="IsolateStrategy"/> (see
+    /// <see cref="RecordRequestFailure"/> for which those are).</summary>
     public int FaultCount => Volatile.Read(ref _faults);
+
+    /// <summary>Requests whose execution threw so far (a library refusing what the checks let through, a model bug):
+    /// each completed INTERNAL_ERROR and none counted as a device fault.</summary>
+    public long RequestFailureCount => Interlocked.Read(ref _requestFailures);
+
+    /// <summary>What the most recent request failure threw (type and message), if any.</summary>
+    public string? LastRequestFailure { get; private set; }
 
     /// <summary>The memory models the device offers (<c>flags</c>).</summary>
     public DeviceFlags Flags => Options.Flags ?? Model.Flags;
@@ -110,6 +119,11 @@ public sealed unsafe class DeviceHost : IDisposable
     /// <summary>Raised on an engine thread when the device disables a queue on its own (too many invalid
     /// descriptors, a ring violation). Keep handlers short.</summary>
     public event Action<HardwareQueue, QueueDisableReason>? QueueDisabled;
+
+    /// <summary>Raised on the engine thread for each request whose execution threw (<see cref="RequestFailureCount"/>),
+    /// with the queue it came from and the exception. A client can cause any number of these: a handler that logs
+    /// should rate-limit. Keep handlers short.</summary>
+    public event Action<HardwareQueue, Exception>? RequestFailed;
 
     /// <summary>Raised once, on the thread that recorded the fault, when the device isolates itself.</summary>
     public event Action<DeviceHost>? Isolated;
@@ -312,7 +326,26 @@ public sealed unsafe class DeviceHost : IDisposable
         return attributes;
     }
 
-    /// <summary>Counts a device fault against <see cref="IsolateStrategy"/> (faults within the last hour).</summary>
+    /// <summary>The rule for what counts against <see cref="IsolateStrategy"/>, applied to an exception thrown while
+    /// a model executed a request: it is that request's failure, never a device fault. Every request a client can
+    /// build reaches the model only after the generic checks, and what the model does with it (a library refusing
+    /// input the checks let through, such as AES-CCM with an empty plaintext on OpenSSL before 3.0.22, or a bug of
+    /// the model) is caused by that input: counting it would let one client isolate a device that every client
+    /// shares. The request completes INTERNAL_ERROR; the failure is counted (<see cref="RequestFailureCount"/>, the
+    /// stats file's <c>request_failures</c>) and reported (<see cref="RequestFailed"/>). Device faults
+    /// (<see cref="RecordFault"/>) are only failures of the device's own that no request's content decides:
+    /// injected ones (<see cref="DeviceHostOptions.FaultInjectionInterval"/>). docs/QUEUE-ABI.md and
+    /// docs/SECURITY.md ("Device faults") state the same rule.</summary>
+    internal void RecordRequestFailure(HardwareQueue queue, Exception exception)
+    {
+        LastRequestFailure = $"{exception.GetType().Name}: {exception.Message}";
+        Interlocked.Increment(ref _requestFailures);
+        Interlocked.Increment(ref _counters.Device->RequestFailures);
+        RequestFailed?.Invoke(queue, exception);
+    }
+
+    /// <summary>Counts a device fault against <see cref="IsolateStrategy"/> (faults within the last hour): only for
+    /// failures of the device's own, never for a request's (<see cref="RecordRequestFailure"/>).</summary>
     internal void RecordFault(string message)
     {
         LastFault = message;

@@ -459,11 +459,11 @@ internal sealed unsafe class EngineThread : IDisposable
         }
         catch (Exception e)
         {
-            // A fault of the device itself (every client input was checked before): report it as INTERNAL_ERROR,
-            // count it against isolate_strategy, keep serving. An engine thread that died would take the process
-            // (the broker) with it.
-            cqe.Status = CompletionStatus.InternalError;
-            host.RecordFault(e.Message);
+            // This request's failure, not the device's: it completes INTERNAL_ERROR with nothing produced, and does not
+            // count against isolate_strategy (the rule: DeviceHost.RecordRequestFailure). Keep serving: an engine
+            // thread that died would take the process (the broker) with it.
+            cqe = new Cqe { UserData = sqe.UserData, Status = CompletionStatus.InternalError };
+            host.RecordRequestFailure(q, e);
         }
     }
 

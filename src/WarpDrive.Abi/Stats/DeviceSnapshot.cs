@@ -24,8 +24,12 @@ public sealed record DeviceSnapshot
     /// <summary>Whether the device has isolated itself.</summary>
     public required bool IsIsolated { get; init; }
 
-    /// <summary>Device faults since it started.</summary>
+    /// <summary>Device faults (those that count against <c>isolate_strategy</c>) since it started.</summary>
     public required ulong FaultCount { get; init; }
+
+    /// <summary>Requests whose execution failed inside the device since it started (INTERNAL_ERROR completions that
+    /// are not device faults); 0 from a publisher that predates the field.</summary>
+    public ulong RequestFailures { get; init; }
 
     /// <summary>Its queues, by id.</summary>
     public required IReadOnlyList<QueueSnapshot> Queues { get; init; }

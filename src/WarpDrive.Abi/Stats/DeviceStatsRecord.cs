@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace WarpDrive.Abi.Stats;
 
 /// <summary>One device in a stats file: 256 bytes. The names are written once when the device starts; the host
-/// updates <see cref="Isolated"/> and <see cref="FaultCount"/> as they change.</summary>
+/// updates <see cref="Isolated"/>, <see cref="FaultCount"/> and <see cref="RequestFailures"/> as they change.</summary>
 [StructLayout(LayoutKind.Explicit, Size = StatsLayout.DeviceRecordSize)]
 public unsafe struct DeviceStatsRecord
 {
@@ -31,9 +31,13 @@ public unsafe struct DeviceStatsRecord
     /// <summary>1 once the device has isolated itself (<c>isolate</c>), else 0.</summary>
     [FieldOffset(148)] public uint Isolated;
 
-    /// <summary>Device faults (INTERNAL_ERROR completions) since it started.</summary>
+    /// <summary>Device faults (the failures that count against <c>isolate_strategy</c>) since it started.</summary>
     [FieldOffset(152)] public ulong FaultCount;
 
     /// <summary>The <c>engine</c> attribute (ZIP: <c>isal</c> or <c>zlib-ng</c>), UTF-8, NUL-padded; empty for others.</summary>
     [FieldOffset(160)] public fixed byte Engine[StatsLayout.EngineSize];
+
+    /// <summary>Requests whose execution failed inside the device (INTERNAL_ERROR completions that are not device
+    /// faults: a library refusing a client's input) since it started; 0 in a file written before this field existed.</summary>
+    [FieldOffset(192)] public ulong RequestFailures;
 }

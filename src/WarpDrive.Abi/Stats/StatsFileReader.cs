@@ -126,6 +126,7 @@ public static class StatsFileReader
                 Flags = (DeviceFlags)device.Flags,
                 IsIsolated = device.Isolated != 0,
                 FaultCount = device.FaultCount,
+                RequestFailures = device.RequestFailures,
                 Queues = queues,
             };
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Engines;
+using CcmBlockCipher = Org.BouncyCastle.Crypto.Modes.CcmBlockCipher;
 using GcmBlockCipher = Org.BouncyCastle.Crypto.Modes.GcmBlockCipher;
 using Org.BouncyCastle.Crypto.Parameters;
 using WarpDrive.Abi;
@@ -10,7 +11,7 @@ namespace WarpDrive.Devices.Sec;
 
 /// <summary>Executes <see cref="Opcode.AeadEncrypt"/> (<c>Dst</c> = ciphertext || tag) and
 /// <see cref="Opcode.AeadDecrypt"/> (<c>Src</c> = ciphertext || tag, <c>Dst</c> = plaintext): AES-GCM, AES-CCM and
-/// ChaCha20-Poly1305 on the runtime, SM4-GCM on BouncyCastle. A wrong tag completes with AUTH_FAILED, produces nothing
+/// ChaCha20-Poly1305 on the runtime, SM4-GCM (and AES-CCM of an empty message) on BouncyCastle. A wrong tag completes with AUTH_FAILED, produces nothing
 /// and leaves zeros where the plaintext would have gone.</summary>
 internal static class AeadRequest
 {
@@ -161,6 +162,12 @@ internal static class AeadRequest
             case AeadAlgorithm.AesGcm:
                 ((AesGcm)state.Aeads.Get(key, variant, s_aesGcm)).Encrypt(nonce, plaintext, ciphertext, tag, aad);
                 break;
+            case AeadAlgorithm.AesCcm when plaintext.IsEmpty:
+                CcmBlockCipher ccm = EmptyCcm(true, key, nonce, aad, tag.Length);
+                Span<byte> mac = stackalloc byte[16];
+                int written = ccm.DoFinal(mac);
+                mac[..written].CopyTo(tag);
+                break;
             case AeadAlgorithm.AesCcm:
                 ((AesCcm)state.Aeads.Get(key, variant, s_aesCcm)).Encrypt(nonce, plaintext, ciphertext, tag, aad);
                 break;
@@ -192,6 +199,11 @@ internal static class AeadRequest
                 case AeadAlgorithm.AesGcm:
                     ((AesGcm)state.Aeads.Get(key, variant, s_aesGcm)).Decrypt(nonce, ciphertext, tag, plaintext, aad);
                     break;
+                case AeadAlgorithm.AesCcm when ciphertext.IsEmpty:
+                    CcmBlockCipher ccm = EmptyCcm(false, key, nonce, aad, tag.Length);
+                    int n0 = ccm.ProcessBytes(tag, plaintext);
+                    ccm.DoFinal(plaintext[n0..]);
+                    break;
                 case AeadAlgorithm.AesCcm:
                     ((AesCcm)state.Aeads.Get(key, variant, s_aesCcm)).Decrypt(nonce, ciphertext, tag, plaintext, aad);
                     break;
@@ -212,7 +224,7 @@ internal static class AeadRequest
         }
         catch (InvalidCipherTextException)
         {
-            return false; // BouncyCastle: mac check in GCM failed
+            return false; // BouncyCastle: mac check in GCM (CCM) failed
         }
 
         return true;
@@ -226,6 +238,18 @@ internal static class AeadRequest
         gcm.Init(encrypt, new AeadParameters(new KeyParameter(key), tagLength * 8, nonce.ToArray()));
         gcm.ProcessAadBytes(aad);
         return gcm;
+    }
+
+    /// <summary>AES-CCM for a message of no bytes, on BouncyCastle: OpenSSL releases before 3.0.22 fail CCM encryption
+    /// of an empty plaintext (the runtime hands them a null buffer, which their CCM takes for a length-setting call),
+    /// and that failure would be a request that no OpenSSL-backed device can serve. Only the tag is computed, so the
+    /// speed of the managed cipher does not matter.</summary>
+    private static CcmBlockCipher EmptyCcm(bool encrypt, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, int tagLength)
+    {
+        var ccm = new CcmBlockCipher(AesUtilities.CreateEngine());
+        ccm.Init(encrypt, new AeadParameters(new KeyParameter(key), tagLength * 8, nonce.ToArray()));
+        ccm.ProcessAadBytes(aad);
+        return ccm;
     }
 
     private static bool LengthsValid(AeadAlgorithm algorithm, uint key, uint nonce, uint tag) => algorithm switch

@@ -37,15 +37,22 @@ public sealed class SecDevice : DeviceModel
     {
         var state = (SecEngineState)engineState!;
         state.Memory.Reset();
-        cqe.Status = sqe.Opcode switch
+        try
         {
-            Opcode.CipherEncrypt or Opcode.CipherDecrypt => CipherRequest.Execute(in sqe, queue, state, ref cqe),
-            Opcode.Digest => DigestRequest.Execute(in sqe, queue, state, ref cqe),
-            Opcode.AeadEncrypt or Opcode.AeadDecrypt => AeadRequest.Execute(in sqe, queue, state, ref cqe),
-            Opcode.StreamRelease => ReleaseStream(in sqe, queue),
-            _ => CompletionStatus.BadRequest,
-        };
-        state.Memory.ScrubSecrets(); // a key staged from a broker client does not outlive its request
+            cqe.Status = sqe.Opcode switch
+            {
+                Opcode.CipherEncrypt or Opcode.CipherDecrypt => CipherRequest.Execute(in sqe, queue, state, ref cqe),
+                Opcode.Digest => DigestRequest.Execute(in sqe, queue, state, ref cqe),
+                Opcode.AeadEncrypt or Opcode.AeadDecrypt => AeadRequest.Execute(in sqe, queue, state, ref cqe),
+                Opcode.StreamRelease => ReleaseStream(in sqe, queue),
+                _ => CompletionStatus.BadRequest,
+            };
+        }
+        finally
+        {
+            state.Memory.ScrubSecrets(); // a key staged from a broker client does not outlive its request, even one that threw
+        }
+
         if (cqe.Status != CompletionStatus.Ok)
         {
             cqe.Produced = 0;

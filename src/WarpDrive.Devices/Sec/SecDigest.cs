@@ -32,7 +32,7 @@ internal abstract class SecDigest : IDisposable
         _dirty = false;
     }
 
-    /// <summary>Drops input of an earlier request that did not finish (a device fault mid-way).</summary>
+    /// <summary>Drops input of an earlier request that did not finish (one that failed mid-way).</summary>
     public void Restart()
     {
         if (_dirty)

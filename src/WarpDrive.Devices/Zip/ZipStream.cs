@@ -54,6 +54,15 @@ internal sealed unsafe class ZipStream : IDisposable
         bool finalInput, bool syncFlush, bool probeWhenFull, HardwareQueue queue, ref Cqe cqe)
     {
         Codec codec = _codec ?? throw new InvalidOperationException("stream not started");
+        byte nowhere;
+        if (output == null)
+        {
+            // An empty destination may be address 0, but zlib refuses a null output pointer even with no room
+            // (Z_STREAM_ERROR): give the codec a valid pointer with room for nothing.
+            output = &nowhere;
+            outputLength = 0;
+        }
+
         long consumed = 0;
         int produced = 0;
         cqe.Status = CompletionStatus.Ok;

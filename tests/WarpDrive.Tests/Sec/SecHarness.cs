@@ -37,6 +37,9 @@ public sealed class SecHarness : IDisposable
 
     public WdQueue Queue { get; }
 
+    /// <summary>The runtime whose embedded SEC device serves <see cref="Queue"/>.</summary>
+    public WdRuntime Runtime => _runtime;
+
     public nint Base => Marshal.UnsafeAddrOfPinnedArrayElement(_arena, 0);
 
     public void Dispose()

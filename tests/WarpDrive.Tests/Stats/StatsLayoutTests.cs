@@ -36,6 +36,7 @@ public class StatsLayoutTests
     [InlineData(nameof(DeviceStatsRecord.Isolated), 148)]
     [InlineData(nameof(DeviceStatsRecord.FaultCount), 152)]
     [InlineData(nameof(DeviceStatsRecord.Engine), 160)]
+    [InlineData(nameof(DeviceStatsRecord.RequestFailures), 192)]
     public void DeviceRecordFieldsSitWhereStatsMdSays(string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf<DeviceStatsRecord>(field));
 
