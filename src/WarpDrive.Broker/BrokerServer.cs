@@ -521,6 +521,18 @@ public sealed class BrokerServer : IDisposable
         {
             Reply(c, response with { Status = BrokerStatus.QueueLimit }, refusal);
         }
+        else if (ReserveRefusal(c.Device, c.Process.User) is { } reserved)
+        {
+            // Free queues there are, but not for this user: to the client it is NO_QUEUE (libwd moves on or waits).
+            if (wait)
+            {
+                c.WaitNode = c.Device.Waiters.AddLast(c);
+            }
+            else
+            {
+                Reply(c, response with { Status = BrokerStatus.NoQueue }, reserved);
+            }
+        }
         else if (!TryStartQueue(c))
         {
             if (wait)
@@ -532,6 +544,22 @@ public sealed class BrokerServer : IDisposable
                 Reply(c, response with { Status = BrokerStatus.NoQueue }, $"{host.Name} has no free queue (available_instances is 0)");
             }
         }
+    }
+
+    /// <summary>Why <paramref name="user"/> may not take one of the free queues of <paramref name="device"/> now
+    /// (<c>reserved_queues</c>: it holds a queue of the device and at most that many are free), or null when it may
+    /// or when none is free (then the answer is the plain NO_QUEUE).</summary>
+    private static string? ReserveRefusal(BrokerDevice device, UserAccount user)
+    {
+        int reserved = device.Config.ReservedQueues;
+        if (reserved == 0 || !device.QueuesHeld.TryGetValue(user, out int held))
+        {
+            return null;
+        }
+
+        int free = device.Host.AvailableInstances;
+        return free == 0 || free > reserved ? null
+            : $"uid {user.Uid} holds {held} queue(s) of {device.Name}; its last {reserved} free queue(s) are kept for users that hold none (reserved_queues)";
     }
 
     /// <summary>Allocates a queue on a fresh ring region and sends it; false when the device has none free.</summary>
@@ -560,6 +588,7 @@ public sealed class BrokerServer : IDisposable
         c.Queue = queue;
         c.Ring = ring;
         c.Process.User.Queues++;
+        CollectionsMarshal.GetValueRefOrAddDefault(c.Device.QueuesHeld, c.Process.User, out _)++;
         Volatile.Write(ref _attributesDirty, 1);
         var response = new BrokerResponse
         {
@@ -602,6 +631,11 @@ public sealed class BrokerServer : IDisposable
             r.Ring.Dispose(); // no device thread touches the ring any more
             UserAccount user = r.Connection.Process.User;
             user.Queues--;
+            if (--device.QueuesHeld[user] == 0)
+            {
+                device.QueuesHeld.Remove(user);
+            }
+
             ForgetIfIdle(user);
             Volatile.Write(ref _attributesDirty, 1);
             if (r.Reply && !r.Connection.Closed)
@@ -679,41 +713,50 @@ public sealed class BrokerServer : IDisposable
         }
     }
 
-    /// <summary>Gives a freed queue to the first caller still waiting for one (FIFO).</summary>
+    /// <summary>Gives a freed queue to the first caller still waiting for one that may take it (FIFO; a caller
+    /// held back by <c>reserved_queues</c> keeps its place for a later release).</summary>
     private void HandToWaiter(BrokerDevice device)
     {
-        while (!_disposed && device.Waiters.First is { } node)
+        LinkedListNode<ClientConnection>? node = device.Waiters.First;
+        while (!_disposed && node is not null)
         {
+            LinkedListNode<ClientConnection>? next = node.Next;
             ClientConnection waiter = node.Value;
-            device.Waiters.RemoveFirst();
-            waiter.WaitNode = null;
             if (waiter.Closed)
             {
-                continue;
+                device.Waiters.Remove(node);
+                waiter.WaitNode = null;
             }
-
-            if (QueueLimitReached(waiter.Process.User) is { } refusal)
+            else if (QueueLimitReached(waiter.Process.User) is { } refusal)
             {
                 // It qualified when it joined the line; its user has taken queues since.
+                device.Waiters.Remove(node);
+                waiter.WaitNode = null;
                 TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = BrokerStatus.QueueLimit }, refusal);
-                continue;
             }
-
-            try
+            else if (ReserveRefusal(device, waiter.Process.User) is null)
             {
-                if (TryStartQueue(waiter))
+                try
                 {
+                    if (!TryStartQueue(waiter))
+                    {
+                        return; // none free after all: it keeps its place
+                    }
+
+                    device.Waiters.Remove(node);
+                    waiter.WaitNode = null;
                     return;
                 }
+                catch (IOException e)
+                {
+                    device.Waiters.Remove(node);
+                    waiter.WaitNode = null;
+                    _logger.HandOverFailed(waiter.Process.Pid, e.Message);
+                    Close(waiter);
+                }
+            }
 
-                waiter.WaitNode = device.Waiters.AddFirst(waiter); // none free after all: keep its place
-                return;
-            }
-            catch (IOException e)
-            {
-                _logger.HandOverFailed(waiter.Process.Pid, e.Message);
-                Close(waiter);
-            }
+            node = next;
         }
     }
 
