@@ -25,6 +25,7 @@ public sealed class BrokerServer : IDisposable
 
     private readonly BrokerConfig _config;
     private readonly ILogger _logger;
+    private readonly ClientLog _clientLog; // the lines a client can cause: rate limited
     private readonly List<BrokerDevice> _devices = [];
     private readonly Dictionary<ulong, ClientConnection> _connections = [];
     private readonly Dictionary<int, ClientProcess> _processes = [];
@@ -41,9 +42,6 @@ public sealed class BrokerServer : IDisposable
     private readonly List<PendingAlloc> _allocs = [];
     private readonly List<PendingUnmap> _unmaps = [];
     private ulong _nextConnection;
-    private long _refusedConnections; // since the last log line
-    private long _nextRefusalLog;
-    private const long RefusalLogIntervalMilliseconds = 10_000;
     private int _attributesDirty;
     private bool _disposed;
 
@@ -53,6 +51,7 @@ public sealed class BrokerServer : IDisposable
     {
         _config = config;
         _logger = logger;
+        _clientLog = new ClientLog(logger);
         RunDirectory = runDirectory;
         string devDir = Path.Combine(runDirectory, "dev");
         string classDir = Platform.RunDirectory.ClassDirectory(runDirectory);
@@ -193,7 +192,7 @@ public sealed class BrokerServer : IDisposable
         _devices.Add(device);
         host.QueueDisabled += (queue, reason) =>
         {
-            _logger.QueueDisabled(host.Name, queue.Id, reason, queue.DescriptorErrors);
+            _clientLog.QueueDisabled(host.Name, queue.Id, reason, queue.DescriptorErrors);
             Volatile.Write(ref _attributesDirty, 1);
         };
         host.Isolated += h =>
@@ -227,6 +226,7 @@ public sealed class BrokerServer : IDisposable
             if (Interlocked.Exchange(ref _attributesDirty, 0) != 0 || now >= nextTick)
             {
                 nextTick = now + (long)s_tick.TotalMilliseconds;
+                _clientLog.Limiter.Flush();
                 foreach (BrokerDevice device in _devices)
                 {
                     if (device.Host.IsIsolated)
@@ -256,7 +256,7 @@ public sealed class BrokerServer : IDisposable
         {
             if (_processes.TryGetValue((int)(e.Data - PidfdTokenBase), out ClientProcess? process))
             {
-                _logger.ClientExited(process.Pid, process.Connections.Count);
+                _clientLog.ClientExited(process.User.Uid, process.Pid, process.Connections.Count);
                 foreach (ClientConnection c in process.Connections.ToArray())
                 {
                     Close(c);
@@ -280,7 +280,7 @@ public sealed class BrokerServer : IDisposable
             catch (Exception ex) when (ex is IOException or InvalidOperationException or OutOfMemoryException or ArgumentException)
             {
                 // Whatever one client did, it costs that client its connection, never the broker.
-                _logger.ClientFailed(connection.Process.Pid, connection.Device.Name, ex.Message);
+                _clientLog.ClientFailed(connection.Process.User.Uid, connection.Process.Pid, connection.Device.Name, ex.Message);
                 Close(connection);
             }
         }
@@ -304,17 +304,8 @@ public sealed class BrokerServer : IDisposable
                     : _connections.Count >= _config.Limits.MaxClients ? $"broker at max_clients ({_config.Limits.MaxClients})" : null;
                 if (refusal is not null)
                 {
-                    // At most one line per interval, with the count since the last: a client that retries in a loop
-                    // must not flood the log, and a refusal long after a flood is still logged.
-                    _refusedConnections++;
-                    long now = Environment.TickCount64;
-                    if (now >= _nextRefusalLog)
-                    {
-                        _logger.TooManyClients(device.Name, peer.Pid, refusal, _refusedConnections);
-                        _refusedConnections = 0;
-                        _nextRefusalLog = now + RefusalLogIntervalMilliseconds;
-                    }
-
+                    // Rate limited: a client that retries in a loop must not flood the log.
+                    _clientLog.TooManyClients(account?.Uid ?? peer.Uid, device.Name, peer.Pid, refusal);
                     socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.ConnectionLimit }, refusal, buffer));
                     socket.Dispose();
                     continue;
@@ -325,7 +316,7 @@ public sealed class BrokerServer : IDisposable
             }
             catch (IOException e)
             {
-                _logger.AcceptFailed(device.Name, e.Message);
+                _clientLog.AcceptFailed(device.Name, e.Message);
                 socket.Dispose();
                 continue;
             }
@@ -354,7 +345,7 @@ public sealed class BrokerServer : IDisposable
         }
         catch (IOException e)
         {
-            _logger.AcceptFailed(device.Name, e.Message);
+            _clientLog.AcceptFailed(device.Name, e.Message);
             _epoll.Remove(device.Listener.Fd);
             device.AcceptPaused = true;
             device.AcceptResumeAt = Environment.TickCount64 + (long)s_tick.TotalMilliseconds;
@@ -708,7 +699,7 @@ public sealed class BrokerServer : IDisposable
         }
         catch (IOException e)
         {
-            _logger.ClientFailed(c.Process.Pid, c.Device.Name, e.Message);
+            _clientLog.ClientFailed(c.Process.User.Uid, c.Process.Pid, c.Device.Name, e.Message);
             Close(c);
         }
     }
@@ -751,7 +742,7 @@ public sealed class BrokerServer : IDisposable
                 {
                     device.Waiters.Remove(node);
                     waiter.WaitNode = null;
-                    _logger.HandOverFailed(waiter.Process.Pid, e.Message);
+                    _clientLog.HandOverFailed(waiter.Process.User.Uid, waiter.Process.Pid, e.Message);
                     Close(waiter);
                 }
             }
@@ -1030,6 +1021,7 @@ public sealed class BrokerServer : IDisposable
         }
 
         _stats?.Dispose(); // after the devices: their engines counted in it
+        _clientLog.Limiter.Flush(all: true); // the counts of lines suppressed in the last interval
         TryDelete(_pidFile);
         _epoll.Dispose();
         _lock.Dispose();
