@@ -20,6 +20,10 @@ internal sealed class BrokerDevice(DeviceConfig config, DeviceHost host, UnixSeq
 
     public LinkedList<ClientConnection> Waiters { get; } = new();
 
+    /// <summary>Queues of this device each account holds (started, or released but not yet complete), for
+    /// <c>reserved_queues</c>; an account that holds none has no entry.</summary>
+    public Dictionary<UserAccount, int> QueuesHeld { get; } = [];
+
     /// <summary>The listener's epoll token.</summary>
     public ulong Token { get; set; }
 

@@ -4,7 +4,8 @@ using WarpDrive.Abi;
 namespace WarpDrive.Broker;
 
 /// <summary>The broker's log messages (source-generated: no formatting work when a level is off), numbered so that
-/// an operator can filter on the event id.</summary>
+/// an operator can filter on the event id. The ones a client can cause are written through <see cref="ClientLog"/>,
+/// which rate limits them.</summary>
 internal static partial class BrokerLog
 {
     [LoggerMessage(1, LogLevel.Information, "wdd {Pid} serving {Count} device(s) in {RunDirectory}")]
@@ -28,8 +29,8 @@ internal static partial class BrokerLog
     [LoggerMessage(7, LogLevel.Warning, "client {Pid} on {Device}: {Error}; closing the connection")]
     public static partial void ClientFailed(this ILogger logger, int pid, string device, string error);
 
-    [LoggerMessage(8, LogLevel.Warning, "{Device}: refusing a connection of pid {Pid}: {Refusal} ({Count} refused since the last such line, at most one a 10 s)")]
-    public static partial void TooManyClients(this ILogger logger, string device, int pid, string refusal, long count);
+    [LoggerMessage(8, LogLevel.Warning, "{Device}: refusing a connection of pid {Pid}: {Refusal}")]
+    public static partial void TooManyClients(this ILogger logger, string device, int pid, string refusal);
 
     [LoggerMessage(9, LogLevel.Information, "{Device}: dropped a connection at accept: {Error}")]
     public static partial void AcceptFailed(this ILogger logger, string device, string error);
@@ -51,4 +52,198 @@ internal static partial class BrokerLog
 
     [LoggerMessage(15, LogLevel.Warning, "cannot notify the service manager on NOTIFY_SOCKET '{Socket}': {Error}")]
     public static partial void NotifyFailed(this ILogger logger, string socket, string error);
+
+    [LoggerMessage(16, LogLevel.Warning, "suppressed {Count} more '{Event}' line(s){Scope}: at most {Lines} of a kind are written per {Seconds} s")]
+    public static partial void Suppressed(this ILogger logger, long count, string @event, string scope, int lines, long seconds);
+}
+
+/// <summary>What one kind of line a client can cause is counted under: the event and the uid it is charged to
+/// (<see cref="NoUid"/> where none is known), so that one user's flood never hides another user's lines.</summary>
+internal readonly record struct LogKey(int EventId, string Event, uint Uid)
+{
+    public const uint NoUid = uint.MaxValue;
+}
+
+/// <summary>Rate limits the log lines that clients can cause (connection churn, refusals, failures): per
+/// <see cref="LogKey"/>, the first <see cref="LinesPerInterval"/> lines of an interval are written; the rest are
+/// counted, and once the interval is over one line says how many were suppressed. A flood of K lines in an interval
+/// thus costs at most <see cref="LinesPerInterval"/> + 1 lines. Thread-safe (the engine threads report queue
+/// disables); the clock is injected (milliseconds, monotonic) so that a test needs no sleeps.</summary>
+internal sealed class LogRateLimiter(int linesPerInterval, long intervalMilliseconds, Func<long> clock, Action<LogKey, long> reportSuppressed)
+{
+    /// <summary>Lines of one key the broker writes per interval by default.</summary>
+    public const int DefaultLinesPerInterval = 5;
+
+    /// <summary>The broker's interval, milliseconds.</summary>
+    public const long DefaultIntervalMilliseconds = 10_000;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<LogKey, Window> _windows = [];
+
+    public int LinesPerInterval => linesPerInterval;
+
+    public long IntervalMilliseconds => intervalMilliseconds;
+
+    /// <summary>Keys with an interval under way (each is forgotten at the first <see cref="Flush"/> after its
+    /// interval, so the table holds only recent kinds).</summary>
+    public int TrackedKeys
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _windows.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether to write a line of <paramref name="key"/> now; false counts it as suppressed. A call after
+    /// the key's interval reports that interval's suppressed lines first and begins a new one.</summary>
+    public bool ShouldLog(LogKey key)
+    {
+        long suppressed = 0;
+        bool log;
+        lock (_lock)
+        {
+            long now = clock();
+            if (_windows.TryGetValue(key, out Window? w) && now - w.Start >= intervalMilliseconds)
+            {
+                suppressed = w.Suppressed;
+                _windows.Remove(key);
+                w = null;
+            }
+
+            if (w is null)
+            {
+                w = new Window { Start = now };
+                _windows.Add(key, w);
+            }
+
+            log = w.Logged < linesPerInterval;
+            if (log)
+            {
+                w.Logged++;
+            }
+            else
+            {
+                w.Suppressed++;
+            }
+        }
+
+        if (suppressed > 0)
+        {
+            reportSuppressed(key, suppressed);
+        }
+
+        return log;
+    }
+
+    /// <summary>Ends every interval that is over (with <paramref name="all"/>, every interval: the broker is
+    /// stopping): reports its suppressed lines (if any) and forgets the key. The broker calls it on its tick, so that
+    /// the count of a flood that stopped is still written.</summary>
+    public void Flush(bool all = false)
+    {
+        List<(LogKey, long)>? due = null;
+        lock (_lock)
+        {
+            long now = clock();
+            foreach ((LogKey key, Window w) in _windows)
+            {
+                if (all || now - w.Start >= intervalMilliseconds)
+                {
+                    (due ??= []).Add((key, w.Suppressed));
+                }
+            }
+
+            foreach ((LogKey key, _) in due ?? [])
+            {
+                _windows.Remove(key);
+            }
+        }
+
+        foreach ((LogKey key, long suppressed) in due ?? [])
+        {
+            if (suppressed > 0)
+            {
+                reportSuppressed(key, suppressed);
+            }
+        }
+    }
+
+    private sealed class Window
+    {
+        public long Start;
+        public int Logged;
+        public long Suppressed;
+    }
+}
+
+/// <summary>The broker's lines that a client can cause, each through the <see cref="LogRateLimiter"/>: a client
+/// that churns connections, is refused in a loop or fails on purpose costs the log a few lines per interval and one
+/// count, never a line per attempt.</summary>
+internal sealed class ClientLog
+{
+    private readonly ILogger _logger;
+
+    public ClientLog(ILogger logger, Func<long>? clock = null)
+    {
+        _logger = logger;
+        Limiter = new LogRateLimiter(LogRateLimiter.DefaultLinesPerInterval, LogRateLimiter.DefaultIntervalMilliseconds,
+            clock ?? (() => Environment.TickCount64), Report);
+    }
+
+    public LogRateLimiter Limiter { get; }
+
+    public void ClientExited(uint uid, int pid, int count)
+    {
+        if (Limiter.ShouldLog(new LogKey(6, "client exited", uid)))
+        {
+            _logger.ClientExited(pid, count);
+        }
+    }
+
+    public void ClientFailed(uint uid, int pid, string device, string error)
+    {
+        if (Limiter.ShouldLog(new LogKey(7, "client failed", uid)))
+        {
+            _logger.ClientFailed(pid, device, error);
+        }
+    }
+
+    public void TooManyClients(uint uid, string device, int pid, string refusal)
+    {
+        if (Limiter.ShouldLog(new LogKey(8, "refusing a connection", uid)))
+        {
+            _logger.TooManyClients(device, pid, refusal);
+        }
+    }
+
+    public void AcceptFailed(string device, string error)
+    {
+        if (Limiter.ShouldLog(new LogKey(9, "dropped a connection at accept", LogKey.NoUid)))
+        {
+            _logger.AcceptFailed(device, error);
+        }
+    }
+
+    public void HandOverFailed(uint uid, int pid, string error)
+    {
+        if (Limiter.ShouldLog(new LogKey(10, "cannot hand over a queue", uid)))
+        {
+            _logger.HandOverFailed(pid, error);
+        }
+    }
+
+    /// <summary>On an engine thread: the owner's uid is not at hand there, so the disables of a device share one key.</summary>
+    public void QueueDisabled(string device, int queue, QueueDisableReason reason, int errors)
+    {
+        if (Limiter.ShouldLog(new LogKey(4, $"queue disabled on {device}", LogKey.NoUid)))
+        {
+            _logger.QueueDisabled(device, queue, reason, errors);
+        }
+    }
+
+    private void Report(LogKey key, long count) =>
+        _logger.Suppressed(count, key.Event, key.Uid == LogKey.NoUid ? "" : $" of uid {key.Uid}",
+            Limiter.LinesPerInterval, Limiter.IntervalMilliseconds / 1000);
 }

@@ -25,6 +25,7 @@ public sealed class BrokerServer : IDisposable
 
     private readonly BrokerConfig _config;
     private readonly ILogger _logger;
+    private readonly ClientLog _clientLog; // the lines a client can cause: rate limited
     private readonly List<BrokerDevice> _devices = [];
     private readonly Dictionary<ulong, ClientConnection> _connections = [];
     private readonly Dictionary<int, ClientProcess> _processes = [];
@@ -41,9 +42,6 @@ public sealed class BrokerServer : IDisposable
     private readonly List<PendingAlloc> _allocs = [];
     private readonly List<PendingUnmap> _unmaps = [];
     private ulong _nextConnection;
-    private long _refusedConnections; // since the last log line
-    private long _nextRefusalLog;
-    private const long RefusalLogIntervalMilliseconds = 10_000;
     private int _attributesDirty;
     private bool _disposed;
 
@@ -53,6 +51,7 @@ public sealed class BrokerServer : IDisposable
     {
         _config = config;
         _logger = logger;
+        _clientLog = new ClientLog(logger);
         RunDirectory = runDirectory;
         string devDir = Path.Combine(runDirectory, "dev");
         string classDir = Platform.RunDirectory.ClassDirectory(runDirectory);
@@ -195,7 +194,7 @@ public sealed class BrokerServer : IDisposable
         _devices.Add(device);
         host.QueueDisabled += (queue, reason) =>
         {
-            _logger.QueueDisabled(host.Name, queue.Id, reason, queue.DescriptorErrors);
+            _clientLog.QueueDisabled(host.Name, queue.Id, reason, queue.DescriptorErrors);
             Volatile.Write(ref _attributesDirty, 1);
         };
         host.Isolated += h =>
@@ -229,6 +228,7 @@ public sealed class BrokerServer : IDisposable
             if (Interlocked.Exchange(ref _attributesDirty, 0) != 0 || now >= nextTick)
             {
                 nextTick = now + (long)s_tick.TotalMilliseconds;
+                _clientLog.Limiter.Flush();
                 foreach (BrokerDevice device in _devices)
                 {
                     if (device.Host.IsIsolated)
@@ -258,7 +258,7 @@ public sealed class BrokerServer : IDisposable
         {
             if (_processes.TryGetValue((int)(e.Data - PidfdTokenBase), out ClientProcess? process))
             {
-                _logger.ClientExited(process.Pid, process.Connections.Count);
+                _clientLog.ClientExited(process.User.Uid, process.Pid, process.Connections.Count);
                 foreach (ClientConnection c in process.Connections.ToArray())
                 {
                     Close(c);
@@ -282,7 +282,7 @@ public sealed class BrokerServer : IDisposable
             catch (Exception ex) when (ex is IOException or InvalidOperationException or OutOfMemoryException or ArgumentException)
             {
                 // Whatever one client did, it costs that client its connection, never the broker.
-                _logger.ClientFailed(connection.Process.Pid, connection.Device.Name, ex.Message);
+                _clientLog.ClientFailed(connection.Process.User.Uid, connection.Process.Pid, connection.Device.Name, ex.Message);
                 Close(connection);
             }
         }
@@ -306,17 +306,8 @@ public sealed class BrokerServer : IDisposable
                     : _connections.Count >= _config.Limits.MaxClients ? $"broker at max_clients ({_config.Limits.MaxClients})" : null;
                 if (refusal is not null)
                 {
-                    // At most one line per interval, with the count since the last: a client that retries in a loop
-                    // must not flood the log, and a refusal long after a flood is still logged.
-                    _refusedConnections++;
-                    long now = Environment.TickCount64;
-                    if (now >= _nextRefusalLog)
-                    {
-                        _logger.TooManyClients(device.Name, peer.Pid, refusal, _refusedConnections);
-                        _refusedConnections = 0;
-                        _nextRefusalLog = now + RefusalLogIntervalMilliseconds;
-                    }
-
+                    // Rate limited: a client that retries in a loop must not flood the log.
+                    _clientLog.TooManyClients(account?.Uid ?? peer.Uid, device.Name, peer.Pid, refusal);
                     socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.ConnectionLimit }, refusal, buffer));
                     socket.Dispose();
                     continue;
@@ -327,7 +318,7 @@ public sealed class BrokerServer : IDisposable
             }
             catch (IOException e)
             {
-                _logger.AcceptFailed(device.Name, e.Message);
+                _clientLog.AcceptFailed(device.Name, e.Message);
                 socket.Dispose();
                 continue;
             }
@@ -356,7 +347,7 @@ public sealed class BrokerServer : IDisposable
         }
         catch (IOException e)
         {
-            _logger.AcceptFailed(device.Name, e.Message);
+            _clientLog.AcceptFailed(device.Name, e.Message);
             _epoll.Remove(device.Listener.Fd);
             device.AcceptPaused = true;
             device.AcceptResumeAt = Environment.TickCount64 + (long)s_tick.TotalMilliseconds;
@@ -523,6 +514,18 @@ public sealed class BrokerServer : IDisposable
         {
             Reply(c, response with { Status = BrokerStatus.QueueLimit }, refusal);
         }
+        else if (ReserveRefusal(c.Device, c.Process.User) is { } reserved)
+        {
+            // Free queues there are, but not for this user: to the client it is NO_QUEUE (libwd moves on or waits).
+            if (wait)
+            {
+                c.WaitNode = c.Device.Waiters.AddLast(c);
+            }
+            else
+            {
+                Reply(c, response with { Status = BrokerStatus.NoQueue }, reserved);
+            }
+        }
         else if (!TryStartQueue(c))
         {
             if (wait)
@@ -534,6 +537,22 @@ public sealed class BrokerServer : IDisposable
                 Reply(c, response with { Status = BrokerStatus.NoQueue }, $"{host.Name} has no free queue (available_instances is 0)");
             }
         }
+    }
+
+    /// <summary>Why <paramref name="user"/> may not take one of the free queues of <paramref name="device"/> now
+    /// (<c>reserved_queues</c>: it holds a queue of the device and at most that many are free), or null when it may
+    /// or when none is free (then the answer is the plain NO_QUEUE).</summary>
+    private static string? ReserveRefusal(BrokerDevice device, UserAccount user)
+    {
+        int reserved = device.Config.ReservedQueues;
+        if (reserved == 0 || !device.QueuesHeld.TryGetValue(user, out int held))
+        {
+            return null;
+        }
+
+        int free = device.Host.AvailableInstances;
+        return free == 0 || free > reserved ? null
+            : $"uid {user.Uid} holds {held} queue(s) of {device.Name}; its last {reserved} free queue(s) are kept for users that hold none (reserved_queues)";
     }
 
     /// <summary>Allocates a queue on a fresh ring region and sends it; false when the device has none free.</summary>
@@ -563,6 +582,7 @@ public sealed class BrokerServer : IDisposable
         c.Queue = queue;
         c.Ring = ring;
         c.Process.User.Queues++;
+        CollectionsMarshal.GetValueRefOrAddDefault(c.Device.QueuesHeld, c.Process.User, out _)++;
         Volatile.Write(ref _attributesDirty, 1);
         var response = new BrokerResponse
         {
@@ -605,6 +625,11 @@ public sealed class BrokerServer : IDisposable
             r.Ring.Dispose(); // no device thread touches the ring any more
             UserAccount user = r.Connection.Process.User;
             user.Queues--;
+            if (--device.QueuesHeld[user] == 0)
+            {
+                device.QueuesHeld.Remove(user);
+            }
+
             ForgetIfIdle(user);
             Volatile.Write(ref _attributesDirty, 1);
             if (r.Reply && !r.Connection.Closed)
@@ -677,46 +702,55 @@ public sealed class BrokerServer : IDisposable
         }
         catch (IOException e)
         {
-            _logger.ClientFailed(c.Process.Pid, c.Device.Name, e.Message);
+            _clientLog.ClientFailed(c.Process.User.Uid, c.Process.Pid, c.Device.Name, e.Message);
             Close(c);
         }
     }
 
-    /// <summary>Gives a freed queue to the first caller still waiting for one (FIFO).</summary>
+    /// <summary>Gives a freed queue to the first caller still waiting for one that may take it (FIFO; a caller
+    /// held back by <c>reserved_queues</c> keeps its place for a later release).</summary>
     private void HandToWaiter(BrokerDevice device)
     {
-        while (!_disposed && device.Waiters.First is { } node)
+        LinkedListNode<ClientConnection>? node = device.Waiters.First;
+        while (!_disposed && node is not null)
         {
+            LinkedListNode<ClientConnection>? next = node.Next;
             ClientConnection waiter = node.Value;
-            device.Waiters.RemoveFirst();
-            waiter.WaitNode = null;
             if (waiter.Closed)
             {
-                continue;
+                device.Waiters.Remove(node);
+                waiter.WaitNode = null;
             }
-
-            if (QueueLimitReached(waiter.Process.User) is { } refusal)
+            else if (QueueLimitReached(waiter.Process.User) is { } refusal)
             {
                 // It qualified when it joined the line; its user has taken queues since.
+                device.Waiters.Remove(node);
+                waiter.WaitNode = null;
                 TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = BrokerStatus.QueueLimit }, refusal);
-                continue;
             }
-
-            try
+            else if (ReserveRefusal(device, waiter.Process.User) is null)
             {
-                if (TryStartQueue(waiter))
+                try
                 {
+                    if (!TryStartQueue(waiter))
+                    {
+                        return; // none free after all: it keeps its place
+                    }
+
+                    device.Waiters.Remove(node);
+                    waiter.WaitNode = null;
                     return;
                 }
+                catch (IOException e)
+                {
+                    device.Waiters.Remove(node);
+                    waiter.WaitNode = null;
+                    _clientLog.HandOverFailed(waiter.Process.User.Uid, waiter.Process.Pid, e.Message);
+                    Close(waiter);
+                }
+            }
 
-                waiter.WaitNode = device.Waiters.AddFirst(waiter); // none free after all: keep its place
-                return;
-            }
-            catch (IOException e)
-            {
-                _logger.HandOverFailed(waiter.Process.Pid, e.Message);
-                Close(waiter);
-            }
+            node = next;
         }
     }
 
@@ -990,6 +1024,7 @@ public sealed class BrokerServer : IDisposable
         }
 
         _stats?.Dispose(); // after the devices: their engines counted in it
+        _clientLog.Limiter.Flush(all: true); // the counts of lines suppressed in the last interval
         TryDelete(_pidFile);
         _epoll.Dispose();
         _lock.Dispose();

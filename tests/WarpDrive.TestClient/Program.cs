@@ -7,6 +7,9 @@ using WarpDrive.Compression;
 //   hold N         open N queues and start a stream on the first, print "ready", wait for stdin to close
 //   secret         reserve 64 KiB of shared memory filled with 0xA5, print "ready <address> <length>", wait;
 //                  exit 1 if the memory no longer holds only 0xA5 by then
+//   queue          open one gzip queue (no waiting), run a NOP through it, print "ok <device> <queue id>"
+//   doorbell SECONDS   open one gzip queue and ring its doorbell (advance the word, FUTEX_WAKE) as fast as one thread
+//                  can, publishing nothing; print how many times
 //   loop SECONDS   compress and decompress random data in a loop, checking every round trip; print the count
 //   hostile COUNT SEED [HEX_ADDRESS...]   write at least COUNT crafted descriptors straight into its rings, corrupt
 //                  ring words, storm the doorbell; print its books as key=value pairs (HostileClient.cs)
@@ -48,6 +51,49 @@ try
             Console.Out.Flush();
             Console.In.ReadToEnd();
             queues.ForEach(q => q.Dispose());
+            return 0;
+        }
+
+        case "queue":
+        {
+            using WdQueue queue = runtime.RequestQueue("gzip");
+            var nop = new WarpDrive.Abi.Sqe { UserData = 42, Opcode = WarpDrive.Abi.Opcode.Nop };
+            if (!queue.TrySend(in nop))
+            {
+                Console.Error.WriteLine("the new queue's ring is full");
+                return 1;
+            }
+
+            queue.Flush();
+            if (!queue.RecvSync(out WarpDrive.Abi.Cqe cqe, TimeSpan.FromSeconds(10)) || cqe.UserData != 42 || cqe.Status != WarpDrive.Abi.CompletionStatus.Ok)
+            {
+                Console.Error.WriteLine($"the NOP did not complete: {cqe.Status}");
+                return 1;
+            }
+
+            Console.WriteLine($"ok {queue.Device.Name} {queue.QueueId}");
+            return 0;
+        }
+
+        case "doorbell":
+        {
+            using WdQueue queue = runtime.RequestQueue("gzip");
+            WarpDrive.Abi.QueueRegion region = queue.Region;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var length = TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture));
+            long rings = 0;
+            while (clock.Elapsed < length)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    Interlocked.Increment(ref region.Doorbell);
+                    WarpDrive.Platform.Futex.Wake(region.DoorbellAddress);
+                }
+
+                rings += 64;
+            }
+
+            Console.WriteLine(rings.ToString(CultureInfo.InvariantCulture));
             return 0;
         }
 

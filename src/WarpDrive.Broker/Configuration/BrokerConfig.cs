@@ -42,6 +42,10 @@ namespace WarpDrive.Broker.Configuration;
 /// device socket. Default null (the broker's own group).</description></item>
 /// <item><term><c>fault_injection</c></term><description>integer &gt;= 0: a debugging aid; N &gt; 0 makes every Nth
 /// request fail as a device fault. Default 0 (off).</description></item>
+/// <item><term><c>reserved_queues</c></term><description>integer 0..<c>queues</c>: free queues kept for users that
+/// hold none of the device's queues. A uid that holds a queue of the device may take another only while more than
+/// this many are free (else <c>NO_QUEUE</c>, or with <c>WAIT</c> it waits until it may); 0 lets one uid take every
+/// queue. Default 1.</description></item>
 /// </list>
 /// <para>Limits keys (<see cref="LimitsConfig"/>); a size is a byte count (a JSON integer or a string) with an
 /// optional suffix <c>KiB</c>, <c>MiB</c>, <c>GiB</c>, <c>TiB</c> (also <c>K</c>, <c>M</c>, <c>G</c>, <c>T</c>,
@@ -196,6 +200,7 @@ public sealed class BrokerConfig
             Check(source, at + ".socket_mode", ConfigRules.SocketMode(d.SocketMode));
             Check(source, at + ".socket_group", ConfigRules.SocketGroup(d.SocketGroup));
             Check(source, at + ".fault_injection", ConfigRules.FaultInjection(d.FaultInjection));
+            Check(source, at + ".reserved_queues", ConfigRules.ReservedQueues(d.ReservedQueues, d.Queues));
         }
 
         Check(source, "limits.max_queues_per_user", ConfigRules.Positive(limits.MaxQueuesPerUser));

@@ -21,7 +21,7 @@ internal sealed class ConfigParser
     private static readonly string[] s_deviceKeys =
     [
         "name", "model", "engine", "queues", "queue_depth", "engines", "max_streams_per_queue", "numa_node", "memory",
-        "isolate_strategy", "socket_mode", "socket_group", "fault_injection",
+        "isolate_strategy", "socket_mode", "socket_group", "fault_injection", "reserved_queues",
     ];
 
     private static readonly string[] s_limitsKeys =
@@ -125,6 +125,7 @@ internal sealed class ConfigParser
                     SocketGroup = v.ValueKind == JsonValueKind.Null ? null : String(v, at, ConfigRules.SocketGroup),
                 },
                 "fault_injection" => device with { FaultInjection = Int(v, at, ConfigRules.FaultInjection) },
+                "reserved_queues" => device with { ReservedQueues = Int(v, at, ConfigRules.ReservedQueues) },
                 _ => throw new InvalidOperationException(key),
             };
         }

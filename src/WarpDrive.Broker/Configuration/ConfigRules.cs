@@ -45,6 +45,12 @@ internal static partial class ConfigRules
 
     public static string? Queues(long v) => Between(v, 1, MaxQueues);
 
+    /// <summary>reserved_queues on its own; <see cref="ReservedQueues(long, long)"/> checks it against the device's queues.</summary>
+    public static string? ReservedQueues(long v) => Between(v, 0, MaxQueues);
+
+    public static string? ReservedQueues(long v, long queues) =>
+        v >= 0 && v <= queues ? null : $"must be between 0 and the device's queues ({queues}) (got {v})";
+
     public static string? QueueDepth(long v) =>
         v is >= 2 and <= MaxQueueDepth && (v & (v - 1)) == 0 ? null
         : $"must be a power of two between 2 and {MaxQueueDepth} (got {v})";

@@ -15,6 +15,12 @@ public sealed record DeviceConfig(string Name)
     /// <summary>Queues the device offers (key <c>queues</c>, 1..1024).</summary>
     public int Queues { get; init; } = 16;
 
+    /// <summary>Free queues kept for users that hold none of this device's queues (key <c>reserved_queues</c>,
+    /// 0..<see cref="Queues"/>; default 1): a user (uid) that already holds a queue of the device may take another
+    /// only while more than this many are free, so one user cannot take the last free queue(s) and lock every other
+    /// user out of the device. 0 lets one user take every queue.</summary>
+    public int ReservedQueues { get; init; } = 1;
+
     /// <summary>Ring depth of every queue (key <c>queue_depth</c>, a power of two 2..4096).</summary>
     public int QueueDepth { get; init; } = 256;
 

@@ -12,7 +12,7 @@ public sealed class BrokerQueueAvailabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task A_busy_device_refuses_at_once_or_hands_released_queues_to_waiters_in_order()
     {
-        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 2 } ] }""", output);
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 2, "reserved_queues": 0 } ] }""", output);
         string Available() => broker.ReadAttribute("zip-0", "available_instances");
         using WdRuntime runtime = broker.CreateRuntime();
         WdQueue held1 = runtime.RequestQueue("gzip");

@@ -30,6 +30,8 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(Convert.ToUInt32("666", 8), d.SocketMode);
         Assert.Null(d.SocketGroup);
         Assert.Equal(0, d.FaultInjection);
+        Assert.Equal(1, d.ReservedQueues);
+        Assert.Equal(3, BrokerConfig.Parse("""{ "devices": [ { "name": "zip-0", "queues": 3, "reserved_queues": 3 } ] }""", "wdd.json").Devices[0].ReservedQueues);
 
         LimitsConfig l = config.Limits;
         Assert.Equal(64, l.MaxQueuesPerUser);
@@ -173,6 +175,8 @@ public sealed class ConfigTests : IDisposable
         { Device(""", "memory": 3 """), "wdd.json: devices[0].memory: must be \"sva\", \"share\" or \"sva+share\" (got 3)" },
         { Device(""", "isolate_strategy": -1 """), "wdd.json: devices[0].isolate_strategy: must be between 0 (never isolate) and 1000000 errors per hour (got -1)" },
         { Device(""", "isolate_strategy": 1000001 """), "wdd.json: devices[0].isolate_strategy: must be between 0 (never isolate) and 1000000 errors per hour (got 1000001)" },
+        { Device(""", "reserved_queues": -1 """), "wdd.json: devices[0].reserved_queues: must be between 0 and 1024 (got -1)" },
+        { Device(""", "queues": 4, "reserved_queues": 5 """), "wdd.json: devices[0].reserved_queues: must be between 0 and the device's queues (4) (got 5)" },
         { Device(""", "socket_mode": "0444" """), "wdd.json: devices[0].socket_mode: must be an octal mode between \"0600\" and \"0777\" (got \"0444\")" },
         { Device(""", "socket_mode": "0888" """), "wdd.json: devices[0].socket_mode: must be an octal string between \"0600\" and \"0777\" (got \"0888\")" },
         { Device(""", "socket_mode": "1777" """), "wdd.json: devices[0].socket_mode: must be an octal string" },

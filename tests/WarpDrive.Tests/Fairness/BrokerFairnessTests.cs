@@ -19,7 +19,7 @@ public sealed class BrokerFairnessTests(ITestOutputHelper output)
         // One engine, so that the flood and the polite client share it; max_request_bytes at its default (64 MiB).
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "engines": 1 } ] }""", output);
         await using ChildProcess flood = ChildProcess.Start(broker.RunDirectory, "WarpDrive.TestClient.dll",
-            ["flood", (64 << 20).ToString(CultureInfo.InvariantCulture), "9", "2", "15"], asUser: Flooder);
+            ["flood", (64 << 20).ToString(CultureInfo.InvariantCulture), "9", "2", "16"], asUser: Flooder);
         string ready = await flood.ReadLineAsync(TimeSpan.FromSeconds(60));
         Assert.StartsWith("ready ", ready, StringComparison.Ordinal);
         int floodQueues = int.Parse(ready[6..], CultureInfo.InvariantCulture);

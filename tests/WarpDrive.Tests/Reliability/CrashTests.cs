@@ -14,9 +14,10 @@ public sealed class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Two_hundred_clients_killed_at_random_moments_give_back_every_queue_region_and_account()
     {
-        // The per-user caps are tight, so that anything the broker failed to give back would be refused at the end.
+        // The per-user caps are tight, so that anything the broker failed to give back would be refused at the end
+        // (reserved_queues 0: at the end this one uid takes every queue of both devices).
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""
-            { "devices": [ { "name": "zip-0", "queues": 16 }, { "name": "sec-0", "model": "sec", "queues": 8, "engines": 1 } ],
+            { "devices": [ { "name": "zip-0", "queues": 16, "reserved_queues": 0 }, { "name": "sec-0", "model": "sec", "queues": 8, "engines": 1, "reserved_queues": 0 } ],
               "limits": { "max_queues_per_user": 24, "max_shared_bytes_per_user": "64MiB" } }
             """, output);
         int fdsBefore = broker.FdCount();
