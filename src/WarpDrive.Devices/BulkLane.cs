@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using WarpDrive.Abi;
 
 namespace WarpDrive.Devices;
@@ -11,7 +13,7 @@ namespace WarpDrive.Devices;
 /// <remarks>While the lane holds a queue's request the queue is <see cref="HardwareQueue.InBulk"/>: its engine skips
 /// it, so requests of one queue still complete in order. A queue released or restarted meanwhile is recognised by
 /// its <see cref="HardwareQueue.Generation"/> and its request dropped (nobody waits for it).</remarks>
-internal sealed class BulkLane : IDisposable
+internal sealed unsafe class BulkLane : IDisposable
 {
     private readonly DeviceHost _host;
     private readonly Thread _thread;
@@ -63,7 +65,7 @@ internal sealed class BulkLane : IDisposable
         }
     }
 
-    private bool TryTake(object? state, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HardwareQueue? queue, out int generation)
+    private bool TryTake(object? state, [NotNullWhen(true)] out HardwareQueue? queue, out int generation)
     {
         lock (_lock)
         {
@@ -127,7 +129,14 @@ internal sealed class BulkLane : IDisposable
                 return;
             }
 
+            long start = Stopwatch.GetTimestamp();
             EngineThread.RunRequest(_host, queue, in queue.BulkSqe, state);
+            long ticks = Stopwatch.GetTimestamp() - start;
+            queue.Stats->EngineNanos += (ulong)(ticks * EngineThread.NanosPerTick);
+            lock (_lock)
+            {
+                queue.Tenant.ChargeBulk(ticks);
+            }
         }
         finally
         {

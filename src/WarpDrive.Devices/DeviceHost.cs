@@ -17,6 +17,7 @@ public sealed unsafe class DeviceHost : IDisposable
     private readonly Queue<long> _recentFaults = new(); // Stopwatch timestamps of faults within the last hour
     private readonly DeviceCounters _counters;
     private readonly Dictionary<uint, DeviceTenant> _tenants = [];
+    private int _activeTenants;
     private int _faults;
     private long _requestFailures;
     private long _requests;
@@ -164,6 +165,11 @@ public sealed unsafe class DeviceHost : IDisposable
                 if (!_inUse[i])
                 {
                     _inUse[i] = true;
+                    if (tenant.StartedQueues++ == 0)
+                    {
+                        Volatile.Write(ref _activeTenants, _activeTenants + 1);
+                    }
+
                     _queues[i].Start(domain, regionBase, tenant);
                     return _queues[i];
                 }
@@ -171,6 +177,19 @@ public sealed unsafe class DeviceHost : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Tenants that hold a started queue: with one, the engines have no time to share and do not time requests.</summary>
+    internal int ActiveTenants => Volatile.Read(ref _activeTenants);
+
+    /// <summary>Marks queue <paramref name="id"/> free (under the lock) and its tenant inactive once it holds none.</summary>
+    private void MarkFree(int id)
+    {
+        _inUse[id] = false;
+        if (_queues[id].TenantOrNull is { } tenant && --tenant.StartedQueues == 0)
+        {
+            Volatile.Write(ref _activeTenants, _activeTenants - 1);
+        }
     }
 
     /// <summary>The tenant of user <paramref name="uid"/> on this device, made on first use; its weight is set to
@@ -247,7 +266,7 @@ public sealed unsafe class DeviceHost : IDisposable
         queue.Stop();
         lock (_lock)
         {
-            _inUse[queue.Id] = false;
+            MarkFree(queue.Id);
         }
     }
 
@@ -272,7 +291,7 @@ public sealed unsafe class DeviceHost : IDisposable
 
         lock (_lock)
         {
-            _inUse[queue.Id] = false;
+            MarkFree(queue.Id);
         }
 
         return true;

@@ -27,6 +27,10 @@ public abstract class DeviceModel : IDisposable
     /// (<see cref="DeviceHostOptions.BulkThresholdBytes"/>).</summary>
     internal virtual bool IsLong(in Sqe sqe) => false;
 
+    /// <summary>Whether <see cref="IsLong"/> can ever be true (read once per engine: the request path of the other
+    /// models makes no virtual call for it).</summary>
+    internal virtual bool HasLongRequests => false;
+
     /// <summary>Per-engine-thread scratch state (codec caches, data-list buffers).</summary>
     internal virtual object? CreateEngineState(DeviceHost host) => null;
 

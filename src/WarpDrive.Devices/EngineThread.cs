@@ -15,6 +15,7 @@ internal sealed unsafe class EngineThread : IDisposable
     private const int MaxWaiters = 128; // futex_waitv's limit
     private static readonly TimeSpan s_shortNap = TimeSpan.FromMilliseconds(1);
     private static readonly bool s_waitAny = Futex.IsWaitAnySupported;
+    private static readonly double s_nanosPerTick = 1e9 / Stopwatch.Frequency;
 
     private readonly DeviceHost _host;
     private readonly int _index;
@@ -126,7 +127,7 @@ internal sealed unsafe class EngineThread : IDisposable
 
                 bool any = false;
                 long unlimited = long.MaxValue; // one tenant, on its own thread: no turns
-                while (Serve(q, _inlineState, ref unlimited, bulk: false))
+                while (Serve(q, _inlineState, ref unlimited, timed: false))
                 {
                     any = true;
                 }
@@ -239,6 +240,8 @@ internal sealed unsafe class EngineThread : IDisposable
         // when it is spent; once every tenant with work has spent its deficit, each gets another turn of
         // quantum x weight. A queue whose request is in the bulk lane waits for it (its order is kept).
         bool any = false, spent = false;
+        // With one tenant there is no time to share: no turns and no clock reads on the request path.
+        bool shared = _host.ActiveTenants > 1;
         foreach (HardwareQueue q in _queues)
         {
             if (q.InBulk || !q.TryEnter())
@@ -261,6 +264,13 @@ internal sealed unsafe class EngineThread : IDisposable
                     continue;
                 }
 
+                if (!shared)
+                {
+                    long unlimited = long.MaxValue;
+                    any |= Serve(q, state, ref unlimited, timed: false);
+                    continue;
+                }
+
                 ref long deficit = ref q.Tenant.Deficit(_index);
                 if (deficit <= 0)
                 {
@@ -268,7 +278,7 @@ internal sealed unsafe class EngineThread : IDisposable
                     continue;
                 }
 
-                any |= Serve(q, state, ref deficit, bulk: _host.Bulk is not null);
+                any |= Serve(q, state, ref deficit, timed: true);
             }
             finally
             {
@@ -304,13 +314,18 @@ internal sealed unsafe class EngineThread : IDisposable
         }
     }
 
-    private bool Serve(HardwareQueue q, object? state, ref long deficit, bool bulk)
+    /// <param name="timed">Tenants share the engine: each request is timed and paid from <paramref name="deficit"/>.</param>
+    private bool Serve(HardwareQueue q, object? state, ref long deficit, bool timed)
     {
+        bool bulk = _host.Bulk is not null; // null for an inline device
+        bool routeLong = bulk && _host.Model.HasLongRequests;
         // The counters: plain stores by the thread that holds the queue (docs/STATS.md). Each completion is
         // counted before it is published, so a client that has its CQE sees it counted.
         QueueStatsRecord* stats = q.Stats;
         int served = 0;
         bool drained = false;
+        // One timestamp per request: the end of one is the start of the next; the tenant is charged once per batch.
+        long start = timed ? Stopwatch.GetTimestamp() : 0, mark = start;
         while (served < BatchPerQueue && deficit > 0 && !q.StopRequested && !q.YieldRequested)
         {
             if (!q.Cq.HasSpace())
@@ -330,17 +345,27 @@ internal sealed unsafe class EngineThread : IDisposable
             }
 
             stats->Submitted++;
-            long ticks = bulk && _host.Model.IsLong(in sqe) ? -1 : RunRequest(_host, q, in sqe, state);
-            if (ticks < 0)
+            if ((routeLong && _host.Model.IsLong(in sqe)) || !RunRequest(_host, q, in sqe, state))
             {
-                // Over this lane's budget: the bulk lane runs it, and the queue waits for it there.
+                // Long, or over this lane's budget: the bulk lane runs it, and the queue waits for it there.
                 _host.Bulk!.Enqueue(q, in sqe);
                 served++;
                 break;
             }
 
-            deficit -= ticks;
             served++;
+            if (timed)
+            {
+                long now = Stopwatch.GetTimestamp();
+                deficit -= now - mark;
+                mark = now;
+            }
+        }
+
+        if (mark != start)
+        {
+            q.Tenant.Charge(_index, mark - start);
+            stats->EngineNanos += (ulong)((mark - start) * s_nanosPerTick);
         }
 
         // What still waits in the ring: none when this batch emptied it (the common case costs no shared read),
@@ -356,11 +381,10 @@ internal sealed unsafe class EngineThread : IDisposable
 
     /// <summary>Runs one consumed SQE of <paramref name="q"/> (held by the caller) and posts its completion: the one
     /// request body of the engines and the bulk lane.</summary>
-    /// <returns>The engine time it took, in Stopwatch ticks; -1 when it names more memory than the lane's budget
-    /// (<see cref="RequestMemory.OverBudget"/>): nothing ran and nothing was posted.</returns>
-    internal static long RunRequest(DeviceHost host, HardwareQueue q, in Sqe sqe, object? state)
+    /// <returns>false when it names more memory than the lane's budget (<see cref="RequestMemory.OverBudget"/>):
+    /// nothing ran and nothing was posted.</returns>
+    internal static bool RunRequest(DeviceHost host, HardwareQueue q, in Sqe sqe, object? state)
     {
-        long start = Stopwatch.GetTimestamp();
         QueueStatsRecord* stats = q.Stats;
         Cqe cqe = default;
         cqe.UserData = sqe.UserData;
@@ -368,7 +392,7 @@ internal sealed unsafe class EngineThread : IDisposable
         if (cqe.Status == RequestMemory.OverBudget)
         {
             (state as IEngineState)?.Memory.ScrubSecrets();
-            return -1;
+            return false;
         }
 
         // Input taken: an OK request took src_len (unless that counts data-list entries rather than bytes); an
@@ -398,9 +422,6 @@ internal sealed unsafe class EngineThread : IDisposable
             q.DisableHeld(QueueDisableReason.TooManyErrors);
         }
 
-        long ticks = Stopwatch.GetTimestamp() - start;
-        q.Tenant.Charge(ticks);
-        stats->EngineNanos += (ulong)(ticks * 1_000_000_000.0 / Stopwatch.Frequency);
         stats->BytesOut += cqe.Produced;
         stats->Completed++;
         q.Cq.Post(in cqe);
@@ -409,8 +430,11 @@ internal sealed unsafe class EngineThread : IDisposable
             Futex.Wake(q.Region.CqWakeAddress);
         }
 
-        return ticks;
+        return true;
     }
+
+    /// <summary>Nanoseconds per Stopwatch tick, for <c>engine_ns</c>.</summary>
+    internal static double NanosPerTick => s_nanosPerTick;
 
     /// <summary>The model's per-thread state for an engine, the bulk lane or the inline path, with the most memory one
     /// request may name there before it moves to the bulk lane (0: no limit).</summary>

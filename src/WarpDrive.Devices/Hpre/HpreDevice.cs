@@ -27,6 +27,8 @@ public sealed class HpreDevice : DeviceModel
     // Key generation searches for primes: tens to hundreds of milliseconds at 4096 bits.
     internal override bool IsLong(in Sqe sqe) => sqe.Opcode == Opcode.RsaKeyGen;
 
+    internal override bool HasLongRequests => true;
+
     internal override object? CreateEngineState(DeviceHost host) => new HpreEngineState(host.Options.MaxRequestBytes);
 
     internal override void DisposeEngineState(object? engineState) => (engineState as HpreEngineState)?.Dispose();
