@@ -151,8 +151,10 @@ internal sealed unsafe class EngineThread : IDisposable
         waiters[0] = FutexWaiter.Create((nint)_wakeWord, snapshot);
         int count = 1;
         bool work = false, overflow = false;
+        long now = Stopwatch.GetTimestamp(), wakeAt = long.MaxValue;
         foreach (HardwareQueue q in _queues)
         {
+            q.Bell.Listened = false;
             if (q.InBulk)
             {
                 continue; // the bulk lane has its request and wakes this engine when it is done
@@ -189,9 +191,17 @@ internal sealed unsafe class EngineThread : IDisposable
                 {
                     q.DisableHeld(QueueDisableReason.RingViolation);
                 }
+                else if (q.Bell.MutedUntil > now)
+                {
+                    // Its doorbell rang again and again with nothing behind it: not listened to for a while (the
+                    // storm then costs the client its syscalls, not this engine its wake-ups); looked at when the
+                    // mute ends.
+                    wakeAt = Math.Min(wakeAt, q.Bell.MutedUntil);
+                }
                 else if (count < waiters.Length)
                 {
                     waiters[count++] = FutexWaiter.Create(q.Region.DoorbellAddress, bell);
+                    q.Bell.Listen(bell);
                 }
                 else
                 {
@@ -216,10 +226,17 @@ internal sealed unsafe class EngineThread : IDisposable
             {
                 // A queue released since the scan above may have had its ring unmapped by the broker: WaitAny then
                 // returns at once (EFAULT is a spurious wake-up to it) and we scan again.
-                Futex.WaitAny(waiters[..count], _host.Options.IdleSleepTimeout);
+                TimeSpan timeout = _host.Options.IdleSleepTimeout;
+                if (wakeAt != long.MaxValue)
+                {
+                    timeout = TimeSpan.FromTicks(Math.Min(timeout.Ticks, Math.Max(0, Stopwatch.GetElapsedTime(now, wakeAt).Ticks)));
+                }
+
+                Futex.WaitAny(waiters[..count], timeout);
             }
         }
 
+        now = Stopwatch.GetTimestamp();
         foreach (HardwareQueue q in _queues)
         {
             if (q.TryEnter())
@@ -227,6 +244,10 @@ internal sealed unsafe class EngineThread : IDisposable
                 if (q.IsServing)
                 {
                     Volatile.Write(ref q.Region.DeviceWaiting, 0u);
+                    if (q.Bell.Listened && Volatile.Read(ref q.Region.Doorbell) != q.Bell.Snapshot && !q.Sq.HasWork())
+                    {
+                        q.Bell.Strike(now);
+                    }
                 }
 
                 q.Exit();
@@ -267,7 +288,7 @@ internal sealed unsafe class EngineThread : IDisposable
                 if (!shared)
                 {
                     long unlimited = long.MaxValue;
-                    any |= Serve(q, state, ref unlimited, timed: false);
+                    any |= Served(q, Serve(q, state, ref unlimited, timed: false));
                     continue;
                 }
 
@@ -278,7 +299,7 @@ internal sealed unsafe class EngineThread : IDisposable
                     continue;
                 }
 
-                any |= Serve(q, state, ref deficit, timed: true);
+                any |= Served(q, Serve(q, state, ref deficit, timed: true));
             }
             finally
             {
@@ -293,6 +314,17 @@ internal sealed unsafe class EngineThread : IDisposable
         }
 
         return any;
+    }
+
+    /// <summary>A queue that had work rang its doorbell for a reason: it is listened to again at once.</summary>
+    private static bool Served(HardwareQueue q, bool served)
+    {
+        if (served)
+        {
+            q.Bell.Forgive();
+        }
+
+        return served;
     }
 
     /// <summary>Gives every tenant of this engine's queues one more turn, once each: its deficit grows by the quantum

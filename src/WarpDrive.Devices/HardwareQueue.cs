@@ -92,6 +92,9 @@ public sealed unsafe class HardwareQueue
         set => Volatile.Write(ref _inBulk, value);
     }
 
+    /// <summary>How the queue's engine listens to its doorbell (engine-owned).</summary>
+    internal DoorbellGuard Bell;
+
     /// <summary>The request the bulk lane runs for this queue (valid while <see cref="InBulk"/>).</summary>
     internal Sqe BulkSqe;
 
@@ -117,6 +120,7 @@ public sealed unsafe class HardwareQueue
     {
         Interlocked.Increment(ref _generation);
         InBulk = false;
+        Bell = default;
         Volatile.Write(ref _tenant, tenant);
         RegionBase = regionBase == 0 ? _ownRegion : regionBase;
         Region = QueueRegion.Format(RegionBase, Depth, (uint)Id, _maxStreams);
