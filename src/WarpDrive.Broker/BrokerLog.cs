@@ -53,6 +53,9 @@ internal static partial class BrokerLog
     [LoggerMessage(15, LogLevel.Warning, "cannot notify the service manager on NOTIFY_SOCKET '{Socket}': {Error}")]
     public static partial void NotifyFailed(this ILogger logger, string socket, string error);
 
+    [LoggerMessage(17, LogLevel.Warning, "{Device}: a request of queue {Queue} (uid {Uid}) failed inside the device model: {Error} (INTERNAL_ERROR to that request; not a device fault)")]
+    public static partial void RequestFailed(this ILogger logger, string device, int queue, uint uid, string error);
+
     [LoggerMessage(16, LogLevel.Warning, "suppressed {Count} more '{Event}' line(s){Scope}: at most {Lines} of a kind are written per {Seconds} s")]
     public static partial void Suppressed(this ILogger logger, long count, string @event, string scope, int lines, long seconds);
 }
@@ -234,12 +237,21 @@ internal sealed class ClientLog
         }
     }
 
-    /// <summary>On an engine thread: the owner's uid is not at hand there, so the disables of a device share one key.</summary>
-    public void QueueDisabled(string device, int queue, QueueDisableReason reason, int errors)
+    /// <summary>On an engine thread; keyed by the queue's owner (its tenant's uid).</summary>
+    public void QueueDisabled(string device, uint uid, int queue, QueueDisableReason reason, int errors)
     {
-        if (Limiter.ShouldLog(new LogKey(4, $"queue disabled on {device}", LogKey.NoUid)))
+        if (Limiter.ShouldLog(new LogKey(4, $"queue disabled on {device}", uid)))
         {
             _logger.QueueDisabled(device, queue, reason, errors);
+        }
+    }
+
+    /// <summary>On an engine thread: a client can make its requests fail as often as it likes.</summary>
+    public void RequestFailed(string device, uint uid, int queue, string error)
+    {
+        if (Limiter.ShouldLog(new LogKey(17, $"request failed on {device}", uid)))
+        {
+            _logger.RequestFailed(device, queue, uid, error);
         }
     }
 

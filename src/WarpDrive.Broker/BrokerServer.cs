@@ -194,9 +194,10 @@ public sealed class BrokerServer : IDisposable
         _devices.Add(device);
         host.QueueDisabled += (queue, reason) =>
         {
-            _clientLog.QueueDisabled(host.Name, queue.Id, reason, queue.DescriptorErrors);
+            _clientLog.QueueDisabled(host.Name, queue.Tenant.Uid, queue.Id, reason, queue.DescriptorErrors);
             Volatile.Write(ref _attributesDirty, 1);
         };
+        host.RequestFailed += (queue, e) => _clientLog.RequestFailed(host.Name, queue.Tenant.Uid, queue.Id, $"{e.GetType().Name}: {e.Message}");
         host.Isolated += h =>
         {
             _logger.DeviceIsolated(h.Name, h.FaultCount, h.IsolateStrategy, h.LastFault);
