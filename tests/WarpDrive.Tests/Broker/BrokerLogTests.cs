@@ -106,9 +106,10 @@ public sealed partial class BrokerLogTests(ITestOutputHelper output)
         output.WriteLine($"{churned} connections (half with START_Q; {refused} found closed by a refusal) in 2 s: {lines} log lines; {summary.Value}");
         output.WriteLine(log);
         Assert.True(churned > 1000, $"only {churned} connections in 2 s");
-        Assert.InRange(long.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, churned);
-        // 5 lines and one count per kind and uid per 10 s; a few kinds at most (client failed, refusals).
-        Assert.InRange(lines, 1, 20);
+        Assert.InRange(long.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 2L * churned);
+        // 5 lines and one count per kind and uid per 10 s; a few kinds at most (client failed, client exited, refusals,
+        // dropped at accept: 24 lines; 19 were seen once, so 20 was too tight), against thousands of connections.
+        Assert.InRange(lines, 1, 40);
         Assert.True(broker.IsAlive);
     }
 
