@@ -130,6 +130,7 @@ internal static class TopCommand
                     owner_pid = q.OwnerPid,
                     owner_uid = q.OwnerUid,
                     weight = q.Weight,
+                    max_share = q.MaxSharePercent,
                     engine_ns = q.EngineNanos,
                     submitted = q.Submitted,
                     completed = q.Completed,

@@ -35,7 +35,7 @@ internal sealed class TopView
             foreach (DeviceSnapshot device in file.Stats.Devices)
             {
                 var table = new Table { Title = new TableTitle(Title(file.Stats, device)) };
-                // Short headers. "user" is the owner's uid and, when not 1, its weight; "eng%" the share of one engine's
+                // Short headers. "user" is the owner's uid and, when not 1, its weight, and its cap when it has one; "eng%" the share of one engine's
                 // time its requests took since the last frame.
                 table.AddColumns("q", "state", "owner", "user", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s", "eng%");
                 foreach (int c in (int[])[0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
@@ -92,8 +92,8 @@ internal sealed class TopView
 
     private static string User(QueueSnapshot q) =>
         q.Weight == 0 ? "-"
-        : q.Weight == 1 ? q.OwnerUid.ToString(CultureInfo.InvariantCulture)
-        : string.Create(CultureInfo.InvariantCulture, $"{q.OwnerUid} w{q.Weight}");
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{q.OwnerUid}{(q.Weight == 1 ? "" : $" w{q.Weight}")}{(q.MaxSharePercent is 0 or 100 ? "" : $" <={q.MaxSharePercent}%")}");
 
     /// <summary>Engine time the queue took since the last frame, as a percentage of one engine's time.</summary>
     private static string EngineShare(QueueSnapshot? before, QueueSnapshot now, double seconds)

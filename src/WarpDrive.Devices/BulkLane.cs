@@ -69,7 +69,8 @@ internal sealed unsafe class BulkLane : IDisposable
     {
         lock (_lock)
         {
-            while (_waiting.Count == 0)
+            int pick;
+            while ((pick = Pick(out long wakeAt)) < 0)
             {
                 if (_stopping)
                 {
@@ -78,17 +79,16 @@ internal sealed unsafe class BulkLane : IDisposable
                     return false;
                 }
 
-                // Idle: the model forgets what it cached for the requests it ran (keys), as an engine does.
-                _host.Model.OnEngineIdle(state);
-                Monitor.Wait(_lock);
-            }
-
-            int pick = 0;
-            for (int i = 1; i < _waiting.Count; i++)
-            {
-                if (Clock(_waiting[i].Queue) < Clock(_waiting[pick].Queue))
+                if (_waiting.Count == 0)
                 {
-                    pick = i;
+                    // Idle: the model forgets what it cached for the requests it ran (keys), as an engine does.
+                    _host.Model.OnEngineIdle(state);
+                    Monitor.Wait(_lock);
+                }
+                else
+                {
+                    // Every waiting request is of a tenant over its cap: wait until the first may run.
+                    Monitor.Wait(_lock, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), wakeAt) + TimeSpan.FromMilliseconds(1));
                 }
             }
 
@@ -97,6 +97,35 @@ internal sealed unsafe class BulkLane : IDisposable
             _clock = Math.Max(_clock, Clock(queue));
             return true;
         }
+    }
+
+    /// <summary>The waiting request to run next: the least clock among tenants not over their cap; -1 when none may run
+    /// (<paramref name="wakeAt"/>: when the first may). Under the lock.</summary>
+    private int Pick(out long wakeAt)
+    {
+        wakeAt = long.MaxValue;
+        long now = 0;
+        int pick = -1;
+        for (int i = 0; i < _waiting.Count; i++)
+        {
+            DeviceTenant? tenant = _waiting[i].Queue.TenantOrNull;
+            if (tenant is { IsCapped: true })
+            {
+                now = now == 0 ? Stopwatch.GetTimestamp() : now;
+                if (!tenant.TryAdmit(tenant.BulkSlot, now, out long eligibleAt))
+                {
+                    wakeAt = Math.Min(wakeAt, eligibleAt);
+                    continue;
+                }
+            }
+
+            if (pick < 0 || Clock(_waiting[i].Queue) < Clock(_waiting[pick].Queue))
+            {
+                pick = i;
+            }
+        }
+
+        return pick;
     }
 
     // A queue released since it was listed may have no tenant any more: it is dropped when it is run.

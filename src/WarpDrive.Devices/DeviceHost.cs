@@ -18,6 +18,7 @@ public sealed unsafe class DeviceHost : IDisposable
     private readonly DeviceCounters _counters;
     private readonly Dictionary<uint, DeviceTenant> _tenants = [];
     private int _activeTenants;
+    private bool _anyCapped;
     private int _faults;
     private long _requestFailures;
     private long _requests;
@@ -192,11 +193,18 @@ public sealed unsafe class DeviceHost : IDisposable
         }
     }
 
+    /// <summary>Whether some tenant has a cap (<see cref="DeviceTenant.MaxSharePercent"/>): the engines then time
+    /// requests even for one tenant.</summary>
+    internal bool AnyCapped => Volatile.Read(ref _anyCapped);
+
     /// <summary>The tenant of user <paramref name="uid"/> on this device, made on first use; its weight is set to
-    /// <paramref name="weight"/> (a configuration reload takes effect at the next turn).</summary>
-    public DeviceTenant GetTenant(uint uid, int weight)
+    /// <paramref name="weight"/> and its cap to <paramref name="maxSharePercent"/> (a configuration reload takes effect
+    /// at the next turn).</summary>
+    public DeviceTenant GetTenant(uint uid, int weight, int maxSharePercent = 100)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(weight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSharePercent, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSharePercent, 100);
         lock (_lock)
         {
             if (!_tenants.TryGetValue(uid, out DeviceTenant? tenant))
@@ -206,6 +214,12 @@ public sealed unsafe class DeviceHost : IDisposable
             }
 
             tenant.Weight = weight;
+            tenant.MaxSharePercent = maxSharePercent;
+            if (maxSharePercent < 100)
+            {
+                Volatile.Write(ref _anyCapped, true);
+            }
+
             return tenant;
         }
     }
@@ -240,6 +254,7 @@ public sealed unsafe class DeviceHost : IDisposable
             OwnerPid = Volatile.Read(ref q->OwnerPid),
             OwnerUid = Volatile.Read(ref q->OwnerUid),
             Weight = Volatile.Read(ref q->Weight),
+            MaxSharePercent = Volatile.Read(ref q->MaxSharePercent),
             EngineNanos = Volatile.Read(ref q->EngineNanos),
             Submitted = Volatile.Read(ref q->Submitted),
             Completed = Volatile.Read(ref q->Completed),

@@ -14,6 +14,8 @@ public sealed class DeviceTenant
     private readonly long[] _deficits; // per engine: the engine's remaining time this turn
     private readonly long[] _turns; // per engine: the turn in which it last refilled this tenant
     private readonly long[] _ticks; // per engine and the bulk lane: engine time spent on this tenant
+    private readonly long[] _tokens; // per engine and the bulk lane: time the cap still allows (capped tenants)
+    private readonly long[] _refilled; // per engine and the bulk lane: when the tokens were last topped up
     private readonly int _bulkSlot;
     private long _virtualTicks; // the bulk lane's fair-queuing clock: its own time on this tenant over the weight
 
@@ -25,6 +27,8 @@ public sealed class DeviceTenant
         _deficits = new long[engines * Stride];
         _turns = new long[engines * Stride];
         _ticks = new long[(engines + 1) * Stride];
+        _tokens = new long[(engines + 1) * Stride];
+        _refilled = new long[(engines + 1) * Stride];
         _bulkSlot = engines;
     }
 
@@ -36,6 +40,15 @@ public sealed class DeviceTenant
 
     /// <summary>Share of engine time relative to other tenants with work (1 unless the configuration says otherwise).</summary>
     public int Weight { get; internal set; }
+
+    /// <summary>Most share of each engine's time, and of the bulk lane's, this tenant may take, in percent, even when
+    /// no other tenant wants it (a rate limit, like UADK's <c>alg_qos</c>); 100 is no cap.</summary>
+    public int MaxSharePercent { get; internal set; } = 100;
+
+    internal bool IsCapped => MaxSharePercent < 100;
+
+    /// <summary>The bulk lane's slot.</summary>
+    internal int BulkSlot => _bulkSlot;
 
     /// <summary>Engine time spent on this tenant's requests so far, on every engine and the bulk lane.</summary>
     public TimeSpan EngineTime
@@ -68,6 +81,26 @@ public sealed class DeviceTenant
         return true;
     }
 
+    /// <summary>Time engine <paramref name="engine"/> spent on this tenant, in Stopwatch ticks (its own slot).</summary>
+    internal long Ticks(int engine) => _ticks[engine * Stride];
+
+    /// <summary>Token bucket of a capped tenant on one device thread: whether it may run there at
+    /// <paramref name="now"/>; if not, <paramref name="eligibleAt"/> is when it may. The bucket fills at
+    /// <see cref="MaxSharePercent"/> of the wall clock and holds at most 10 ms of that share.</summary>
+    internal bool TryAdmit(int slot, long now, out long eligibleAt)
+    {
+        long burst = Stopwatch.Frequency / 100 * MaxSharePercent / 100;
+        ref long tokens = ref _tokens[slot * Stride];
+        ref long refilled = ref _refilled[slot * Stride];
+        tokens = refilled == 0 ? burst : Math.Min(burst, tokens + ((now - refilled) * MaxSharePercent / 100));
+        refilled = now;
+        eligibleAt = tokens > 0 ? now : now + (-tokens * 100 / MaxSharePercent) + 1;
+        return tokens > 0;
+    }
+
+    /// <summary>Takes <paramref name="ticks"/> of a capped tenant's time on one device thread out of its bucket.</summary>
+    internal void Spend(int slot, long ticks) => _tokens[slot * Stride] -= ticks;
+
     /// <summary>Counts <paramref name="ticks"/> of engine <paramref name="engine"/>'s time (the calling thread's own
     /// slot).</summary>
     internal void Charge(int engine, long ticks)
@@ -81,6 +114,11 @@ public sealed class DeviceTenant
     internal void ChargeBulk(long ticks)
     {
         Charge(_bulkSlot, ticks);
+        if (IsCapped)
+        {
+            Spend(_bulkSlot, ticks);
+        }
+
         _virtualTicks += Math.Max(1, ticks / Weight);
     }
 

@@ -183,9 +183,17 @@ internal sealed unsafe class EngineThread : IDisposable
                 Interlocked.MemoryBarrier();
                 if (q.Sq.HasWork())
                 {
-                    // A waiting SQE keeps the engine awake even when the CQ is full: the client frees CQ slots
-                    // without a doorbell, so a sleeping engine would notice only at the timeout.
-                    work = true;
+                    if (q.Tenant.IsCapped && !q.Tenant.TryAdmit(_index, now, out long eligibleAt))
+                    {
+                        // Over its cap: the engine sleeps until the tenant's bucket has time again.
+                        wakeAt = Math.Min(wakeAt, eligibleAt);
+                    }
+                    else
+                    {
+                        // A waiting SQE keeps the engine awake even when the CQ is full: the client frees CQ slots
+                        // without a doorbell, so a sleeping engine would notice only at the timeout.
+                        work = true;
+                    }
                 }
                 else if (q.Sq.HasInvalidSlot())
                 {
@@ -262,7 +270,8 @@ internal sealed unsafe class EngineThread : IDisposable
         // quantum x weight. A queue whose request is in the bulk lane waits for it (its order is kept).
         bool any = false, spent = false;
         // With one tenant there is no time to share: no turns and no clock reads on the request path.
-        bool shared = _host.ActiveTenants > 1;
+        bool shared = _host.ActiveTenants > 1 || _host.AnyCapped;
+        long now = 0; // read once per pass, and only for a capped tenant
         foreach (HardwareQueue q in _queues)
         {
             if (q.InBulk || !q.TryEnter())
@@ -292,14 +301,30 @@ internal sealed unsafe class EngineThread : IDisposable
                     continue;
                 }
 
-                ref long deficit = ref q.Tenant.Deficit(_index);
+                DeviceTenant tenant = q.Tenant;
+                ref long deficit = ref tenant.Deficit(_index);
                 if (deficit <= 0)
                 {
                     spent |= q.Sq.HasWork();
                     continue;
                 }
 
+                if (!tenant.IsCapped)
+                {
+                    any |= Served(q, Serve(q, state, ref deficit, timed: true));
+                    continue;
+                }
+
+                // A capped tenant whose bucket is empty waits for it, even with the engine otherwise idle.
+                now = now == 0 ? Stopwatch.GetTimestamp() : now;
+                if (!tenant.TryAdmit(_index, now, out _))
+                {
+                    continue;
+                }
+
+                long before = tenant.Ticks(_index);
                 any |= Served(q, Serve(q, state, ref deficit, timed: true));
+                tenant.Spend(_index, tenant.Ticks(_index) - before);
             }
             finally
             {

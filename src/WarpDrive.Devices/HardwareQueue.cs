@@ -135,6 +135,7 @@ public sealed unsafe class HardwareQueue
         Volatile.Write(ref Stats->OwnerPid, domain.RemoteProcessId != 0 ? domain.RemoteProcessId : Environment.ProcessId);
         Volatile.Write(ref Stats->OwnerUid, tenant.Uid);
         Volatile.Write(ref Stats->Weight, (uint)tenant.Weight);
+        Volatile.Write(ref Stats->MaxSharePercent, (uint)tenant.MaxSharePercent);
         Volatile.Write(ref Stats->State, (uint)QueueStatsState.Started);
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
         Volatile.Write(ref _serving, true);
@@ -188,6 +189,7 @@ public sealed unsafe class HardwareQueue
             Volatile.Write(ref Stats->OwnerPid, 0);
             Volatile.Write(ref Stats->OwnerUid, 0);
             Volatile.Write(ref Stats->Weight, 0);
+            Volatile.Write(ref Stats->MaxSharePercent, 0);
             WakeClients();
         }
         finally

@@ -18,6 +18,9 @@ public sealed record QueueSnapshot
     /// <summary>The owner's scheduling weight while the queue is in use; 0 when free.</summary>
     public uint Weight { get; init; }
 
+    /// <summary>The owner's cap on its share of an engine, in percent (100: none); 0 when free.</summary>
+    public uint MaxSharePercent { get; init; }
+
     /// <summary>Engine time spent on the queue's requests, in nanoseconds (<see cref="QueueStatsRecord.EngineNanos"/>).</summary>
     public ulong EngineNanos { get; init; }
 

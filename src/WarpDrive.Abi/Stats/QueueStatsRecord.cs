@@ -5,7 +5,7 @@ namespace WarpDrive.Abi.Stats;
 /// <summary>One queue in a stats file: 128 bytes. The counters (offsets 16-71) are written by the device thread
 /// that holds the queue (its engine, or the bulk lane while that runs one of its requests), with plain stores, and
 /// read racily by <c>wd top</c>; they count over the device's life, across owners. The host writes
-/// <see cref="State"/>, <see cref="OwnerPid"/>, <see cref="OwnerUid"/> and <see cref="Weight"/> when the queue starts
+/// <see cref="State"/>, <see cref="OwnerPid"/>, <see cref="OwnerUid"/>, <see cref="Weight"/> and <see cref="MaxSharePercent"/> when the queue starts
 /// and stops.</summary>
 [StructLayout(LayoutKind.Explicit, Size = StatsLayout.QueueRecordSize)]
 public struct QueueStatsRecord
@@ -55,4 +55,7 @@ public struct QueueStatsRecord
 
     /// <summary>The owner's scheduling weight (<c>wdd.json</c> <c>scheduling.weights</c>; 1 by default).</summary>
     [FieldOffset(76)] public uint Weight;
+
+    /// <summary>The owner's cap on its share of an engine, in percent (<c>scheduling.max_share</c>; 100 when none).</summary>
+    [FieldOffset(80)] public uint MaxSharePercent;
 }

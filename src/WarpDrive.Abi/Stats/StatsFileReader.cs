@@ -87,6 +87,7 @@ public static class StatsFileReader
                     OwnerPid = q.OwnerPid,
                     OwnerUid = q.OwnerUid,
                     Weight = q.Weight,
+                    MaxSharePercent = q.MaxSharePercent,
                     EngineNanos = q.EngineNanos,
                     Submitted = q.Submitted,
                     Completed = q.Completed,

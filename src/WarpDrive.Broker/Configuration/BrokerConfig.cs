@@ -79,6 +79,8 @@ namespace WarpDrive.Broker.Configuration;
 /// Default 1.</description></item>
 /// <item><term><c>weights</c></term><description>object, numeric uid (as a string) to integer 1..1000: a user's share
 /// of engine time relative to others with work. Default none.</description></item>
+/// <item><term><c>max_share</c></term><description>object, numeric uid (as a string) to integer 1..100: the most percent
+/// of each engine's time (and the bulk lane's) the user may take, even when no one else wants it. Default none.</description></item>
 /// </list>
 /// </remarks>
 public sealed class BrokerConfig
@@ -112,6 +114,11 @@ public sealed class BrokerConfig
         foreach ((uint uid, int weight) in scheduling.Weights)
         {
             Check(source, $"scheduling.weights.{uid}", ConfigRules.Weight(weight));
+        }
+
+        foreach ((uint uid, int percent) in scheduling.MaxShares)
+        {
+            Check(source, $"scheduling.max_share.{uid}", ConfigRules.SharePercent(percent));
         }
 
         Devices = copy.AsReadOnly();

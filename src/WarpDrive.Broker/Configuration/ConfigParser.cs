@@ -16,7 +16,7 @@ internal sealed class ConfigParser
 
     private static readonly string[] s_rootKeys = ["devices", "limits", "scheduling"];
 
-    private static readonly string[] s_schedulingKeys = ["quantum_us", "bulk_threshold", "default_weight", "weights"];
+    private static readonly string[] s_schedulingKeys = ["quantum_us", "bulk_threshold", "default_weight", "weights", "max_share"];
 
     private static readonly string[] s_deviceKeys =
     [
@@ -178,7 +178,8 @@ internal sealed class ConfigParser
                 "quantum_us" => scheduling with { QuantumMicroseconds = Int(v, at, ConfigRules.QuantumMicroseconds) },
                 "bulk_threshold" => scheduling with { BulkThresholdBytes = Size(v, at, ConfigRules.BulkThreshold) },
                 "default_weight" => scheduling with { DefaultWeight = Int(v, at, ConfigRules.Weight) },
-                "weights" => scheduling with { Weights = ReadWeights(v, at) },
+                "weights" => scheduling with { Weights = ReadUids(v, at, "weight", ConfigRules.Weight) },
+                "max_share" => scheduling with { MaxShares = ReadUids(v, at, "percent", ConfigRules.SharePercent) },
                 _ => throw new InvalidOperationException(key),
             };
         }
@@ -186,11 +187,11 @@ internal sealed class ConfigParser
         return scheduling;
     }
 
-    private Dictionary<uint, int> ReadWeights(JsonElement obj, string path)
+    private Dictionary<uint, int> ReadUids(JsonElement obj, string path, string what, Func<long, string?> rule)
     {
         if (obj.ValueKind != JsonValueKind.Object)
         {
-            throw Error(path, $"must be an object of uid: weight (got {Got(obj)})");
+            throw Error(path, $"must be an object of uid: {what} (got {Got(obj)})");
         }
 
         var weights = new Dictionary<uint, int>();
@@ -202,7 +203,7 @@ internal sealed class ConfigParser
                 throw Error(at, $"a key must be a numeric uid (got {ConfigRules.Quote(property.Name)})");
             }
 
-            if (!weights.TryAdd(uid, Int(property.Value, at, ConfigRules.Weight)))
+            if (!weights.TryAdd(uid, Int(property.Value, at, rule)))
             {
                 throw Error(at, $"uid {uid} is named twice");
             }

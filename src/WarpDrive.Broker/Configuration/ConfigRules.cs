@@ -91,6 +91,8 @@ internal static partial class ConfigRules
 
     public static string? Weight(long v) => Between(v, 1, 1000);
 
+    public static string? SharePercent(long v) => Between(v, 1, 100);
+
     public static string? BulkThreshold(long v) =>
         v == 0 || v is >= MinBytes and <= MaxRequestBytes ? null
         : $"must be 0 (off) or between {MinBytes} and {MaxRequestBytes} bytes (got {v})";

@@ -22,6 +22,13 @@ public sealed record SchedulingConfig
     /// weight 3 gets three times the engine time of a user of weight 1 while both have work.</summary>
     public IReadOnlyDictionary<uint, int> Weights { get; init; } = s_noWeights;
 
+    /// <summary>Per-uid caps (<c>max_share</c>: an object whose keys are numeric uids, values 1..100): the most
+    /// percent of each engine's time, and of the bulk lane's, the user may take even when no one else wants it.</summary>
+    public IReadOnlyDictionary<uint, int> MaxShares { get; init; } = s_noWeights;
+
     /// <summary>The weight of <paramref name="uid"/>.</summary>
     public int WeightOf(uint uid) => Weights.TryGetValue(uid, out int w) ? w : DefaultWeight;
+
+    /// <summary>The cap of <paramref name="uid"/> in percent (100: none).</summary>
+    public int MaxShareOf(uint uid) => MaxShares.TryGetValue(uid, out int p) ? p : 100;
 }

@@ -208,14 +208,19 @@ public sealed class ConfigTests : IDisposable
         { """{ "scheduling": { "weights": { "-1": 2 } } }""", "wdd.json: scheduling.weights.-1: a key must be a numeric uid (got '-1')" },
         { """{ "scheduling": { "weights": { "1000": 1001 } } }""", "wdd.json: scheduling.weights.1000: must be between 1 and 1000 (got 1001)" },
         { """{ "scheduling": { "weights": { "1000": 2, "01000": 3 } } }""", "wdd.json: scheduling.weights.01000: uid 1000 is named twice" },
+        { """{ "scheduling": { "max_share": { "1000": 0 } } }""", "wdd.json: scheduling.max_share.1000: must be between 1 and 100 (got 0)" },
+        { """{ "scheduling": { "max_share": { "1000": 101 } } }""", "wdd.json: scheduling.max_share.1000: must be between 1 and 100 (got 101)" },
+        { """{ "scheduling": { "max_share": 50 } }""", "wdd.json: scheduling.max_share: must be an object of uid: percent (got 50)" },
     };
 
     [Fact]
     public void Scheduling_is_read_and_defaults_hold()
     {
         BrokerConfig config = BrokerConfig.Parse("""
-            { "scheduling": { "quantum_us": 500, "bulk_threshold": "1MiB", "default_weight": 2, "weights": { "1000": 3, "0": 7 } } }
+            { "scheduling": { "quantum_us": 500, "bulk_threshold": "1MiB", "default_weight": 2, "weights": { "1000": 3, "0": 7 }, "max_share": { "1000": 40 } } }
             """, "wdd.json");
+        Assert.Equal(40, config.Scheduling.MaxShareOf(1000));
+        Assert.Equal(100, config.Scheduling.MaxShareOf(0));
         Assert.Equal(500, config.Scheduling.QuantumMicroseconds);
         Assert.Equal(1L << 20, config.Scheduling.BulkThresholdBytes);
         Assert.Equal(3, config.Scheduling.WeightOf(1000));

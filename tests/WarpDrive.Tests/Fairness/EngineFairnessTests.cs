@@ -98,6 +98,59 @@ public sealed unsafe class EngineFairnessTests
         }
     }
 
+    [Theory]
+    [InlineData(64 << 10, 256 << 10)] // on the engine
+    [InlineData(1 << 20, 64 << 10)] // on the bulk lane
+    public void A_capped_tenant_alone_gets_its_cap_of_the_device_not_more(int size, int bulkThreshold)
+    {
+        using DeviceHost host = Zip(bulkThreshold);
+        Domain domain = Domain.CreateWholeAddressSpace();
+        DeviceTenant capped = host.GetTenant(5001, 1, maxSharePercent: 25);
+        const int Depth = 16;
+        byte* src = RawTenantQueue.Alloc(size);
+        byte* dst = RawTenantQueue.Alloc(Depth * (size + 4096));
+        TestData.Text(size, seed: 6).CopyTo(new Span<byte>(src, size));
+        try
+        {
+            using var q = new RawTenantQueue(host, domain, capped);
+            var clock = Stopwatch.StartNew();
+            TimeSpan startTime = TimeSpan.Zero, startClock = TimeSpan.Zero;
+            bool measuring = false;
+            ulong tag = 0;
+            while (clock.Elapsed < TimeSpan.FromSeconds(4))
+            {
+                if (!measuring && clock.Elapsed > TimeSpan.FromSeconds(1))
+                {
+                    (startTime, startClock, measuring) = (capped.EngineTime, clock.Elapsed, true);
+                }
+
+                while (q.TryReap(out Cqe cqe))
+                {
+                    Assert.Equal(CompletionStatus.Ok, cqe.Status);
+                }
+
+                while (q.InFlight < Depth)
+                {
+                    Assert.True(q.TrySubmit(Compress(++tag, src, size, dst + ((int)(tag % Depth) * (size + 4096)), size + 4096)));
+                }
+
+                Thread.Sleep(1);
+            }
+
+            double share = (capped.EngineTime - startTime).TotalSeconds / (clock.Elapsed - startClock).TotalSeconds;
+            Assert.True(share is > 0.20 and < 0.30, $"a tenant capped at 25 % used {share:P1} of the device alone");
+            while (q.InFlight > 0)
+            {
+                Assert.Equal(CompletionStatus.Ok, q.Reap(s_timeout).Status);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(src);
+            NativeMemory.AlignedFree(dst);
+        }
+    }
+
     [Fact]
     public void A_tenant_of_long_requests_leaves_another_tenants_no_op_p99_under_50_ms()
     {
