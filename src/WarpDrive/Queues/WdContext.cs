@@ -19,6 +19,9 @@ internal sealed class WdContext : IDisposable
     // every request longer than a fixed short spin.
     private static readonly long s_minSpinTicks = Stopwatch.Frequency / 50_000; // 20 us
     private static readonly long s_maxSpinTicks = Stopwatch.Frequency / 500; // 2 ms
+    // How long a waiter that saw its queue disabled keeps reaping: the device posts the completion that crossed the error
+    // threshold just after the disable, microseconds later unless its thread is preempted.
+    private static readonly TimeSpan s_lastCompletionWait = TimeSpan.FromMilliseconds(20);
     private readonly SyncWaitStrategy _syncWait;
     private long _serviceTicks;
     private readonly long[] _submittedBy = new long[AlgorithmLibraries.All.Length]; // under the submit lock
@@ -407,6 +410,25 @@ internal sealed class WdContext : IDisposable
         }
     }
 
+    /// <summary>Reaps for up to <see cref="s_lastCompletionWait"/> after the queue left STARTED: true when something
+    /// came (the completion that crossed the error threshold is posted after the disable). Under the reap lock.</summary>
+    private bool ReapAfterDisable(Span<int> ready, RequestSlot slot, out int asyncReady)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(s_lastCompletionWait.TotalSeconds * Stopwatch.Frequency);
+        SpinWait spin = default;
+        do
+        {
+            if (ReapLocked(ready, out asyncReady) > 0 || slot.Done)
+            {
+                return true;
+            }
+
+            spin.SpinOnce(sleep1Threshold: 20);
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+        return false;
+    }
+
     /// <summary>Reaps until <paramref name="slot"/> is done; <paramref name="submittedAt"/> (0: none) feeds the service
     /// time estimate.</summary>
     public void WaitSync(RequestSlot slot, long submittedAt)
@@ -423,8 +445,9 @@ internal sealed class WdContext : IDisposable
                     QueueState state = Queue.State;
                     if (state != QueueState.Started)
                     {
-                        // A completion may have landed just before the status word changed: look once more.
-                        if (ReapLocked(ready, out asyncReady) > 0 || slot.Done)
+                        // A completion may have landed just before the status word changed, and the one whose error
+                        // disabled the queue is posted just after it (QUEUE-ABI.md): look again for a moment.
+                        if (ReapAfterDisable(ready, slot, out asyncReady))
                         {
                             break;
                         }
