@@ -20,7 +20,7 @@ for i in $(seq "$runs"); do
   if [ "$rc" -eq 0 ]; then
     passed_runs=$((passed_runs + 1))
   else
-    grep -E "^\s+Failed [A-Za-z]|Error Message" -A2 "$log" | head -40 | sed 's/^/    /'
+    grep -E "^\s+Failed [A-Za-z]|Error Message" -A8 "$log" | head -80 | sed "s/^/    /"
   fi
   rm -f "$log"
 done

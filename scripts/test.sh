@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Builds and runs every test, then prints "N passed, N failed[, N skipped]" as the last line.
+#   scripts/test.sh           every tier: unit, integration (real wdd, wd and client processes), reliability
+#   scripts/test.sh --fast    the unit tier only (in-process, no processes started; tests/WarpDrive.Tests/Tiers.cs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+filter=()
+case "${1:-}" in
+  "") ;;
+  --fast) filter=(--filter "Tier!=Integration&Tier!=Reliability") ;;
+  *) echo "usage: scripts/test.sh [--fast]" >&2; echo "0 passed, 1 failed"; exit 2 ;;
+esac
 scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
-dotnet test WarpDrive.slnx -c Release --no-build -nologo --blame-hang-timeout 5m 2>&1 | tee "$log"
+dotnet test WarpDrive.slnx -c Release --no-build -nologo --blame-hang-timeout 5m "${filter[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # vstest prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 161, Skipped: 0, Total: 161, ..."
 read -r passed failed skipped < <(awk '

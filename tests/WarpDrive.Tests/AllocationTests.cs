@@ -54,7 +54,7 @@ public class AllocationTests
         // window: take the quietest of three.
         const int n = 2000;
         long best = long.MaxValue;
-        for (int window = 0; window < 3 && best >= 8; window++)
+        for (int window = 0; window < 10 && best >= 8; window++)
         {
             long before = GC.GetTotalAllocatedBytes(precise: true);
             for (int i = 0; i < n; i++)
@@ -65,7 +65,7 @@ public class AllocationTests
             best = Math.Min(best, (GC.GetTotalAllocatedBytes(precise: true) - before) / n);
         }
 
-        Assert.True(best < 8, $"{best} bytes allocated per async request in each of three windows");
+        Assert.True(best < 8, $"{best} bytes allocated per async request in each of ten windows");
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class AllocationTests
         Run(100);
         // Process-wide, like the async test: the library's polling thread runs the callbacks.
         long best = long.MaxValue;
-        for (int window = 0; window < 3 && best >= 8; window++)
+        for (int window = 0; window < 10 && best >= 8; window++)
         {
             long before = GC.GetTotalAllocatedBytes(precise: true);
             Run(2000);
@@ -154,7 +154,7 @@ public class AllocationTests
         }
 
         Assert.Equal(0, failures);
-        Assert.True(best < 8, $"{best} bytes allocated per TrySubmit request in each of three windows");
+        Assert.True(best < 8, $"{best} bytes allocated per TrySubmit request in each of ten windows");
     }
 
     [Fact]
@@ -226,11 +226,12 @@ public class AllocationTests
             await gcm.EncryptAsync(nonce, data, output);
         }
 
-        // Process-wide, like the compression test above: the quietest of three windows. The engine thread runs in
+        // Process-wide, like the compression test above: the quietest of up to ten windows (on a loaded machine the
+        // thread pool injects threads now and then, and that allocates). The engine thread runs in
         // this process too, so this also says the SEC device allocates nothing per AES-GCM request.
         const int n = 2000;
         long best = long.MaxValue;
-        for (int window = 0; window < 3 && best >= 8; window++)
+        for (int window = 0; window < 10 && best >= 8; window++)
         {
             long before = GC.GetTotalAllocatedBytes(precise: true);
             for (int i = 0; i < n; i++)
@@ -241,6 +242,6 @@ public class AllocationTests
             best = Math.Min(best, (GC.GetTotalAllocatedBytes(precise: true) - before) / n);
         }
 
-        Assert.True(best < 8, $"{best} bytes allocated per async AES-GCM request in each of three windows");
+        Assert.True(best < 8, $"{best} bytes allocated per async AES-GCM request in each of ten windows");
     }
 }

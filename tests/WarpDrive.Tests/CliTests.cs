@@ -4,6 +4,7 @@ using System.IO.Compression;
 namespace WarpDrive.Tests;
 
 /// <summary>The real <c>wd</c> executable against the real gzip and python3 zlib.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class CliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wd-cli-").FullName;

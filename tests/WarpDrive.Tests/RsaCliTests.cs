@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace WarpDrive.Tests;
 
 /// <summary><c>wd rsa</c> against the real <c>openssl</c>: signatures made by one verify with the other.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class RsaCliTests : IDisposable
 {
     private const int VerificationFailure = 7;

@@ -84,7 +84,8 @@ public sealed class StreamBehaviourTests
         using var client = new AnonymousPipeClientStream(PipeDirection.In, server.ClientSafePipeHandle);
         using var gz = new WdGZipStream(client, CompressionMode.Decompress, leaveOpen: true);
         Task<int> first = Task.Run(() => gz.ReadAsync(new byte[100]).AsTask()); // waits on the empty pipe
-        await Task.Delay(200);
+        // Until the first read is inside the stream (a fixed delay was not enough on a loaded machine).
+        Assert.True(SpinWait.SpinUntil(() => gz.IsAsyncActive, s_patience), "the first read never started");
         Assert.False(first.IsCompleted);
         // Bounded: a second read that is let through waits on the same empty pipe.
         await Assert.ThrowsAsync<InvalidOperationException>(() => gz.ReadAsync(new byte[100]).AsTask().WaitAsync(s_patience));

@@ -519,6 +519,9 @@ public abstract class WdCompressionStream : Stream
 
     private void EndAsync() => Volatile.Write(ref _asyncActive, 0);
 
+    /// <summary>Whether an asynchronous operation is in progress (tests).</summary>
+    internal bool IsAsyncActive => Volatile.Read(ref _asyncActive) != 0;
+
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {

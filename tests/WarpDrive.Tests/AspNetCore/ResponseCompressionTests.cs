@@ -16,6 +16,7 @@ namespace WarpDrive.Tests.AspNetCore;
 /// <summary>ASP.NET Core's response compression with WarpDrive's gzip provider, on a real Kestrel server on
 /// 127.0.0.1, asked by a real HttpClient that does not decompress; what comes back is checked with the real
 /// <c>gzip -d</c> (or the runtime's BrotliStream).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class ResponseCompressionTests : IDisposable
 {
     private const int EmbeddedQueues = 4;

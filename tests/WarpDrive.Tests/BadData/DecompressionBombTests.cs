@@ -17,6 +17,7 @@ public sealed class DecompressionBombTests : IClassFixture<DecompressionBombTest
     public DecompressionBombTests(Bomb bomb) => _bomb = bomb;
 
     /// <summary>1 GiB of zeros, gzip-compressed by the runtime in 1 MiB chunks, in memory and in a file.</summary>
+    [Trait(Tiers.Name, Tiers.Integration)]
     public sealed class Bomb : IDisposable
     {
         public Bomb()

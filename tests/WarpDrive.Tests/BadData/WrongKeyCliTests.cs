@@ -4,6 +4,7 @@ namespace WarpDrive.Tests.BadData;
 /// PKCS#7 padding does not check out) and for the AEADs (the tag does not). Fixed keys, IV and data, so the CBC case is
 /// deterministic (a wrong key yields valid padding by chance about once in 256 keys or IVs; not these: with the random
 /// IV <c>wd cipher</c> draws by default, this test failed about once in 256 runs).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class WrongKeyCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wd-wrongkey-").FullName;

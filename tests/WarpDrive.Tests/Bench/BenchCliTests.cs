@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Bench;
 /// <summary>The real <c>wd bench</c>: every mode with very short runs (deflate and a crypto algorithm), the private
 /// broker and the socket server really start and stop, <c>--report</c> writes its section and PNG, bad flags are
 /// usage errors.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class BenchCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wd-bench-test-").FullName;

@@ -6,6 +6,7 @@ using WarpDrive.Platform;
 
 namespace WarpDrive.Tests.Broker;
 
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class AttributeTreeTests : IDisposable
 {
     private const UnixFileMode Mode0444 = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;

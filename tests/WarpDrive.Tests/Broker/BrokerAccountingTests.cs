@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>One account per uid however its processes come and go: the caps hold across processes even after the
 /// account was idle for a while.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerAccountingTests(ITestOutputHelper output)
 {

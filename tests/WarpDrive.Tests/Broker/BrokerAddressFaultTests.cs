@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>Addresses a broker device cannot reach are a per-request ADDRESS_FAULT, never a crash: on an SVA device
 /// the engine's process_vm_readv/writev fails, on a share-only device the address is outside every shared region.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerAddressFaultTests(ITestOutputHelper output)
 {

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace WarpDrive.Tests.Broker;
 
 /// <summary><c>wd</c> against a broker, and <c>wdd</c>'s own refusals.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerCliTests(ITestOutputHelper output)
 {

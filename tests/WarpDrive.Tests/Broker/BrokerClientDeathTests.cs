@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace WarpDrive.Tests.Broker;
 
 /// <summary>A client that dies without a word (SIGKILL) gives everything back at once, and nobody else notices.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerClientDeathTests(ITestOutputHelper output)
 {

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace WarpDrive.Tests.Broker;
 
 /// <summary>Several client processes share one broker device at once and each gets its own data back.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerConcurrencyTests(ITestOutputHelper output)
 {

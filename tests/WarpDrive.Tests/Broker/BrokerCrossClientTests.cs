@@ -11,6 +11,7 @@ namespace WarpDrive.Tests.Broker;
 /// <summary>One client cannot reach another's memory or queue: addresses name the requester's own address space,
 /// region handles are per process, only the process that opened a connection may use it, and socket modes decide
 /// who may open a device at all.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerCrossClientTests(ITestOutputHelper output)
 {

@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Broker;
 /// <summary>A client hurts only itself: invalid descriptors beyond queue_error_threshold or a broken ring protocol
 /// disable its queue alone; device faults beyond isolate_strategy isolate the device, and isolate_strategy is an
 /// attribute an operator can write.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerIsolationTests(ITestOutputHelper output)
 {

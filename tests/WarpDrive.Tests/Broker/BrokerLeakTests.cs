@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace WarpDrive.Tests.Broker;
 
 /// <summary>Opening and closing queues and shared regions over and over costs the broker nothing that stays.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerLeakTests(ITestOutputHelper output)
 {

@@ -4,6 +4,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>Per-user caps (max_shared_bytes_per_user, max_queues_per_user) refuse with an error that names the
 /// limit, and what is given back counts again.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerLimitsTests(ITestOutputHelper output)
 {

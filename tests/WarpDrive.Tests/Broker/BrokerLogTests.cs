@@ -10,6 +10,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>The lines a client can cause are rate limited (LogRateLimiter): a few per kind and uid per interval,
 /// then one count of the rest.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed partial class BrokerLogTests(ITestOutputHelper output)
 {

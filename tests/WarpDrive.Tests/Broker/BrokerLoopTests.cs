@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>One client's slow work never stalls the broker's loop for the others: making and unmapping a large
 /// shared region happen on workers.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerLoopTests(ITestOutputHelper output)
 {
@@ -42,8 +43,12 @@ public sealed class BrokerLoopTests(ITestOutputHelper output)
             output.WriteLine($"256 MiB alloc + free: {slowest[^1]:F1} ms; another client's INFO meanwhile: worst {roundWorst:F1} ms");
         }
 
-        // Prefaulting and unmapping 256 MiB take ~100-300 ms here; done on the loop they stalled INFO that long.
+        // Prefaulting and unmapping 256 MiB take ~100-300 ms here; done on the loop they stalled INFO that long (worst
+        // about the whole alloc + free). On a loaded machine INFO waits for the CPU too: the bound is 50 ms or half the
+        // alloc + free, whichever is larger, which a stall still exceeds.
         worst.Sort();
-        Assert.True(worst[1] < 50, $"median worst INFO latency {worst[1]:F1} ms while another client allocated 256 MiB");
+        slowest.Sort();
+        double bound = Math.Max(50, slowest[1] / 2);
+        Assert.True(worst[1] < bound, $"median worst INFO latency {worst[1]:F1} ms while another client allocated 256 MiB (alloc + free median {slowest[1]:F1} ms; bound {bound:F1} ms)");
     }
 }

@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>With every queue taken, opening fails with a clear error, or waits in line: released queues go to the
 /// waiters first come, first served, and a waiter that gives up leaves the line.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerQueueAvailabilityTests(ITestOutputHelper output)
 {

@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary><c>reserved_queues</c> (default 1): a user that holds a queue of a device cannot take its last free
 /// queue(s); a user that holds none of them still can.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerQueueReserveTests(ITestOutputHelper output)
 {

@@ -10,6 +10,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary>What a client does to the memory it shares with the broker (truncate it, unmap it, close everything
 /// abruptly, attach descriptors to requests) costs that client at most, never the broker.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
 {

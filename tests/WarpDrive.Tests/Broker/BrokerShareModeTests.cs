@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Broker;
 /// <summary>SHARE mode on a device without SVA: the engine cannot copy anything in or out, so every success here
 /// proves it read and wrote the client's pages in place, through the broker's own mapping of the same memfds, and
 /// that pointers stored inside shared data (a data list) are translated the same way.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerShareModeTests(ITestOutputHelper output)
 {

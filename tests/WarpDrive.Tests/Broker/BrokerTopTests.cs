@@ -7,6 +7,7 @@ namespace WarpDrive.Tests.Broker;
 
 /// <summary><c>wd top</c> against a real <c>wdd</c>: the broker publishes its devices' counters, and another
 /// process reads them.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerTopTests(ITestOutputHelper output)
 {

@@ -12,6 +12,7 @@ namespace WarpDrive.Tests.Broker;
 /// <c>NOTIFY_SOCKET</c> naming a datagram socket this test binds, it sends <c>READY=1</c> only once it serves (a
 /// client connects, opens a queue and compresses, and <c>wd list --mode broker</c> lists its device, right after the
 /// datagram arrives), then on SIGTERM <c>STOPPING=1</c>, and exits 0 with its sockets and pid file removed.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class SystemdNotifyTests(ITestOutputHelper output)
 {

@@ -4,6 +4,7 @@ using static WarpDrive.Tests.CliRunner;
 namespace WarpDrive.Tests.Crypto;
 
 /// <summary>The real <c>wd digest</c> and <c>wd cipher</c> against the real sha256sum and openssl.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class CryptoCliTests(CryptoBrokerFixture broker) : IDisposable, IClassFixture<CryptoBrokerFixture>
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wd-crypto-cli-").FullName;

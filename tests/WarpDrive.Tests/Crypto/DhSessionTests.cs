@@ -7,6 +7,7 @@ namespace WarpDrive.Tests.Crypto;
 public sealed class DhSessionTestsInProcess(HpreRuntime fixture) : DhSessionTests(fixture.Runtime), IClassFixture<HpreRuntime>;
 
 /// <summary>The DH library through a real wdd's HPRE device (SVA: the broker copies in and out).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class DhSessionTestsBroker(CryptoBrokerFixture fixture) : DhSessionTests(fixture.Runtime), IClassFixture<CryptoBrokerFixture>;
 
 public abstract class DhSessionTests(WdRuntime runtime)

@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Crypto;
 public sealed class EccSessionTestsInProcess(HpreRuntime fixture) : EccSessionTests(fixture.Runtime), IClassFixture<HpreRuntime>;
 
 /// <summary>The ECC library through a real wdd's HPRE device (SVA: the broker copies in and out).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class EccSessionTestsBroker(CryptoBrokerFixture fixture) : EccSessionTests(fixture.Runtime), IClassFixture<CryptoBrokerFixture>;
 
 public abstract class EccSessionTests(WdRuntime runtime)

@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Crypto;
 public sealed class RsaSessionTestsInProcess(HpreRuntime fixture) : RsaSessionTests(fixture.Runtime), IClassFixture<HpreRuntime>;
 
 /// <summary>The RSA library through a real wdd's HPRE device (SVA: the broker copies in and out).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class RsaSessionTestsBroker(CryptoBrokerFixture fixture) : RsaSessionTests(fixture.Runtime), IClassFixture<CryptoBrokerFixture>;
 
 public abstract class RsaSessionTests(WdRuntime runtime)

@@ -17,6 +17,7 @@ public sealed class SecSessionTestsInProcess() : SecSessionTests(new WdRuntime(n
 }));
 
 /// <summary>The SEC libraries through a real wdd (SVA: the broker copies in and out of this process).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class SecSessionTestsBroker(CryptoBrokerFixture fixture)
     : SecSessionTests(fixture.Broker.CreateRuntime("sec-0")), IClassFixture<CryptoBrokerFixture>;
 
@@ -322,6 +323,7 @@ public abstract class SecSessionTests(WdRuntime runtime) : IDisposable
 
 /// <summary>Without background polling, asynchronous requests complete when the application polls (UADK's
 /// wd_cipher_poll).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class SecPollTests
 {
     [Fact]
@@ -356,6 +358,7 @@ public sealed class SecPollTests
 
 /// <summary>A broker SEC device that offers SHARE only: the device reaches nothing but regions the broker made, so the
 /// session's key and request scratch come from reserved memory, and the data must too.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class SecShareOnlyTests(CryptoBrokerFixture fixture) : IClassFixture<CryptoBrokerFixture>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Fairness;
 /// <summary>Real wdd, real client processes under their own uids: a flood of the largest requests a client may send,
 /// on every queue it may open, beside a polite client; and two users of weights 1 and 3 sharing one engine.
 /// The figures go to docs/RELIABILITY.md.</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerFairnessTests(ITestOutputHelper output)
 {

@@ -11,6 +11,7 @@ namespace WarpDrive.Tests.Metrics;
 
 /// <summary>The <c>WarpDrive</c> meter as a <see cref="System.Diagnostics.Metrics.MeterListener"/> hears it: real requests
 /// on the embedded devices (and one broker) move each instrument by what they did, with the right tags.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(MetricsCollection.Name)]
 public sealed class MeterTests
 {

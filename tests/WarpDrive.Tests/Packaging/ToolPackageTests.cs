@@ -62,6 +62,7 @@ public sealed class PackedPackages : IDisposable
 /// package <c>WarpDrive.Cli</c>; the tool installs from that folder alone (no other package source) and its <c>wd</c>
 /// runs; the libwd package carries its assembly, XML docs, README, license, Source Link repository and its
 /// dependencies at the same version.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper output) : IClassFixture<PackedPackages>
 {
     private static readonly string[] s_libraries = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices", "WarpDrive"];

@@ -3,6 +3,7 @@ using WarpDrive.Platform;
 
 namespace WarpDrive.Tests.Platform;
 
+[Trait(Tiers.Name, Tiers.Integration)]
 public class ProcessControlTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using WarpDrive.Platform;
 
 namespace WarpDrive.Tests.Platform;
 
+[Trait(Tiers.Name, Tiers.Integration)]
 public unsafe class ProcessMemoryTests
 {
     private static readonly int s_pid = Environment.ProcessId;
@@ -80,6 +81,7 @@ public unsafe class ProcessMemoryTests
 [CollectionDefinition(nameof(UnmappedPageTests), DisableParallelization = true)]
 public sealed class UnmappedPageCollection;
 
+[Trait(Tiers.Name, Tiers.Integration)]
 [Collection(nameof(UnmappedPageTests))]
 public unsafe class UnmappedPageTests
 {

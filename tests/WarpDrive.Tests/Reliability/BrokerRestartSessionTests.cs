@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Reliability;
 
 /// <summary>A session that outlives its broker: after the broker is gone its requests fail with a clear error, and
 /// once a new broker serves the run directory the same session (and runtime) goes on there.</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class BrokerRestartSessionTests(ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace WarpDrive.Tests.Reliability;
 
 /// <summary>Clients that die at any moment, and a broker that goes away under its clients and comes back.</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)
 {

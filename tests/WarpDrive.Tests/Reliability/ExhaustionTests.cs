@@ -11,6 +11,7 @@ namespace WarpDrive.Tests.Reliability;
 /// <summary>One client takes all it can (queues, connections, ring slots it never reaps): it gets a clear refusal and
 /// the broker keeps serving the others. (The queue, shared-bytes and region caps are in BrokerLimitsTests and
 /// BrokerAccountingTests.)</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class ExhaustionTests(ITestOutputHelper output)
 {

@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Reliability;
 
 /// <summary>A million hostile descriptors, ring corruption and doorbell storms from one client process, while a
 /// well-behaved client works beside it and a third process keeps a secret in shared memory.</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(BrokerProcessCollection.Name)]
 public sealed class HostileClientTests(ITestOutputHelper output)
 {

@@ -9,6 +9,7 @@ namespace WarpDrive.Tests.Scheduling;
 
 /// <summary>Many devices: priority (broker over in-process), per-device spreading, and failover when the broker is
 /// killed, through a real wdd.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public class FailoverTests(ITestOutputHelper output)
 {
     private static readonly CompressionSessionOptions s_gzip = new() { Algorithm = CompressionAlgorithm.Gzip, Level = 1 };

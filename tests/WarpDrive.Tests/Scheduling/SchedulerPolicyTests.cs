@@ -7,6 +7,7 @@ using static WarpDrive.Tests.Scheduling.SchedulerTestKit;
 
 namespace WarpDrive.Tests.Scheduling;
 
+[Trait(Tiers.Name, Tiers.Integration)]
 public class SchedulerPolicyTests
 {
     private static readonly CompressionSessionOptions s_compress = new() { Algorithm = CompressionAlgorithm.Gzip, Level = 1 };

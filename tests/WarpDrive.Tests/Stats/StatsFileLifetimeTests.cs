@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Stats;
 /// <summary>Who removes a stats file: its publisher when it exits normally (the default runtime is never disposed),
 /// else the next writer under the same run directory, which removes the files of dead and reused pids and keeps the
 /// live ones. Real client processes (<c>WarpDrive.TestClient default-runtime</c>).</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class StatsFileLifetimeTests : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120); // a bound for a hang, not a pace

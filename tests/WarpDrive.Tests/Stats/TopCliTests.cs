@@ -9,6 +9,7 @@ using WarpDrive.Devices.Zip;
 namespace WarpDrive.Tests.Stats;
 
 /// <summary><c>wd top</c> as a real process: stale files, no publisher, bad flags.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class TopCliTests : IDisposable
 {
     private readonly string _run = Directory.CreateTempSubdirectory("wd-top-").FullName;

@@ -6,6 +6,7 @@ namespace WarpDrive.Tests.Stress;
 /// depths: each of its waits must end, however the completions race the submitting thread's look at them. Before the
 /// fix its wait target could pass the number of requests in flight (when every request completed between the look at
 /// the oldest and the count), and the submitter slept for good: 3 of 35 runs of a 2 s benchmark hung.</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(StressCollection.Name)]
 public sealed class BenchLoopStressTests
 {

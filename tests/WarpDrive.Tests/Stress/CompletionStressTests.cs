@@ -16,6 +16,7 @@ namespace WarpDrive.Tests.Stress;
 /// length, so that the engines and the poller go to sleep and are woken again thousands of times. A watchdog fails
 /// the test with every thread's stack instead of hanging it, and the meter's late reaps (completions that only a
 /// sleep's timeout found: docs/ARCHITECTURE.md, "Sleeping and waking") must stay 0.</summary>
+[Trait(Tiers.Name, Tiers.Reliability)]
 [Collection(StressCollection.Name)]
 public sealed class CompletionStressTests
 {

@@ -11,6 +11,7 @@ namespace WarpDrive.Tests.Uacce;
 /// <summary>libwd's hisi_qm v2 ZIP driver, end to end through the kernel transport on the device model of that hardware
 /// (a fake /sys/class/uacce and /dev, queue files from <see cref="HisiZipModel"/>): what runs on a Kunpeng machine,
 /// with the model where the kernel and the engine stand.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class HisiZipDriverTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("wd-hisi-").FullName;

@@ -8,6 +8,7 @@ namespace WarpDrive.Tests.Uacce;
 /// <summary>The uacce and hisi_qm ABI as libwd spells it equals what the kernel's own headers say: a C program
 /// compiled against <c>/usr/include/misc/uacce/*.h</c> (Debian's linux-libc-dev, which scripts/setup.sh installs)
 /// prints the ioctl numbers, structure sizes and offsets, region numbers, flags and API names.</summary>
+[Trait(Tiers.Name, Tiers.Integration)]
 public sealed class UacceKernelHeaderTests
 {
     private const string Probe = """
