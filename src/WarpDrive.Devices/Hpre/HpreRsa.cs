@@ -24,7 +24,7 @@ internal static class HpreRsa
     /// <summary>What signing and verification check first: the padding and hash, the hash's length, the fields the
     /// operation does not use (<paramref name="unusedFieldsClear"/> for the one that differs), then the key.</summary>
     private static CompletionStatus BeginSignature(in HpreRequest request, bool unusedFieldsClear, out RsaPadding padding,
-        out DigestAlgorithm hash, out RsaKey? key)
+        out DigestAlgorithm hash, out HpreRsaKey? key)
     {
         padding = (RsaPadding)request.Sqe.Mode;
         hash = (DigestAlgorithm)request.Sqe.Hash;
@@ -33,14 +33,14 @@ internal static class HpreRsa
         return padding is not (RsaPadding.Pkcs1 or RsaPadding.Pss) || hashSize == 0 || request.Sqe.SrcLen != (uint)hashSize
                || !unusedFieldsClear || !request.AadUnused
             ? CompletionStatus.BadRequest
-            : RsaKey.Get(request, out key);
+            : HpreRsaKey.Get(request, out key);
     }
 
     public static CompletionStatus Sign(in HpreRequest request, out int produced)
     {
         produced = 0;
         Sqe sqe = request.Sqe;
-        CompletionStatus status = BeginSignature(request, request.AuxUnused, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
+        CompletionStatus status = BeginSignature(request, request.AuxUnused, out RsaPadding padding, out DigestAlgorithm hash, out HpreRsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -83,7 +83,7 @@ internal static class HpreRsa
     public static CompletionStatus Verify(in HpreRequest request)
     {
         Sqe sqe = request.Sqe;
-        CompletionStatus status = BeginSignature(request, request.DstUnused, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
+        CompletionStatus status = BeginSignature(request, request.DstUnused, out RsaPadding padding, out DigestAlgorithm hash, out HpreRsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -109,19 +109,19 @@ internal static class HpreRsa
     }
 
     /// <summary>What encryption and decryption check first: the padding and hash, then the key.</summary>
-    private static CompletionStatus BeginCipher(in HpreRequest request, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key)
+    private static CompletionStatus BeginCipher(in HpreRequest request, out RsaPadding padding, out DigestAlgorithm hash, out HpreRsaKey? key)
     {
         padding = (RsaPadding)request.Sqe.Mode;
         hash = (DigestAlgorithm)request.Sqe.Hash;
         key = null;
-        return CheckCipherRequest(request, padding, hash) ? RsaKey.Get(request, out key) : CompletionStatus.BadRequest;
+        return CheckCipherRequest(request, padding, hash) ? HpreRsaKey.Get(request, out key) : CompletionStatus.BadRequest;
     }
 
     public static CompletionStatus Encrypt(in HpreRequest request, out int produced)
     {
         produced = 0;
         Sqe sqe = request.Sqe;
-        CompletionStatus status = BeginCipher(request, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
+        CompletionStatus status = BeginCipher(request, out RsaPadding padding, out DigestAlgorithm hash, out HpreRsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -186,7 +186,7 @@ internal static class HpreRsa
     {
         produced = 0;
         Sqe sqe = request.Sqe;
-        CompletionStatus status = BeginCipher(request, out RsaPadding padding, out DigestAlgorithm hash, out RsaKey? key);
+        CompletionStatus status = BeginCipher(request, out RsaPadding padding, out DigestAlgorithm hash, out HpreRsaKey? key);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -342,11 +342,11 @@ internal static class HpreRsa
 
         try
         {
-            RsaKey.WriteCrtBlob(p, k, destination[..length]);
+            HpreRsaKey.WriteCrtBlob(p, k, destination[..length]);
         }
         finally
         {
-            RsaKey.ZeroPrivate(p);
+            HpreRsaKey.ZeroPrivate(p);
         }
 
         produced = length;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using WarpDrive.Abi;
 
@@ -53,8 +52,10 @@ public sealed class RsaKey : IDisposable
             ThrowIfDisposed();
             int k = ModulusBytes;
             byte[] blob = new byte[RsaKeyHeader.BlobLength(RsaKeyFormat.Public, k)];
-            WriteHeader(blob, RsaKeyFormat.Public, k);
-            _blob.AsSpan(RsaKeyHeader.Size, 2 * k).CopyTo(blob.AsSpan(RsaKeyHeader.Size));
+            RsaKeyBlob.WriteHeader(blob, RsaKeyFormat.Public, k);
+            _ = RsaKeyBlob.TryRead(_blob, out RsaKeyBlob own);
+            own[RsaKeyField.Modulus].CopyTo(RsaKeyBlob.FieldOf(blob, RsaKeyFormat.Public, k, RsaKeyField.Modulus));
+            own[RsaKeyField.PublicExponent].CopyTo(RsaKeyBlob.FieldOf(blob, RsaKeyFormat.Public, k, RsaKeyField.PublicExponent));
             return new RsaKey(blob, RsaKeyFormat.Public, k);
         }
     }
@@ -97,27 +98,24 @@ public sealed class RsaKey : IDisposable
         bool crt = parameters.D is not null && parameters.P is not null && parameters.Q is not null && parameters.DP is not null
             && parameters.DQ is not null && parameters.InverseQ is not null;
         RsaKeyFormat format = crt ? RsaKeyFormat.PrivateCrt : parameters.D is not null ? RsaKeyFormat.Private : RsaKeyFormat.Public;
-        int h = (k + 1) / 2;
         byte[] blob = new byte[RsaKeyHeader.BlobLength(format, k)];
         try
         {
-            WriteHeader(blob, format, k);
-            Span<byte> rest = blob.AsSpan(RsaKeyHeader.Size);
-            int at = 0;
-            Put(rest, ref at, n, k, nameof(RSAParameters.Modulus));
-            Put(rest, ref at, e, k, nameof(RSAParameters.Exponent));
+            RsaKeyBlob.WriteHeader(blob, format, k);
+            Put(blob, format, k, RsaKeyField.Modulus, n, nameof(RSAParameters.Modulus));
+            Put(blob, format, k, RsaKeyField.PublicExponent, e, nameof(RSAParameters.Exponent));
             if (format != RsaKeyFormat.Public)
             {
-                Put(rest, ref at, parameters.D, k, nameof(RSAParameters.D));
+                Put(blob, format, k, RsaKeyField.PrivateExponent, parameters.D, nameof(RSAParameters.D));
             }
 
             if (crt)
             {
-                Put(rest, ref at, parameters.P, h, nameof(RSAParameters.P));
-                Put(rest, ref at, parameters.Q, h, nameof(RSAParameters.Q));
-                Put(rest, ref at, parameters.DP, h, nameof(RSAParameters.DP));
-                Put(rest, ref at, parameters.DQ, h, nameof(RSAParameters.DQ));
-                Put(rest, ref at, parameters.InverseQ, h, nameof(RSAParameters.InverseQ));
+                Put(blob, format, k, RsaKeyField.P, parameters.P, nameof(RSAParameters.P));
+                Put(blob, format, k, RsaKeyField.Q, parameters.Q, nameof(RSAParameters.Q));
+                Put(blob, format, k, RsaKeyField.DP, parameters.DP, nameof(RSAParameters.DP));
+                Put(blob, format, k, RsaKeyField.DQ, parameters.DQ, nameof(RSAParameters.DQ));
+                Put(blob, format, k, RsaKeyField.InverseQ, parameters.InverseQ, nameof(RSAParameters.InverseQ));
             }
         }
         catch
@@ -168,27 +166,25 @@ public sealed class RsaKey : IDisposable
     public RSAParameters ToParameters()
     {
         ThrowIfDisposed();
-        int k = ModulusBytes, h = (k + 1) / 2;
-        ReadOnlySpan<byte> rest = _blob.AsSpan(RsaKeyHeader.Size);
+        _ = RsaKeyBlob.TryRead(_blob, out RsaKeyBlob blob); // checked when the key was made
         var p = new RSAParameters
         {
-            Modulus = rest[..k].ToArray(),
-            Exponent = StripLeadingZeros(rest.Slice(k, k)).ToArray(),
+            Modulus = blob[RsaKeyField.Modulus].ToArray(),
+            Exponent = StripLeadingZeros(blob[RsaKeyField.PublicExponent]).ToArray(),
         };
-        if (Format == RsaKeyFormat.Private)
+        if (Format != RsaKeyFormat.Public)
         {
-            p.D = rest.Slice(2 * k, k).ToArray();
+            p.D = blob[RsaKeyField.PrivateExponent].ToArray();
         }
-        else if (Format == RsaKeyFormat.PrivateCrt)
+
+        if (Format == RsaKeyFormat.PrivateCrt)
         {
             // The runtime wants D as long as the modulus and the CRT values half as long: the blob's widths.
-            p.D = rest.Slice(2 * k, k).ToArray();
-            ReadOnlySpan<byte> crt = rest[(3 * k)..];
-            p.P = crt[..h].ToArray();
-            p.Q = crt.Slice(h, h).ToArray();
-            p.DP = crt.Slice(2 * h, h).ToArray();
-            p.DQ = crt.Slice(3 * h, h).ToArray();
-            p.InverseQ = crt.Slice(4 * h, h).ToArray();
+            p.P = blob[RsaKeyField.P].ToArray();
+            p.Q = blob[RsaKeyField.Q].ToArray();
+            p.DP = blob[RsaKeyField.DP].ToArray();
+            p.DQ = blob[RsaKeyField.DQ].ToArray();
+            p.InverseQ = blob[RsaKeyField.InverseQ].ToArray();
         }
 
         return p;
@@ -223,20 +219,12 @@ public sealed class RsaKey : IDisposable
     /// <summary>Wraps a blob the device produced (key generation), after checking its header.</summary>
     internal static RsaKey FromBlob(byte[] blob)
     {
-        if (blob.Length < RsaKeyHeader.Size)
-        {
-            throw new WdException("the device returned an RSA key blob too short for its header");
-        }
-
-        RsaKeyHeader header = MemoryMarshal.Read<RsaKeyHeader>(blob);
-        int k = (int)header.ModulusBytes;
-        if (header.Format is < RsaKeyFormat.Public or > RsaKeyFormat.PrivateCrt || k is < RsaKeyHeader.MinModulusBytes or > RsaKeyHeader.MaxModulusBytes
-            || blob.Length != RsaKeyHeader.BlobLength(header.Format, k))
+        if (!RsaKeyBlob.TryRead(blob, out RsaKeyBlob parsed))
         {
             throw new WdException("the device returned a malformed RSA key blob");
         }
 
-        return new RsaKey(blob, header.Format, k);
+        return new RsaKey(blob, parsed.Format, parsed.ModulusBytes);
     }
 
     /// <summary>Zeroes the key's bytes; the key is unusable afterwards.</summary>
@@ -260,22 +248,17 @@ public sealed class RsaKey : IDisposable
         CryptographicOperations.ZeroMemory(p.InverseQ);
     }
 
-    private static void WriteHeader(Span<byte> blob, RsaKeyFormat format, int k)
+    /// <summary>Writes <paramref name="value"/> right-aligned into its fixed-width field.</summary>
+    private static void Put(Span<byte> blob, RsaKeyFormat format, int k, RsaKeyField field, ReadOnlySpan<byte> value, string name)
     {
-        var header = new RsaKeyHeader { Format = format, ModulusBytes = (uint)k };
-        MemoryMarshal.Write(blob, in header);
-    }
-
-    private static void Put(Span<byte> rest, ref int at, ReadOnlySpan<byte> value, int width, string name)
-    {
+        Span<byte> slot = RsaKeyBlob.FieldOf(blob, format, k, field);
         ReadOnlySpan<byte> v = StripLeadingZeros(value);
-        if (v.Length > width)
+        if (v.Length > slot.Length)
         {
-            throw new ArgumentException($"RSA parameter {name} is wider than its {width}-byte field", nameof(value));
+            throw new ArgumentException($"RSA parameter {name} is wider than its {slot.Length}-byte field", nameof(value));
         }
 
-        v.CopyTo(rest.Slice(at + width - v.Length, v.Length));
-        at += width;
+        v.CopyTo(slot[(slot.Length - v.Length)..]);
     }
 
     private static ReadOnlySpan<byte> StripLeadingZeros(ReadOnlySpan<byte> value)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto.Parameters;
 using WarpDrive.Abi;
@@ -6,16 +5,16 @@ using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace WarpDrive.Devices.Hpre;
 
-/// <summary>An RSA key blob (<see cref="RsaKeyHeader"/> + fixed-width big-endian integers) imported once per queue:
+/// <summary>An RSA key blob (<see cref="RsaKeyBlob"/>, the layout's one reader) imported once per queue:
 /// a CRT private key or a public key into the runtime's <see cref="RSA"/> (OpenSSL), a private key without the CRT
 /// factors into BouncyCastle (its public part into the runtime for verification and encryption).</summary>
-internal sealed class RsaKey : IDisposable
+internal sealed class HpreRsaKey : IDisposable
 {
     private const int CacheKind = 1;
 
     private readonly byte[] _modulus;
 
-    private RsaKey(RsaKeyFormat format, byte[] modulus, RSA system, RsaKeyParameters bcPublic, RsaKeyParameters? bcPrivate)
+    private HpreRsaKey(RsaKeyFormat format, byte[] modulus, RSA system, RsaKeyParameters bcPublic, RsaKeyParameters? bcPrivate)
     {
         Format = format;
         _modulus = modulus;
@@ -48,7 +47,7 @@ internal sealed class RsaKey : IDisposable
     /// <summary>Maps and checks the request's key blob and returns its imported key, from the queue's cache when the
     /// same blob was imported before.</summary>
     /// <returns>OK, ADDRESS_FAULT, or BAD_REQUEST (malformed or inconsistent blob).</returns>
-    public static CompletionStatus Get(in HpreRequest request, out RsaKey? key)
+    public static CompletionStatus Get(in HpreRequest request, out HpreRsaKey? key)
     {
         key = null;
         CompletionStatus status = request.MapKey(out ReadOnlySpan<byte> blob);
@@ -57,24 +56,16 @@ internal sealed class RsaKey : IDisposable
             return status;
         }
 
-        if (blob.Length < RsaKeyHeader.Size)
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        RsaKeyHeader header = MemoryMarshal.Read<RsaKeyHeader>(blob);
-        if (header.Reserved != 0 || header.Format is < RsaKeyFormat.Public or > RsaKeyFormat.PrivateCrt
-            || header.ModulusBytes is < RsaKeyHeader.MinModulusBytes or > RsaKeyHeader.MaxModulusBytes
-            || blob.Length != RsaKeyHeader.BlobLength(header.Format, (int)header.ModulusBytes))
+        if (!RsaKeyBlob.TryRead(blob, out RsaKeyBlob parsed))
         {
             return CompletionStatus.BadRequest;
         }
 
         KeyCache cache = request.Keys;
-        key = cache.Find(CacheKind, blob) as RsaKey;
+        key = cache.Find(CacheKind, blob) as HpreRsaKey;
         if (key is null)
         {
-            key = Import(header.Format, (int)header.ModulusBytes, blob[RsaKeyHeader.Size..]);
+            key = Import(parsed);
             if (key is null)
             {
                 return CompletionStatus.KeyRejected; // a well-formed blob whose numbers are not a usable key
@@ -89,22 +80,21 @@ internal sealed class RsaKey : IDisposable
     /// <summary>Writes a PKCS#1 private key with CRT factors as a <see cref="RsaKeyFormat.PrivateCrt"/> blob.</summary>
     public static void WriteCrtBlob(in RSAParameters p, int k, Span<byte> blob)
     {
-        int h = (k + 1) / 2;
-        var header = new RsaKeyHeader { Format = RsaKeyFormat.PrivateCrt, ModulusBytes = (uint)k };
-        MemoryMarshal.Write(blob, in header);
-        Span<byte> rest = blob[RsaKeyHeader.Size..];
-        int at = 0;
-        foreach ((byte[]? value, int width) in new[] { (p.Modulus, k), (p.Exponent, k), (p.D, k), (p.P, h), (p.Q, h), (p.DP, h), (p.DQ, h), (p.InverseQ, h) })
+        RsaKeyBlob.WriteHeader(blob, RsaKeyFormat.PrivateCrt, k);
+        foreach ((byte[]? value, RsaKeyField field) in new[]
         {
-            HpreBytes.WriteFixed(value, rest.Slice(at, width));
-            at += width;
+            (p.Modulus, RsaKeyField.Modulus), (p.Exponent, RsaKeyField.PublicExponent), (p.D, RsaKeyField.PrivateExponent),
+            (p.P, RsaKeyField.P), (p.Q, RsaKeyField.Q), (p.DP, RsaKeyField.DP), (p.DQ, RsaKeyField.DQ), (p.InverseQ, RsaKeyField.InverseQ),
+        })
+        {
+            HpreBytes.WriteFixed(value, RsaKeyBlob.FieldOf(blob, RsaKeyFormat.PrivateCrt, k, field));
         }
     }
 
-    private static RsaKey? Import(RsaKeyFormat format, int k, ReadOnlySpan<byte> body)
+    private static HpreRsaKey? Import(RsaKeyBlob blob)
     {
-        int h = (k + 1) / 2;
-        ReadOnlySpan<byte> n = body[..k], e = body.Slice(k, k);
+        int k = blob.ModulusBytes;
+        ReadOnlySpan<byte> n = blob[RsaKeyField.Modulus], e = blob[RsaKeyField.PublicExponent];
         if (n[0] == 0 || (n[k - 1] & 1) == 0)
         {
             return null; // k is not the modulus size, or an even modulus
@@ -121,26 +111,26 @@ internal sealed class RsaKey : IDisposable
         var parameters = new RSAParameters { Modulus = modulus, Exponent = HpreBytes.StripLeadingZeros(e).ToArray() };
         var bcPublic = new RsaKeyParameters(false, bn, be);
         RsaKeyParameters? bcPrivate = null;
-        if (format != RsaKeyFormat.Public)
+        if (blob.Format != RsaKeyFormat.Public)
         {
-            var bd = new BcBigInteger(1, body.Slice(2 * k, k));
+            ReadOnlySpan<byte> d = blob[RsaKeyField.PrivateExponent];
+            var bd = new BcBigInteger(1, d);
             if (bd.SignValue <= 0 || bd.CompareTo(bn) >= 0)
             {
                 return null;
             }
 
-            if (format == RsaKeyFormat.Private)
+            if (blob.Format == RsaKeyFormat.Private)
             {
                 bcPrivate = new RsaKeyParameters(true, bn, bd);
             }
             else
             {
-                ReadOnlySpan<byte> crt = body[(3 * k)..];
-                var bp = new BcBigInteger(1, crt[..h]);
-                var bq = new BcBigInteger(1, crt.Slice(h, h));
-                var bdp = new BcBigInteger(1, crt.Slice(2 * h, h));
-                var bdq = new BcBigInteger(1, crt.Slice(3 * h, h));
-                var bqi = new BcBigInteger(1, crt.Slice(4 * h, h));
+                var bp = new BcBigInteger(1, blob[RsaKeyField.P]);
+                var bq = new BcBigInteger(1, blob[RsaKeyField.Q]);
+                var bdp = new BcBigInteger(1, blob[RsaKeyField.DP]);
+                var bdq = new BcBigInteger(1, blob[RsaKeyField.DQ]);
+                var bqi = new BcBigInteger(1, blob[RsaKeyField.InverseQ]);
                 if (bp.CompareTo(BcBigInteger.One) <= 0 || bq.CompareTo(BcBigInteger.One) <= 0 || !bp.Multiply(bq).Equals(bn)
                     || bdp.SignValue <= 0 || bdq.SignValue <= 0 || bqi.SignValue <= 0)
                 {
@@ -148,12 +138,12 @@ internal sealed class RsaKey : IDisposable
                 }
 
                 bcPrivate = new RsaPrivateCrtKeyParameters(bn, be, bd, bp, bq, bdp, bdq, bqi);
-                parameters.D = body.Slice(2 * k, k).ToArray();
-                parameters.P = crt[..h].ToArray();
-                parameters.Q = crt.Slice(h, h).ToArray();
-                parameters.DP = crt.Slice(2 * h, h).ToArray();
-                parameters.DQ = crt.Slice(3 * h, h).ToArray();
-                parameters.InverseQ = crt.Slice(4 * h, h).ToArray();
+                parameters.D = d.ToArray();
+                parameters.P = blob[RsaKeyField.P].ToArray();
+                parameters.Q = blob[RsaKeyField.Q].ToArray();
+                parameters.DP = blob[RsaKeyField.DP].ToArray();
+                parameters.DQ = blob[RsaKeyField.DQ].ToArray();
+                parameters.InverseQ = blob[RsaKeyField.InverseQ].ToArray();
             }
         }
 
@@ -161,7 +151,7 @@ internal sealed class RsaKey : IDisposable
         try
         {
             system.ImportParameters(parameters);
-            return new RsaKey(format, modulus, system, bcPublic, bcPrivate);
+            return new HpreRsaKey(blob.Format, modulus, system, bcPublic, bcPrivate);
         }
         catch (CryptographicException)
         {
