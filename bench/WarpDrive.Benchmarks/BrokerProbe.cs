@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
-using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
 using WarpDrive.Tests;
 
@@ -22,7 +21,7 @@ internal static class BrokerProbe
         using var local = new WdRuntime(new WdRuntimeOptions
         {
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1 },
         });
 
         using (WdQueue queue = broker.RequestQueue("deflate"))

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using WarpDrive.Abi;
 using WarpDrive.Crypto;
-using WarpDrive.Devices;
 
 namespace WarpDrive.Benchmarks;
 
@@ -23,7 +22,7 @@ internal static class CryptoProbe
         using var local = new WdRuntime(new WdRuntimeOptions
         {
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = 2 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 2 },
         });
         using WdRuntime? broker = runDirectory is null ? null : new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, BrokerRunDirectory = runDirectory });
         Console.WriteLine($"{Environment.ProcessorCount} cores, {RuntimeInformationText()}; medians of {Rounds - 1} rounds of {s_round.TotalMilliseconds:F0} ms");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using WarpDrive.Abi;
-using WarpDrive.Devices;
 
 namespace WarpDrive.Benchmarks;
 
@@ -15,7 +14,7 @@ internal static class LatencyProbe
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 1, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(50) },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(50) },
         });
         using WdQueue queue = runtime.RequestQueue("deflate");
         long[] samples = NopRoundTrips(queue, count);

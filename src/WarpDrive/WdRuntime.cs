@@ -211,7 +211,7 @@ public sealed class WdRuntime : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _inlineDevices ??= new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine, inline: true);
+            _inlineDevices ??= new InProcessDevices(Options.EmbeddedDeviceOptions.ToHostOptions(), Options.EmbeddedZipEngine, inline: true);
             return _inlineDevices.GetDevices().FirstOrDefault(d => d.Supports(algorithm))
                    ?? throw new WdDeviceNotFoundException($"no inline device offers '{algorithm}'");
         }
@@ -277,7 +277,7 @@ public sealed class WdRuntime : IDisposable
             {
                 if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Local && Options.EmbeddedDevices)
                 {
-                    _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions, Options.EmbeddedZipEngine));
+                    _providers.Add(new InProcessDevices(Options.EmbeddedDeviceOptions.ToHostOptions(), Options.EmbeddedZipEngine));
                 }
 
                 if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Broker)

@@ -1,4 +1,3 @@
-using WarpDrive.Devices;
 using WarpDrive.Scheduling;
 
 namespace WarpDrive;
@@ -11,7 +10,7 @@ public sealed class WdRuntimeOptions
     public bool EmbeddedDevices { get; init; } = true;
 
     /// <summary>Shape of the embedded devices (queues, depth, engine threads).</summary>
-    public DeviceHostOptions EmbeddedDeviceOptions { get; init; } = new();
+    public WdEmbeddedDeviceOptions EmbeddedDeviceOptions { get; init; } = new();
 
     /// <summary>Deflate engine of the embedded ZIP device: <c>isal</c>, <c>zlib-ng</c>, or null for the best present
     /// (<c>WD_ZIP_ENGINE</c> sets it for <see cref="WdRuntime.Default"/>).</summary>

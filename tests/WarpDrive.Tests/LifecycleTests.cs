@@ -14,7 +14,7 @@ public class LifecycleTests
         EmbeddedZipEngine = "zlib-ng",
         BackgroundPolling = backgroundPolling,
         MaxContextsPerAlgorithm = contexts,
-        EmbeddedDeviceOptions = new DeviceHostOptions
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions
         {
             QueueCount = 4, EngineCount = 1, QueueDepth = 16, MaxStreamsPerQueue = maxStreams,
             // A lost wake-up would now cost 30 s, not 100 ms: the test below cannot pass by timeout.

@@ -1,4 +1,3 @@
-using WarpDrive.Devices;
 using WarpDrive.Scheduling;
 
 namespace WarpDrive.Cli.Bench;
@@ -87,8 +86,8 @@ internal static class BenchRun
             Mode = WdDeviceMode.Local,
             EmbeddedZipEngine = environment.EmbeddedZipEngine,
             EmbeddedDeviceOptions = settings.Engines is { } engines
-                ? new DeviceHostOptions { QueueCount = queues, QueueDepth = depth, EngineCount = engines }
-                : new DeviceHostOptions { QueueCount = queues, QueueDepth = depth },
+                ? new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth, EngineCount = engines }
+                : new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth },
         });
     }
 

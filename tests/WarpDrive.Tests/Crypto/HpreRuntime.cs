@@ -1,4 +1,3 @@
-using WarpDrive.Devices;
 
 namespace WarpDrive.Tests.Crypto;
 
@@ -9,7 +8,7 @@ public sealed class HpreRuntime : IDisposable
     {
         Mode = WdDeviceMode.Local,
         BackgroundPolling = true,
-        EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 16, EngineCount = 1, QueueDepth = 64 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 16, EngineCount = 1, QueueDepth = 64 },
     });
 
     public void Dispose() => Runtime.Dispose();

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using WarpDrive.Abi;
 using WarpDrive.Crypto;
-using WarpDrive.Devices;
 using WarpDrive.Queues;
 
 namespace WarpDrive.Tests.Crypto;
@@ -13,7 +12,7 @@ public sealed class KeySlabTests : IDisposable
     {
         Mode = WdDeviceMode.Local,
         MaxContextsPerAlgorithm = 1,
-        EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 16 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 16 },
     });
 
     public void Dispose() => _runtime.Dispose();

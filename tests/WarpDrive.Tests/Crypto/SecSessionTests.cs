@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using WarpDrive.Abi;
 using WarpDrive.Crypto;
-using WarpDrive.Devices;
 using static WarpDrive.Tests.Crypto.Vectors;
 
 namespace WarpDrive.Tests.Crypto;
@@ -13,7 +12,7 @@ public sealed class SecSessionTestsInProcess() : SecSessionTests(new WdRuntime(n
 {
     MixMode = false, // requests go to the device under test, not to Mix mode's inline one
     Mode = WdDeviceMode.Local,
-    EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 64 },
+    EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 64 },
 }));
 
 /// <summary>The SEC libraries through a real wdd (SVA: the broker copies in and out of this process).</summary>
@@ -334,7 +333,7 @@ public sealed class SecPollTests
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
             BackgroundPolling = false,
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
         });
         byte[] key = RandomNumberGenerator.GetBytes(16);
         using var session = new CipherSession(CipherAlgorithm.AesCbc, key, runtime);

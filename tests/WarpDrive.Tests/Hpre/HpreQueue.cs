@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using WarpDrive.Abi;
-using WarpDrive.Devices;
 
 namespace WarpDrive.Tests.Hpre;
 
@@ -61,7 +60,7 @@ public sealed unsafe class HpreQueue : IDisposable
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
             EmbeddedZipEngine = "zlib-ng",
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = engines, QueueDepth = 64 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = engines, QueueDepth = 64 },
         });
         Queue = _runtime.RequestQueue("rsa");
         _share = Queue.Share(Base, ArenaSize);

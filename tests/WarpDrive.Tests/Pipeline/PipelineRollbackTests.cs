@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
 using WarpDrive.Crypto;
-using WarpDrive.Devices;
 using WarpDrive.Pipeline;
 using WarpDrive.Queues;
 using WarpDrive.Scheduling;
@@ -28,7 +27,7 @@ public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
         Mode = WdDeviceMode.Local,
         MixMode = mixMode,
         BackgroundPolling = true,
-        EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 8 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 8 },
     });
 
     public void Dispose()

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
-using WarpDrive.Devices;
 
 namespace WarpDrive.Tests.Sec;
 
@@ -29,7 +28,7 @@ public sealed class SecHarness : IDisposable
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
         });
         Queue = _runtime.RequestQueue("cipher");
         _share = Queue.Share(Base, ArenaSize);

@@ -16,7 +16,7 @@ public sealed unsafe class DeviceCounterTests
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 64 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 64 },
         });
         using WdQueue queue = runtime.RequestQueue("gzip");
         DeviceHost host = runtime.FindEmbeddedHost("zip-0")!;

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
 using WarpDrive.Crypto;
-using WarpDrive.Devices;
 using WarpDrive.Diagnostics;
 using WarpDrive.Tests.Broker;
 
@@ -41,7 +40,7 @@ public sealed class CompletionStressTests
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new DeviceHostOptions { QueueCount = 8, QueueDepth = 64, EngineCount = 2 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 8, QueueDepth = 64, EngineCount = 2 },
         });
         Run("in-process", runtime, length => new byte[length]);
     }

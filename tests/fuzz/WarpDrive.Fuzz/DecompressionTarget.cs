@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
-using WarpDrive.Devices;
 using WarpDrive.Streams;
 
 namespace WarpDrive.Fuzz;
@@ -199,7 +198,7 @@ internal sealed class DecompressionTarget : IDisposable
             {
                 Mode = WdDeviceMode.Local,
                 EmbeddedZipEngine = name,
-                EmbeddedDeviceOptions = new DeviceHostOptions { Inline = true, QueueCount = 4 },
+                EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { Inline = true, QueueCount = 4 },
                 BackgroundPolling = false,
             });
             Block = new CompressionSession(new CompressionSessionOptions { Algorithm = algorithm, Direction = CompressionDirection.Decompress }, Runtime);

@@ -1,0 +1,128 @@
+using System.Reflection;
+
+namespace WarpDrive.Tests;
+
+/// <summary>The layers of docs/ARCHITECTURE.md, checked by reflection over the built assemblies: no assembly reaches up,
+/// and the public API of libwd and its ASP.NET Core package names no type of the Devices layer (device models are an
+/// implementation detail behind the queue ABI).</summary>
+public sealed class ArchitectureTests
+{
+    /// <summary>Each of our assemblies and the ones of ours it may reference.</summary>
+    private static readonly Dictionary<string, string[]> s_layers = new(StringComparer.Ordinal)
+    {
+        ["WarpDrive.Abi"] = [],
+        ["WarpDrive.Platform"] = [],
+        ["WarpDrive.Devices"] = ["WarpDrive.Abi", "WarpDrive.Platform"],
+        ["WarpDrive"] = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
+        ["WarpDrive.AspNetCore"] = ["WarpDrive", "WarpDrive.Abi", "WarpDrive.Platform"],
+        ["wdd"] = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
+        ["wd"] = ["WarpDrive", "wdd", "WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
+    };
+
+    private static Assembly Load(string name) => Assembly.LoadFrom(Path.Combine(AppContext.BaseDirectory, name + ".dll"));
+
+    private static bool IsOurs(string? name) => name is not null && s_layers.ContainsKey(name);
+
+    [Fact]
+    public void No_assembly_references_a_layer_above_it()
+    {
+        var violations = new List<string>();
+        foreach ((string name, string[] allowed) in s_layers)
+        {
+            foreach (AssemblyName reference in Load(name).GetReferencedAssemblies().Where(r => IsOurs(r.Name)))
+            {
+                if (!allowed.Contains(reference.Name))
+                {
+                    violations.Add($"{name} references {reference.Name}");
+                }
+            }
+        }
+
+        Assert.Empty(violations);
+    }
+
+    [Theory]
+    [InlineData("WarpDrive")]
+    [InlineData("WarpDrive.AspNetCore")]
+    public void The_public_api_names_no_devices_type(string assembly)
+    {
+        Assembly devices = Load("WarpDrive.Devices");
+        var violations = new List<string>();
+        foreach (Type type in Load(assembly).GetExportedTypes())
+        {
+            foreach ((string where, Type used) in Signature(type))
+            {
+                if (Names(used, devices))
+                {
+                    violations.Add($"{type.FullName}.{where}: {used.FullName}");
+                }
+            }
+        }
+
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void The_check_sees_a_devices_type_where_one_is_named()
+    {
+        // The check itself: a signature of the Devices layer's own public types does name Devices types.
+        Assembly devices = Load("WarpDrive.Devices");
+        Type host = devices.GetType("WarpDrive.Devices.DeviceHost", throwOnError: true)!;
+        Assert.Contains(Signature(host), s => Names(s.Type, devices));
+        Assert.True(Names(typeof(List<>).MakeGenericType(host).MakeArrayType(), devices));
+    }
+
+    /// <summary>Every type a public or protected member of <paramref name="type"/> names, with where.</summary>
+    private static IEnumerable<(string Where, Type Type)> Signature(Type type)
+    {
+        const BindingFlags Visible = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        if (type.BaseType is { } baseType)
+        {
+            yield return ("base", baseType);
+        }
+
+        foreach (Type i in type.GetInterfaces())
+        {
+            yield return ("interface", i);
+        }
+
+        foreach (MemberInfo member in type.GetMembers(Visible))
+        {
+            switch (member)
+            {
+                case FieldInfo f when f.IsPublic || f.IsFamily || f.IsFamilyOrAssembly:
+                    yield return (f.Name, f.FieldType);
+                    break;
+                case PropertyInfo p when p.GetAccessors(nonPublic: true).Any(a => a.IsPublic || a.IsFamily || a.IsFamilyOrAssembly):
+                    yield return (p.Name, p.PropertyType);
+                    break;
+                case EventInfo e when e.AddMethod is { } add && (add.IsPublic || add.IsFamily || add.IsFamilyOrAssembly):
+                    yield return (e.Name, e.EventHandlerType!);
+                    break;
+                case MethodBase m when (m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly) && !m.IsSpecialName || m is ConstructorInfo { IsPublic: true }:
+                    if (m is MethodInfo method)
+                    {
+                        yield return (m.Name, method.ReturnType);
+                    }
+
+                    foreach (ParameterInfo parameter in m.GetParameters())
+                    {
+                        yield return ($"{m.Name}({parameter.Name})", parameter.ParameterType);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="type"/>, or an element or generic argument of it, comes from <paramref name="devices"/>.</summary>
+    private static bool Names(Type type, Assembly devices)
+    {
+        if (type.HasElementType)
+        {
+            return Names(type.GetElementType()!, devices);
+        }
+
+        return type.Assembly == devices || (type.IsGenericType && type.GetGenericArguments().Any(a => Names(a, devices)));
+    }
+}
