@@ -525,7 +525,9 @@ internal sealed unsafe partial class HostileClient : IDisposable
                 _random.NextBytes(new Span<byte>((void*)region.SqSlot(0), region.Depth * Sqe.Size));
                 Interlocked.Increment(ref region.Doorbell);
                 Futex.Wake(region.DoorbellAddress);
-                Thread.Sleep(50);
+                // Until the device has looked (a fixed 50 ms was not enough on a loaded machine: the NOP published below
+                // then filled slot 0 before the engine saw the garbage, and was answered).
+                SpinWait.SpinUntil(() => (QueueState)Volatile.Read(ref region.State) == QueueState.Disabled, TimeSpan.FromSeconds(5));
                 break;
             case 3: // every word the client may write, garbage: tail, doorbell, status word, reason, error count
                 Volatile.Write(ref region.SqTail, (ulong)_random.NextInt64());
