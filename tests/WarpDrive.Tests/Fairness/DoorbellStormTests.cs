@@ -59,7 +59,10 @@ public sealed unsafe class DoorbellStormTests
             $"{rings} doorbells in {seconds:F1} s; engine CPU {engineCpu:F2} s; polite no-op p50 {latencies[latencies.Count / 2]:F2} ms, max {latencies[^1]:F2} ms; storming queue's own request {ownMs:F1} ms");
         Assert.True(rings > 100_000, figures);
         Assert.True(engineCpu < 0.2 * seconds, $"the storm cost the engine too much: {figures}");
-        Assert.True(latencies[^1] < 50, figures);
+        // A mute that held the polite queue too would show as a p50 near half the mute (32 ms at 64 ms); the max only
+        // bounds a stall, since a machine at load 38 once took 56 ms to schedule one no-op (stress run, 2026-12-07).
+        Assert.True(latencies[latencies.Count / 2] < 20, figures);
+        Assert.True(latencies[^1] < 500, figures);
         Assert.True(ownMs < 1000, figures);
         // Without the mute (DoorbellGuard) this engine spent 2.45 s of CPU in 3 s of storm.
     }
