@@ -35,7 +35,7 @@ internal static class LatencyProbe
                 long t0 = Stopwatch.GetTimestamp();
                 queue.TrySend(in sqe);
                 queue.Flush();
-                while (!queue.TryRecv(out _))
+                while (!queue.TryReceive(out _))
                 {
                 }
 

@@ -37,7 +37,7 @@ public class QueueRoundTripBenchmark
         _queue.TrySend(in sqe);
         _queue.Flush();
         Cqe cqe;
-        while (!_queue.TryRecv(out cqe))
+        while (!_queue.TryReceive(out cqe))
         {
             Thread.SpinWait(1);
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace WarpDrive.Abi;
@@ -64,8 +65,19 @@ public readonly unsafe struct QueueRegion
 
     /// <summary>Opens a region that the device side laid out (driver side), checking the header against
     /// the size actually mapped.</summary>
-    /// <returns>null on success, else why the region cannot be used.</returns>
-    public static string? TryOpen(nint regionBase, int mappedSize, out QueueRegion region)
+    /// <param name="regionBase">Where the region is mapped.</param>
+    /// <param name="mappedSize">How many bytes are mapped there.</param>
+    /// <param name="region">The view of the region when it can be used.</param>
+    /// <param name="error">Why the region cannot be used (null when it can).</param>
+    /// <returns>true when the region can be used; false when its header is not a usable wd_ring_v1 header.</returns>
+    public static bool TryOpen(nint regionBase, int mappedSize, out QueueRegion region, [NotNullWhen(false)] out string? error)
+    {
+        error = Check(regionBase, mappedSize, out region);
+        return error is null;
+    }
+
+    /// <summary>The checks of <see cref="TryOpen"/>: null when the region can be used, else why not.</summary>
+    private static string? Check(nint regionBase, int mappedSize, out QueueRegion region)
     {
         region = default;
         byte* h = (byte*)regionBase + RingLayout.HeaderOffset;

@@ -566,7 +566,7 @@ public sealed class BrokerServer : IDisposable
         try
         {
             uint uid = c.Process.User.Uid;
-            queue = host.TryAllocateQueue(c.Process.Domain, ring.Address, host.GetTenant(uid, _config.Scheduling.WeightOf(uid), _config.Scheduling.MaxShareOf(uid)));
+            _ = host.TryAllocateQueue(c.Process.Domain, ring.Address, host.GetTenant(uid, _config.Scheduling.WeightOf(uid), _config.Scheduling.MaxShareOf(uid)), out queue);
         }
         catch
         {

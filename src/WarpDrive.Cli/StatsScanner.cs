@@ -33,14 +33,14 @@ internal static class StatsScanner
 
             if (StatsFile.IsPublisherGone(pid, 0))
             {
-                TryDelete(path); // the publisher is gone
+                DeleteQuietly(path); // the publisher is gone
                 continue;
             }
 
             StatsSnapshot? stats;
             try
             {
-                if (StatsFileReader.TryRead(path, out stats) is not null || stats is null || stats.Pid != pid)
+                if (!StatsFileReader.TryRead(path, out stats, out _) || stats.Pid != pid)
                 {
                     continue; // being created, or not ours to read
                 }
@@ -52,7 +52,7 @@ internal static class StatsScanner
 
             if (stats.StartTime != 0 && StatsFile.IsPublisherGone(pid, stats.StartTime))
             {
-                TryDelete(path); // the pid now names a later process
+                DeleteQuietly(path); // the pid now names a later process
                 continue;
             }
 
@@ -62,7 +62,8 @@ internal static class StatsScanner
         return found;
     }
 
-    private static void TryDelete(string path)
+    /// <summary>Deletes <paramref name="path"/> if this process may; a file it may not delete is left alone.</summary>
+    private static void DeleteQuietly(string path)
     {
         try
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Stats;
@@ -142,14 +143,23 @@ public sealed unsafe class DeviceHost : IDisposable
         }
     }
 
-    /// <summary>Takes a free queue and starts it for <paramref name="domain"/>; null when none is free or the device
-    /// is isolated.</summary>
+    /// <summary>Takes a free queue and starts it for <paramref name="domain"/> in the queue's own memory (in-process),
+    /// as this process's own tenant.</summary>
+    /// <param name="domain">The owner's address space.</param>
+    /// <param name="queue">The started queue.</param>
+    /// <returns>false when no queue is free or the device is isolated.</returns>
+    public bool TryAllocateQueue(Domain domain, [NotNullWhen(true)] out HardwareQueue? queue) =>
+        TryAllocateQueue(domain, 0, null, out queue);
+
+    /// <summary>Takes a free queue and starts it for <paramref name="domain"/>.</summary>
     /// <param name="domain">The owner's address space.</param>
     /// <param name="regionBase">Where the caller mapped the ring region (<see cref="HardwareQueue.RegionSize"/> bytes,
     /// kept mapped until <see cref="ReleaseQueue"/> returns), or 0 for the queue's own memory (in-process).</param>
     /// <param name="tenant">Whose queue it is as the engines share their time (<see cref="GetTenant"/>); null for this
     /// process's own tenant.</param>
-    public HardwareQueue? TryAllocateQueue(Domain domain, nint regionBase = 0, DeviceTenant? tenant = null)
+    /// <param name="queue">The started queue.</param>
+    /// <returns>false when no queue is free or the device is isolated.</returns>
+    public bool TryAllocateQueue(Domain domain, nint regionBase, DeviceTenant? tenant, [NotNullWhen(true)] out HardwareQueue? queue)
     {
         ArgumentNullException.ThrowIfNull(domain);
         tenant ??= GetTenant(ProcessControl.GetUid(), 1);
@@ -158,7 +168,8 @@ public sealed unsafe class DeviceHost : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (IsIsolated)
             {
-                return null;
+                queue = null;
+                return false;
             }
 
             for (int i = 0; i < _queues.Length; i++)
@@ -171,13 +182,15 @@ public sealed unsafe class DeviceHost : IDisposable
                         Volatile.Write(ref _activeTenants, _activeTenants + 1);
                     }
 
-                    _queues[i].Start(domain, regionBase, tenant);
-                    return _queues[i];
+                    queue = _queues[i];
+                    queue.Start(domain, regionBase, tenant);
+                    return true;
                 }
             }
         }
 
-        return null;
+        queue = null;
+        return false;
     }
 
     /// <summary>Tenants that hold a started queue: with one, the engines have no time to share and do not time requests.</summary>

@@ -184,7 +184,7 @@ public sealed unsafe class StatsFile : IDisposable
     {
         try
         {
-            return StatsFileReader.TryRead(path, out StatsSnapshot? stats) is null && stats is not null && stats.Pid == pid && stats.StartTime != 0
+            return StatsFileReader.TryRead(path, out StatsSnapshot? stats, out _) && stats.Pid == pid && stats.StartTime != 0
                 ? stats.StartTime
                 : null;
         }

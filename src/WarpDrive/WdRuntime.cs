@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using WarpDrive.Discovery;
 using WarpDrive.Queues;
 using WarpDrive.Scheduling;
@@ -145,13 +146,13 @@ public sealed class WdRuntime : IDisposable
             }
 
             first ??= (provider, device);
-            if (provider.TryOpenQueue(device, wait: false, cancellationToken) is { } transport)
+            if (provider.TryOpenQueue(device, out QueueTransport? transport, wait: false, cancellationToken))
             {
                 return new WdQueue(transport);
             }
         }
 
-        if (wait && first is { } target && target.Provider.TryOpenQueue(target.Device, wait: true, cancellationToken) is { } waited)
+        if (wait && first is { } target && target.Provider.TryOpenQueue(target.Device, out QueueTransport? waited, wait: true, cancellationToken))
         {
             return new WdQueue(waited);
         }
@@ -186,8 +187,9 @@ public sealed class WdRuntime : IDisposable
     }
 
     /// <summary>Opens a queue on <paramref name="device"/> (from <see cref="CandidateDevices"/> or
-    /// <see cref="InlineDevice"/>); null when it has no free queue or is gone.</summary>
-    internal WdQueue? TryOpenQueue(WdDeviceInfo device)
+    /// <see cref="InlineDevice"/>).</summary>
+    /// <returns>false when it has no free queue or is gone.</returns>
+    internal bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out WdQueue? queue)
     {
         // By location: listing the devices for every queue would read the broker's attribute tree each time.
         IDeviceProvider? provider = device.Location == InProcessDevices.InlineLocation
@@ -195,11 +197,15 @@ public sealed class WdRuntime : IDisposable
             : Providers().FirstOrDefault(p => p.Location == device.Location);
         try
         {
-            return provider?.TryOpenQueue(device, wait: false, CancellationToken.None) is { } transport ? new WdQueue(transport) : null;
+            queue = provider is not null && provider.TryOpenQueue(device, out QueueTransport? transport, wait: false, CancellationToken.None)
+                ? new WdQueue(transport)
+                : null;
+            return queue is not null;
         }
         catch (WdException) when (provider is not null && !provider.GetDevices().Any(d => d.Name == device.Name))
         {
-            return null; // the device went away (its broker exited) since it was listed: no queue, not an error
+            queue = null;
+            return false; // the device went away (its broker exited) since it was listed: no queue, not an error
         }
         // Any other refusal (EACCES from the device's socket mode) propagates with its own message.
     }

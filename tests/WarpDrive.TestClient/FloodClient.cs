@@ -53,7 +53,7 @@ internal static unsafe class FloodClient
         {
             for (int q = 0; q < queues.Count; q++)
             {
-                while (queues[q].TryRecv(out Cqe cqe))
+                while (queues[q].TryReceive(out Cqe cqe))
                 {
                     outstanding[q]--;
                     if (cqe.Status == CompletionStatus.Ok)
@@ -110,7 +110,7 @@ internal static unsafe class FloodClient
             }
 
             queue.Flush();
-            if (!queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(60)) || cqe.Status != CompletionStatus.Ok || cqe.UserData != tag)
+            if (!queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(60)) || cqe.Status != CompletionStatus.Ok || cqe.UserData != tag)
             {
                 Console.Error.WriteLine($"no-op {tag}: no good completion within 60 s");
                 return 3;

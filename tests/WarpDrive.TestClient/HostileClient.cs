@@ -178,7 +178,7 @@ internal sealed unsafe partial class HostileClient : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (got < sent)
         {
-            if (queue.TryRecv(out Cqe cqe))
+            if (queue.TryReceive(out Cqe cqe))
             {
                 got += Tally(cqe, burst, sent);
                 continue;
@@ -186,7 +186,7 @@ internal sealed unsafe partial class HostileClient : IDisposable
 
             if (queue.State != QueueState.Started)
             {
-                while (queue.TryRecv(out cqe))
+                while (queue.TryReceive(out cqe))
                 {
                     got += Tally(cqe, burst, sent);
                 }

@@ -65,7 +65,7 @@ try
             }
 
             queue.Flush();
-            if (!queue.RecvSync(out WarpDrive.Abi.Cqe cqe, TimeSpan.FromSeconds(10)) || cqe.UserData != 42 || cqe.Status != WarpDrive.Abi.CompletionStatus.Ok)
+            if (!queue.TryReceive(out WarpDrive.Abi.Cqe cqe, TimeSpan.FromSeconds(10)) || cqe.UserData != 42 || cqe.Status != WarpDrive.Abi.CompletionStatus.Ok)
             {
                 Console.Error.WriteLine($"the NOP did not complete: {cqe.Status}");
                 return 1;

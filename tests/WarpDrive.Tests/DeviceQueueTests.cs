@@ -66,7 +66,7 @@ public abstract unsafe class DeviceQueueTests : IDisposable
     {
         Assert.True(_queue.TrySend(in sqe));
         _queue.Flush();
-        Assert.True(_queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)), "no completion within 10 s");
+        Assert.True(_queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(10)), "no completion within 10 s");
         Assert.Equal(sqe.UserData, cqe.UserData);
         return cqe;
     }
@@ -314,7 +314,7 @@ public abstract unsafe class DeviceQueueTests : IDisposable
         Assert.Equal(n, _queue.Send(batch));
         for (int i = 0; i < n; i++)
         {
-            Assert.True(_queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)));
+            Assert.True(_queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(10)));
             Assert.Equal((ulong)i, cqe.UserData);
         }
     }

@@ -1,5 +1,5 @@
-using WarpDrive.Compression;
 using WarpDrive.Abi;
+using WarpDrive.Compression;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Zip;
 
@@ -15,7 +15,7 @@ public sealed unsafe class FailedRequestTests
     public void TheQueueReadsDisabledBeforeTheCompletionThatCrossedTheThresholdIsPosted()
     {
         using var host = new DeviceHost(new ZipDevice(), new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueErrorThreshold = Threshold, QueueDepth = 16 });
-        HardwareQueue queue = host.TryAllocateQueue(new Domain())!;
+        HardwareQueue queue = host.AllocateQueue(new Domain());
         var ring = new RawRing(queue.RegionBase, queue.RegionSize);
 
         // At the moment the device disables the queue (its event runs on the engine thread, inside the disable), the
@@ -71,7 +71,7 @@ public sealed unsafe class FailedRequestTests
         {
             var domain = new Domain();
             domain.Share(Base, shared);
-            HardwareQueue queue = _host.TryAllocateQueue(domain)!;
+            HardwareQueue queue = _host.AllocateQueue(domain);
             Ring = new RawRing(queue.RegionBase, queue.RegionSize);
         }
 

@@ -15,7 +15,7 @@ public unsafe class IsolationTests
     {
         Assert.True(queue.TrySend(in sqe));
         queue.Flush();
-        Assert.True(queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)));
+        Assert.True(queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(10)));
         return cqe;
     }
 
@@ -26,8 +26,8 @@ public unsafe class IsolationTests
         QueueDisableReason why = QueueDisableReason.None;
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueErrorThreshold = 4 });
         devices.Hosts[0].QueueDisabled += (q, reason) => (seen, why) = (q.Host, reason);
-        using var bad = new WdQueue(devices.TryOpenQueue("zip-0")!);
-        using var good = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var bad = devices.OpenQueue("zip-0");
+        using var good = devices.OpenQueue("zip-0");
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(CompletionStatus.BadRequest, Exchange(bad, new Sqe { Opcode = (Opcode)0x7F }).Status);
@@ -51,25 +51,25 @@ public unsafe class IsolationTests
     public void ClientWritingItsStatusWordBackIsStillNotServed()
     {
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueErrorThreshold = 1 });
-        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var queue = devices.OpenQueue("zip-0");
         HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
         Exchange(queue, new Sqe { Opcode = (Opcode)0x7F });
         Assert.Equal(QueueState.Disabled, queue.State);
 
-        Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+        Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
         Volatile.Write(ref region.State, (uint)QueueState.Started); // a hostile client rewrites the word
         Assert.True(queue.TrySend(new Sqe { UserData = 1, Opcode = Opcode.Nop }));
         queue.Flush();
-        Assert.False(queue.RecvSync(out _, TimeSpan.FromMilliseconds(300)));
+        Assert.False(queue.TryReceive(out _, TimeSpan.FromMilliseconds(300)));
     }
 
     [Fact]
     public void ImpossibleCqHeadDisablesTheQueueAsARingViolation()
     {
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8 });
-        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var queue = devices.OpenQueue("zip-0");
         HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
-        Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+        Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
         Volatile.Write(ref region.CqHead, 1000UL); // ahead of anything the device posted
         for (int i = 0; i < 9; i++)
         {
@@ -86,9 +86,9 @@ public unsafe class IsolationTests
     public void ImpossibleSequenceWordDisablesTheQueue()
     {
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8, SpinBeforeSleep = TimeSpan.FromMilliseconds(1) });
-        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var queue = devices.OpenQueue("zip-0");
         HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
-        Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+        Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
         Volatile.Write(ref region.SqSlot(0)->Seq, 77u); // neither 1 (published) nor 0 (free)
         SpinWait.SpinUntil(() => queue.State == QueueState.Disabled, TimeSpan.FromSeconds(10));
         Assert.Equal(QueueDisableReason.RingViolation, queue.DisableReason);
@@ -101,7 +101,7 @@ public unsafe class IsolationTests
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, EngineCount = 1, FaultInjectionInterval = 1, IsolateStrategy = 2 });
         DeviceHost host = devices.Hosts[0];
         host.Isolated += _ => Interlocked.Increment(ref isolations);
-        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var queue = devices.OpenQueue("zip-0");
         byte* src = stackalloc byte[16];
         byte* dst = stackalloc byte[256];
         int hs = queue.Share((nint)src, 16), hd = queue.Share((nint)dst, 256);
@@ -118,7 +118,7 @@ public unsafe class IsolationTests
         Assert.Equal("1", host.GetAttributes()[DeviceAttributeNames.Isolate]);
         Assert.Equal("2", host.GetAttributes()[DeviceAttributeNames.IsolateStrategy]);
         Assert.Equal(3, host.FaultCount);
-        Assert.Null(devices.TryOpenQueue("zip-0")); // a free queue, but none for an isolated device
+        Assert.False(devices.TryOpenQueue("zip-0", out _)); // a free queue, but none for an isolated device
         Assert.True(SpinWait.SpinUntil(() => queue.State == QueueState.Disabled, TimeSpan.FromSeconds(10)), "the running queue was not disabled");
         Assert.Equal(QueueDisableReason.DeviceIsolated, queue.DisableReason); // nor with more work on the queues it had
         queue.Unshare(hs);
@@ -129,7 +129,7 @@ public unsafe class IsolationTests
     public void IsolateStrategyZeroNeverIsolates()
     {
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, FaultInjectionInterval = 1 });
-        using var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var queue = devices.OpenQueue("zip-0");
         byte* buffer = stackalloc byte[64];
         int h = queue.Share((nint)buffer, 64);
         for (int i = 0; i < 20; i++)
@@ -148,7 +148,7 @@ public unsafe class IsolationTests
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1 });
         DeviceHost host = devices.Hosts[0];
         var domain = new Domain();
-        HardwareQueue queue = host.TryAllocateQueue(domain)!;
+        HardwareQueue queue = host.AllocateQueue(domain);
         byte* memory = stackalloc byte[64];
         int handle = domain.Share((nint)memory, 64);
         GracePeriod grace = domain.BeginUnshare(handle);
@@ -179,13 +179,13 @@ public unsafe class IsolationTests
         using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1 });
         DeviceHost host = devices.Hosts[0];
         var domain = new Domain();
-        HardwareQueue hq = host.TryAllocateQueue(domain)!;
+        HardwareQueue hq = host.AllocateQueue(domain);
         fixed (byte* src = input)
         fixed (byte* dst = output)
         {
             domain.Share((nint)src, input.Length);
             domain.Share((nint)dst, output.Length);
-            Assert.Null(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region));
+            Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
             var producer = new SubmissionProducer(region);
             Assert.True(producer.TryPublish(new Sqe
             {

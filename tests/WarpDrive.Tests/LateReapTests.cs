@@ -23,7 +23,9 @@ public sealed class LateReapTests : IDisposable
         _region = QueueRegion.Format(_mem, Depth, 0, 1);
         Volatile.Write(ref _region.State, (uint)QueueState.Started);
         _device = new CompletionProducer(_region);
-        _driver = RingQueueDriver.TryOpen(_mem, RingLayout.RegionSize(Depth), out string? error) ?? throw new InvalidOperationException(error);
+        _driver = RingQueueDriver.TryOpen(_mem, RingLayout.RegionSize(Depth), out RingQueueDriver? driver, out string? error)
+            ? driver
+            : throw new InvalidOperationException(error);
     }
 
     public unsafe void Dispose() => NativeMemory.AlignedFree((void*)_mem);

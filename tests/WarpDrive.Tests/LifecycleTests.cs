@@ -30,7 +30,7 @@ public class LifecycleTests
         {
             Assert.True(first.TrySend(new Sqe { Opcode = Opcode.Nop }));
             first.Flush();
-            Assert.True(first.RecvSync(out _, TimeSpan.FromSeconds(10)));
+            Assert.True(first.TryReceive(out _, TimeSpan.FromSeconds(10)));
         }
 
         Thread.Sleep(300); // the engine has long stopped polling and sleeps
@@ -38,7 +38,7 @@ public class LifecycleTests
         var sw = Stopwatch.StartNew();
         Assert.True(fresh.TrySend(new Sqe { UserData = 1, Opcode = Opcode.Nop }));
         fresh.Flush();
-        Assert.True(fresh.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(20)), "no completion: the doorbell was lost");
+        Assert.True(fresh.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(20)), "no completion: the doorbell was lost");
         Assert.Equal(1UL, cqe.UserData);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
     }
@@ -69,7 +69,7 @@ public class LifecycleTests
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < 2 * queue.Depth; i++)
             {
-                Assert.True(queue.RecvSync(out _, TimeSpan.FromSeconds(20)), "completions stopped");
+                Assert.True(queue.TryReceive(out _, TimeSpan.FromSeconds(20)), "completions stopped");
             }
 
             Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}: the engine slept with work queued");
@@ -152,8 +152,8 @@ public class LifecycleTests
         using WdQueue next = runtime.RequestQueue("gzip");
         Assert.Throws<ObjectDisposedException>(() => old.TrySend(new Sqe { UserData = 0xdead, Opcode = Opcode.Nop }));
         Assert.Throws<ObjectDisposedException>(old.Flush);
-        Assert.Throws<ObjectDisposedException>(() => old.TryRecv(out _));
-        Assert.False(next.TryRecv(out _));
+        Assert.Throws<ObjectDisposedException>(() => old.TryReceive(out _));
+        Assert.False(next.TryReceive(out _));
     }
 
     [Fact]

@@ -11,9 +11,9 @@ public class QueueStateTests
     {
         using var devices = new InProcessDevices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8 });
         DeviceHost host = devices.Hosts[0];
-        var queue = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        var queue = devices.OpenQueue("zip-0");
         Assert.Equal(QueueState.Started, queue.State);
-        Assert.Null(devices.TryOpenQueue("zip-0")); // the only queue is taken
+        Assert.False(devices.TryOpenQueue("zip-0", out _)); // the only queue is taken
 
         var sleeper = Task.Run(() =>
         {
@@ -34,11 +34,11 @@ public class QueueStateTests
 
         queue.Dispose();
         Assert.Equal(1, host.AvailableInstances);
-        using var again = new WdQueue(devices.TryOpenQueue("zip-0")!);
+        using var again = devices.OpenQueue("zip-0");
         Assert.Equal(QueueState.Started, again.State);
         Assert.True(again.TrySend(new Sqe { UserData = 5, Opcode = Opcode.Nop }));
         again.Flush();
-        Assert.True(again.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)));
+        Assert.True(again.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(10)));
         Assert.Equal(5UL, cqe.UserData);
     }
 }

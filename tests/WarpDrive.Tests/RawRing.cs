@@ -12,7 +12,7 @@ internal sealed class RawRing
 
     public RawRing(nint regionBase, int regionSize)
     {
-        Assert.Null(QueueRegion.TryOpen(regionBase, regionSize, out QueueRegion region));
+        Assert.True(QueueRegion.TryOpen(regionBase, regionSize, out QueueRegion region, out string? error), error);
         Region = region;
         _producer = new SubmissionProducer(region);
         _consumer = new CompletionConsumer(region);

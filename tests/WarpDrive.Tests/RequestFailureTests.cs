@@ -44,8 +44,8 @@ public sealed class RequestFailureTests
         Exception? lastRaised = null;
         using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 3, EngineCount = 1, IsolateStrategy = 1, QueueErrorThreshold = 4 });
         host.RequestFailed += (_, e) => (raised, lastRaised) = (raised + 1, e);
-        HardwareQueue hostileQueue = host.TryAllocateQueue(new Domain())!;
-        HardwareQueue otherQueue = host.TryAllocateQueue(new Domain())!;
+        HardwareQueue hostileQueue = host.AllocateQueue(new Domain());
+        HardwareQueue otherQueue = host.AllocateQueue(new Domain());
         var hostile = new RawRing(hostileQueue.RegionBase, hostileQueue.RegionSize);
         var other = new RawRing(otherQueue.RegionBase, otherQueue.RegionSize);
 
@@ -74,8 +74,7 @@ public sealed class RequestFailureTests
         Assert.Equal(CompletionStatus.Ok, hostile.Exchange(new Sqe { UserData = 1000, Opcode = (Opcode)0x60, Arg = 16 }).Status);
         Assert.Equal(CompletionStatus.Ok, other.Exchange(new Sqe { UserData = 1, Opcode = (Opcode)0x60, Arg = 32 }).Status);
         Assert.Equal(QueueState.Started, other.State);
-        HardwareQueue? third = host.TryAllocateQueue(new Domain());
-        Assert.NotNull(third);
+        Assert.True(host.TryAllocateQueue(new Domain(), out HardwareQueue? third));
         host.ReleaseQueue(third);
     }
 
@@ -84,7 +83,7 @@ public sealed class RequestFailureTests
     {
         // The other side of the rule: a failure of the device's own (fault_injection) counts and isolates.
         using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 1, EngineCount = 1, IsolateStrategy = 1, FaultInjectionInterval = 1 });
-        HardwareQueue queue = host.TryAllocateQueue(new Domain())!;
+        HardwareQueue queue = host.AllocateQueue(new Domain());
         var ring = new RawRing(queue.RegionBase, queue.RegionSize);
         for (int i = 0; i < 2; i++)
         {

@@ -113,16 +113,17 @@ public class RingLayoutTests
         try
         {
             QueueRegion.Format(mem, 64, 7, 3);
-            Assert.Null(QueueRegion.TryOpen(mem, size, out QueueRegion region));
+            Assert.True(QueueRegion.TryOpen(mem, size, out QueueRegion region, out string? error), error);
             Assert.Equal(64, region.Depth);
             Assert.Equal(7u, region.QueueId);
             Assert.Equal(3u, region.MaxStreams);
 
-            Assert.NotNull(QueueRegion.TryOpen(mem, size - 4096, out _)); // mapping too small for the rings
+            Assert.False(QueueRegion.TryOpen(mem, size - 4096, out _, out _)); // mapping too small for the rings
             *(uint*)(mem + RingLayout.DepthField) = 63;
-            Assert.NotNull(QueueRegion.TryOpen(mem, size, out _));
+            Assert.False(QueueRegion.TryOpen(mem, size, out _, out _));
             *(uint*)mem = 0xdeadbeef;
-            Assert.Contains("magic", QueueRegion.TryOpen(mem, size, out _));
+            Assert.False(QueueRegion.TryOpen(mem, size, out _, out string? why));
+            Assert.Contains("magic", why, StringComparison.Ordinal);
         }
         finally
         {

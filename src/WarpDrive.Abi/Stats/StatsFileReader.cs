@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace WarpDrive.Abi.Stats;
@@ -8,10 +9,32 @@ namespace WarpDrive.Abi.Stats;
 public static class StatsFileReader
 {
     /// <summary>Reads and checks the stats file at <paramref name="path"/>.</summary>
-    /// <returns>null on success, else why the file is not a usable stats file.</returns>
+    /// <param name="path">The stats file.</param>
+    /// <param name="snapshot">Its content when it is a usable stats file.</param>
+    /// <param name="error">Why it is not a usable stats file (null when it is).</param>
+    /// <returns>true when the file is a usable stats file; false when it is not (yet).</returns>
     /// <exception cref="IOException">The file cannot be read (gone, I/O error).</exception>
     /// <exception cref="UnauthorizedAccessException">Reading it is not permitted.</exception>
-    public static string? TryRead(string path, out StatsSnapshot? snapshot)
+    public static bool TryRead(string path, [NotNullWhen(true)] out StatsSnapshot? snapshot, [NotNullWhen(false)] out string? error)
+    {
+        error = Read(path, out snapshot);
+        return error is null;
+    }
+
+    /// <summary>Checks and decodes the content of a stats file.</summary>
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="snapshot">The content when it is usable.</param>
+    /// <param name="error">Why it is not a usable stats file (not yet complete, another layout, out of range); null when
+    /// it is.</param>
+    /// <returns>true when <paramref name="data"/> is a usable stats file.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out StatsSnapshot? snapshot, [NotNullWhen(false)] out string? error)
+    {
+        error = Parse(data, out snapshot);
+        return error is null;
+    }
+
+    /// <summary>The work of <see cref="TryRead"/>: null on success, else why not.</summary>
+    private static string? Read(string path, out StatsSnapshot? snapshot)
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] data;
@@ -29,13 +52,11 @@ public static class StatsFileReader
             file.ReadExactly(data);
         }
 
-        return TryParse(data, out snapshot);
+        return Parse(data, out snapshot);
     }
 
-    /// <summary>Checks and decodes the content of a stats file.</summary>
-    /// <returns>null on success, else why it is not a usable stats file (not yet complete, another layout, out of
-    /// range).</returns>
-    public static string? TryParse(ReadOnlySpan<byte> data, out StatsSnapshot? snapshot)
+    /// <summary>The work of <see cref="TryParse"/>: null on success, else why not.</summary>
+    private static string? Parse(ReadOnlySpan<byte> data, out StatsSnapshot? snapshot)
     {
         snapshot = null;
         if (data.Length < StatsLayout.HeaderSize)

@@ -48,7 +48,7 @@ internal sealed class NopWorker : BenchWorker, IOwnLoop
             for (int q = 0; q < queueCount; q++)
             {
                 WdQueue queue = _queues[q];
-                while (queue.TryRecv(out Cqe cqe))
+                while (queue.TryReceive(out Cqe cqe))
                 {
                     done[q]++;
                     if (cqe.Status != CompletionStatus.Ok)

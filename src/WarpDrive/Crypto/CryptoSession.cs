@@ -122,7 +122,7 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     /// <summary>Zeroed key memory on <paramref name="pool"/>'s device: its slab when the key fits, a buffer of its own
     /// otherwise.</summary>
     private static IDeviceMemory RentKeyMemory(DevicePool pool, int length) =>
-        pool.Keys.TryRent(length) ?? DeviceBuffer.Create(pool.AnyQueue, Math.Max(length, 64));
+        pool.Keys.TryRent(length, out IDeviceMemory? slab) ? slab : DeviceBuffer.Create(pool.AnyQueue, Math.Max(length, 64));
 
     /// <summary>The address of the key on <paramref name="pool"/>'s device, copying it there first when the session
     /// has not used that device before (failover, or Mix mode's inline device).</summary>

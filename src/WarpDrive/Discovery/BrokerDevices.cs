@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Win32.SafeHandles;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Broker;
@@ -65,14 +66,14 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
                     _oldWatches.Add(_watch); // queues of the old broker still read it
                 }
 
-                _watch = BrokerWatch.TryStart(pid);
+                _watch = BrokerWatch.TryStart(pid, out BrokerWatch? watch) ? watch : null;
             }
 
             return _watch;
         }
     }
 
-    public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
+    public bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out QueueTransport? queue, bool wait, CancellationToken cancellationToken)
     {
         BrokerConnection connection = Connect(device.Name);
         try
@@ -82,7 +83,8 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
             if (response.Status == BrokerStatus.NoQueue)
             {
                 connection.Dispose();
-                return null;
+                queue = null;
+                return false;
             }
 
             if (response.Status != BrokerStatus.Ok || fd is null)
@@ -92,7 +94,8 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
             SharedMemoryRegion ring = SharedMemoryRegion.Map(fd, (long)response.Value1);
             ring.CloseHandle();
-            return new BrokerQueueTransport(this, connection, ring, device, CurrentWatch());
+            queue = new BrokerQueueTransport(this, connection, ring, device, CurrentWatch());
+            return true;
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Win32.SafeHandles;
 using WarpDrive.Platform;
 
@@ -30,16 +31,19 @@ internal sealed class BrokerWatch : IDisposable
     /// <summary>Whether the broker has exited.</summary>
     public bool IsLost => _lost;
 
-    /// <summary>Starts watching <paramref name="pid"/>; null when it cannot be watched (already gone, no pidfd).</summary>
-    public static BrokerWatch? TryStart(int pid)
+    /// <summary>Starts watching <paramref name="pid"/>.</summary>
+    /// <returns>false when it cannot be watched (already gone, no pidfd).</returns>
+    public static bool TryStart(int pid, [NotNullWhen(true)] out BrokerWatch? watch)
     {
         try
         {
-            return new BrokerWatch(pid, Pidfd.Open(pid));
+            watch = new BrokerWatch(pid, Pidfd.Open(pid));
+            return true;
         }
         catch (PlatformException)
         {
-            return null;
+            watch = null;
+            return false;
         }
     }
 

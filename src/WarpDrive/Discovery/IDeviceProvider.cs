@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace WarpDrive.Discovery;
 
 /// <summary>A source of devices: the in-process host, the broker's run directory, the kernel's /sys/class/uacce.</summary>
@@ -9,9 +11,10 @@ internal interface IDeviceProvider : IDisposable
     /// <summary>Devices this provider offers now.</summary>
     IReadOnlyList<WdDeviceInfo> GetDevices();
 
-    /// <summary>Opens a queue on <paramref name="device"/>; null when the device has no free queue. With
-    /// <paramref name="wait"/>, blocks until one is free instead (FIFO on the broker).</summary>
-    QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken);
+    /// <summary>Opens a queue on <paramref name="device"/>. With <paramref name="wait"/>, blocks until one is free
+    /// (FIFO on the broker).</summary>
+    /// <returns>false when the device has no free queue (or, waiting, is isolated).</returns>
+    bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out QueueTransport? queue, bool wait, CancellationToken cancellationToken);
 
     /// <summary>Device-visible memory every device of this provider reaches in place.</summary>
     WdSharedMemory ReserveMemory(int length);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using WarpDrive.Abi.Stats;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Engines;
@@ -83,17 +84,20 @@ internal sealed class InProcessDevices : IDeviceProvider
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
         _hosts.Select(h => new WdDeviceInfo(h.Name, _location, h.GetAttributes())).ToArray();
 
-    public QueueTransport? TryOpenQueue(string deviceName) =>
-        TryOpenQueue(new WdDeviceInfo(deviceName, _location, new Dictionary<string, string>()), wait: false, CancellationToken.None);
+    /// <summary>Opens a queue on the device named <paramref name="deviceName"/> without waiting (tests).</summary>
+    /// <returns>false when it has no free queue.</returns>
+    public bool TryOpenQueue(string deviceName, [NotNullWhen(true)] out QueueTransport? queue) =>
+        TryOpenQueue(new WdDeviceInfo(deviceName, _location, new Dictionary<string, string>()), out queue, wait: false, CancellationToken.None);
 
-    public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
+    public bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out QueueTransport? queue, bool wait, CancellationToken cancellationToken)
     {
         DeviceHost? host = _hosts.FirstOrDefault(h => h.Name == device.Name);
         while (host is not null)
         {
-            if (host.TryAllocateQueue(_domain) is { } queue)
+            if (host.TryAllocateQueue(_domain, out HardwareQueue? allocated))
             {
-                return new Transport(this, host, queue);
+                queue = new Transport(this, host, allocated);
+                return true;
             }
 
             if (!wait || host.IsIsolated)
@@ -106,7 +110,8 @@ internal sealed class InProcessDevices : IDeviceProvider
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        return null;
+        queue = null;
+        return false;
     }
 
     public WdSharedMemory ReserveMemory(int length) =>

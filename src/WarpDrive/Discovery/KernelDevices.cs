@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using WarpDrive.Abi.Uacce;
 
 namespace WarpDrive.Discovery;
@@ -26,17 +27,20 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
     private bool IsAccessible(WdDeviceInfo device) =>
         options.OpenQueueFile is not null || Platform.DeviceFile.CanOpenReadWrite(Path.Combine(options.DeviceDirectory, device.Name));
 
-    public QueueTransport? TryOpenQueue(WdDeviceInfo device, bool wait, CancellationToken cancellationToken)
+    public bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out QueueTransport? queue, bool wait, CancellationToken cancellationToken)
     {
         string node = Path.Combine(options.DeviceDirectory, device.Name);
         while (true)
         {
-            if (TryOpen(node) is { } compress)
+            if (TryOpen(node, out IUacceQueueFile? compress))
             {
-                IUacceQueueFile? decompress;
                 try
                 {
-                    decompress = TryOpen(node);
+                    if (TryOpen(node, out IUacceQueueFile? decompress))
+                    {
+                        queue = new KernelQueueTransport(this, device, compress, decompress);
+                        return true;
+                    }
                 }
                 catch
                 {
@@ -44,17 +48,13 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
                     throw;
                 }
 
-                if (decompress is not null)
-                {
-                    return new KernelQueueTransport(this, device, compress, decompress);
-                }
-
                 compress.Dispose();
             }
 
             if (!wait)
             {
-                return null;
+                queue = null;
+                return false;
             }
 
             // The kernel keeps no queue of waiters: poll until someone releases a queue.
@@ -63,15 +63,20 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
         }
     }
 
-    private IUacceQueueFile? TryOpen(string node)
+    /// <summary>Opens a queue file on <paramref name="node"/>.</summary>
+    /// <returns>false when every queue of the device is taken (EBUSY).</returns>
+    /// <exception cref="WdException">Any other failure.</exception>
+    private bool TryOpen(string node, [NotNullWhen(true)] out IUacceQueueFile? file)
     {
         try
         {
-            return (options.OpenQueueFile ?? KernelQueueFile.Open)(node);
+            file = (options.OpenQueueFile ?? KernelQueueFile.Open)(node);
+            return true;
         }
         catch (IOException e) when (e.HResult == UacceErrno.EBUSY)
         {
-            return null; // every queue of the device is taken
+            file = null;
+            return false; // every queue of the device is taken
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -13,8 +13,9 @@ internal abstract class QueueTransport : IDisposable
     /// <see cref="RegionBase"/> unless the transport knows better.</summary>
     /// <exception cref="WdException">The region is not a valid ring.</exception>
     public virtual QueueDriver CreateDriver() =>
-        RingQueueDriver.TryOpen(RegionBase, RegionSize, out string? error)
-        ?? throw new WdException($"cannot open queue on {Device.Name}: {error}");
+        RingQueueDriver.TryOpen(RegionBase, RegionSize, out RingQueueDriver? driver, out string? error)
+            ? driver
+            : throw new WdException($"cannot open queue on {Device.Name}: {error}");
 
     /// <summary>Start of the ring region in this process.</summary>
     public abstract nint RegionBase { get; }

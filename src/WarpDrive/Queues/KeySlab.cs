@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 
 namespace WarpDrive.Queues;
@@ -23,13 +24,15 @@ internal sealed class KeySlab(WdQueue queue) : IDisposable
     private DeviceBuffer? _buffer;
     private bool _disposed;
 
-    /// <summary>At least <paramref name="length"/> zeroed bytes in the slab, or null when it has no room (or none can be
-    /// made: the caller then makes a buffer of its own).</summary>
-    public IDeviceMemory? TryRent(int length)
+    /// <summary>Rents at least <paramref name="length"/> zeroed bytes in the slab.</summary>
+    /// <returns>false when the slab has no room for them (or none can be made): the caller then makes a buffer of its
+    /// own.</returns>
+    public bool TryRent(int length, [NotNullWhen(true)] out IDeviceMemory? memory)
     {
         if (length > MaxLease)
         {
-            return null;
+            memory = null;
+            return false;
         }
 
         int units = Math.Max(1, (length + Unit - 1) / Unit);
@@ -37,7 +40,8 @@ internal sealed class KeySlab(WdQueue queue) : IDisposable
         {
             if (_disposed)
             {
-                return null;
+                memory = null;
+                return false;
             }
 
             if (_buffer is null)
@@ -48,18 +52,21 @@ internal sealed class KeySlab(WdQueue queue) : IDisposable
                 }
                 catch (WdException)
                 {
-                    return null; // no region to be had (the user's limit): keys get their own memory
+                    memory = null;
+                    return false; // no region to be had (the user's limit): keys get their own memory
                 }
             }
 
             int start = FindFree(units);
             if (start < 0)
             {
-                return null;
+                memory = null;
+                return false;
             }
 
             Mark(start, units, used: true);
-            return new Lease(this, _buffer.Address + (start * Unit), start, units);
+            memory = new Lease(this, _buffer.Address + (start * Unit), start, units);
+            return true;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using WarpDrive.Abi;
 using WarpDrive.Platform;
 
@@ -20,11 +21,12 @@ internal sealed class RingQueueDriver : QueueDriver
     }
 
     /// <summary>Opens the ring mapped at [<paramref name="address"/>, +<paramref name="size"/>).</summary>
-    /// <returns>null with <paramref name="error"/> when the region is not a valid ring.</returns>
-    public static RingQueueDriver? TryOpen(nint address, int size, out string? error)
+    /// <returns>false, with <paramref name="error"/> saying why, when the region is not a valid ring.</returns>
+    public static bool TryOpen(nint address, int size, [NotNullWhen(true)] out RingQueueDriver? driver, [NotNullWhen(false)] out string? error)
     {
-        error = QueueRegion.TryOpen(address, size, out QueueRegion region);
-        return error is null ? new RingQueueDriver(region) : null;
+        bool valid = QueueRegion.TryOpen(address, size, out QueueRegion region, out error);
+        driver = valid ? new RingQueueDriver(region) : null;
+        return valid;
     }
 
     /// <summary>How long a sleeper that finds a completion the wake word did not announce gives the device to finish

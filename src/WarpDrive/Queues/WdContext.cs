@@ -573,7 +573,7 @@ internal sealed class WdContext : IDisposable
     {
         int reaped = 0;
         asyncReady = 0;
-        while (asyncReady < ready.Length && Queue.TryRecv(out Cqe cqe))
+        while (asyncReady < ready.Length && Queue.TryReceive(out Cqe cqe))
         {
             int index = (int)(uint)cqe.UserData;
             if ((uint)index >= (uint)_slots.Length)

@@ -10,8 +10,8 @@ namespace WarpDrive;
 
 /// <summary>One queue on a device (libwd's context), through the driver for the device's <c>api</c>: <c>wd_ring_v1</c>
 /// (in-process and broker devices) or a kernel uacce device's own (HiSilicon ZIP). Write SQEs with
-/// <see cref="TrySend"/> (many, then one <see cref="Flush"/>: one doorbell), read CQEs with <see cref="TryRecv"/>
-/// (poll) or <see cref="RecvSync"/> (wait).</summary>
+/// <see cref="TrySend"/> (many, then one <see cref="Flush"/>: one doorbell), read CQEs with
+/// <see cref="TryReceive(out Cqe)"/> (poll) or <see cref="TryReceive(out Cqe, TimeSpan)"/> (wait).</summary>
 /// <remarks>Not thread-safe: one thread submits and one thread reaps at a time (they may differ).
 /// The algorithm libraries serialise their own use.</remarks>
 public sealed class WdQueue : IDisposable
@@ -20,7 +20,7 @@ public sealed class WdQueue : IDisposable
     private readonly QueueDriver _driver;
     private int _disposed;
     private bool _lost; // the broker went away without a word: nothing serves the queue
-    private int _waiters; // threads inside RecvSync or WaitForCompletion: Dispose unmaps the region only when none is left
+    private int _waiters; // threads inside TryReceive(timeout) or WaitForCompletion: Dispose unmaps the region only when none is left
 
     internal WdQueue(QueueTransport transport)
     {
@@ -82,7 +82,7 @@ public sealed class WdQueue : IDisposable
     /// <summary>Error completions this queue has produced.</summary>
     public uint ErrorCount => Volatile.Read(ref _disposed) != 0 ? 0 : _driver.ErrorCount;
 
-    /// <summary>How long <see cref="RecvSync"/> polls before it sleeps.</summary>
+    /// <summary>How long <see cref="TryReceive(out Cqe, TimeSpan)"/> polls before it sleeps.</summary>
     public TimeSpan SpinBeforeSleep { get; set; } = TimeSpan.FromMicroseconds(20);
 
     /// <summary>Publishes one SQE. The device sees it when it next polls; call <see cref="Flush"/> after a batch
@@ -141,9 +141,11 @@ public sealed class WdQueue : IDisposable
         _transport.ServeInline();
     }
 
-    /// <summary>Takes the next completion, if one is ready.</summary>
+    /// <summary>Takes the next completion, if one is ready (never waits).</summary>
+    /// <param name="cqe">The completion.</param>
+    /// <returns>false when no completion is ready.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryRecv(out Cqe cqe)
+    public bool TryReceive(out Cqe cqe)
     {
         ThrowIfDisposed();
         return _driver.TryConsume(out cqe);
@@ -160,17 +162,20 @@ public sealed class WdQueue : IDisposable
     }
 
     /// <summary>Waits for the next completion: polls for <see cref="SpinBeforeSleep"/>, then sleeps on the queue's
-    /// futex until the device posts one.</summary>
+    /// futex until the device posts one (as <see cref="System.Collections.Concurrent.BlockingCollection{T}.TryTake(out T, TimeSpan)"/>).</summary>
+    /// <param name="cqe">The completion.</param>
+    /// <param name="timeout">How long to wait; a negative value (<see cref="Timeout.InfiniteTimeSpan"/>) waits without
+    /// limit.</param>
     /// <returns>false when <paramref name="timeout"/> passed first.</returns>
     /// <remarks>May run while another thread disposes the queue: it then throws <see cref="ObjectDisposedException"/>
     /// and never touches the region after it is gone.</remarks>
-    public bool RecvSync(out Cqe cqe, TimeSpan timeout)
+    public bool TryReceive(out Cqe cqe, TimeSpan timeout)
     {
         long deadline = timeout < TimeSpan.Zero ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         Interlocked.Increment(ref _waiters); // Dispose waits for us before the region goes
         try
         {
-            while (!TryRecv(out cqe))
+            while (!TryReceive(out cqe))
             {
                 if (Stopwatch.GetTimestamp() > deadline)
                 {

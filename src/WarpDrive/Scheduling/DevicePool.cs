@@ -145,7 +145,7 @@ internal sealed class DevicePool
             var contexts = new List<WdContext>(spec.Count);
             try
             {
-                while (contexts.Count < spec.Count && _owner.TryOpenContext(Device) is { } context)
+                while (contexts.Count < spec.Count && _owner.TryOpenContext(Device, out WdContext? context))
                 {
                     contexts.Add(context);
                 }
@@ -185,7 +185,7 @@ internal sealed class DevicePool
 
             // Every queue of the inline device: no engine threads, so queues cost only memory.
             var contexts = new List<WdContext>();
-            while (_owner.TryOpenContext(Device) is { } context)
+            while (_owner.TryOpenContext(Device, out WdContext? context))
             {
                 contexts.Add(context);
             }

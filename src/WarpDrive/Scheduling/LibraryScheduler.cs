@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using WarpDrive.Queues;
 
 namespace WarpDrive.Scheduling;
@@ -205,14 +206,14 @@ internal sealed class LibraryScheduler : IDisposable
         }
     }
 
-    /// <summary>Opens one context on <paramref name="device"/> (it joins a polling thread); null when the device has no
-    /// free queue.</summary>
-    public WdContext? TryOpenContext(WdDeviceInfo device)
+    /// <summary>Opens one context on <paramref name="device"/> (it joins a polling thread).</summary>
+    /// <returns>false when the device has no free queue.</returns>
+    public bool TryOpenContext(WdDeviceInfo device, [NotNullWhen(true)] out WdContext? context)
     {
-        WdQueue? queue = _runtime.TryOpenQueue(device);
-        if (queue is null)
+        if (!_runtime.TryOpenQueue(device, out WdQueue? queue))
         {
-            return null;
+            context = null;
+            return false;
         }
 
         AsyncPoller? poller = null;
@@ -225,10 +226,10 @@ internal sealed class LibraryScheduler : IDisposable
                 poller = _pollers[_nextPoller++ % _pollers.Length];
             }
 
-            var context = new WdContext(queue, poller, _runtime.Options.SyncWait);
+            context = new WdContext(queue, poller, _runtime.Options.SyncWait);
             _all.Add(context);
             _snapshot = [.. _all];
-            return context;
+            return true;
         }
     }
 

@@ -56,7 +56,7 @@ public sealed class BrokerIsolationTests(ITestOutputHelper output)
         Volatile.Write(ref victimRegion.State, (uint)QueueState.Started);
         Assert.True(victim.TrySend(new Sqe { UserData = 99, Opcode = Opcode.Nop }));
         victim.Flush();
-        Assert.False(victim.RecvSync(out _, TimeSpan.FromMilliseconds(300)), "the device served a disabled queue");
+        Assert.False(victim.TryReceive(out _, TimeSpan.FromMilliseconds(300)), "the device served a disabled queue");
 
         // The device serves its other queues, old and new.
         TestData.Text(src.Length, seed: 61).CopyTo(src.GetSpan());

@@ -41,7 +41,7 @@ internal static class BrokerTestKit
     {
         Assert.True(queue.TrySend(in sqe), "submission ring full");
         queue.Flush();
-        Assert.True(queue.RecvSync(out Cqe cqe, CompletionTimeout), $"no completion within {CompletionTimeout.TotalSeconds} s");
+        Assert.True(queue.TryReceive(out Cqe cqe, CompletionTimeout), $"no completion within {CompletionTimeout.TotalSeconds} s");
         Assert.Equal(sqe.UserData, cqe.UserData);
         return cqe;
     }
@@ -91,9 +91,9 @@ internal static class BrokerTestKit
     {
         using var devices = new BrokerDevices(broker.RunDirectory);
         WdDeviceInfo info = devices.GetDevices().Single(d => d.Name == device);
-        QueueTransport transport = devices.TryOpenQueue(info, wait: false, CancellationToken.None) ?? throw new InvalidOperationException($"{device} has no free queue");
+        Assert.True(devices.TryOpenQueue(info, out QueueTransport? transport, wait: false, CancellationToken.None), $"{device} has no free queue");
         var queue = new WdQueue(transport);
-        Assert.Null(QueueRegion.TryOpen(transport.RegionBase, transport.RegionSize, out region));
+        Assert.True(QueueRegion.TryOpen(transport.RegionBase, transport.RegionSize, out region, out string? error), error);
         return queue;
     }
 

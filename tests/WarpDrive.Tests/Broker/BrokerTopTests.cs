@@ -75,10 +75,10 @@ public sealed class BrokerTopTests(ITestOutputHelper output)
 
         // The queue went back with the runtime: free again, no owner, its counters kept.
         Assert.True(await BrokerTestKit.EventuallyAsync(() =>
-            StatsFileReader.TryRead(statsFile, out StatsSnapshot? s) is null
-            && s!.Devices[0].Queues.All(q => q.State == QueueStatsState.Free && q.OwnerPid == 0), TimeSpan.FromSeconds(10)));
-        Assert.Null(StatsFileReader.TryRead(statsFile, out StatsSnapshot? after));
-        Assert.Equal(4L, after!.Devices[0].Queues.Sum(q => (long)q.Completed));
+            StatsFileReader.TryRead(statsFile, out StatsSnapshot? s, out _)
+            && s.Devices[0].Queues.All(q => q.State == QueueStatsState.Free && q.OwnerPid == 0), TimeSpan.FromSeconds(10)));
+        Assert.True(StatsFileReader.TryRead(statsFile, out StatsSnapshot? after, out string? error), error);
+        Assert.Equal(4L, after.Devices[0].Queues.Sum(q => (long)q.Completed));
 
         await broker.DisposeAsync();
         Assert.False(File.Exists(statsFile), "wdd left its stats file behind");

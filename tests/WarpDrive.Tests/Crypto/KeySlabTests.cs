@@ -22,9 +22,9 @@ public sealed class KeySlabTests : IDisposable
     {
         using WdQueue queue = _runtime.RequestQueue("cipher");
         using var slab = new KeySlab(queue);
-        Assert.Null(slab.TryRent(KeySlab.MaxLease + 1)); // too large: the caller makes its own buffer
+        Assert.False(slab.TryRent(KeySlab.MaxLease + 1, out _)); // too large: the caller makes its own buffer
 
-        IDeviceMemory first = slab.TryRent(100)!;
+        Assert.True(slab.TryRent(100, out IDeviceMemory? first));
         Assert.Equal(128, first.Length); // two units
         Assert.DoesNotContain(first.Span.ToArray(), b => b != 0);
         first.Span.Fill(0x5A);
@@ -33,18 +33,18 @@ public sealed class KeySlabTests : IDisposable
         first.Dispose(); // idempotent
         Assert.Equal(0, slab.UsedUnits);
 
-        IDeviceMemory again = slab.TryRent(128)!;
+        Assert.True(slab.TryRent(128, out IDeviceMemory? again));
         Assert.Equal(address, again.Address); // first fit: the same units, handed back zeroed
         Assert.DoesNotContain(again.Span.ToArray(), b => b != 0);
 
         var leases = new List<IDeviceMemory> { again };
-        while (slab.TryRent(KeySlab.MaxLease) is { } lease)
+        while (slab.TryRent(KeySlab.MaxLease, out IDeviceMemory? lease))
         {
             leases.Add(lease);
         }
 
-        Assert.Null(slab.TryRent(KeySlab.MaxLease));
-        Assert.NotNull(slab.TryRent(KeySlab.Unit * 62)); // the 62 units left after the 2-unit lease and 15 full ones
+        Assert.False(slab.TryRent(KeySlab.MaxLease, out _));
+        Assert.True(slab.TryRent(KeySlab.Unit * 62, out _)); // the 62 units left after the 2-unit lease and 15 full ones
         foreach (IDeviceMemory lease in leases)
         {
             lease.Dispose();

@@ -72,7 +72,7 @@ public sealed class BrokerFairnessTests(ITestOutputHelper output)
     {
         foreach (string file in Directory.GetFiles(Path.Combine(broker.RunDirectory, "stats")))
         {
-            if (StatsFileReader.TryRead(file, out StatsSnapshot? stats) is null && stats!.Pid == broker.Pid)
+            if (StatsFileReader.TryRead(file, out StatsSnapshot? stats, out _) && stats.Pid == broker.Pid)
             {
                 return stats.Devices.SelectMany(d => d.Queues).Where(q => q.State == QueueStatsState.Started)
                     .GroupBy(q => q.OwnerUid).ToDictionary(g => g.Key, g => (ulong)g.Sum(q => (long)q.EngineNanos));

@@ -19,8 +19,8 @@ internal sealed unsafe class RawTenantQueue : IDisposable
     public RawTenantQueue(DeviceHost host, Domain domain, DeviceTenant tenant)
     {
         _host = host;
-        _queue = host.TryAllocateQueue(domain, 0, tenant) ?? throw new InvalidOperationException("no free queue");
-        Assert.Null(QueueRegion.TryOpen(_queue.RegionBase, _queue.RegionSize, out _region));
+        _queue = host.AllocateQueue(domain, 0, tenant);
+        Assert.True(QueueRegion.TryOpen(_queue.RegionBase, _queue.RegionSize, out _region, out string? error), error);
         _sq = new SubmissionProducer(_region);
         _cq = new CompletionConsumer(_region);
     }

@@ -184,7 +184,7 @@ public sealed unsafe class HpreQueue : IDisposable
     {
         Assert.True(queue.TrySend(in sqe));
         queue.Flush();
-        Assert.True(queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(60)), "no completion within 60 s");
+        Assert.True(queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(60)), "no completion within 60 s");
         Assert.Equal(sqe.UserData, cqe.UserData);
         return cqe;
     }

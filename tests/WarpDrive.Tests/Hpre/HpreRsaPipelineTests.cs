@@ -54,7 +54,7 @@ public sealed class HpreRsaPipelineTests
             }
 
             queue.Flush();
-            Assert.True(queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(30)));
+            Assert.True(queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(30)));
             Assert.Equal(CompletionStatus.Ok, cqe.Status);
             if (cqe.UserData % 97 == 0)
             {

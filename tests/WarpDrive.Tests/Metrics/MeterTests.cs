@@ -275,7 +275,7 @@ public sealed class MeterTests
         WarpDrive.Platform.Futex.Wait((nint)waiter.Address, (uint)waiter.Value, TimeSpan.FromMilliseconds(5));
         Assert.Equal(1, queue.EndWait(in waiter));
         Assert.Equal(1, meter.Sum(WdMetrics.LateReapsName, ZipInProcess, InProcess));
-        Assert.True(queue.TryRecv(out Abi.Cqe cqe));
+        Assert.True(queue.TryReceive(out Abi.Cqe cqe));
         Assert.Equal(7UL, cqe.UserData);
 
         // A sleep that ends with nothing there counts nothing.

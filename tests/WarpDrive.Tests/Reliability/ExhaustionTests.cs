@@ -56,12 +56,12 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
         // Reaping at last: every request completes once, in order.
         for (int i = 0; i < published; i++)
         {
-            Assert.True(queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)), $"completion {i} of {published} missing");
+            Assert.True(queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(10)), $"completion {i} of {published} missing");
             Assert.Equal((ulong)i, cqe.UserData);
             Assert.Equal(CompletionStatus.Ok, cqe.Status);
         }
 
-        Assert.False(queue.TryRecv(out _));
+        Assert.False(queue.TryReceive(out _));
         await survivor.StopAsync();
     }
 

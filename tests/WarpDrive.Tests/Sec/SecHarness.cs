@@ -101,7 +101,7 @@ public sealed class SecHarness : IDisposable
         sqe.UserData = ++_tag;
         Assert.True(Queue.TrySend(in sqe));
         Queue.Flush();
-        Assert.True(Queue.RecvSync(out Cqe cqe, TimeSpan.FromSeconds(10)), "no completion within 10 s");
+        Assert.True(Queue.TryReceive(out Cqe cqe, TimeSpan.FromSeconds(10)), "no completion within 10 s");
         Assert.Equal(sqe.UserData, cqe.UserData);
         return cqe;
     }

@@ -78,8 +78,8 @@ public class StatsLayoutTests
     public void ReaderRefusesWhatIsNotACompleteStatsFile()
     {
         byte[] file = new byte[StatsLayout.FileSize(1, 2)];
-        Assert.NotNull(StatsFileReader.TryParse(file.AsSpan(0, 64), out _)); // short
-        Assert.NotNull(StatsFileReader.TryParse(file, out _)); // no magic yet
+        Assert.False(StatsFileReader.TryParse(file.AsSpan(0, 64), out _, out _)); // short
+        Assert.False(StatsFileReader.TryParse(file, out _, out _)); // no magic yet
 
         var header = new StatsHeader
         {
@@ -94,22 +94,23 @@ public class StatsLayoutTests
         var queue = new QueueStatsRecord { QueueId = 1, State = (uint)QueueStatsState.Started, OwnerPid = 7, Submitted = 5, Completed = 4, Waiting = 2 };
         MemoryMarshal.Write(file.AsSpan(StatsLayout.QueueOffset(1, 1)), in queue);
 
-        Assert.Null(StatsFileReader.TryParse(file, out StatsSnapshot? snapshot));
-        DeviceSnapshot zip = Assert.Single(snapshot!.Devices);
+        Assert.True(StatsFileReader.TryParse(file, out StatsSnapshot? snapshot, out string? error), error);
+        DeviceSnapshot zip = Assert.Single(snapshot.Devices);
         Assert.Equal(("zip-9", 3, 2), (zip.Name, zip.Engines, zip.Queues.Count));
         Assert.Equal(StatsPublisher.Broker, snapshot.Publisher);
         QueueSnapshot q = zip.Queues[1];
         Assert.Equal((QueueStatsState.Started, 7, 5ul, 4ul, 3ul), (q.State, q.OwnerPid, q.Submitted, q.Completed, q.Depth));
 
-        Assert.NotNull(StatsFileReader.TryParse(file.AsSpan(0, file.Length - 1), out _)); // truncated records
+        Assert.False(StatsFileReader.TryParse(file.AsSpan(0, file.Length - 1), out _, out _)); // truncated records
 
         device.QueueCount = 3; // more queues than the header covers
         MemoryMarshal.Write(file.AsSpan(StatsLayout.DeviceOffset(0)), in device);
-        Assert.NotNull(StatsFileReader.TryParse(file, out _));
+        Assert.False(StatsFileReader.TryParse(file, out _, out _));
 
         header.Version = 2;
         MemoryMarshal.Write(file, in header);
-        Assert.Contains("version", StatsFileReader.TryParse(file, out _), StringComparison.Ordinal);
+        Assert.False(StatsFileReader.TryParse(file, out _, out string? why));
+        Assert.Contains("version", why, StringComparison.Ordinal);
     }
 
     [Fact]

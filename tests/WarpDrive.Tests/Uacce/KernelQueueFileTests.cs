@@ -37,7 +37,7 @@ public sealed unsafe class KernelQueueFileTests
         using var devices = new KernelDevices(new UacceOptions { ClassDirectory = missing, DeviceDirectory = missing });
         Assert.Empty(devices.GetDevices());
         var device = new WdDeviceInfo("hisi_zip-9", "kernel", new Dictionary<string, string>());
-        WdException e = Assert.Throws<WdException>(() => devices.TryOpenQueue(device, wait: false, CancellationToken.None));
+        WdException e = Assert.Throws<WdException>(() => devices.TryOpenQueue(device, out _, wait: false, CancellationToken.None));
         Assert.Contains(Path.Combine(missing, "hisi_zip-9"), e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
