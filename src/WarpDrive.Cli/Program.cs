@@ -8,6 +8,8 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     ListCommand.Create(),
     CodecCommand.Create(CompressionMode.Compress),
     CodecCommand.Create(CompressionMode.Decompress),
+    GzipCommand.Create(gunzip: false),
+    GzipCommand.Create(gunzip: true),
     DigestCommand.Create(),
     CipherCommand.Create(),
     RsaCommand.Create(),
@@ -17,6 +19,11 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
 };
 
 ParseResult parse = root.Parse(args);
+if (UnknownOptions.Find(parse) is { } unknown)
+{
+    return CliError.Usage($"unrecognized option '{unknown}'"); // before the parser's errors, which it may have caused
+}
+
 if (parse.Errors.Count > 0)
 {
     // One line: System.CommandLine's messages may span several.
