@@ -10,6 +10,8 @@ namespace WarpDrive.Cli;
 /// only when every listed file was read and matched.</summary>
 internal static class DigestCheck
 {
+    private static readonly System.Buffers.SearchValues<char> s_plain =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%+,-./=@_^");
     private static readonly System.Buffers.SearchValues<char> s_hexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>The options of <c>sha256sum -c</c>.</summary>
@@ -38,11 +40,11 @@ internal static class DigestCheck
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"wd: {sums}: {CliError.SystemMessage(e)}");
+            Console.Error.WriteLine($"wd: {Quote(sums)}: {CliError.SystemMessage(e)}");
             return false;
         }
 
-        string shown = sums == "-" ? "standard input" : sums;
+        string shown = sums == "-" ? "standard input" : Quote(sums);
         long misformatted = 0, unreadable = 0, mismatched = 0;
         bool anyFormatted = false, anyMatched = false;
         using (reader)
@@ -82,7 +84,7 @@ internal static class DigestCheck
                     }
 
                     unreadable++;
-                    Console.Error.WriteLine($"wd: {entry.Name}: {CliError.SystemMessage(e)}");
+                    Console.Error.WriteLine($"wd: {Quote(entry.Name)}: {CliError.SystemMessage(e)}");
                     if (!options.Status)
                     {
                         Console.Out.WriteLine($"{display}: FAILED open or read");
@@ -201,7 +203,13 @@ internal static class DigestCheck
         return sb.ToString();
     }
 
-    /// <summary>A name as coreutils prints it: with a leading backslash and escapes when it holds one of \ \n \r.</summary>
+    /// <summary>A name as coreutils (9.1) prints it on a check line: with a leading backslash and escapes when it holds
+    /// a newline.</summary>
     internal static string Escape(string name) =>
-        name.AsSpan().IndexOfAny('\\', '\n', '\r') < 0 ? name : "\\" + name.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\r", "\\r");
+        !name.Contains('\n') ? name : "\\" + name.Replace("\\", "\\\\").Replace("\n", "\\n");
+
+    /// <summary>A name as coreutils puts it in a message (quotef, shell-escape style): as it is when every character is
+    /// plain, else in single quotes.</summary>
+    internal static string Quote(string name) =>
+        name.Length > 0 && !name.AsSpan().ContainsAnyExcept(s_plain) ? name : "'" + name.Replace("'", "'\\''") + "'";
 }

@@ -164,7 +164,9 @@ internal static class GzipCommand
             {
                 if (found is not null && !settings.Force)
                 {
-                    return Warn(settings, $"{file} already has {found} suffix -- unchanged");
+                    _ = Warn(settings, $"{file} already has {found} suffix -- unchanged");
+                    return ExitCodes.Ok; // gzip 1.12 says so and goes on without a warning's exit code
+
                 }
 
                 output = file + settings.Suffix;
