@@ -35,7 +35,7 @@ internal static class GzipCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Suppress all warnings" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Name each file and its compression ratio" };
         var noName = new Option<bool>("--no-name", "-n") { Description = "Do not save the original name and time in the header (wd never does)" };
-        var suffix = new Option<string>("--suffix", "-S") { Description = "Suffix of compressed files (default .gz)", DefaultValueFactory = _ => ".gz" };
+        var suffix = new Option<string>("--suffix", "-S") { Description = "Suffix of compressed files", DefaultValueFactory = _ => ".gz" };
         suffix.Validators.Add(r =>
         {
             if (r.Tokens is [var token] && (token.Value.Length == 0 || token.Value.Contains('/')))

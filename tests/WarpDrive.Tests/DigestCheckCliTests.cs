@@ -139,6 +139,16 @@ public sealed class DigestCheckCliTests : IDisposable
         Assert.DoesNotContain("-c", wd.Stderr);
     }
 
+    [Fact]
+    public void AFileNamedWithAnAtIsAFile()
+    {
+        File.WriteAllText(Path.Combine(_dir, "@notes"), "not a response file");
+        var gnu = In("sha256sum", "@notes");
+        var wd = In(WdDll, "digest @notes");
+        Assert.Equal((0, 0), (gnu.Code, wd.Code));
+        Assert.Equal(gnu.Stdout, wd.Stdout);
+    }
+
     [Theory]
     [InlineData("digest -Z a")]
     [InlineData("digest --frobnicate a")]
