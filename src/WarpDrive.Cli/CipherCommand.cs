@@ -42,7 +42,7 @@ internal static class CipherCommand
             }
 
             var request = new Request(CryptoNames.Ciphers[parse.GetValue(algorithm)!], !parse.GetValue(decrypt), parse.GetValue(keyFile)!,
-                parse.GetValue(iv), parse.GetValue(aadFile), !parse.GetValue(noPad), parse.GetValue(output), parse.GetValue(input) is "-" ? null : parse.GetValue(input));
+                parse.GetValue(iv), parse.GetValue(aadFile), !parse.GetValue(noPad), FileJob.Named(parse.GetValue(output)), FileJob.Named(parse.GetValue(input)));
             return devices.Run(parse, runtime => Run(request, runtime));
         });
         return command;

@@ -6,7 +6,7 @@ using WarpDrive.Streams;
 
 namespace WarpDrive.Cli;
 
-/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [--max-output SIZE] [-o OUT] [--device NAME] [--mode M] [IN]</c>:
+/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [--max-output SIZE] [-o OUT|-] [--device NAME] [--mode M] [IN]</c>:
 /// stdin to stdout when no file is named. <c>--max-output</c> (decompress) stops with a data error once the output would
 /// pass SIZE (a decompression bomb). A named output is written to a temporary file beside it and renamed only on success,
 /// so a failed run leaves no output file behind.</summary>
@@ -72,14 +72,10 @@ internal static class CodecCommand
 
     private static int Run(CompressionMode mode, string algorithm, int level, long? maxOutput, string? outputPath, string? inputPath, WdRuntime runtime)
     {
+        (inputPath, outputPath) = (FileJob.Named(inputPath), FileJob.Named(outputPath));
         if (mode == CompressionMode.Compress && outputPath is null && !Console.IsOutputRedirected)
         {
             return CliError.Usage("compressed data not written to a terminal (use -o FILE or redirect standard output)");
-        }
-
-        if (inputPath == "-")
-        {
-            inputPath = null; // the usual spelling of standard input
         }
 
         return FileJob.Run(inputPath, outputPath, (source, sink) =>
@@ -90,31 +86,38 @@ internal static class CodecCommand
                 ProgressConsole().Progress().AutoClear(true).Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask(mode == CompressionMode.Compress ? "compress" : "decompress", maxValue: total);
-                    Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done);
+                    _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done);
                 });
             }
             else
             {
-                Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null);
+                _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null);
             }
         });
     }
 
-    private static void Transform(CompressionMode mode, string algorithm, int level, long? maxOutput, Stream source, Stream sink, WdRuntime runtime,
-        Action<long>? progress)
+    /// <summary>Compresses or decompresses <paramref name="source"/> into <paramref name="sink"/>; returns the bytes
+    /// of uncompressed data and of compressed data (header and trailer included) that went through.</summary>
+    internal static (long Uncompressed, long Compressed) Transform(CompressionMode mode, string algorithm, int level, long? maxOutput, Stream source, Stream sink,
+        WdRuntime runtime, Action<long>? progress)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkSize);
         long done = 0;
         if (mode == CompressionMode.Compress)
         {
-            using WdCompressionStream z = Open(algorithm, sink, mode, level, runtime);
-            int n;
-            while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
+            WdCompressionStream z = Open(algorithm, sink, mode, level, runtime);
+            using (z)
             {
-                z.Write(buffer, 0, n);
-                done += n;
-                progress?.Invoke(done);
+                int n;
+                while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    z.Write(buffer, 0, n);
+                    done += n;
+                    progress?.Invoke(done);
+                }
             }
+
+            return (done, z.CompressedBytes); // the trailer is written on Dispose
         }
         else
         {
@@ -123,6 +126,7 @@ internal static class CodecCommand
             while ((n = z.Read(buffer, 0, buffer.Length)) > 0)
             {
                 sink.Write(buffer, 0, n);
+                done += n;
                 progress?.Invoke(source.CanSeek ? source.Position : 0);
             }
 
@@ -131,6 +135,8 @@ internal static class CodecCommand
                 // The stream reads an empty input as no data (like GZipStream); a decompressor, like gzip -d, says so.
                 throw new InvalidDataException("unexpected end of data (empty input)");
             }
+
+            return (done, z.CompressedBytes);
         }
     }
 

@@ -6,7 +6,7 @@ namespace WarpDrive.Cli;
 /// <see cref="WdRuntime.Default"/> (its environment: WD_MODE, WD_DEVICE, WD_RUN_DIR, WD_EMBEDDED).</summary>
 internal sealed class DeviceSelection
 {
-    private readonly Option<string?> _device = new("--device", "-d") { Description = "Use only this device (e.g. zip-0)" };
+    private readonly Option<string?> _device = new("--device") { Description = "Use only this device (e.g. zip-0)" };
     private readonly Option<string?> _mode = new("--mode", "-m") { Description = "Devices to use: local (in-process), broker (wdd), kernel (uacce hardware) or auto (all; kernel devices are preferred, then the broker's)" };
 
     public DeviceSelection(Command command, bool withDevice = true)

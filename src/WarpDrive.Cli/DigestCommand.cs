@@ -6,10 +6,11 @@ namespace WarpDrive.Cli;
 
 /// <summary><c>wd digest -a sha256 [--hmac|--key-file K] [FILE...]</c>: one line per file in the format of sha256sum
 /// (<c>HEX  NAME</c>; <c>-</c> or no file is standard input). Each file is fed to the device in pieces (first,
-/// middle, final requests on one stream context).</summary>
+/// middle, final requests on one stream context). With <c>-c</c> the files are sums files to check, as
+/// <c>sha256sum -c</c> does (<see cref="DigestCheck"/>).</summary>
 internal static class DigestCommand
 {
-    private const int PieceSize = 1 << 20;
+    internal const int PieceSize = 1 << 20;
 
     public static Command Create()
     {
@@ -21,16 +22,36 @@ internal static class DigestCommand
         algorithm.AcceptOnlyFromAmong([.. CryptoNames.Digests.Keys]);
         var hmac = new Option<bool>("--hmac") { Description = "HMAC keyed with --key-file instead of the plain hash" };
         var keyFile = new Option<string?>("--key-file", "-k") { Description = "MAC key (raw bytes) for --hmac or aes-cmac" };
-        var files = new Argument<string[]>("files") { Description = "Files to hash (default: standard input)", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("digest", "Hash or MAC files on a SEC device; prints sha256sum-style lines") { algorithm, hmac, keyFile, files };
+        var check = new Option<bool>("--check", "-c") { Description = "Read sums from the files and check them, as sha256sum -c" };
+        var quiet = new Option<bool>("--quiet") { Description = "With -c: do not print OK for each file that checks out" };
+        var status = new Option<bool>("--status") { Description = "With -c: print nothing; the exit code says it" };
+        var strict = new Option<bool>("--strict") { Description = "With -c: exit 1 for improperly formatted lines" };
+        var ignoreMissing = new Option<bool>("--ignore-missing") { Description = "With -c: no fail nor report for missing files" };
+        var warn = new Option<bool>("--warn", "-w") { Description = "With -c: warn about improperly formatted lines" };
+        var files = new Argument<string[]>("files") { Description = "Files to hash, or with -c sums files (default: standard input)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("digest", "Hash or MAC files on a SEC device; prints sha256sum-style lines, or checks them (-c)")
+        {
+            algorithm, hmac, keyFile, check, quiet, status, strict, ignoreMissing, warn, files,
+        };
         var devices = new DeviceSelection(command);
-        command.SetAction(parse => devices.Run(parse, runtime =>
-            Run(CryptoNames.Digests[parse.GetValue(algorithm)!], parse.GetValue(hmac), parse.GetValue(keyFile), parse.GetValue(files) ?? [], runtime)));
+        command.SetAction(parse =>
+        {
+            DigestCheck.Options? checking = parse.GetValue(check)
+                ? new DigestCheck.Options(parse.GetValue(quiet), parse.GetValue(status), parse.GetValue(strict), parse.GetValue(ignoreMissing), parse.GetValue(warn))
+                : null;
+            if (checking is null && (Option?)new Option[] { quiet, status, strict, ignoreMissing, warn }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } only)
+            {
+                return CliError.Usage($"the {only.Name} option is meaningful only when verifying checksums (-c)");
+            }
+
+            return devices.Run(parse, runtime => Run(parse.GetValue(algorithm)!, parse.GetValue(hmac), parse.GetValue(keyFile), parse.GetValue(files) ?? [], checking, runtime));
+        });
         return command;
     }
 
-    private static int Run(DigestAlgorithm algorithm, bool hmac, string? keyFile, string[] files, WdRuntime runtime)
+    private static int Run(string name, bool hmac, string? keyFile, string[] files, DigestCheck.Options? checking, WdRuntime runtime)
     {
+        DigestAlgorithm algorithm = CryptoNames.Digests[name];
         bool keyed = hmac || algorithm == DigestAlgorithm.AesCmac;
         if (keyed != (keyFile is not null))
         {
@@ -72,6 +93,11 @@ internal static class DigestCommand
 
         using (session)
         {
+            if (checking is not null)
+            {
+                return DigestCheck.Run(session, name.ToUpperInvariant(), files, checking); // coreutils' tag: SHA256, MD5, SM3...
+            }
+
             int result = ExitCodes.Ok;
             byte[] piece = GC.AllocateUninitializedArray<byte>(PieceSize);
             byte[] hash = new byte[session.HashSize];
@@ -95,7 +121,8 @@ internal static class DigestCommand
         }
     }
 
-    private static void Hash(DigestSession session, Stream input, byte[] piece, byte[] hash)
+    /// <summary>Hashes all of <paramref name="input"/> into <paramref name="hash"/>.</summary>
+    internal static void Hash(DigestSession session, Stream input, byte[] piece, byte[] hash)
     {
         // Read one piece ahead: the last piece goes with Finish, so that a file is never split into an empty final.
         int filled = InputFile.ReadFull(input, piece);

@@ -35,12 +35,20 @@ internal static class PendingOutput
         return stream;
     }
 
-    /// <summary>Closes <paramref name="sink"/> and moves the temporary file onto <paramref name="outputPath"/>.</summary>
-    public static void Commit(Stream sink, string outputPath)
+    /// <summary>Closes <paramref name="sink"/> and moves the temporary file onto <paramref name="outputPath"/>, first
+    /// giving it <paramref name="attributes"/> when there are some (gzip keeps its input's mode and time).</summary>
+    public static void Commit(Stream sink, string outputPath, FileAttributesToKeep? attributes = null)
     {
         sink.Dispose();
         // A signal before the move removes the temporary file (the move then fails); one after it finds the name gone.
         string temporary = Volatile.Read(ref s_pending) ?? throw new IOException("interrupted");
+        if (attributes is { } keep)
+        {
+            File.SetUnixFileMode(temporary, keep.Mode); // the creation mode passed the umask; this one does not
+            File.SetLastWriteTimeUtc(temporary, keep.LastWriteUtc);
+            File.SetLastAccessTimeUtc(temporary, keep.LastAccessUtc);
+        }
+
         File.Move(temporary, outputPath, overwrite: true);
         Interlocked.CompareExchange(ref s_pending, null, temporary);
     }
@@ -61,6 +69,14 @@ internal static class PendingOutput
             {
             }
         }
+    }
+
+    /// <summary>The mode and times an output takes over from its input.</summary>
+    public readonly record struct FileAttributesToKeep(UnixFileMode Mode, DateTime LastWriteUtc, DateTime LastAccessUtc)
+    {
+        /// <summary>Those of the file at <paramref name="path"/>.</summary>
+        public static FileAttributesToKeep Of(string path) =>
+            new(File.GetUnixFileMode(path), File.GetLastWriteTimeUtc(path), File.GetLastAccessTimeUtc(path));
     }
 
     private sealed class Registrations(PosixSignalRegistration[] registrations) : IDisposable

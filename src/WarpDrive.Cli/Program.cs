@@ -8,6 +8,8 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     ListCommand.Create(),
     CodecCommand.Create(CompressionMode.Compress),
     CodecCommand.Create(CompressionMode.Decompress),
+    GzipCommand.Create(gunzip: false),
+    GzipCommand.Create(gunzip: true),
     DigestCommand.Create(),
     CipherCommand.Create(),
     RsaCommand.Create(),
@@ -16,7 +18,13 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
 };
 
-ParseResult parse = root.Parse(args);
+// No response files: a file named @notes is a file (gzip, sha256sum), not a list of arguments to read.
+ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+if (UnknownOptions.Find(parse) is { } unknown)
+{
+    return CliError.Usage($"unrecognized option '{unknown}'"); // before the parser's errors, which it may have caused
+}
+
 if (parse.Errors.Count > 0)
 {
     // One line: System.CommandLine's messages may span several.

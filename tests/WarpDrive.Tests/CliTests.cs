@@ -119,6 +119,61 @@ public sealed class CliTests : IDisposable
         Assert.False(File.Exists(PathOf("x")));
     }
 
+    [Theory]
+    [InlineData("list -Z")]
+    [InlineData("compress -Z t")]
+    [InlineData("compress -9 t")]
+    [InlineData("compress -d t")] // -d was --device: now only the long name is
+    [InlineData("decompress -k t")]
+    [InlineData("gzip -Z t")]
+    [InlineData("gunzip --frobnicate t")]
+    [InlineData("digest -Z t")]
+    [InlineData("cipher -a aes-128-cbc -e --key-file t -Z t")]
+    [InlineData("rsa sign --key t -Z t")]
+    [InlineData("top -Z")]
+    [InlineData("bench -Z")]
+    [InlineData("daemon -Z")]
+    public void UnknownOptionsAreUsageErrorsNeverFileNames(string args)
+    {
+        File.WriteAllText(PathOf("t"), "hello");
+        (int code, string stdout, string stderr) = Run($"cd '{_dir}' && dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'", args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string option = args.Split(' ').First(a => a.StartsWith('-') && a is not ("-a" or "-e" or "--key-file" or "--key"));
+        Assert.Contains($"'{option}'", stderr.Split('\n')[0]);
+        Assert.Equal(["t"], Directory.GetFiles(_dir).Select(Path.GetFileName)); // no output of any name
+    }
+
+    [Fact]
+    public void DeviceHasOnlyItsLongName()
+    {
+        File.WriteAllText(PathOf("t"), "hello");
+        Assert.Equal(0, Wd($"compress --device zip-0 '{PathOf("t")}' -o '{PathOf("t.gz")}'").Code);
+        (int code, _, string err) = Wd($"compress -d zip-0 '{PathOf("t")}' -o '{PathOf("u.gz")}'");
+        Assert.Equal(2, code);
+        Assert.Contains("unrecognized option '-d'", err);
+        Assert.False(File.Exists(PathOf("u.gz")));
+    }
+
+    [Fact]
+    public void OutputDashIsStandardOutputAndTheInputIsNeverTheOutput()
+    {
+        byte[] text = TestData.Text(100_000);
+        File.WriteAllBytes(PathOf("t"), text);
+        (int code, _, string err) = Run($"cd '{_dir}' && dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'", "compress t -o -", stdoutFile: PathOf("t.gz"));
+        Assert.True(code == 0, err);
+        Assert.False(File.Exists(PathOf("-")));
+        Assert.Equal(0, Run("gzip", $"-dc '{PathOf("t.gz")}'", stdoutFile: PathOf("t.out")).Code);
+        Assert.Equal(text, File.ReadAllBytes(PathOf("t.out")));
+
+        (code, _, err) = Wd($"compress '{PathOf("t")}' -o '{PathOf("t")}'");
+        Assert.Equal(2, code);
+        Assert.Contains("replace the input", err);
+        Assert.Equal(text, File.ReadAllBytes(PathOf("t"))); // not replaced by its own gzip
+        Assert.Equal(2, Wd($"decompress '{PathOf("t.gz")}' -o '{PathOf("t.gz")}'").Code);
+        Assert.Equal(0, Run("gzip", $"-t '{PathOf("t.gz")}'").Code);
+    }
+
     [Fact]
     public void NamedInputsThatCannotSeekWork()
     {
