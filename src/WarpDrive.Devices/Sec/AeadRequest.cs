@@ -127,23 +127,7 @@ internal static class AeadRequest
             return status;
         }
 
-        ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
-        bool authentic;
-        try
-        {
-            authentic = encrypt
-                ? Seal(state, algorithm, key, nonce, aad, source, destination[..text], destination[text..])
-                : Open(state, algorithm, key, nonce, aad, source[..text], source[text..], destination);
-        }
-        finally
-        {
-            if (staged)
-            {
-                state.ClearStaging(total);
-            }
-        }
-
-        if (!authentic)
+        if (!Transform(state, algorithm, encrypt, key, nonce, aad, count, total, text, destination))
         {
             // No plaintext is released, staged or in place; a staged output is committed as zeros, so that the
             // client's destination holds zeros wherever the device runs.
@@ -160,6 +144,27 @@ internal static class AeadRequest
         cqe.Produced = (uint)needed;
         cqe.Consumed = (uint)total;
         return CompletionStatus.Ok;
+    }
+
+    /// <summary>Seals the mapped source into ciphertext || tag, or opens ciphertext || tag into plaintext, on a source
+    /// apart from <paramref name="destination"/> (staged if need be); false when the tag is wrong.</summary>
+    private static bool Transform(SecEngineState state, AeadAlgorithm algorithm, bool encrypt, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce,
+        ReadOnlySpan<byte> aad, int count, int total, int text, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
+        try
+        {
+            return encrypt
+                ? Seal(state, algorithm, key, nonce, aad, source, destination[..text], destination[text..])
+                : Open(state, algorithm, key, nonce, aad, source[..text], source[text..], destination);
+        }
+        finally
+        {
+            if (staged)
+            {
+                state.ClearStaging(total);
+            }
+        }
     }
 
     private static bool Seal(SecEngineState state, AeadAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce,
