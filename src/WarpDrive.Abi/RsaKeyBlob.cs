@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace WarpDrive.Abi;
 
@@ -50,6 +51,19 @@ public readonly ref struct RsaKeyBlob
 
     /// <summary>k: the modulus size in bytes.</summary>
     public int ModulusBytes { get; }
+
+    /// <summary>Zeroes the private integers of <paramref name="p"/> (D, P, Q, DP, DQ, InverseQ): the arrays a blob was
+    /// built from or read into, on either side, once they are no longer needed.</summary>
+    /// <param name="p">Parameters the runtime exported or the caller built.</param>
+    public static void ZeroPrivate(in RSAParameters p)
+    {
+        CryptographicOperations.ZeroMemory(p.D);
+        CryptographicOperations.ZeroMemory(p.P);
+        CryptographicOperations.ZeroMemory(p.Q);
+        CryptographicOperations.ZeroMemory(p.DP);
+        CryptographicOperations.ZeroMemory(p.DQ);
+        CryptographicOperations.ZeroMemory(p.InverseQ);
+    }
 
     /// <summary>Reads a blob whose header is well formed (format known, reserved zero, k within
     /// <see cref="RsaKeyHeader.MinModulusBytes"/>..<see cref="RsaKeyHeader.MaxModulusBytes"/>) and whose length is

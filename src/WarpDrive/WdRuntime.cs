@@ -191,10 +191,7 @@ public sealed class WdRuntime : IDisposable
     /// <returns>false when it has no free queue or is gone.</returns>
     internal bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out WdQueue? queue)
     {
-        // By location: listing the devices for every queue would read the broker's attribute tree each time.
-        IDeviceProvider? provider = device.Location == InProcessDevices.InlineLocation
-            ? _inlineDevices
-            : Providers().FirstOrDefault(p => p.Location == device.Location);
+        IDeviceProvider? provider = ProviderOf(device);
         try
         {
             queue = provider is not null && provider.TryOpenQueue(device, out QueueTransport? transport, wait: false, CancellationToken.None)
@@ -209,6 +206,15 @@ public sealed class WdRuntime : IDisposable
         }
         // Any other refusal (EACCES from the device's socket mode) propagates with its own message.
     }
+
+    /// <summary>Whether <paramref name="device"/> runs on this process's own CPUs (<see cref="IDeviceProvider.RunsOnCallerCpus"/>).</summary>
+    internal bool RunsOnCallerCpus(WdDeviceInfo device) => ProviderOf(device)?.RunsOnCallerCpus == true;
+
+    /// <summary>The provider <paramref name="device"/> came from, found by location: listing the devices for every
+    /// queue would read the broker's attribute tree each time.</summary>
+    private IDeviceProvider? ProviderOf(WdDeviceInfo device) => device.Location == InProcessDevices.InlineLocation
+        ? _inlineDevices
+        : Providers().FirstOrDefault(p => p.Location == device.Location);
 
     /// <summary>Mix mode's inline device for <paramref name="algorithm"/>: the same device model as the in-process
     /// one, without engine threads (made on first use).</summary>

@@ -72,6 +72,15 @@ public sealed class ArchitectureTests
         Assert.True(Names(typeof(List<>).MakeGenericType(host).MakeArrayType(), devices));
     }
 
+    [Fact]
+    public void The_devices_assembly_holds_no_hisilicon_model()
+    {
+        // The HiSilicon ZIP model imitates hardware for the tests only: it lives in tests/WarpDrive.TestSupport, which
+        // is not packed. (Its ABI, hisi_qm's SQE and ioctls, is WarpDrive.Abi.Uacce: the driver needs it too.)
+        Assert.Empty(Load("WarpDrive.Devices").GetTypes().Where(t => t.FullName!.Contains("Hisi", StringComparison.OrdinalIgnoreCase)).Select(t => t.FullName));
+        Assert.Contains(Load("WarpDrive.TestSupport").GetTypes(), t => t.FullName!.Contains("Hisi", StringComparison.Ordinal)); // the check looks at the right name
+    }
+
     /// <summary>Every type a public or protected member of <paramref name="type"/> names, with where.</summary>
     private static IEnumerable<(string Where, Type Type)> Signature(Type type)
     {

@@ -73,6 +73,32 @@ internal static unsafe class CryptoRequest
     public static CompletionStatus MapSource(RequestMemory memory, HardwareQueue queue, in Sqe sqe, int maxLength, out ReadOnlySpan<byte> source) =>
         MapField(memory, queue, sqe.Src, sqe.SrcLen, maxLength, out source);
 
+    /// <summary>Maps exactly <paramref name="needed"/> bytes of the request's destination: OUT_OF_SPACE when
+    /// <c>DstLen</c> is shorter, BAD_REQUEST when they lie beyond the device's per-request limit;
+    /// <see cref="RequestMemory.CommitOutput"/> must follow a success.</summary>
+    public static CompletionStatus MapDestination(RequestMemory memory, HardwareQueue queue, in Sqe sqe, long needed, out Span<byte> destination)
+    {
+        destination = default;
+        if (sqe.DstLen < needed)
+        {
+            return CompletionStatus.OutOfSpace;
+        }
+
+        CompletionStatus status = MapDestination(memory, queue, in sqe, out destination);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        if (destination.Length < needed)
+        {
+            return CompletionStatus.BadRequest; // beyond the device's per-request limit
+        }
+
+        destination = destination[..(int)needed];
+        return CompletionStatus.Ok;
+    }
+
     /// <summary>Maps the request's destination (<c>Dst</c>, <c>DstLen</c>); <see cref="RequestMemory.CommitOutput"/>
     /// must follow a success.</summary>
     public static CompletionStatus MapDestination(RequestMemory memory, HardwareQueue queue, in Sqe sqe, out Span<byte> destination)

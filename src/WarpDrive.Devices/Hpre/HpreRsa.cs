@@ -346,7 +346,7 @@ internal static class HpreRsa
         }
         finally
         {
-            HpreRsaKey.ZeroPrivate(p);
+            RsaKeyBlob.ZeroPrivate(p);
         }
 
         produced = length;

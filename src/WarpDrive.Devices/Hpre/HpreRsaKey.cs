@@ -160,19 +160,8 @@ internal sealed class HpreRsaKey : IDisposable
         }
         finally
         {
-            ZeroPrivate(parameters);
+            RsaKeyBlob.ZeroPrivate(parameters);
         }
-    }
-
-    /// <summary>Zeroes the private fields of <paramref name="p"/> (the arrays the runtime exported or we built).</summary>
-    public static void ZeroPrivate(in RSAParameters p)
-    {
-        CryptographicOperations.ZeroMemory(p.D);
-        CryptographicOperations.ZeroMemory(p.P);
-        CryptographicOperations.ZeroMemory(p.Q);
-        CryptographicOperations.ZeroMemory(p.DP);
-        CryptographicOperations.ZeroMemory(p.DQ);
-        CryptographicOperations.ZeroMemory(p.InverseQ);
     }
 
     public void Dispose() => System.Dispose();

@@ -24,14 +24,39 @@ internal static class AeadRequest
 
     public static CompletionStatus Execute(in Sqe sqe, HardwareQueue queue, SecEngineState state, ref Cqe cqe)
     {
+        CompletionStatus status = Check(in sqe, queue, state.Memory, out CryptoParams p);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        Span<byte> key = stackalloc byte[MaxKey];
+        key = key[..(int)p.KeyLen];
+        Span<byte> nonce = stackalloc byte[MaxNonce];
+        nonce = nonce[..(int)p.IvLen];
+        try
+        {
+            status = CopyFields(state.Memory, queue, in p, key, nonce, out ReadOnlySpan<byte> aad);
+            return status != CompletionStatus.Ok ? status : Process(in sqe, queue, state, (int)p.TagLen, key, nonce, aad, ref cqe);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>The checks on the SQE and its parameter block: the algorithm, the fields it uses, the key, nonce and
+    /// tag lengths; UNSUPPORTED where the runtime lacks the algorithm.</summary>
+    private static CompletionStatus Check(in Sqe sqe, HardwareQueue queue, RequestMemory memory, out CryptoParams p)
+    {
+        p = default;
         var algorithm = (AeadAlgorithm)sqe.Algorithm;
         if (!SecChecks.BlockOnlyFieldsClear(in sqe) || algorithm is < AeadAlgorithm.AesGcm or > AeadAlgorithm.ChaCha20Poly1305)
         {
             return CompletionStatus.BadRequest;
         }
 
-        RequestMemory memory = state.Memory;
-        CompletionStatus status = CryptoRequest.ReadParams(memory, queue, in sqe, out CryptoParams p);
+        CompletionStatus status = CryptoRequest.ReadParams(memory, queue, in sqe, out p);
         if (status != CompletionStatus.Ok)
         {
             return status;
@@ -50,106 +75,95 @@ internal static class AeadRequest
             AeadAlgorithm.ChaCha20Poly1305 => ChaCha20Poly1305.IsSupported,
             _ => true,
         };
-        if (!supported)
+        return supported ? CompletionStatus.Ok : CompletionStatus.Unsupported;
+    }
+
+    /// <summary>Copies the key and nonce the parameter block names (what is used is what was read once) and maps the
+    /// associated data.</summary>
+    private static CompletionStatus CopyFields(RequestMemory memory, HardwareQueue queue, in CryptoParams p, Span<byte> key, Span<byte> nonce,
+        out ReadOnlySpan<byte> aad)
+    {
+        aad = default;
+        CompletionStatus status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
+        if (status != CompletionStatus.Ok)
         {
-            return CompletionStatus.Unsupported;
+            return status;
         }
 
-        Span<byte> key = stackalloc byte[MaxKey];
-        key = key[..(int)p.KeyLen];
+        keyField.CopyTo(key);
+        status = CryptoRequest.MapField(memory, queue, p.Iv, p.IvLen, MaxNonce, out ReadOnlySpan<byte> nonceField);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        nonceField.CopyTo(nonce);
+        return CryptoRequest.MapField(memory, queue, p.Aad, p.AadLen, CryptoParams.MaxFieldLength, out aad);
+    }
+
+    /// <summary>Maps the source (ciphertext || tag to open) and the destination, seals or opens, writes back: zeros on a
+    /// wrong tag.</summary>
+    private static CompletionStatus Process(in Sqe sqe, HardwareQueue queue, SecEngineState state, int tagLength, ReadOnlySpan<byte> key,
+        ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ref Cqe cqe)
+    {
+        var algorithm = (AeadAlgorithm)sqe.Algorithm;
+        CompletionStatus status = SecSource.Map(state, queue, in sqe, out int count, out int total);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        bool encrypt = sqe.Opcode == Opcode.AeadEncrypt;
+        int text = encrypt ? total : total - tagLength;
+        if (text < 0 || (algorithm == AeadAlgorithm.AesCcm && !CcmLengthValid(nonce.Length, text)))
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        long needed = encrypt ? (long)total + tagLength : text;
+        status = CryptoRequest.MapDestination(state.Memory, queue, in sqe, needed, out Span<byte> destination);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        if (!Transform(state, algorithm, encrypt, key, nonce, aad, count, total, text, destination))
+        {
+            // No plaintext is released, staged or in place; a staged output is committed as zeros, so that the
+            // client's destination holds zeros wherever the device runs.
+            CryptographicOperations.ZeroMemory(destination);
+            state.Memory.CommitOutput((ulong)needed);
+            return CompletionStatus.AuthFailed;
+        }
+
+        if (!state.Memory.CommitOutput((ulong)needed))
+        {
+            return CompletionStatus.AddressFault;
+        }
+
+        cqe.Produced = (uint)needed;
+        cqe.Consumed = (uint)total;
+        return CompletionStatus.Ok;
+    }
+
+    /// <summary>Seals the mapped source into ciphertext || tag, or opens ciphertext || tag into plaintext, on a source
+    /// apart from <paramref name="destination"/> (staged if need be); false when the tag is wrong.</summary>
+    private static bool Transform(SecEngineState state, AeadAlgorithm algorithm, bool encrypt, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce,
+        ReadOnlySpan<byte> aad, int count, int total, int text, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
         try
         {
-            status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            keyField.CopyTo(key);
-            Span<byte> nonce = stackalloc byte[MaxNonce];
-            nonce = nonce[..(int)p.IvLen];
-            status = CryptoRequest.MapField(memory, queue, p.Iv, p.IvLen, MaxNonce, out ReadOnlySpan<byte> nonceField);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            nonceField.CopyTo(nonce);
-            status = CryptoRequest.MapField(memory, queue, p.Aad, p.AadLen, CryptoParams.MaxFieldLength, out ReadOnlySpan<byte> aad);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            status = SecSource.Map(state, queue, in sqe, out int count, out int total);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            bool encrypt = sqe.Opcode == Opcode.AeadEncrypt;
-            int tagLength = (int)p.TagLen;
-            int text = encrypt ? total : total - tagLength;
-            if (text < 0 || (algorithm == AeadAlgorithm.AesCcm && !CcmLengthValid(nonce.Length, text)))
-            {
-                return CompletionStatus.BadRequest;
-            }
-
-            long needed = encrypt ? (long)total + tagLength : text;
-            if (sqe.DstLen < needed)
-            {
-                return CompletionStatus.OutOfSpace;
-            }
-
-            status = CryptoRequest.MapDestination(memory, queue, in sqe, out Span<byte> destination);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            if (destination.Length < needed)
-            {
-                return CompletionStatus.BadRequest; // beyond the device's per-request limit
-            }
-
-            destination = destination[..(int)needed];
-            ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
-            bool authentic;
-            try
-            {
-                authentic = encrypt
-                    ? Seal(state, algorithm, key, nonce, aad, source, destination[..text], destination[text..])
-                    : Open(state, algorithm, key, nonce, aad, source[..text], source[text..], destination);
-            }
-            finally
-            {
-                if (staged)
-                {
-                    state.ClearStaging(total);
-                }
-            }
-
-            if (!authentic)
-            {
-                // No plaintext is released, staged or in place; a staged output is committed as zeros, so that the
-                // client's destination holds zeros wherever the device runs.
-                CryptographicOperations.ZeroMemory(destination);
-                memory.CommitOutput((ulong)needed);
-                return CompletionStatus.AuthFailed;
-            }
-
-            if (!memory.CommitOutput((ulong)needed))
-            {
-                return CompletionStatus.AddressFault;
-            }
-
-            cqe.Produced = (uint)needed;
-            cqe.Consumed = (uint)total;
-            return CompletionStatus.Ok;
+            return encrypt
+                ? Seal(state, algorithm, key, nonce, aad, source, destination[..text], destination[text..])
+                : Open(state, algorithm, key, nonce, aad, source[..text], source[text..], destination);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
+            if (staged)
+            {
+                state.ClearStaging(total);
+            }
         }
     }
 

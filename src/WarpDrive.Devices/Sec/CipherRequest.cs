@@ -23,107 +23,125 @@ internal static class CipherRequest
 
     public static CompletionStatus Execute(in Sqe sqe, HardwareQueue queue, SecEngineState state, ref Cqe cqe)
     {
-        if (!SecChecks.BlockOnlyFieldsClear(in sqe) || !TryDescribe((CipherAlgorithm)sqe.Algorithm, out CipherFamily family, out Mode mode))
-        {
-            return CompletionStatus.BadRequest;
-        }
-
-        RequestMemory memory = state.Memory;
-        CompletionStatus status = CryptoRequest.ReadParams(memory, queue, in sqe, out CryptoParams p);
+        CompletionStatus status = Check(in sqe, queue, state, out CipherFamily family, out Mode mode, out CryptoParams p);
         if (status != CompletionStatus.Ok)
         {
             return status;
-        }
-
-        int blockSize = family == CipherFamily.TripleDes ? 8 : 16;
-        int ivLength = mode == Mode.Ecb ? 0 : blockSize;
-        if (!SecChecks.UnusedAreZero(in p, ivLength == 0 ? ParamFields.Key : ParamFields.Key | ParamFields.Iv)
-            || p.IvLen != ivLength || !KeyLengthValid(family, mode, p.KeyLen))
-        {
-            return CompletionStatus.BadRequest;
         }
 
         // Copy key and IV once: what is checked (3DES weak keys) is what is used.
         Span<byte> key = stackalloc byte[MaxKey];
         Span<byte> iv = stackalloc byte[MaxIv];
         key = key[..(int)p.KeyLen];
-        iv = iv[..ivLength];
+        iv = iv[..(int)p.IvLen];
         try
         {
-            status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
+            status = CopySecrets(state.Memory, queue, in p, key, iv);
             if (status != CompletionStatus.Ok)
             {
                 return status;
             }
 
-            keyField.CopyTo(key);
-            status = CryptoRequest.MapField(memory, queue, p.Iv, p.IvLen, MaxIv, out ReadOnlySpan<byte> ivField);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            ivField.CopyTo(iv);
-            if (family == CipherFamily.TripleDes && IsWeakTripleDesKey(key))
-            {
-                return CompletionStatus.BadRequest; // degenerates to single DES; the runtime refuses it
-            }
-
-            status = SecSource.Map(state, queue, in sqe, out int count, out int total);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            if (mode is Mode.Ecb or Mode.Cbc ? total % blockSize != 0 : mode == Mode.Xts && total < 16)
-            {
-                return CompletionStatus.BadRequest;
-            }
-
-            if (sqe.DstLen < (uint)total)
-            {
-                return CompletionStatus.OutOfSpace;
-            }
-
-            status = CryptoRequest.MapDestination(memory, queue, in sqe, out Span<byte> destination);
-            if (status != CompletionStatus.Ok)
-            {
-                return status;
-            }
-
-            if (destination.Length < total)
-            {
-                return CompletionStatus.BadRequest; // beyond the device's per-request limit
-            }
-
-            destination = destination[..total];
-            ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
-            try
-            {
-                Run(state, family, mode, sqe.Opcode == Opcode.CipherEncrypt, key, iv, source, destination);
-            }
-            finally
-            {
-                if (staged)
-                {
-                    state.ClearStaging(total);
-                }
-            }
-
-            if (!memory.CommitOutput((ulong)total))
-            {
-                return CompletionStatus.AddressFault;
-            }
-
-            cqe.Produced = (uint)total;
-            cqe.Consumed = (uint)total;
-            return CompletionStatus.Ok;
+            return family == CipherFamily.TripleDes && IsWeakTripleDesKey(key)
+                ? CompletionStatus.BadRequest // degenerates to single DES; the runtime refuses it
+                : Process(in sqe, queue, state, family, mode, key, iv, ref cqe);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(iv);
         }
+    }
+
+    /// <summary>The checks on the SQE and its parameter block: the algorithm, the fields it uses, the key and IV
+    /// lengths.</summary>
+    private static CompletionStatus Check(in Sqe sqe, HardwareQueue queue, SecEngineState state, out CipherFamily family, out Mode mode,
+        out CryptoParams p)
+    {
+        p = default;
+        if (!SecChecks.BlockOnlyFieldsClear(in sqe) || !TryDescribe((CipherAlgorithm)sqe.Algorithm, out family, out mode))
+        {
+            family = default;
+            mode = default;
+            return CompletionStatus.BadRequest;
+        }
+
+        CompletionStatus status = CryptoRequest.ReadParams(state.Memory, queue, in sqe, out p);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        int ivLength = mode == Mode.Ecb ? 0 : BlockSize(family);
+        return !SecChecks.UnusedAreZero(in p, ivLength == 0 ? ParamFields.Key : ParamFields.Key | ParamFields.Iv)
+               || p.IvLen != ivLength || !KeyLengthValid(family, mode, p.KeyLen)
+            ? CompletionStatus.BadRequest
+            : CompletionStatus.Ok;
+    }
+
+    private static int BlockSize(CipherFamily family) => family == CipherFamily.TripleDes ? 8 : 16;
+
+    /// <summary>Copies the key and IV the parameter block names into <paramref name="key"/> and <paramref name="iv"/>.</summary>
+    private static CompletionStatus CopySecrets(RequestMemory memory, HardwareQueue queue, in CryptoParams p, Span<byte> key, Span<byte> iv)
+    {
+        CompletionStatus status = CryptoRequest.MapSecret(memory, queue, p.Key, p.KeyLen, MaxKey, out ReadOnlySpan<byte> keyField);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        keyField.CopyTo(key);
+        status = CryptoRequest.MapField(memory, queue, p.Iv, p.IvLen, MaxIv, out ReadOnlySpan<byte> ivField);
+        if (status == CompletionStatus.Ok)
+        {
+            ivField.CopyTo(iv);
+        }
+
+        return status;
+    }
+
+    /// <summary>Maps the source (whole blocks; XTS at least one) and the destination, runs the cipher, writes back.</summary>
+    private static CompletionStatus Process(in Sqe sqe, HardwareQueue queue, SecEngineState state, CipherFamily family, Mode mode,
+        ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ref Cqe cqe)
+    {
+        CompletionStatus status = SecSource.Map(state, queue, in sqe, out int count, out int total);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        if (mode is Mode.Ecb or Mode.Cbc ? total % BlockSize(family) != 0 : mode == Mode.Xts && total < 16)
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        status = CryptoRequest.MapDestination(state.Memory, queue, in sqe, total, out Span<byte> destination);
+        if (status != CompletionStatus.Ok)
+        {
+            return status;
+        }
+
+        ReadOnlySpan<byte> source = SecSource.Contiguous(state, count, total, destination, out bool staged);
+        try
+        {
+            Run(state, family, mode, sqe.Opcode == Opcode.CipherEncrypt, key, iv, source, destination);
+        }
+        finally
+        {
+            if (staged)
+            {
+                state.ClearStaging(total);
+            }
+        }
+
+        if (!state.Memory.CommitOutput((ulong)total))
+        {
+            return CompletionStatus.AddressFault;
+        }
+
+        cqe.Produced = (uint)total;
+        cqe.Consumed = (uint)total;
+        return CompletionStatus.Ok;
     }
 
     private static void Run(SecEngineState state, CipherFamily family, Mode mode, bool encrypt, ReadOnlySpan<byte> key,

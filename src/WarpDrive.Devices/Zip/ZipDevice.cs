@@ -50,53 +50,76 @@ public sealed unsafe class ZipDevice : DeviceModel
     internal override void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe)
     {
         var state = (ZipEngineState)engineState!;
-        RequestMemory memory = state.Memory;
-        memory.Reset();
-        bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
-        if ((!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0) || sqe.Arg != 0 || sqe.Params != 0)
+        state.Memory.Reset();
+        cqe.Status = Check(in sqe, queue);
+        if (cqe.Status != CompletionStatus.Ok)
         {
-            cqe.Status = CompletionStatus.BadRequest; // stream flags on a block request, or fields ZIP does not use
             return;
         }
 
         if (sqe.Opcode == Opcode.StreamRelease)
         {
-            if (!stream || sqe.StreamId >= queue.MaxStreams)
-            {
-                cqe.Status = CompletionStatus.BadRequest;
-                return;
-            }
-
             (queue.ModelState as ZipQueueState)?.Release(sqe.StreamId);
-            cqe.Status = CompletionStatus.Ok;
             return;
+        }
+
+        cqe.Status = MapBuffers(in sqe, queue, state, out int count, out nint dst, out ulong dstLen);
+        if (cqe.Status != CompletionStatus.Ok)
+        {
+            return;
+        }
+
+        cqe.Status = OpenStream(in sqe, queue, state, out ZipStream zs);
+        if (cqe.Status == CompletionStatus.Ok)
+        {
+            Run(in sqe, queue, state, zs, count, dst, dstLen, ref cqe);
+        }
+    }
+
+    /// <summary>The checks on the SQE alone, before any memory is touched: stream flags and unused fields, the opcode
+    /// (a stream release needs a stream id in range), the algorithm, level, window and output length.</summary>
+    private static CompletionStatus Check(in Sqe sqe, HardwareQueue queue)
+    {
+        bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
+        if ((!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0) || sqe.Arg != 0 || sqe.Params != 0)
+        {
+            return CompletionStatus.BadRequest; // stream flags on a block request, or fields ZIP does not use
+        }
+
+        if (sqe.Opcode == Opcode.StreamRelease)
+        {
+            return stream && sqe.StreamId < queue.MaxStreams ? CompletionStatus.Ok : CompletionStatus.BadRequest;
         }
 
         if (sqe.Opcode is not (Opcode.Compress or Opcode.Decompress))
         {
-            cqe.Status = CompletionStatus.BadRequest;
-            return;
+            return CompletionStatus.BadRequest;
         }
 
         if (sqe.Algorithm > (byte)CompAlgorithm.Gzip)
         {
-            cqe.Status = CompletionStatus.Unsupported;
-            return;
+            return CompletionStatus.Unsupported;
         }
 
-        int windowBits = sqe.WindowBits == 0 ? MaxWindowBits : sqe.WindowBits;
-        if (sqe.Level > MaxLevel || windowBits is < MinWindowBits or > MaxWindowBits || sqe.DstLen > int.MaxValue)
-        {
-            cqe.Status = CompletionStatus.BadRequest;
-            return;
-        }
+        int windowBits = WindowBits(in sqe);
+        return sqe.Level > MaxLevel || windowBits is < MinWindowBits or > MaxWindowBits || sqe.DstLen > int.MaxValue
+            ? CompletionStatus.BadRequest
+            : CompletionStatus.Ok;
+    }
 
-        // Inputs: one buffer, or a data list whose table and entries are all device-visible.
+    private static int WindowBits(in Sqe sqe) => sqe.WindowBits == 0 ? MaxWindowBits : sqe.WindowBits;
+
+    /// <summary>Maps the inputs (one buffer, or a data list whose table and entries are all device-visible) into
+    /// <see cref="ZipEngineState.Segments"/> and the output buffer.</summary>
+    private static CompletionStatus MapBuffers(in Sqe sqe, HardwareQueue queue, ZipEngineState state, out int count, out nint dst, out ulong dstLen)
+    {
+        dst = 0;
+        dstLen = 0;
         Span<(nint Pointer, int Length)> segments = state.Segments;
-        cqe.Status = RequestSource.Map(memory, queue, in sqe, segments, out int count, out _);
-        if (cqe.Status != CompletionStatus.Ok)
+        CompletionStatus status = RequestSource.Map(state.Memory, queue, in sqe, segments, out count, out _);
+        if (status != CompletionStatus.Ok)
         {
-            return;
+            return status;
         }
 
         if (count == 0)
@@ -105,51 +128,54 @@ public sealed unsafe class ZipDevice : DeviceModel
             count = 1;
         }
 
-        cqe.Status = memory.MapOutput(queue, sqe.Dst, sqe.DstLen, out nint dst, out ulong dstLen);
-        if (cqe.Status != CompletionStatus.Ok)
-        {
-            return;
-        }
+        return state.Memory.MapOutput(queue, sqe.Dst, sqe.DstLen, out dst, out dstLen);
+    }
 
+    /// <summary>The codec state the request runs on: the engine's block stream, reset; or the queue's stream of the
+    /// SQE's id, begun on NEW_STREAM, else one already begun for the same operation and algorithm.</summary>
+    private CompletionStatus OpenStream(in Sqe sqe, HardwareQueue queue, ZipEngineState state, out ZipStream zs)
+    {
         var algorithm = (CompAlgorithm)sqe.Algorithm;
-        ZipStream zs;
-        if (stream)
-        {
-            if (sqe.StreamId >= queue.MaxStreams)
-            {
-                cqe.Status = CompletionStatus.BadRequest;
-                return;
-            }
-
-            var contexts = (ZipQueueState)(queue.ModelState ??= new ZipQueueState((int)queue.MaxStreams));
-            zs = contexts.GetOrCreate(sqe.StreamId);
-            if ((sqe.Flags & SqeFlags.NewStream) != 0)
-            {
-                zs.Reset(sqe.Opcode, algorithm, sqe.Level, windowBits, Engine);
-                contexts.MarkStarted(sqe.StreamId, true);
-            }
-            else if (!contexts.IsStarted(sqe.StreamId) || zs.Direction != sqe.Opcode || zs.Algorithm != algorithm
-                     || (zs.Ended && sqe.Opcode == Opcode.Compress))
-            {
-                cqe.Status = CompletionStatus.BadRequest; // no such stream, or it belongs to another operation
-                return;
-            }
-        }
-        else
+        if ((sqe.Flags & SqeFlags.Stream) == 0)
         {
             zs = state.Block;
-            zs.Reset(sqe.Opcode, algorithm, sqe.Level, windowBits, Engine);
+            zs.Reset(sqe.Opcode, algorithm, sqe.Level, WindowBits(in sqe), Engine);
+            return CompletionStatus.Ok;
         }
 
+        zs = state.Block; // not run: the request fails
+        if (sqe.StreamId >= queue.MaxStreams)
+        {
+            return CompletionStatus.BadRequest;
+        }
+
+        var contexts = (ZipQueueState)(queue.ModelState ??= new ZipQueueState((int)queue.MaxStreams));
+        zs = contexts.GetOrCreate(sqe.StreamId);
+        if ((sqe.Flags & SqeFlags.NewStream) != 0)
+        {
+            zs.Reset(sqe.Opcode, algorithm, sqe.Level, WindowBits(in sqe), Engine);
+            contexts.MarkStarted(sqe.StreamId, true);
+            return CompletionStatus.Ok;
+        }
+
+        return !contexts.IsStarted(sqe.StreamId) || zs.Direction != sqe.Opcode || zs.Algorithm != algorithm
+               || (zs.Ended && sqe.Opcode == Opcode.Compress)
+            ? CompletionStatus.BadRequest // no such stream, or it belongs to another operation
+            : CompletionStatus.Ok;
+    }
+
+    /// <summary>Runs the codec and writes the output back: block mode is all or nothing.</summary>
+    private static void Run(in Sqe sqe, HardwareQueue queue, ZipEngineState state, ZipStream zs, int count, nint dst, ulong dstLen, ref Cqe cqe)
+    {
+        bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
         bool finalInput = !stream || (sqe.Flags & SqeFlags.Last) != 0;
-        zs.Run(segments[..count], (byte*)dst, (int)dstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, queue, ref cqe);
+        zs.Run(state.Segments.AsSpan(0, count), (byte*)dst, (int)dstLen, finalInput, (sqe.Flags & SqeFlags.Flush) != 0, probeWhenFull: !stream, queue, ref cqe);
         if (!stream && cqe.Status == CompletionStatus.OutOfSpace)
         {
-            // Block mode is all or nothing.
             cqe.Produced = 0;
             cqe.Consumed = 0;
         }
-        else if (!memory.CommitOutput(cqe.Produced))
+        else if (!state.Memory.CommitOutput(cqe.Produced))
         {
             cqe.Status = CompletionStatus.AddressFault;
             cqe.Produced = 0;

@@ -138,7 +138,7 @@ public sealed class RsaKey : IDisposable
         }
         finally
         {
-            ZeroPrivate(p);
+            RsaKeyBlob.ZeroPrivate(p);
         }
     }
 
@@ -212,7 +212,7 @@ public sealed class RsaKey : IDisposable
         }
         finally
         {
-            ZeroPrivate(p);
+            RsaKeyBlob.ZeroPrivate(p);
         }
     }
 
@@ -235,17 +235,6 @@ public sealed class RsaKey : IDisposable
             _disposed = true;
             CryptographicOperations.ZeroMemory(_blob);
         }
-    }
-
-    /// <summary>Zeroes the private arrays of <paramref name="p"/>.</summary>
-    internal static void ZeroPrivate(in RSAParameters p)
-    {
-        CryptographicOperations.ZeroMemory(p.D);
-        CryptographicOperations.ZeroMemory(p.P);
-        CryptographicOperations.ZeroMemory(p.Q);
-        CryptographicOperations.ZeroMemory(p.DP);
-        CryptographicOperations.ZeroMemory(p.DQ);
-        CryptographicOperations.ZeroMemory(p.InverseQ);
     }
 
     /// <summary>Writes <paramref name="value"/> right-aligned into its fixed-width field.</summary>

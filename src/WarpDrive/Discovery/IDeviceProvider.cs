@@ -8,6 +8,10 @@ internal interface IDeviceProvider : IDisposable
     /// <summary>The <see cref="WdDeviceInfo.Location"/> of every device this provider offers.</summary>
     string Location { get; }
 
+    /// <summary>Whether this provider's devices run on this process's own CPUs (the in-process models): a synchronous
+    /// caller gains nothing by handing them a request.</summary>
+    bool RunsOnCallerCpus => false;
+
     /// <summary>Devices this provider offers now.</summary>
     IReadOnlyList<WdDeviceInfo> GetDevices();
 

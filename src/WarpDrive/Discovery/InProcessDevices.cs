@@ -78,6 +78,8 @@ internal sealed class InProcessDevices : IDeviceProvider
 
     string IDeviceProvider.Location => _location;
 
+    bool IDeviceProvider.RunsOnCallerCpus => true;
+
     /// <summary>This process's domain (tests, diagnostics).</summary>
     internal Domain Domain => _domain;
 
@@ -142,6 +144,8 @@ internal sealed class InProcessDevices : IDeviceProvider
         public override int RegionSize => queue.RegionSize;
 
         public override bool NeedsShares => !owner._domain.IsWholeAddressSpace;
+
+        public override bool ReadsClientMemoryDirectly => true; // the engines are this process's threads
 
         public override int Share(nint address, long length) => owner._domain.Share(address, length);
 

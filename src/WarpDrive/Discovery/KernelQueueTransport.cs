@@ -26,6 +26,8 @@ internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo 
 
     public override bool NeedsShares => false;
 
+    public override bool ReadsClientMemoryDirectly => true; // SVA: the IOMMU walks this process's page table
+
     public override int Share(nint address, long length) => 0;
 
     public override void Unshare(int handle)

@@ -28,6 +28,13 @@ internal abstract class QueueTransport : IDisposable
     /// client or serves SHARE regions, Mix mode's inline devices), so requests skip sharing altogether.</summary>
     public virtual bool NeedsShares => true;
 
+    /// <summary>Whether the device reads this process's memory directly, at the process's own addresses and in place
+    /// (a model in this process; SVA hardware behind the IOMMU), so device-visible memory from
+    /// <see cref="ReserveMemory"/> would gain it nothing. False where memory outside the provider's regions reaches
+    /// the device only through a copy per request (the broker's process_vm_readv for an SVA client): there a buffer
+    /// every request names is better reserved as a shared region.</summary>
+    public virtual bool ReadsClientMemoryDirectly => false;
+
     /// <summary>Makes [address, address+length) visible to the device; returns a handle.</summary>
     public abstract int Share(nint address, long length);
 

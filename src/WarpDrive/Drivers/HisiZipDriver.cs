@@ -76,130 +76,173 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     {
         if (sqe.Opcode is not (Opcode.Compress or Opcode.Decompress))
         {
-            if (sqe.Opcode == Opcode.StreamRelease && sqe.StreamId < StreamCount)
+            bool released = sqe.Opcode == Opcode.StreamRelease && sqe.StreamId < StreamCount;
+            if (released)
             {
                 _streams[sqe.StreamId]?.Reset(CompAlgorithm.Deflate);
-                Stage(sqe.UserData, CompletionStatus.Ok);
-            }
-            else
-            {
-                Stage(sqe.UserData, CompletionStatus.BadRequest);
             }
 
+            Stage(sqe.UserData, released ? CompletionStatus.Ok : CompletionStatus.BadRequest);
             return true;
         }
 
         int direction = sqe.Opcode == Opcode.Compress ? 0 : 1;
-        HisiQmQueue queue = _queues[direction];
-        if (!queue.HasRoom)
+        if (!_queues[direction].HasRoom)
         {
             return false;
         }
 
+        CompletionStatus status = Check(in sqe, direction, out Input input);
+        if (status != CompletionStatus.Ok)
+        {
+            Stage(sqe.UserData, status);
+            return true;
+        }
+
+        var algorithm = (CompAlgorithm)sqe.Algorithm;
+        bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
+        if (!TryEnterStream(in sqe, direction, algorithm, input.Length, out HisiZipStream? state))
+        {
+            return true;
+        }
+
+        var request = new Request
+        {
+            Pending = new Pending { UserData = sqe.UserData, Stream = stream ? (int)sqe.StreamId : -1, Block = !stream },
+            Algorithm = algorithm,
+            Direction = direction,
+            Stream = state,
+            Last = !stream || (sqe.Flags & SqeFlags.Last) != 0,
+            Dst = sqe.Dst,
+            Room = sqe.DstLen,
+        };
+        if (direction == 0 ? TryWriteHeader(ref request) : TryReadHeader(in input, ref request))
+        {
+            Submit(in input, ref request);
+        }
+
+        return true;
+    }
+
+    /// <summary>The checks a request passes before anything is written: its algorithm and window (UNSUPPORTED), its
+    /// flags, stream id and unused fields, and its input's size (BAD_REQUEST). <paramref name="input"/> is read only
+    /// when the algorithm is one the device offers.</summary>
+    private CompletionStatus Check(in Sqe sqe, int direction, out Input input)
+    {
+        input = default;
         var algorithm = (CompAlgorithm)sqe.Algorithm;
         bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
         if ((uint)algorithm >= (uint)_offers.Length || !_offers[(int)algorithm]
             || (direction == 0 && sqe.WindowBits is not (0 or 15)))
         {
-            Stage(sqe.UserData, CompletionStatus.Unsupported);
-            return true;
+            return CompletionStatus.Unsupported;
         }
 
-        var input = new Input(sqe);
+        input = new Input(sqe);
         if ((sqe.Flags & ~SqeFlags.All) != 0 || (stream && sqe.StreamId >= StreamCount) || sqe.Arg != 0 || sqe.Params != 0
             || ((sqe.Flags & SqeFlags.SrcDataList) != 0 && sqe.SrcLen > DataListEntry.MaxEntries) || input.TooLong
             || (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0))
         {
-            Stage(sqe.UserData, CompletionStatus.BadRequest);
+            return CompletionStatus.BadRequest;
+        }
+
+        return CompletionStatus.Ok;
+    }
+
+    /// <summary>The stream a stream-mode request continues (null in block mode), begun afresh on NEW_STREAM or when
+    /// another gzip member follows; false when the request is answered here (nothing after a stream's end).</summary>
+    private bool TryEnterStream(in Sqe sqe, int direction, CompAlgorithm algorithm, uint inputLength, out HisiZipStream? state)
+    {
+        state = null;
+        if ((sqe.Flags & SqeFlags.Stream) == 0)
+        {
             return true;
         }
 
-        HisiZipStream? state = null;
-        if (stream)
+        state = _streams[sqe.StreamId] ??= new HisiZipStream();
+        if ((sqe.Flags & SqeFlags.NewStream) != 0)
         {
-            state = _streams[sqe.StreamId] ??= new HisiZipStream();
-            if ((sqe.Flags & SqeFlags.NewStream) != 0)
+            state.Reset(algorithm);
+        }
+        else if (state.Ended)
+        {
+            if (direction != 1 || algorithm != CompAlgorithm.Gzip || inputLength == 0)
             {
-                state.Reset(algorithm);
+                Stage(sqe.UserData, CompletionStatus.Ok, endOfStream: true); // nothing after the end
+                return false;
             }
-            else if (state.Ended)
-            {
-                if (direction == 1 && algorithm == CompAlgorithm.Gzip && input.Length > 0)
-                {
-                    state.Reset(algorithm); // another gzip member follows (as gzip -d reads `cat a.gz b.gz`)
-                }
-                else
-                {
-                    Stage(sqe.UserData, CompletionStatus.Ok, endOfStream: true); // nothing after the end
-                    return true;
-                }
-            }
+
+            state.Reset(algorithm); // another gzip member follows (as gzip -d reads `cat a.gz b.gz`)
         }
 
-        bool last = !stream || (sqe.Flags & SqeFlags.Last) != 0;
-        var pending = new Pending { UserData = sqe.UserData, Stream = stream ? (int)sqe.StreamId : -1, Block = !stream };
-        ulong dst = sqe.Dst;
-        uint room = sqe.DstLen;
+        return true;
+    }
 
-        if (direction == 0 && !(state?.HeaderWritten ?? false))
+    /// <summary>Compression: writes the zlib or gzip header before the engine's output (once per stream); false when
+    /// the request is answered here (no room for it).</summary>
+    private bool TryWriteHeader(ref Request request)
+    {
+        if (request.Stream?.HeaderWritten ?? false)
         {
-            ReadOnlySpan<byte> header = HisiZipHeaders.For(algorithm);
-            if (room < header.Length)
-            {
-                Stage(sqe.UserData, CompletionStatus.OutOfSpace);
-                return true;
-            }
-
-            header.CopyTo(new Span<byte>((void*)dst, header.Length));
-            dst += (uint)header.Length;
-            room -= (uint)header.Length;
-            pending.HeaderBytes = header.Length;
-            state?.HeaderWritten = true;
-        }
-        else if (direction == 1)
-        {
-            HisiZipHeaderReader blockHeader = default;
-            blockHeader.Reset(algorithm);
-            ref HisiZipHeaderReader header = ref state is null ? ref blockHeader : ref state.Header;
-            DataErrorKind error = input.ReadHeader(ref header, algorithm, out int headerBytes);
-            pending.HeaderBytes = headerBytes;
-            if (error != DataErrorKind.None || (!header.Done && last))
-            {
-                Stage(sqe.UserData, CompletionStatus.DataError, error == DataErrorKind.None ? DataErrorKind.Truncated : error, consumed: (uint)headerBytes);
-                return true;
-            }
-
-            if (!header.Done || (headerBytes == input.Length && !last))
-            {
-                Stage(sqe.UserData, CompletionStatus.Ok, consumed: (uint)headerBytes); // header only: send more
-                return true;
-            }
+            return true;
         }
 
-        uint length = direction == 1 ? input.Length - (uint)pending.HeaderBytes : input.Length;
-        if (direction == 0 && stream)
+        ReadOnlySpan<byte> header = HisiZipHeaders.For(request.Algorithm);
+        if (request.Room < header.Length)
         {
-            // The engine's output may be up to 9/8 of its input: give it no more input than its room holds (UADK's
-            // max_in_data_size), so that it never runs out of room mid-request; the rest goes in the next request.
-            uint most = (uint)(((ulong)room << 3) / 9) & ~3u;
-            if (length > most && most > 0)
-            {
-                length = most;
-                last = false;
-                pending.Clamped = true;
-            }
+            Stage(request.Pending.UserData, CompletionStatus.OutOfSpace);
+            return false;
         }
 
+        header.CopyTo(new Span<byte>((void*)request.Dst, header.Length));
+        request.Dst += (uint)header.Length;
+        request.Room -= (uint)header.Length;
+        request.Pending.HeaderBytes = header.Length;
+        request.Stream?.HeaderWritten = true;
+        return true;
+    }
+
+    /// <summary>Decompression: reads the zlib or gzip header off the input (across requests in stream mode); false when
+    /// the request is answered here (a bad or truncated header, or only header bytes so far).</summary>
+    private bool TryReadHeader(in Input input, ref Request request)
+    {
+        HisiZipHeaderReader blockHeader = default;
+        blockHeader.Reset(request.Algorithm);
+        ref HisiZipHeaderReader header = ref request.Stream is null ? ref blockHeader : ref request.Stream.Header;
+        DataErrorKind error = input.ReadHeader(ref header, request.Algorithm, out int headerBytes);
+        request.Pending.HeaderBytes = headerBytes;
+        if (error != DataErrorKind.None || (!header.Done && request.Last))
+        {
+            Stage(request.Pending.UserData, CompletionStatus.DataError, error == DataErrorKind.None ? DataErrorKind.Truncated : error, consumed: (uint)headerBytes);
+            return false;
+        }
+
+        if (!header.Done || (headerBytes == input.Length && !request.Last))
+        {
+            Stage(request.Pending.UserData, CompletionStatus.Ok, consumed: (uint)headerBytes); // header only: send more
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Builds the hardware SQE of a checked request (flat buffers or SGLs) and queues it for the doorbell.</summary>
+    private void Submit(in Input input, ref Request request)
+    {
+        int direction = request.Direction;
+        bool stream = request.Stream is not null;
+        uint skip = direction == 1 ? (uint)request.Pending.HeaderBytes : 0;
+        uint length = ClampToRoom(ref request, input.Length - skip);
         var hw = default(HisiZipSqe);
-        hw.Dw9 = (uint)ToHardware(algorithm) | (HisiZipSqe.Window32K << HisiZipSqe.WindowSizeShift);
-        pending.Finish = last;
-        hw.Dw7 = ((last ? 1u : 0u) << HisiZipSqe.FlushTypeShift) | ((stream ? 1u : 0u) << HisiZipSqe.StreamModeShift);
+        hw.Dw9 = (uint)ToHardware(request.Algorithm) | (HisiZipSqe.Window32K << HisiZipSqe.WindowSizeShift);
+        request.Pending.Finish = request.Last;
+        hw.Dw7 = ((request.Last ? 1u : 0u) << HisiZipSqe.FlushTypeShift) | ((stream ? 1u : 0u) << HisiZipSqe.StreamModeShift);
         hw.InputDataLength = length;
-        hw.DestAvailOut = room;
+        hw.DestAvailOut = request.Room;
         uint tag = ++_nextTag == 0 ? ++_nextTag : _nextTag; // 0 marks a free slot
         hw.Dw13 = tag;
-        pending.Tag = tag;
-        if (state is not null)
+        request.Pending.Tag = tag;
+        if (request.Stream is { } state)
         {
             if (!state.EngineStarted)
             {
@@ -210,27 +253,47 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             state.CarryInto(ref hw);
         }
 
+        HisiQmQueue queue = _queues[direction];
         int slot = queue.NextSlot;
-        uint skip = direction == 1 ? (uint)pending.HeaderBytes : 0;
         if (input.IsList)
         {
             hw.Dw9 |= HisiZipSqe.BufferSgl << HisiZipSqe.BufferTypeShift;
             hw.Dw7 |= skip & HisiZipSqe.InSgeOffsetMask;
             ref SglMemory memory = ref _sgl[direction][slot];
             hw.SourceAddress = memory.WriteInput(input.Entries, input.Count);
-            hw.DestinationAddress = memory.WriteOutput(dst, room);
+            hw.DestinationAddress = memory.WriteOutput(request.Dst, request.Room);
         }
         else
         {
             // An empty buffer still gets a valid address (a null pointer from an empty span would be address 0).
             hw.SourceAddress = length == 0 ? (ulong)s_empty : input.Address + skip;
-            hw.DestinationAddress = room == 0 ? (ulong)s_empty : dst;
+            hw.DestinationAddress = request.Room == 0 ? (ulong)s_empty : request.Dst;
         }
 
-        _pending[direction][slot] = pending;
+        _pending[direction][slot] = request.Pending;
         queue.Enqueue(in hw);
         _unrung[direction] = true;
-        return true;
+    }
+
+    /// <summary>Stream-mode compression: the engine's output may be up to 9/8 of its input, so it gets no more input
+    /// than its room holds (UADK's max_in_data_size) and never runs out of room mid-request; the rest goes in the next
+    /// request, and this one is no longer the last.</summary>
+    private static uint ClampToRoom(ref Request request, uint length)
+    {
+        if (request.Direction != 0 || request.Stream is null)
+        {
+            return length;
+        }
+
+        uint most = (uint)(((ulong)request.Room << 3) / 9) & ~3u;
+        if (length > most && most > 0)
+        {
+            request.Last = false;
+            request.Pending.Clamped = true;
+            return most;
+        }
+
+        return length;
     }
 
     public override void Flush()
@@ -479,6 +542,18 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     };
 
     /// <summary>What the driver remembers of a request in an SQ slot until its completion.</summary>
+    /// <summary>A checked request on its way to the hardware: what <see cref="TryPublish"/>'s steps hand on.</summary>
+    private ref struct Request
+    {
+        public Pending Pending;
+        public CompAlgorithm Algorithm;
+        public int Direction;
+        public HisiZipStream? Stream;
+        public bool Last; // the flush type is finish (cleared when the input is clamped to the room)
+        public ulong Dst;
+        public uint Room;
+    }
+
     private struct Pending
     {
         public ulong UserData;

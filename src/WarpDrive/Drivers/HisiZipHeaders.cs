@@ -1,5 +1,4 @@
 using WarpDrive.Abi;
-using WarpDrive.Devices.Engines;
 
 namespace WarpDrive.Drivers;
 

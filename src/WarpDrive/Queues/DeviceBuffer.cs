@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using WarpDrive.Discovery;
 
 namespace WarpDrive.Queues;
 
@@ -43,7 +42,7 @@ internal sealed unsafe class DeviceBuffer : IDeviceMemory
     public static DeviceBuffer Create(WdQueue queue, int length, bool shared = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        if (!queue.Device.HasSva || (shared && queue.Device.HasShare && queue.Device.Location is not (InProcessDevices.Location or InProcessDevices.InlineLocation)))
+        if (!queue.Device.HasSva || (shared && queue.Device.HasShare && !queue.ReadsClientMemoryDirectly))
         {
             WdSharedMemory reserved = queue.ReserveMemory(length);
             return new DeviceBuffer(queue, reserved.Address, length, reserved, share: -1);

@@ -39,6 +39,9 @@ public sealed class WdQueue : IDisposable
     /// <summary>Whether requests must share their buffers with the device (<see cref="QueueTransport.NeedsShares"/>).</summary>
     public bool NeedsShares => _transport.NeedsShares;
 
+    /// <summary>Whether the device reads this process's memory in place (<see cref="QueueTransport.ReadsClientMemoryDirectly"/>).</summary>
+    internal bool ReadsClientMemoryDirectly => _transport.ReadsClientMemoryDirectly;
+
     /// <summary>The device this queue belongs to.</summary>
     public WdDeviceInfo Device => _transport.Device;
 

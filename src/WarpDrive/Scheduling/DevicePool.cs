@@ -13,12 +13,12 @@ internal sealed class DevicePool
     private KeySlab? _keys;
     private long _failedAt; // Environment.TickCount64 when the pool stopped being served; 0 while it serves
 
-    public DevicePool(LibraryScheduler owner, WdDeviceInfo device, bool inline = false)
+    public DevicePool(LibraryScheduler owner, WdDeviceInfo device, bool runsOnCallerCpus, bool inline = false)
     {
         _owner = owner;
         Device = device;
         Inline = inline;
-        SharesCallerCpu = !inline && device.Location == Discovery.InProcessDevices.Location; // read on every synchronous pick
+        SharesCallerCpu = !inline && runsOnCallerCpus; // read on every synchronous pick
         _groups = new ContextGroup?[owner.Specs.Count];
         _routes = new ContextGroup?[2 * (owner.Operations.Count + 1)];
     }

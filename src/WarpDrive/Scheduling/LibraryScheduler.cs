@@ -124,7 +124,7 @@ internal sealed class LibraryScheduler : IDisposable
                 {
                     if (!live.Any(p => SameDevice(p.Device, device)))
                     {
-                        var pool = new DevicePool(this, device);
+                        var pool = new DevicePool(this, device, _runtime.RunsOnCallerCpus(device));
                         _pools.Add(pool);
                         live.Add(pool);
                     }
@@ -202,7 +202,7 @@ internal sealed class LibraryScheduler : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             WdDeviceInfo device = _runtime.InlineDevice(algorithm);
-            return _inline ??= new DevicePool(this, device, inline: true);
+            return _inline ??= new DevicePool(this, device, runsOnCallerCpus: true, inline: true);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Compression;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
-using WarpDrive.Devices.HisiZip;
+using WarpDrive.TestSupport.HisiZip;
 using WarpDrive.Drivers;
 using WarpDrive.Streams;
 

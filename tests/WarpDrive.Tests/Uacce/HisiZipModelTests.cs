@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
-using WarpDrive.Devices.HisiZip;
+using WarpDrive.TestSupport.HisiZip;
 using WarpDrive.Discovery;
 
 namespace WarpDrive.Tests.Uacce;

@@ -2,7 +2,7 @@ using System.Globalization;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
 
-namespace WarpDrive.Devices.HisiZip;
+namespace WarpDrive.TestSupport.HisiZip;
 
 /// <summary>A model of a HiSilicon ZIP engine and its kernel driver (uacce with hisi_qm v2), for running libwd's
 /// hisi_qm driver without the hardware. It publishes itself as a uacce device in a sysfs tree and a /dev directory the

@@ -1,11 +1,10 @@
-using WarpDrive.Abi;
-
-namespace WarpDrive.Devices.Engines;
+namespace WarpDrive.Abi;
 
 /// <summary>Reads one gzip member header (RFC 1952: magic, method, flags, FEXTRA, FNAME, FCOMMENT, FHCRC) that may
-/// arrive in pieces of any size, byte by byte if need be. ISA-L's own header parser miscomputes the FHCRC check when the
-/// header is split across calls and accepts reserved flag bits; the ISA-L decompressor reads the header with this
-/// instead and has ISA-L inflate the body and verify the trailer.</summary>
+/// arrive in pieces of any size, byte by byte if need be. The one set of header rules of both sides: the ZIP model's
+/// ISA-L decompressor reads headers with it (ISA-L's own parser miscomputes the FHCRC check when the header is split
+/// across calls and accepts reserved flag bits) and has ISA-L inflate the body and verify the trailer; libwd's HiSilicon
+/// driver reads them with it off the input before the engine's (the hardware reads no header).</summary>
 public unsafe struct GzipHeaderReader
 {
     private const byte FlagHeaderCrc = 0x02, FlagExtra = 0x04, FlagName = 0x08, FlagComment = 0x10, ReservedFlags = 0xE0;
@@ -58,7 +57,7 @@ public unsafe struct GzipHeaderReader
         if (hashed > 0)
         {
             // Always: FLG, which says whether there is a header CRC, comes after bytes the CRC covers.
-            _crc = Checksums.Update(CompAlgorithm.Gzip, _crc, input, hashed);
+            _crc = Crc32.Update(_crc, input, hashed);
         }
 
         if (valid && _stage == Stage.Done && (_flags & FlagHeaderCrc) != 0 && (_crc & 0xFFFF) != _storedCrc)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi.Uacce;
 
-namespace WarpDrive.Devices.HisiZip;
+namespace WarpDrive.TestSupport.HisiZip;
 
 /// <summary>One open of a <see cref="HisiZipModel"/>'s node: one queue pair, as the kernel's uacce queue file and the
 /// hardware behind it present it. It answers the uacce and hisi_qm ioctls, maps its MMIO and DUS regions (native,

@@ -1,7 +1,7 @@
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
 
-namespace WarpDrive.Devices.HisiZip;
+namespace WarpDrive.TestSupport.HisiZip;
 
 /// <summary>How a <see cref="HisiZipModel"/> is made: its queues, their depth, the kernel it stands for and the deflate
 /// engine behind it.</summary>

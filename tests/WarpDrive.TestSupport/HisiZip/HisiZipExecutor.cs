@@ -4,7 +4,7 @@ using WarpDrive.Abi;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
 
-namespace WarpDrive.Devices.HisiZip;
+namespace WarpDrive.TestSupport.HisiZip;
 
 /// <summary>What the model's engine writes back into an SQE.</summary>
 internal struct HisiZipResult
