@@ -204,7 +204,7 @@ public sealed class BrokerServer : IDisposable
             Volatile.Write(ref _attributesDirty, 1);
         };
         device.Token = DeviceTokenBase + (ulong)(_devices.Count - 1);
-        _epoll.Add(listener.Fd, EpollEvents.In, device.Token);
+        _epoll.Add(listener.Handle, EpollEvents.In, device.Token);
         PublishAttributes(device);
         _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.EngineCount, engine.Name, flags, socketPath);
     }
@@ -240,7 +240,7 @@ public sealed class BrokerServer : IDisposable
                     if (device.AcceptPaused && now >= device.AcceptResumeAt)
                     {
                         device.AcceptPaused = false;
-                        _epoll.Add(device.Listener.Fd, EpollEvents.In, device.Token);
+                        _epoll.Add(device.Listener.Handle, EpollEvents.In, device.Token);
                     }
 
                     PublishAttributes(device);
@@ -309,7 +309,7 @@ public sealed class BrokerServer : IDisposable
                 {
                     // Rate limited: a client that retries in a loop must not flood the log.
                     _clientLog.TooManyClients(account?.Uid ?? peer.Uid, device.Name, peer.Pid, refusal);
-                    socket.Send(Encode(new BrokerResponse { Status = BrokerStatus.ConnectionLimit }, refusal, buffer));
+                    _ = socket.TrySend(Encode(new BrokerResponse { Status = BrokerStatus.ConnectionLimit }, refusal, buffer));
                     socket.Dispose();
                     continue;
                 }
@@ -334,7 +334,7 @@ public sealed class BrokerServer : IDisposable
             _connections.Add(connection.Id, connection);
             process.Connections.Add(connection);
             process.User.Connections++;
-            _epoll.Add(socket.Fd, EpollEvents.In | EpollEvents.RdHup, connection.Id);
+            _epoll.Add(socket.Handle, EpollEvents.In | EpollEvents.RdHup, connection.Id);
         }
     }
 
@@ -344,12 +344,12 @@ public sealed class BrokerServer : IDisposable
     {
         try
         {
-            return device.Listener.TryAccept();
+            return device.Listener.TryAccept(out UnixSeqPacketSocket? socket) ? socket : null;
         }
         catch (IOException e)
         {
             _clientLog.AcceptFailed(device.Name, e.Message);
-            _epoll.Remove(device.Listener.Fd);
+            _epoll.Remove(device.Listener.Handle);
             device.AcceptPaused = true;
             device.AcceptResumeAt = Environment.TickCount64 + (long)s_tick.TotalMilliseconds;
             return null;
@@ -392,11 +392,11 @@ public sealed class BrokerServer : IDisposable
             }
         }
 
-        SafeFileHandle pidfd = socket.TryGetPeerPidfd() ?? Pidfd.Open(peer.Pid);
+        SafeFileHandle pidfd = socket.TryGetPeerPidfd(out SafeFileHandle? peerPidfd) ? peerPidfd : Pidfd.Open(peer.Pid);
         try
         {
             // Watched before it enters the tables: a failure here (ENOMEM, ENOSPC) leaves nothing behind.
-            _epoll.Add((int)pidfd.DangerousGetHandle(), EpollEvents.In, PidfdTokenBase + (ulong)peer.Pid);
+            _epoll.Add(pidfd, EpollEvents.In, PidfdTokenBase + (ulong)peer.Pid);
         }
         catch
         {
@@ -421,21 +421,21 @@ public sealed class BrokerServer : IDisposable
         Span<byte> buffer = stackalloc byte[BrokerRequest.Size + 1];
         while (!c.Closed)
         {
-            int n = c.Socket.Receive(buffer, [], out _, out PeerCredentials? sender);
-            if (n == -1)
+            ReceiveStatus status = c.Socket.Receive(buffer, [], out int n, out _, out PeerCredentials? sender);
+            if (status == ReceiveStatus.WouldBlock)
             {
                 return; // drained
             }
 
-            if (n == 0)
+            if (status == ReceiveStatus.EndOfStream)
             {
                 Close(c);
                 return;
             }
 
-            if (n != BrokerRequest.Size)
+            if (status == ReceiveStatus.Rejected || n != BrokerRequest.Size)
             {
-                // -2: truncated, or file descriptors attached (closed by Receive); else the wrong size.
+                // Rejected: truncated, or file descriptors attached (closed by Receive); else the wrong size.
                 Reply(c, new BrokerResponse { Status = BrokerStatus.BadMessage }, $"a request is {BrokerRequest.Size} bytes without file descriptors");
                 continue;
             }
@@ -592,7 +592,7 @@ public sealed class BrokerServer : IDisposable
             Value1 = (ulong)ring.Length,
             Value2 = (ulong)queue.Depth,
         };
-        Reply(c, response, null, (int)ring.Handle.DangerousGetHandle());
+        Reply(c, response, null, ring.Handle);
         ring.CloseHandle(); // the mapping stays; the broker needs no fd per queue
         return true;
     }
@@ -695,7 +695,7 @@ public sealed class BrokerServer : IDisposable
     }
 
     /// <summary>Replies, closing the connection if the client does not take it.</summary>
-    private void TryReply(ClientConnection c, in BrokerResponse response, string? message = null, int fd = -1)
+    private void TryReply(ClientConnection c, in BrokerResponse response, string? message = null, SafeHandle? fd = null)
     {
         try
         {
@@ -832,7 +832,7 @@ public sealed class BrokerServer : IDisposable
 
         var region = new SharedRegion(c.Process.NextRegionHandle(), memory);
         c.Process.Regions.Add(region.Handle, region);
-        TryReply(c, new BrokerResponse { Op = BrokerOp.MemAlloc, Value0 = region.Handle, Value1 = (ulong)a.Size }, null, (int)memory.Handle.DangerousGetHandle());
+        TryReply(c, new BrokerResponse { Op = BrokerOp.MemAlloc, Value0 = region.Handle, Value1 = (ulong)a.Size }, null, memory.Handle);
         memory.CloseHandle();
     }
 
@@ -888,7 +888,7 @@ public sealed class BrokerServer : IDisposable
         }
 
         c.Closed = true;
-        _epoll.Remove(c.Socket.Fd);
+        _epoll.Remove(c.Socket.Handle);
         _connections.Remove(c.Id);
         if (c.WaitNode is not null)
         {
@@ -910,7 +910,7 @@ public sealed class BrokerServer : IDisposable
             }
 
             process.Regions.Clear();
-            _epoll.Remove((int)process.Pidfd.DangerousGetHandle());
+            _epoll.Remove(process.Pidfd);
             process.Dispose();
             _processes.Remove(process.Pid);
             process.User.Processes--;
@@ -918,12 +918,11 @@ public sealed class BrokerServer : IDisposable
         }
     }
 
-    private void Reply(ClientConnection c, in BrokerResponse response, string? message = null, int fd = -1)
+    private void Reply(ClientConnection c, in BrokerResponse response, string? message = null, SafeHandle? fd = null)
     {
         Span<byte> buffer = stackalloc byte[BrokerProtocol.MaxDatagram];
         ReadOnlySpan<byte> datagram = Encode(response, message, buffer);
-        int sent = fd >= 0 ? c.Socket.Send(datagram, [fd]) : c.Socket.Send(datagram);
-        if (sent < 0)
+        if (!(fd is null ? c.Socket.TrySend(datagram) : c.Socket.TrySend(datagram, [fd])))
         {
             // The client does not read its replies: it can only hurt itself.
             throw new IOException("the client's receive buffer is full");

@@ -240,7 +240,7 @@ internal sealed unsafe class EngineThread : IDisposable
                     timeout = TimeSpan.FromTicks(Math.Min(timeout.Ticks, Math.Max(0, Stopwatch.GetElapsedTime(now, wakeAt).Ticks)));
                 }
 
-                Futex.WaitAny(waiters[..count], timeout);
+                Futex.TryWaitAny(waiters[..count], timeout, out _);
             }
         }
 

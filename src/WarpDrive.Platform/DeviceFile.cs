@@ -63,7 +63,7 @@ public sealed unsafe class DeviceFile : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(region);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         void* address = Interop.Libc.MMap(null, (nuint)length, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE, Interop.Libc.MAP_SHARED,
-            (int)_handle.DangerousGetHandle(), (long)region * Environment.SystemPageSize);
+            _handle, (long)region * Environment.SystemPageSize);
         if (address == (void*)-1)
         {
             throw new PlatformException($"mmap of region {region} ({length} bytes) of {Path}", Marshal.GetLastPInvokeError());

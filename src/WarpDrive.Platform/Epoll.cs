@@ -20,19 +20,29 @@ public sealed unsafe class Epoll : IDisposable
         _handle = fd < 0 ? throw PlatformException.FromLastError("epoll_create1") : new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    /// <summary>Starts watching <paramref name="fd"/> for <paramref name="events"/>; <see cref="Wait"/> reports it with <paramref name="data"/>.</summary>
-    /// <exception cref="PlatformException">epoll_ctl failed: EEXIST (already watched), EBADF, EPERM (a regular file), ...</exception>
-    public void Add(int fd, EpollEvents events, ulong data) => Control(Interop.Libc.EPOLL_CTL_ADD, fd, events, data, "epoll_ctl(ADD)");
+    /// <summary>Starts watching <paramref name="handle"/>'s descriptor for <paramref name="events"/>; <see cref="Wait"/> reports it with <paramref name="data"/>.</summary>
+    /// <remarks>The handle is held (AddRef) only for the call: keep it open while it is watched and <see cref="Remove"/> it before disposing it.</remarks>
+    /// <exception cref="ObjectDisposedException"><paramref name="handle"/> is closed.</exception>
+    /// <exception cref="PlatformException">epoll_ctl failed: EEXIST (already watched), EPERM (a regular file), ...</exception>
+    public void Add(SafeHandle handle, EpollEvents events, ulong data) => Control(Interop.Libc.EPOLL_CTL_ADD, handle, events, data, "epoll_ctl(ADD)");
 
-    /// <summary>Changes what <paramref name="fd"/> is watched for, and its data.</summary>
+    /// <summary>Changes what <paramref name="handle"/>'s descriptor is watched for, and its data.</summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="handle"/> is closed.</exception>
     /// <exception cref="PlatformException">epoll_ctl failed: ENOENT (not watched), ...</exception>
-    public void Modify(int fd, EpollEvents events, ulong data) => Control(Interop.Libc.EPOLL_CTL_MOD, fd, events, data, "epoll_ctl(MOD)");
+    public void Modify(SafeHandle handle, EpollEvents events, ulong data) => Control(Interop.Libc.EPOLL_CTL_MOD, handle, events, data, "epoll_ctl(MOD)");
 
-    /// <summary>Stops watching <paramref name="fd"/>; a descriptor not watched, or already closed, is ignored.</summary>
+    /// <summary>Stops watching <paramref name="handle"/>'s descriptor; one not watched, or a handle already closed
+    /// (the kernel dropped the watch with the last reference), is ignored.</summary>
     /// <exception cref="PlatformException">epoll_ctl failed otherwise.</exception>
-    public void Remove(int fd)
+    public void Remove(SafeHandle handle)
     {
-        if (Interop.Libc.EpollCtl(_handle, Interop.Libc.EPOLL_CTL_DEL, fd, null) != 0)
+        ArgumentNullException.ThrowIfNull(handle);
+        if (handle.IsClosed)
+        {
+            return;
+        }
+
+        if (Interop.Libc.EpollCtl(_handle, Interop.Libc.EPOLL_CTL_DEL, handle, null) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno is not (Interop.Libc.ENOENT or Interop.Libc.EBADF))
@@ -69,10 +79,11 @@ public sealed unsafe class Epoll : IDisposable
     /// <summary>Closes the instance; later calls do nothing.</summary>
     public void Dispose() => _handle.Dispose();
 
-    private void Control(int op, int fd, EpollEvents events, ulong data, string call)
+    private void Control(int op, SafeHandle handle, EpollEvents events, ulong data, string call)
     {
+        ArgumentNullException.ThrowIfNull(handle);
         EpollEvent ev = new() { Events = events, Data = data };
-        if (Interop.Libc.EpollCtl(_handle, op, fd, &ev) != 0)
+        if (Interop.Libc.EpollCtl(_handle, op, handle, &ev) != 0)
         {
             throw PlatformException.FromLastError(call);
         }

@@ -6,12 +6,12 @@ namespace WarpDrive.Platform;
 /// <remarks>Every operation is shared (no FUTEX_PRIVATE_FLAG), so waits and wakes meet across processes; nothing allocates.</remarks>
 public static unsafe class Futex
 {
-    /// <summary>Most words <see cref="WaitAny"/> takes (FUTEX_WAITV_MAX).</summary>
+    /// <summary>Most words <see cref="TryWaitAny"/> takes (FUTEX_WAITV_MAX).</summary>
     public const int MaxWaiters = Interop.Libc.FUTEX_WAITV_MAX;
 
     private static int s_waitAnySupport; // 0: not probed yet, 1: supported, -1: ENOSYS
 
-    /// <summary>Whether the kernel has <c>futex_waitv</c> (Linux 5.16+), which <see cref="WaitAny"/> needs; probed once.</summary>
+    /// <summary>Whether the kernel has <c>futex_waitv</c> (Linux 5.16+), which <see cref="TryWaitAny"/> needs; probed once.</summary>
     public static bool IsWaitAnySupported
     {
         get
@@ -59,14 +59,18 @@ public static unsafe class Futex
     /// Sleeps until any word is woken (<see cref="Wake"/> on its address), at most <paramref name="timeout"/> (infinite when
     /// negative), provided every word still holds its <see cref="FutexWaiter.Value"/> when the wait begins (<c>futex_waitv</c>).
     /// </summary>
-    /// <remarks>Like any futex wait it may return -1 without cause (a signal); callers re-check their words and loop.</remarks>
-    /// <returns>The index of a woken waiter; -1 on timeout, when some word already differed (EAGAIN), on a signal (EINTR),
-    /// or when a word is no longer mapped (EFAULT: another thread unmapped it after the caller read it).</returns>
+    /// <remarks>Like any futex wait it may return false without cause (a signal); callers re-check their words and loop.</remarks>
+    /// <param name="waiters">The words, 1 to <see cref="MaxWaiters"/>.</param>
+    /// <param name="timeout">How long to sleep at most; negative: no limit.</param>
+    /// <param name="woken">The index of a woken waiter when the result is true; -1 otherwise.</param>
+    /// <returns>true when a waiter was woken; false on timeout, when some word already differed (EAGAIN), on a signal
+    /// (EINTR), or when a word is no longer mapped (EFAULT: another thread unmapped it after the caller read it).</returns>
     /// <exception cref="ArgumentException">No waiters, or more than <see cref="MaxWaiters"/>.</exception>
     /// <exception cref="PlatformException">futex_waitv failed otherwise: ENOSYS (see <see cref="IsWaitAnySupported"/>),
     /// EINVAL (a misaligned address, bad flags).</exception>
-    public static int WaitAny(ReadOnlySpan<FutexWaiter> waiters, TimeSpan timeout)
+    public static bool TryWaitAny(ReadOnlySpan<FutexWaiter> waiters, TimeSpan timeout, out int woken)
     {
+        woken = -1;
         if (waiters.IsEmpty || waiters.Length > MaxWaiters)
         {
             throw new ArgumentException($"futex_waitv takes 1 to {MaxWaiters} waiters, not {waiters.Length}.", nameof(waiters));
@@ -99,14 +103,15 @@ public static unsafe class Futex
             long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.SYS_futex_waitv, p, (uint)waiters.Length, 0, pDeadline, Interop.Libc.CLOCK_MONOTONIC);
             if (rc >= 0)
             {
-                return (int)rc;
+                woken = (int)rc;
+                return true;
             }
 
             // EFAULT: a word's mapping went away between collecting it and the wait (a broker queue released and its
-            // ring unmapped). The caller re-checks everything after any -1, so it is a spurious wake-up, not an error.
+            // ring unmapped). The caller re-checks everything after any false, so it is a spurious wake-up, not an error.
             int errno = Marshal.GetLastPInvokeError();
             return errno is Interop.Libc.ETIMEDOUT or Interop.Libc.EAGAIN or Interop.Libc.EINTR or Interop.Libc.EFAULT
-                ? -1
+                ? false
                 : throw new PlatformException("futex_waitv", errno);
         }
     }

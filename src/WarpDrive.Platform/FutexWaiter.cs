@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace WarpDrive.Platform;
 
-/// <summary>One word for <see cref="Futex.WaitAny"/> to sleep on (<c>struct futex_waitv</c>, 24 bytes).</summary>
+/// <summary>One word for <see cref="Futex.TryWaitAny"/> to sleep on (<c>struct futex_waitv</c>, 24 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct FutexWaiter
 {

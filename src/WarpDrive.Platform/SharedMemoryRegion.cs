@@ -171,34 +171,21 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
 
     private static nint MapShared(SafeFileHandle handle, long length)
     {
-        bool added = false;
-        try
+        void* p = Interop.Libc.MMap(null, (nuint)length, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE, Interop.Libc.MAP_SHARED, handle, 0);
+        if (p == (void*)-1)
         {
-            handle.DangerousAddRef(ref added);
-            void* p = Interop.Libc.MMap(null, (nuint)length, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE,
-                Interop.Libc.MAP_SHARED, (int)handle.DangerousGetHandle(), 0);
-            if (p == (void*)-1)
-            {
-                throw PlatformException.FromLastError("mmap");
-            }
-
-            // Keep the mapping out of fork children (Process.Start forks): no copy-on-write surprises, no leak into helpers.
-            if (Interop.Libc.MAdvise(p, (nuint)length, Interop.Libc.MADV_DONTFORK) != 0)
-            {
-                var e = PlatformException.FromLastError("madvise(MADV_DONTFORK)");
-                _ = Interop.Libc.MUnmap(p, (nuint)length);
-                throw e;
-            }
-
-            return (nint)p;
+            throw PlatformException.FromLastError("mmap");
         }
-        finally
+
+        // Keep the mapping out of fork children (Process.Start forks): no copy-on-write surprises, no leak into helpers.
+        if (Interop.Libc.MAdvise(p, (nuint)length, Interop.Libc.MADV_DONTFORK) != 0)
         {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            var e = PlatformException.FromLastError("madvise(MADV_DONTFORK)");
+            _ = Interop.Libc.MUnmap(p, (nuint)length);
+            throw e;
         }
+
+        return (nint)p;
     }
 
     // Allocate every page now, so running out of memory fails here with ENOMEM instead of a SIGBUS on first touch.

@@ -15,6 +15,7 @@ internal static unsafe class SinglePoll
         try
         {
             handle.DangerousAddRef(ref added);
+            // HAZARD: the raw number goes into struct pollfd; the AddRef above holds it open until the finally's Release.
             Interop.Libc.PollFd entry = new() { Fd = (int)handle.DangerousGetHandle(), Events = events };
             int ready;
             while ((ready = Interop.Libc.Poll(&entry, 1, timeoutMilliseconds)) < 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -9,16 +10,13 @@ namespace WarpDrive.Platform;
 /// credentials (SCM_CREDENTIALS) carried alongside messages. All descriptors it creates or receives are close-on-exec.
 /// </summary>
 /// <remarks>
-/// Send and receive allocate nothing. HAZARD: an empty message reads as 0 bytes, which is also how end of stream
-/// (peer closed) reads: never send empty messages.
+/// Send and receive allocate nothing. HAZARD: an empty message reads as <see cref="ReceiveStatus.EndOfStream"/>, which
+/// is how the peer closing reads: never send empty messages.
 /// </remarks>
 public sealed unsafe class UnixSeqPacketSocket : IDisposable
 {
     /// <summary>Most descriptors one message may carry, both ways.</summary>
     public const int MaxFileDescriptors = 4;
-
-    /// <summary><see cref="Receive"/>'s result for a message it rejected: truncated, or carrying more descriptors than fit.</summary>
-    public const int Rejected = -2;
 
     private const int CmsgHeaderSize = 16;                                                 // CMSG_LEN(0) on x86_64
     private const int RightsSpace = CmsgHeaderSize + MaxFileDescriptors * sizeof(int);     // CMSG_SPACE(16) = 32
@@ -34,10 +32,12 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
         _nonBlocking = nonBlocking;
     }
 
-    /// <summary>The descriptor number (for <see cref="Epoll"/>); valid until <see cref="Dispose"/>.</summary>
-    public int Fd => (int)_handle.DangerousGetHandle();
+    /// <summary>The socket's descriptor, for <see cref="Epoll"/> or <see cref="FileDescriptor.Duplicate"/>; the socket owns it:
+    /// dispose the socket, not the handle. Closed once the socket is disposed.</summary>
+    public SafeFileHandle Handle => _handle;
 
-    /// <summary>Whether calls return at once (<see cref="TryAccept"/> null, <see cref="Send"/> and <see cref="Receive"/> -1) instead of waiting.</summary>
+    /// <summary>Whether calls return at once (<see cref="TryAccept"/> and <see cref="TrySend"/> false, <see cref="Receive"/>
+    /// <see cref="ReceiveStatus.WouldBlock"/>) instead of waiting.</summary>
     public bool IsNonBlocking => _nonBlocking;
 
     /// <summary>
@@ -143,19 +143,23 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
     }
 
     /// <summary>Accepts a pending connection as a non-blocking socket.</summary>
-    /// <returns>The connection; null when none is pending (EAGAIN), it was aborted, or a signal interrupted the call.</returns>
+    /// <param name="connection">The connection when one was accepted; null otherwise.</param>
+    /// <returns>true when a connection was accepted; false when none is pending (EAGAIN), it was aborted, or a signal
+    /// interrupted the call.</returns>
     /// <exception cref="PlatformException">accept4 failed otherwise (EMFILE, ENFILE, ENOMEM: the connection stays queued).</exception>
-    public UnixSeqPacketSocket? TryAccept()
+    public bool TryAccept([NotNullWhen(true)] out UnixSeqPacketSocket? connection)
     {
         int fd = Interop.Libc.Accept4(_handle, null, null, Interop.Libc.SOCK_CLOEXEC | Interop.Libc.SOCK_NONBLOCK);
         if (fd >= 0)
         {
-            return new UnixSeqPacketSocket(new SafeFileHandle(fd, ownsHandle: true), nonBlocking: true);
+            connection = new UnixSeqPacketSocket(new SafeFileHandle(fd, ownsHandle: true), nonBlocking: true);
+            return true;
         }
 
         int errno = Marshal.GetLastPInvokeError();
+        connection = null;
         return errno is Interop.Libc.EAGAIN or Interop.Libc.ECONNABORTED or Interop.Libc.EINTR
-            ? null
+            ? false
             : throw new PlatformException("accept4", errno);
     }
 
@@ -178,7 +182,8 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
         _nonBlocking = nonBlocking;
     }
 
-    /// <summary>Bounds how long a blocking <see cref="Receive"/> waits (then it returns -1); zero or negative waits forever.</summary>
+    /// <summary>Bounds how long a blocking <see cref="Receive"/> waits (then it returns <see cref="ReceiveStatus.WouldBlock"/>);
+    /// zero or negative waits forever.</summary>
     /// <exception cref="PlatformException">setsockopt failed.</exception>
     public void SetReceiveTimeout(TimeSpan timeout)
     {
@@ -206,21 +211,24 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
     }
 
     /// <summary>A pidfd for the connected peer's process (SO_PEERPIDFD, Linux 6.5+): immune to pid reuse, unlike the pid.</summary>
-    /// <returns>The pidfd (close-on-exec); null when the kernel lacks SO_PEERPIDFD (ENOPROTOOPT, EINVAL), in which
-    /// case use <see cref="Pidfd.Open"/> on <see cref="GetPeerCredentials"/>'s pid.</returns>
+    /// <param name="pidfd">The pidfd (close-on-exec; the caller owns it) when the call succeeded; null otherwise.</param>
+    /// <returns>true with the pidfd; false when the kernel lacks SO_PEERPIDFD (ENOPROTOOPT, EINVAL), in which case use
+    /// <see cref="Pidfd.Open"/> on <see cref="GetPeerCredentials"/>'s pid.</returns>
     /// <exception cref="PlatformException">getsockopt failed otherwise: ESRCH or ENODATA when the peer process is gone.</exception>
-    public SafeFileHandle? TryGetPeerPidfd()
+    public bool TryGetPeerPidfd([NotNullWhen(true)] out SafeFileHandle? pidfd)
     {
-        int pidfd;
+        int fd;
         uint length = sizeof(int);
-        if (Interop.Libc.GetSockOpt(_handle, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_PEERPIDFD, &pidfd, &length) == 0)
+        if (Interop.Libc.GetSockOpt(_handle, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_PEERPIDFD, &fd, &length) == 0)
         {
-            return new SafeFileHandle(pidfd, ownsHandle: true);
+            pidfd = new SafeFileHandle(fd, ownsHandle: true);
+            return true;
         }
 
         int errno = Marshal.GetLastPInvokeError();
+        pidfd = null;
         return errno is Interop.Libc.ENOPROTOOPT or Interop.Libc.EINVAL
-            ? null
+            ? false
             : throw new PlatformException("getsockopt(SO_PEERPIDFD)", errno);
     }
 
@@ -236,52 +244,89 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
         }
     }
 
-    /// <summary>Sends one message, with up to <see cref="MaxFileDescriptors"/> descriptors (SCM_RIGHTS) when <paramref name="fds"/> is not empty.</summary>
-    /// <remarks>The descriptors stay open here: the receiver gets its own copies. No SIGPIPE is raised (MSG_NOSIGNAL).</remarks>
-    /// <returns>Bytes sent (the whole message); -1 when a non-blocking socket's buffer is full (EAGAIN).</returns>
-    /// <exception cref="ArgumentException">More than <see cref="MaxFileDescriptors"/> descriptors.</exception>
-    /// <exception cref="PlatformException">sendmsg failed: EPIPE or ECONNRESET when the peer is gone, EMSGSIZE, EBADF, ...</exception>
-    public int Send(ReadOnlySpan<byte> message, ReadOnlySpan<int> fds = default)
+    /// <summary>Sends one message, waiting while a blocking socket's buffer is full; see <see cref="TrySend"/>.</summary>
+    /// <exception cref="ArgumentException">More than <see cref="MaxFileDescriptors"/> handles.</exception>
+    /// <exception cref="ArgumentNullException">A handle is null.</exception>
+    /// <exception cref="ObjectDisposedException">A handle is closed.</exception>
+    /// <exception cref="PlatformException">sendmsg failed: EAGAIN when a non-blocking socket's buffer is full, EPIPE or
+    /// ECONNRESET when the peer is gone, EMSGSIZE, ...</exception>
+    public void Send(ReadOnlySpan<byte> message, ReadOnlySpan<SafeHandle> handles = default)
     {
-        if (fds.Length > MaxFileDescriptors)
+        if (!TrySend(message, handles))
         {
-            throw new ArgumentException($"At most {MaxFileDescriptors} descriptors per message, not {fds.Length}.", nameof(fds));
+            throw new PlatformException("sendmsg", Interop.Libc.EAGAIN);
+        }
+    }
+
+    /// <summary>Sends one message, whole, with the descriptors of up to <see cref="MaxFileDescriptors"/> handles (SCM_RIGHTS)
+    /// when <paramref name="handles"/> is not empty.</summary>
+    /// <remarks>The handles are held (AddRef) for the call and stay open here: the receiver gets its own copies. No SIGPIPE
+    /// is raised (MSG_NOSIGNAL).</remarks>
+    /// <returns>true when the message was sent; false when a non-blocking socket's buffer is full (EAGAIN): nothing was sent.</returns>
+    /// <exception cref="ArgumentException">More than <see cref="MaxFileDescriptors"/> handles.</exception>
+    /// <exception cref="ArgumentNullException">A handle is null.</exception>
+    /// <exception cref="ObjectDisposedException">A handle is closed.</exception>
+    /// <exception cref="PlatformException">sendmsg failed: EPIPE or ECONNRESET when the peer is gone, EMSGSIZE, EBADF, ...</exception>
+    public bool TrySend(ReadOnlySpan<byte> message, ReadOnlySpan<SafeHandle> handles = default)
+    {
+        if (handles.Length > MaxFileDescriptors)
+        {
+            throw new ArgumentException($"At most {MaxFileDescriptors} descriptors per message, not {handles.Length}.", nameof(handles));
         }
 
         ulong* control = stackalloc ulong[RightsSpace / sizeof(ulong)]; // ulong: cmsghdr needs 8-byte alignment
-        fixed (byte* data = message)
+        int held = 0;
+        try
         {
-            Interop.Libc.Iovec iov = new() { Base = data, Length = (nuint)message.Length };
-            Interop.Libc.Msghdr header = new() { Iov = &iov, IovLength = 1 };
-            if (!fds.IsEmpty)
+            fixed (byte* data = message)
             {
-                var cmsg = (Interop.Libc.Cmsghdr*)control;
-                cmsg->Length = (nuint)(CmsgHeaderSize + fds.Length * sizeof(int));      // CMSG_LEN
-                cmsg->Level = Interop.Libc.SOL_SOCKET;
-                cmsg->Type = Interop.Libc.SCM_RIGHTS;
-                fds.CopyTo(new Span<int>((byte*)control + CmsgHeaderSize, fds.Length));
-                header.Control = control;
-                header.ControlLength = (nuint)(CmsgHeaderSize + Align(fds.Length * sizeof(int))); // CMSG_SPACE
+                Interop.Libc.Iovec iov = new() { Base = data, Length = (nuint)message.Length };
+                Interop.Libc.Msghdr header = new() { Iov = &iov, IovLength = 1 };
+                if (!handles.IsEmpty)
+                {
+                    var cmsg = (Interop.Libc.Cmsghdr*)control;
+                    cmsg->Length = (nuint)(CmsgHeaderSize + handles.Length * sizeof(int));      // CMSG_LEN
+                    cmsg->Level = Interop.Libc.SOL_SOCKET;
+                    cmsg->Type = Interop.Libc.SCM_RIGHTS;
+                    int* numbers = (int*)((byte*)control + CmsgHeaderSize);
+                    for (; held < handles.Length; held++)
+                    {
+                        SafeHandle handle = handles[held] ?? throw new ArgumentNullException(nameof(handles));
+                        bool added = false;
+                        handle.DangerousAddRef(ref added); // throws ObjectDisposedException when closed; never returns false
+                        // HAZARD: the raw number goes into SCM_RIGHTS; the AddRef above holds it open until the finally's Release.
+                        numbers[held] = (int)handle.DangerousGetHandle();
+                    }
+
+                    header.Control = control;
+                    header.ControlLength = (nuint)(CmsgHeaderSize + Align(handles.Length * sizeof(int))); // CMSG_SPACE
+                }
+
+                while (true)
+                {
+                    if (Interop.Libc.SendMsg(_handle, &header, Interop.Libc.MSG_NOSIGNAL) >= 0)
+                    {
+                        return true; // a SOCK_SEQPACKET message goes whole or not at all
+                    }
+
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Interop.Libc.EAGAIN)
+                    {
+                        return false;
+                    }
+
+                    if (errno != Interop.Libc.EINTR)
+                    {
+                        throw new PlatformException("sendmsg", errno);
+                    }
+                }
             }
-
-            while (true)
+        }
+        finally
+        {
+            for (int i = 0; i < held; i++)
             {
-                nint sent = Interop.Libc.SendMsg(_handle, &header, Interop.Libc.MSG_NOSIGNAL);
-                if (sent >= 0)
-                {
-                    return (int)sent;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Interop.Libc.EAGAIN)
-                {
-                    return -1;
-                }
-
-                if (errno != Interop.Libc.EINTR)
-                {
-                    throw new PlatformException("sendmsg", errno);
-                }
+                handles[i].DangerousRelease();
             }
         }
     }
@@ -290,17 +335,24 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
     /// <param name="buffer">Where the message goes; a longer message is rejected.</param>
     /// <param name="fds">Where received descriptors go; the caller owns them (<see cref="FileDescriptor.Own"/>).</param>
     /// <param name="fdCount">How many descriptors were stored in <paramref name="fds"/>.</param>
+    /// <param name="length">The message's length in bytes when the result is <see cref="ReceiveStatus.Message"/>, else 0.</param>
     /// <param name="sender">The sender's credentials when the message carried them (SO_PASSCRED), else null.</param>
+    /// <remarks>
+    /// The received descriptors are raw numbers because wrapping each in a handle would allocate; own each at once
+    /// (<see cref="FileDescriptor.Own"/>). Nothing else holds them: the message that brought them is gone.
+    /// </remarks>
     /// <returns>
-    /// Bytes received; 0 at end of stream (peer closed); -1 when nothing is there yet (non-blocking, or the receive
-    /// timeout passed); <see cref="Rejected"/> (-2) when the message was truncated (longer than <paramref name="buffer"/>,
+    /// <see cref="ReceiveStatus.Message"/>; <see cref="ReceiveStatus.EndOfStream"/> when the peer closed;
+    /// <see cref="ReceiveStatus.WouldBlock"/> when nothing is there yet (non-blocking, or the receive timeout passed);
+    /// <see cref="ReceiveStatus.Rejected"/> when the message was truncated (longer than <paramref name="buffer"/>,
     /// MSG_TRUNC), its control data was (MSG_CTRUNC: more than <see cref="MaxFileDescriptors"/> descriptors), or it carried
     /// more descriptors than <paramref name="fds"/> holds. A rejected message is consumed and every descriptor it brought
     /// is closed, so a hostile peer cannot leak descriptors into this process; <paramref name="fdCount"/> is 0.
     /// </returns>
     /// <exception cref="PlatformException">recvmsg failed (ECONNRESET, EBADF, ...).</exception>
-    public int Receive(Span<byte> buffer, Span<int> fds, out int fdCount, out PeerCredentials? sender)
+    public ReceiveStatus Receive(Span<byte> buffer, Span<int> fds, out int length, out int fdCount, out PeerCredentials? sender)
     {
+        length = 0;
         fdCount = 0;
         sender = null;
         ulong* control = stackalloc ulong[ReceiveControlSize / sizeof(ulong)];
@@ -321,7 +373,7 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == Interop.Libc.EAGAIN)
                 {
-                    return -1;
+                    return ReceiveStatus.WouldBlock;
                 }
 
                 if (errno != Interop.Libc.EINTR)
@@ -340,13 +392,13 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
         while (end - p >= sizeof(Interop.Libc.Cmsghdr))
         {
             var cmsg = (Interop.Libc.Cmsghdr*)p;
-            nuint length = cmsg->Length;
-            if (length < CmsgHeaderSize || length > (nuint)(end - p))
+            nuint cmsgLength = cmsg->Length;
+            if (cmsgLength < CmsgHeaderSize || cmsgLength > (nuint)(end - p))
             {
                 break;
             }
 
-            int dataLength = (int)length - CmsgHeaderSize;
+            int dataLength = (int)cmsgLength - CmsgHeaderSize;
             if (cmsg->Level == Interop.Libc.SOL_SOCKET && cmsg->Type == Interop.Libc.SCM_RIGHTS)
             {
                 int* received32 = (int*)(p + CmsgHeaderSize);
@@ -370,7 +422,7 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
                 sender = new PeerCredentials(credentials->Pid, credentials->Uid, credentials->Gid);
             }
 
-            nuint step = (nuint)Align((int)length);
+            nuint step = (nuint)Align((int)cmsgLength);
             if (step >= (nuint)(end - p))
             {
                 break;
@@ -387,11 +439,12 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
                 fds[i] = -1;
             }
 
-            return Rejected;
+            return ReceiveStatus.Rejected;
         }
 
         fdCount = count;
-        return (int)received;
+        length = (int)received;
+        return received == 0 ? ReceiveStatus.EndOfStream : ReceiveStatus.Message;
     }
 
     /// <summary>Whether the peer closed its end (it exited, or was killed): a zero-timeout poll, one system call.</summary>
@@ -399,7 +452,7 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
     public bool IsPeerClosed() =>
         (SinglePoll.Wait(_handle, Interop.Libc.POLLRDHUP, 0, "socket") & (Interop.Libc.POLLRDHUP | Interop.Libc.POLLHUP | Interop.Libc.POLLERR)) != 0;
 
-    /// <summary>Shuts both directions down: the peer reads end of stream, and a thread blocked in <see cref="Receive"/> here returns 0.</summary>
+    /// <summary>Shuts both directions down: the peer reads end of stream, and a thread blocked in <see cref="Receive"/> here returns <see cref="ReceiveStatus.EndOfStream"/>.</summary>
     /// <exception cref="PlatformException">shutdown failed (other than ENOTCONN, which is ignored).</exception>
     public void Shutdown()
     {

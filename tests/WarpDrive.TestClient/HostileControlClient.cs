@@ -73,7 +73,7 @@ internal sealed class HostileControlClient : IDisposable
         int length = Craft(out bool withFd);
         try
         {
-            connection.Send(_message.AsSpan(0, length), withFd ? [(int)_someFile.SafeFileHandle.DangerousGetHandle()] : []);
+            connection.Send(_message.AsSpan(0, length), withFd ? [_someFile.SafeFileHandle] : []);
         }
         catch (IOException)
         {
@@ -82,11 +82,12 @@ internal sealed class HostileControlClient : IDisposable
         }
 
         Add("requests");
+        ReceiveStatus status;
         int n;
         int fdCount;
         try
         {
-            n = connection.Receive(_reply, _fds, out fdCount, out _);
+            status = connection.Receive(_reply, _fds, out n, out fdCount, out _);
         }
         catch (IOException)
         {
@@ -99,21 +100,21 @@ internal sealed class HostileControlClient : IDisposable
             new SafeFileHandle(_fds[i], ownsHandle: true).Dispose(); // a ring or a region: not mapped, just closed
         }
 
-        if (n == -1)
+        if (status == ReceiveStatus.WouldBlock)
         {
             Add("unanswered"); // nothing within the timeout on a connection that is still open
             Drop(index, "connections_dropped");
             return;
         }
 
-        if (n == 0)
+        if (status == ReceiveStatus.EndOfStream)
         {
             // A zero-length message reads as the end of the connection on a SEQPACKET socket: the broker closes it.
             Drop(index, "closed_by_broker_instead_of_reply");
             return;
         }
 
-        if (n < BrokerResponse.Size)
+        if (status == ReceiveStatus.Rejected || n < BrokerResponse.Size)
         {
             Add("malformed_replies");
             return;

@@ -39,11 +39,11 @@ internal static partial class UidChangeClient
                 try
                 {
                     socket.Send(request);
-                    n = socket.Receive(reply, [], out _, out _);
+                    _ = socket.Receive(reply, [], out n, out _, out _);
                 }
                 catch (PlatformException e) when (e.IsPeerGone)
                 {
-                    n = socket.Receive(reply, [], out _, out _);
+                    _ = socket.Receive(reply, [], out n, out _, out _);
                 }
 
                 if (n >= BrokerResponse.Size && MemoryMarshal.Read<BrokerResponse>(reply).Status == BrokerStatus.Ok)

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 
 namespace WarpDrive.Tests;
 
@@ -60,6 +61,40 @@ public sealed class ArchitectureTests
         }
 
         Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void Unsafe_is_allowed_only_in_projects_with_unsafe_code()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "WarpDrive.slnx")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("WarpDrive.slnx not found above the test binaries");
+        }
+
+        Assert.DoesNotContain("<AllowUnsafeBlocks", File.ReadAllText(Path.Combine(root.FullName, "Directory.Build.props")), StringComparison.Ordinal);
+        var unsafeCode = new Regex(@"^(?!\s*//).*\bunsafe\b", RegexOptions.Multiline);
+        var mismatches = new List<string>();
+        foreach (string project in Directory.EnumerateFiles(root.FullName, "*.csproj", SearchOption.AllDirectories))
+        {
+            string directory = Path.GetDirectoryName(project)!;
+            if (directory.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                || directory.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            bool allowed = File.ReadAllText(project).Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>", StringComparison.Ordinal);
+            bool used = Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .Any(f => unsafeCode.IsMatch(File.ReadAllText(f)));
+            if (allowed != used)
+            {
+                mismatches.Add($"{Path.GetRelativePath(root.FullName, project)}: AllowUnsafeBlocks {allowed}, unsafe code {used}");
+            }
+        }
+
+        Assert.Empty(mismatches);
     }
 
     [Fact]

@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
         [LibraryImport(Name, EntryPoint = "epoll_ctl", SetLastError = true)]
-        internal static unsafe partial int EpollCtl(SafeHandle epoll, int op, int fd, EpollEvent* ev);
+        internal static unsafe partial int EpollCtl(SafeHandle epoll, int op, SafeHandle fd, EpollEvent* ev);
     }
 }

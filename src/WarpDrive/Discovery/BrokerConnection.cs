@@ -54,7 +54,7 @@ internal sealed class BrokerConnection : IDisposable
             MemoryMarshal.Write(buffer, in request);
             try
             {
-                if (_socket.Send(buffer[..BrokerRequest.Size]) != BrokerRequest.Size)
+                if (!_socket.TrySend(buffer[..BrokerRequest.Size]))
                 {
                     throw new WdException($"{Device}: the broker did not take the request");
                 }
@@ -63,18 +63,18 @@ internal sealed class BrokerConnection : IDisposable
                 while (true)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    int n = _socket.Receive(buffer, fds, out int fdCount, out _);
-                    if (n == -1)
+                    ReceiveStatus status = _socket.Receive(buffer, fds, out int n, out int fdCount, out _);
+                    if (status == ReceiveStatus.WouldBlock)
                     {
                         continue; // receive timeout: look at the token again
                     }
 
-                    if (n == 0)
+                    if (status == ReceiveStatus.EndOfStream)
                     {
                         throw new WdException($"{Device}: the broker closed the connection");
                     }
 
-                    if (n < BrokerResponse.Size)
+                    if (status == ReceiveStatus.Rejected || n < BrokerResponse.Size)
                     {
                         throw new WdException($"{Device}: malformed reply from the broker");
                     }
@@ -120,8 +120,7 @@ internal sealed class BrokerConnection : IDisposable
         message = null;
         try
         {
-            int n = _socket.Receive(buffer, [], out _, out _);
-            if (n < BrokerResponse.Size || (response = MemoryMarshal.Read<BrokerResponse>(buffer)).Status == BrokerStatus.Ok)
+            if (_socket.Receive(buffer, [], out int n, out _, out _) != ReceiveStatus.Message || n < BrokerResponse.Size || (response = MemoryMarshal.Read<BrokerResponse>(buffer)).Status == BrokerStatus.Ok)
             {
                 return false;
             }

@@ -267,7 +267,7 @@ public sealed class WdQueue : IDisposable
     internal bool HasWakeWord => _driver.HasWakeWord;
 
     /// <summary>Announces a sleeper on this queue's completion word, for a wait on many queues at once
-    /// (<see cref="Futex.WaitAny"/>): on true, <paramref name="waiter"/> is the word to sleep on and
+    /// (<see cref="Futex.TryWaitAny"/>): on true, <paramref name="waiter"/> is the word to sleep on and
     /// <see cref="EndWait"/> must follow; false when a completion is already there or the queue stopped.</summary>
     internal bool BeginWait(out FutexWaiter waiter)
     {

@@ -248,7 +248,7 @@ internal sealed unsafe class AsyncPoller : IDisposable
                 }
                 else
                 {
-                    Futex.WaitAny(waiters[..count], nap);
+                    Futex.TryWaitAny(waiters[..count], nap, out _);
                 }
             }
         }

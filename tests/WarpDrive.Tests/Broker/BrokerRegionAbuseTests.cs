@@ -215,10 +215,10 @@ public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
         MemoryMarshal.Write(request, new BrokerRequest { Op = BrokerOp.Info });
         Span<byte> reply = stackalloc byte[BrokerProtocol.MaxDatagram];
 
-        BrokerResponse Exchange(ReadOnlySpan<byte> message, ReadOnlySpan<int> fds, Span<byte> reply)
+        BrokerResponse Exchange(ReadOnlySpan<byte> message, ReadOnlySpan<SafeHandle> handles, Span<byte> reply)
         {
-            Assert.Equal(message.Length, socket.Send(message, fds));
-            int n = socket.Receive(reply, [], out _, out _);
+            socket.Send(message, handles);
+            Assert.Equal(ReceiveStatus.Message, socket.Receive(reply, [], out int n, out _, out _));
             Assert.True(n >= BrokerResponse.Size, $"reply of {n} bytes");
             return MemoryMarshal.Read<BrokerResponse>(reply);
         }
@@ -226,7 +226,7 @@ public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
         Assert.Equal(BrokerStatus.Ok, Exchange(request[..BrokerRequest.Size], [], reply).Status);
         fdsBefore = broker.FdCount();
         using FileStream file = File.OpenRead(broker.ConfigPath);
-        int f = (int)file.SafeFileHandle.DangerousGetHandle();
+        SafeHandle f = file.SafeFileHandle;
         for (int i = 0; i < 100; i++)
         {
             Assert.Equal(BrokerStatus.BadMessage, Exchange(request[..BrokerRequest.Size], [f, f, f, f], reply).Status);

@@ -22,7 +22,7 @@ internal static partial class NativeTestMethods
     }
 
     /// <summary>A duplicate of <paramref name="fd"/> WITHOUT close-on-exec: child processes inherit it.</summary>
-    public static SafeFileHandle DuplicateInheritable(int fd)
+    public static SafeFileHandle DuplicateInheritable(SafeHandle fd)
     {
         int copy = Dup(fd);
         return copy < 0 ? throw new InvalidOperationException($"dup failed: errno {Marshal.GetLastPInvokeError()}") : new SafeFileHandle(copy, ownsHandle: true);
@@ -40,7 +40,7 @@ internal static partial class NativeTestMethods
     private static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
-    private static partial int Dup(int fd);
+    private static partial int Dup(SafeHandle fd);
 
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     private static partial int FTruncate(SafeFileHandle fd, long length);

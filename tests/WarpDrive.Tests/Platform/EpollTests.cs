@@ -11,7 +11,7 @@ public class EpollTests
         using (b)
         using (var epoll = new Epoll())
         {
-            epoll.Add(b.Fd, EpollEvents.In | EpollEvents.RdHup, 42);
+            epoll.Add(b.Handle, EpollEvents.In | EpollEvents.RdHup, 42);
             Span<EpollEvent> events = stackalloc EpollEvent[4];
             Assert.Equal(0, epoll.Wait(events, 0));
 
@@ -20,7 +20,8 @@ public class EpollTests
             Assert.Equal(42ul, events[0].Data);
             Assert.Equal(EpollEvents.In, events[0].Events);
 
-            Assert.Equal(1, b.Receive(new byte[4], default, out _, out _));
+            Assert.Equal(ReceiveStatus.Message, b.Receive(new byte[4], default, out int length, out _, out _));
+            Assert.Equal(1, length);
             Assert.Equal(0, epoll.Wait(events, 0));
 
             a.Dispose();
@@ -29,9 +30,9 @@ public class EpollTests
             Assert.True((events[0].Events & EpollEvents.RdHup) != 0, $"{events[0].Events}");
             Assert.True((events[0].Events & EpollEvents.Hup) != 0, $"{events[0].Events}");
 
-            epoll.Remove(b.Fd);
+            epoll.Remove(b.Handle);
             Assert.Equal(0, epoll.Wait(events, 0));
-            epoll.Remove(b.Fd); // not watched any more: ignored
+            epoll.Remove(b.Handle); // not watched any more: ignored
         }
     }
 
@@ -43,13 +44,32 @@ public class EpollTests
         using (b)
         using (var epoll = new Epoll())
         {
-            epoll.Add(a.Fd, EpollEvents.In, 1);
+            epoll.Add(a.Handle, EpollEvents.In, 1);
             Span<EpollEvent> events = stackalloc EpollEvent[1];
             Assert.Equal(0, epoll.Wait(events, 0));
-            epoll.Modify(a.Fd, EpollEvents.Out, 2);
+            epoll.Modify(a.Handle, EpollEvents.Out, 2);
             Assert.Equal(1, epoll.Wait(events, 0));
             Assert.Equal(new EpollEvent { Events = EpollEvents.Out, Data = 2 }, events[0]);
-            Assert.Equal(17, Assert.Throws<PlatformException>(() => epoll.Add(a.Fd, EpollEvents.In, 3)).Errno); // EEXIST
+            Assert.Equal(17, Assert.Throws<PlatformException>(() => epoll.Add(a.Handle, EpollEvents.In, 3)).Errno); // EEXIST
+        }
+    }
+
+    [Fact]
+    public void AClosedHandleCannotBeAddedAndIsIgnoredOnRemove()
+    {
+        var (a, b) = UnixSeqPacketSocket.CreatePair();
+        using (a)
+        using (var epoll = new Epoll())
+        {
+            epoll.Add(b.Handle, EpollEvents.In, 1);
+            b.Dispose();
+            epoll.Remove(b.Handle); // closed: nothing to remove by
+            Assert.Throws<ObjectDisposedException>(() => epoll.Add(b.Handle, EpollEvents.In, 2));
+            Assert.Throws<ObjectDisposedException>(() => epoll.Modify(b.Handle, EpollEvents.In, 2));
+
+            // The close dropped the watch with the open file (no copy of the descriptor was left): nothing reports.
+            Span<EpollEvent> events = stackalloc EpollEvent[1];
+            Assert.Equal(0, epoll.Wait(events, 0));
         }
     }
 }

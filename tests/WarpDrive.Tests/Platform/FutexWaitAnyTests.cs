@@ -33,22 +33,24 @@ public unsafe class FutexWaitAnyTests
         waiterTask = Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget);
         ready.Set();
         var watch = Stopwatch.StartNew();
-        int woken = Futex.WaitAny([FutexWaiter.Create((nint)words, 0), FutexWaiter.Create((nint)(words + 16), 0)], TimeSpan.FromSeconds(5));
+        bool wasWoken = Futex.TryWaitAny([FutexWaiter.Create((nint)words, 0), FutexWaiter.Create((nint)(words + 16), 0)], TimeSpan.FromSeconds(5), out int woken);
         waker.Join();
 
+        Assert.True(wasWoken);
         Assert.Equal(1, woken);
         Assert.Equal(1u, words[16]);
         Assert.True(watch.ElapsedMilliseconds < 4000);
     }
 
     [Fact]
-    public void TimesOutWithMinusOne()
+    public void TimesOutWithFalse()
     {
         uint* words = stackalloc uint[2];
         words[0] = 3;
         words[1] = 4;
         var watch = Stopwatch.StartNew();
-        Assert.Equal(-1, Futex.WaitAny([FutexWaiter.Create((nint)words, 3), FutexWaiter.Create((nint)(words + 1), 4)], TimeSpan.FromMilliseconds(50)));
+        Assert.False(Futex.TryWaitAny([FutexWaiter.Create((nint)words, 3), FutexWaiter.Create((nint)(words + 1), 4)], TimeSpan.FromMilliseconds(50), out int woken));
+        Assert.Equal(-1, woken);
         Assert.InRange(watch.ElapsedMilliseconds, 45, 2000);
     }
 
@@ -57,7 +59,7 @@ public unsafe class FutexWaitAnyTests
     {
         uint* words = stackalloc uint[2];
         var watch = Stopwatch.StartNew();
-        Assert.Equal(-1, Futex.WaitAny([FutexWaiter.Create((nint)words, 0), FutexWaiter.Create((nint)(words + 1), 7)], TimeSpan.FromSeconds(5)));
+        Assert.False(Futex.TryWaitAny([FutexWaiter.Create((nint)words, 0), FutexWaiter.Create((nint)(words + 1), 7)], TimeSpan.FromSeconds(5), out _));
         Assert.True(watch.ElapsedMilliseconds < 1000);
     }
 
@@ -69,7 +71,7 @@ public unsafe class FutexWaitAnyTests
         nint word = 0x1000;
         uint other = 0;
         var watch = Stopwatch.StartNew();
-        Assert.Equal(-1, Futex.WaitAny([FutexWaiter.Create((nint)(&other), 0), FutexWaiter.Create(word, 0)], TimeSpan.FromSeconds(5)));
+        Assert.False(Futex.TryWaitAny([FutexWaiter.Create((nint)(&other), 0), FutexWaiter.Create(word, 0)], TimeSpan.FromSeconds(5), out _));
         Assert.True(watch.ElapsedMilliseconds < 1000);
     }
 
@@ -79,8 +81,8 @@ public unsafe class FutexWaitAnyTests
         uint word = 0;
         var many = new FutexWaiter[Futex.MaxWaiters + 1];
         Array.Fill(many, FutexWaiter.Create((nint)(&word), 0));
-        Assert.Throws<ArgumentException>(() => Futex.WaitAny(many, TimeSpan.Zero));
-        Assert.Throws<ArgumentException>(() => Futex.WaitAny([], TimeSpan.Zero));
-        Assert.Equal(-1, Futex.WaitAny(many.AsSpan(0, Futex.MaxWaiters), TimeSpan.Zero)); // 128 is fine
+        Assert.Throws<ArgumentException>(() => Futex.TryWaitAny(many, TimeSpan.Zero, out _));
+        Assert.Throws<ArgumentException>(() => Futex.TryWaitAny([], TimeSpan.Zero, out _));
+        Assert.False(Futex.TryWaitAny(many.AsSpan(0, Futex.MaxWaiters), TimeSpan.Zero, out _)); // 128 is fine: times out
     }
 }

@@ -14,9 +14,8 @@ public unsafe class PlatformAllocationTests
         using (var epoll = new Epoll())
         {
             b.EnablePassCredentials();
-            epoll.Add(b.Fd, EpollEvents.In, 1);
+            epoll.Add(b.Handle, EpollEvents.In, 1);
             int pid = Environment.ProcessId;
-            int fd = (int)region.Handle.DangerousGetHandle();
             uint* word = (uint*)region.Address;
             int failures = Run(10);
 
@@ -43,13 +42,14 @@ public unsafe class PlatformAllocationTests
                 ulong local = 0;
                 for (int i = 0; i < iterations; i++)
                 {
-                    bad += a.Send(message, [fd]) == 32 ? 0 : 1;
+                    bad += a.TrySend(message, [region.Handle]) ? 0 : 1;
                     bad += epoll.Wait(events, 0) == 1 ? 0 : 1;
-                    bad += b.Receive(message, fds, out int count, out PeerCredentials? sender) == 32 && count == 1 && sender?.Pid == pid ? 0 : 1;
+                    bad += b.Receive(message, fds, out int length, out int count, out PeerCredentials? sender) == ReceiveStatus.Message
+                        && length == 32 && count == 1 && sender?.Pid == pid ? 0 : 1;
                     FileDescriptor.Close(fds[0]);
                     bad += ProcessMemory.TryRead(pid, (ulong)region.Address, &local, sizeof(ulong)) ? 0 : 1;
                     bad += ProcessMemory.TryWrite(pid, (ulong)region.Address + 8, &local, sizeof(ulong)) ? 0 : 1;
-                    bad += Futex.WaitAny(waiters, TimeSpan.FromSeconds(1)) == -1 ? 0 : 1; // the word is 0, not 1: EAGAIN
+                    bad += Futex.TryWaitAny(waiters, TimeSpan.FromSeconds(1), out _) ? 1 : 0; // the word is 0, not 1: EAGAIN
                     bad += Futex.Wake((nint)word) == 0 ? 0 : 1;
                 }
 

@@ -38,8 +38,8 @@ public unsafe class ProcessMemoryTests
         try
         {
             // The second page becomes PROT_NONE in place (MAP_FIXED): no hole that another thread's mmap could fill.
-            Assert.True(Interop.Libc.MMap(p + 4096, 4096, Interop.Libc.PROT_NONE,
-                Interop.Libc.MAP_PRIVATE | Interop.Libc.MAP_ANONYMOUS | 0x10 /* MAP_FIXED */, -1, 0) == p + 4096);
+            Assert.True(Interop.Libc.MMapAnonymous(p + 4096, 4096, Interop.Libc.PROT_NONE,
+                Interop.Libc.MAP_PRIVATE | 0x10 /* MAP_FIXED */) == p + 4096);
             byte* local = stackalloc byte[64];
             new Span<byte>(local, 64).Fill(0xAB);
 
@@ -59,8 +59,8 @@ public unsafe class ProcessMemoryTests
 
     internal static byte* Map2Pages()
     {
-        byte* p = (byte*)Interop.Libc.MMap(null, 8192, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE,
-            Interop.Libc.MAP_PRIVATE | Interop.Libc.MAP_ANONYMOUS, -1, 0);
+        byte* p = (byte*)Interop.Libc.MMapAnonymous(null, 8192, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE,
+            Interop.Libc.MAP_PRIVATE);
         Assert.True(p != (byte*)-1);
         return p;
     }

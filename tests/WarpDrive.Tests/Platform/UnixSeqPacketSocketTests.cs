@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using WarpDrive.Platform;
 
 namespace WarpDrive.Tests.Platform;
@@ -14,17 +15,16 @@ public unsafe class UnixSeqPacketSocketTests
         using (var first = SharedMemoryRegion.Create("wd-first", 4096))
         using (var second = SharedMemoryRegion.Create("wd-second", 8192))
         {
-            int firstFd = (int)first.Handle.DangerousGetHandle();
-            int secondFd = (int)second.Handle.DangerousGetHandle();
-            Assert.Equal(5, a.Send("hello"u8, [firstFd, secondFd]));
+            Assert.True(a.TrySend("hello"u8, [first.Handle, second.Handle]));
 
             byte[] buffer = new byte[64];
             int[] fds = new int[UnixSeqPacketSocket.MaxFileDescriptors];
-            Assert.Equal(5, b.Receive(buffer, fds, out int fdCount, out PeerCredentials? sender));
+            Assert.Equal(ReceiveStatus.Message, b.Receive(buffer, fds, out int length, out int fdCount, out PeerCredentials? sender));
+            Assert.Equal(5, length);
             Assert.Equal("hello"u8.ToArray(), buffer[..5]);
             Assert.Equal(2, fdCount);
             Assert.Null(sender);
-            Assert.NotEqual(firstFd, fds[0]); // new descriptors for the same files
+            Assert.NotEqual(first.Handle.DangerousGetHandle(), fds[0]); // new descriptors for the same files
 
             using var mappedFirst = SharedMemoryRegion.Map(FileDescriptor.Own(fds[0]), 4096);
             using var mappedSecond = SharedMemoryRegion.Map(FileDescriptor.Own(fds[1]), 8192);
@@ -44,9 +44,9 @@ public unsafe class UnixSeqPacketSocketTests
         using (b)
         using (var region = SharedMemoryRegion.Create("wd-test", 4096))
         {
-            a.Send([1], [(int)region.Handle.DangerousGetHandle()]);
+            a.Send([1], [region.Handle]);
             Span<int> fds = stackalloc int[1];
-            Assert.Equal(1, b.Receive(new byte[8], fds, out int fdCount, out _));
+            Assert.Equal(ReceiveStatus.Message, b.Receive(new byte[8], fds, out _, out int fdCount, out _));
             Assert.Equal(1, fdCount);
             using var received = FileDescriptor.Own(fds[0]);
             string fdinfo = File.ReadAllText($"/proc/self/fdinfo/{fds[0]}");
@@ -56,7 +56,7 @@ public unsafe class UnixSeqPacketSocketTests
     }
 
     [Fact]
-    public void ReceiveReturnsZeroAfterThePeerIsDisposed()
+    public void ReceiveReportsEndOfStreamAfterThePeerIsDisposed()
     {
         var (a, b) = UnixSeqPacketSocket.CreatePair();
         using (b)
@@ -65,15 +65,17 @@ public unsafe class UnixSeqPacketSocketTests
             a.Dispose();
             a.Dispose();
             byte[] buffer = new byte[16];
-            Assert.Equal(3, b.Receive(buffer, default, out _, out _)); // queued data first
-            Assert.Equal(0, b.Receive(buffer, default, out int fdCount, out _));
+            Assert.Equal(ReceiveStatus.Message, b.Receive(buffer, default, out int length, out _, out _)); // queued data first
+            Assert.Equal(3, length);
+            Assert.Equal(ReceiveStatus.EndOfStream, b.Receive(buffer, default, out length, out int fdCount, out _));
+            Assert.Equal(0, length);
             Assert.Equal(0, fdCount);
             Assert.Throws<PlatformException>(() => b.Send([1])); // EPIPE, no SIGPIPE
         }
     }
 
     [Fact]
-    public void NonBlockingAndTimedReceiveReturnMinusOne()
+    public void NonBlockingAndTimedReceiveReportWouldBlock()
     {
         var (a, b) = UnixSeqPacketSocket.CreatePair();
         using (a)
@@ -82,13 +84,55 @@ public unsafe class UnixSeqPacketSocketTests
             Assert.False(b.IsNonBlocking);
             b.SetNonBlocking(true);
             Assert.True(b.IsNonBlocking);
-            Assert.Equal(-1, b.Receive(new byte[8], default, out _, out _));
+            Assert.Equal(ReceiveStatus.WouldBlock, b.Receive(new byte[8], default, out int length, out _, out _));
+            Assert.Equal(0, length);
 
             b.SetNonBlocking(false);
             b.SetReceiveTimeout(TimeSpan.FromMilliseconds(30));
             var watch = Stopwatch.StartNew();
-            Assert.Equal(-1, b.Receive(new byte[8], default, out _, out _));
+            Assert.Equal(ReceiveStatus.WouldBlock, b.Receive(new byte[8], default, out _, out _, out _));
             Assert.InRange(watch.ElapsedMilliseconds, 20, 2000);
+
+            // A message that arrives later is received whole.
+            a.Send([5, 6]);
+            Assert.Equal(ReceiveStatus.Message, b.Receive(new byte[8], default, out length, out _, out _));
+            Assert.Equal(2, length);
+        }
+    }
+
+    [Fact]
+    public void TrySendReportsAFullBufferAndSendThrowsEagain()
+    {
+        var (a, b) = UnixSeqPacketSocket.CreatePair();
+        using (a)
+        using (b)
+        {
+            a.SetNonBlocking(true);
+            byte[] message = new byte[1024];
+            int sent = 0;
+            while (a.TrySend(message))
+            {
+                sent++;
+                Assert.InRange(sent, 1, 1_000_000); // the buffer fills long before
+            }
+
+            Assert.True(sent > 0);
+            Assert.Equal(Interop.Libc.EAGAIN, Assert.Throws<PlatformException>(() => a.Send(message)).Errno);
+
+            // Reading makes room again; the messages queued so far arrive whole, none lost to the refused ones.
+            byte[] buffer = new byte[2048];
+            Assert.Equal(ReceiveStatus.Message, b.Receive(buffer, default, out int length, out _, out _));
+            Assert.Equal(1024, length);
+            Assert.True(SpinWait.SpinUntil(() => a.TrySend(message), TimeSpan.FromSeconds(5)));
+            b.SetNonBlocking(true);
+            int received = 1;
+            while (b.Receive(buffer, default, out length, out _, out _) == ReceiveStatus.Message)
+            {
+                Assert.Equal(1024, length);
+                received++;
+            }
+
+            Assert.Equal(sent + 1, received);
         }
     }
 
@@ -99,7 +143,9 @@ public unsafe class UnixSeqPacketSocketTests
         using (a)
         using (b)
         {
-            Assert.Throws<ArgumentException>(() => a.Send([1], [0, 0, 0, 0, 0]));
+            SafeHandle h = a.Handle;
+            Assert.Throws<ArgumentException>(() => a.Send([1], [h, h, h, h, h]));
+            Assert.Throws<ArgumentException>(() => a.TrySend([1], [h, h, h, h, h]));
         }
     }
 
@@ -112,7 +158,8 @@ public unsafe class UnixSeqPacketSocketTests
         {
             b.EnablePassCredentials();
             a.Send([1, 2]);
-            Assert.Equal(2, b.Receive(new byte[8], default, out _, out PeerCredentials? sender));
+            Assert.Equal(ReceiveStatus.Message, b.Receive(new byte[8], default, out int length, out _, out PeerCredentials? sender));
+            Assert.Equal(2, length);
             Assert.NotNull(sender);
             Assert.Equal(Environment.ProcessId, sender.Value.Pid);
             Assert.Equal(ProcessControl.GetUid(), sender.Value.Uid);
@@ -129,12 +176,13 @@ public unsafe class UnixSeqPacketSocketTests
             using var listener = UnixSeqPacketSocket.Listen(path, 8, 0x180); // 0600
             Assert.True(listener.IsNonBlocking);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-            Assert.Null(listener.TryAccept());
+            Assert.False(listener.TryAccept(out UnixSeqPacketSocket? none));
+            Assert.Null(none);
 
             using var client = UnixSeqPacketSocket.Connect(path);
             Assert.False(client.IsNonBlocking);
-            using var server = listener.TryAccept();
-            Assert.NotNull(server);
+            Assert.True(listener.TryAccept(out UnixSeqPacketSocket? accepted));
+            using UnixSeqPacketSocket server = accepted;
             Assert.True(server.IsNonBlocking);
 
             PeerCredentials peer = server.GetPeerCredentials();
@@ -142,16 +190,23 @@ public unsafe class UnixSeqPacketSocketTests
             Assert.Equal(ProcessControl.GetEUid(), peer.Uid);
             Assert.Equal(Environment.ProcessId, client.GetPeerCredentials().Pid);
 
-            using var pidfd = server.TryGetPeerPidfd(); // Linux 6.5+; null before
-            if (pidfd is not null)
+            if (server.TryGetPeerPidfd(out var pidfd)) // Linux 6.5+; false before
             {
-                Assert.False(Pidfd.HasExited(pidfd));
+                using (pidfd)
+                {
+                    Assert.False(Pidfd.HasExited(pidfd));
+                }
+            }
+            else
+            {
+                Assert.Null(pidfd);
             }
 
-            Assert.Equal(3, client.Send("abc"u8));
+            Assert.True(client.TrySend("abc"u8));
             byte[] buffer = new byte[8];
-            Assert.Equal(3, server.Receive(buffer, default, out _, out _));
-            Assert.Equal(-1, server.Receive(buffer, default, out _, out _)); // non-blocking: nothing more
+            Assert.Equal(ReceiveStatus.Message, server.Receive(buffer, default, out int length, out _, out _));
+            Assert.Equal(3, length);
+            Assert.Equal(ReceiveStatus.WouldBlock, server.Receive(buffer, default, out _, out _, out _)); // non-blocking: nothing more
         }
         finally
         {
@@ -210,17 +265,20 @@ public class DescriptorLeakTests
         using (b)
         using (var region = SharedMemoryRegion.Create("wd-test", 4096))
         {
-            int fd = (int)region.Handle.DangerousGetHandle();
+            SafeHandle h = region.Handle;
             int before = ProcessControl.OpenFdCount();
-            Assert.Equal(2, a.Send([1, 2], [fd, fd, fd, fd]));
+            a.Send([1, 2], [h, h, h, h]);
             Span<int> fds = stackalloc int[1];
-            Assert.Equal(UnixSeqPacketSocket.Rejected, b.Receive(new byte[16], fds, out int fdCount, out _));
+            Assert.Equal(ReceiveStatus.Rejected, b.Receive(new byte[16], fds, out int length, out int fdCount, out _));
+            Assert.Equal(0, length);
             Assert.Equal(0, fdCount);
+            Assert.Equal(-1, fds[0]);
             Assert.Equal(before, ProcessControl.OpenFdCount());
 
             // The next message is unaffected.
-            Assert.Equal(1, a.Send([3], [fd]));
-            Assert.Equal(1, b.Receive(new byte[16], fds, out fdCount, out _));
+            a.Send([3], [h]);
+            Assert.Equal(ReceiveStatus.Message, b.Receive(new byte[16], fds, out length, out fdCount, out _));
+            Assert.Equal(1, length);
             Assert.Equal(1, fdCount);
             Assert.Equal(before + 1, ProcessControl.OpenFdCount());
             FileDescriptor.Close(fds[0]);
@@ -236,13 +294,41 @@ public class DescriptorLeakTests
         using (b)
         using (var region = SharedMemoryRegion.Create("wd-test", 4096))
         {
-            int fd = (int)region.Handle.DangerousGetHandle();
             int before = ProcessControl.OpenFdCount();
-            Assert.Equal(100, a.Send(new byte[100], [fd, fd]));
+            a.Send(new byte[100], [region.Handle, region.Handle]);
             Span<int> fds = stackalloc int[4];
-            Assert.Equal(UnixSeqPacketSocket.Rejected, b.Receive(new byte[10], fds, out int fdCount, out _));
+            Assert.Equal(ReceiveStatus.Rejected, b.Receive(new byte[10], fds, out int length, out int fdCount, out _));
+            Assert.Equal(0, length);
             Assert.Equal(0, fdCount);
             Assert.Equal(before, ProcessControl.OpenFdCount());
+
+            // A message that fits is received: the truncated one was consumed, not left in the queue.
+            a.Send([9]);
+            Assert.Equal(ReceiveStatus.Message, b.Receive(new byte[10], fds, out length, out fdCount, out _));
+            Assert.Equal(1, length);
+            Assert.Equal(0, fdCount);
+        }
+    }
+
+    [Fact]
+    public void SendWithAClosedHandleSendsNothingAndReleasesTheHandlesItHeld()
+    {
+        var (a, b) = UnixSeqPacketSocket.CreatePair();
+        using (a)
+        using (b)
+        using (var open = SharedMemoryRegion.Create("wd-open", 4096))
+        using (var closed = SharedMemoryRegion.Create("wd-closed", 4096))
+        {
+            closed.CloseHandle();
+            b.SetNonBlocking(true);
+            int before = ProcessControl.OpenFdCount();
+            Assert.Throws<ObjectDisposedException>(() => a.Send([1], [open.Handle, closed.Handle]));
+            Assert.Throws<ArgumentNullException>(() => a.Send([1], [open.Handle, null!]));
+            Assert.Equal(ReceiveStatus.WouldBlock, b.Receive(new byte[8], default, out _, out _, out _));
+
+            // Had a reference been kept on the open handle, closing it would leave the descriptor open.
+            open.CloseHandle();
+            Assert.Equal(before - 1, ProcessControl.OpenFdCount());
         }
     }
 }

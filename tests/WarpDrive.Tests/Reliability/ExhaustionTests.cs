@@ -213,11 +213,11 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
             int n;
             try
             {
-                n = socket.Receive(reply, [], out _, out _);
+                _ = socket.Receive(reply, [], out n, out _, out _);
             }
             catch (PlatformException e) when (e.IsPeerGone)
             {
-                n = socket.Receive(reply, [], out _, out _); // the reset is reported once; the reply is behind it
+                _ = socket.Receive(reply, [], out n, out _, out _); // the reset is reported once; the reply is behind it
             }
 
             Assert.True(n >= BrokerResponse.Size, $"connection {i}: reply of {n} bytes");
