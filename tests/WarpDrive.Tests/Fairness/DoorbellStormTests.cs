@@ -71,7 +71,17 @@ public sealed unsafe class DoorbellStormTests
     {
         foreach (string task in Directory.GetDirectories("/proc/self/task"))
         {
-            if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+            string comm;
+            try
+            {
+                comm = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+            }
+            catch (IOException)
+            {
+                continue; // another test's thread ended between the listing and the read
+            }
+
+            if (comm == name)
             {
                 return int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
             }
