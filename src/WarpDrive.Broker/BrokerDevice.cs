@@ -4,8 +4,8 @@ using WarpDrive.Platform;
 
 namespace WarpDrive.Broker;
 
-/// <summary>A device the broker owns: its host (engines and queues), its socket under <c>&lt;run&gt;/dev</c>, and the
-/// FIFO of callers waiting for a queue.</summary>
+/// <summary>A device the broker owns: its host (engines and queues), its socket under <c>&lt;run&gt;/dev</c>, the
+/// FIFO of callers waiting for a queue, and its side of the queue accounting.</summary>
 internal sealed class BrokerDevice(DeviceConfig config, DeviceHost host, UnixSeqPacketSocket listener, string socketPath) : IDisposable
 {
     public DeviceConfig Config { get; } = config;
@@ -18,11 +18,11 @@ internal sealed class BrokerDevice(DeviceConfig config, DeviceHost host, UnixSeq
 
     public string SocketPath { get; } = socketPath;
 
-    public LinkedList<ClientConnection> Waiters { get; } = new();
+    /// <summary>START_Q callers waiting (<c>WAIT</c>) for a free queue, first come, first served.</summary>
+    public WaitLine<ClientConnection> Waiters { get; } = new();
 
-    /// <summary>Queues of this device each account holds (started, or released but not yet complete), for
-    /// <c>reserved_queues</c>; an account that holds none has no entry.</summary>
-    public Dictionary<UserAccount, int> QueuesHeld { get; } = [];
+    /// <summary>Queues of this device each account holds, and its <c>reserved_queues</c>.</summary>
+    public DeviceQuota Quota { get; } = new(host.Name, config.ReservedQueues, () => host.AvailableInstances);
 
     /// <summary>The listener's epoll token.</summary>
     public ulong Token { get; set; }

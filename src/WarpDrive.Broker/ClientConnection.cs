@@ -4,7 +4,7 @@ using WarpDrive.Platform;
 namespace WarpDrive.Broker;
 
 /// <summary>One open of a device: a connection on its socket (uacce: an open of the chrdev). It holds at most one
-/// queue and the ring region mapped for it.</summary>
+/// queue and the ring region mapped for it, or waits for one in its device's <see cref="BrokerDevice.Waiters"/>.</summary>
 internal sealed class ClientConnection(ulong id, BrokerDevice device, UnixSeqPacketSocket socket, ClientProcess process)
 {
     /// <summary>The epoll token.</summary>
@@ -20,9 +20,6 @@ internal sealed class ClientConnection(ulong id, BrokerDevice device, UnixSeqPac
 
     /// <summary>The ring region (DUS) of <see cref="Queue"/>, mapped in the broker until the queue is released.</summary>
     public SharedMemoryRegion? Ring { get; set; }
-
-    /// <summary>In the device's FIFO of START_Q callers waiting for a free queue.</summary>
-    public LinkedListNode<ClientConnection>? WaitNode { get; set; }
 
     public bool Closed { get; set; }
 }

@@ -1,0 +1,171 @@
+using WarpDrive.Broker;
+
+namespace WarpDrive.Tests.Broker;
+
+/// <summary>The device's line of START_Q callers (<see cref="WaitLine{T}"/>) without a broker: first come, first
+/// served, a waiter that may not take a queue yet keeps its place, and leaving the line is cancellation.</summary>
+public sealed class WaitLineTests
+{
+    private sealed class Waiter(string name)
+    {
+        public string Name { get; } = name;
+
+        public override string ToString() => Name;
+    }
+
+    private static (WaitLine<Waiter> Line, Waiter[] Waiters) Line(params string[] names)
+    {
+        var line = new WaitLine<Waiter>();
+        Waiter[] waiters = [.. names.Select(n => new Waiter(n))];
+        foreach (Waiter w in waiters)
+        {
+            line.Join(w);
+        }
+
+        return (line, waiters);
+    }
+
+    private static string Names(WaitLine<Waiter> line) => string.Join(",", line.ToArray().Select(w => w.Name));
+
+    [Fact]
+    public void Queues_go_to_the_waiters_in_the_order_they_joined()
+    {
+        (WaitLine<Waiter> line, _) = Line("a", "b", "c");
+        var served = new List<string>();
+
+        for (int i = 0; i < 3; i++)
+        {
+            line.Serve(w => { served.Add(w.Name); return WaiterVerdict.Served; });
+        }
+
+        Assert.Equal(["a", "b", "c"], served);
+        Assert.Equal(0, line.Count);
+    }
+
+    [Fact]
+    public void A_waiter_that_may_not_take_a_queue_keeps_its_place_and_the_next_one_is_served()
+    {
+        (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c");
+        var asked = new List<string>();
+
+        line.Serve(x => { asked.Add(x.Name); return x == w[0] ? WaiterVerdict.Skip : WaiterVerdict.Served; });
+
+        Assert.Equal(["a", "b"], asked); // c was not asked: b took the queue
+        Assert.Equal("a,c", Names(line));
+        Assert.True(line.Contains(w[0]));
+        Assert.False(line.Contains(w[1]));
+    }
+
+    [Fact]
+    public void Stop_leaves_everyone_in_place()
+    {
+        (WaitLine<Waiter> line, _) = Line("a", "b");
+        int asked = 0;
+
+        line.Serve(_ => { asked++; return WaiterVerdict.Stop; });
+
+        Assert.Equal(1, asked);
+        Assert.Equal("a,b", Names(line));
+    }
+
+    [Fact]
+    public void Waiters_that_leave_during_a_hand_over_are_dropped_and_the_next_one_is_asked()
+    {
+        (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c", "d");
+
+        line.Serve(x => x == w[0] || x == w[1] ? WaiterVerdict.Leave : WaiterVerdict.Served);
+
+        Assert.Equal("d", Names(line));
+    }
+
+    [Fact]
+    public void A_visit_may_take_its_waiter_out_itself()
+    {
+        // The broker closes a waiter whose hand-over failed; closing takes it out of the line, then it says Leave.
+        (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c");
+        var asked = new List<string>();
+
+        line.Serve(x =>
+        {
+            asked.Add(x.Name);
+            if (x == w[0])
+            {
+                Assert.True(line.Leave(x));
+                return WaiterVerdict.Leave;
+            }
+
+            return WaiterVerdict.Served;
+        });
+
+        Assert.Equal(["a", "b"], asked);
+        Assert.Equal("c", Names(line));
+    }
+
+    [Fact]
+    public void A_visit_that_takes_out_the_next_waiter_too_goes_on_from_the_front()
+    {
+        (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c", "d");
+        var asked = new List<string>();
+
+        line.Serve(x =>
+        {
+            asked.Add(x.Name);
+            if (x == w[1])
+            {
+                line.Leave(w[1]);
+                line.Leave(w[2]);
+                return WaiterVerdict.Leave;
+            }
+
+            return x == w[0] ? WaiterVerdict.Skip : WaiterVerdict.Served;
+        });
+
+        Assert.Equal(["a", "b", "a", "d"], asked);
+        Assert.Equal("a", Names(line));
+    }
+
+    [Fact]
+    public void Leaving_the_line_cancels_the_wait_wherever_the_waiter_stands()
+    {
+        (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c");
+
+        Assert.True(line.Leave(w[1]));
+        Assert.False(line.Leave(w[1]));
+        Assert.False(line.Contains(w[1]));
+        Assert.Equal("a,c", Names(line));
+
+        var served = new List<string>();
+        line.Serve(x => { served.Add(x.Name); return WaiterVerdict.Served; });
+        line.Serve(x => { served.Add(x.Name); return WaiterVerdict.Served; });
+        Assert.Equal(["a", "c"], served);
+
+        // A cancelled waiter may join again: at the end.
+        line.Join(w[1]);
+        line.Join(w[0]);
+        Assert.Equal("b,a", Names(line));
+    }
+
+    [Fact]
+    public void A_waiter_cannot_join_twice()
+    {
+        (WaitLine<Waiter> line, Waiter[] w) = Line("a");
+        Assert.Throws<InvalidOperationException>(() => line.Join(w[0]));
+        Assert.Equal(1, line.Count);
+    }
+
+    [Fact]
+    public void Drain_empties_the_line_in_order_taking_each_waiter_out_first()
+    {
+        (WaitLine<Waiter> line, _) = Line("a", "b", "c");
+        var told = new List<string>();
+
+        line.Drain(x =>
+        {
+            Assert.False(line.Contains(x));
+            told.Add(x.Name);
+        });
+
+        Assert.Equal(["a", "b", "c"], told);
+        Assert.Equal(0, line.Count);
+    }
+}
