@@ -12,7 +12,7 @@
 # One lcore does DPDK's work: EAL -l 0,1 is the main lcore (it only launches the test and waits for it) and one worker
 # lcore, which enqueues bursts of --burst-sz 32 to one queue pair of the vdev and dequeues them; both software PMDs do
 # the work inside the enqueue call, on that lcore. WarpDrive runs one submitting thread (--threads 1, --ctxnum 1) and
-# one engine thread of the in-process device (--engines 1: the default on 2 vCPUs), plus the library's polling thread
+# one worker of the in-process device (--workers 1: the default on 2 vCPUs), plus the library's polling thread
 # (async) and thread-pool continuations; direct is the library call on the submitting thread alone.
 #
 # Units: every figure is Gbps of uncompressed (deflate) or plaintext (GCM) bytes, 10^9 bits/s, as DPDK reports them:
@@ -152,7 +152,7 @@ dpdk_gcm() { # N OPS LOG
 
 wd_bench() { # LOG ARGS...
   local log=$1; shift
-  local cmd=(dotnet "$wd" bench --threads 1 --ctxnum 1 --engines 1 --seconds "$seconds" --json "$@")
+  local cmd=(dotnet "$wd" bench --threads 1 --ctxnum 1 --workers 1 --seconds "$seconds" --json "$@")
   echo "+ ${cmd[*]}" >"$log.err"
   timeout 600 "${cmd[@]}" >"$log" 2>>"$log.err" || { echo "dpdk.sh: wd bench $* failed, see $log.err" >&2; tail -5 "$log.err" >&2; exit 1; }
 }
@@ -254,7 +254,7 @@ print("```\n" + machine.strip() + "\n```\n")
 print("Median of the rounds (min-max); ratios are the median of each round's ratio (same round, back to back).\n")
 if only != "gcm":
     print("Deflate level 1 (ISA-L on both sides), Gbps of uncompressed data; DPDK: compress_isal PMD, 1 worker lcore, bursts")
-    print("of 32; WarpDrive: the embedded device through the queue, depth 32, 1 submitting + 1 engine thread, completions as")
+    print("of 32; WarpDrive: the embedded device through the queue, depth 32, 1 submitting + 1 worker, completions as")
     print("ValueTasks (async) or as callbacks on the library's polling thread (callbacks, --callbacks); direct = the ISA-L call")
     print("on the calling thread.\n")
     print("| block | op | DPDK | WD async | async / DPDK | WD callbacks | callbacks / DPDK | WD direct | direct / DPDK | async / direct | callbacks / direct |")
@@ -283,7 +283,7 @@ if only != "gcm":
 if only != "deflate":
     print("AES-128-GCM encrypt (12-byte IV, no AAD, 16-byte tag), Mops and Gbps of plaintext; DPDK: crypto_openssl PMD, 1 worker")
     print("lcore, bursts of 32; WarpDrive: embedded SEC device through the queue, sync (1 in flight) and async (depth 32), 1")
-    print("submitting + 1 engine thread; direct = .NET AesGcm (OpenSSL) on the calling thread.\n")
+    print("submitting + 1 worker; direct = .NET AesGcm (OpenSSL) on the calling thread.\n")
     print("| size | DPDK Mops | DPDK Gbps | WD sync Mops | sync / DPDK | WD async Mops | async / DPDK | WD direct Mops | direct / DPDK | WD sync, async Gbps |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for s in gcm_sizes:

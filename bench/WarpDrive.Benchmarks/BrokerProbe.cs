@@ -21,7 +21,7 @@ internal static class BrokerProbe
         using var local = new WdRuntime(new WdRuntimeOptions
         {
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, WorkerCount = 1 },
         });
 
         using (WdQueue queue = broker.RequestQueue("deflate"))

@@ -22,7 +22,7 @@ internal static class CryptoProbe
         using var local = new WdRuntime(new WdRuntimeOptions
         {
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 2 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = 2 },
         });
         using WdRuntime? broker = runDirectory is null ? null : new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, BrokerRunDirectory = runDirectory });
         Console.WriteLine($"{Environment.ProcessorCount} cores, {RuntimeInformationText()}; medians of {Rounds - 1} rounds of {s_round.TotalMilliseconds:F0} ms");

@@ -31,7 +31,7 @@ public class DeflateBlockBenchmark
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
             EmbeddedZipEngine = Engine,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, WorkerCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
         });
         _session = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip, Level = 1 }, _runtime);
         DeflateEngine engine = Engine == "isal" ? DeflateEngine.Isal ?? throw new InvalidOperationException("libisal2 missing") : DeflateEngine.ZlibNg;

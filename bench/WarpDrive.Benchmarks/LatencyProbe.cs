@@ -14,7 +14,7 @@ internal static class LatencyProbe
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(50) },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, WorkerCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(50) },
         });
         using WdQueue queue = runtime.RequestQueue("deflate");
         long[] samples = NopRoundTrips(queue, count);

@@ -64,7 +64,7 @@ public class MetricsOverheadBenchmark
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
         });
         _context = new WdContext(_runtime.RequestQueue("gzip"), poller: null);
         _slot = new RequestSlot(_context, 0);

@@ -17,7 +17,7 @@ public class QueueRoundTripBenchmark
     {
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, EngineCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, WorkerCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
         });
         _queue = _runtime.RequestQueue("deflate");
         _queue.SpinBeforeSleep = TimeSpan.FromMilliseconds(5);

@@ -14,8 +14,11 @@ internal static partial class BrokerLog
     [LoggerMessage(2, LogLevel.Information, "wdd {Pid} stopped")]
     public static partial void Stopped(this ILogger logger, int pid);
 
-    [LoggerMessage(3, LogLevel.Information, "{Device}: {Queues} queues x depth {Depth}, engine threads: {Engines}, on {Engine}, flags {Flags}, socket {Socket}")]
-    public static partial void DeviceStarted(this ILogger logger, string device, int queues, int depth, int engines, string engine, DeviceFlags flags, string socket);
+    [LoggerMessage(3, LogLevel.Information, "{Device}: {Queues} queues x depth {Depth}, workers: {Workers}, on {Engine}, flags {Flags}, socket {Socket}")]
+    public static partial void DeviceStarted(this ILogger logger, string device, int queues, int depth, int workers, string engine, DeviceFlags flags, string socket);
+
+    [LoggerMessage(18, LogLevel.Warning, "wdd.json: devices {Devices}: the key 'engines' is deprecated: it is 'workers' now (the same value: threads that serve the queues)")]
+    public static partial void DeprecatedEnginesKey(this ILogger logger, string devices);
 
     [LoggerMessage(4, LogLevel.Warning, "{Device}: queue {Queue} disabled: {Reason} ({Errors} invalid descriptors)")]
     public static partial void QueueDisabled(this ILogger logger, string device, int queue, QueueDisableReason reason, int errors);
@@ -70,7 +73,7 @@ internal readonly record struct LogKey(int EventId, string Event, uint Uid)
 /// <summary>Rate limits the log lines that clients can cause (connection churn, refusals, failures): per
 /// <see cref="LogKey"/>, the first <see cref="LinesPerInterval"/> lines of an interval are written; the rest are
 /// counted, and once the interval is over one line says how many were suppressed. A flood of K lines in an interval
-/// thus costs at most <see cref="LinesPerInterval"/> + 1 lines. Thread-safe (the engine threads report queue
+/// thus costs at most <see cref="LinesPerInterval"/> + 1 lines. Thread-safe (the workers report queue
 /// disables); the clock is injected (milliseconds, monotonic) so that a test needs no sleeps.</summary>
 internal sealed class LogRateLimiter(int linesPerInterval, long intervalMilliseconds, Func<long> clock, Action<LogKey, long> reportSuppressed)
 {
@@ -237,7 +240,7 @@ internal sealed class ClientLog
         }
     }
 
-    /// <summary>On an engine thread; keyed by the queue's owner (its tenant's uid).</summary>
+    /// <summary>On a worker; keyed by the queue's owner (its tenant's uid).</summary>
     public void QueueDisabled(string device, uint uid, int queue, QueueDisableReason reason, int errors)
     {
         if (Limiter.ShouldLog(new LogKey(4, $"queue disabled on {device}", uid)))
@@ -246,7 +249,7 @@ internal sealed class ClientLog
         }
     }
 
-    /// <summary>On an engine thread: a client can make its requests fail as often as it likes.</summary>
+    /// <summary>On a worker: a client can make its requests fail as often as it likes.</summary>
     public void RequestFailed(string device, uint uid, int queue, string error)
     {
         if (Limiter.ShouldLog(new LogKey(17, $"request failed on {device}", uid)))

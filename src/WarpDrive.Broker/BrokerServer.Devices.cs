@@ -107,7 +107,7 @@ public sealed partial class BrokerServer
         device.Token = EpollTokens.Device(_devices.Count - 1);
         _epoll.Add(listener.Handle, EpollEvents.In, device.Token);
         _attributes.Publish(device);
-        _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.EngineCount, engine.Name, flags, socketPath);
+        _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.WorkerCount, engine.Name, flags, socketPath);
     }
 
     private DeviceHost CreateHost(DeviceConfig config, DeflateEngine engine, DeviceFlags flags)
@@ -117,13 +117,13 @@ public sealed partial class BrokerServer
         {
             QueueCount = config.Queues,
             QueueDepth = config.QueueDepth,
-            EngineCount = config.Engines,
+            WorkerCount = config.Workers,
             MaxStreamsPerQueue = config.MaxStreamsPerQueue,
             NumaNode = config.NumaNode,
             Flags = flags,
             QueueErrorThreshold = _config.Limits.QueueErrorThreshold,
             MaxRequestBytes = _config.Limits.MaxRequestBytes,
-            EngineQuantum = TimeSpan.FromMicroseconds(_config.Scheduling.QuantumMicroseconds),
+            WorkerQuantum = TimeSpan.FromMicroseconds(_config.Scheduling.QuantumMicroseconds),
             BulkThresholdBytes = _config.Scheduling.BulkThresholdBytes,
             IsolateStrategy = config.IsolateStrategy,
             FaultInjectionInterval = config.FaultInjection,

@@ -66,6 +66,12 @@ public sealed partial class BrokerServer : IDisposable, IClientLink
         _cleanup = new ClientCleanup(_clients, _epoll, _accounting, _regions, _queues, _attributes, _clientLog, this);
         _control = new ControlHandler(this, _queues, _regions, _cleanup);
         _stats = CreateStats(config, runDirectory, logger);
+        string[] deprecated = [.. config.Devices.Where(d => d.WorkersFromEnginesKey).Select(d => d.Name)];
+        if (deprecated.Length > 0)
+        {
+            logger.DeprecatedEnginesKey(string.Join(", ", deprecated));
+        }
+
         try
         {
             foreach (DeviceConfig device in config.Devices)

@@ -5,7 +5,7 @@ using WarpDrive.Cli.Bench;
 namespace WarpDrive.Cli;
 
 /// <summary><c>wd bench --alg A [--mode M] [--sync|--async] [--threads N] [--ctxnum N] [--depth N] [--pktlen B]
-/// [--seconds S] [--engines N] [--input-file F] [--json] [--compare] [--report [DIR]] [--run-dir D]</c>: like uadk_tool benchmark.
+/// [--seconds S] [--workers N] [--input-file F] [--json] [--compare] [--report [DIR]] [--run-dir D]</c>: like uadk_tool benchmark.
 /// Measures throughput, latency percentiles, the process's CPU and the submitting threads' CPU per request; with
 /// <c>--compare</c> also the direct library call and a Unix-socket offload server, with ratios. docs/PERFORMANCE.md
 /// describes the options and metrics.</summary>
@@ -27,7 +27,7 @@ internal static class BenchCommand
         var depth = new Option<int>("--depth") { Description = "Asynchronous: requests in flight per thread", DefaultValueFactory = _ => 32 };
         var pktlen = new Option<string>("--pktlen") { Description = "Bytes per request: 4096, 4K, 64K, 1M...", DefaultValueFactory = _ => "64K" };
         var seconds = new Option<double>("--seconds") { Description = "Measured time per run (fractions allowed)", DefaultValueFactory = _ => 3 };
-        var engines = new Option<int?>("--engines") { Description = "Engine threads of the devices (local, inline and the private broker)" };
+        var workers = new Option<int?>("--workers", "--engines") { Description = "Workers (threads serving the queues) of the devices (local, inline and the private broker); --engines is its old name" };
         var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 1 };
         var inputFile = new Option<string?>("--input-file") { Description = "Take each request's packet from this file's first --pktlen bytes (default: generated text, or random bytes for crypto)" };
         var grace = new Option<double>("--grace")
@@ -42,7 +42,7 @@ internal static class BenchCommand
         var serveSocket = new Option<string?>("--serve-socket") { Hidden = true };
         var command = new Command("bench", "Measure throughput, latency and CPU cost of requests (like uadk_tool benchmark)")
         {
-            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, engines, level, inputFile, grace, json, compare, report, runDir, serveSocket,
+            alg, op, mode, sync, async, callbacks, threads, ctxnum, depth, pktlen, seconds, workers, level, inputFile, grace, json, compare, report, runDir, serveSocket,
         };
         command.SetAction(parse =>
         {
@@ -69,7 +69,7 @@ internal static class BenchCommand
                 Depth = parse.GetValue(depth),
                 PacketLength = packet,
                 Seconds = parse.GetValue(seconds),
-                Engines = parse.GetValue(engines),
+                Workers = parse.GetValue(workers),
                 Level = parse.GetValue(level),
                 InputFile = parse.GetValue(inputFile),
                 Grace = parse.GetValue(grace) is > 0 and < 3600 and var g ? TimeSpan.FromSeconds(g) : TimeSpan.Zero,
@@ -95,7 +95,7 @@ internal static class BenchCommand
         : s.Contexts < 1 ? "--ctxnum must be at least 1"
         : s.Depth is < 1 or > 4096 ? "--depth must be from 1 to 4096"
         : !(s.Seconds > 0) || s.Seconds > 3600 ? "--seconds must be above 0 (and at most 3600)"
-        : s.Engines is < 1 or > 64 ? "--engines must be from 1 to 64"
+        : s.Workers is < 1 or > 64 ? "--workers must be from 1 to 64"
         : s.Level is < 0 or > 9 ? "--level must be from 0 to 9"
         : s.Grace <= TimeSpan.Zero ? "--grace must be above 0 (and below 3600)"
         : decompress && s.Algorithm.Kind != BenchAlgorithmKind.Compression ? "--op decompress needs deflate, zlib or gzip"

@@ -35,9 +35,9 @@ internal sealed class TopView
             foreach (DeviceSnapshot device in file.Stats.Devices)
             {
                 var table = new Table { Title = new TableTitle(Title(file.Stats, device)) };
-                // Short headers. "user" is the owner's uid and, when not 1, its weight, and its cap when it has one; "eng%" the share of one engine's
+                // Short headers. "user" is the owner's uid and, when not 1, its weight, and its cap when it has one; "busy%" the share of one worker's
                 // time its requests took since the last frame.
-                table.AddColumns("q", "state", "owner", "user", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s", "eng%");
+                table.AddColumns("q", "state", "owner", "user", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s", "busy%");
                 foreach (int c in (int[])[0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
                 {
                     table.Columns[c].RightAligned();
@@ -69,7 +69,7 @@ internal sealed class TopView
                         Rate(before, q, seconds, s => s.Completed, bytes: false),
                         Rate(before, q, seconds, s => s.BytesIn, bytes: true),
                         Rate(before, q, seconds, s => s.BytesOut, bytes: true),
-                        EngineShare(before, q, seconds));
+                        BusyShare(before, q, seconds));
                 }
 
                 if (idle > 0)
@@ -95,26 +95,26 @@ internal sealed class TopView
         : string.Create(CultureInfo.InvariantCulture,
             $"{q.OwnerUid}{(q.Weight == 1 ? "" : $" w{q.Weight}")}{(q.MaxSharePercent is 0 or 100 ? "" : $" <={q.MaxSharePercent}%")}");
 
-    /// <summary>Engine time the queue took since the last frame, as a percentage of one engine's time.</summary>
-    private static string EngineShare(QueueSnapshot? before, QueueSnapshot now, double seconds)
+    /// <summary>Busy time the queue took since the last frame, as a percentage of one worker's time.</summary>
+    private static string BusyShare(QueueSnapshot? before, QueueSnapshot now, double seconds)
     {
-        if (before is null || seconds <= 0 || now.EngineNanos < before.EngineNanos)
+        if (before is null || seconds <= 0 || now.BusyNanos < before.BusyNanos)
         {
             return "-";
         }
 
-        double share = (now.EngineNanos - before.EngineNanos) / (seconds * 1e9) * 100;
+        double share = (now.BusyNanos - before.BusyNanos) / (seconds * 1e9) * 100;
         return share.ToString("0", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>"zip-0  wdd (pid 42)  2 engines  isal  faults 0" and the isolation, marked.</summary>
+    /// <summary>"zip-0  wdd (pid 42)  2 worker(s)  isal  faults 0" and the isolation, marked.</summary>
     private static string Title(StatsSnapshot stats, DeviceSnapshot device)
     {
         string owner = stats.Publisher == StatsPublisher.Broker ? $"wdd (pid {stats.Pid})" : $"pid {stats.Pid}";
         string engine = device.Engine.Length > 0 ? $"  {Markup.Escape(device.Engine)}" : "";
         string isolated = device.IsIsolated ? "  [red]ISOLATED[/]" : "  isolated: no";
         string faults = device.FaultCount == 0 ? "faults 0" : $"[red]faults {device.FaultCount}[/]";
-        return $"[bold]{Markup.Escape(device.Name)}[/]  {owner}  {device.Engines} engine(s){engine}  {Markup.Escape(device.Algorithms)}{isolated}  {faults}";
+        return $"[bold]{Markup.Escape(device.Name)}[/]  {owner}  {device.Workers} worker(s){engine}  {Markup.Escape(device.Algorithms)}{isolated}  {faults}";
     }
 
     public static string StateName(QueueStatsState state) => state switch

@@ -51,7 +51,7 @@ internal sealed unsafe class BulkLane : IDisposable
 
     private void Run()
     {
-        object? state = EngineThread.CreateState(_host, 0);
+        object? state = QueueWorker.CreateState(_host, 0);
         try
         {
             while (TryTake(state, out HardwareQueue? queue, out int generation))
@@ -159,9 +159,9 @@ internal sealed unsafe class BulkLane : IDisposable
             }
 
             long start = Stopwatch.GetTimestamp();
-            EngineThread.RunRequest(_host, queue, in queue.BulkSqe, state);
+            QueueWorker.RunRequest(_host, queue, in queue.BulkSqe, state);
             long ticks = Stopwatch.GetTimestamp() - start;
-            queue.Stats->EngineNanos += (ulong)(ticks * EngineThread.NanosPerTick);
+            queue.Stats->BusyNanos += (ulong)(ticks * QueueWorker.NanosPerTick);
             lock (_lock)
             {
                 queue.Tenant.ChargeBulk(ticks);
@@ -175,7 +175,7 @@ internal sealed unsafe class BulkLane : IDisposable
             }
 
             queue.Exit();
-            queue.Engine.Wake(); // it skipped the queue meanwhile and did not listen to its doorbell
+            queue.Worker.Wake(); // it skipped the queue meanwhile and did not listen to its doorbell
         }
     }
 

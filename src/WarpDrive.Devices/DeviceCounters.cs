@@ -44,7 +44,7 @@ internal readonly unsafe struct DeviceCounters
         StatsText.Write(new Span<byte>(d->Engine, StatsLayout.EngineSize), engine);
         d->FirstQueue = firstQueue;
         d->QueueCount = (uint)host.Options.QueueCount;
-        d->Engines = (uint)engineCount;
+        d->Workers = (uint)engineCount;
         d->QueueDepth = (uint)host.Options.QueueDepth;
         d->Flags = (uint)host.Flags;
         for (int i = 0; i < host.Options.QueueCount; i++)

@@ -14,7 +14,7 @@ public sealed unsafe class DeviceHost : IDisposable
     private readonly Lock _lock = new();
     private readonly HardwareQueue[] _queues;
     private readonly bool[] _inUse;
-    private readonly EngineThread[] _engines;
+    private readonly QueueWorker[] _workers;
     private readonly Queue<long> _recentFaults = new(); // Stopwatch timestamps of faults within the last hour
     private readonly DeviceCounters _counters;
     private readonly Dictionary<uint, DeviceTenant> _tenants = [];
@@ -42,25 +42,25 @@ public sealed unsafe class DeviceHost : IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.QueueCount);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.EngineCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.WorkerCount);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.QueueErrorThreshold);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.FaultInjectionInterval);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxRequestBytes, RingLayout.PageSize);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.BulkThresholdBytes);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.EngineQuantum, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.WorkerQuantum, TimeSpan.Zero);
         IsolateStrategy = Options.IsolateStrategy;
         // Inline: one (never started) engine per queue, whose state the submitting thread uses.
-        int engineCount = Options.Inline ? Options.QueueCount : Math.Min(Options.EngineCount, Options.QueueCount);
-        if (stats is null || !stats.TryAttach(this, engineCount, out _counters))
+        int workerCount = Options.Inline ? Options.QueueCount : Math.Min(Options.WorkerCount, Options.QueueCount);
+        if (stats is null || !stats.TryAttach(this, workerCount, out _counters))
         {
             _counters = DeviceCounters.AllocatePrivate(Options.QueueCount);
-            _counters.Describe(this, engineCount, 0, 0);
+            _counters.Describe(this, workerCount, 0, 0);
         }
 
-        _engines = new EngineThread[engineCount];
-        for (int e = 0; e < engineCount; e++)
+        _workers = new QueueWorker[workerCount];
+        for (int e = 0; e < workerCount; e++)
         {
-            _engines[e] = new EngineThread(this, e);
+            _workers[e] = new QueueWorker(this, e);
         }
 
         Bulk = Options.Inline || Options.BulkThresholdBytes == 0 ? null : new BulkLane(this);
@@ -68,12 +68,12 @@ public sealed unsafe class DeviceHost : IDisposable
         _inUse = new bool[Options.QueueCount];
         for (int i = 0; i < _queues.Length; i++)
         {
-            _queues[i] = new HardwareQueue(this, i, Options.QueueDepth, (uint)Options.MaxStreamsPerQueue, _engines[i % engineCount], _counters.Queues + i);
+            _queues[i] = new HardwareQueue(this, i, Options.QueueDepth, (uint)Options.MaxStreamsPerQueue, _workers[i % workerCount], _counters.Queues + i);
         }
 
-        for (int e = 0; e < engineCount && !Options.Inline; e++)
+        for (int e = 0; e < workerCount && !Options.Inline; e++)
         {
-            _engines[e].Start(_queues.Where((_, i) => i % engineCount == e).ToArray());
+            _workers[e].Start(_queues.Where((_, i) => i % workerCount == e).ToArray());
         }
     }
 
@@ -222,7 +222,7 @@ public sealed unsafe class DeviceHost : IDisposable
         {
             if (!_tenants.TryGetValue(uid, out DeviceTenant? tenant))
             {
-                tenant = new DeviceTenant(uid, weight, _engines.Length);
+                tenant = new DeviceTenant(uid, weight, _workers.Length);
                 _tenants.Add(uid, tenant);
             }
 
@@ -248,7 +248,7 @@ public sealed unsafe class DeviceHost : IDisposable
             throw new InvalidOperationException($"{Name} has engine threads: it serves its queues itself");
         }
 
-        return queue.Engine.ServeInline(queue);
+        return queue.Worker.ServeInline(queue);
     }
 
     /// <summary>The counters of queue <paramref name="queueId"/> as they are now (the record <c>wd top</c> reads):
@@ -268,7 +268,7 @@ public sealed unsafe class DeviceHost : IDisposable
             OwnerUid = Volatile.Read(ref q->OwnerUid),
             Weight = Volatile.Read(ref q->Weight),
             MaxSharePercent = Volatile.Read(ref q->MaxSharePercent),
-            EngineNanos = Volatile.Read(ref q->EngineNanos),
+            BusyNanos = Volatile.Read(ref q->BusyNanos),
             Submitted = Volatile.Read(ref q->Submitted),
             Completed = Volatile.Read(ref q->Completed),
             Errors = Volatile.Read(ref q->Errors),
@@ -464,9 +464,9 @@ public sealed unsafe class DeviceHost : IDisposable
             _disposed = true;
         }
 
-        foreach (EngineThread engine in _engines)
+        foreach (QueueWorker worker in _workers)
         {
-            engine.Dispose();
+            worker.Dispose();
         }
 
         Bulk?.Dispose();

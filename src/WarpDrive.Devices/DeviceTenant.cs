@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace WarpDrive.Devices;
 
 /// <summary>An owner of queues as the device's engines share their time: a user of the broker (one per uid), or this
-/// process. An engine gives each tenant with work a turn of <see cref="DeviceHostOptions.EngineQuantum"/> times its
+/// process. An engine gives each tenant with work a turn of <see cref="DeviceHostOptions.WorkerQuantum"/> times its
 /// <see cref="Weight"/> (deficit round robin on measured engine time), so a tenant's share of a busy engine follows its
 /// weight whatever the size or the number of its requests and queues.</summary>
 /// <remarks>Each device thread (engine <c>i</c>, then the bulk lane) has its own slot, written only by that thread

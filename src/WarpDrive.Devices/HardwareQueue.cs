@@ -12,7 +12,7 @@ namespace WarpDrive.Devices;
 /// <see cref="IsServing"/>; nothing else may read it after Stop.</remarks>
 public sealed unsafe class HardwareQueue
 {
-    private readonly EngineThread _engine;
+    private readonly QueueWorker _worker;
     private readonly uint _maxStreams;
     private readonly nint _ownRegion;
     private int _busy;
@@ -25,14 +25,14 @@ public sealed unsafe class HardwareQueue
     private int _generation;
     private DeviceTenant? _tenant;
 
-    internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, EngineThread engine, QueueStatsRecord* stats)
+    internal HardwareQueue(DeviceHost host, int id, int depth, uint maxStreams, QueueWorker worker, QueueStatsRecord* stats)
     {
         Stats = stats;
         Host = host;
         Id = id;
         Depth = depth;
         _maxStreams = maxStreams;
-        _engine = engine;
+        _worker = worker;
         RegionSize = RingLayout.RegionSize(depth);
         _ownRegion = (nint)NativeMemory.AlignedAlloc((nuint)RegionSize, RingLayout.PageSize);
         RegionBase = _ownRegion;
@@ -44,8 +44,8 @@ public sealed unsafe class HardwareQueue
     /// <summary>The device this queue belongs to.</summary>
     public DeviceHost Host { get; }
 
-    /// <summary>The engine that serves this queue.</summary>
-    internal EngineThread Engine => _engine;
+    /// <summary>The worker that serves this queue.</summary>
+    internal QueueWorker Worker => _worker;
 
     /// <summary>Queue id within the device.</summary>
     public int Id { get; }
@@ -140,7 +140,7 @@ public sealed unsafe class HardwareQueue
         Volatile.Write(ref Region.State, (uint)QueueState.Started);
         Volatile.Write(ref _serving, true);
         // Format zeroed device_waiting: an engine that went to sleep before would not be rung for this queue.
-        _engine.Wake();
+        _worker.Wake();
     }
 
     /// <summary>Stops serving and waits until the engine has left the queue (uacce PUT_Q). When it returns, no

@@ -3,7 +3,7 @@ using WarpDrive.Devices;
 namespace WarpDrive;
 
 /// <summary>Shape of the in-process (embedded) devices a <see cref="WdRuntime"/> starts when no other device is
-/// present: queues, ring depth, engine threads (<see cref="WdRuntimeOptions.EmbeddedDeviceOptions"/>).</summary>
+/// present: queues, ring depth, workers (<see cref="WdRuntimeOptions.EmbeddedDeviceOptions"/>).</summary>
 public sealed class WdEmbeddedDeviceOptions
 {
     private static readonly DeviceHostOptions s_defaults = new();
@@ -14,24 +14,24 @@ public sealed class WdEmbeddedDeviceOptions
     /// <summary>Ring depth of every queue (a power of two, 2..4096). Default 256.</summary>
     public int QueueDepth { get; init; } = s_defaults.QueueDepth;
 
-    /// <summary>Engine threads per device; queue <c>i</c> is served by engine <c>i % EngineCount</c>. Default half the
+    /// <summary>Workers (device host threads that serve the queues) per device; queue <c>i</c> is served by worker <c>i % WorkerCount</c>. Default half the
     /// cores, 1..4.</summary>
-    public int EngineCount { get; init; } = s_defaults.EngineCount;
+    public int WorkerCount { get; init; } = s_defaults.WorkerCount;
 
     /// <summary>Stream contexts one queue may hold. Default 32.</summary>
     public int MaxStreamsPerQueue { get; init; } = s_defaults.MaxStreamsPerQueue;
 
-    /// <summary>How long an idle engine polls before it sleeps on its doorbell. Default 50 µs.</summary>
+    /// <summary>How long an idle worker polls before it sleeps on its doorbell. Default 50 µs.</summary>
     public TimeSpan SpinBeforeSleep { get; init; } = s_defaults.SpinBeforeSleep;
 
-    /// <summary>Longest an idle engine sleeps without a doorbell (it bounds the delay of a lost wake-up). Default 100 ms.</summary>
+    /// <summary>Longest an idle worker sleeps without a doorbell (it bounds the delay of a lost wake-up). Default 100 ms.</summary>
     public TimeSpan IdleSleepTimeout { get; init; } = s_defaults.IdleSleepTimeout;
 
     /// <summary>Invalid descriptors a queue may produce before the device disables it; 0 (the default) never disables:
     /// in-process, the client is the process itself.</summary>
     public int QueueErrorThreshold { get; init; } = s_defaults.QueueErrorThreshold;
 
-    /// <summary>No engine threads: each queue served by the thread that submits to it (tests and fuzzing; Mix mode
+    /// <summary>No workers: each queue served by the thread that submits to it (tests and fuzzing; Mix mode
     /// makes its own inline devices).</summary>
     internal bool Inline { get; init; }
 
@@ -40,7 +40,7 @@ public sealed class WdEmbeddedDeviceOptions
     {
         QueueCount = QueueCount,
         QueueDepth = QueueDepth,
-        EngineCount = EngineCount,
+        WorkerCount = WorkerCount,
         MaxStreamsPerQueue = MaxStreamsPerQueue,
         SpinBeforeSleep = SpinBeforeSleep,
         IdleSleepTimeout = IdleSleepTimeout,

@@ -25,7 +25,7 @@ public sealed class ArchitectureTests
     private static bool IsOurs(string? name) => name is not null && s_layers.ContainsKey(name);
 
     [Fact]
-    public void No_assembly_references_a_layer_above_it()
+    public void NoAssemblyReferencesALayerAboveIt()
     {
         var violations = new List<string>();
         foreach ((string name, string[] allowed) in s_layers)
@@ -45,7 +45,7 @@ public sealed class ArchitectureTests
     [Theory]
     [InlineData("WarpDrive")]
     [InlineData("WarpDrive.AspNetCore")]
-    public void The_public_api_names_no_devices_type(string assembly)
+    public void ThePublicApiNamesNoDevicesType(string assembly)
     {
         Assembly devices = Load("WarpDrive.Devices");
         var violations = new List<string>();
@@ -64,7 +64,7 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void Unsafe_is_allowed_only_in_projects_with_unsafe_code()
+    public void UnsafeIsAllowedOnlyInProjectsWithUnsafeCode()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root.FullName, "WarpDrive.slnx")))
@@ -98,7 +98,7 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void The_check_sees_a_devices_type_where_one_is_named()
+    public void TheCheckSeesADevicesTypeWhereOneIsNamed()
     {
         // The check itself: a signature of the Devices layer's own public types does name Devices types.
         Assembly devices = Load("WarpDrive.Devices");
@@ -108,7 +108,7 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void The_devices_assembly_holds_no_hisilicon_model()
+    public void TheDevicesAssemblyHoldsNoHisiliconModel()
     {
         // The HiSilicon ZIP model imitates hardware for the tests only: it lives in tests/WarpDrive.TestSupport, which
         // is not packed. (Its ABI, hisi_qm's SQE and ioctls, is WarpDrive.Abi.Uacce: the driver needs it too.)

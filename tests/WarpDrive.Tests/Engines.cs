@@ -21,6 +21,6 @@ public static class Engines
         MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         EmbeddedZipEngine = engine,
         BackgroundPolling = backgroundPolling,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = queues, EngineCount = 1, QueueDepth = 64 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = queues, WorkerCount = 1, QueueDepth = 64 },
     });
 }

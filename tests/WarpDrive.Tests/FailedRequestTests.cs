@@ -14,7 +14,7 @@ public sealed unsafe class FailedRequestTests
     [Fact]
     public void TheQueueReadsDisabledBeforeTheCompletionThatCrossedTheThresholdIsPosted()
     {
-        using var host = new DeviceHost(new ZipDevice(), new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueErrorThreshold = Threshold, QueueDepth = 16 });
+        using var host = new DeviceHost(new ZipDevice(), new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, QueueErrorThreshold = Threshold, QueueDepth = 16 });
         HardwareQueue queue = host.AllocateQueue(new Domain());
         var ring = new RawRing(queue.RegionBase, queue.RegionSize);
 
@@ -64,7 +64,7 @@ public sealed unsafe class FailedRequestTests
     {
         public const int Guard = 256;
         public const byte Pattern = 0xA5;
-        private readonly DeviceHost _host = new(new ZipDevice(), new DeviceHostOptions { QueueCount = 1, EngineCount = 1 });
+        private readonly DeviceHost _host = new(new ZipDevice(), new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
         private readonly byte[] _memory = GC.AllocateArray<byte>(64 * 1024, pinned: true);
 
         public Arena(int shared)

@@ -50,13 +50,13 @@ public sealed unsafe class GzipHeaderReaderTests
     [InlineData(7)]
     [InlineData(26)]
     [InlineData(1000)]
-    public void Every_optional_field_and_the_header_crc_are_read_in_any_pieces(int piece)
+    public void EveryOptionalFieldAndTheHeaderCrcAreReadInAnyPieces(int piece)
     {
         Assert.Equal((true, true, s_everyField.Length), ReadInPieces(s_everyField, piece));
     }
 
     [Fact]
-    public void The_reader_stops_at_the_end_of_the_header()
+    public void TheReaderStopsAtTheEndOfTheHeader()
     {
         byte[] member = [.. s_plain, 0x03, 0x00, 0xFF];
         GzipHeaderReader reader = default;
@@ -69,7 +69,7 @@ public sealed unsafe class GzipHeaderReaderTests
     }
 
     [Fact]
-    public void An_empty_extra_field_has_no_data()
+    public void AnEmptyExtraFieldHasNoData()
     {
         byte[] header = [0x1F, 0x8B, 0x08, 0x04, 0, 0, 0, 0, 0, 0x03, 0x00, 0x00, 0xAA];
         GzipHeaderReader reader = default;
@@ -84,7 +84,7 @@ public sealed unsafe class GzipHeaderReaderTests
     [Theory]
     [InlineData(1)]
     [InlineData(1000)]
-    public void A_wrong_header_crc_is_refused(int piece)
+    public void AWrongHeaderCrcIsRefused(int piece)
     {
         byte[] header = [.. s_everyField];
         header[^1] ^= 0x01;
@@ -95,7 +95,7 @@ public sealed unsafe class GzipHeaderReaderTests
     }
 
     [Fact]
-    public void A_truncated_header_is_not_done_and_not_refused()
+    public void ATruncatedHeaderIsNotDoneAndNotRefused()
     {
         for (int length = 0; length < s_everyField.Length; length++)
         {
@@ -112,7 +112,7 @@ public sealed unsafe class GzipHeaderReaderTests
     [InlineData(2, 0x07)] // method: only 8 (deflate)
     [InlineData(3, 0x20)] // a reserved flag bit
     [InlineData(3, 0x80)]
-    public void A_bad_fixed_field_is_refused_where_it_is(int index, byte value)
+    public void ABadFixedFieldIsRefusedWhereItIs(int index, byte value)
     {
         byte[] header = [.. s_plain];
         header[index] = value;
@@ -122,7 +122,7 @@ public sealed unsafe class GzipHeaderReaderTests
     }
 
     [Fact]
-    public void The_drivers_reader_refuses_what_the_gzip_reader_refuses()
+    public void TheDriversReaderRefusesWhatTheGzipReaderRefuses()
     {
         byte[] header = [.. s_plain];
         header[2] = 0x07;

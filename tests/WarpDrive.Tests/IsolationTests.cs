@@ -24,7 +24,7 @@ public unsafe class IsolationTests
     {
         DeviceHost? seen = null;
         QueueDisableReason why = QueueDisableReason.None;
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, EngineCount = 1, QueueErrorThreshold = 4 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, WorkerCount = 1, QueueErrorThreshold = 4 });
         devices.Hosts[0].QueueDisabled += (q, reason) => (seen, why) = (q.Host, reason);
         using var bad = devices.OpenQueue("zip-0");
         using var good = devices.OpenQueue("zip-0");
@@ -50,7 +50,7 @@ public unsafe class IsolationTests
     [Fact]
     public void ClientWritingItsStatusWordBackIsStillNotServed()
     {
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueErrorThreshold = 1 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, QueueErrorThreshold = 1 });
         using var queue = devices.OpenQueue("zip-0");
         HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
         Exchange(queue, new Sqe { Opcode = (Opcode)0x7F });
@@ -66,7 +66,7 @@ public unsafe class IsolationTests
     [Fact]
     public void ImpossibleCqHeadDisablesTheQueueAsARingViolation()
     {
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, QueueDepth = 8 });
         using var queue = devices.OpenQueue("zip-0");
         HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
         Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
@@ -85,7 +85,7 @@ public unsafe class IsolationTests
     [Fact]
     public void ImpossibleSequenceWordDisablesTheQueue()
     {
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8, SpinBeforeSleep = TimeSpan.FromMilliseconds(1) });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, QueueDepth = 8, SpinBeforeSleep = TimeSpan.FromMilliseconds(1) });
         using var queue = devices.OpenQueue("zip-0");
         HardwareQueue hq = devices.Hosts[0].GetQueue((int)queue.QueueId);
         Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
@@ -98,7 +98,7 @@ public unsafe class IsolationTests
     public void DeviceIsolatesItselfBeyondIsolateStrategyAndStartsNoQueue()
     {
         int isolations = 0;
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, EngineCount = 1, FaultInjectionInterval = 1, IsolateStrategy = 2 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 2, WorkerCount = 1, FaultInjectionInterval = 1, IsolateStrategy = 2 });
         DeviceHost host = devices.Hosts[0];
         host.Isolated += _ => Interlocked.Increment(ref isolations);
         using var queue = devices.OpenQueue("zip-0");
@@ -128,7 +128,7 @@ public unsafe class IsolationTests
     [Fact]
     public void IsolateStrategyZeroNeverIsolates()
     {
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, FaultInjectionInterval = 1 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, FaultInjectionInterval = 1 });
         using var queue = devices.OpenQueue("zip-0");
         byte* buffer = stackalloc byte[64];
         int h = queue.Share((nint)buffer, 64);
@@ -145,7 +145,7 @@ public unsafe class IsolationTests
     [Fact]
     public void ReleaseAndGracePeriodAreNonBlockingAndComplete()
     {
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
         DeviceHost host = devices.Hosts[0];
         var domain = new Domain();
         HardwareQueue queue = host.AllocateQueue(domain);
@@ -176,7 +176,7 @@ public unsafe class IsolationTests
         }
 
         byte[] output = GC.AllocateArray<byte>(4096, pinned: true);
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1 });
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
         DeviceHost host = devices.Hosts[0];
         var domain = new Domain();
         HardwareQueue hq = host.AllocateQueue(domain);

@@ -31,7 +31,7 @@ public sealed class LateReapTests : IDisposable
     public unsafe void Dispose() => NativeMemory.AlignedFree((void*)_mem);
 
     [Fact]
-    public void A_completion_posted_without_moving_the_word_is_late()
+    public void ACompletionPostedWithoutMovingTheWordIsLate()
     {
         Assert.True(_driver.BeginWait(out FutexWaiter waiter));
         Assert.Equal(1u, Volatile.Read(ref _region.ClientWaiting));
@@ -44,7 +44,7 @@ public sealed class LateReapTests : IDisposable
     }
 
     [Fact]
-    public void A_completion_announced_by_the_protocol_is_not_late()
+    public void ACompletionAnnouncedByTheProtocolIsNotLate()
     {
         Assert.True(_driver.BeginWait(out FutexWaiter waiter));
         _device.Post(new Cqe { UserData = 1 });
@@ -54,7 +54,7 @@ public sealed class LateReapTests : IDisposable
     }
 
     [Fact]
-    public void A_device_between_posting_and_moving_the_word_gets_its_grace()
+    public void ADeviceBetweenPostingAndMovingTheWordGetsItsGrace()
     {
         _driver.WakeGrace = TimeSpan.FromSeconds(10); // however slow this machine is right now
         Assert.True(_driver.BeginWait(out FutexWaiter waiter));
@@ -70,7 +70,7 @@ public sealed class LateReapTests : IDisposable
     }
 
     [Fact]
-    public void A_queue_being_released_ends_the_grace_at_once()
+    public void AQueueBeingReleasedEndsTheGraceAtOnce()
     {
         _driver.WakeGrace = TimeSpan.FromSeconds(30);
         Assert.True(_driver.BeginWait(out FutexWaiter waiter));
@@ -85,7 +85,7 @@ public sealed class LateReapTests : IDisposable
     }
 
     [Fact]
-    public void A_queue_being_released_is_not_checked()
+    public void AQueueBeingReleasedIsNotChecked()
     {
         Assert.True(_driver.BeginWait(out FutexWaiter waiter));
         _device.Post(new Cqe { UserData = 1 });
@@ -94,7 +94,7 @@ public sealed class LateReapTests : IDisposable
     }
 
     [Fact]
-    public void A_completion_already_there_is_no_sleep()
+    public void ACompletionAlreadyThereIsNoSleep()
     {
         _device.Post(new Cqe { UserData = 1 });
         Assert.False(_driver.BeginWait(out _));

@@ -16,7 +16,7 @@ public class LifecycleTests
         MaxContextsPerAlgorithm = contexts,
         EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions
         {
-            QueueCount = 4, EngineCount = 1, QueueDepth = 16, MaxStreamsPerQueue = maxStreams,
+            QueueCount = 4, WorkerCount = 1, QueueDepth = 16, MaxStreamsPerQueue = maxStreams,
             // A lost wake-up would now cost 30 s, not 100 ms: the test below cannot pass by timeout.
             IdleSleepTimeout = TimeSpan.FromSeconds(30),
         },

@@ -9,7 +9,7 @@ public class QueueStateTests
     [Fact]
     public async Task DisabledQueueFailsFastAndComesBackFreshAfterRelease()
     {
-        using var devices = new InProcessDevices(new DeviceHostOptions { QueueCount = 1, EngineCount = 1, QueueDepth = 8 });
+        using var devices = new InProcessDevices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, QueueDepth = 8 });
         DeviceHost host = devices.Hosts[0];
         var queue = devices.OpenQueue("zip-0");
         Assert.Equal(QueueState.Started, queue.State);

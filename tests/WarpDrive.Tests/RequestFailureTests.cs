@@ -42,7 +42,7 @@ public sealed class RequestFailureTests
     {
         int raised = 0;
         Exception? lastRaised = null;
-        using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 3, EngineCount = 1, IsolateStrategy = 1, QueueErrorThreshold = 4 });
+        using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 3, WorkerCount = 1, IsolateStrategy = 1, QueueErrorThreshold = 4 });
         host.RequestFailed += (_, e) => (raised, lastRaised) = (raised + 1, e);
         HardwareQueue hostileQueue = host.AllocateQueue(new Domain());
         HardwareQueue otherQueue = host.AllocateQueue(new Domain());
@@ -82,7 +82,7 @@ public sealed class RequestFailureTests
     public void InjectedFaultsAreStillDeviceFaults()
     {
         // The other side of the rule: a failure of the device's own (fault_injection) counts and isolates.
-        using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 1, EngineCount = 1, IsolateStrategy = 1, FaultInjectionInterval = 1 });
+        using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 1, WorkerCount = 1, IsolateStrategy = 1, FaultInjectionInterval = 1 });
         HardwareQueue queue = host.AllocateQueue(new Domain());
         var ring = new RawRing(queue.RegionBase, queue.RegionSize);
         for (int i = 0; i < 2; i++)

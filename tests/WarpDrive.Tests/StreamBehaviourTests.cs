@@ -17,7 +17,7 @@ public sealed class StreamBehaviourTests
     [InlineData(1024)]
     [InlineData(1)]
     [InlineData(100_000)]
-    public void A_reader_gets_everything_a_writer_flushed_while_the_writer_stays_open(int readSize)
+    public void AReaderGetsEverythingAWriterFlushedWhileTheWriterStaysOpen(int readSize)
     {
         byte[] text = TestData.Text(5000, seed: 4);
         using var server = new AnonymousPipeServerStream(PipeDirection.Out);
@@ -61,7 +61,7 @@ public sealed class StreamBehaviourTests
     }
 
     [Fact]
-    public async Task A_zero_byte_read_waits_for_data_and_then_returns_0()
+    public async Task AZeroByteReadWaitsForDataAndThenReturns0()
     {
         byte[] gzip = RuntimeCodecs.Compress(Compression.CompressionAlgorithm.Gzip, TestData.Text(1000));
         using var server = new AnonymousPipeServerStream(PipeDirection.Out);
@@ -78,7 +78,7 @@ public sealed class StreamBehaviourTests
     }
 
     [Fact]
-    public async Task Overlapping_asynchronous_reads_are_refused()
+    public async Task OverlappingAsynchronousReadsAreRefused()
     {
         using var server = new AnonymousPipeServerStream(PipeDirection.Out);
         using var client = new AnonymousPipeClientStream(PipeDirection.In, server.ClientSafePipeHandle);
@@ -94,7 +94,7 @@ public sealed class StreamBehaviourTests
     }
 
     [Fact]
-    public void BaseStream_is_null_after_dispose_and_an_undefined_mode_is_refused()
+    public void BaseStreamIsNullAfterDisposeAndAnUndefinedModeIsRefused()
     {
         var gz = new WdDeflateStream(new MemoryStream(), CompressionMode.Compress);
         Assert.NotNull(gz.BaseStream);
@@ -104,7 +104,7 @@ public sealed class StreamBehaviourTests
     }
 
     [Fact]
-    public void A_base_stream_that_claims_more_bytes_than_asked_is_invalid_data()
+    public void ABaseStreamThatClaimsMoreBytesThanAskedIsInvalidData()
     {
         byte[] gzip = RuntimeCodecs.Compress(Compression.CompressionAlgorithm.Gzip, TestData.Text(1000));
         using var gz = new WdGZipStream(new LyingStream(gzip), CompressionMode.Decompress);

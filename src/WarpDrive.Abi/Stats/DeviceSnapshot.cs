@@ -12,8 +12,8 @@ public sealed record DeviceSnapshot
     /// <summary>The <c>engine</c> attribute; empty when the device has none.</summary>
     public required string Engine { get; init; }
 
-    /// <summary>Engine threads.</summary>
-    public required int Engines { get; init; }
+    /// <summary>Workers: the device host threads that serve the queues.</summary>
+    public required int Workers { get; init; }
 
     /// <summary>Ring depth of every queue.</summary>
     public required int QueueDepth { get; init; }

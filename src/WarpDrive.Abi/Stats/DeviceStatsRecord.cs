@@ -19,8 +19,8 @@ public unsafe struct DeviceStatsRecord
     /// <summary>Queue records of this device (its queue count); queue <c>i</c> is record <c>FirstQueue + i</c>.</summary>
     [FieldOffset(132)] public uint QueueCount;
 
-    /// <summary>Engine threads.</summary>
-    [FieldOffset(136)] public uint Engines;
+    /// <summary>Workers: the device host threads that serve the queues.</summary>
+    [FieldOffset(136)] public uint Workers;
 
     /// <summary>Ring depth of every queue.</summary>
     [FieldOffset(140)] public uint QueueDepth;

@@ -21,8 +21,8 @@ public sealed record QueueSnapshot
     /// <summary>The owner's cap on its share of an engine, in percent (100: none); 0 when free.</summary>
     public uint MaxSharePercent { get; init; }
 
-    /// <summary>Engine time spent on the queue's requests, in nanoseconds (<see cref="QueueStatsRecord.EngineNanos"/>).</summary>
-    public ulong EngineNanos { get; init; }
+    /// <summary>Engine time spent on the queue's requests, in nanoseconds (<see cref="QueueStatsRecord.BusyNanos"/>).</summary>
+    public ulong BusyNanos { get; init; }
 
     /// <summary>SQEs the engine has taken from the ring.</summary>
     public required ulong Submitted { get; init; }

@@ -48,7 +48,7 @@ public struct QueueStatsRecord
     [FieldOffset(60)] public uint Reserved0;
 
     /// <summary>Engine time spent on the queue's requests, in nanoseconds (its engine and the bulk lane).</summary>
-    [FieldOffset(64)] public ulong EngineNanos;
+    [FieldOffset(64)] public ulong BusyNanos;
 
     /// <summary>The owner's user id (the broker's client's uid; this process's for an in-process device).</summary>
     [FieldOffset(72)] public uint OwnerUid;

@@ -25,7 +25,7 @@ namespace WarpDrive.Broker.Configuration;
 /// (<c>available_instances</c> when none is open). Default 16.</description></item>
 /// <item><term><c>queue_depth</c></term><description>integer, a power of two 2..4096: ring slots per queue.
 /// Default 256.</description></item>
-/// <item><term><c>engines</c></term><description>integer 1..64: engine threads serving the queues. Default half the
+/// <item><term><c>workers</c></term><description>integer 1..64: workers, the threads serving the queues (<c>engines</c>, its old name, is still read, with a warning). Default half the
 /// cores, at least 1, at most 4.</description></item>
 /// <item><term><c>max_streams_per_queue</c></term><description>integer 0..1024: stream contexts one queue may hold.
 /// Default 32.</description></item>
@@ -67,20 +67,20 @@ namespace WarpDrive.Broker.Configuration;
 /// <item><term><c>max_connections_per_user</c></term><description>integer &gt;= 1: client connections one user may
 /// hold at once. Default 256.</description></item>
 /// </list>
-/// <para>Scheduling keys (<see cref="SchedulingConfig"/>): how each device's engines share their time between users.</para>
+/// <para>Scheduling keys (<see cref="SchedulingConfig"/>): how each device's workers share their time between users.</para>
 /// <list type="table">
 /// <listheader><term>key</term><description>type, range, default</description></listheader>
-/// <item><term><c>quantum_us</c></term><description>integer 10..100000: engine time, in microseconds, a user of
+/// <item><term><c>quantum_us</c></term><description>integer 10..100000: worker time, in microseconds, a user of
 /// weight 1 gets per turn while others wait. Default 1000.</description></item>
 /// <item><term><c>bulk_threshold</c></term><description>size, 0 or 4096..max_request_bytes: a request naming more input
-/// (or four times more output room) runs on the device's bulk lane, not an engine; 0 runs everything on the engines.
+/// (or four times more output room) runs on the device's bulk lane, not a worker; 0 runs everything on the workers.
 /// Default <c>"256KiB"</c>.</description></item>
 /// <item><term><c>default_weight</c></term><description>integer 1..1000: weight of a user not in <c>weights</c>.
 /// Default 1.</description></item>
 /// <item><term><c>weights</c></term><description>object, numeric uid (as a string) to integer 1..1000: a user's share
-/// of engine time relative to others with work. Default none.</description></item>
+/// of worker time relative to others with work. Default none.</description></item>
 /// <item><term><c>max_share</c></term><description>object, numeric uid (as a string) to integer 1..100: the most percent
-/// of each engine's time (and the bulk lane's) the user may take, even when no one else wants it. Default none.</description></item>
+/// of each worker's time (and the bulk lane's) the user may take, even when no one else wants it. Default none.</description></item>
 /// </list>
 /// </remarks>
 public sealed class BrokerConfig
@@ -126,7 +126,7 @@ public sealed class BrokerConfig
         Scheduling = scheduling;
     }
 
-    /// <summary>How the engines share their time between users.</summary>
+    /// <summary>How the workers share their time between users.</summary>
     public SchedulingConfig Scheduling { get; }
 
     /// <summary>The devices to host, in file order; at least one, names unique.</summary>
@@ -199,7 +199,7 @@ public sealed class BrokerConfig
             Check(source, at + ".engine", ConfigRules.Engine(d.Engine));
             Check(source, at + ".queues", ConfigRules.Queues(d.Queues));
             Check(source, at + ".queue_depth", ConfigRules.QueueDepth(d.QueueDepth));
-            Check(source, at + ".engines", ConfigRules.EngineCount(d.Engines));
+            Check(source, at + ".workers", ConfigRules.WorkerCount(d.Workers));
             Check(source, at + ".max_streams_per_queue", ConfigRules.StreamsPerQueue(d.MaxStreamsPerQueue));
             Check(source, at + ".numa_node", ConfigRules.NumaNode(d.NumaNode));
             Check(source, at + ".memory", ConfigRules.Memory(d.Memory));

@@ -20,7 +20,7 @@ internal sealed class ConfigParser
 
     private static readonly string[] s_deviceKeys =
     [
-        "name", "model", "engine", "queues", "queue_depth", "engines", "max_streams_per_queue", "numa_node", "memory",
+        "name", "model", "engine", "queues", "queue_depth", "workers", "engines", "max_streams_per_queue", "numa_node", "memory",
         "isolate_strategy", "socket_mode", "socket_group", "fault_injection", "reserved_queues",
     ];
 
@@ -114,7 +114,11 @@ internal sealed class ConfigParser
                 "engine" => device with { Engine = String(v, at, ConfigRules.Engine) },
                 "queues" => device with { Queues = Int(v, at, ConfigRules.Queues) },
                 "queue_depth" => device with { QueueDepth = Int(v, at, ConfigRules.QueueDepth) },
-                "engines" => device with { Engines = Int(v, at, ConfigRules.EngineCount) },
+                "workers" => device with { Workers = Int(v, at, ConfigRules.WorkerCount) },
+                // The old name of "workers" (before "engine" meant only the codec library): still read, with a warning.
+                "engines" => keys.ContainsKey("workers")
+                    ? throw Error(at, "is the deprecated name of 'workers': give only 'workers'")
+                    : device with { Workers = Int(v, at, ConfigRules.WorkerCount), WorkersFromEnginesKey = true },
                 "max_streams_per_queue" => device with { MaxStreamsPerQueue = Int(v, at, ConfigRules.StreamsPerQueue) },
                 "numa_node" => device with { NumaNode = Int(v, at, ConfigRules.NumaNode) },
                 "memory" => device with { Memory = Memory(v, at) },

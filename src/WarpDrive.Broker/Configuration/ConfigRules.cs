@@ -16,7 +16,7 @@ internal static partial class ConfigRules
 
     public const int MaxQueues = 1024;
     public const int MaxQueueDepth = 4096;
-    public const int MaxEngines = 64;
+    public const int MaxWorkers = 64;
     public const int MaxStreamsPerQueue = 1024;
     public const int MaxIsolateStrategy = 1_000_000;
     public const uint MinSocketMode = 0b110_000_000; // 0600
@@ -55,7 +55,7 @@ internal static partial class ConfigRules
         v is >= 2 and <= MaxQueueDepth && (v & (v - 1)) == 0 ? null
         : $"must be a power of two between 2 and {MaxQueueDepth} (got {v})";
 
-    public static string? EngineCount(long v) => Between(v, 1, MaxEngines);
+    public static string? WorkerCount(long v) => Between(v, 1, MaxWorkers);
 
     public static string? StreamsPerQueue(long v) => Between(v, 0, MaxStreamsPerQueue);
 

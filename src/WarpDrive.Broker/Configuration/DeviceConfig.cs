@@ -24,8 +24,12 @@ public sealed record DeviceConfig(string Name)
     /// <summary>Ring depth of every queue (key <c>queue_depth</c>, a power of two 2..4096).</summary>
     public int QueueDepth { get; init; } = 256;
 
-    /// <summary>Engine threads (key <c>engines</c>, 1..64; default <see cref="DefaultEngines"/>).</summary>
-    public int Engines { get; init; } = DefaultEngines;
+    /// <summary>Workers: the threads that serve the queues (key <c>workers</c>, 1..64, or its deprecated alias <c>engines</c>; default <see cref="DefaultWorkers"/>).</summary>
+    public int Workers { get; init; } = DefaultWorkers;
+
+    /// <summary>Whether the configuration named <see cref="Workers"/> by its deprecated key <c>engines</c> (the broker
+    /// warns once at start-up).</summary>
+    public bool WorkersFromEnginesKey { get; init; }
 
     /// <summary>Stream contexts one queue may hold (key <c>max_streams_per_queue</c>, 0..1024).</summary>
     public int MaxStreamsPerQueue { get; init; } = 32;
@@ -55,6 +59,6 @@ public sealed record DeviceConfig(string Name)
     /// <summary>Default socket mode, octal 0666.</summary>
     public const uint DefaultSocketMode = 0b110_110_110;
 
-    /// <summary>Default engine thread count: half the cores, at least 1, at most 4.</summary>
-    public static int DefaultEngines => Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
+    /// <summary>Default worker count: half the cores, at least 1, at most 4.</summary>
+    public static int DefaultWorkers => Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
 }

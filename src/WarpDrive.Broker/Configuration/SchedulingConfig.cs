@@ -2,16 +2,16 @@ using System.Collections.ObjectModel;
 
 namespace WarpDrive.Broker.Configuration;
 
-/// <summary>How a device's engines share their time between users (<c>wdd.json</c> <c>scheduling</c>): deficit round
-/// robin on measured engine time, by weight, and a bulk lane for long requests (docs/SECURITY.md).</summary>
+/// <summary>How a device's workers share their time between users (<c>wdd.json</c> <c>scheduling</c>): deficit round
+/// robin on measured worker time, by weight, and a bulk lane for long requests (docs/SECURITY.md).</summary>
 public sealed record SchedulingConfig
 {
     private static readonly ReadOnlyDictionary<uint, int> s_noWeights = new(new Dictionary<uint, int>());
 
-    /// <summary>Engine time per turn for a user of weight 1 (<c>quantum_us</c>, microseconds 10..100000; default 1000).</summary>
+    /// <summary>Worker time per turn for a user of weight 1 (<c>quantum_us</c>, microseconds 10..100000; default 1000).</summary>
     public int QuantumMicroseconds { get; init; } = 1000;
 
-    /// <summary>Input bytes above which a request runs on the device's bulk lane rather than an engine
+    /// <summary>Input bytes above which a request runs on the device's bulk lane rather than a worker
     /// (<c>bulk_threshold</c>, a size; 0 turns the lane off; default <c>"256KiB"</c>).</summary>
     public long BulkThresholdBytes { get; init; } = 256 << 10;
 
@@ -19,11 +19,11 @@ public sealed record SchedulingConfig
     public int DefaultWeight { get; init; } = 1;
 
     /// <summary>Per-uid weights (<c>weights</c>: an object whose keys are numeric uids, values 1..1000): a user of
-    /// weight 3 gets three times the engine time of a user of weight 1 while both have work.</summary>
+    /// weight 3 gets three times the worker time of a user of weight 1 while both have work.</summary>
     public IReadOnlyDictionary<uint, int> Weights { get; init; } = s_noWeights;
 
     /// <summary>Per-uid caps (<c>max_share</c>: an object whose keys are numeric uids, values 1..100): the most
-    /// percent of each engine's time, and of the bulk lane's, the user may take even when no one else wants it.</summary>
+    /// percent of each worker's time, and of the bulk lane's, the user may take even when no one else wants it.</summary>
     public IReadOnlyDictionary<uint, int> MaxShares { get; init; } = s_noWeights;
 
     /// <summary>The weight of <paramref name="uid"/>.</summary>

@@ -85,8 +85,8 @@ internal static class BenchRun
         {
             Mode = WdDeviceMode.Local,
             EmbeddedZipEngine = environment.EmbeddedZipEngine,
-            EmbeddedDeviceOptions = settings.Engines is { } engines
-                ? new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth, EngineCount = engines }
+            EmbeddedDeviceOptions = settings.Workers is { } n
+                ? new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth, WorkerCount = n }
                 : new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth },
         });
     }

@@ -15,7 +15,7 @@ internal sealed record BenchSettings
     public int Depth { get; init; } = 32;
     public int PacketLength { get; init; } = 64 * 1024;
     public double Seconds { get; init; } = 3;
-    public int? Engines { get; init; }
+    public int? Workers { get; init; }
     public int Level { get; init; } = 1;
 
     /// <summary>Where the packet comes from (<c>--input-file</c>): its first <see cref="PacketLength"/> bytes; null for

@@ -34,10 +34,10 @@ internal sealed class PrivateBroker : IDisposable
         };
         int queues = Math.Clamp((settings.Threads * settings.Contexts) + 4, 16, 1024);
         int depth = Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(settings.Depth, 256)), 2, 4096);
-        string engines = settings.Engines is { } e ? string.Create(CultureInfo.InvariantCulture, $", \"engines\": {e}") : "";
+        string workers = settings.Workers is { } w ? string.Create(CultureInfo.InvariantCulture, $", \"workers\": {w}") : "";
         string config = string.Create(CultureInfo.InvariantCulture, $$"""
             {
-              "devices": [ { "name": "{{model}}-0", "model": "{{model}}", "memory": "{{(share ? "share" : "sva")}}", "queues": {{queues}}, "queue_depth": {{depth}}{{engines}} } ],
+              "devices": [ { "name": "{{model}}-0", "model": "{{model}}", "memory": "{{(share ? "share" : "sva")}}", "queues": {{queues}}, "queue_depth": {{depth}}{{workers}} } ],
               "limits": { "max_queues_per_user": 4096, "max_shared_bytes_per_user": "16GiB", "max_request_bytes": "64MiB" }
             }
             """);

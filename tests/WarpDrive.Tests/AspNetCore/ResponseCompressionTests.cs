@@ -135,7 +135,7 @@ public sealed class ResponseCompressionTests : IDisposable
         {
             Mode = WdDeviceMode.Local,
             MaxContextsPerAlgorithm = 1,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = EmbeddedQueues, EngineCount = 1, MaxStreamsPerQueue = 1 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = EmbeddedQueues, WorkerCount = 1, MaxStreamsPerQueue = 1 },
         });
         byte[] body = TestData.Text(200_000, seed: 8);
         string text = Encoding.ASCII.GetString(body);
@@ -319,7 +319,7 @@ public sealed class ResponseCompressionTests : IDisposable
     private static WdRuntime LocalRuntime() => new(new WdRuntimeOptions
     {
         Mode = WdDeviceMode.Local,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = EmbeddedQueues, EngineCount = 1 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = EmbeddedQueues, WorkerCount = 1 },
     });
 
     /// <summary>Starts Kestrel on a free port of 127.0.0.1 with WarpDrive's response compression on

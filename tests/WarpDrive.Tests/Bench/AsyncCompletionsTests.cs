@@ -7,7 +7,7 @@ namespace WarpDrive.Tests.Bench;
 public sealed class AsyncCompletionsTests
 {
     [Fact]
-    public void The_target_is_never_past_the_requests_in_flight_and_always_past_what_was_seen()
+    public void TheTargetIsNeverPastTheRequestsInFlightAndAlwaysPastWhatWasSeen()
     {
         for (int inFlight = 1; inFlight <= 8; inFlight++)
         {
@@ -30,7 +30,7 @@ public sealed class AsyncCompletionsTests
     }
 
     [Fact]
-    public void A_wait_for_the_oldest_request_wakes_on_its_completion_and_not_before()
+    public void AWaitForTheOldestRequestWakesOnItsCompletionAndNotBefore()
     {
         const int depth = 4;
         using var completions = new AsyncCompletions(depth);
@@ -46,7 +46,7 @@ public sealed class AsyncCompletionsTests
     }
 
     [Fact]
-    public void A_batch_wait_wakes_when_the_batch_is_in()
+    public void ABatchWaitWakesWhenTheBatchIsIn()
     {
         const int depth = 8;
         using var completions = new AsyncCompletions(depth);

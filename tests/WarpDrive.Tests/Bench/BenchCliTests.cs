@@ -205,7 +205,7 @@ public sealed class BenchCliTests : IDisposable
     [Theory]
     [InlineData("--async --depth 4")]
     [InlineData("--sync")]
-    public async Task A_run_whose_requests_never_complete_reports_them_and_exits_8(string submit)
+    public async Task ARunWhoseRequestsNeverCompleteReportsThemAndExits8(string submit)
     {
         await using Broker.BrokerProcess broker = await Broker.BrokerProcess.StartAsync(Broker.BrokerProcess.DefaultConfig);
         int free = int.Parse(broker.ReadAttribute("zip-0", "available_instances"), System.Globalization.CultureInfo.InvariantCulture);

@@ -52,7 +52,7 @@ public sealed class AttributeTreeTests : IDisposable
     private string FileOf(string device, string name) => Path.Combine(_class, device, name);
 
     [Fact]
-    public void Writer_and_reader_round_trip()
+    public void WriterAndReaderRoundTrip()
     {
         _tree.Publish("zip-1", Attributes("4"), s_writable);
         _tree.Publish("zip-0", Attributes(), s_writable);
@@ -66,7 +66,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Modes_are_sysfs_like()
+    public void ModesAreSysfsLike()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         Assert.Equal(Mode0755, File.GetUnixFileMode(Path.Combine(_class, "zip-0")));
@@ -85,7 +85,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Update_is_atomic_and_leaves_no_temporary_file()
+    public void UpdateIsAtomicAndLeavesNoTemporaryFile()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         for (int i = 0; i < 20; i++)
@@ -99,7 +99,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public async Task Concurrent_readers_never_see_a_partial_value()
+    public async Task ConcurrentReadersNeverSeeAPartialValue()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         string a = new('a', 3000), b = new('b', 3000);
@@ -129,7 +129,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Stale_attributes_and_temporary_files_are_removed()
+    public void StaleAttributesAndTemporaryFilesAreRemoved()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         File.WriteAllText(FileOf("zip-0", "engine.tmp-99999"), "leftover");
@@ -146,7 +146,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Unchanged_value_is_not_rewritten()
+    public void UnchangedValueIsNotRewritten()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         string path = FileOf("zip-0", "available_instances");
@@ -165,7 +165,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Operator_writes_are_read_back_trimmed()
+    public void OperatorWritesAreReadBackTrimmed()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         Assert.Equal("0", _tree.ReadWritable("zip-0", "isolate_strategy"));
@@ -183,7 +183,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Remove_deletes_the_device()
+    public void RemoveDeletesTheDevice()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         _tree.Publish("zip-1", Attributes(), s_writable);
@@ -195,7 +195,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Update_recreates_a_deleted_device_directory()
+    public void UpdateRecreatesADeletedDeviceDirectory()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         Directory.Delete(Path.Combine(_class, "zip-0"), recursive: true);
@@ -211,26 +211,26 @@ public sealed class AttributeTreeTests : IDisposable
     [InlineData("zip-0", "../api")]
     [InlineData("zip-0", "Api")]
     [InlineData("zip-0", "api.tmp")]
-    public void Bad_names_are_refused(string device, string name)
+    public void BadNamesAreRefused(string device, string name)
     {
         Assert.ThrowsAny<ArgumentException>(() => _tree.Publish(device, new Dictionary<string, string> { [name] = "1" }, new HashSet<string>()));
     }
 
     [Fact]
-    public void Writable_must_be_an_attribute()
+    public void WritableMustBeAnAttribute()
     {
         Assert.Throws<ArgumentException>(() => _tree.Publish("zip-0", new Dictionary<string, string> { ["api"] = "x" }, s_writable));
     }
 
     [Fact]
-    public void Reader_of_a_missing_directory_is_empty()
+    public void ReaderOfAMissingDirectoryIsEmpty()
     {
         Assert.Empty(UacceAttributeReader.ReadAll(Path.Combine(_run, "nothing", "here")));
         Assert.Empty(UacceAttributeReader.ReadAll(_class));
     }
 
     [Fact]
-    public void Reader_takes_only_attribute_files()
+    public void ReaderTakesOnlyAttributeFiles()
     {
         _tree.Publish("zip-0", new Dictionary<string, string> { ["api"] = "wd_ring_v1" }, new HashSet<string>());
         string dir = Path.Combine(_class, "zip-0");
@@ -253,7 +253,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Reader_follows_device_symlinks_like_sys_class()
+    public void ReaderFollowsDeviceSymlinksLikeSysClass()
     {
         string devices = Path.Combine(_run, "devices");
         var real = new AttributeTree(devices);
@@ -270,7 +270,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public void Reader_skips_unreadable_files_and_directories()
+    public void ReaderSkipsUnreadableFilesAndDirectories()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         _tree.Publish("zip-1", Attributes(), s_writable);
@@ -288,7 +288,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public async Task Reader_does_not_block_on_a_fifo()
+    public async Task ReaderDoesNotBlockOnAFifo()
     {
         _tree.Publish("zip-0", Attributes(), s_writable);
         using (Process mkfifo = Process.Start("mkfifo", FileOf("zip-0", "pipe")))
@@ -303,7 +303,7 @@ public sealed class AttributeTreeTests : IDisposable
     }
 
     [Fact]
-    public async Task Devices_vanishing_while_read_never_throw()
+    public async Task DevicesVanishingWhileReadNeverThrow()
     {
         using var stop = new CancellationTokenSource();
         Task churn = Task.Run(() =>

@@ -18,7 +18,7 @@ public sealed class BrokerAccountingTests(ITestOutputHelper output)
         """;
 
     [Fact]
-    public async Task Shared_bytes_cap_holds_across_processes_after_the_account_was_idle()
+    public async Task SharedBytesCapHoldsAcrossProcessesAfterTheAccountWasIdle()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using BrokerConnection raw = BrokerTestKit.Connect(broker);
@@ -36,7 +36,7 @@ public sealed class BrokerAccountingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Queue_cap_holds_across_processes_after_the_account_was_idle()
+    public async Task QueueCapHoldsAcrossProcessesAfterTheAccountWasIdle()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using BrokerConnection raw = BrokerTestKit.Connect(broker);

@@ -53,7 +53,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Under_the_default_config_a_uid_cannot_take_the_last_free_queue_and_another_uid_gets_it()
+    public void UnderTheDefaultConfigAUidCannotTakeTheLastFreeQueueAndAnotherUidGetsIt()
     {
         BrokerConfig config = BrokerConfig.Default;
         var accounting = new BrokerAccounting(config.Limits, config.Scheduling);
@@ -81,7 +81,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Reserved_queues_zero_lets_one_uid_take_every_queue()
+    public void ReservedQueuesZeroLetsOneUidTakeEveryQueue()
     {
         var accounting = new BrokerAccounting(new LimitsConfig(), new SchedulingConfig());
         var device = new Device(accounting, new DeviceConfig("zip-0") { ReservedQueues = 0 });
@@ -97,7 +97,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Reserved_queues_keeps_that_many_free_queues_from_a_holder_but_never_its_first_queue()
+    public void ReservedQueuesKeepsThatManyFreeQueuesFromAHolderButNeverItsFirstQueue()
     {
         var accounting = new BrokerAccounting(new LimitsConfig(), new SchedulingConfig());
         var device = new Device(accounting, new DeviceConfig("sec-1") { Queues = 4, ReservedQueues = 3 });
@@ -125,7 +125,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void The_reserve_reads_the_free_count_only_for_a_holder()
+    public void TheReserveReadsTheFreeCountOnlyForAHolder()
     {
         var accounting = new BrokerAccounting(new LimitsConfig(), new SchedulingConfig());
         var device = new Device(accounting, new DeviceConfig("zip-0"));
@@ -139,7 +139,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Max_queues_per_user_counts_queues_on_every_device()
+    public void MaxQueuesPerUserCountsQueuesOnEveryDevice()
     {
         var accounting = new BrokerAccounting(new LimitsConfig { MaxQueuesPerUser = 3 }, new SchedulingConfig());
         var zip = new Device(accounting, new DeviceConfig("zip-0") { ReservedQueues = 0 });
@@ -159,7 +159,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void A_release_of_a_queue_the_user_does_not_hold_is_refused()
+    public void AReleaseOfAQueueTheUserDoesNotHoldIsRefused()
     {
         var accounting = new BrokerAccounting(new LimitsConfig(), new SchedulingConfig());
         var quota = new DeviceQuota("zip-0", 1, () => 16);
@@ -167,7 +167,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Connections_are_capped_per_user_first_then_per_broker()
+    public void ConnectionsAreCappedPerUserFirstThenPerBroker()
     {
         var accounting = new BrokerAccounting(new LimitsConfig { MaxConnectionsPerUser = 2, MaxClients = 3 }, new SchedulingConfig());
         UserAccount user = accounting.GetOrAdd(1000);
@@ -189,7 +189,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void A_process_that_changed_its_uid_is_named_by_the_account_it_is_charged_to()
+    public void AProcessThatChangedItsUidIsNamedByTheAccountItIsChargedTo()
     {
         var accounting = new BrokerAccounting(new LimitsConfig { MaxConnectionsPerUser = 1 }, new SchedulingConfig());
         UserAccount root = accounting.GetOrAdd(0);
@@ -202,7 +202,7 @@ public sealed class BrokerAccountingUnitTests
     [Theory]
     [InlineData(0UL, BrokerStatus.BadAddress)]
     [InlineData((256UL << 20) + 1, BrokerStatus.BadAddress)]
-    public void A_region_outside_1_byte_to_the_cap_is_a_bad_address(ulong length, BrokerStatus status)
+    public void ARegionOutside1ByteToTheCapIsABadAddress(ulong length, BrokerStatus status)
     {
         var accounting = new BrokerAccounting(new LimitsConfig(), new SchedulingConfig());
         Refusal refusal = accounting.RegionRefusal(accounting.GetOrAdd(1), length, out _)!.Value;
@@ -211,7 +211,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Shared_bytes_are_charged_in_whole_pages_up_to_the_cap()
+    public void SharedBytesAreChargedInWholePagesUpToTheCap()
     {
         var accounting = new BrokerAccounting(new LimitsConfig { MaxSharedBytesPerUser = 3 * 4096 }, new SchedulingConfig());
         UserAccount user = accounting.GetOrAdd(1000);
@@ -231,7 +231,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Regions_are_capped_per_user()
+    public void RegionsAreCappedPerUser()
     {
         var accounting = new BrokerAccounting(new LimitsConfig { MaxRegionsPerUser = 2 }, new SchedulingConfig());
         UserAccount user = accounting.GetOrAdd(1000);
@@ -244,7 +244,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void An_account_stays_while_anything_is_charged_to_it_or_a_process_is_known()
+    public void AnAccountStaysWhileAnythingIsChargedToItOrAProcessIsKnown()
     {
         var accounting = new BrokerAccounting(new LimitsConfig(), new SchedulingConfig());
         var quota = new DeviceQuota("zip-0", 1, () => 16);
@@ -266,7 +266,7 @@ public sealed class BrokerAccountingUnitTests
     }
 
     [Fact]
-    public void Tenant_shares_come_from_the_scheduling_config()
+    public void TenantSharesComeFromTheSchedulingConfig()
     {
         var scheduling = new SchedulingConfig
         {

@@ -26,7 +26,7 @@ public sealed class BrokerAddressFaultTests(ITestOutputHelper output)
     [Theory]
     [InlineData("zip-0")]
     [InlineData("zip-1")]
-    public async Task Unreachable_addresses_are_an_address_fault_and_the_next_request_succeeds(string device)
+    public async Task UnreachableAddressesAreAnAddressFaultAndTheNextRequestSucceeds(string device)
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using WdRuntime runtime = broker.CreateRuntime(device);
@@ -64,7 +64,7 @@ public sealed class BrokerAddressFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task On_a_share_only_device_only_reserved_memory_is_reachable_while_an_sva_device_copies_any_buffer()
+    public async Task OnAShareOnlyDeviceOnlyReservedMemoryIsReachableWhileAnSvaDeviceCopiesAnyBuffer()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         CompareShareOnlyWithSva(broker);

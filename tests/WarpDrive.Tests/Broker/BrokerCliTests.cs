@@ -9,7 +9,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerCliTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Wd_list_shows_the_broker_device()
+    public async Task WdListShowsTheBrokerDevice()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
 
@@ -29,7 +29,7 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Wd_daemon_is_the_broker_too()
+    public async Task WdDaemonIsTheBrokerToo()
     {
         // `wd daemon` runs the same broker in the foreground: it serves, and stops cleanly on SIGTERM (the fixture's
         // dispose checks exit code 0 and that the socket and pid file are gone).
@@ -45,7 +45,7 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Wd_with_an_unknown_broker_device_exits_3_with_one_line()
+    public async Task WdWithAnUnknownBrokerDeviceExits3WithOneLine()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
         string input = Path.Combine(broker.RunDirectory, "input");
@@ -63,7 +63,7 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Wdd_with_an_unknown_config_key_exits_6_naming_the_file()
+    public async Task WddWithAnUnknownConfigKeyExits6NamingTheFile()
     {
         string dir = Directory.CreateTempSubdirectory("wdd-bad-").FullName;
         try
@@ -85,7 +85,7 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_second_wdd_on_the_same_run_directory_exits_4_and_leaves_the_first_serving()
+    public async Task ASecondWddOnTheSameRunDirectoryExits4AndLeavesTheFirstServing()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
 
@@ -108,7 +108,7 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_socket_group_that_does_not_exist_is_a_configuration_error_and_leaves_no_socket()
+    public async Task ASocketGroupThatDoesNotExistIsAConfigurationErrorAndLeavesNoSocket()
     {
         string dir = Directory.CreateTempSubdirectory("wdd-group-").FullName;
         try
@@ -134,7 +134,7 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_broker_killed_with_sigkill_is_not_listed()
+    public async Task ABrokerKilledWithSigkillIsNotListed()
     {
         // SIGKILL leaves the tree and the sockets behind; the pid file names a process that is gone.
         string run = Directory.CreateTempSubdirectory("wdd-killed-").FullName;

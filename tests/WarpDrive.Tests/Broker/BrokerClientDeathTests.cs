@@ -12,7 +12,7 @@ public sealed class BrokerClientDeathTests(ITestOutputHelper output)
     private static readonly TimeSpan s_releaseBudget = TimeSpan.FromMilliseconds(100);
 
     [Fact]
-    public async Task Sigkill_of_a_client_mid_stream_returns_its_queues_within_100_ms_while_another_client_keeps_working()
+    public async Task SigkillOfAClientMidStreamReturnsItsQueuesWithin100MsWhileAnotherClientKeepsWorking()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 4, "reserved_queues": 0 } ] }""", output);
         string available = broker.AttributePath("zip-0", "available_instances");

@@ -9,7 +9,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerConcurrencyTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Two_client_processes_compress_and_decompress_concurrently()
+    public async Task TwoClientProcessesCompressAndDecompressConcurrently()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
         await using ChildProcess a = broker.StartTestClient("loop", "3");
@@ -30,7 +30,7 @@ public sealed class BrokerConcurrencyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Two_wd_processes_compress_and_decompress_different_files_concurrently()
+    public async Task TwoWdProcessesCompressAndDecompressDifferentFilesConcurrently()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
         string dir = broker.RunDirectory;

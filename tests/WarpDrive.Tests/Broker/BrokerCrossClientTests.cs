@@ -29,7 +29,7 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     [Theory]
     [InlineData("zip-0")]
     [InlineData("zip-1")]
-    public async Task Another_clients_shared_memory_is_unreachable_through_its_address(string device)
+    public async Task AnotherClientsSharedMemoryIsUnreachableThroughItsAddress(string device)
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         await using ChildProcess secret = broker.StartTestClient("secret");
@@ -118,7 +118,7 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_broker_keeps_no_descriptor_of_a_ring_or_region_that_another_process_could_reach()
+    public async Task TheBrokerKeepsNoDescriptorOfARingOrRegionThatAnotherProcessCouldReach()
     {
         // A memfd the broker kept open would be reachable through /proc/<broker>/fd by anyone allowed to look there.
         // It passes each one and closes it: rings and regions exist only as mappings in the broker and their owner.
@@ -137,7 +137,7 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Region_handles_are_per_process_another_clients_are_bad_handles()
+    public async Task RegionHandlesArePerProcessAnotherClientsAreBadHandles()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         await using ChildProcess secret = broker.StartTestClient("secret"); // holds region handle 1 of its own domain
@@ -159,7 +159,7 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Only_the_process_that_opened_a_connection_may_use_it()
+    public async Task OnlyTheProcessThatOpenedAConnectionMayUseIt()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using UnixSeqPacketSocket socket = UnixSeqPacketSocket.Connect(broker.SocketPath("zip-0"));
@@ -216,7 +216,7 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Requests_sent_right_after_connect_carry_the_senders_credentials()
+    public async Task RequestsSentRightAfterConnectCarryTheSendersCredentials()
     {
         // Regression: SO_PASSCRED was set only on the accepted socket, so a request sent between accept and that
         // setsockopt arrived without credentials and was refused with NOT_OWNER. A race: without the fix this test
@@ -241,7 +241,7 @@ public sealed class BrokerCrossClientTests(ITestOutputHelper output)
     }
 
     [RootFact]
-    public async Task Socket_mode_0600_shuts_out_other_users_when_run_as_root()
+    public async Task SocketMode0600ShutsOutOtherUsersWhenRunAsRoot()
     {
         const string modes = """
             { "devices": [ { "name": "zip-0", "socket_mode": "0600" }, { "name": "zip-1", "socket_mode": "0666" } ] }

@@ -15,7 +15,7 @@ public sealed class BrokerIsolationTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bad-opcode")]
     [InlineData("address-fault")]
-    public async Task Too_many_invalid_descriptors_disable_that_queue_only(string fault)
+    public async Task TooManyInvalidDescriptorsDisableThatQueueOnly(string fault)
     {
         const string config = """{ "devices": [ { "name": "zip-0", "queues": 4 } ], "limits": { "queue_error_threshold": 8 } }""";
         await using BrokerProcess broker = await BrokerProcess.StartAsync(config, output);
@@ -70,7 +70,7 @@ public sealed class BrokerIsolationTests(ITestOutputHelper output)
     [InlineData("cq-head-ahead")]
     [InlineData("cq-head-behind")]
     [InlineData("sq-seq")]
-    public async Task A_broken_ring_protocol_disables_the_queue_at_once(string violation)
+    public async Task ABrokenRingProtocolDisablesTheQueueAtOnce(string violation)
     {
         const string config = """{ "devices": [ { "name": "zip-0", "queues": 4, "queue_depth": 4 } ] }""";
         await using BrokerProcess broker = await BrokerProcess.StartAsync(config, output);
@@ -137,7 +137,7 @@ public sealed class BrokerIsolationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Device_faults_beyond_isolate_strategy_isolate_the_device()
+    public async Task DeviceFaultsBeyondIsolateStrategyIsolateTheDevice()
     {
         const string config = """{ "devices": [ { "name": "zip-0", "queues": 4, "fault_injection": 1, "isolate_strategy": 2 } ] }""";
         await using BrokerProcess broker = await BrokerProcess.StartAsync(config, output);
@@ -178,7 +178,7 @@ public sealed class BrokerIsolationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Isolate_strategy_is_writable_and_the_broker_uses_the_new_value()
+    public async Task IsolateStrategyIsWritableAndTheBrokerUsesTheNewValue()
     {
         const string config = """{ "devices": [ { "name": "zip-0", "queues": 4, "fault_injection": 1, "isolate_strategy": 2 } ] }""";
         await using BrokerProcess broker = await BrokerProcess.StartAsync(config, output);

@@ -9,7 +9,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerLeakTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_thousand_queue_open_close_cycles_leave_the_broker_flat()
+    public async Task AThousandQueueOpenCloseCyclesLeaveTheBrokerFlat()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
         using WdRuntime runtime = broker.CreateRuntime();

@@ -16,7 +16,7 @@ public sealed class BrokerLimitsTests(ITestOutputHelper output)
         """;
 
     [Fact]
-    public async Task Shared_bytes_over_the_per_user_cap_are_refused_naming_the_limit()
+    public async Task SharedBytesOverThePerUserCapAreRefusedNamingTheLimit()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using WdRuntime runtime = broker.CreateRuntime();
@@ -33,7 +33,7 @@ public sealed class BrokerLimitsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Queues_over_the_per_user_cap_are_refused_naming_the_limit()
+    public async Task QueuesOverThePerUserCapAreRefusedNamingTheLimit()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using WdRuntime runtime = broker.CreateRuntime();
@@ -51,7 +51,7 @@ public sealed class BrokerLimitsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Regions_over_the_per_user_count_are_refused_naming_the_limit()
+    public async Task RegionsOverThePerUserCountAreRefusedNamingTheLimit()
     {
         // Many small regions cost the broker a mapping each: their number is capped, not only their bytes.
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""

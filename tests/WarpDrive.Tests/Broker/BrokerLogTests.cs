@@ -15,7 +15,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed partial class BrokerLogTests(ITestOutputHelper output)
 {
     [Fact]
-    public void The_limiter_writes_the_first_lines_of_an_interval_and_then_one_count_of_the_rest()
+    public void TheLimiterWritesTheFirstLinesOfAnIntervalAndThenOneCountOfTheRest()
     {
         long now = 1_000;
         var reports = new List<(LogKey Key, long Count)>();
@@ -71,7 +71,7 @@ public sealed partial class BrokerLogTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Connection_churn_against_a_real_broker_logs_a_few_lines_and_a_count_not_a_line_per_connection()
+    public async Task ConnectionChurnAgainstARealBrokerLogsAFewLinesAndACountNotALinePerConnection()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
         int before = Lines(broker.Log);

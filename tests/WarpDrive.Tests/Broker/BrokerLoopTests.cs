@@ -11,7 +11,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerLoopTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Large_region_alloc_and_free_do_not_stall_another_clients_requests()
+    public async Task LargeRegionAllocAndFreeDoNotStallAnotherClientsRequests()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 4 } ], "limits": { "max_shared_bytes_per_user": "256MiB" } }""", output);
         using Discovery.BrokerConnection raw = BrokerTestKit.Connect(broker);

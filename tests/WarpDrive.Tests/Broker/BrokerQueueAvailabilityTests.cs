@@ -11,7 +11,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerQueueAvailabilityTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_busy_device_refuses_at_once_or_hands_released_queues_to_waiters_in_order()
+    public async Task ABusyDeviceRefusesAtOnceOrHandsReleasedQueuesToWaitersInOrder()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 2, "reserved_queues": 0 } ] }""", output);
         string Available() => broker.ReadAttribute("zip-0", "available_instances");

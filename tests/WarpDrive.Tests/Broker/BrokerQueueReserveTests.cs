@@ -11,7 +11,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerQueueReserveTests(ITestOutputHelper output)
 {
     [RootFact]
-    public async Task Under_the_default_config_one_user_cannot_take_the_last_free_queue_and_another_user_gets_it()
+    public async Task UnderTheDefaultConfigOneUserCannotTakeTheLastFreeQueueAndAnotherUserGetsIt()
     {
         // The default device: 16 queues, reserved_queues 1; max_queues_per_user (64) does not stop uid 0 here.
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
@@ -39,7 +39,7 @@ public sealed class BrokerQueueReserveTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_user_that_waits_behind_the_reserve_gets_a_queue_once_more_than_the_reserve_is_free()
+    public async Task AUserThatWaitsBehindTheReserveGetsAQueueOnceMoreThanTheReserveIsFree()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 4, "reserved_queues": 2 } ] }""", output);
         var held = new List<BrokerConnection>();
@@ -73,7 +73,7 @@ public sealed class BrokerQueueReserveTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Reserved_queues_0_lets_one_user_take_every_queue()
+    public async Task ReservedQueues0LetsOneUserTakeEveryQueue()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 3, "reserved_queues": 0 } ] }""", output);
         var held = new List<BrokerConnection>();

@@ -28,7 +28,7 @@ public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
     [Theory]
     [InlineData("zip-0")]
     [InlineData("zip-1")]
-    public async Task A_client_that_truncates_or_unmaps_a_shared_region_cannot_hurt_the_broker(string device)
+    public async Task AClientThatTruncatesOrUnmapsASharedRegionCannotHurtTheBroker(string device)
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         AbuseSharedRegion(broker, device, output);
@@ -98,7 +98,7 @@ public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_client_that_unmaps_its_ring_or_truncates_it_leaves_the_broker_serving()
+    public async Task AClientThatUnmapsItsRingOrTruncatesItLeavesTheBrokerServing()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using (BrokerConnection raw = BrokerTestKit.Connect(broker))
@@ -150,7 +150,7 @@ public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_client_killed_with_requests_in_flight_or_closing_mid_request_leaves_the_broker_serving()
+    public async Task AClientKilledWithRequestsInFlightOrClosingMidRequestLeavesTheBrokerServing()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
 
@@ -198,7 +198,7 @@ public sealed class BrokerRegionAbuseTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Requests_with_descriptors_or_the_wrong_size_are_refused_and_their_descriptors_closed()
+    public async Task RequestsWithDescriptorsOrTheWrongSizeAreRefusedAndTheirDescriptorsClosed()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         SendMalformedRequests(broker, out int fdsBefore, out int fdsAfter);

@@ -15,7 +15,7 @@ public sealed class BrokerShareModeTests(ITestOutputHelper output)
     private const string Config = """{ "devices": [ { "name": "zip-0", "memory": "share", "queues": 4 } ] }""";
 
     [Fact]
-    public async Task A_data_list_in_one_shared_buffer_points_into_others()
+    public async Task ADataListInOneSharedBufferPointsIntoOthers()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         Assert.Equal("SHARE", broker.ReadAttribute("zip-0", "flags"));
@@ -63,7 +63,7 @@ public sealed class BrokerShareModeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_compression_session_works_on_reserved_memory_and_faults_on_managed_memory()
+    public async Task ACompressionSessionWorksOnReservedMemoryAndFaultsOnManagedMemory()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
         using WdRuntime runtime = broker.CreateRuntime();
@@ -94,7 +94,7 @@ public sealed class BrokerShareModeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_compression_session_takes_a_sequence_of_reserved_segments_its_table_in_shared_memory_too()
+    public async Task ACompressionSessionTakesASequenceOfReservedSegmentsItsTableInSharedMemoryToo()
     {
         // The session builds the data-list table itself: on a share-only device that table must be device-visible
         // as well, so the session takes it from the broker rather than from managed memory.

@@ -12,7 +12,7 @@ namespace WarpDrive.Tests.Broker;
 public sealed class BrokerTopTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Wd_top_shows_the_brokers_counters_and_the_owner_of_each_queue()
+    public async Task WdTopShowsTheBrokersCountersAndTheOwnerOfEachQueue()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
         string statsFile;

@@ -13,7 +13,7 @@ public sealed class ConfigTests : IDisposable
     private static string Device(string extra) => $$"""{ "devices": [ { "name": "zip-0"{{extra}} } ] }""";
 
     [Fact]
-    public void Default_is_one_zip_device_with_every_default()
+    public void DefaultIsOneZipDeviceWithEveryDefault()
     {
         BrokerConfig config = BrokerConfig.Default;
         DeviceConfig d = Assert.Single(config.Devices);
@@ -22,7 +22,7 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal("best", d.Engine);
         Assert.Equal(16, d.Queues);
         Assert.Equal(256, d.QueueDepth);
-        Assert.Equal(Math.Clamp(Environment.ProcessorCount / 2, 1, 4), d.Engines);
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount / 2, 1, 4), d.Workers);
         Assert.Equal(32, d.MaxStreamsPerQueue);
         Assert.Equal(-1, d.NumaNode);
         Assert.Equal(DeviceMemoryModes.Sva | DeviceMemoryModes.Share, d.Memory);
@@ -46,7 +46,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Empty_object_and_a_device_with_only_a_name_are_the_default()
+    public void EmptyObjectAndADeviceWithOnlyANameAreTheDefault()
     {
         Assert.Equal(BrokerConfig.Default.Devices, BrokerConfig.Parse("{}", "wdd.json").Devices);
         Assert.Equal(BrokerConfig.Default.Limits, BrokerConfig.Parse("{}", "wdd.json").Limits);
@@ -56,13 +56,21 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Every_key_is_read()
+    public void TheDeprecatedEnginesKeyStillSetsTheWorkersAndIsMarked()
+    {
+        BrokerConfig config = BrokerConfig.Parse("""{ "devices": [ { "name": "zip-0", "engines": 3 }, { "name": "zip-1", "workers": 2 } ] }""", "wdd.json");
+        Assert.Equal((3, true), (config.Devices[0].Workers, config.Devices[0].WorkersFromEnginesKey));
+        Assert.Equal((2, false), (config.Devices[1].Workers, config.Devices[1].WorkersFromEnginesKey));
+    }
+
+    [Fact]
+    public void EveryKeyIsRead()
     {
         const string json = """
             // the broker's config
             {
               "devices": [
-                { "name": "zip-0", "model": "zip", "engine": "zlib-ng", "queues": 8, "queue_depth": 1024, "engines": 3,
+                { "name": "zip-0", "model": "zip", "engine": "zlib-ng", "queues": 8, "queue_depth": 1024, "workers": 3,
                   "max_streams_per_queue": 0, "numa_node": 1, "memory": "share", "isolate_strategy": 10,
                   "socket_mode": "0660", "socket_group": "warpdrive", "fault_injection": 7, },
                 /* a second device */
@@ -80,7 +88,7 @@ public sealed class ConfigTests : IDisposable
             Engine = "zlib-ng",
             Queues = 8,
             QueueDepth = 1024,
-            Engines = 3,
+            Workers = 3,
             MaxStreamsPerQueue = 0,
             NumaNode = 1,
             Memory = DeviceMemoryModes.Share,
@@ -112,7 +120,7 @@ public sealed class ConfigTests : IDisposable
     [InlineData("16M", 16L << 20)]
     [InlineData("1g", 1L << 30)]
     [InlineData("8192B", 8192L)]
-    public void Sizes_are_parsed(string text, long bytes)
+    public void SizesAreParsed(string text, long bytes)
     {
         BrokerConfig config = BrokerConfig.Parse($$"""{ "limits": { "max_shared_bytes_per_user": "{{text}}" } }""", "wdd.json");
         Assert.Equal(bytes, config.Limits.MaxSharedBytesPerUser);
@@ -127,7 +135,7 @@ public sealed class ConfigTests : IDisposable
     [InlineData("64 XiB")]
     [InlineData("99999999999999999999")]
     [InlineData("9999999999TiB")]
-    public void Bad_sizes_are_refused(string text)
+    public void BadSizesAreRefused(string text)
     {
         ConfigException e = Fails($$"""{ "limits": { "max_request_bytes": "{{text}}" } }""");
         Assert.StartsWith("wdd.json: limits.max_request_bytes: must be a size such as 4096, \"64KiB\"", e.Message);
@@ -166,8 +174,10 @@ public sealed class ConfigTests : IDisposable
         { Device(""", "queue_depth": 100 """), "wdd.json: devices[0].queue_depth: must be a power of two between 2 and 4096 (got 100)" },
         { Device(""", "queue_depth": 1 """), "wdd.json: devices[0].queue_depth: must be a power of two between 2 and 4096 (got 1)" },
         { Device(""", "queue_depth": 8192 """), "wdd.json: devices[0].queue_depth: must be a power of two between 2 and 4096 (got 8192)" },
-        { Device(""", "engines": 0 """), "wdd.json: devices[0].engines: must be between 1 and 64 (got 0)" },
+        { Device(""", "workers": 0 """), "wdd.json: devices[0].workers: must be between 1 and 64 (got 0)" },
+        { Device(""", "workers": 65 """), "wdd.json: devices[0].workers: must be between 1 and 64 (got 65)" },
         { Device(""", "engines": 65 """), "wdd.json: devices[0].engines: must be between 1 and 64 (got 65)" },
+        { Device(""", "workers": 2, "engines": 2 """), "wdd.json: devices[0].engines: is the deprecated name of 'workers': give only 'workers'" },
         { Device(""", "max_streams_per_queue": -1 """), "wdd.json: devices[0].max_streams_per_queue: must be between 0 and 1024 (got -1)" },
         { Device(""", "max_streams_per_queue": 1025 """), "wdd.json: devices[0].max_streams_per_queue: must be between 0 and 1024 (got 1025)" },
         { Device(""", "numa_node": -2 """), "wdd.json: devices[0].numa_node: must be -1 (no node) or a node number >= 0 (got -2)" },
@@ -214,7 +224,7 @@ public sealed class ConfigTests : IDisposable
     };
 
     [Fact]
-    public void Scheduling_is_read_and_defaults_hold()
+    public void SchedulingIsReadAndDefaultsHold()
     {
         BrokerConfig config = BrokerConfig.Parse("""
             { "scheduling": { "quantum_us": 500, "bulk_threshold": "1MiB", "default_weight": 2, "weights": { "1000": 3, "0": 7 }, "max_share": { "1000": 40 } } }
@@ -235,7 +245,7 @@ public sealed class ConfigTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadConfigs))]
-    public void Bad_values_are_refused_with_file_and_path(string json, string expected)
+    public void BadValuesAreRefusedWithFileAndPath(string json, string expected)
     {
         ConfigException e = Fails(json);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
@@ -244,7 +254,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_key_names_its_line_and_suggests()
+    public void UnknownKeyNamesItsLineAndSuggests()
     {
         const string json = "{\n  \"devices\": [\n    { \"name\": \"zip-0\",\n      \"queus\": 4 }\n  ]\n}\n";
         ConfigException e = Fails(json);
@@ -260,7 +270,7 @@ public sealed class ConfigTests : IDisposable
     [InlineData("{ \"devices\": [ {\"name\": \"zip-0\"},\n{\"name\": \"zip-1\",\n\"Queues\": 1} ] }", "wdd.json: line 3: unknown key 'Queues' in devices[1] (did you mean 'queues'?)")]
     [InlineData("{ \"limits\": {},\n \"limits\": {} }", "wdd.json: line 2: duplicate key 'limits'")]
     [InlineData("{ \"devices\": [ {\"name\": \"zip-0\",\n\n \"queues\": 1,\n\"queues\": 2} ] }", "wdd.json: line 4: duplicate key 'queues' in devices[0]")]
-    public void Unknown_and_duplicate_keys_are_refused_with_their_line(string json, string expected)
+    public void UnknownAndDuplicateKeysAreRefusedWithTheirLine(string json, string expected)
     {
         Assert.Equal(expected, Fails(json).Message);
     }
@@ -270,7 +280,7 @@ public sealed class ConfigTests : IDisposable
     [InlineData("{\n  \"limits\": { \"max_clients\": 3 }\n", "wdd.json: line 3, column 1: invalid JSON: ")]
     [InlineData("", "wdd.json: line 1, column 1: invalid JSON: ")]
     [InlineData("{ \"limits\": { \"max_clients\": 03 } }", "wdd.json: line 1, column 31: invalid JSON: ")]
-    public void Syntax_errors_name_line_and_column(string json, string prefix)
+    public void SyntaxErrorsNameLineAndColumn(string json, string prefix)
     {
         ConfigException e = Fails(json);
         Assert.StartsWith(prefix, e.Message, StringComparison.Ordinal);
@@ -280,7 +290,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Load_reads_a_file_and_names_it_in_errors()
+    public void LoadReadsAFileAndNamesItInErrors()
     {
         string path = Path.Combine(_dir, "wdd.json");
         File.WriteAllText(path, "\uFEFF{ \"devices\": [ { \"name\": \"zip-3\", \"queues\": 2 } ] }");
@@ -294,7 +304,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Missing_file_is_a_clear_error()
+    public void MissingFileIsAClearError()
     {
         string path = Path.Combine(_dir, "nope.json");
         ConfigException e = Assert.Throws<ConfigException>(() => BrokerConfig.Load(path));
@@ -308,7 +318,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Constructor_checks_like_the_parser()
+    public void ConstructorChecksLikeTheParser()
     {
         var config = new BrokerConfig([new DeviceConfig("zip-0"), new DeviceConfig("zip-1") { Queues = 2 }], new LimitsConfig());
         Assert.Equal(2, config.Devices.Count);
@@ -324,7 +334,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Devices_list_cannot_be_changed_through_a_cast()
+    public void DevicesListCannotBeChangedThroughACast()
     {
         BrokerConfig config = BrokerConfig.Parse("{}", "wdd.json");
         Assert.False(config.Devices is DeviceConfig[]);
@@ -332,7 +342,7 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
-    public void Example_in_docs_parses()
+    public void ExampleInDocsParses()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root.FullName, "WarpDrive.slnx")))

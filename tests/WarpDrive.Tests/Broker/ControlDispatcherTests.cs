@@ -63,7 +63,7 @@ public sealed class ControlDispatcherTests
     [InlineData(BrokerOp.MemAlloc, BrokerRequestFlags.None, "c1: alloc 8192")]
     [InlineData(BrokerOp.MemMap, BrokerRequestFlags.None, "c1: map 8192 0x7f0000000000")]
     [InlineData(BrokerOp.MemFree, BrokerRequestFlags.None, "c1: free 8192")]
-    public void Each_op_reaches_its_handler_with_its_arguments(BrokerOp op, BrokerRequestFlags flags, string call)
+    public void EachOpReachesItsHandlerWithItsArguments(BrokerOp op, BrokerRequestFlags flags, string call)
     {
         Recorder r = Dispatch(new BrokerRequest { Op = op, Flags = flags, Arg0 = 8192, Arg1 = 0x7f00_0000_0000 });
         Assert.Equal([call], r.Calls);
@@ -74,7 +74,7 @@ public sealed class ControlDispatcherTests
     [InlineData(1)]
     [InlineData(BrokerRequest.Size - 1)]
     [InlineData(BrokerRequest.Size + 1)]
-    public void A_message_of_the_wrong_size_is_a_bad_message(int length)
+    public void AMessageOfTheWrongSizeIsABadMessage(int length)
     {
         byte[] bytes = new byte[BrokerRequest.Size + 1];
         Bytes(new BrokerRequest { Op = BrokerOp.Info }).CopyTo(bytes, 0);
@@ -92,7 +92,7 @@ public sealed class ControlDispatcherTests
     [InlineData((ushort)4)]
     [InlineData((ushort)0x13)]
     [InlineData(ushort.MaxValue)]
-    public void An_unknown_op_is_a_bad_message_that_names_it(ushort op)
+    public void AnUnknownOpIsABadMessageThatNamesIt(ushort op)
     {
         Recorder r = Dispatch(new BrokerRequest { Op = (BrokerOp)op });
 
@@ -105,7 +105,7 @@ public sealed class ControlDispatcherTests
     [Theory]
     [InlineData(null)] // no credentials
     [InlineData(Owner + 1)] // a child that inherited the socket
-    public void Only_the_owner_may_speak(int? sender)
+    public void OnlyTheOwnerMaySpeak(int? sender)
     {
         // Before anything else is checked: reserved bits set too.
         Recorder r = Dispatch(new BrokerRequest { Op = BrokerOp.StartQueue, Reserved = 1 }, sender);
@@ -122,7 +122,7 @@ public sealed class ControlDispatcherTests
     [InlineData(BrokerOp.Info, (ushort)1, 0u)] // WAIT is START_Q's only
     [InlineData(BrokerOp.MemAlloc, (ushort)1, 0u)]
     [InlineData((BrokerOp)0x99, (ushort)0, 1u)] // before the op is looked at
-    public void Reserved_bits_are_a_bad_message(BrokerOp op, ushort flags, uint reserved)
+    public void ReservedBitsAreABadMessage(BrokerOp op, ushort flags, uint reserved)
     {
         Recorder r = Dispatch(new BrokerRequest { Op = op, Flags = (BrokerRequestFlags)flags, Reserved = reserved });
 
@@ -133,7 +133,7 @@ public sealed class ControlDispatcherTests
     }
 
     [Fact]
-    public void A_reply_with_a_message_is_never_ok_and_its_message_is_cut_between_characters()
+    public void AReplyWithAMessageIsNeverOkAndItsMessageIsCutBetweenCharacters()
     {
         Span<byte> buffer = stackalloc byte[BrokerProtocol.MaxDatagram];
         string message = "x" + new string('é', BrokerResponse.MaxMessageBytes); // 'é' is 2 bytes in UTF-8

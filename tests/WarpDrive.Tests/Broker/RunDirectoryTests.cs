@@ -8,19 +8,19 @@ public sealed class RunDirectoryTests
         name => vars.FirstOrDefault(v => v.Name == name).Value;
 
     [Fact]
-    public void Explicit_path_wins()
+    public void ExplicitPathWins()
     {
         Assert.Equal("/srv/wd", RunDirectory.Resolve("/srv/wd", Env(("WD_RUN_DIR", "/env/wd"), ("XDG_RUNTIME_DIR", "/run/user/1000")), isRoot: true, uid: 1000));
     }
 
     [Fact]
-    public void Explicit_relative_path_becomes_full()
+    public void ExplicitRelativePathBecomesFull()
     {
         Assert.Equal(Path.Combine(Environment.CurrentDirectory, "rel", "wd"), RunDirectory.Resolve("rel/wd", Env(), isRoot: false, uid: 1000));
     }
 
     [Fact]
-    public void Environment_variable_comes_next()
+    public void EnvironmentVariableComesNext()
     {
         Assert.Equal("WD_RUN_DIR", RunDirectory.EnvironmentVariable);
         Assert.Equal("/env/wd", RunDirectory.Resolve(null, Env(("WD_RUN_DIR", "/env/wd"), ("XDG_RUNTIME_DIR", "/run/user/1000")), isRoot: true, uid: 1000));
@@ -28,13 +28,13 @@ public sealed class RunDirectoryTests
     }
 
     [Fact]
-    public void Root_uses_run_warpdrive()
+    public void RootUsesRunWarpdrive()
     {
         Assert.Equal("/run/warpdrive", RunDirectory.Resolve(null, Env(("WD_RUN_DIR", ""), ("XDG_RUNTIME_DIR", "/run/user/0")), isRoot: true, uid: 0));
     }
 
     [Fact]
-    public void User_uses_xdg_runtime_dir()
+    public void UserUsesXdgRuntimeDir()
     {
         Assert.Equal("/run/user/1000/warpdrive", RunDirectory.Resolve(null, Env(("XDG_RUNTIME_DIR", "/run/user/1000")), isRoot: false, uid: 1000));
         Assert.Equal("/run/user/1000/warpdrive", RunDirectory.Resolve(null, Env(("XDG_RUNTIME_DIR", "/run/user/1000/")), isRoot: false, uid: 1000));
@@ -44,14 +44,14 @@ public sealed class RunDirectoryTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData("relative/dir")]
-    public void Otherwise_tmp_per_uid(string? xdg)
+    public void OtherwiseTmpPerUid(string? xdg)
     {
         Func<string, string?> env = xdg is null ? Env() : Env(("XDG_RUNTIME_DIR", xdg));
         Assert.Equal("/tmp/warpdrive-1234", RunDirectory.Resolve(null, env, isRoot: false, uid: 1234));
     }
 
     [Fact]
-    public void Public_resolve_reads_the_real_environment()
+    public void PublicResolveReadsTheRealEnvironment()
     {
         string resolved = RunDirectory.Resolve();
         Assert.True(Path.IsPathFullyQualified(resolved));
@@ -64,7 +64,7 @@ public sealed class RunDirectoryTests
     }
 
     [Fact]
-    public void Uid_is_the_first_field_of_the_uid_line()
+    public void UidIsTheFirstFieldOfTheUidLine()
     {
         Assert.Equal(1000u, RunDirectory.ParseUid("Name:\tdotnet\nUmask:\t0022\nUid:\t1000\t1001\t1002\t1003\nGid:\t100\t100\t100\t100\n"));
         Assert.Null(RunDirectory.ParseUid("Name:\tdotnet\n"));
@@ -74,7 +74,7 @@ public sealed class RunDirectoryTests
     }
 
     [Fact]
-    public void Paths_under_the_run_directory()
+    public void PathsUnderTheRunDirectory()
     {
         Assert.Equal("/r/dev/zip-0", RunDirectory.DeviceSocket("/r", "zip-0"));
         Assert.Equal("/r/dev", RunDirectory.DeviceDirectory("/r"));
@@ -88,7 +88,7 @@ public sealed class RunDirectoryTests
     [InlineData("..")]
     [InlineData("../etc")]
     [InlineData("a/b")]
-    public void Device_names_cannot_leave_the_run_directory(string device)
+    public void DeviceNamesCannotLeaveTheRunDirectory(string device)
     {
         Assert.ThrowsAny<ArgumentException>(() => RunDirectory.DeviceSocket("/r", device));
         Assert.ThrowsAny<ArgumentException>(() => RunDirectory.DeviceClassDirectory("/r", device));

@@ -27,7 +27,7 @@ public sealed class SystemdNotifyTests(ITestOutputHelper output)
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Wdd_notifies_ready_once_it_serves_and_stopping_on_sigterm(bool underSystemd)
+    public async Task WddNotifiesReadyOnceItServesAndStoppingOnSigterm(bool underSystemd)
     {
         string directory = Directory.CreateTempSubdirectory("wdd-notify-").FullName;
         try
@@ -174,7 +174,7 @@ public sealed class SystemdNotifyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Unit_file_is_type_notify_runs_wd_daemon_on_its_runtime_directory_and_its_config_parses()
+    public void UnitFileIsTypeNotifyRunsWdDaemonOnItsRuntimeDirectoryAndItsConfigParses()
     {
         Dictionary<string, string> unit = UnitSettings();
         Assert.Equal("notify", unit["Type"]);

@@ -28,7 +28,7 @@ public sealed class WaitLineTests
     private static string Names(WaitLine<Waiter> line) => string.Join(",", line.ToArray().Select(w => w.Name));
 
     [Fact]
-    public void Queues_go_to_the_waiters_in_the_order_they_joined()
+    public void QueuesGoToTheWaitersInTheOrderTheyJoined()
     {
         (WaitLine<Waiter> line, _) = Line("a", "b", "c");
         var served = new List<string>();
@@ -43,7 +43,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void A_waiter_that_may_not_take_a_queue_keeps_its_place_and_the_next_one_is_served()
+    public void AWaiterThatMayNotTakeAQueueKeepsItsPlaceAndTheNextOneIsServed()
     {
         (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c");
         var asked = new List<string>();
@@ -57,7 +57,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void Stop_leaves_everyone_in_place()
+    public void StopLeavesEveryoneInPlace()
     {
         (WaitLine<Waiter> line, _) = Line("a", "b");
         int asked = 0;
@@ -69,7 +69,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void Waiters_that_leave_during_a_hand_over_are_dropped_and_the_next_one_is_asked()
+    public void WaitersThatLeaveDuringAHandOverAreDroppedAndTheNextOneIsAsked()
     {
         (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c", "d");
 
@@ -79,7 +79,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void A_visit_may_take_its_waiter_out_itself()
+    public void AVisitMayTakeItsWaiterOutItself()
     {
         // The broker closes a waiter whose hand-over failed; closing takes it out of the line, then it says Leave.
         (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c");
@@ -102,7 +102,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void A_visit_that_takes_out_the_next_waiter_too_goes_on_from_the_front()
+    public void AVisitThatTakesOutTheNextWaiterTooGoesOnFromTheFront()
     {
         (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c", "d");
         var asked = new List<string>();
@@ -125,7 +125,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void Leaving_the_line_cancels_the_wait_wherever_the_waiter_stands()
+    public void LeavingTheLineCancelsTheWaitWhereverTheWaiterStands()
     {
         (WaitLine<Waiter> line, Waiter[] w) = Line("a", "b", "c");
 
@@ -146,7 +146,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void A_waiter_cannot_join_twice()
+    public void AWaiterCannotJoinTwice()
     {
         (WaitLine<Waiter> line, Waiter[] w) = Line("a");
         Assert.Throws<InvalidOperationException>(() => line.Join(w[0]));
@@ -154,7 +154,7 @@ public sealed class WaitLineTests
     }
 
     [Fact]
-    public void Drain_empties_the_line_in_order_taking_each_waiter_out_first()
+    public void DrainEmptiesTheLineInOrderTakingEachWaiterOutFirst()
     {
         (WaitLine<Waiter> line, _) = Line("a", "b", "c");
         var told = new List<string>();

@@ -315,7 +315,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(ReadWriteCases))]
-    public async Task ReadWrite_Success(ReadWriteMode mode, int size, bool startWithFlush)
+    public async Task ReadWriteSuccess(ReadWriteMode mode, int size, bool startWithFlush)
     {
         foreach (CancellationToken token in new[] { CancellationToken.None, new CancellationTokenSource().Token })
         {
@@ -339,7 +339,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task ReadWriteByte_Success()
+    public async Task ReadWriteByteSuccess()
     {
         using Pair pair = Connect();
         byte[] sent = RandomBytes(42, 1);
@@ -371,7 +371,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(AllModes))]
-    public async Task ReadWrite_MessagesSmallerThanReadBuffer_Success(ReadWriteMode mode)
+    public async Task ReadWriteMessagesSmallerThanReadBufferSuccess(ReadWriteMode mode)
     {
         using Pair pair = Connect();
         byte[] message = RandomBytes(512, 2);
@@ -401,7 +401,7 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [MemberData(nameof(AllModesAnd), false)]
     [MemberData(nameof(AllModesAnd), true)]
-    public async Task Read_Eof_Returns0(ReadWriteMode mode, bool dataAvailableFirst)
+    public async Task ReadEofReturns0(ReadWriteMode mode, bool dataAvailableFirst)
     {
         using Pair pair = Connect();
         Task write = dataAvailableFirst
@@ -429,7 +429,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(OffsetModes))]
-    public async Task Read_DataStoredAtDesiredOffset(ReadWriteMode mode)
+    public async Task ReadDataStoredAtDesiredOffset(ReadWriteMode mode)
     {
         using Pair pair = Connect();
         Task write = Spawn(() =>
@@ -449,7 +449,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(OffsetModes))]
-    public async Task Write_DataReadFromDesiredOffset(ReadWriteMode mode)
+    public async Task WriteDataReadFromDesiredOffset(ReadWriteMode mode)
     {
         using Pair pair = Connect();
         byte[] buffer = "\0\0hello\0\0"u8.ToArray();
@@ -465,7 +465,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(ModesButByte))]
-    public async Task ZeroByteRead_BlocksUntilDataAvailable(ReadWriteMode mode)
+    public async Task ZeroByteReadBlocksUntilDataAvailable(ReadWriteMode mode)
     {
         using Pair pair = Connect();
         for (int iter = 0; iter < 2; iter++)
@@ -491,7 +491,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(ModesButByte))]
-    public async Task ZeroByteWrite_OtherDataReceivedSuccessfully(ReadWriteMode mode)
+    public async Task ZeroByteWriteOtherDataReceivedSuccessfully(ReadWriteMode mode)
     {
         using Pair pair = Connect();
         byte[][] buffers = [[], "hello"u8.ToArray(), [], "world"u8.ToArray()];
@@ -513,7 +513,7 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task ReadWrite_MemoryThatIsNotAnArray_Success(bool useAsync)
+    public async Task ReadWriteMemoryThatIsNotAnArraySuccess(bool useAsync)
     {
         using Pair pair = Connect();
         using var source = new NonArrayMemory(1024);
@@ -553,7 +553,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(CopyToCases))]
-    public async Task CopyTo_AllDataCopied(int byteCount, bool useAsync)
+    public async Task CopyToAllDataCopied(int byteCount, bool useAsync)
     {
         using Pair pair = Connect();
         var results = new MemoryStream();
@@ -580,9 +580,9 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Parallel_ReadWriteMultipleStreamsConcurrently()
+    public async Task ParallelReadWriteMultipleStreamsConcurrently()
     {
-        await Within(Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => CopyTo_AllDataCopied(10 * 1024 + i, useAsync: true)))));
+        await Within(Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => CopyToAllDataCopied(10 * 1024 + i, useAsync: true)))));
     }
 
     public static IEnumerable<object[]> ContinuationCases() =>
@@ -641,7 +641,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(ContinuationCases))]
-    public async Task ReadAsync_ContinuesOnCurrentSynchronizationContextIfDesired(bool flowExecutionContext, bool? continueOnCapturedContext)
+    public async Task ReadAsyncContinuesOnCurrentSynchronizationContextIfDesired(bool flowExecutionContext, bool? continueOnCapturedContext)
     {
         await Task.Yield();
         await Task.Run(async () =>
@@ -675,7 +675,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(ContinuationCases))]
-    public async Task ReadAsync_ContinuesOnCurrentTaskSchedulerIfDesired(bool flowExecutionContext, bool? continueOnCapturedContext)
+    public async Task ReadAsyncContinuesOnCurrentTaskSchedulerIfDesired(bool flowExecutionContext, bool? continueOnCapturedContext)
     {
         await Task.Run(async () =>
         {
@@ -709,7 +709,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public void Timeouts_AreNotSupported()
+    public void TimeoutsAreNotSupported()
     {
         using Pair pair = Connect();
         foreach (Stream s in new[] { pair.Writer, pair.Reader })
@@ -727,7 +727,7 @@ public abstract class CompressionStreamConformanceTests
     [InlineData(100, false)]
     [InlineData(0, true)]
     [InlineData(100, true)]
-    public async Task ReadAsync_CancelPending_ThrowsOperationCanceled(int delay, bool valueTask)
+    public async Task ReadAsyncCancelPendingThrowsOperationCanceled(int delay, bool valueTask)
     {
         using Pair pair = Connect();
         using var cts = new CancellationTokenSource();
@@ -738,7 +738,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task ReadAsync_CancelPendingRead_DoesntImpactSubsequentReads()
+    public async Task ReadAsyncCancelPendingReadDoesntImpactSubsequentReads()
     {
         using Pair pair = Connect();
         using (var cts = new CancellationTokenSource())
@@ -765,7 +765,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Precanceled_Operations_ThrowOperationCanceled()
+    public async Task PrecanceledOperationsThrowOperationCanceled()
     {
         using Pair pair = Connect();
         using var cts = new CancellationTokenSource();
@@ -801,7 +801,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task ArgumentValidation_ThrowsExpectedException()
+    public async Task ArgumentValidationThrowsExpectedException()
     {
         using Pair pair = Connect();
         byte[] one = new byte[1];
@@ -884,7 +884,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Disposed_ThrowsObjectDisposedException()
+    public async Task DisposedThrowsObjectDisposedException()
     {
         Pair pair = Connect();
         pair.Dispose();
@@ -931,7 +931,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task ReadAsync_DuringReadAsync_ThrowsInvalidOperation()
+    public async Task ReadAsyncDuringReadAsyncThrowsInvalidOperation()
     {
         using Pair pair = Connect();
         ValueTask<int> read = pair.Reader.ReadAsync(new byte[1]);
@@ -942,7 +942,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Flush_ValidOnBothStreamsWithNoData()
+    public async Task FlushValidOnBothStreamsWithNoData()
     {
         using Pair pair = Connect();
         foreach (Stream s in new[] { pair.Writer, pair.Reader })
@@ -956,7 +956,7 @@ public abstract class CompressionStreamConformanceTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
-    public async Task Dispose_ClosesStream(int how)
+    public async Task DisposeClosesStream(int how)
     {
         using Pair pair = Connect();
         await Task.WhenAll(new[] { pair.Writer, pair.Reader }.Select(s => Task.Run(async () =>
@@ -984,7 +984,7 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Flush_FlushesUnderlyingStream(bool flushAsync)
+    public async Task FlushFlushesUnderlyingStream(bool flushAsync)
     {
         (Stream w, Stream r) = OneWayPipe.Create();
         var tracker = new FlushCountingStream(w);
@@ -1008,7 +1008,7 @@ public abstract class CompressionStreamConformanceTests
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true)]
-    public async Task Dispose_Flushes(bool useAsync, bool leaveOpen)
+    public async Task DisposeFlushes(bool useAsync, bool leaveOpen)
     {
         (Stream w, Stream r) = OneWayPipe.Create();
         using Pair pair = Wrap(w, r, leaveOpen);
@@ -1038,7 +1038,7 @@ public abstract class CompressionStreamConformanceTests
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true)]
-    public async Task Dispose_ClosesInnerStreamIfDesired(bool useAsync, bool leaveOpen)
+    public async Task DisposeClosesInnerStreamIfDesired(bool useAsync, bool leaveOpen)
     {
         (Stream w, Stream r) = OneWayPipe.Create();
         using Pair pair = Wrap(w, r, leaveOpen);
@@ -1067,7 +1067,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task NestedWithinSelf_ReadWrite_Success()
+    public async Task NestedWithinSelfReadWriteSuccess()
     {
         (Stream w, Stream r) = OneWayPipe.Create();
         using Pair p1 = Wrap(w, r);
@@ -1126,7 +1126,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task FlushAsync_DuringWriteAsync_ThrowsInvalidOperation()
+    public async Task FlushAsyncDuringWriteAsyncThrowsInvalidOperation()
     {
         byte[] buffer = RandomBytes(100_000, 4);
         using var dest = new GatedMemoryStream();
@@ -1156,7 +1156,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task FlushAsync_DuringReadAsync_ThrowsInvalidOperation()
+    public async Task FlushAsyncDuringReadAsyncThrowsInvalidOperation()
     {
         using var source = new GatedMemoryStream(ReferenceCompress(Input("text")));
         using Stream d = Create(source, CompressionMode.Decompress, leaveOpen: true);
@@ -1178,7 +1178,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task FlushAsync_DuringFlushAsync_ThrowsInvalidOperation()
+    public async Task FlushAsyncDuringFlushAsyncThrowsInvalidOperation()
     {
         byte[] data = Input("mixed");
         using var dest = new GatedMemoryStream();
@@ -1213,7 +1213,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Dispose_WithUnfinishedReadAsync_FaultsTheRead()
+    public async Task DisposeWithUnfinishedReadAsyncFaultsTheRead()
     {
         byte[] data = Input("text");
         using var source = new GatedMemoryStream(ReferenceCompress(data));
@@ -1227,7 +1227,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Dispose_WithUnfinishedReadAsync_KeepsItsBuffersFromOthers()
+    public async Task DisposeWithUnfinishedReadAsyncKeepsItsBuffersFromOthers()
     {
         byte[] data = Input("text");
         using var source = new GatedMemoryStream(ReferenceCompress(data));
@@ -1256,7 +1256,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(Inputs))]
-    public async Task Read_ReferenceData(string input)
+    public async Task ReadReferenceData(string input)
     {
         byte[] data = Input(input);
         using Stream d = Create(new MemoryStream(ReferenceCompress(data)), CompressionMode.Decompress);
@@ -1265,7 +1265,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(Inputs))]
-    public async Task RoundTrip_ThroughTheReference(string input)
+    public async Task RoundTripThroughTheReference(string input)
     {
         byte[] data = Input(input);
         using var ms = new MemoryStream();
@@ -1285,7 +1285,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Read_BaseStreamSlowly()
+    public async Task ReadBaseStreamSlowly()
     {
         // A base stream that returns one byte per read: each byte is a request for an offloaded stream, so the input is
         // kept small (the whole "mixed" input took over 30 s on a loaded 2-vCPU machine, ~45,000 round trips).
@@ -1305,12 +1305,12 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(CompressionMode.Compress)]
     [InlineData(CompressionMode.Decompress)]
-    public void Ctor_NullStream(CompressionMode mode) => Assert.Throws<ArgumentNullException>("stream", () => Create(null!, mode));
+    public void CtorNullStream(CompressionMode mode) => Assert.Throws<ArgumentNullException>("stream", () => Create(null!, mode));
 
     [Theory]
     [InlineData(CompressionMode.Compress)]
     [InlineData(CompressionMode.Decompress)]
-    public void Ctor_DisposedBaseStream(CompressionMode mode)
+    public void CtorDisposedBaseStream(CompressionMode mode)
     {
         var ms = new MemoryStream();
         ms.Dispose();
@@ -1320,14 +1320,14 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(CompressionMode.Compress)]
     [InlineData(CompressionMode.Decompress)]
-    public void Ctor_WrongSidedStream(CompressionMode mode)
+    public void CtorWrongSidedStream(CompressionMode mode)
     {
         var ms = new OneSidedMemoryStream(canRead: mode == CompressionMode.Compress, canWrite: mode == CompressionMode.Decompress);
         Assert.Throws<ArgumentException>("stream", () => Create(ms, mode));
     }
 
     [Fact]
-    public void Ctor_ArgumentValidation()
+    public void CtorArgumentValidation()
     {
         Assert.Throws<ArgumentNullException>("stream", () => Create(null!, CompressionLevel.Fastest));
         Assert.Throws<ArgumentNullException>("stream", () => Create(null!, CompressionLevel.Fastest, true));
@@ -1345,7 +1345,7 @@ public abstract class CompressionStreamConformanceTests
 
     [Theory]
     [MemberData(nameof(Levels))]
-    public void EveryCompressingCtor_RoundTrips(CompressionLevel level, bool leaveOpen)
+    public void EveryCompressingCtorRoundTrips(CompressionLevel level, bool leaveOpen)
     {
         byte[] bytes = new byte[1024];
         var baseStream = new MemoryStream(bytes, writable: true);
@@ -1365,7 +1365,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public void LeaveOpenFalse_ClosesTheBaseStreamAfterAValidDecompress()
+    public void LeaveOpenFalseClosesTheBaseStreamAfterAValidDecompress()
     {
         var compressed = new MemoryStream(ReferenceCompress(Input("text")));
         Stream d = Create(compressed, CompressionMode.Decompress, leaveOpen: false);
@@ -1415,7 +1415,7 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(CompressionMode.Compress)]
     [InlineData(CompressionMode.Decompress)]
-    public void BaseStream_IsTheWrappedStream_AndUsable(CompressionMode mode)
+    public void BaseStreamIsTheWrappedStreamAndUsable(CompressionMode mode)
     {
         var baseStream = new MemoryStream(ReferenceCompress(Input("text")));
         using Stream s = Create(baseStream, mode);
@@ -1434,7 +1434,7 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(CompressionMode.Compress)]
     [InlineData(CompressionMode.Decompress)]
-    public void BaseStream_AfterDispose_IsGone(CompressionMode mode)
+    public void BaseStreamAfterDisposeIsGone(CompressionMode mode)
     {
         Stream s = Create(new MemoryStream(), mode);
         s.Dispose();
@@ -1447,7 +1447,7 @@ public abstract class CompressionStreamConformanceTests
     [Theory]
     [InlineData(CompressionMode.Compress)]
     [InlineData(CompressionMode.Decompress)]
-    public void BaseStream_ValidAfterDisposeWithLeaveOpen(CompressionMode mode)
+    public void BaseStreamValidAfterDisposeWithLeaveOpen(CompressionMode mode)
     {
         var ms = new MemoryStream(ReferenceCompress(Input("text")));
         Stream s = Create(ms, mode, leaveOpen: true);
@@ -1470,7 +1470,7 @@ public abstract class CompressionStreamConformanceTests
     /// beats NoCompression's stored blocks by nothing: it loses).</summary>
     [Theory]
     [MemberData(nameof(CompressibleInputs))]
-    public async Task CompressionLevel_SizeInOrder(string input)
+    public async Task CompressionLevelSizeInOrder(string input)
     {
         byte[] data = Input(input);
 
@@ -1532,7 +1532,7 @@ public abstract class CompressionStreamConformanceTests
     }
 
     [Fact]
-    public async Task Corruption_IsDetected()
+    public async Task CorruptionIsDetected()
     {
         byte[] source = Enumerable.Range(0, 64).Select(i => (byte)i).ToArray();
         byte[] compressed;

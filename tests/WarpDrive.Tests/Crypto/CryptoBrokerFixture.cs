@@ -8,9 +8,9 @@ public sealed class CryptoBrokerFixture : IAsyncLifetime
 {
     public const string Config = """
         { "devices": [
-            { "name": "sec-0", "model": "sec", "queues": 8, "engines": 1 },
-            { "name": "hpre-0", "model": "hpre", "queues": 16, "engines": 2 },
-            { "name": "sec-1", "model": "sec", "queues": 4, "engines": 1, "memory": "share" } ] }
+            { "name": "sec-0", "model": "sec", "queues": 8, "workers": 1 },
+            { "name": "hpre-0", "model": "hpre", "queues": 16, "workers": 2 },
+            { "name": "sec-1", "model": "sec", "queues": 4, "workers": 1, "memory": "share" } ] }
         """;
 
     private BrokerProcess? _broker;

@@ -13,7 +13,7 @@ public sealed class CryptoSessionLifetimeTests : IDisposable
         MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         Mode = WdDeviceMode.Local,
         BackgroundPolling = false,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 8, EngineCount = 1, QueueDepth = 16, QueueErrorThreshold = 8 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 8, WorkerCount = 1, QueueDepth = 16, QueueErrorThreshold = 8 },
     });
 
     public void Dispose() => _runtime.Dispose();

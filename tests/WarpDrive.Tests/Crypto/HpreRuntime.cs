@@ -8,7 +8,7 @@ public sealed class HpreRuntime : IDisposable
     {
         Mode = WdDeviceMode.Local,
         BackgroundPolling = true,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 16, EngineCount = 1, QueueDepth = 64 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 16, WorkerCount = 1, QueueDepth = 64 },
     });
 
     public void Dispose() => Runtime.Dispose();

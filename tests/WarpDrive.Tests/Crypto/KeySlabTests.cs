@@ -12,7 +12,7 @@ public sealed class KeySlabTests : IDisposable
     {
         Mode = WdDeviceMode.Local,
         MaxContextsPerAlgorithm = 1,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 16 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = 1, QueueDepth = 16 },
     });
 
     public void Dispose() => _runtime.Dispose();

@@ -12,7 +12,7 @@ public sealed class SecSessionTestsInProcess() : SecSessionTests(new WdRuntime(n
 {
     MixMode = false, // requests go to the device under test, not to Mix mode's inline one
     Mode = WdDeviceMode.Local,
-    EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 64 },
+    EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = 1, QueueDepth = 64 },
 }));
 
 /// <summary>The SEC libraries through a real wdd (SVA: the broker copies in and out of this process).</summary>
@@ -333,7 +333,7 @@ public sealed class SecPollTests
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
             BackgroundPolling = false,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, WorkerCount = 1, QueueDepth = 16 },
         });
         byte[] key = RandomNumberGenerator.GetBytes(16);
         using var session = new CipherSession(CipherAlgorithm.AesCbc, key, runtime);

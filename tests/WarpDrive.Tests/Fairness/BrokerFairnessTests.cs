@@ -15,10 +15,10 @@ public sealed class BrokerFairnessTests(ITestOutputHelper output)
     private const uint Flooder = 65534, Other = 65533;
 
     [RootFact]
-    public async Task A_flood_of_max_size_requests_on_every_queue_leaves_a_polite_clients_no_op_p99_under_50_ms()
+    public async Task AFloodOfMaxSizeRequestsOnEveryQueueLeavesAPoliteClientsNoOpP99Under50Ms()
     {
         // One engine, so that the flood and the polite client share it; max_request_bytes at its default (64 MiB).
-        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "engines": 1 } ] }""", output);
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "workers": 1 } ] }""", output);
         await using ChildProcess flood = ChildProcess.Start(broker.RunDirectory, "WarpDrive.TestClient.dll",
             ["flood", (64 << 20).ToString(CultureInfo.InvariantCulture), "9", "2", "16"], asUser: Flooder);
         string ready = await flood.ReadLineAsync(TimeSpan.FromSeconds(60));
@@ -37,11 +37,11 @@ public sealed class BrokerFairnessTests(ITestOutputHelper output)
     }
 
     [RootFact]
-    public async Task Two_users_of_weights_1_and_3_get_engine_time_1_to_3_within_10_percent()
+    public async Task TwoUsersOfWeights1And3GetEngineTime1To3Within10Percent()
     {
         string config = $$"""
             {
-              "devices": [ { "name": "zip-0", "engines": 1 } ],
+              "devices": [ { "name": "zip-0", "workers": 1 } ],
               "scheduling": { "weights": { "{{Other}}": 3 } },
             }
             """;
@@ -75,7 +75,7 @@ public sealed class BrokerFairnessTests(ITestOutputHelper output)
             if (StatsFileReader.TryRead(file, out StatsSnapshot? stats, out _) && stats.Pid == broker.Pid)
             {
                 return stats.Devices.SelectMany(d => d.Queues).Where(q => q.State == QueueStatsState.Started)
-                    .GroupBy(q => q.OwnerUid).ToDictionary(g => g.Key, g => (ulong)g.Sum(q => (long)q.EngineNanos));
+                    .GroupBy(q => q.OwnerUid).ToDictionary(g => g.Key, g => (ulong)g.Sum(q => (long)q.BusyNanos));
             }
         }
 

@@ -13,14 +13,14 @@ namespace WarpDrive.Tests.Fairness;
 public sealed unsafe class DoorbellStormTests
 {
     [Fact]
-    public void A_doorbell_storm_costs_the_engine_little_and_every_queue_is_still_served()
+    public void ADoorbellStormCostsTheEngineLittleAndEveryQueueIsStillServed()
     {
-        using var host = new DeviceHost(new ZipDevice("zip-8"), new DeviceHostOptions { QueueCount = 2, EngineCount = 1 });
+        using var host = new DeviceHost(new ZipDevice("zip-8"), new DeviceHostOptions { QueueCount = 2, WorkerCount = 1 });
         Domain domain = Domain.CreateWholeAddressSpace();
         using var storming = new RawTenantQueue(host, domain, host.GetTenant(5001, 1));
         using var polite = new RawTenantQueue(host, domain, host.GetTenant(5002, 1));
         Assert.True(QueueRegion.TryOpen(storming.Queue.RegionBase, storming.Queue.RegionSize, out QueueRegion region, out string? error), error);
-        int engineTid = EngineThreadId("zip-8-engine-0");
+        int workerTid = WorkerThreadId("zip-8-worker-0");
         Thread.Sleep(200); // the engine is asleep
 
         using var stop = new CancellationTokenSource();
@@ -34,7 +34,7 @@ public sealed unsafe class DoorbellStormTests
                 rings++;
             }
         }) { IsBackground = true };
-        long cpuBefore = ThreadCpuTicks(engineTid);
+        long cpuBefore = ThreadCpuTicks(workerTid);
         var clock = Stopwatch.StartNew();
         storm.Start();
         var latencies = new List<double>();
@@ -53,7 +53,7 @@ public sealed unsafe class DoorbellStormTests
         stop.Cancel();
         storm.Join();
         double seconds = clock.Elapsed.TotalSeconds;
-        double engineCpu = (ThreadCpuTicks(engineTid) - cpuBefore) / 100.0; // clock ticks of 10 ms
+        double engineCpu = (ThreadCpuTicks(workerTid) - cpuBefore) / 100.0; // clock ticks of 10 ms
         latencies.Sort();
         string figures = string.Create(CultureInfo.InvariantCulture,
             $"{rings} doorbells in {seconds:F1} s; engine CPU {engineCpu:F2} s; polite no-op p50 {latencies[latencies.Count / 2]:F2} ms, max {latencies[^1]:F2} ms; storming queue's own request {ownMs:F1} ms");
@@ -67,7 +67,7 @@ public sealed unsafe class DoorbellStormTests
         // Without the mute (DoorbellGuard) this engine spent 2.45 s of CPU in 3 s of storm.
     }
 
-    private static int EngineThreadId(string name)
+    private static int WorkerThreadId(string name)
     {
         foreach (string task in Directory.GetDirectories("/proc/self/task"))
         {

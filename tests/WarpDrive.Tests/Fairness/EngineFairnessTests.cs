@@ -16,7 +16,7 @@ public sealed unsafe class EngineFairnessTests
     private static DeviceHost Zip(long bulkThreshold = 256 << 10) => new(new ZipDevice("zip-9"), new DeviceHostOptions
     {
         QueueCount = 8,
-        EngineCount = 1,
+        WorkerCount = 1,
         QueueDepth = 256,
         BulkThresholdBytes = bulkThreshold,
     });
@@ -34,7 +34,7 @@ public sealed unsafe class EngineFairnessTests
     };
 
     [Fact]
-    public void Two_tenants_of_weights_1_and_3_get_engine_time_1_to_3()
+    public void TwoTenantsOfWeights1And3GetEngineTime1To3()
     {
         using DeviceHost host = Zip();
         Domain domain = Domain.CreateWholeAddressSpace();
@@ -101,7 +101,7 @@ public sealed unsafe class EngineFairnessTests
     [Theory]
     [InlineData(64 << 10, 256 << 10)] // on the engine
     [InlineData(1 << 20, 64 << 10)] // on the bulk lane
-    public void A_capped_tenant_alone_gets_its_cap_of_the_device_not_more(int size, int bulkThreshold)
+    public void ACappedTenantAloneGetsItsCapOfTheDeviceNotMore(int size, int bulkThreshold)
     {
         using DeviceHost host = Zip(bulkThreshold);
         Domain domain = Domain.CreateWholeAddressSpace();
@@ -152,7 +152,7 @@ public sealed unsafe class EngineFairnessTests
     }
 
     [Fact]
-    public void A_tenant_of_long_requests_leaves_another_tenants_no_op_p99_under_50_ms()
+    public void ATenantOfLongRequestsLeavesAnotherTenantsNoOpP99Under50Ms()
     {
         // Without the bulk lane (threshold 0) this no-op p99 was 1,464 ms: each 16 MiB request held the engine.
         using DeviceHost host = Zip();
@@ -229,7 +229,7 @@ public sealed unsafe class EngineFairnessTests
     }
 
     [Fact]
-    public void Requests_over_the_threshold_complete_in_queue_order_with_right_output()
+    public void RequestsOverTheThresholdCompleteInQueueOrderWithRightOutput()
     {
         using DeviceHost host = Zip(bulkThreshold: 64 << 10);
         Domain domain = Domain.CreateWholeAddressSpace();
@@ -269,7 +269,7 @@ public sealed unsafe class EngineFairnessTests
     }
 
     [Fact]
-    public void A_queue_released_while_its_request_waits_for_the_bulk_lane_is_dropped_and_its_next_owner_unharmed()
+    public void AQueueReleasedWhileItsRequestWaitsForTheBulkLaneIsDroppedAndItsNextOwnerUnharmed()
     {
         using DeviceHost host = Zip(bulkThreshold: 64 << 10);
         Domain domain = Domain.CreateWholeAddressSpace();

@@ -60,7 +60,7 @@ public sealed unsafe class HpreQueue : IDisposable
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
             EmbeddedZipEngine = "zlib-ng",
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = engines, QueueDepth = 64 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = engines, QueueDepth = 64 },
         });
         Queue = _runtime.RequestQueue("rsa");
         _share = Queue.Share(Base, ArenaSize);

@@ -11,7 +11,7 @@ public sealed class RsaKeyBlobTests
     [InlineData(RsaKeyFormat.Private, 256)]
     [InlineData(RsaKeyFormat.PrivateCrt, 257)] // odd k: the CRT fields are ceil(k/2) bytes
     [InlineData(RsaKeyFormat.PrivateCrt, 512)]
-    public void Every_field_reads_back_where_it_was_written_and_the_fields_tile_the_blob(RsaKeyFormat format, int k)
+    public void EveryFieldReadsBackWhereItWasWrittenAndTheFieldsTileTheBlob(RsaKeyFormat format, int k)
     {
         byte[] blob = new byte[RsaKeyHeader.BlobLength(format, k)];
         RsaKeyBlob.WriteHeader(blob, format, k);
@@ -43,7 +43,7 @@ public sealed class RsaKeyBlobTests
     }
 
     [Fact]
-    public void Malformed_headers_and_lengths_are_refused()
+    public void MalformedHeadersAndLengthsAreRefused()
     {
         byte[] good = new byte[RsaKeyHeader.BlobLength(RsaKeyFormat.Public, 128)];
         RsaKeyBlob.WriteHeader(good, RsaKeyFormat.Public, 128);

@@ -31,7 +31,7 @@ public sealed class CoalescingStreamTests
 
     [Theory]
     [MemberData(nameof(WritePatterns))]
-    public void Writes_of_any_size_make_one_request_per_block(string pattern)
+    public void WritesOfAnySizeMakeOneRequestPerBlock(string pattern)
     {
         using var meter = new MeterRecorder();
         using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
@@ -62,7 +62,7 @@ public sealed class CoalescingStreamTests
 
     [Theory]
     [MemberData(nameof(WritePatterns))]
-    public async Task Async_writes_of_any_size_make_one_request_per_block(string pattern)
+    public async Task AsyncWritesOfAnySizeMakeOneRequestPerBlock(string pattern)
     {
         using var meter = new MeterRecorder();
         using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
@@ -84,7 +84,7 @@ public sealed class CoalescingStreamTests
     }
 
     [Fact]
-    public void Each_flush_adds_one_request_and_a_block_size_of_choice_holds()
+    public void EachFlushAddsOneRequestAndABlockSizeOfChoiceHolds()
     {
         using var meter = new MeterRecorder();
         using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });
@@ -112,7 +112,7 @@ public sealed class CoalescingStreamTests
     [InlineData(100)]
     [InlineData(4096)]
     [InlineData(1 << 20)]
-    public void Reads_of_any_size_take_a_block_at_a_time(int readSize)
+    public void ReadsOfAnySizeTakeABlockAtATime(int readSize)
     {
         using var meter = new MeterRecorder();
         using var runtime = new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Local });

@@ -263,7 +263,7 @@ public sealed class MeterTests
     /// <c>warpdrive.late_reaps</c> with its device's tags. The "device" that loses the wake-up is this test, posting into
     /// the ring of a real in-process queue that has no request (its engine posts nothing there).</summary>
     [Fact]
-    public void A_completion_no_wake_up_announced_is_a_late_reap()
+    public void ACompletionNoWakeUpAnnouncedIsALateReap()
     {
         using var meter = new MeterRecorder();
         using WdRuntime runtime = LocalRuntime();

@@ -68,7 +68,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     private static readonly string[] s_libraries = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices", "WarpDrive"];
 
     [Fact]
-    public void Pack_makes_the_libraries_and_the_tool_and_nothing_else()
+    public void PackMakesTheLibrariesAndTheToolAndNothingElse()
     {
         AssertPacked();
         string[] made = [.. Directory.GetFiles(packed.Packages).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
@@ -81,7 +81,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     }
 
     [Fact]
-    public void Tool_installs_from_the_package_folder_alone_and_wd_lists_the_embedded_devices()
+    public void ToolInstallsFromThePackageFolderAloneAndWdListsTheEmbeddedDevices()
     {
         AssertPacked();
         // Only the folder as a source: the tool package must carry every dependency (no nuget.org).
@@ -123,7 +123,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     }
 
     [Fact]
-    public void Tool_package_carries_wd_the_broker_and_only_linux_native_libraries()
+    public void ToolPackageCarriesWdTheBrokerAndOnlyLinuxNativeLibraries()
     {
         AssertPacked();
         using ZipArchive tool = ZipFile.OpenRead(packed.PackagePath("WarpDrive.Cli"));
@@ -146,7 +146,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     }
 
     [Fact]
-    public void Libwd_package_has_its_dll_docs_readme_metadata_and_dependencies_at_one_version()
+    public void LibwdPackageHasItsDllDocsReadmeMetadataAndDependenciesAtOneVersion()
     {
         AssertPacked();
         using ZipArchive libwd = ZipFile.OpenRead(packed.PackagePath("WarpDrive"));
@@ -165,7 +165,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     }
 
     [Fact]
-    public void Every_package_has_readme_docs_license_authors_description_and_source_link_repository()
+    public void EveryPackageHasReadmeDocsLicenseAuthorsDescriptionAndSourceLinkRepository()
     {
         AssertPacked();
         bool git = Path.Exists(Path.Combine(packed.RepositoryRoot, ".git"));

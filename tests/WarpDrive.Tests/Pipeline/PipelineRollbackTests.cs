@@ -27,7 +27,7 @@ public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
         Mode = WdDeviceMode.Local,
         MixMode = mixMode,
         BackgroundPolling = true,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, EngineCount = 1, QueueDepth = 8 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = 1, QueueDepth = 8 },
     });
 
     public void Dispose()
@@ -42,7 +42,7 @@ public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
 
     [Theory]
     [MemberData(nameof(SyncSteps))]
-    public void Synchronous_compression(string stepName)
+    public void SynchronousCompression(string stepName)
     {
         PipelineStep step = Enum.Parse<PipelineStep>(stepName);
         using var session = Stream();
@@ -56,7 +56,7 @@ public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
 
     [Theory]
     [MemberData(nameof(SyncSteps))]
-    public void Synchronous_data_list_compression(string stepName)
+    public void SynchronousDataListCompression(string stepName)
     {
         PipelineStep step = Enum.Parse<PipelineStep>(stepName);
         using var session = Stream();
@@ -69,7 +69,7 @@ public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
 
     [Theory]
     [MemberData(nameof(AsyncSteps))]
-    public async Task ValueTask_compression(string stepName)
+    public async Task ValueTaskCompression(string stepName)
     {
         PipelineStep step = Enum.Parse<PipelineStep>(stepName);
         using var session = Stream();
@@ -82,7 +82,7 @@ public abstract class PipelineRollbackTests(bool mixMode) : IDisposable
 
     [Theory]
     [MemberData(nameof(AsyncSteps))]
-    public async Task Callback_and_awaited_submission(string stepName)
+    public async Task CallbackAndAwaitedSubmission(string stepName)
     {
         PipelineStep step = Enum.Parse<PipelineStep>(stepName);
         using var session = Block();

@@ -8,13 +8,13 @@ namespace WarpDrive.Tests.Platform;
 public sealed unsafe class DeviceFileTests
 {
     [Fact]
-    public void A_missing_node_is_file_not_found()
+    public void AMissingNodeIsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => DeviceFile.Open("/dev/hisi_zip-does-not-exist"));
     }
 
     [Fact]
-    public void An_ioctl_the_device_does_not_know_fails_with_enotty_naming_it()
+    public void AnIoctlTheDeviceDoesNotKnowFailsWithEnottyNamingIt()
     {
         using DeviceFile file = DeviceFile.Open("/dev/null");
         PlatformException e = Assert.Throws<PlatformException>(() => file.Ioctl(UacceIoctl.StartQueue, null));
@@ -37,7 +37,7 @@ public sealed unsafe class DeviceFileTests
     }
 
     [Fact]
-    public void Regions_map_shared_at_their_page_offset_and_go_on_dispose()
+    public void RegionsMapSharedAtTheirPageOffsetAndGoOnDispose()
     {
         nint mmio, dus;
         using (DeviceFile file = DeviceFile.Open("/dev/zero"))
@@ -63,7 +63,7 @@ public sealed unsafe class DeviceFileTests
     }
 
     [Fact]
-    public void Poll_reports_a_readable_file_and_a_disposed_file_refuses()
+    public void PollReportsAReadableFileAndADisposedFileRefuses()
     {
         DeviceFile file = DeviceFile.Open("/dev/null");
         Assert.True(file.WaitReadable(TimeSpan.FromSeconds(1)));

@@ -13,7 +13,7 @@ public sealed class BrokerRestartSessionTests(ITestOutputHelper output)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task The_same_session_goes_on_on_a_restarted_broker(bool kill)
+    public async Task TheSameSessionGoesOnOnARestartedBroker(bool kill)
     {
         const string Config = """{ "devices": [ { "name": "zip-0", "queues": 4 } ] }""";
         BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);

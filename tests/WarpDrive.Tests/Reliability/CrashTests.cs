@@ -13,12 +13,12 @@ public sealed class CrashTests(ITestOutputHelper output)
     private const int Batch = 8;
 
     [Fact]
-    public async Task Two_hundred_clients_killed_at_random_moments_give_back_every_queue_region_and_account()
+    public async Task TwoHundredClientsKilledAtRandomMomentsGiveBackEveryQueueRegionAndAccount()
     {
         // The per-user caps are tight, so that anything the broker failed to give back would be refused at the end
         // (reserved_queues 0: at the end this one uid takes every queue of both devices).
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""
-            { "devices": [ { "name": "zip-0", "queues": 16, "reserved_queues": 0 }, { "name": "sec-0", "model": "sec", "queues": 8, "engines": 1, "reserved_queues": 0 } ],
+            { "devices": [ { "name": "zip-0", "queues": 16, "reserved_queues": 0 }, { "name": "sec-0", "model": "sec", "queues": 8, "workers": 1, "reserved_queues": 0 } ],
               "limits": { "max_queues_per_user": 24, "max_shared_bytes_per_user": "64MiB" } }
             """, output);
         int fdsBefore = broker.FdCount();
@@ -107,7 +107,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Clients_work_through_a_broker_stop_and_a_broker_kill_and_every_request_ends_exactly_once()
+    public async Task ClientsWorkThroughABrokerStopAndABrokerKillAndEveryRequestEndsExactlyOnce()
     {
         const string Config = """{ "devices": [ { "name": "zip-0", "queues": 8 } ] }""";
         BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);

@@ -16,10 +16,10 @@ namespace WarpDrive.Tests.Reliability;
 public sealed class ExhaustionTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_client_that_never_reaps_stalls_only_its_own_queue_and_loses_nothing()
+    public async Task AClientThatNeverReapsStallsOnlyItsOwnQueueAndLosesNothing()
     {
         // One engine serves both queues: a stall that leaked past the full queue would stop the well-behaved client.
-        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 4, "queue_depth": 8, "engines": 1 } ] }""", output);
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 4, "queue_depth": 8, "workers": 1 } ] }""", output);
         using WdRuntime hog = broker.CreateRuntime();
         using WdQueue queue = hog.RequestQueue("gzip");
         using WdRuntime runtime = broker.CreateRuntime(maxCompressionContexts: 1);
@@ -66,7 +66,7 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Thousands_of_connections_from_one_user_are_refused_clearly_and_nothing_stays_behind()
+    public async Task ThousandsOfConnectionsFromOneUserAreRefusedClearlyAndNothingStaysBehind()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""
             { "devices": [ { "name": "zip-0" } ], "limits": { "max_connections_per_user": 100, "max_clients": 400 } }
@@ -108,7 +108,7 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
     }
 
     [RootFact]
-    public async Task Another_user_is_served_while_one_user_holds_every_connection_it_may()
+    public async Task AnotherUserIsServedWhileOneUserHoldsEveryConnectionItMay()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""
             { "devices": [ { "name": "zip-0" } ], "limits": { "max_connections_per_user": 50 } }
@@ -129,7 +129,7 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
     }
 
     [RootFact]
-    public async Task A_process_that_changed_its_uid_after_connecting_is_still_held_to_the_connection_cap()
+    public async Task AProcessThatChangedItsUidAfterConnectingIsStillHeldToTheConnectionCap()
     {
         // The broker charges a process's connections to the account of its first connection; the cap must be checked
         // against that account too, or a process that drops privileges (uid 0 -> 65534) opens as many as it likes.
@@ -145,7 +145,7 @@ public sealed class ExhaustionTests(ITestOutputHelper output)
     }
 
     [RootFact]
-    public async Task A_user_at_its_queue_and_memory_caps_is_refused_clearly_while_another_user_is_served()
+    public async Task AUserAtItsQueueAndMemoryCapsIsRefusedClearlyWhileAnotherUserIsServed()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync("""
             { "devices": [ { "name": "zip-0", "queues": 6 } ], "limits": { "max_queues_per_user": 4, "max_shared_bytes_per_user": "4MiB" } }

@@ -13,15 +13,15 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     /// <summary>ZIP, SEC and HPRE devices; a queue is disabled after 4096 invalid descriptors (the hostile client
     /// reopens it, so both the error completions and the disabling are exercised many times over).</summary>
     private const string Config = """
-        { "devices": [ { "name": "zip-0", "queues": 8 }, { "name": "sec-0", "model": "sec", "queues": 4, "engines": 1 },
-                       { "name": "hpre-0", "model": "hpre", "queues": 4, "engines": 1 } ],
+        { "devices": [ { "name": "zip-0", "queues": 8 }, { "name": "sec-0", "model": "sec", "queues": 4, "workers": 1 },
+                       { "name": "hpre-0", "model": "hpre", "queues": 4, "workers": 1 } ],
           "limits": { "queue_error_threshold": 4096 } }
         """;
 
     private const long Descriptors = 1_000_000;
 
     [Fact]
-    public async Task A_million_hostile_descriptors_are_each_answered_or_refused_and_nobody_else_notices()
+    public async Task AMillionHostileDescriptorsAreEachAnsweredOrRefusedAndNobodyElseNotices()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
 
@@ -102,7 +102,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Hostile_control_messages_are_each_answered_or_end_their_connection_and_leave_nothing_behind()
+    public async Task HostileControlMessagesAreEachAnsweredOrEndTheirConnectionAndLeaveNothingBehind()
     {
         // Tight memory caps, so that the hostile allocations reach them.
         await using BrokerProcess broker = await BrokerProcess.StartAsync(Config.Replace(

@@ -10,7 +10,7 @@ public sealed class AsyncPollerTests
     /// <summary>A poller whose contexts all went away (a broker restart closes them) serves the next one with the same
     /// thread: it used to start its thread again and throw ThreadStateException.</summary>
     [Fact]
-    public async Task A_poller_whose_contexts_all_closed_serves_a_new_one()
+    public async Task APollerWhoseContextsAllClosedServesANewOne()
     {
         using WdRuntime runtime = SchedulerTestKit.Runtime();
         using var poller = new AsyncPoller("wd-poll-test");
@@ -39,7 +39,7 @@ public sealed class AsyncPollerTests
     /// (a broker restart while several sessions reconnect at once): every request completes, the poller starts one
     /// thread in all, and it wakes from its untimed idle sleep for each round's first context.</summary>
     [Fact]
-    public async Task Contexts_that_come_and_go_concurrently_never_start_a_second_thread()
+    public async Task ContextsThatComeAndGoConcurrentlyNeverStartASecondThread()
     {
         using WdRuntime runtime = SchedulerTestKit.Runtime();
         using var poller = new AsyncPoller("wd-poll-test");
@@ -56,7 +56,7 @@ public sealed class AsyncPollerTests
     /// <summary>Disposed while asleep with no contexts (its untimed sleep), the poller's thread ends at once; a context
     /// added after Dispose starts no thread.</summary>
     [Fact]
-    public async Task A_poller_without_contexts_stops_when_disposed_and_never_starts_after()
+    public async Task APollerWithoutContextsStopsWhenDisposedAndNeverStartsAfter()
     {
         using WdRuntime runtime = SchedulerTestKit.Runtime();
         var poller = new AsyncPoller("wd-poll-test");

@@ -17,7 +17,7 @@ public class FailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task WhenTheBrokerIsKilledInFlightRequestsFailClearlyOnceAndNewOnesGoToTheNextDevice()
     {
-        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 8, "engines": 1 } ] }""", output);
+        await using BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "queues": 8, "workers": 1 } ] }""", output);
         using var runtime = new WdRuntime(new WdRuntimeOptions { MixMode = false, Mode = WdDeviceMode.Auto, BrokerRunDirectory = broker.RunDirectory });
         using var session = new CompressionSession(s_gzip, runtime);
         Assert.Equal("broker", session.Device.Location); // the broker's device outranks the in-process one

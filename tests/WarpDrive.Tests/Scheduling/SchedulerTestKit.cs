@@ -12,7 +12,7 @@ internal static class SchedulerTestKit
         MixMode = false, // requests go to the device under test, not to Mix mode's inline one
         Mode = WdDeviceMode.Local,
         BackgroundPolling = polling,
-        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth, EngineCount = 2 },
+        EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = queues, QueueDepth = depth, WorkerCount = 2 },
     });
 
     /// <summary>Requests each queue of <paramref name="host"/> has taken so far.</summary>

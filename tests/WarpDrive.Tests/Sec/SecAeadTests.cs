@@ -73,7 +73,7 @@ public sealed class SecAeadTests : IDisposable
     [InlineData(AeadAlgorithm.AesCcm, 16, 12, 10)]
     [InlineData(AeadAlgorithm.Sm4Gcm, 16, 12, 12)]
     [InlineData(AeadAlgorithm.ChaCha20Poly1305, 32, 12, 16)]
-    public void WrongTag_AuthFailedAndNoPlaintextReleased(AeadAlgorithm algorithm, int keyLength, int nonceLength, int tagLength)
+    public void WrongTagAuthFailedAndNoPlaintextReleased(AeadAlgorithm algorithm, int keyLength, int nonceLength, int tagLength)
     {
         if (Unavailable(algorithm))
         {
@@ -101,7 +101,7 @@ public sealed class SecAeadTests : IDisposable
     }
 
     [Fact]
-    public void AesGcm_LargeRequestMatchesTheRuntimeAndCachedKeysStaySeparate()
+    public void AesGcmLargeRequestMatchesTheRuntimeAndCachedKeysStaySeparate()
     {
         byte[] key1 = RandomNumberGenerator.GetBytes(32), key2 = RandomNumberGenerator.GetBytes(32), nonce = RandomNumberGenerator.GetBytes(12);
         byte[] plain = RandomNumberGenerator.GetBytes(1 << 20);
@@ -118,7 +118,7 @@ public sealed class SecAeadTests : IDisposable
     }
 
     [Fact]
-    public void SameKeyAndNonceTwice_IsTheClientsChoice()
+    public void SameKeyAndNonceTwiceIsTheClientsChoice()
     {
         // BouncyCastle's GCM refuses an instance's key and nonce twice for encryption; the device must not fault.
         byte[] key = RandomNumberGenerator.GetBytes(16), nonce = RandomNumberGenerator.GetBytes(12), plain = RandomNumberGenerator.GetBytes(33);
@@ -127,7 +127,7 @@ public sealed class SecAeadTests : IDisposable
     }
 
     [Fact]
-    public void OutputTooSmall_OutOfSpace()
+    public void OutputTooSmallOutOfSpace()
     {
         byte[] key = RandomNumberGenerator.GetBytes(16), nonce = RandomNumberGenerator.GetBytes(12), plain = RandomNumberGenerator.GetBytes(40);
         SecResult result = _sec.Aead(Opcode.AeadEncrypt, AeadAlgorithm.AesGcm, key, nonce, null, 16, plain, dstLength: 55);

@@ -40,7 +40,7 @@ public sealed class SecCipherTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Sp80038AVectors))]
-    public void Sp80038A_EncryptAndDecrypt(CipherAlgorithm algorithm, string key, string? iv, string ciphertext)
+    public void Sp80038AEncryptAndDecrypt(CipherAlgorithm algorithm, string key, string? iv, string ciphertext)
     {
         byte[] k = Hex(key), v = iv is null ? null! : Hex(iv);
         Assert.Equal(ciphertext, ToHex(_sec.Encrypt(algorithm, k, iv is null ? null : v, Hex(Plain38A))));
@@ -49,7 +49,7 @@ public sealed class SecCipherTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Sp80038AVectors))]
-    public void Sp80038A_StreamModesOnATruncatedMessage(CipherAlgorithm algorithm, string key, string? iv, string ciphertext)
+    public void Sp80038AStreamModesOnATruncatedMessage(CipherAlgorithm algorithm, string key, string? iv, string ciphertext)
     {
         // CTR, OFB and CFB take any length: the first 37 bytes encrypt to the first 37 bytes of the vector.
         if (algorithm is not (CipherAlgorithm.AesCtr or CipherAlgorithm.AesOfb or CipherAlgorithm.AesCfb))
@@ -86,14 +86,14 @@ public sealed class SecCipherTests : IDisposable
 
     [Theory]
     [MemberData(nameof(XtsVectors))]
-    public void Ieee1619_XtsAes128(string key, string tweak, string plaintext, string ciphertext)
+    public void Ieee1619XtsAes128(string key, string tweak, string plaintext, string ciphertext)
     {
         Assert.Equal(ciphertext, ToHex(_sec.Encrypt(CipherAlgorithm.AesXts, Hex(key), Hex(tweak), Hex(plaintext))));
         Assert.Equal(plaintext, ToHex(_sec.Decrypt(CipherAlgorithm.AesXts, Hex(key), Hex(tweak), Hex(ciphertext))));
     }
 
     [Fact]
-    public void GbT32907_Sm4Example()
+    public void GbT32907Sm4Example()
     {
         // GB/T 32907-2016 appendix A, example 1: key = plaintext = 0123456789abcdeffedcba9876543210.
         byte[] k = Hex("0123456789abcdeffedcba9876543210");
@@ -132,7 +132,7 @@ public sealed class SecCipherTests : IDisposable
     }
 
     [Fact]
-    public void TripleDes_MatchesTheRuntime()
+    public void TripleDesMatchesTheRuntime()
     {
         byte[] key = Hex("0123456789abcdef23456789abcdef01456789abcdef0123"); // SP 800-67 example keys
         byte[] iv = Hex("f69f2445df4f9b17");
@@ -203,7 +203,7 @@ public sealed class SecCipherTests : IDisposable
     }
 
     [Fact]
-    public void Xts_PrefixBlocksAreIndependentOfTheTail()
+    public void XtsPrefixBlocksAreIndependentOfTheTail()
     {
         // XTS encrypts block j with tweak T*alpha^j: the first whole blocks of a longer message (before the two
         // blocks that ciphertext stealing touches) equal those of the shorter one.

@@ -55,13 +55,13 @@ public sealed class SecDigestTests : IDisposable
 
     [Theory]
     [MemberData(nameof(HmacVectors))]
-    public void Rfc4231_Hmac(DigestAlgorithm algorithm, string key, string data, string expected)
+    public void Rfc4231Hmac(DigestAlgorithm algorithm, string key, string data, string expected)
     {
         Assert.Equal(expected, ToHex(Ok(_sec.Digest(algorithm, DigestMode.Hmac, Hex(key), Encoding.ASCII.GetBytes(data)))));
     }
 
     [Fact]
-    public void HmacSm3AndSha224_MatchTheConstruction()
+    public void HmacSm3AndSha224MatchTheConstruction()
     {
         // HMAC over the BouncyCastle hashes, checked against RFC 2104 built from the device's own plain hashes.
         byte[] key = RandomNumberGenerator.GetBytes(20), message = RandomNumberGenerator.GetBytes(300);
@@ -93,7 +93,7 @@ public sealed class SecDigestTests : IDisposable
 
     [Theory]
     [MemberData(nameof(CmacVectors))]
-    public void Rfc4493_AesCmac(int length, string expected)
+    public void Rfc4493AesCmac(int length, string expected)
     {
         byte[] message = Hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710")[..length];
         Assert.Equal(expected, ToHex(Ok(_sec.Digest(DigestAlgorithm.AesCmac, DigestMode.Hash, Hex("2b7e151628aed2a6abf7158809cf4f3c"), message))));
@@ -105,7 +105,7 @@ public sealed class SecDigestTests : IDisposable
     [InlineData(DigestAlgorithm.Sha512, DigestMode.Hmac)]
     [InlineData(DigestAlgorithm.Sm3, DigestMode.Hmac)]
     [InlineData(DigestAlgorithm.AesCmac, DigestMode.Hash)]
-    public void Stream_ThreePiecesEqualTheOneShot(DigestAlgorithm algorithm, DigestMode mode)
+    public void StreamThreePiecesEqualTheOneShot(DigestAlgorithm algorithm, DigestMode mode)
     {
         byte[] message = RandomNumberGenerator.GetBytes(1_000_003);
         byte[]? key = mode == DigestMode.Hmac ? RandomNumberGenerator.GetBytes(77) : algorithm == DigestAlgorithm.AesCmac ? RandomNumberGenerator.GetBytes(32) : null;
@@ -152,7 +152,7 @@ public sealed class SecDigestTests : IDisposable
     }
 
     [Fact]
-    public void Stream_ReleaseFreesTheContextAndOtherStreamsAreIndependent()
+    public void StreamReleaseFreesTheContextAndOtherStreamsAreIndependent()
     {
         _sec.Reset();
         ulong src = _sec.Put("abcabc"u8);
@@ -181,7 +181,7 @@ public sealed class SecDigestTests : IDisposable
     }
 
     [Fact]
-    public unsafe void DataList_EqualsContiguous()
+    public unsafe void DataListEqualsContiguous()
     {
         byte[] message = RandomNumberGenerator.GetBytes(10_000);
         byte[] expected = SHA384.HashData(message);

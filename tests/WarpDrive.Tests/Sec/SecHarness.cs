@@ -28,7 +28,7 @@ public sealed class SecHarness : IDisposable
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 16 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, WorkerCount = 1, QueueDepth = 16 },
         });
         Queue = _runtime.RequestQueue("cipher");
         _share = Queue.Share(Base, ArenaSize);

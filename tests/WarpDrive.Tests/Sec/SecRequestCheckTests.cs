@@ -26,7 +26,7 @@ public sealed class SecRequestCheckTests : IDisposable
     [InlineData(CipherAlgorithm.AesXts, 32, 16, 15)] // XTS needs a whole block
     [InlineData((CipherAlgorithm)0x16, 16, 16, 32)] // unknown algorithm
     [InlineData((CipherAlgorithm)0x00, 16, 16, 32)]
-    public void Cipher_BadLengthsAndAlgorithms(CipherAlgorithm algorithm, int keyLength, int ivLength, int length)
+    public void CipherBadLengthsAndAlgorithms(CipherAlgorithm algorithm, int keyLength, int ivLength, int length)
     {
         SecResult result = _sec.Cipher(Opcode.CipherEncrypt, algorithm, new byte[keyLength].Select((_, i) => (byte)i).ToArray(),
             ivLength == 0 ? null : new byte[ivLength], new byte[length]);
@@ -36,7 +36,7 @@ public sealed class SecRequestCheckTests : IDisposable
     }
 
     [Fact]
-    public void Cipher_WeakTripleDesKey_BadRequest()
+    public void CipherWeakTripleDesKeyBadRequest()
     {
         byte[] key = Hex("0123456789abcdef0123456789abcdef456789abcdef0123"); // K1 = K2
         Assert.Equal(CompletionStatus.BadRequest, _sec.Cipher(Opcode.CipherEncrypt, CipherAlgorithm.TripleDesEcb, key, null, new byte[16]).Status);
@@ -52,18 +52,18 @@ public sealed class SecRequestCheckTests : IDisposable
     [InlineData(AeadAlgorithm.ChaCha20Poly1305, 32, 12, 12)] // Poly1305 tag is 16
     [InlineData((AeadAlgorithm)0, 16, 12, 16)]
     [InlineData((AeadAlgorithm)5, 16, 12, 16)]
-    public void Aead_BadLengthsAndAlgorithms(AeadAlgorithm algorithm, int keyLength, int nonceLength, int tagLength)
+    public void AeadBadLengthsAndAlgorithms(AeadAlgorithm algorithm, int keyLength, int nonceLength, int tagLength)
     {
         SecResult result = _sec.Aead(Opcode.AeadEncrypt, algorithm, new byte[keyLength], new byte[nonceLength], null, tagLength, new byte[20], dstLength: 64);
         Assert.Equal(CompletionStatus.BadRequest, result.Status);
     }
 
     [Fact]
-    public void Aead_CiphertextShorterThanTag_BadRequest() =>
+    public void AeadCiphertextShorterThanTagBadRequest() =>
         Assert.Equal(CompletionStatus.BadRequest, _sec.Aead(Opcode.AeadDecrypt, AeadAlgorithm.AesGcm, s_key16, new byte[12], null, 16, new byte[15], dstLength: 16).Status);
 
     [Fact]
-    public void Aead_CcmMessageLongerThanItsLengthFieldAllows_BadRequest() =>
+    public void AeadCcmMessageLongerThanItsLengthFieldAllowsBadRequest() =>
         Assert.Equal(CompletionStatus.BadRequest, _sec.Aead(Opcode.AeadEncrypt, AeadAlgorithm.AesCcm, s_key16, new byte[13], null, 16, new byte[65_536]).Status);
 
     [Theory]
@@ -71,11 +71,11 @@ public sealed class SecRequestCheckTests : IDisposable
     [InlineData((DigestAlgorithm)10, DigestMode.Hash)]
     [InlineData(DigestAlgorithm.Sha256, (DigestMode)2)]
     [InlineData(DigestAlgorithm.AesCmac, DigestMode.Hmac)]
-    public void Digest_BadAlgorithmOrMode(DigestAlgorithm algorithm, DigestMode mode) =>
+    public void DigestBadAlgorithmOrMode(DigestAlgorithm algorithm, DigestMode mode) =>
         Assert.Equal(CompletionStatus.BadRequest, _sec.Digest(algorithm, mode, mode == DigestMode.Hmac ? s_key16 : null, "abc"u8.ToArray()).Status);
 
     [Fact]
-    public void Digest_KeyRules()
+    public void DigestKeyRules()
     {
         Assert.Equal(CompletionStatus.BadRequest, _sec.Digest(DigestAlgorithm.Sha256, DigestMode.Hash, s_key16, "abc"u8.ToArray()).Status); // a hash takes no key
         Assert.Equal(CompletionStatus.BadRequest, _sec.Digest(DigestAlgorithm.AesCmac, DigestMode.Hash, new byte[15], "abc"u8.ToArray()).Status);
@@ -85,7 +85,7 @@ public sealed class SecRequestCheckTests : IDisposable
     }
 
     [Fact]
-    public void UnusedFieldsNonZero_BadRequest()
+    public void UnusedFieldsNonZeroBadRequest()
     {
         Sqe Good()
         {
@@ -122,7 +122,7 @@ public sealed class SecRequestCheckTests : IDisposable
     }
 
     [Fact]
-    public void AddressOutsideSharedMemory_AddressFault()
+    public void AddressOutsideSharedMemoryAddressFault()
     {
         byte[] outside = GC.AllocateArray<byte>(4096, pinned: true); // never shared with the queue
         ulong foreign = (ulong)Marshal.UnsafeAddrOfPinnedArrayElement(outside, 0);
@@ -169,7 +169,7 @@ public sealed class SecRequestCheckTests : IDisposable
     [Theory]
     [InlineData(Opcode.CipherEncrypt)]
     [InlineData(Opcode.AeadEncrypt)]
-    public void DataList_EqualsContiguous(Opcode opcode)
+    public void DataListEqualsContiguous(Opcode opcode)
     {
         byte[] plain = RandomNumberGenerator.GetBytes(100_005);
         byte[] nonce = RandomNumberGenerator.GetBytes(12);
@@ -204,7 +204,7 @@ public sealed class SecRequestCheckTests : IDisposable
     }
 
     [Fact]
-    public void InPlace_SourceEqualsDestination()
+    public void InPlaceSourceEqualsDestination()
     {
         byte[] plain = RandomNumberGenerator.GetBytes(4096 + 5);
         byte[] key = [.. s_key16, .. s_iv16]; // two AES-128 keys
@@ -222,7 +222,7 @@ public sealed class SecRequestCheckTests : IDisposable
     }
 
     [Fact]
-    public void CipherOutputTooSmall_OutOfSpace()
+    public void CipherOutputTooSmallOutOfSpace()
     {
         SecResult result = _sec.Cipher(Opcode.CipherEncrypt, CipherAlgorithm.AesCtr, s_key16, s_iv16, new byte[100], dstLength: 99);
         Assert.Equal(CompletionStatus.OutOfSpace, result.Status);
@@ -230,7 +230,7 @@ public sealed class SecRequestCheckTests : IDisposable
     }
 
     [Fact]
-    public void StreamRelease_Checks()
+    public void StreamReleaseChecks()
     {
         Assert.Equal(CompletionStatus.BadRequest, _sec.Submit(new Sqe { Opcode = Opcode.StreamRelease, StreamId = 0 }).Status); // no STREAM flag
         Assert.Equal(CompletionStatus.BadRequest, _sec.Submit(new Sqe { Opcode = Opcode.StreamRelease, Flags = SqeFlags.Stream, StreamId = 1u << 20 }).Status);

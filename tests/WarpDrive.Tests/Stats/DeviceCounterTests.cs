@@ -10,13 +10,13 @@ namespace WarpDrive.Tests.Stats;
 public sealed unsafe class DeviceCounterTests
 {
     [Fact]
-    public void Counters_rise_by_exactly_the_requests_and_bytes_of_a_real_queue()
+    public void CountersRiseByExactlyTheRequestsAndBytesOfARealQueue()
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, EngineCount = 1, QueueDepth = 64 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, WorkerCount = 1, QueueDepth = 64 },
         });
         using WdQueue queue = runtime.RequestQueue("gzip");
         DeviceHost host = runtime.FindEmbeddedHost("zip-0")!;
@@ -75,7 +75,7 @@ public sealed unsafe class DeviceCounterTests
             Assert.Equal((Environment.ProcessId, StatsPublisher.InProcess), (snapshot.Pid, snapshot.Publisher));
             Assert.Equal(["zip-0", "sec-0", "hpre-0"], snapshot.Devices.Select(x => x.Name));
             DeviceSnapshot zip = snapshot.Devices[0];
-            Assert.Equal((1, 64, 2), (zip.Engines, zip.QueueDepth, zip.Queues.Count));
+            Assert.Equal((1, 64, 2), (zip.Workers, zip.QueueDepth, zip.Queues.Count));
             Assert.Equal(after, zip.Queues[id]);
 
             queue.Unshare(srcShare);
@@ -88,7 +88,7 @@ public sealed unsafe class DeviceCounterTests
     }
 
     [Fact]
-    public void The_stats_file_is_removed_when_its_publisher_is_disposed_and_the_host_counts_on()
+    public void TheStatsFileIsRemovedWhenItsPublisherIsDisposedAndTheHostCountsOn()
     {
         string run = Directory.CreateTempSubdirectory("wd-stats-").FullName;
         try
@@ -96,10 +96,10 @@ public sealed unsafe class DeviceCounterTests
             var stats = StatsFile.Create(run, StatsPublisher.InProcess, deviceCapacity: 1, queueCapacity: 2);
             Assert.Equal(Path.Combine(run, "stats"), Path.GetDirectoryName(stats.Path));
             Assert.Equal(Convert.ToInt32("644", 8), (int)File.GetUnixFileMode(stats.Path));
-            using (var host = new DeviceHost(new ZipDevice("zip-5"), new DeviceHostOptions { QueueCount = 2, EngineCount = 1 }, stats))
+            using (var host = new DeviceHost(new ZipDevice("zip-5"), new DeviceHostOptions { QueueCount = 2, WorkerCount = 1 }, stats))
             {
                 // A second device does not fit: it counts in private memory and is not published.
-                using var extra = new DeviceHost(new ZipDevice("zip-6"), new DeviceHostOptions { QueueCount = 1, EngineCount = 1 }, stats);
+                using var extra = new DeviceHost(new ZipDevice("zip-6"), new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 }, stats);
                 Assert.Null(extra.Stats);
                 Assert.True(StatsFileReader.TryRead(stats.Path, out StatsSnapshot? snapshot, out string? error), error);
                 Assert.Equal("zip-5", Assert.Single(snapshot.Devices).Name);

@@ -26,7 +26,7 @@ public sealed class StatsFileLifetimeTests : IDisposable
         environment: new Dictionary<string, string> { ["WD_MODE"] = "local", [StatsFile.EnvironmentVariable] = "1" });
 
     [Fact]
-    public async Task A_process_on_the_default_runtime_removes_its_stats_file_when_it_exits_normally()
+    public async Task AProcessOnTheDefaultRuntimeRemovesItsStatsFileWhenItExitsNormally()
     {
         await using ChildProcess client = StartClient();
         Assert.Equal("ready", await client.ReadLineAsync(s_timeout));
@@ -41,7 +41,7 @@ public sealed class StatsFileLifetimeTests : IDisposable
     }
 
     [Fact]
-    public async Task The_next_writer_removes_the_files_of_dead_and_reused_pids_and_keeps_live_ones()
+    public async Task TheNextWriterRemovesTheFilesOfDeadAndReusedPidsAndKeepsLiveOnes()
     {
         await using ChildProcess live = StartClient();
         await using ChildProcess killed = StartClient();
@@ -85,7 +85,7 @@ public sealed class StatsFileLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void A_publisher_is_gone_when_its_pid_is_free_or_names_a_later_process()
+    public void APublisherIsGoneWhenItsPidIsFreeOrNamesALaterProcess()
     {
         ulong myStart = ulong.Parse(global::WarpDrive.Platform.ProcessControl.ReadStartTime(Environment.ProcessId)!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(StatsFile.IsPublisherGone(Environment.ProcessId, 0));

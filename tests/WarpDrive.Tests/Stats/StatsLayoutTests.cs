@@ -30,7 +30,7 @@ public class StatsLayoutTests
     [InlineData(nameof(DeviceStatsRecord.Algorithms), 32)]
     [InlineData(nameof(DeviceStatsRecord.FirstQueue), 128)]
     [InlineData(nameof(DeviceStatsRecord.QueueCount), 132)]
-    [InlineData(nameof(DeviceStatsRecord.Engines), 136)]
+    [InlineData(nameof(DeviceStatsRecord.Workers), 136)]
     [InlineData(nameof(DeviceStatsRecord.QueueDepth), 140)]
     [InlineData(nameof(DeviceStatsRecord.Flags), 144)]
     [InlineData(nameof(DeviceStatsRecord.Isolated), 148)]
@@ -88,7 +88,7 @@ public class StatsLayoutTests
             DeviceCapacity = 1, QueueCapacity = 2, DeviceCount = 1, QueueCount = 2, Pid = 42, Publisher = (uint)StatsPublisher.Broker,
         };
         MemoryMarshal.Write(file, in header);
-        var device = new DeviceStatsRecord { FirstQueue = 0, QueueCount = 2, Engines = 3 };
+        var device = new DeviceStatsRecord { FirstQueue = 0, QueueCount = 2, Workers = 3 };
         MemoryMarshal.Write(file.AsSpan(StatsLayout.DeviceOffset(0)), in device);
         StatsText.Write(file.AsSpan(StatsLayout.DeviceOffset(0), StatsLayout.NameSize), "zip-9");
         var queue = new QueueStatsRecord { QueueId = 1, State = (uint)QueueStatsState.Started, OwnerPid = 7, Submitted = 5, Completed = 4, Waiting = 2 };
@@ -96,7 +96,7 @@ public class StatsLayoutTests
 
         Assert.True(StatsFileReader.TryParse(file, out StatsSnapshot? snapshot, out string? error), error);
         DeviceSnapshot zip = Assert.Single(snapshot.Devices);
-        Assert.Equal(("zip-9", 3, 2), (zip.Name, zip.Engines, zip.Queues.Count));
+        Assert.Equal(("zip-9", 3, 2), (zip.Name, zip.Workers, zip.Queues.Count));
         Assert.Equal(StatsPublisher.Broker, snapshot.Publisher);
         QueueSnapshot q = zip.Queues[1];
         Assert.Equal((QueueStatsState.Started, 7, 5ul, 4ul, 3ul), (q.State, q.OwnerPid, q.Submitted, q.Completed, q.Depth));

@@ -17,11 +17,11 @@ public sealed class TopCliTests : IDisposable
     public void Dispose() => Directory.Delete(_run, recursive: true);
 
     [Fact]
-    public void Stale_files_of_dead_or_reused_pids_are_removed_and_live_ones_shown()
+    public void StaleFilesOfDeadOrReusedPidsAreRemovedAndLiveOnesShown()
     {
         string statsDir = Path.Combine(_run, "stats");
         using (var stats = StatsFile.Create(_run, StatsPublisher.InProcess, 1, 2))
-        using (var host = new DeviceHost(new ZipDevice("zip-5"), new DeviceHostOptions { QueueCount = 2, EngineCount = 1 }, stats))
+        using (var host = new DeviceHost(new ZipDevice("zip-5"), new DeviceHostOptions { QueueCount = 2, WorkerCount = 1 }, stats))
         {
             // Made after the writer's own sweep (StatsFile.Create removes stale files too): wd top is what removes these.
             int dead = DeadPid();
@@ -52,7 +52,7 @@ public sealed class TopCliTests : IDisposable
     }
 
     [Fact]
-    public void A_run_directory_without_publishers_exits_3_with_one_line()
+    public void ARunDirectoryWithoutPublishersExits3WithOneLine()
     {
         string missing = Path.Combine(_run, "nothing-here");
         (int code, string stdout, string stderr) = CliRunner.Wd($"top --json --run-dir '{missing}'");
@@ -65,7 +65,7 @@ public sealed class TopCliTests : IDisposable
     [InlineData("top --interval 0", "--interval")]
     [InlineData("top --interval soon", "soon")]
     [InlineData("top --frobnicate", "--frobnicate")]
-    public void Bad_flags_are_usage_errors(string args, string named)
+    public void BadFlagsAreUsageErrors(string args, string named)
     {
         (int code, string stdout, string stderr) = CliRunner.Wd($"{args} --run-dir '{_run}'");
         Assert.Equal(2, code);

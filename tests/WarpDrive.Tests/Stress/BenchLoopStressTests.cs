@@ -13,7 +13,7 @@ public sealed class BenchLoopStressTests
     [Theory]
     [InlineData("deflate", true)]
     [InlineData("aes-128-gcm", false)]
-    public void Every_wait_of_the_async_loop_ends(string alg, bool decompress)
+    public void EveryWaitOfTheAsyncLoopEnds(string alg, bool decompress)
     {
         TimeSpan budget = StressSettings.Budget(TimeSpan.FromSeconds(25));
         int runs = 0;

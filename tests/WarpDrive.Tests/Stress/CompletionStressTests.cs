@@ -21,8 +21,8 @@ public sealed class CompletionStressTests
 {
     private const string ShareConfig = """
         { "devices": [
-            { "name": "zip-0", "memory": "share", "queues": 8, "queue_depth": 64, "engines": 2 },
-            { "name": "sec-0", "model": "sec", "memory": "share", "queues": 8, "queue_depth": 64, "engines": 2 } ] }
+            { "name": "zip-0", "memory": "share", "queues": 8, "queue_depth": 64, "workers": 2 },
+            { "name": "sec-0", "model": "sec", "memory": "share", "queues": 8, "queue_depth": 64, "workers": 2 } ] }
         """;
 
     // Gaps between bursts: none (a poller still polling), shorter and longer than the engines' spin (50 us) and the
@@ -34,19 +34,19 @@ public sealed class CompletionStressTests
     ];
 
     [Fact]
-    public void In_process_devices()
+    public void InProcessDevices()
     {
         using var runtime = new WdRuntime(new WdRuntimeOptions
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             Mode = WdDeviceMode.Local,
-            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 8, QueueDepth = 64, EngineCount = 2 },
+            EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 8, QueueDepth = 64, WorkerCount = 2 },
         });
         Run("in-process", runtime, length => new byte[length]);
     }
 
     [Fact]
-    public async Task Broker_share_devices()
+    public async Task BrokerShareDevices()
     {
         await using BrokerProcess broker = await BrokerProcess.StartAsync(ShareConfig);
         using WdRuntime runtime = broker.CreateRuntime();

@@ -8,7 +8,7 @@ namespace WarpDrive.Tests.Uacce;
 public sealed class HisiQmLayoutTests
 {
     [Fact]
-    public void Sizes_are_those_of_the_hardware()
+    public void SizesAreThoseOfTheHardware()
     {
         Assert.Equal(128, Marshal.SizeOf<HisiZipSqe>());
         Assert.Equal(16, Marshal.SizeOf<HisiQmCqe>());
@@ -37,7 +37,7 @@ public sealed class HisiQmLayoutTests
     [InlineData(nameof(HisiZipSqe.ContextDw2), 29)]
     [InlineData(nameof(HisiZipSqe.Isize), 30)]
     [InlineData(nameof(HisiZipSqe.Checksum), 31)]
-    public void Zip_sqe_fields_sit_at_their_dword(string field, int dword) =>
+    public void ZipSqeFieldsSitAtTheirDword(string field, int dword) =>
         Assert.Equal(dword * 4, (int)Marshal.OffsetOf<HisiZipSqe>(field));
 
     [Theory]
@@ -46,7 +46,7 @@ public sealed class HisiQmLayoutTests
     [InlineData(nameof(HisiQmCqe.SqHead), 8)]
     [InlineData(nameof(HisiQmCqe.SqNumber), 10)]
     [InlineData(nameof(HisiQmCqe.W7), 14)]
-    public void Cqe_fields_sit_where_the_driver_reads_them(string field, int offset) =>
+    public void CqeFieldsSitWhereTheDriverReadsThem(string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf<HisiQmCqe>(field));
 
     /// <summary>struct hisi_sgl (a 64-byte header) and struct hisi_sge (32 bytes) of UADK's hisi_qm_udrv.c.</summary>
@@ -61,7 +61,7 @@ public sealed class HisiQmLayoutTests
     [InlineData(typeof(HisiSge), nameof(HisiSge.PageControl), 8)]
     [InlineData(typeof(HisiSge), nameof(HisiSge.Length), 16)]
     [InlineData(typeof(HisiSge), nameof(HisiSge.VirtualBuffer), 24)]
-    public void Sgl_fields_sit_where_the_hardware_reads_them(Type type, string field, int offset)
+    public void SglFieldsSitWhereTheHardwareReadsThem(Type type, string field, int offset)
     {
         Assert.Equal(offset, (int)Marshal.OffsetOf(type, field));
         Assert.Equal(type == typeof(HisiSgl) ? 64 : 32, Marshal.SizeOf(type));
@@ -69,7 +69,7 @@ public sealed class HisiQmLayoutTests
     }
 
     [Fact]
-    public void Cqe_phase_is_bit_0_of_w7_and_the_sq_head_is_dword_2_low_half()
+    public void CqePhaseIsBit0OfW7AndTheSqHeadIsDword2LowHalf()
     {
         // UADK v1 read them as ((u32*)cqe)[3] >> 16 & 1 and ((u32*)cqe)[2] & 0xffff: the same bits.
         Span<byte> raw = stackalloc byte[16];
@@ -85,7 +85,7 @@ public sealed class HisiQmLayoutTests
     }
 
     [Fact]
-    public void Doorbells_encode_queue_command_index_and_priority()
+    public void DoorbellsEncodeQueueCommandIndexAndPriority()
     {
         // v2: queue in bits 0-9, command at bit 12, index at bit 32, priority at bit 48.
         Assert.Equal(0x0000_0007_0000_0005ul, HisiQmDoorbell.EncodeV2(5, HisiQmDoorbell.CommandSq, 7, 0));
@@ -100,7 +100,7 @@ public sealed class HisiQmLayoutTests
     }
 
     [Fact]
-    public void Dus_holds_sq_then_cq_and_ends_with_the_two_status_words()
+    public void DusHoldsSqThenCqAndEndsWithTheTwoStatusWords()
     {
         Assert.Equal(128L * 1024, HisiQmDus.CqOffset(HisiZipSqe.Size, HisiQmDus.DefaultDepth));
         long region = (128 + 16) * 1024L + 4096;
@@ -109,7 +109,7 @@ public sealed class HisiQmLayoutTests
     }
 
     [Fact]
-    public void Sqe_words_read_back_status_and_request_type()
+    public void SqeWordsReadBackStatusAndRequestType()
     {
         var sqe = new HisiZipSqe { Dw3 = 0xAB00 | (uint)HisiZipStatus.DecompressEnd, Dw9 = (1u << HisiZipSqe.BufferTypeShift) | (uint)HisiZipAlgorithm.Gzip };
         Assert.Equal(HisiZipStatus.DecompressEnd, sqe.Status);

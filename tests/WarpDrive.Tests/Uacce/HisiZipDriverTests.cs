@@ -54,7 +54,7 @@ public sealed class HisiZipDriverTests : IDisposable
     [Theory]
     [InlineData(CompressionAlgorithm.Gzip)]
     [InlineData(CompressionAlgorithm.Zlib)]
-    public void Block_requests_round_trip_on_the_kernel_device_and_standard_tools_read_the_output(CompressionAlgorithm algorithm)
+    public void BlockRequestsRoundTripOnTheKernelDeviceAndStandardToolsReadTheOutput(CompressionAlgorithm algorithm)
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(300_000);
@@ -74,7 +74,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void Gzip_reads_the_drivers_output_and_the_driver_reads_gzip_with_a_file_name()
+    public void GzipReadsTheDriversOutputAndTheDriverReadsGzipWithAFileName()
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(200_000, seed: 7);
@@ -101,7 +101,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void Stream_mode_carries_history_checksum_and_header_across_requests()
+    public void StreamModeCarriesHistoryChecksumAndHeaderAcrossRequests()
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(500_000, seed: 3);
@@ -150,7 +150,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void The_stream_adapters_round_trip_through_the_kernel_device_including_concatenated_members()
+    public void TheStreamAdaptersRoundTripThroughTheKernelDeviceIncludingConcatenatedMembers()
     {
         (_, WdRuntime runtime) = Start();
         byte[] first = TestData.Text(150_000, seed: 21), second = TestData.Text(90_000, seed: 22);
@@ -175,7 +175,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void A_stream_finishes_with_an_empty_last_request_and_tiny_output_buffers()
+    public void AStreamFinishesWithAnEmptyLastRequestAndTinyOutputBuffers()
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(40_000, seed: 4);
@@ -203,7 +203,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public async Task Disposing_while_async_requests_wait_for_slots_leaves_nothing_dangling()
+    public async Task DisposingWhileAsyncRequestsWaitForSlotsLeavesNothingDangling()
     {
         for (int round = 0; round < 3; round++)
         {
@@ -238,7 +238,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [RootFact]
-    public void Auto_mode_leaves_out_a_device_whose_node_this_user_may_not_open()
+    public void AutoModeLeavesOutADeviceWhoseNodeThisUserMayNotOpen()
     {
         (HisiZipModel model, _) = Start();
         string node = Path.Combine(DeviceDirectory, model.Name);
@@ -272,7 +272,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void A_data_list_longer_than_one_hardware_sgl_is_read_through_the_chain()
+    public void ADataListLongerThanOneHardwareSglIsReadThroughTheChain()
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(700 * 97, seed: 11);
@@ -297,7 +297,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void Output_too_small_is_out_of_space_and_a_bigger_buffer_then_works()
+    public void OutputTooSmallIsOutOfSpaceAndABiggerBufferThenWorks()
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Random(20_000);
@@ -318,7 +318,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void Corrupt_input_is_a_data_error_of_the_right_kind_and_the_queue_goes_on()
+    public void CorruptInputIsADataErrorOfTheRightKindAndTheQueueGoesOn()
     {
         (_, WdRuntime runtime) = Start();
         byte[] input = TestData.Text(50_000, seed: 5);
@@ -349,7 +349,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void The_phase_bit_wraps_after_more_requests_than_the_queue_depth()
+    public void ThePhaseBitWrapsAfterMoreRequestsThanTheQueueDepth()
     {
         (_, WdRuntime runtime) = Start(new HisiZipModelOptions { Depth = 8 });
         using CompressionSession compress = Session(runtime, CompressionAlgorithm.Zlib, CompressionDirection.Compress);
@@ -367,7 +367,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public async Task Async_requests_complete_through_the_poller_on_a_kernel_queue()
+    public async Task AsyncRequestsCompleteThroughThePollerOnAKernelQueue()
     {
         (_, WdRuntime runtime) = Start();
         using CompressionSession compress = Session(runtime, CompressionAlgorithm.Gzip, CompressionDirection.Compress);
@@ -382,7 +382,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void A_queue_the_kernel_stopped_refuses_requests_with_the_reason()
+    public void AQueueTheKernelStoppedRefusesRequestsWithTheReason()
     {
         (HisiZipModel model, WdRuntime runtime) = Start();
         using WdQueue queue = runtime.RequestQueue("gzip");
@@ -395,7 +395,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void A_context_takes_two_hardware_queues_and_a_full_device_is_busy()
+    public void AContextTakesTwoHardwareQueuesAndAFullDeviceIsBusy()
     {
         (HisiZipModel model, WdRuntime runtime) = Start(new HisiZipModelOptions { QueueCount = 3 });
         Assert.Equal(3, model.AvailableInstances);
@@ -410,7 +410,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void Without_set_qp_info_the_driver_uses_the_default_depth()
+    public void WithoutSetQpInfoTheDriverUsesTheDefaultDepth()
     {
         (_, WdRuntime runtime) = Start(new HisiZipModelOptions { SupportsQpInfo = false, Depth = 1024 });
         using WdQueue queue = runtime.RequestQueue("gzip");
@@ -421,7 +421,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void A_kernel_device_outranks_in_process_ones_and_algorithms_it_lacks_go_elsewhere()
+    public void AKernelDeviceOutranksInProcessOnesAndAlgorithmsItLacksGoElsewhere()
     {
         (_, WdRuntime runtime) = Start(mode: WdDeviceMode.Auto);
         Assert.Contains(runtime.Devices, d => d.Location == "kernel" && d.Priority == 300);
@@ -437,7 +437,7 @@ public sealed class HisiZipDriverTests : IDisposable
     }
 
     [Fact]
-    public void Wd_list_shows_where_each_device_comes_from()
+    public void WdListShowsWhereEachDeviceComesFrom()
     {
         (HisiZipModel model, _) = Start();
         var env = new Dictionary<string, string> { ["WD_UACCE_CLASS_DIR"] = ClassDirectory, ["WD_UACCE_DEV_DIR"] = DeviceDirectory, ["WD_STATS"] = "0" };

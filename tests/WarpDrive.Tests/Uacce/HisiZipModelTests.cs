@@ -35,7 +35,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Publish_writes_the_kernel_attributes_that_discovery_reads_and_open_and_release_count_instances()
+    public void PublishWritesTheKernelAttributesThatDiscoveryReadsAndOpenAndReleaseCountInstances()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { NumaNode = 1 });
         string device = Path.Combine(ClassDirectory, Name);
@@ -77,7 +77,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Opening_more_queues_than_the_device_has_is_EBUSY_and_only_the_published_node_opens()
+    public void OpeningMoreQueuesThanTheDeviceHasIsEBUSYAndOnlyThePublishedNodeOpens()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { QueueCount = 2 });
         using IUacceQueueFile a = model.Open(Node);
@@ -94,7 +94,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Ioctls_and_mappings_out_of_turn_are_refused_as_the_kernel_refuses_them()
+    public void IoctlsAndMappingsOutOfTurnAreRefusedAsTheKernelRefusesThem()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 64 });
         using IUacceQueueFile queue = model.Open(Node);
@@ -136,7 +136,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
-    public void A_gzip_block_request_compresses_into_a_flat_buffer_that_gzip_reads_back(string engine)
+    public void AGzipBlockRequestCompressesIntoAFlatBufferThatGzipReadsBack(string engine)
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Engine = DeflateEngine.FromName(engine) });
         using var driver = new Driver(model, Node, qcType: 0);
@@ -159,7 +159,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void A_decompression_queue_reads_zlib_data_to_its_end_and_a_bad_trailer_is_a_CRC_error()
+    public void ADecompressionQueueReadsZlibDataToItsEndAndABadTrailerIsACRCError()
     {
         using HisiZipModel model = Published();
         using var driver = new Driver(model, Node, qcType: 1);
@@ -190,7 +190,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void The_phase_flips_each_time_the_completion_queue_wraps()
+    public void ThePhaseFlipsEachTimeTheCompletionQueueWraps()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 4 });
         using var driver = new Driver(model, Node, qcType: 0);
@@ -212,7 +212,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Put_queue_sets_both_status_words_and_later_doorbells_are_ignored()
+    public void PutQueueSetsBothStatusWordsAndLaterDoorbellsAreIgnored()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 8 });
         using var driver = new Driver(model, Node, qcType: 0);
@@ -234,7 +234,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Stopping_the_model_stops_every_queue()
+    public void StoppingTheModelStopsEveryQueue()
     {
         using HisiZipModel model = Published();
         using var a = new Driver(model, Node, qcType: 0);
@@ -253,7 +253,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Doorbells_for_another_queue_number_are_ignored()
+    public void DoorbellsForAnotherQueueNumberAreIgnored()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 8 });
         using var driver = new Driver(model, Node, qcType: 0);
@@ -270,7 +270,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Block_mode_statuses_for_requests_the_device_cannot_complete()
+    public void BlockModeStatusesForRequestsTheDeviceCannotComplete()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 16 });
         using var compress = new Driver(model, Node, qcType: 0);
@@ -309,7 +309,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
-    public void Stream_mode_carries_the_checksum_and_isize_through_the_SQE_and_splits_the_trailer_across_requests(string engine)
+    public void StreamModeCarriesTheChecksumAndIsizeThroughTheSQEAndSplitsTheTrailerAcrossRequests(string engine)
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 16, Engine = DeflateEngine.FromName(engine) });
         using var compress = new Driver(model, Node, qcType: 0);
@@ -368,7 +368,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void A_stream_trailer_that_does_not_fit_is_written_by_the_next_request_of_the_stream()
+    public void AStreamTrailerThatDoesNotFitIsWrittenByTheNextRequestOfTheStream()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 16 });
         using var compress = new Driver(model, Node, qcType: 0);
@@ -393,7 +393,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void Stream_decompression_into_too_little_room_reports_no_space_and_goes_on()
+    public void StreamDecompressionIntoTooLittleRoomReportsNoSpaceAndGoesOn()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 16 });
         using var decompress = new Driver(model, Node, qcType: 1);
@@ -423,7 +423,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
     }
 
     [Fact]
-    public void SGL_buffers_are_read_and_written_across_entries_and_chained_lists_after_the_offsets()
+    public void SGLBuffersAreReadAndWrittenAcrossEntriesAndChainedListsAfterTheOffsets()
     {
         using HisiZipModel model = Published(new HisiZipModelOptions { Depth = 16 });
         using var compress = new Driver(model, Node, qcType: 0);

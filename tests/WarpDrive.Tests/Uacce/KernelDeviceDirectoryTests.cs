@@ -33,7 +33,7 @@ public sealed class KernelDeviceDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void Kernel_attributes_are_read_in_libwd_terms_and_isolated_devices_left_out()
+    public void KernelAttributesAreReadInLibwdTermsAndIsolatedDevicesLeftOut()
     {
         Device("hisi_zip-0", "hisi_qm_v2", "1", "zlib\ngzip\ndeflate\nlz77_zstd\n", "0", "1");
         Device("hisi_zip-1", "hisi_qm_v2", "0", "zlib\ngzip\n", "0", null);
@@ -57,7 +57,7 @@ public sealed class KernelDeviceDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_class_directory_has_no_devices() =>
+    public void AMissingClassDirectoryHasNoDevices() =>
         Assert.Empty(KernelDeviceDirectory.Read(Path.Combine(_root, "nothing-here")));
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class KernelDeviceDirectoryTests : IDisposable
     [InlineData("2", "")]
     [InlineData("SVA", "")]
     [InlineData(null, "")]
-    public void Numeric_flags_become_words(string? flags, string words) => Assert.Equal(words, KernelDeviceDirectory.FlagWords(flags));
+    public void NumericFlagsBecomeWords(string? flags, string words) => Assert.Equal(words, KernelDeviceDirectory.FlagWords(flags));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -9,7 +9,7 @@ namespace WarpDrive.Tests.Uacce;
 public sealed unsafe class KernelQueueFileTests
 {
     [Fact]
-    public void An_ioctl_the_device_does_not_know_returns_enotty()
+    public void AnIoctlTheDeviceDoesNotKnowReturnsEnotty()
     {
         using IUacceQueueFile file = KernelQueueFile.Open("/dev/null");
         Assert.Equal("/dev/null", file.Path);
@@ -19,7 +19,7 @@ public sealed unsafe class KernelQueueFileTests
     }
 
     [Fact]
-    public void A_doorbell_is_a_64_bit_store_into_the_mapped_mmio_region()
+    public void ADoorbellIsA64BitStoreIntoTheMappedMmioRegion()
     {
         using IUacceQueueFile file = KernelQueueFile.Open("/dev/zero");
         nint mmio = file.Map(UacceRegion.Mmio, 2 * Environment.SystemPageSize);
@@ -31,7 +31,7 @@ public sealed unsafe class KernelQueueFileTests
     }
 
     [Fact]
-    public void A_node_that_cannot_be_opened_is_a_one_line_error_naming_it()
+    public void ANodeThatCannotBeOpenedIsAOneLineErrorNamingIt()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"wd-no-such-{Guid.NewGuid():N}");
         using var devices = new KernelDevices(new UacceOptions { ClassDirectory = missing, DeviceDirectory = missing });

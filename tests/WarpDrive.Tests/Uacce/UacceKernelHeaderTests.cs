@@ -67,10 +67,10 @@ public sealed class UacceKernelHeaderTests
 
     [Theory]
     [MemberData(nameof(Expected))]
-    public void Equals_the_kernel_header(string name, string ours) => Assert.Equal(s_kernel.Value[name], ours);
+    public void EqualsTheKernelHeader(string name, string ours) => Assert.Equal(s_kernel.Value[name], ours);
 
     [Fact]
-    public void Ioctl_encoding_matches_the_asm_generic_macros()
+    public void IoctlEncodingMatchesTheAsmGenericMacros()
     {
         // _IO('W', 0) and _IOWR('H', 11, 16) worked by hand from include/uapi/asm-generic/ioctl.h.
         Assert.Equal(0x5700u, IoctlNumber.Io('W', 0));

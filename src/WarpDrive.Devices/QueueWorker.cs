@@ -6,10 +6,10 @@ using WarpDrive.Platform;
 
 namespace WarpDrive.Devices;
 
-/// <summary>One engine of a device: a thread that polls its queues, validates and executes SQEs, and posts CQEs.
+/// <summary>One worker of a device: a thread that polls its queues, validates and executes SQEs, and posts CQEs.
 /// Idle, it spins for a bounded time, then sets each queue's <c>device_waiting</c> flag and sleeps on a futex
 /// word; a producer that sees the flag rings the doorbell (<see cref="Wake"/>).</summary>
-internal sealed unsafe class EngineThread : IDisposable
+internal sealed unsafe class QueueWorker : IDisposable
 {
     private const int BatchPerQueue = 32;
     private const int MaxWaiters = 128; // futex_waitv's limit
@@ -29,12 +29,12 @@ internal sealed unsafe class EngineThread : IDisposable
     private volatile bool _stopping;
     private long _turn;
 
-    public EngineThread(DeviceHost host, int index)
+    public QueueWorker(DeviceHost host, int index)
     {
         _host = host;
         _index = index;
-        _quantumTicks = Math.Max(1, (long)(host.Options.EngineQuantum.TotalSeconds * Stopwatch.Frequency));
-        _thread = new Thread(Run) { IsBackground = true, Name = $"{host.Name}-engine-{index}" };
+        _quantumTicks = Math.Max(1, (long)(host.Options.WorkerQuantum.TotalSeconds * Stopwatch.Frequency));
+        _thread = new Thread(Run) { IsBackground = true, Name = $"{host.Name}-worker-{index}" };
     }
 
     public void Start(HardwareQueue[] queues)
@@ -74,7 +74,7 @@ internal sealed unsafe class EngineThread : IDisposable
 
                 if (now - idleSince < spinTicks)
                 {
-                    // Yield now and then: on a machine with few cores, the thread that would give this engine work
+                    // Yield now and then: on a machine with few cores, the thread that would give this worker work
                     // (a client, its poller) may be waiting for this very core.
                     if ((++idleRounds & 31) == 0)
                     {
@@ -100,7 +100,7 @@ internal sealed unsafe class EngineThread : IDisposable
     }
 
     /// <summary>Serves <paramref name="q"/> on the calling thread until its ring is empty (an inline device: this
-    /// engine's thread never starts).</summary>
+    /// worker's thread never starts).</summary>
     public bool ServeInline(HardwareQueue q)
     {
         lock (_inlineLock)
@@ -143,8 +143,8 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private void Sleep()
     {
-        // The engine sleeps on its own word (start, stop) and on the doorbell of every queue it serves: a client
-        // rings its queue's doorbell word in the shared region, so a broker client can wake an engine of another
+        // The worker sleeps on its own word (start, stop) and on the doorbell of every queue it serves: a client
+        // rings its queue's doorbell word in the shared region, so a broker client can wake a worker of another
         // process. futex_waitv takes at most 128 words.
         Span<FutexWaiter> waiters = _waiters;
         uint snapshot = Volatile.Read(ref *_wakeWord);
@@ -157,13 +157,13 @@ internal sealed unsafe class EngineThread : IDisposable
             q.Bell.Listened = false;
             if (q.InBulk)
             {
-                continue; // the bulk lane has its request and wakes this engine when it is done
+                continue; // the bulk lane has its request and wakes this worker when it is done
             }
 
             if (!q.TryEnter())
             {
-                // Held for a moment (a grace period looking for the engine, a stop finishing): it cannot be announced now,
-                // and an engine asleep without it would not hear its doorbell. Look again instead of sleeping.
+                // Held for a moment (a grace period looking for the worker, a stop finishing): it cannot be announced now,
+                // and a worker asleep without it would not hear its doorbell. Look again instead of sleeping.
                 work = true;
                 continue;
             }
@@ -185,13 +185,13 @@ internal sealed unsafe class EngineThread : IDisposable
                 {
                     if (q.Tenant.IsCapped && !q.Tenant.TryAdmit(_index, now, out long eligibleAt))
                     {
-                        // Over its cap: the engine sleeps until the tenant's bucket has time again.
+                        // Over its cap: the worker sleeps until the tenant's bucket has time again.
                         wakeAt = Math.Min(wakeAt, eligibleAt);
                     }
                     else
                     {
-                        // A waiting SQE keeps the engine awake even when the CQ is full: the client frees CQ slots
-                        // without a doorbell, so a sleeping engine would notice only at the timeout.
+                        // A waiting SQE keeps the worker awake even when the CQ is full: the client frees CQ slots
+                        // without a doorbell, so a sleeping worker would notice only at the timeout.
                         work = true;
                     }
                 }
@@ -202,7 +202,7 @@ internal sealed unsafe class EngineThread : IDisposable
                 else if (q.Bell.MutedUntil > now)
                 {
                     // Its doorbell rang again and again with nothing behind it: not listened to for a while (the
-                    // storm then costs the client its syscalls, not this engine its wake-ups); looked at when the
+                    // storm then costs the client its syscalls, not this worker its wake-ups); looked at when the
                     // mute ends.
                     wakeAt = Math.Min(wakeAt, q.Bell.MutedUntil);
                 }
@@ -225,7 +225,7 @@ internal sealed unsafe class EngineThread : IDisposable
         if (!work && !_stopping)
         {
             // The timeout bounds the damage of a lost wake-up from a misbehaving client. Without futex_waitv (Linux
-            // before 5.16), or with more queues than it takes, the engine naps briefly instead.
+            // before 5.16), or with more queues than it takes, the worker naps briefly instead.
             if (overflow || !s_waitAny)
             {
                 Futex.Wait((nint)_wakeWord, snapshot, s_shortNap);
@@ -265,7 +265,7 @@ internal sealed unsafe class EngineThread : IDisposable
 
     private bool ServeAll(object? state)
     {
-        // Deficit round robin on measured engine time: a tenant serves while its deficit is positive and is skipped
+        // Deficit round robin on measured worker time: a tenant serves while its deficit is positive and is skipped
         // when it is spent; once every tenant with work has spent its deficit, each gets another turn of
         // quantum x weight. A queue whose request is in the bulk lane waits for it (its order is kept).
         bool any = false, spent = false;
@@ -315,7 +315,7 @@ internal sealed unsafe class EngineThread : IDisposable
                     continue;
                 }
 
-                // A capped tenant whose bucket is empty waits for it, even with the engine otherwise idle.
+                // A capped tenant whose bucket is empty waits for it, even with the worker otherwise idle.
                 now = now == 0 ? Stopwatch.GetTimestamp() : now;
                 if (!tenant.TryAdmit(_index, now, out _))
                 {
@@ -352,7 +352,7 @@ internal sealed unsafe class EngineThread : IDisposable
         return served;
     }
 
-    /// <summary>Gives every tenant of this engine's queues one more turn, once each: its deficit grows by the quantum
+    /// <summary>Gives every tenant of this worker's queues one more turn, once each: its deficit grows by the quantum
     /// times its weight, up to one turn (an idle tenant does not bank time).</summary>
     private void NextTurn()
     {
@@ -371,7 +371,7 @@ internal sealed unsafe class EngineThread : IDisposable
         }
     }
 
-    /// <param name="timed">Tenants share the engine: each request is timed and paid from <paramref name="deficit"/>.</param>
+    /// <param name="timed">Tenants share the worker: each request is timed and paid from <paramref name="deficit"/>.</param>
     private bool Serve(HardwareQueue q, object? state, ref long deficit, bool timed)
     {
         bool bulk = _host.Bulk is not null; // null for an inline device
@@ -422,7 +422,7 @@ internal sealed unsafe class EngineThread : IDisposable
         if (mark != start)
         {
             q.Tenant.Charge(_index, mark - start);
-            stats->EngineNanos += (ulong)((mark - start) * s_nanosPerTick);
+            stats->BusyNanos += (ulong)((mark - start) * s_nanosPerTick);
         }
 
         // What still waits in the ring: none when this batch emptied it (the common case costs no shared read),
@@ -437,7 +437,7 @@ internal sealed unsafe class EngineThread : IDisposable
     }
 
     /// <summary>Runs one consumed SQE of <paramref name="q"/> (held by the caller) and posts its completion: the one
-    /// request body of the engines and the bulk lane.</summary>
+    /// request body of the workers and the bulk lane.</summary>
     /// <returns>false when it names more memory than the lane's budget (<see cref="RequestMemory.OverBudget"/>):
     /// nothing ran and nothing was posted.</returns>
     internal static bool RunRequest(DeviceHost host, HardwareQueue q, in Sqe sqe, object? state)
@@ -490,10 +490,10 @@ internal sealed unsafe class EngineThread : IDisposable
         return true;
     }
 
-    /// <summary>Nanoseconds per Stopwatch tick, for <c>engine_ns</c>.</summary>
+    /// <summary>Nanoseconds per Stopwatch tick, for <c>busy_ns</c>.</summary>
     internal static double NanosPerTick => s_nanosPerTick;
 
-    /// <summary>The model's per-thread state for an engine, the bulk lane or the inline path, with the most memory one
+    /// <summary>The model's per-thread state for a worker, the bulk lane or the inline path, with the most memory one
     /// request may name there before it moves to the bulk lane (0: no limit).</summary>
     internal static object? CreateState(DeviceHost host, long budget)
     {
@@ -541,7 +541,7 @@ internal sealed unsafe class EngineThread : IDisposable
         catch (Exception e)
         {
             // This request's failure, not the device's: it completes INTERNAL_ERROR with nothing produced, and does not
-            // count against isolate_strategy (the rule: DeviceHost.RecordRequestFailure). Keep serving: an engine
+            // count against isolate_strategy (the rule: DeviceHost.RecordRequestFailure). Keep serving: a worker
             // thread that died would take the process (the broker) with it.
             cqe = new Cqe { UserData = sqe.UserData, Status = CompletionStatus.InternalError };
             host.RecordRequestFailure(q, e);
