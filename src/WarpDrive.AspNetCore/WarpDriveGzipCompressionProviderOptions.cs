@@ -24,7 +24,7 @@ public sealed class WarpDriveGzipCompressionProviderOptions : IOptions<WarpDrive
 
     /// <summary>Offload responses to the device even when it is an in-process device model (default false: an
     /// in-process model compresses on the request's own thread, through Mix mode's inline device, which costs about half
-    /// the CPU of a hop to an engine thread on the same cores; broker and kernel devices are always offloaded to). See
+    /// the CPU of a hop to a worker on the same cores; broker and kernel devices are always offloaded to). See
     /// <see cref="Streams.WdCompressionStreamOptions.Offload"/>.</summary>
     public bool Offload { get; set; }
 

@@ -7,7 +7,7 @@ namespace WarpDrive.Broker;
 
 /// <summary>Publishes each device's attributes in the run directory's tree (<c>class/uacce/&lt;dev&gt;</c>) and picks
 /// up an operator's write to the writable <c>isolate_strategy</c>. Anything that changes an attribute marks the tree
-/// dirty (engine threads too); the loop republishes at once then, and on every tick anyway.</summary>
+/// dirty (workers too); the loop republishes at once then, and on every tick anyway.</summary>
 internal sealed class AttributePublisher(AttributeTree tree, ILogger logger)
 {
     private readonly HashSet<string> _writable = new(StringComparer.Ordinal) { DeviceAttributeNames.IsolateStrategy };

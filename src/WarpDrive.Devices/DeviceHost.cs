@@ -119,11 +119,11 @@ public sealed unsafe class DeviceHost : IDisposable
     /// skips it. Cleared only by restarting the device.</summary>
     public bool IsIsolated => Volatile.Read(ref _isolated);
 
-    /// <summary>Raised on an engine thread when the device disables a queue on its own (too many invalid
+    /// <summary>Raised on a worker when the device disables a queue on its own (too many invalid
     /// descriptors, a ring violation). Keep handlers short.</summary>
     public event Action<HardwareQueue, QueueDisableReason>? QueueDisabled;
 
-    /// <summary>Raised on the engine thread for each request whose execution threw (<see cref="RequestFailureCount"/>),
+    /// <summary>Raised on the worker for each request whose execution threw (<see cref="RequestFailureCount"/>),
     /// with the queue it came from and the exception. A client can cause any number of these: a handler that logs
     /// should rate-limit. Keep handlers short.</summary>
     public event Action<HardwareQueue, Exception>? RequestFailed;
@@ -245,7 +245,7 @@ public sealed unsafe class DeviceHost : IDisposable
         CheckOwn(queue);
         if (!Options.Inline)
         {
-            throw new InvalidOperationException($"{Name} has engine threads: it serves its queues itself");
+            throw new InvalidOperationException($"{Name} has workers: it serves its queues itself");
         }
 
         return queue.Worker.ServeInline(queue);

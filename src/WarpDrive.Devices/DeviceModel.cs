@@ -3,7 +3,7 @@ using WarpDrive.Abi;
 namespace WarpDrive.Devices;
 
 /// <summary>What a device is (ZIP, SEC, HPRE): its identity and how it executes one validated SQE.
-/// The <see cref="DeviceHost"/> supplies queues, engine threads and the generic checks.</summary>
+/// The <see cref="DeviceHost"/> supplies queues, workers and the generic checks.</summary>
 public abstract class DeviceModel : IDisposable
 {
     /// <summary>Device name, e.g. <c>zip-0</c>.</summary>
@@ -39,7 +39,7 @@ public abstract class DeviceModel : IDisposable
     {
     }
 
-    /// <summary>Called on the engine thread when it runs out of work and is about to sleep: a model drops what it
+    /// <summary>Called on the worker when it runs out of work and is about to sleep: a model drops what it
     /// cached for the requests it served (keys), so that nothing of a client outlives a busy period of the engine.</summary>
     internal virtual void OnEngineIdle(object? engineState)
     {

@@ -4,7 +4,7 @@ namespace WarpDrive.Devices;
 /// (an IOMMU page table in miniature). One domain per client, shared by all its queues on all devices,
 /// so a buffer shared once is valid everywhere. Every address in a descriptor is checked here;
 /// anything outside every shared range is an <c>ADDRESS_FAULT</c>.</summary>
-/// <remarks>Share/Unshare take a lock; <see cref="TryTranslate"/> is lock-free (engine threads call it per request).
+/// <remarks>Share/Unshare take a lock; <see cref="TryTranslate"/> is lock-free (workers call it per request).
 /// Each entry is a seqlock: the writer makes its version odd, writes start, end and offset, then makes it even again;
 /// a reader takes an entry only if it saw the same even version before and after reading it.
 /// <para>In-process a range is the client's own memory (the device pointer is the address itself). In the broker a

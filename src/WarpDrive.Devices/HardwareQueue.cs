@@ -8,7 +8,7 @@ namespace WarpDrive.Devices;
 /// <summary>The device side of one queue: its region, the device ends of both rings, the owner's domain and
 /// whatever the device model keeps per queue. Handed to one owner at a time by <see cref="DeviceHost"/>.</summary>
 /// <remarks>HAZARD: in the broker the region is a mapping the broker removes once <see cref="Stop"/> has returned.
-/// Engine threads therefore touch the region only while they hold the queue (<see cref="TryEnter"/>) and see
+/// Workers therefore touch the region only while they hold the queue (<see cref="TryEnter"/>) and see
 /// <see cref="IsServing"/>; nothing else may read it after Stop.</remarks>
 public sealed unsafe class HardwareQueue
 {
@@ -203,7 +203,7 @@ public sealed unsafe class HardwareQueue
     /// <summary>Disables the queue: the engine stops serving it, the driver sees the status word and stops
     /// submitting, and any client thread asleep on the CQ is woken to notice.</summary>
     /// <remarks>Waits for the engine to finish the request it may be running, so that once a driver sees the
-    /// status word no request of the queue is touching the owner's buffers. Never call it from an engine thread.</remarks>
+    /// status word no request of the queue is touching the owner's buffers. Never call it from a worker.</remarks>
     internal void Disable(QueueDisableReason reason)
     {
         StopRequested = true; // the engine stops taking SQEs after the one it runs

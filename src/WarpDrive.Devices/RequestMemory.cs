@@ -8,7 +8,7 @@ namespace WarpDrive.Devices;
 /// is used in place (in-process memory, or a region the broker made: zero copy). Otherwise, for an SVA device whose
 /// client is another process, the engine copies the bytes in with process_vm_readv before it runs and the output out
 /// with process_vm_writev after: the broker's stand-in for an IOMMU walking the client's page tables. Anything else
-/// is an ADDRESS_FAULT. One per engine thread; <see cref="Reset"/> before each request.</summary>
+/// is an ADDRESS_FAULT. One per worker; <see cref="Reset"/> before each request.</summary>
 /// <remarks>The staging arenas are reserved at <see cref="DeviceHostOptions.MaxRequestBytes"/> on first use; pages
 /// are committed as they are touched. A copy taken once is also what the codec reads, so a client that rewrites its
 /// buffer mid-request cannot change what the device saw.</remarks>
@@ -33,7 +33,7 @@ internal sealed unsafe class RequestMemory : IDisposable
     /// the engine hands the request to the bulk lane, which runs it from the start.</summary>
     public const CompletionStatus OverBudget = (CompletionStatus)0xFE;
 
-    /// <summary>Makes this an engine thread's memory: a request may name at most <paramref name="bytes"/> of input, and
+    /// <summary>Makes this a worker's memory: a request may name at most <paramref name="bytes"/> of input, and
     /// four times as much output room (decompression writes about that much faster than it reads).</summary>
     public void SetLaneBudget(long bytes)
     {

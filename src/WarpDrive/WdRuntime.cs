@@ -217,7 +217,7 @@ public sealed class WdRuntime : IDisposable
         : Providers().FirstOrDefault(p => p.Location == device.Location);
 
     /// <summary>Mix mode's inline device for <paramref name="algorithm"/>: the same device model as the in-process
-    /// one, without engine threads (made on first use).</summary>
+    /// one, without workers (made on first use).</summary>
     internal WdDeviceInfo InlineDevice(string algorithm)
     {
         lock (_lock)

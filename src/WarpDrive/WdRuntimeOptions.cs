@@ -9,7 +9,7 @@ public sealed class WdRuntimeOptions
     /// The environment variable <c>WD_EMBEDDED=0</c> turns this off for <see cref="WdRuntime.Default"/>.</summary>
     public bool EmbeddedDevices { get; init; } = true;
 
-    /// <summary>Shape of the embedded devices (queues, depth, engine threads).</summary>
+    /// <summary>Shape of the embedded devices (queues, depth, workers).</summary>
     public WdEmbeddedDeviceOptions EmbeddedDeviceOptions { get; init; } = new();
 
     /// <summary>Deflate engine of the embedded ZIP device: <c>isal</c>, <c>zlib-ng</c>, or null for the best present

@@ -227,7 +227,7 @@ public class AllocationTests
         }
 
         // Process-wide, like the compression test above: the quietest of up to ten windows (on a loaded machine the
-        // thread pool injects threads now and then, and that allocates). The engine thread runs in
+        // thread pool injects threads now and then, and that allocates). The worker runs in
         // this process too, so this also says the SEC device allocates nothing per AES-GCM request.
         const int n = 2000;
         long best = long.MaxValue;

@@ -18,7 +18,7 @@ public sealed unsafe class FailedRequestTests
         HardwareQueue queue = host.AllocateQueue(new Domain());
         var ring = new RawRing(queue.RegionBase, queue.RegionSize);
 
-        // At the moment the device disables the queue (its event runs on the engine thread, inside the disable), the
+        // At the moment the device disables the queue (its event runs on the worker, inside the disable), the
         // status word already says why, the completions before the crossing one are posted, and the crossing one is not.
         QueueState stateAtDisable = QueueState.Idle;
         QueueDisableReason reasonAtDisable = QueueDisableReason.None;

@@ -30,7 +30,7 @@ internal sealed class RingQueueDriver : QueueDriver
     }
 
     /// <summary>How long a sleeper that finds a completion the wake word did not announce gives the device to finish
-    /// announcing it (it posts, then moves the word): long enough for an engine thread preempted in between (100 ms).</summary>
+    /// announcing it (it posts, then moves the word): long enough for a worker preempted in between (100 ms).</summary>
     public TimeSpan WakeGrace { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The ring region itself.</summary>

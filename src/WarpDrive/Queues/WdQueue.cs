@@ -133,7 +133,7 @@ public sealed class WdQueue : IDisposable
         _driver.Flush();
     }
 
-    /// <summary>Whether this queue's device has no engine threads (Mix mode's inline device): whoever submits serves
+    /// <summary>Whether this queue's device has no workers (Mix mode's inline device): whoever submits serves
     /// it with <see cref="ServeInline"/>.</summary>
     internal bool IsInline => _transport.ServesInline;
 

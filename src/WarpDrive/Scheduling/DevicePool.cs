@@ -183,7 +183,7 @@ internal sealed class DevicePool
                 return open;
             }
 
-            // Every queue of the inline device: no engine threads, so queues cost only memory.
+            // Every queue of the inline device: no workers, so queues cost only memory.
             var contexts = new List<WdContext>();
             while (_owner.TryOpenContext(Device, out WdContext? context))
             {

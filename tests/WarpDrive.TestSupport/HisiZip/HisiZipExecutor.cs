@@ -18,7 +18,7 @@ internal struct HisiZipResult
     public uint Checksum;
 }
 
-/// <summary>Runs ZIP SQEs for one queue, on its engine thread only: the queue's direction (from its <c>qc_type</c>),
+/// <summary>Runs ZIP SQEs for one queue, on its worker only: the queue's direction (from its <c>qc_type</c>),
 /// the codecs of its streams (kept per stream-context address, where the hardware keeps them in the 64 KiB context)
 /// and the buffers an SQE names (flat, or <see cref="HisiSgl"/> chains). The codec runs raw deflate; the zlib and gzip
 /// trailers are written and read here.</summary>

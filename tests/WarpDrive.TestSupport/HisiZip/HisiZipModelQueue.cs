@@ -6,7 +6,7 @@ namespace WarpDrive.TestSupport.HisiZip;
 /// <summary>One open of a <see cref="HisiZipModel"/>'s node: one queue pair, as the kernel's uacce queue file and the
 /// hardware behind it present it. It answers the uacce and hisi_qm ioctls, maps its MMIO and DUS regions (native,
 /// page-aligned memory of this process), takes doorbells through <see cref="WriteMmio64"/> and serves its SQ on an
-/// engine thread of its own between <c>UACCE_CMD_START_Q</c> and <c>UACCE_CMD_PUT_Q</c>.</summary>
+/// worker of its own between <c>UACCE_CMD_START_Q</c> and <c>UACCE_CMD_PUT_Q</c>.</summary>
 public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
 {
     private const int Efault = 14;

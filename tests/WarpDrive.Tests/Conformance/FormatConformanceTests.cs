@@ -247,7 +247,7 @@ public sealed class WdDeflateStreamConformance : DeflateConformanceTests
     protected override Stream? BaseStreamOf(Stream stream) => ((WdDeflateStream)stream).BaseStream;
 }
 
-/// <summary>Ours again, with every request offloaded to the in-process device's engine thread (the asynchronous path
+/// <summary>Ours again, with every request offloaded to the in-process device's worker (the asynchronous path
 /// that broker and hardware devices take) rather than run inline.</summary>
 public sealed class WdGZipStreamOffloadedConformance : GZipConformanceTests
 {

@@ -189,7 +189,7 @@ internal sealed class DecompressionTarget : IDisposable
     }
 
     /// <summary>A runtime whose in-process ZIP device runs on one engine, served inline (the device's code runs in the
-    /// fuzzing thread: deterministic coverage, no engine threads), with a block and a stream session.</summary>
+    /// fuzzing thread: deterministic coverage, no workers), with a block and a stream session.</summary>
     private sealed class Engine : IDisposable
     {
         public Engine(string name, CompressionAlgorithm algorithm)
