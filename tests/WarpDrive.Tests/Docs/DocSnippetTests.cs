@@ -24,6 +24,9 @@ public sealed partial class DocSnippetTests(ITestOutputHelper output)
     [GeneratedRegex(@"^\s*using\s+(static\s+)?[\w.]+(\s*=\s*[\w.<>]+)?\s*;\s*$")]
     private static partial Regex UsingDirective();
 
+    [GeneratedRegex(@"\W")]
+    private static partial Regex NonWord();
+
     [GeneratedRegex(@"using\s+[\w.]+\s*;")]
     private static partial Regex InlineUsing();
 
@@ -54,7 +57,7 @@ public sealed partial class DocSnippetTests(ITestOutputHelper output)
             int compiled = 0, partial = 0;
             foreach (string doc in docs.Order(StringComparer.Ordinal))
             {
-                string name = Path.GetRelativePath(root, doc).Replace('/', '_').Replace('.', '_');
+                string name = NonWord().Replace(Path.GetRelativePath(root, doc), "_");
                 int index = 0;
                 foreach (Match m in Block().Matches(File.ReadAllText(doc).ReplaceLineEndings("\n")))
                 {
