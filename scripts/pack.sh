@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs WarpDrive's NuGet packages into OUT (default artifacts/packages, ignored by git): the libraries WarpDrive.Abi,
-# WarpDrive.Platform, WarpDrive.Devices and WarpDrive (libwd), and the .NET tool WarpDrive.Cli (command `wd`, which
+# WarpDrive.Platform, WarpDrive.Devices, WarpDrive.Devices.Crypto, WarpDrive (libwd) and WarpDrive.AspNetCore, and the .NET tool WarpDrive.Cli (command `wd`, which
 # carries the broker: `wd daemon`), each with its symbols (.snupkg). The version is Directory.Build.props's <Version>.
 #
 #   scripts/pack.sh [--no-build] [-c CONFIGURATION] [OUT]

@@ -7,7 +7,7 @@
 # PublicAPI.Shipped.txt is left alone: nothing has shipped before 1.0; at a release its lines move there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(WarpDrive.Abi WarpDrive.Platform WarpDrive.Devices WarpDrive WarpDrive.AspNetCore)
+all=(WarpDrive.Abi WarpDrive.Platform WarpDrive.Devices WarpDrive.Devices.Crypto WarpDrive WarpDrive.AspNetCore)
 libraries=("${@:-${all[@]}}")
 for lib in "${libraries[@]}"; do
   [ -f "src/$lib/$lib.csproj" ] || { echo "public-api.sh: no library src/$lib (one of: ${all[*]})" >&2; exit 2; }

@@ -1,38 +1,122 @@
+using System.Reflection;
 using WarpDrive.Devices.Engines;
-using WarpDrive.Devices.Hpre;
-using WarpDrive.Devices.Sec;
 using WarpDrive.Devices.Zip;
 
 namespace WarpDrive.Devices;
 
 /// <summary>Every device model and ZIP engine by the names wdd.json, <c>WD_ZIP_ENGINE</c> and the in-process host use:
-/// the one list of them (issue 18).</summary>
+/// the one list of them (issue 18). This package has the ZIP model; the others come from model packages
+/// (<see cref="IDeviceModelProvider"/>): <c>WarpDrive.Devices.Crypto</c> adds SEC and HPRE when it is among the
+/// application's dependencies, so that a compression-only application carries no crypto code (issue 20).</summary>
 public static class DeviceCatalog
 {
     /// <summary>The ZIP device model (deflate, zlib, gzip).</summary>
     public const string Zip = "zip";
 
-    /// <summary>The SEC device model (ciphers, digests, AEAD).</summary>
-    public const string Sec = "sec";
+    /// <summary>The model packages the catalog looks for by assembly name (loaded when present, skipped when not).</summary>
+    private static readonly string[] s_modelPackages = ["WarpDrive.Devices.Crypto"];
 
-    /// <summary>The HPRE device model (RSA, DH, ECC).</summary>
-    public const string Hpre = "hpre";
+    private static readonly Lock s_lock = new();
+    private static List<IDeviceModelProvider>? s_providers;
+    private static IReadOnlyList<string> s_models = [Zip];
 
-    /// <summary>Every model, in the order the in-process host starts them.</summary>
-    public static IReadOnlyList<string> Models { get; } = [Zip, Sec, Hpre];
+    /// <summary>Every model, in the order the in-process host starts them: <c>zip</c>, then each provider's (with
+    /// <c>WarpDrive.Devices.Crypto</c>: <c>sec</c>, <c>hpre</c>).</summary>
+    public static IReadOnlyList<string> Models
+    {
+        get
+        {
+            EnsureProviders();
+            return s_models;
+        }
+    }
 
     /// <summary>The names <see cref="DeflateEngine.FromName"/> takes: <c>best</c> (ISA-L when installed), <c>isal</c>,
     /// <c>zlib-ng</c>.</summary>
     public static IReadOnlyList<string> ZipEngines { get; } = ["best", "isal", "zlib-ng"];
 
+    /// <summary>Adds <paramref name="provider"/>'s models (an application that trims or loads assemblies its own way;
+    /// a provider already found is not added twice).</summary>
+    /// <exception cref="ArgumentException">A model name is taken already.</exception>
+    public static void Register(IDeviceModelProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        EnsureProviders();
+        lock (s_lock)
+        {
+            if (s_providers!.Exists(p => p.GetType() == provider.GetType()))
+            {
+                return;
+            }
+
+            string? taken = provider.Models.FirstOrDefault(s_models.Contains);
+            if (taken is not null)
+            {
+                throw new ArgumentException($"device model '{taken}' is registered already", nameof(provider));
+            }
+
+            s_providers.Add(provider);
+            s_models = [.. s_models, .. provider.Models];
+        }
+    }
+
     /// <summary>A device of <paramref name="model"/> named <paramref name="name"/> (the ZIP model on
     /// <paramref name="engine"/>).</summary>
     /// <exception cref="ArgumentException">Not a model of <see cref="Models"/>.</exception>
-    public static DeviceModel Create(string model, string name, DeflateEngine engine) => model switch
+    public static DeviceModel Create(string model, string name, DeflateEngine engine)
     {
-        Zip => new ZipDevice(name, engine),
-        Sec => new SecDevice(name),
-        Hpre => new HpreDevice(name),
-        _ => throw new ArgumentException($"unknown device model '{model}' ({string.Join(", ", Models)})", nameof(model)),
-    };
+        if (model == Zip)
+        {
+            return new ZipDevice(name, engine);
+        }
+
+        EnsureProviders();
+        IDeviceModelProvider? provider;
+        lock (s_lock)
+        {
+            provider = s_providers!.Find(p => p.Models.Contains(model));
+        }
+
+        return provider?.Create(model, name)
+            ?? throw new ArgumentException($"unknown device model '{model}' ({string.Join(", ", Models)}; sec and hpre come with the package WarpDrive.Devices.Crypto)", nameof(model));
+    }
+
+    private static void EnsureProviders()
+    {
+        lock (s_lock)
+        {
+            if (s_providers is not null)
+            {
+                return;
+            }
+
+            s_providers = [];
+            foreach (string package in s_modelPackages)
+            {
+                if (TryLoadProvider(package) is { } provider)
+                {
+                    s_providers.Add(provider);
+                    s_models = [.. s_models, .. provider.Models];
+                }
+            }
+        }
+    }
+
+    /// <summary>The provider that the assembly <paramref name="assemblyName"/> names with
+    /// <see cref="DeviceModelProviderAttribute"/>; null when the application does not carry that assembly.</summary>
+    private static IDeviceModelProvider? TryLoadProvider(string assemblyName)
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(assemblyName));
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            return null;
+        }
+
+        Type? type = assembly.GetCustomAttribute<DeviceModelProviderAttribute>()?.ProviderType;
+        return type is null ? null : (IDeviceModelProvider?)Activator.CreateInstance(type);
+    }
 }

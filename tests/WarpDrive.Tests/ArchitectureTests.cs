@@ -14,6 +14,8 @@ public sealed class ArchitectureTests
         ["WarpDrive.Abi"] = [],
         ["WarpDrive.Platform"] = [],
         ["WarpDrive.Devices"] = ["WarpDrive.Abi", "WarpDrive.Platform"],
+        // The crypto models: found by DeviceCatalog through [DeviceModelProvider]; nothing of ours references them.
+        ["WarpDrive.Devices.Crypto"] = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
         ["WarpDrive"] = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
         ["WarpDrive.AspNetCore"] = ["WarpDrive", "WarpDrive.Abi", "WarpDrive.Platform"],
         ["wdd"] = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
@@ -40,6 +42,17 @@ public sealed class ArchitectureTests
         }
 
         Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void DeviceCatalogFindsTheCryptoModelsByTheirPackageAttribute()
+    {
+        // This test assembly carries WarpDrive.Devices.Crypto (through the CLI and the broker), and nothing called into
+        // it: the catalog loads it by name and creates its provider from the assembly attribute.
+        Assert.Equal(["zip", "sec", "hpre"], WarpDrive.Devices.DeviceCatalog.Models);
+        using WarpDrive.Devices.DeviceModel sec = WarpDrive.Devices.DeviceCatalog.Create("sec", "sec-9", WarpDrive.Devices.Engines.DeflateEngine.FromName(null));
+        Assert.Equal("WarpDrive.Devices.Sec.SecDevice", sec.GetType().FullName);
+        Assert.Throws<ArgumentException>(() => WarpDrive.Devices.DeviceCatalog.Create("gpu", "gpu-0", WarpDrive.Devices.Engines.DeflateEngine.FromName(null)));
     }
 
     [Theory]

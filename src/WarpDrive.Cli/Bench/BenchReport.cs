@@ -5,7 +5,7 @@ namespace WarpDrive.Cli.Bench;
 
 /// <summary><c>--report [DIR]</c>: sweeps block size and depth for the selected algorithm and mode (asynchronous, each
 /// point a short run), writes a markdown table into DIR/PERFORMANCE.md between the report markers (replacing what was
-/// there, or appending the section) and a chart DIR/bench-ALG-MODE.png.</summary>
+/// there, or appending the section) and a chart DIR/bench-ALG-MODE.svg.</summary>
 internal static class BenchReport
 {
     public const string Begin = "<!-- wd bench report: begin -->";
@@ -32,7 +32,7 @@ internal static class BenchReport
 
         Directory.CreateDirectory(directory);
         string mode = BenchModes.Name(settings.Mode);
-        string chart = Path.Combine(directory, $"bench-{settings.Algorithm.Name}-{mode}.png");
+        string chart = Path.Combine(directory, $"bench-{settings.Algorithm.Name}-{mode}.svg");
         bool perOperation = settings.Algorithm.Kind is BenchAlgorithmKind.Nop or BenchAlgorithmKind.RsaSign;
         BenchChart.Write(chart, $"wd bench {settings.Algorithm.Name} {settings.Operation}, {mode}", Sizes, depths, results, perOperation);
         string markdown = Path.Combine(directory, "PERFORMANCE.md");

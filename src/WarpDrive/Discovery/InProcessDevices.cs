@@ -66,7 +66,7 @@ internal sealed class InProcessDevices : IDeviceProvider
 
         try
         {
-            return StatsFile.Create(RunDirectory.Resolve(null), StatsPublisher.InProcess, 3, 3 * (options ?? new DeviceHostOptions()).QueueCount);
+            return StatsFile.Create(RunDirectory.Resolve(null), StatsPublisher.InProcess, DeviceCatalog.Models.Count, DeviceCatalog.Models.Count * (options ?? new DeviceHostOptions()).QueueCount);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {

@@ -172,9 +172,14 @@ public sealed class BenchCliTests : IDisposable
         Assert.Contains("| 1M |", text, StringComparison.Ordinal);
         Assert.Contains("Command: `wd bench --alg deflate --seconds 0.02 --report", text, StringComparison.Ordinal);
 
-        byte[] png = File.ReadAllBytes(Path.Combine(_dir, "bench-deflate-local.png"));
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
-        Assert.True(png.Length > 10_000, $"a PNG of {png.Length} bytes");
+        // The chart: an SVG document with one polyline of five points (4K..1M) per depth (1, 4, 16, 64).
+        var svg = System.Xml.Linq.XDocument.Load(Path.Combine(_dir, "bench-deflate-local.svg"));
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(ns + "svg", svg.Root!.Name);
+        string[] lines = [.. svg.Descendants(ns + "polyline").Select(p => (string)p.Attribute("points")!)];
+        Assert.Equal(4, lines.Length);
+        Assert.All(lines, points => Assert.Equal(5, points.Split(' ').Length));
+        Assert.Contains(svg.Descendants(ns + "text"), t => t.Value == "depth 64");
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;

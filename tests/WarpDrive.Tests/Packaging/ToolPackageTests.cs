@@ -65,7 +65,7 @@ public sealed class PackedPackages : IDisposable
 [Trait(Tiers.Name, Tiers.Integration)]
 public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper output) : IClassFixture<PackedPackages>
 {
-    private static readonly string[] s_libraries = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices", "WarpDrive"];
+    private static readonly string[] s_libraries = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices", "WarpDrive.Devices.Crypto", "WarpDrive", "WarpDrive.AspNetCore"];
 
     [Fact]
     public void PackMakesTheLibrariesAndTheToolAndNothingElse()
@@ -123,7 +123,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     }
 
     [Fact]
-    public void ToolPackageCarriesWdTheBrokerAndOnlyLinuxNativeLibraries()
+    public void ToolPackageCarriesWdTheBrokerAndNoNativeLibraries()
     {
         AssertPacked();
         using ZipArchive tool = ZipFile.OpenRead(packed.PackagePath("WarpDrive.Cli"));
@@ -132,7 +132,7 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
         // A tool package names no dependencies: it carries them.
         Assert.Null(metadata.Element(metadata.Name.Namespace + "dependencies"));
         string[] entries = [.. tool.Entries.Select(e => e.FullName)];
-        foreach (string file in (string[])["wd.dll", "wdd.dll", "WarpDrive.dll", "WarpDrive.Devices.dll", "System.CommandLine.dll", "BouncyCastle.Cryptography.dll", "DotnetToolSettings.xml"])
+        foreach (string file in (string[])["wd.dll", "wdd.dll", "WarpDrive.dll", "WarpDrive.Devices.dll", "WarpDrive.Devices.Crypto.dll", "System.CommandLine.dll", "BouncyCastle.Cryptography.dll", "DotnetToolSettings.xml"])
         {
             Assert.Contains($"tools/net10.0/any/{file}", entries);
         }
@@ -141,8 +141,90 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
         XElement command = Assert.Single(settings.Descendants("Command"));
         Assert.Equal("wd", command.Attribute("Name")?.Value);
         Assert.Equal("wd.dll", command.Attribute("EntryPoint")?.Value);
-        Assert.Contains("tools/net10.0/any/runtimes/linux-x64/native/libSkiaSharp.so", entries);
-        Assert.DoesNotContain(entries, e => e.Contains("/native/", StringComparison.Ordinal) && !e.Contains("/runtimes/linux-", StringComparison.Ordinal));
+        // No chart libraries (wd bench --report writes its SVG itself): no native library at all, and a small package.
+        Assert.DoesNotContain(entries, e => e.Contains("/native/", StringComparison.Ordinal) || e.Contains("Skia", StringComparison.Ordinal) || e.Contains("HarfBuzz", StringComparison.Ordinal) || e.Contains("ScottPlot", StringComparison.Ordinal));
+        long size = new FileInfo(packed.PackagePath("WarpDrive.Cli")).Length;
+        output.WriteLine($"WarpDrive.Cli: {size} bytes packed, {tool.Entries.Sum(e => e.Length)} bytes unpacked");
+        Assert.True(size < 10 << 20, $"the tool package is {size} bytes");
+    }
+
+    [Fact]
+    public void CompressionOnlyDependencyGraphHasNoBouncycastleAndTheCryptoPackageCarriesIt()
+    {
+        AssertPacked();
+        // The closure of libwd's nuspec dependencies: the packages a compression-only application restores.
+        var closure = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(["WarpDrive"]);
+        while (pending.TryPop(out string? id))
+        {
+            if (!closure.Add(id) || !File.Exists(packed.PackagePath(id)))
+            {
+                continue;
+            }
+
+            foreach (string dependency in Dependencies(id).Keys)
+            {
+                pending.Push(dependency);
+            }
+        }
+
+        output.WriteLine($"WarpDrive pulls: {string.Join(", ", closure)}");
+        Assert.Equal(["WarpDrive", "WarpDrive.Abi", "WarpDrive.Devices", "WarpDrive.Platform"], closure);
+        Assert.Equal(["BouncyCastle.Cryptography", "WarpDrive.Devices"], Dependencies("WarpDrive.Devices.Crypto").Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["WarpDrive"], Dependencies("WarpDrive.AspNetCore").Keys);
+    }
+
+    [Fact]
+    public void CompressionOnlyAppRestoresFromThePackageFolderAloneAndRunsWithoutBouncycastle()
+    {
+        AssertPacked();
+        // Outside the repository (nothing inherited), the folder as the only source, its own package cache (no stale
+        // copy of this version), and the compression sample's own Program.cs.
+        string app = Directory.CreateDirectory(Path.Combine(packed.Directory, "compression-app")).FullName;
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="warpdrive" value="{packed.Packages}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "compression-app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="WarpDrive" Version="{packed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.Copy(Path.Combine(packed.RepositoryRoot, "samples", "WarpDrive.Samples.Compression", "Program.cs"), Path.Combine(app, "Program.cs"));
+        string run = Directory.CreateDirectory(Path.Combine(packed.Directory, "app-run")).FullName;
+        Dictionary<string, string> environment = new() { ["NUGET_PACKAGES"] = Path.Combine(packed.Directory, "nuget-cache"), ["WD_RUN_DIR"] = run, ["WD_STATS"] = "0" };
+        (int code, string text) = PackageCommand.Run(app, "dotnet", ["run", "-c", "Release"], environment);
+        output.WriteLine(text);
+        Assert.True(code == 0, $"dotnet run exited {code}:\n{text}");
+        Assert.Matches(@"session: Ok, 1288889 -> \d+ bytes on zip-0 \(in-process\)", text);
+        Assert.Contains("round trip: same", text, StringComparison.Ordinal);
+
+        string assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
+        Assert.DoesNotContain("BouncyCastle", assets, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("WarpDrive.Devices.Crypto", assets, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(app, "bin", "Release", "net10.0", "BouncyCastle.Cryptography.dll")));
+    }
+
+    private Dictionary<string, string> Dependencies(string id)
+    {
+        using ZipArchive package = ZipFile.OpenRead(packed.PackagePath(id));
+        XElement metadata = Metadata(package, id);
+        XNamespace ns = metadata.Name.Namespace;
+        return metadata.Element(ns + "dependencies")?.Descendants(ns + "dependency")
+            .ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value) ?? [];
     }
 
     [Fact]
