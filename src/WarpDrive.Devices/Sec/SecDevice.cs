@@ -21,6 +21,9 @@ public sealed class SecDevice : DeviceModel
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
+    /// <inheritdoc/>
+    public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes => Crypto.CryptoLibraries.Attributes;
+
     internal override object? CreateEngineState(DeviceHost host) => new SecEngineState(host.Options.MaxRequestBytes);
 
     internal override void DisposeEngineState(object? engineState) => (engineState as SecEngineState)?.Dispose();
