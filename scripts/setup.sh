@@ -2,7 +2,7 @@
 # Installs what WarpDrive needs on a fresh Debian/Ubuntu machine and builds it (Release).
 #   scripts/setup.sh              install what is missing, then build
 #   scripts/setup.sh --deps-only  install what is missing, no build (scripts/test-setup.sh runs it this way)
-# ISA-L (libisal2) is the fast ZIP engine; without it the system zlib (zlib1g) is used, ~3x slower to compress.
+# ISA-L (libisal2) is the fast ZIP engine; without it the system zlib (zlib1g) is used, 3x slower or more to compress (docs/PERFORMANCE.md).
 # gzip, python3, sha256sum (coreutils) and openssl are what the tests and the demo check wd's output against.
 # Idempotent: a second run finds everything and says "setup: nothing to install" without calling apt-get.
 set -euo pipefail

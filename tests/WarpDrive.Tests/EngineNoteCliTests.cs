@@ -8,7 +8,7 @@ namespace WarpDrive.Tests;
 [Trait(Tiers.Name, Tiers.Integration)]
 public sealed class EngineNoteCliTests : IDisposable
 {
-    private const string Note = "ISA-L (libisal2) is not installed: compression runs on zlib, ~3x slower; apt-get install libisal2";
+    private const string Note = "ISA-L (libisal2) is not installed: compression runs on zlib, 3x slower or more; apt-get install libisal2";
     private static readonly Dictionary<string, string> s_noIsal = new() { ["WD_DISABLE_ISAL"] = "1", ["WD_MODE"] = "local" };
     private readonly string _dir = Directory.CreateTempSubdirectory("wd-note-").FullName;
 

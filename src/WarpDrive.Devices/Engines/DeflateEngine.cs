@@ -23,7 +23,7 @@ public abstract class DeflateEngine
     public static bool IsalMissing => Isal is null;
 
     /// <summary>The one-line note for operators where <see cref="IsalMissing"/>: what is slower and how to fix it.</summary>
-    public const string IsalMissingNote = "ISA-L (libisal2) is not installed: compression runs on zlib, ~3x slower; apt-get install libisal2";
+    public const string IsalMissingNote = "ISA-L (libisal2) is not installed: compression runs on zlib, 3x slower or more; apt-get install libisal2";
 
     /// <summary>The engine named <paramref name="name"/>: <c>best</c> (or null/empty), <c>isal</c> or <c>zlib</c>
     /// (<c>zlib-ng</c>, the fallback's former name, is an alias of <c>zlib</c> so existing configurations keep working).</summary>

@@ -6,8 +6,9 @@ internal static partial class Interop
 {
     /// <summary>The system zlib (Debian zlib1g, libz.so.1): its public, stable ABI, the fallback ZIP engine. Chosen over
     /// System.IO.Compression's DeflateStream/ZLibStream because the device needs what those cannot give: the bytes
-    /// consumed and produced by each call, resuming after a full output buffer, and sync flushes at request
-    /// boundaries; and over the runtime's libSystem.IO.Compression.Native, whose exports are private to the runtime
+    /// consumed and produced by each call (a decompressor stops exactly at the end of the stream), resuming after a
+    /// full output buffer, sync flushes at request boundaries, the request's window bits, and data errors by kind, not
+    /// as exception text; and over the runtime's libSystem.IO.Compression.Native, whose exports are private to the runtime
     /// and may change with any runtime update.</summary>
     internal static partial class Zlib
     {
