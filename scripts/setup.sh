@@ -1,12 +1,35 @@
 #!/usr/bin/env bash
 # Installs what WarpDrive needs on a fresh Debian/Ubuntu machine and builds it (Release).
-# ISA-L (libisal2) is the ZIP engine; without it the runtime's zlib-ng is used. gzip, python3, sha256sum (coreutils)
-# and openssl are what the tests and the demo check wd's output against.
+#   scripts/setup.sh              install what is missing, then build
+#   scripts/setup.sh --deps-only  install what is missing, no build (scripts/test-setup.sh runs it this way)
+# ISA-L (libisal2) is the fast ZIP engine; without it the system zlib (zlib1g) is used, 3x slower or more to compress (docs/PERFORMANCE.md).
+# gzip, python3, sha256sum (coreutils) and openssl are what the tests and the demo check wd's output against.
+# Idempotent: a second run finds everything and says "setup: nothing to install" without calling apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build=1
+case "${1:-}" in
+  "") ;;
+  --deps-only) build=0 ;;
+  *) echo "usage: scripts/setup.sh [--deps-only]" >&2; exit 2 ;;
+esac
+
+# Whether Debian package $1 is installed. dpkg-query answers from dpkg's status file; the old check piped
+# `ldconfig -p` into `grep -q`, which under pipefail failed whenever grep exited before ldconfig finished writing
+# (SIGPIPE), so libisal2 looked missing in most runs and apt-get ran again.
+installed() {
+  command -v dpkg-query >/dev/null && [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
+}
+
+# Whether the dynamic linker finds library $1 (ISA-L built from source counts too). The cache is read whole, not piped.
+has_library() {
+  local cache
+  cache=$(ldconfig -p 2>/dev/null || true)
+  [[ $cache == *"$1 "* ]]
+}
 
 need=()
-ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2' || need+=(libisal2)
+installed libisal2 || has_library libisal.so.2 || need+=(libisal2)
 command -v gzip >/dev/null || need+=(gzip)
 command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
@@ -18,9 +41,12 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${need[*]}" >&2
   if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null; }; then
-    echo "setup: could not install ${need[*]}; continuing (without libisal2 the zlib-ng engine is used)" >&2
+    echo "setup: could not install ${need[*]}; continuing (without libisal2 the slower zlib engine is used)" >&2
   fi
+else
+  echo "setup: nothing to install" >&2
 fi
+[ "$build" -eq 1 ] || exit 0
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 # A stress test that stalls fails with every thread's stack, which dotnet-stack reads (tests/WarpDrive.Tests/Stress).

@@ -45,7 +45,7 @@ internal static class BrokerProbe
         using WdSharedMemory sharedOut = broker.ReserveMemory(bound);
         input.CopyTo(sharedIn.GetSpan());
         byte[] output = new byte[bound];
-        Codec direct = (DeflateEngine.Isal ?? DeflateEngine.ZlibNg).CreateCompressor();
+        Codec direct = (DeflateEngine.Isal ?? DeflateEngine.Zlib).CreateCompressor();
 
         var runs = new (string Name, Func<int> Block)[]
         {

@@ -20,7 +20,7 @@ public class DeflateBlockBenchmark
     private CompressionSession _session = null!;
     private Codec _direct = null!;
 
-    [Params("isal", "zlib-ng")]
+    [Params("isal", "zlib")]
     public string Engine { get; set; } = "isal";
 
     [GlobalSetup]
@@ -34,7 +34,7 @@ public class DeflateBlockBenchmark
             EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 1, WorkerCount = 1, SpinBeforeSleep = TimeSpan.FromMilliseconds(5) },
         });
         _session = new CompressionSession(new CompressionSessionOptions { Algorithm = CompressionAlgorithm.Gzip, Level = 1 }, _runtime);
-        DeflateEngine engine = Engine == "isal" ? DeflateEngine.Isal ?? throw new InvalidOperationException("libisal2 missing") : DeflateEngine.ZlibNg;
+        DeflateEngine engine = Engine == "isal" ? DeflateEngine.Isal ?? throw new InvalidOperationException("libisal2 missing") : DeflateEngine.Zlib;
         _direct = engine.CreateCompressor();
     }
 

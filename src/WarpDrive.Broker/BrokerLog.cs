@@ -17,7 +17,7 @@ internal static partial class BrokerLog
     [LoggerMessage(3, LogLevel.Information, "{Device}: {Queues} queues x depth {Depth}, workers: {Workers}, on {Engine}, flags {Flags}, socket {Socket}")]
     public static partial void DeviceStarted(this ILogger logger, string device, int queues, int depth, int workers, string engine, DeviceFlags flags, string socket);
 
-    [LoggerMessage(18, LogLevel.Warning, "wdd.json: devices {Devices}: the key 'engines' is deprecated: it is 'workers' now (the same value: threads that serve the queues)")]
+    [LoggerMessage(20, LogLevel.Warning, "wdd.json: devices {Devices}: the key 'engines' is deprecated: it is 'workers' now (the same value: threads that serve the queues)")]
     public static partial void DeprecatedEnginesKey(this ILogger logger, string devices);
 
     [LoggerMessage(4, LogLevel.Warning, "{Device}: queue {Queue} disabled: {Reason} ({Errors} invalid descriptors)")]
@@ -26,8 +26,14 @@ internal static partial class BrokerLog
     [LoggerMessage(5, LogLevel.Error, "{Device}: isolated after {Faults} device faults (isolate_strategy {Strategy}/hour); last: {Fault}")]
     public static partial void DeviceIsolated(this ILogger logger, string device, int faults, int strategy, string? fault);
 
-    [LoggerMessage(6, LogLevel.Information, "client {Pid} exited: releasing {Count} connection(s)")]
-    public static partial void ClientExited(this ILogger logger, int pid, int count);
+    [LoggerMessage(6, LogLevel.Information, "client {Pid} ({Command}, uid {Uid}) exited: its connections, queues and regions are released")]
+    public static partial void ClientExited(this ILogger logger, int pid, string command, uint uid);
+
+    [LoggerMessage(18, LogLevel.Information, "client {Pid} ({Command}, uid {Uid}) connected to {Device}")]
+    public static partial void ClientArrived(this ILogger logger, int pid, string command, uint uid, string device);
+
+    [LoggerMessage(19, LogLevel.Information, "client {Pid} ({Command}, uid {Uid}) closed its last connection and lives on")]
+    public static partial void ClientLeft(this ILogger logger, int pid, string command, uint uid);
 
     [LoggerMessage(7, LogLevel.Warning, "client {Pid} on {Device}: {Error}; closing the connection")]
     public static partial void ClientFailed(this ILogger logger, int pid, string device, string error);
@@ -200,11 +206,28 @@ internal sealed class ClientLog
 
     public LogRateLimiter Limiter { get; }
 
-    public void ClientExited(uint uid, int pid, int count)
+    public void ClientExited(uint uid, int pid, string command)
     {
         if (Limiter.ShouldLog(new LogKey(6, "client exited", uid)))
         {
-            _logger.ClientExited(pid, count);
+            _logger.ClientExited(pid, command, uid);
+        }
+    }
+
+    /// <summary>A process's first connection (its later ones, to this or other devices, are not logged).</summary>
+    public void ClientArrived(uint uid, int pid, string command, string device)
+    {
+        if (Limiter.ShouldLog(new LogKey(18, "client connected", uid)))
+        {
+            _logger.ClientArrived(pid, command, uid, device);
+        }
+    }
+
+    public void ClientLeft(uint uid, int pid, string command)
+    {
+        if (Limiter.ShouldLog(new LogKey(19, "client left", uid)))
+        {
+            _logger.ClientLeft(pid, command, uid);
         }
     }
 

@@ -107,7 +107,7 @@ public sealed partial class BrokerServer
         device.Token = EpollTokens.Device(_devices.Count - 1);
         _epoll.Add(listener.Handle, EpollEvents.In, device.Token);
         _attributes.Publish(device);
-        _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.WorkerCount, engine.Name, flags, socketPath);
+        _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.WorkerCount, DeviceCatalog.DescribeEngine(host.Model), flags, socketPath);
     }
 
     private DeviceHost CreateHost(DeviceConfig config, DeflateEngine engine, DeviceFlags flags)

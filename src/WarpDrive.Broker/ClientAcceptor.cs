@@ -86,7 +86,7 @@ internal sealed class ClientAcceptor(ClientTable clients, Epoll epoll, BrokerAcc
         }
 
         socket.EnablePassCredentials();
-        return FindOrAddProcess(socket, peer);
+        return FindOrAddProcess(device.Name, socket, peer);
     }
 
     /// <summary>The account a new connection of <paramref name="peer"/> will be charged to: its process's, which is
@@ -103,7 +103,7 @@ internal sealed class ClientAcceptor(ClientTable clients, Epoll epoll, BrokerAcc
         return accounting.Find(peer.Uid);
     }
 
-    private ClientProcess? FindOrAddProcess(UnixSeqPacketSocket socket, PeerCredentials peer)
+    private ClientProcess? FindOrAddProcess(string device, UnixSeqPacketSocket socket, PeerCredentials peer)
     {
         string? startTime = ProcessControl.ReadStartTime(peer.Pid);
         if (startTime is null)
@@ -138,9 +138,10 @@ internal sealed class ClientAcceptor(ClientTable clients, Epoll epoll, BrokerAcc
         }
 
         UserAccount user = accounting.GetOrAdd(peer.Uid);
-        var process = new ClientProcess(peer.Pid, startTime, user, pidfd);
+        var process = new ClientProcess(peer.Pid, startTime, user, pidfd, ProcessControl.ReadCommand(peer.Pid) ?? "?");
         BrokerAccounting.OpenProcess(user);
         clients.Processes.Add(peer.Pid, process);
+        clientLog.ClientArrived(peer.Uid, peer.Pid, process.Command, device);
         return process;
     }
 }

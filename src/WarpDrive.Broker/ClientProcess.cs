@@ -5,11 +5,17 @@ namespace WarpDrive.Broker;
 
 /// <summary>One client process as the broker knows it: its domain (one region table shared by all its queues on all
 /// devices), its shared regions, its connections, and the pidfd that tells when it dies.</summary>
-internal sealed class ClientProcess(int pid, string startTime, UserAccount user, SafeFileHandle pidfd) : IDisposable
+internal sealed class ClientProcess(int pid, string startTime, UserAccount user, SafeFileHandle pidfd, string command) : IDisposable
 {
     private ulong _nextRegion;
 
     public int Pid { get; } = pid;
+
+    /// <summary>Its command name when it first connected (/proc/PID/comm; <c>?</c> where unreadable), for the log.</summary>
+    public string Command { get; } = command;
+
+    /// <summary>Its pidfd said it exited (it had connections left then).</summary>
+    public bool Exited { get; set; }
 
     /// <summary>Start time from /proc: with the pid, names the process even after its pid is reused.</summary>
     public string StartTime { get; } = startTime;

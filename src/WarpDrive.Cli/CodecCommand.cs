@@ -86,25 +86,27 @@ internal static class CodecCommand
                 ProgressConsole().Progress().AutoClear(true).Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask(mode == CompressionMode.Compress ? "compress" : "decompress", maxValue: total);
-                    _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done);
+                    _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done, quiet: false);
                 });
             }
             else
             {
-                _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null);
+                _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null, quiet: false);
             }
         });
     }
 
     /// <summary>Compresses or decompresses <paramref name="source"/> into <paramref name="sink"/>; returns the bytes
-    /// of uncompressed data and of compressed data (header and trailer included) that went through.</summary>
+    /// of uncompressed data and of compressed data (header and trailer included) that went through. Unless
+    /// <paramref name="quiet"/>, the first compression of the process says on stderr when it runs on the slow fallback.</summary>
     internal static (long Uncompressed, long Compressed) Transform(CompressionMode mode, string algorithm, int level, long? maxOutput, Stream source, Stream sink,
-        WdRuntime runtime, Action<long>? progress)
+        WdRuntime runtime, Action<long>? progress, bool quiet)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkSize);
         long done = 0;
         if (mode == CompressionMode.Compress)
         {
+            EngineNote.BeforeFirstCompression(runtime, quiet);
             WdCompressionStream z = Open(algorithm, sink, mode, level, runtime);
             using (z)
             {

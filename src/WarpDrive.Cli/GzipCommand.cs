@@ -227,7 +227,7 @@ internal static class GzipCommand
 
     private static (long Uncompressed, long Compressed) Transform(Settings settings, Stream source, Stream sink, WdRuntime runtime) =>
         CodecCommand.Transform(settings.Decompress ? CompressionMode.Decompress : CompressionMode.Compress, "gzip", settings.Level, null, source,
-            settings.Test ? Stream.Null : sink, runtime, null);
+            settings.Test ? Stream.Null : sink, runtime, null, settings.Quiet);
 
     private static string[] Suffixes(Settings settings) => s_knownSuffixes.Contains(settings.Suffix) ? s_knownSuffixes : [settings.Suffix, .. s_knownSuffixes];
 

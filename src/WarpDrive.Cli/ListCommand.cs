@@ -52,6 +52,11 @@ internal static class ListCommand
                 }
 
                 AnsiConsole.Write(table);
+                if (EngineNote.For(devices) is { } note)
+                {
+                    Console.Out.WriteLine($"note: {note}");
+                }
+
                 return ExitCodes.Ok;
             }
             catch (Exception e) when (e is not OutOfMemoryException)

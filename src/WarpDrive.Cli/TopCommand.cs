@@ -129,6 +129,8 @@ internal static class TopCommand
                     state = TopView.StateName(q.State),
                     owner_pid = q.OwnerPid,
                     owner_uid = q.OwnerUid,
+                    owner_user = q.Weight == 0 ? null : QueueOwner.UserName(q.OwnerUid),
+                    owner_command = q.OwnerPid == 0 ? null : QueueOwner.Command(q.OwnerPid, q.OwnerUid),
                     weight = q.Weight,
                     max_share = q.MaxSharePercent,
                     busy_ns = q.BusyNanos,

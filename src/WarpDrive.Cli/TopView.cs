@@ -35,10 +35,11 @@ internal sealed class TopView
             foreach (DeviceSnapshot device in file.Stats.Devices)
             {
                 var table = new Table { Title = new TableTitle(Title(file.Stats, device)) };
-                // Short headers. "user" is the owner's uid and, when not 1, its weight, and its cap when it has one; "busy%" the share of one worker's
-                // time its requests took since the last frame.
-                table.AddColumns("q", "state", "owner", "user", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s", "busy%");
-                foreach (int c in (int[])[0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
+                // Short headers. "pid" and "command" are the owner process's ("?" where /proc does not show it); "user" is the owner's
+                // name and uid and, when not 1, its weight, and its cap when it has one; "busy%" the share of one engine's time its requests
+                // took since the last frame.
+                table.AddColumns("q", "state", "pid", "command", "user", "submitted", "done", "err", "in", "out", "depth", "req/s", "in/s", "out/s", "busy%");
+                foreach (int c in (int[])[0, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])
                 {
                     table.Columns[c].RightAligned();
                 }
@@ -59,6 +60,7 @@ internal sealed class TopView
                         q.Id.ToString(CultureInfo.InvariantCulture),
                         StateName(q.State),
                         q.OwnerPid == 0 ? "-" : q.OwnerPid.ToString(CultureInfo.InvariantCulture),
+                        q.OwnerPid == 0 ? "-" : Markup.Escape(QueueOwner.Command(q.OwnerPid, q.OwnerUid)),
                         User(q),
                         q.Submitted.ToString(CultureInfo.InvariantCulture),
                         q.Completed.ToString(CultureInfo.InvariantCulture),
@@ -93,7 +95,7 @@ internal sealed class TopView
     private static string User(QueueSnapshot q) =>
         q.Weight == 0 ? "-"
         : string.Create(CultureInfo.InvariantCulture,
-            $"{q.OwnerUid}{(q.Weight == 1 ? "" : $" w{q.Weight}")}{(q.MaxSharePercent is 0 or 100 ? "" : $" <={q.MaxSharePercent}%")}");
+            $"{Markup.Escape(QueueOwner.UserName(q.OwnerUid))} ({q.OwnerUid}){(q.Weight == 1 ? "" : $" w{q.Weight}")}{(q.MaxSharePercent is 0 or 100 ? "" : $" <={q.MaxSharePercent}%")}");
 
     /// <summary>Busy time the queue took since the last frame, as a percentage of one worker's time.</summary>
     private static string BusyShare(QueueSnapshot? before, QueueSnapshot now, double seconds)

@@ -32,8 +32,28 @@ public static class DeviceCatalog
     }
 
     /// <summary>The names <see cref="DeflateEngine.FromName"/> takes: <c>best</c> (ISA-L when installed), <c>isal</c>,
-    /// <c>zlib-ng</c>.</summary>
-    public static IReadOnlyList<string> ZipEngines { get; } = ["best", "isal", "zlib-ng"];
+    /// <c>zlib</c>, and <c>zlib-ng</c> (the fallback's former name, an alias of <c>zlib</c>).</summary>
+    public static IReadOnlyList<string> ZipEngines { get; } = ["best", "isal", "zlib", "zlib-ng"];
+
+    /// <summary>The engine <paramref name="model"/> runs on (its <c>engine</c> attribute), in words for logs such as wdd's
+    /// start-up line: the crypto libraries with their versions, or the deflate engine and, where the ZIP device is on
+    /// the zlib fallback because ISA-L is not installed, <see cref="DeflateEngine.IsalMissingNote"/>.</summary>
+    public static string DescribeEngine(DeviceModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.EngineDescription is { } described)
+        {
+            return described;
+        }
+
+        string engine = model.ExtraAttributes.FirstOrDefault(a => a.Key == "engine").Value ?? "";
+        return engine switch
+        {
+            _ when engine == DeflateEngine.Zlib.Name && DeflateEngine.IsalMissing => $"{engine} ({DeflateEngine.IsalMissingNote})",
+            "" => "-",
+            _ => engine,
+        };
+    }
 
     /// <summary>Adds <paramref name="provider"/>'s models (an application that trims or loads assemblies its own way;
     /// a provider already found is not added twice).</summary>

@@ -18,6 +18,10 @@ public abstract class DeviceModel : IDisposable
     /// <summary>Attributes beyond uacce's, e.g. the engine in use.</summary>
     public virtual IEnumerable<KeyValuePair<string, string>> ExtraAttributes => [];
 
+    /// <summary>The engine this model runs on in words, with versions where known, for logs such as wdd's start-up
+    /// line (<see cref="DeviceCatalog.DescribeEngine"/>); null: its <c>engine</c> attribute says it.</summary>
+    public virtual string? EngineDescription => null;
+
     /// <summary>Executes one SQE that passed the host's generic checks (opcode is not Nop, the generic reserved fields are
     /// zero, flags are known); the model checks the opcode-specific fields (<c>Arg</c>, <c>Params</c>). Every address must still be checked through <paramref name="queue"/>'s domain.</summary>
     internal abstract void Execute(in Sqe sqe, HardwareQueue queue, object? engineState, ref Cqe cqe);

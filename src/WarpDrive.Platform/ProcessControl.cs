@@ -57,6 +57,22 @@ public static class ProcessControl
         return ParseStartTime(stat);
     }
 
+    /// <summary>The command name of process <paramref name="pid"/> (<c>/proc/PID/comm</c>, at most 15 bytes: what
+    /// <c>ps</c> and <c>top</c> show).</summary>
+    /// <returns>The name; null when the process does not exist (any more) or /proc does not show it to this user.</returns>
+    public static string? ReadCommand(int pid)
+    {
+        try
+        {
+            string comm = File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+            return comm.Length == 0 ? null : comm;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>How many descriptors this process has open (entries of <c>/proc/self/fd</c>, less the one used to list them).</summary>
     public static int OpenFdCount()
     {

@@ -12,7 +12,7 @@ public sealed class WdRuntimeOptions
     /// <summary>Shape of the embedded devices (queues, depth, workers).</summary>
     public WdEmbeddedDeviceOptions EmbeddedDeviceOptions { get; init; } = new();
 
-    /// <summary>Deflate engine of the embedded ZIP device: <c>isal</c>, <c>zlib-ng</c>, or null for the best present
+    /// <summary>Deflate engine of the embedded ZIP device: <c>isal</c>, <c>zlib</c>, or null for the best present
     /// (<c>WD_ZIP_ENGINE</c> sets it for <see cref="WdRuntime.Default"/>).</summary>
     public string? EmbeddedZipEngine { get; init; }
 
@@ -57,7 +57,7 @@ public sealed class WdRuntimeOptions
 
     /// <summary>Options of <see cref="WdRuntime.Default"/>, read from the environment.</summary>
     /// <exception cref="ArgumentException"><c>WD_MODE</c> is not local, broker, kernel or auto, <c>WD_ZIP_ENGINE</c> not
-    /// best, isal or zlib-ng, or <c>WD_SYNC_WAIT</c> not adaptive, spin or sleep.</exception>
+    /// best, isal or zlib (or its alias zlib-ng), or <c>WD_SYNC_WAIT</c> not adaptive, spin or sleep.</exception>
     /// <exception cref="WdConfigurationException">A <c>WD_&lt;ALG&gt;_*</c> variable does not parse (the message names
     /// it).</exception>
     public static WdRuntimeOptions FromEnvironment() => new()
@@ -65,7 +65,7 @@ public sealed class WdRuntimeOptions
         EmbeddedDevices = Environment.GetEnvironmentVariable("WD_EMBEDDED") is not ("0" or "false" or "no"),
         EmbeddedZipEngine = Environment.GetEnvironmentVariable("WD_ZIP_ENGINE") is var engine && Discovery.InProcessDevices.IsZipEngine(engine)
             ? engine
-            : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib-ng)"),
+            : throw new ArgumentException($"unknown ZIP engine '{engine}' in WD_ZIP_ENGINE (best, isal or zlib)"),
         Mode = ParseMode(Environment.GetEnvironmentVariable("WD_MODE")),
         MixMode = Environment.GetEnvironmentVariable("WD_MIX_MODE") is not ("0" or "false" or "no"),
         SyncWait = SyncWaitStrategies.Parse(Environment.GetEnvironmentVariable("WD_SYNC_WAIT")),

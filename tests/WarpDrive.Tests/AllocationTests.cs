@@ -15,7 +15,7 @@ public class AllocationTests
     [Fact]
     public void SyncRequestsAllocateNothingInSteadyState()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] text = TestData.Text(4096);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         using var c = new CompressionSession(new() { Level = 1 }, runtime);
@@ -40,7 +40,7 @@ public class AllocationTests
     [Fact]
     public async Task AsyncRequestsAllocateNothingPerRequestInSteadyState()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] text = TestData.Text(4096);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         using var c = new CompressionSession(new() { Level = 1 }, runtime);
@@ -72,7 +72,7 @@ public class AllocationTests
     public void CallerDrivenPollingAllocatesNothing()
     {
         // ASYNC_POLL_EN=0: the application's Poll reaps, and runs the callbacks, on its own thread.
-        using WdRuntime runtime = Engines.Runtime("zlib-ng", backgroundPolling: false);
+        using WdRuntime runtime = Engines.Runtime("zlib", backgroundPolling: false);
         byte[] text = TestData.Text(4096);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         using var c = new CompressionSession(new() { Level = 1 }, runtime);
@@ -111,7 +111,7 @@ public class AllocationTests
     [Fact]
     public void CallbackRequestsAllocateNothingPerRequestInSteadyState()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] text = TestData.Text(4096);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         using var c = new CompressionSession(new() { Level = 1 }, runtime);
@@ -160,7 +160,7 @@ public class AllocationTests
     [Fact]
     public void InlineRequestsAllocateNothingInSteadyState()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         runtime.Initialize(AlgorithmLibrary.Comp, new LibraryOptions { InlineThreshold = 1 << 20 });
         byte[] text = TestData.Text(4096);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
@@ -193,7 +193,7 @@ public class AllocationTests
     [Fact]
     public void SyncCryptoRequestsAllocateNothingInSteadyState()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] key = new byte[32], nonce = new byte[12], data = TestData.Text(4096), output = new byte[4096 + 16], hash = new byte[32];
         using var gcm = new AeadSession(AeadAlgorithm.AesGcm, key, 16, runtime);
         using var sha = new DigestSession(DigestAlgorithm.Sha256, runtime: runtime);
@@ -218,7 +218,7 @@ public class AllocationTests
     [Fact]
     public async Task AsyncCryptoRequestsAllocateNothingPerRequestInSteadyState()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] key = new byte[32], nonce = new byte[12], data = TestData.Text(1024), output = new byte[1024 + 16];
         using var gcm = new AeadSession(AeadAlgorithm.AesGcm, key, 16, runtime);
         for (int i = 0; i < 100; i++)

@@ -304,7 +304,7 @@ public class CompressionSessionTests
     [Fact]
     public async Task ManualPollingCompletesAsyncRequests()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng", backgroundPolling: false);
+        using WdRuntime runtime = Engines.Runtime("zlib", backgroundPolling: false);
         byte[] text = TestData.Text(10_000);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         using var c = new CompressionSession(new() { Level = 1 }, runtime);
@@ -324,7 +324,7 @@ public class CompressionSessionTests
     [Fact]
     public async Task StreamSessionRefusesConcurrentUse()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng", backgroundPolling: false);
+        using WdRuntime runtime = Engines.Runtime("zlib", backgroundPolling: false);
         using var c = new CompressionSession(new() { Mode = SessionMode.Stream }, runtime);
         byte[] output = new byte[1000];
         ValueTask<CompressionResult> pending = c.ProcessAsync(new byte[10], output, last: false);
@@ -340,7 +340,7 @@ public class CompressionSessionTests
     [Fact]
     public void OptionsAreValidated()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSession(new() { Level = 10 }, runtime));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSession(new() { WindowBits = 8 }, runtime));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSession(new() { Algorithm = (CompressionAlgorithm)7 }, runtime));

@@ -4,12 +4,12 @@ using WarpDrive.Devices.Engines;
 
 namespace WarpDrive.Tests;
 
-/// <summary>Raw descriptors through a real in-process ZIP device on ISA-L (zlib-ng where libisal2 is absent;
+/// <summary>Raw descriptors through a real in-process ZIP device on ISA-L (zlib where libisal2 is absent;
 /// <see cref="IsalPresenceTests"/> fails then).</summary>
-public sealed class DeviceQueueTestsIsal() : DeviceQueueTests(DeflateEngine.Isal is null ? "zlib-ng" : "isal");
+public sealed class DeviceQueueTestsIsal() : DeviceQueueTests(DeflateEngine.Isal is null ? "zlib" : "isal");
 
-/// <summary>Raw descriptors through a real in-process ZIP device on zlib-ng.</summary>
-public sealed class DeviceQueueTestsZlibNg() : DeviceQueueTests("zlib-ng");
+/// <summary>Raw descriptors through a real in-process ZIP device on zlib.</summary>
+public sealed class DeviceQueueTestsZlib() : DeviceQueueTests("zlib");
 
 /// <summary>Raw descriptors through a real in-process ZIP device: what the device does with good and hostile SQEs.</summary>
 public abstract unsafe class DeviceQueueTests : IDisposable

@@ -7,7 +7,7 @@ public static class Engines
 {
     public static TheoryData<string> All()
     {
-        var data = new TheoryData<string> { "zlib-ng" };
+        var data = new TheoryData<string> { "zlib" };
         if (DeflateEngine.Isal is not null)
         {
             data.Add("isal");

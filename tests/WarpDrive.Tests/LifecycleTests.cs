@@ -11,7 +11,7 @@ public class LifecycleTests
     private static WdRuntime Runtime(bool backgroundPolling = true, int maxStreams = 32, int contexts = 2) => new(new WdRuntimeOptions
     {
         MixMode = false, // requests go to the device under test, not to Mix mode's inline one
-        EmbeddedZipEngine = "zlib-ng",
+        EmbeddedZipEngine = "zlib",
         BackgroundPolling = backgroundPolling,
         MaxContextsPerAlgorithm = contexts,
         EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions

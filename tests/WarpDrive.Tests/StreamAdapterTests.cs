@@ -54,7 +54,7 @@ public class StreamAdapterTests
     [Fact]
     public async Task AsyncMethodsWork()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] text = TestData.Text(1_000_000);
         var compressed = new MemoryStream();
         await using (var z = new WdZLibStream(compressed, CompressionMode.Compress, 1, leaveOpen: true, runtime))
@@ -74,7 +74,7 @@ public class StreamAdapterTests
     [Fact]
     public void FlushMakesEverythingWrittenSoFarDecodable()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] text = TestData.Text(20_000);
         var sink = new MemoryStream();
         using var z = new WdDeflateStream(sink, CompressionMode.Compress, 6, leaveOpen: true, runtime);
@@ -118,7 +118,7 @@ public class StreamAdapterTests
     [Fact]
     public void EmptyInputStillMakesAValidStream()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         var sink = new MemoryStream();
         new WdGZipStream(sink, CompressionMode.Compress, 6, leaveOpen: true, runtime).Dispose();
         Assert.Equal(20, sink.Length); // 10-byte header, empty final block, 8-byte trailer
@@ -131,7 +131,7 @@ public class StreamAdapterTests
     public void EmptyCompressedInputReadsAsNoData()
     {
         // As GZipStream does: nothing in, nothing out, no exception.
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         using var d = new WdGZipStream(new MemoryStream(), CompressionMode.Decompress, 6, false, runtime);
         Assert.Equal(0, d.Read(new byte[10]));
         Assert.Equal(0, d.CompressedBytes);
@@ -140,7 +140,7 @@ public class StreamAdapterTests
     [Fact]
     public void LeaveOpenIsHonoured()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         var open = new MemoryStream();
         new WdGZipStream(open, CompressionMode.Compress, 6, leaveOpen: true, runtime).Dispose();
         Assert.True(open.CanWrite);
@@ -152,7 +152,7 @@ public class StreamAdapterTests
     [Fact]
     public void CorruptAndTruncatedInputThrowInvalidData()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         var gz = new MemoryStream();
         using (var z = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true))
         {
@@ -171,7 +171,7 @@ public class StreamAdapterTests
     [Fact]
     public void WrongDirectionIsRefused()
     {
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         using var z = new WdGZipStream(new MemoryStream(), CompressionMode.Compress, 6, false, runtime);
         Assert.False(z.CanRead);
         Assert.Throws<InvalidOperationException>(() => z.Read(new byte[1]));

@@ -34,7 +34,7 @@ DOTNET=$(readlink -f "$(command -v dotnet)") # afl-cmin wants the executable's r
 fuzz_one() {
   local target=$1 out=$WORK/$1
   rm -rf "$out" && mkdir -p "$out/seeds" "$out/min"
-  # Seeds: every corpus file behind the three control bytes (ISA-L and zlib-ng; whole, and split into small pieces).
+  # Seeds: every corpus file behind the three control bytes (ISA-L and zlib; whole, and split into small pieces).
   for f in "$CORPUS/$target"/*; do
     n=$(basename "$f")
     { printf '\x00\xff\xff'; cat "$f"; } > "$out/seeds/$n-isal"

@@ -34,7 +34,7 @@ public unsafe struct DeviceStatsRecord
     /// <summary>Device faults (the failures that count against <c>isolate_strategy</c>) since it started.</summary>
     [FieldOffset(152)] public ulong FaultCount;
 
-    /// <summary>The <c>engine</c> attribute (ZIP: <c>isal</c> or <c>zlib-ng</c>), UTF-8, NUL-padded; empty for others.</summary>
+    /// <summary>The <c>engine</c> attribute (ZIP: <c>isal</c> or <c>zlib</c>), UTF-8, NUL-padded; empty for others.</summary>
     [FieldOffset(160)] public fixed byte Engine[StatsLayout.EngineSize];
 
     /// <summary>Requests whose execution failed inside the device (INTERNAL_ERROR completions that are not device

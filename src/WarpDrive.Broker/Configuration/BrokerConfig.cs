@@ -20,7 +20,7 @@ namespace WarpDrive.Broker.Configuration;
 /// <item><term><c>model</c></term><description>string: <c>"zip"</c> (compression), <c>"sec"</c> (ciphers,
 /// digests, AEAD) or <c>"hpre"</c> (RSA, DH, ECC). Default <c>"zip"</c>.</description></item>
 /// <item><term><c>engine</c></term><description>string: <c>"best"</c> (ISA-L when libisal2 is installed, else the
-/// runtime's zlib-ng), <c>"isal"</c> or <c>"zlib-ng"</c>; ZIP only. Default <c>"best"</c>.</description></item>
+/// system zlib), <c>"isal"</c> or <c>"zlib"</c> (alias <c>"zlib-ng"</c>); ZIP only. Default <c>"best"</c>.</description></item>
 /// <item><term><c>queues</c></term><description>integer 1..1024: queues the device offers
 /// (<c>available_instances</c> when none is open). Default 16.</description></item>
 /// <item><term><c>queue_depth</c></term><description>integer, a power of two 2..4096: ring slots per queue.

@@ -8,8 +8,8 @@ public sealed record DeviceConfig(string Name)
     /// <summary>Device model (key <c>model</c>): <c>zip</c>, the only one so far.</summary>
     public string Model { get; init; } = Devices.DeviceCatalog.Zip;
 
-    /// <summary>Codec the model runs on (key <c>engine</c>): <c>best</c> (ISA-L when present, else zlib-ng),
-    /// <c>isal</c> or <c>zlib-ng</c>.</summary>
+    /// <summary>Codec the model runs on (key <c>engine</c>): <c>best</c> (ISA-L when present, else the system zlib),
+    /// <c>isal</c> or <c>zlib</c> (<c>zlib-ng</c>: its former name, an alias).</summary>
     public string Engine { get; init; } = "best";
 
     /// <summary>Queues the device offers (key <c>queues</c>, 1..1024).</summary>

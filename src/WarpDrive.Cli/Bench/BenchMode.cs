@@ -19,7 +19,7 @@ internal enum BenchMode
     /// measured threshold inline, the rest through the queues.</summary>
     Mix,
 
-    /// <summary>The library call (ISA-L / zlib-ng, System.Security.Cryptography) with no queue.</summary>
+    /// <summary>The library call (ISA-L / zlib, System.Security.Cryptography) with no queue.</summary>
     Direct,
 
     /// <summary>A child process serving requests over Unix stream sockets (<c>--compare</c> only).</summary>

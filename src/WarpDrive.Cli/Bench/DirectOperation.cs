@@ -4,7 +4,7 @@ using WarpDrive.Devices.Engines;
 namespace WarpDrive.Cli.Bench;
 
 /// <summary>The library call a request stands for, in the caller's thread with no queue: the ZIP device's own deflate
-/// engine (ISA-L or zlib-ng, same level and window), and System.Security.Cryptography for the crypto. The direct mode
+/// engine (ISA-L or zlib, same level and window), and System.Security.Cryptography for the crypto. The direct mode
 /// and the socket server both run it.</summary>
 internal sealed class DirectOperation : IDisposable
 {

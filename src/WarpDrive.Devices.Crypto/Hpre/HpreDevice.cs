@@ -24,6 +24,12 @@ public sealed class HpreDevice : DeviceModel
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
+    /// <inheritdoc/>
+    public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes => Crypto.CryptoLibraries.Attributes;
+
+    /// <inheritdoc/>
+    public override string? EngineDescription => Crypto.CryptoLibraries.Description;
+
     // Key generation searches for primes: tens to hundreds of milliseconds at 4096 bits.
     internal override bool IsLong(in Sqe sqe) => sqe.Opcode == Opcode.RsaKeyGen;
 

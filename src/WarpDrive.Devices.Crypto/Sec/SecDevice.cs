@@ -21,6 +21,12 @@ public sealed class SecDevice : DeviceModel
     /// <inheritdoc/>
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
+    /// <inheritdoc/>
+    public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes => Crypto.CryptoLibraries.Attributes;
+
+    /// <inheritdoc/>
+    public override string? EngineDescription => Crypto.CryptoLibraries.Description;
+
     internal override object? CreateEngineState(DeviceHost host) => new SecEngineState(host.Options.MaxRequestBytes);
 
     internal override void DisposeEngineState(object? engineState) => (engineState as SecEngineState)?.Dispose();

@@ -4,7 +4,7 @@ using WarpDrive.Devices.Engines;
 namespace WarpDrive.Devices.Zip;
 
 /// <summary>The ZIP device model (hisi_zip's role): deflate, zlib and gzip, compress and decompress, block and
-/// stream mode, data-list input. Runs on ISA-L when present, the runtime's zlib-ng otherwise.</summary>
+/// stream mode, data-list input. Runs on ISA-L when present, the system zlib otherwise.</summary>
 public sealed unsafe class ZipDevice : DeviceModel
 {
     /// <summary>Highest compression level.</summary>

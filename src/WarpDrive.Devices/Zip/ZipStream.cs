@@ -25,8 +25,8 @@ internal sealed unsafe class ZipStream : IDisposable
     /// <summary>Starts a new stream, keeping the native state when the engine and direction allow it.</summary>
     public void Reset(Opcode direction, CompAlgorithm algorithm, int level, int windowBits, DeflateEngine best)
     {
-        // Level 0 means stored blocks, which only zlib-ng produces; ISA-L has no such level.
-        DeflateEngine engine = direction == Opcode.Compress && level == 0 ? DeflateEngine.ZlibNg : best;
+        // Level 0 means stored blocks, which only zlib produces; ISA-L has no such level.
+        DeflateEngine engine = direction == Opcode.Compress && level == 0 ? DeflateEngine.Zlib : best;
         if (_codec is null || _engine != engine || Direction != direction)
         {
             _codec?.Dispose();

@@ -464,7 +464,7 @@ internal sealed unsafe class HisiZipExecutor : IDisposable
         }
     }
 
-    private Codec CreateCodec() => _decompress ? DeflateEngine.ZlibNg.CreateDecompressor() : _compressEngine.CreateCompressor();
+    private Codec CreateCodec() => _decompress ? DeflateEngine.Zlib.CreateDecompressor() : _compressEngine.CreateCompressor();
 
     private void Recycle(StreamState state)
     {

@@ -19,7 +19,7 @@ public sealed class HisiZipModelOptions
     /// then be that.</summary>
     public bool SupportsQpInfo { get; init; } = true;
 
-    /// <summary>The engine that compresses; null: <see cref="DeflateEngine.Best"/>. Decompression always runs zlib-ng's
+    /// <summary>The engine that compresses; null: <see cref="DeflateEngine.Best"/>. Decompression always runs zlib's
     /// inflate, which stops exactly at the end of the deflate data, so the model can read the trailer that follows
     /// (ISA-L's stateful raw inflate reads up to 8 bytes past the end into its bit buffer and keeps them).</summary>
     public DeflateEngine? Engine { get; init; }

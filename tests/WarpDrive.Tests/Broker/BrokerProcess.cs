@@ -79,8 +79,10 @@ internal sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Starts <c>wdd --config F --run-dir D</c> (or <c>wd daemon --config F --run-dir D</c> with
     /// <paramref name="viaWd"/>) with <paramref name="configJson"/> and waits (at most 20 s) until it has written its
     /// pid file. <paramref name="runDirectory"/> restarts a broker on the run directory of one that stopped or was
-    /// killed (its clients may still be running); by default the directory is a fresh one.</summary>
-    public static async Task<BrokerProcess> StartAsync(string configJson, ITestOutputHelper? output = null, bool viaWd = false, string? runDirectory = null)
+    /// killed (its clients may still be running); by default the directory is a fresh one. <paramref name="environment"/>
+    /// is added to wdd's.</summary>
+    public static async Task<BrokerProcess> StartAsync(string configJson, ITestOutputHelper? output = null, bool viaWd = false, string? runDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         string directory = runDirectory ?? Directory.CreateTempSubdirectory("wdd-").FullName;
         // Like /run/warpdrive: other users may look in; the socket modes decide who may open a device.
@@ -101,6 +103,11 @@ internal sealed class BrokerProcess : IAsyncDisposable
         }
 
         psi.Environment[WdRunDirectory.EnvironmentVariable] = directory;
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         var broker = new BrokerProcess(Process.Start(psi)!, directory, configPath, output);
         broker._process.BeginErrorReadLine();
         broker._process.BeginOutputReadLine();

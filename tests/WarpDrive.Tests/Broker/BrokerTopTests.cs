@@ -1,6 +1,7 @@
 using System.Text.Json;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Stats;
+using WarpDrive.Platform;
 using Xunit.Abstractions;
 
 namespace WarpDrive.Tests.Broker;
@@ -54,6 +55,9 @@ public sealed class BrokerTopTests(ITestOutputHelper output)
             Assert.Equal(16, queues.Length);
             JsonElement used = Assert.Single(queues, q => q.GetProperty("state").GetString() == "started");
             Assert.Equal(Environment.ProcessId, used.GetProperty("owner_pid").GetInt32());
+            Assert.Equal(ProcessControl.GetUid(), used.GetProperty("owner_uid").GetUInt32());
+            Assert.Equal(Environment.UserName, used.GetProperty("owner_user").GetString());
+            Assert.Equal(ProcessControl.ReadCommand(Environment.ProcessId), used.GetProperty("owner_command").GetString());
             Assert.Equal(4ul, used.GetProperty("submitted").GetUInt64());
             Assert.Equal(4ul, used.GetProperty("completed").GetUInt64());
             Assert.Equal(1ul, used.GetProperty("errors").GetUInt64());

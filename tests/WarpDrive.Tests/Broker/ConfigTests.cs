@@ -163,7 +163,7 @@ public sealed class ConfigTests : IDisposable
             "wdd.json: devices[2].name: device name 'zip-0' is already used by devices[0]" },
         // device values
         { Device(""", "model": "rng" """), "wdd.json: devices[0].model: model 'rng' is not supported (zip, sec, hpre)" },
-        { Device(""", "engine": "zstd" """), "wdd.json: devices[0].engine: engine 'zstd' is not supported (best, isal, zlib-ng)" },
+        { Device(""", "engine": "zstd" """), "wdd.json: devices[0].engine: engine 'zstd' is not supported (best, isal, zlib, zlib-ng)" },
         { Device(""", "queues": 0 """), "wdd.json: devices[0].queues: must be between 1 and 1024 (got 0)" },
         { Device(""", "queues": 1025 """), "wdd.json: devices[0].queues: must be between 1 and 1024 (got 1025)" },
         { Device(""", "queues": "16" """), "wdd.json: devices[0].queues: must be an integer (got \"16\")" },

@@ -59,7 +59,7 @@ public sealed unsafe class HpreQueue : IDisposable
     {
         _runtime = new WdRuntime(new WdRuntimeOptions
         {
-            EmbeddedZipEngine = "zlib-ng",
+            EmbeddedZipEngine = "zlib",
             EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = engines, QueueDepth = 64 },
         });
         Queue = _runtime.RequestQueue("rsa");

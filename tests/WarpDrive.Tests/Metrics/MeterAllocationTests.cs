@@ -38,7 +38,7 @@ public sealed class MeterAllocationTests
         listener.SetMeasurementEventCallback<double>((_, _, _, _) => durations++);
         listener.Start();
 
-        using WdRuntime runtime = Engines.Runtime("zlib-ng");
+        using WdRuntime runtime = Engines.Runtime("zlib");
         byte[] text = TestData.Text(4096);
         byte[] output = new byte[CompressionSession.GetMaxCompressedLength(text.Length)];
         byte[] hash = new byte[32];

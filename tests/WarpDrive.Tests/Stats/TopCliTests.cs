@@ -5,6 +5,7 @@ using System.Text.Json;
 using WarpDrive.Abi.Stats;
 using WarpDrive.Devices;
 using WarpDrive.Devices.Zip;
+using WarpDrive.Platform;
 
 namespace WarpDrive.Tests.Stats;
 
@@ -49,6 +50,45 @@ public sealed class TopCliTests : IDisposable
         (int none, _, string error) = CliRunner.Wd($"top --once --run-dir '{_run}'");
         Assert.Equal(3, none);
         Assert.Equal($"wd: no WarpDrive devices are publishing counters under {_run}", error.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void EachOwnerIsShownAsPidCommandUserAndUidWithAQuestionMarkWhereProcDoesNotSay()
+    {
+        using var stats = StatsFile.Create(_run, StatsPublisher.InProcess, 1, 3);
+        using var host = new DeviceHost(new ZipDevice("zip-6"), new DeviceHostOptions { QueueCount = 3, WorkerCount = 1 }, stats);
+        int dead = DeadPid(); // the stats file still names it: wd top cannot read its command
+        Assert.True(host.TryAllocateQueue(new Domain(), out HardwareQueue? mine));
+        Assert.True(host.TryAllocateQueue(new Domain(dead), out HardwareQueue? gone));
+        uint uid = ProcessControl.GetUid();
+        string command = ProcessControl.ReadCommand(Environment.ProcessId)!;
+        try
+        {
+            (int code, string stdout, string stderr) = CliRunner.Wd($"top --json --run-dir '{_run}'");
+            Assert.True(code == 0, stderr);
+            using JsonDocument doc = JsonDocument.Parse(stdout);
+            JsonElement[] queues = [.. doc.RootElement.GetProperty("publishers")[0].GetProperty("devices")[0].GetProperty("queues").EnumerateArray()];
+            JsonElement me = Assert.Single(queues, q => q.GetProperty("owner_pid").GetInt32() == Environment.ProcessId);
+            Assert.Equal(uid, me.GetProperty("owner_uid").GetUInt32());
+            Assert.Equal(Environment.UserName, me.GetProperty("owner_user").GetString());
+            Assert.Equal(command, me.GetProperty("owner_command").GetString());
+            JsonElement ghost = Assert.Single(queues, q => q.GetProperty("owner_pid").GetInt32() == dead);
+            Assert.Equal("?", ghost.GetProperty("owner_command").GetString());
+            Assert.Equal(Environment.UserName, ghost.GetProperty("owner_user").GetString());
+            JsonElement free = Assert.Single(queues, q => q.GetProperty("owner_pid").GetInt32() == 0);
+            Assert.Equal(JsonValueKind.Null, free.GetProperty("owner_command").ValueKind);
+
+            (code, stdout, stderr) = CliRunner.Wd($"top --once --run-dir '{_run}'");
+            Assert.True(code == 0, stderr);
+            Assert.Contains("command", stdout, StringComparison.Ordinal);
+            Assert.Matches($@"│ +{Environment.ProcessId} │ {System.Text.RegularExpressions.Regex.Escape(command)} +│ {Environment.UserName} \({uid}\) +│", stdout);
+            Assert.Matches($@"│ +{dead} │ \? +│ {Environment.UserName} \({uid}\) +│", stdout);
+        }
+        finally
+        {
+            host.ReleaseQueue(mine);
+            host.ReleaseQueue(gone);
+        }
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using WarpDrive.Streams;
 namespace WarpDrive.Fuzz;
 
 /// <summary>One fuzz case: the input through the ZIP device in block mode, in stream mode (split into pieces, small
-/// output buffers) and through the Stream reader, on ISA-L or zlib-ng, checked against each other and against
+/// output buffers) and through the Stream reader, on ISA-L or zlib, checked against each other and against
 /// System.IO.Compression. A failed check throws <see cref="FuzzCheckException"/>, which AFL++ records as a crash; so
 /// does any exception other than a data error (a <see cref="CompletionStatus.DataError"/> result, or the streams'
 /// <see cref="InvalidDataException"/>).</summary>
@@ -17,7 +17,7 @@ internal sealed class DecompressionTarget : IDisposable
 
     private readonly CompressionAlgorithm _algorithm;
     private readonly Engine _isal;
-    private readonly Engine _zlibNg;
+    private readonly Engine _zlib;
     private readonly byte[] _block = new byte[Cap];
     private readonly byte[] _stream = new byte[Cap + (64 * 256) + 1];
 
@@ -25,19 +25,19 @@ internal sealed class DecompressionTarget : IDisposable
     {
         _algorithm = algorithm;
         _isal = new Engine("isal", algorithm);
-        _zlibNg = new Engine("zlib-ng", algorithm);
+        _zlib = new Engine("zlib", algorithm);
     }
 
     /// <summary>Runs one input; returns the block-mode outcome of the chosen engine (for --replay).</summary>
     public Outcome Run(ReadOnlySpan<byte> raw)
     {
         var input = new FuzzInput(raw);
-        Engine engine = input.UseZlibNg ? _zlibNg : _isal;
+        Engine engine = input.UseZlib ? _zlib : _isal;
         byte[] data = input.Data.ToArray();
 
         Outcome isal = Block(_isal.Block, data);
-        Outcome zlibNg = Block(_zlibNg.Block, data);
-        Outcome block = input.UseZlibNg ? zlibNg : isal;
+        Outcome zlib = Block(_zlib.Block, data);
+        Outcome block = input.UseZlib ? zlib : isal;
         Outcome stream = Stream(engine.Stream, data, input.PieceLength, input.OutputChunk);
         Outcome reader = Reader(engine.Runtime, data);
         Outcome reference = ReferenceDecoder.Run(_algorithm, data, Cap);
@@ -50,26 +50,26 @@ internal sealed class DecompressionTarget : IDisposable
 
         // The engines agree, except that ISA-L decodes some deflate bodies zlib calls invalid (incomplete Huffman code
         // sets): the device's own work (headers, trailers, checksums, members, status) is the same on both.
-        if (!isal.OverCap && !zlibNg.OverCap && zlibNg.Error != nameof(DataErrorKind.InvalidData))
+        if (!isal.OverCap && !zlib.OverCap && zlib.Error != nameof(DataErrorKind.InvalidData))
         {
-            Agree("ISA-L", zlibNg, isal);
+            Agree("ISA-L", zlib, isal);
         }
 
-        if (zlibNg.Ok)
+        if (zlib.Ok)
         {
             // Whatever WarpDrive accepts, the runtime's zlib must decode to the same bytes.
-            Check(reference.Ok && reference.Bytes.AsSpan().SequenceEqual(zlibNg.Bytes), $"System.IO.Compression says {reference}, WarpDrive {zlibNg}");
+            Check(reference.Ok && reference.Bytes.AsSpan().SequenceEqual(zlib.Bytes), $"System.IO.Compression says {reference}, WarpDrive {zlib}");
         }
-        else if (reference.Ok && data.Length > 0 && zlibNg.Error is not (nameof(DataErrorKind.Truncated) or nameof(DataErrorKind.TrailingGarbage)))
+        else if (reference.Ok && data.Length > 0 && zlib.Error is not (nameof(DataErrorKind.Truncated) or nameof(DataErrorKind.TrailingGarbage)))
         {
             // System.IO.Compression reads truncated data and (gzip) some trailing bytes without complaint; anything
             // else it decodes completely WarpDrive must decode too.
-            throw new FuzzCheckException($"System.IO.Compression decodes {reference.Bytes.Length} bytes, WarpDrive says {zlibNg}");
+            throw new FuzzCheckException($"System.IO.Compression decodes {reference.Bytes.Length} bytes, WarpDrive says {zlib}");
         }
 
-        if (isal.Ok && zlibNg.Ok)
+        if (isal.Ok && zlib.Ok)
         {
-            Check(isal.Bytes.AsSpan().SequenceEqual(zlibNg.Bytes), "ISA-L and zlib-ng decode different bytes");
+            Check(isal.Bytes.AsSpan().SequenceEqual(zlib.Bytes), "ISA-L and zlib decode different bytes");
         }
 
         return block;
@@ -185,7 +185,7 @@ internal sealed class DecompressionTarget : IDisposable
     public void Dispose()
     {
         _isal.Dispose();
-        _zlibNg.Dispose();
+        _zlib.Dispose();
     }
 
     /// <summary>A runtime whose in-process ZIP device runs on one engine, served inline (the device's code runs in the

@@ -1,7 +1,7 @@
 namespace WarpDrive.Fuzz;
 
 /// <summary>How the harness reads one fuzz input: three control bytes, then the compressed data.
-/// Byte 0, bit 0: the ZIP device's engine (0 ISA-L, 1 zlib-ng). Byte 1: stream mode splits the data into pieces of
+/// Byte 0, bit 0: the ZIP device's engine (0 ISA-L, 1 zlib). Byte 1: stream mode splits the data into pieces of
 /// 1 + byte1 bytes (the last piece carries the Last flag). Byte 2: stream mode's output buffer is 1 + 64 * byte2 bytes
 /// (small buffers exercise OUT_OF_SPACE and resumption). An input shorter than three bytes is all data with the
 /// control bytes zero, so the corpus's plain streams are valid inputs too.</summary>
@@ -15,13 +15,13 @@ internal readonly ref struct FuzzInput
             return;
         }
 
-        UseZlibNg = (raw[0] & 1) != 0;
+        UseZlib = (raw[0] & 1) != 0;
         PieceLength = 1 + raw[1];
         OutputChunk = 1 + (64 * raw[2]);
         Data = raw[3..];
     }
 
-    public bool UseZlibNg { get; }
+    public bool UseZlib { get; }
 
     public int PieceLength { get; } = 1;
 

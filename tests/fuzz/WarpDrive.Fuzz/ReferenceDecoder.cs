@@ -3,7 +3,7 @@ using WarpDrive.Compression;
 
 namespace WarpDrive.Fuzz;
 
-/// <summary>The oracle: the runtime's System.IO.Compression (zlib-ng) on the same input.</summary>
+/// <summary>The oracle: the runtime's System.IO.Compression (zlib) on the same input.</summary>
 internal static class ReferenceDecoder
 {
     public static Outcome Run(CompressionAlgorithm algorithm, byte[] data, int cap)

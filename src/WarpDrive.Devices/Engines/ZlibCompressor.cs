@@ -1,16 +1,12 @@
 using WarpDrive.Abi;
-using static WarpDrive.Devices.Interop.CompressionNative;
+using static WarpDrive.Devices.Interop.Zlib;
 
 namespace WarpDrive.Devices.Engines;
 
-internal sealed unsafe class ZlibNgCompressor : ZlibNgCodec
+internal sealed unsafe class ZlibCompressor : ZlibCodec
 {
-    public override void Reset(CompAlgorithm algorithm, int level, int windowBits)
-    {
-        // The shim has no deflateReset: a new stream is a new init (zlib-ng allocates its state in one block).
-        End();
-        Started(DeflateInit2(Zs, level, Z_DEFLATED, ZlibNgEngine.WindowBits(algorithm, windowBits), DefaultMemLevel, DefaultStrategy));
-    }
+    protected override int InitNative(ZStream* stream, CompAlgorithm algorithm, int level, int windowBits, byte* version, int streamSize) =>
+        DeflateInit2(stream, level, Z_DEFLATED, ZlibEngine.WindowBits(algorithm, windowBits), DefaultMemLevel, DefaultStrategy, version, streamSize);
 
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)

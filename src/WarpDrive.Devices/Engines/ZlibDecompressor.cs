@@ -1,17 +1,14 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi;
-using static WarpDrive.Devices.Interop.CompressionNative;
+using static WarpDrive.Devices.Interop.Zlib;
 
 namespace WarpDrive.Devices.Engines;
 
-internal sealed unsafe class ZlibNgDecompressor : ZlibNgCodec
+internal sealed unsafe class ZlibDecompressor : ZlibCodec
 {
-    public override void Reset(CompAlgorithm algorithm, int level, int windowBits)
-    {
-        End();
-        // Always the full window: the stream decides how far back it refers.
-        Started(InflateInit2(Zs, ZlibNgEngine.WindowBits(algorithm, 15)));
-    }
+    // Always the full window: the stream decides how far back it refers.
+    protected override int InitNative(ZStream* stream, CompAlgorithm algorithm, int level, int windowBits, byte* version, int streamSize) =>
+        InflateInit2(stream, ZlibEngine.WindowBits(algorithm, 15), version, streamSize);
 
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)

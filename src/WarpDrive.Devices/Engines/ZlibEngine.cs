@@ -2,14 +2,14 @@ using WarpDrive.Abi;
 
 namespace WarpDrive.Devices.Engines;
 
-/// <summary>The runtime's zlib-ng (the engine behind System.IO.Compression), bound through its native shim.</summary>
-internal sealed class ZlibNgEngine : DeflateEngine
+/// <summary>The system zlib (Debian zlib1g, libz.so.1) through its public ABI: the fallback where ISA-L is absent.</summary>
+internal sealed class ZlibEngine : DeflateEngine
 {
-    public override string Name => "zlib-ng";
+    public override string Name => "zlib";
 
-    internal override Codec CreateCompressor() => new ZlibNgCompressor();
+    internal override Codec CreateCompressor() => new ZlibCompressor();
 
-    internal override Codec CreateDecompressor() => new ZlibNgDecompressor();
+    internal override Codec CreateDecompressor() => new ZlibDecompressor();
 
     /// <summary>zlib's windowBits convention: negative for raw deflate, +16 for gzip.</summary>
     internal static int WindowBits(CompAlgorithm algorithm, int windowBits) => algorithm switch
