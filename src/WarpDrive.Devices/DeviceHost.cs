@@ -22,6 +22,7 @@ public sealed unsafe class DeviceHost : IDisposable
     private bool _anyCapped;
     private int _faults;
     private long _requestFailures;
+    private long _handlerFailures;
     private long _requests;
     private int _isolateStrategy;
     private bool _isolated;
@@ -130,6 +131,14 @@ public sealed unsafe class DeviceHost : IDisposable
 
     /// <summary>Raised once, on the thread that recorded the fault, when the device isolates itself.</summary>
     public event Action<DeviceHost>? Isolated;
+
+    /// <summary>How many times a handler of <see cref="QueueDisabled"/>, <see cref="RequestFailed"/> or
+    /// <see cref="Isolated"/> threw. Each such exception is counted here and swallowed: handlers run on a worker, and
+    /// a worker that died would leave every queue it serves unserved.</summary>
+    public long HandlerFailureCount => Interlocked.Read(ref _handlerFailures);
+
+    /// <summary>The last exception a handler threw (type and message), if any (<see cref="HandlerFailureCount"/>).</summary>
+    public string? LastHandlerFailure { get; private set; }
 
     /// <summary>Free queues.</summary>
     public int AvailableInstances
@@ -388,7 +397,7 @@ public sealed unsafe class DeviceHost : IDisposable
         LastRequestFailure = $"{exception.GetType().Name}: {exception.Message}";
         Interlocked.Increment(ref _requestFailures);
         Interlocked.Increment(ref _counters.Device->RequestFailures);
-        RequestFailed?.Invoke(queue, exception);
+        Raise(RequestFailed, queue, exception);
     }
 
     /// <summary>Counts a device fault against <see cref="IsolateStrategy"/> (faults within the last hour): only for
@@ -419,7 +428,7 @@ public sealed unsafe class DeviceHost : IDisposable
 
         if (isolateNow)
         {
-            Isolated?.Invoke(this);
+            Raise(Isolated, this);
         }
     }
 
@@ -430,7 +439,44 @@ public sealed unsafe class DeviceHost : IDisposable
         return interval > 0 && Interlocked.Increment(ref _requests) % interval == 0;
     }
 
-    internal void OnQueueDisabled(HardwareQueue queue, QueueDisableReason reason) => QueueDisabled?.Invoke(queue, reason);
+    internal void OnQueueDisabled(HardwareQueue queue, QueueDisableReason reason) => Raise(QueueDisabled, queue, reason);
+
+    // Failure paths only: the invocation list is walked (and allocated) only when someone listens.
+    private void Raise<T>(Action<T>? handlers, T arg)
+    {
+        foreach (Delegate handler in handlers?.GetInvocationList() ?? [])
+        {
+            try
+            {
+                ((Action<T>)handler)(arg);
+            }
+            catch (Exception e)
+            {
+                NoteHandlerFailure(e);
+            }
+        }
+    }
+
+    private void Raise<T1, T2>(Action<T1, T2>? handlers, T1 arg1, T2 arg2)
+    {
+        foreach (Delegate handler in handlers?.GetInvocationList() ?? [])
+        {
+            try
+            {
+                ((Action<T1, T2>)handler)(arg1, arg2);
+            }
+            catch (Exception e)
+            {
+                NoteHandlerFailure(e);
+            }
+        }
+    }
+
+    private void NoteHandlerFailure(Exception e)
+    {
+        LastHandlerFailure = $"{e.GetType().Name}: {e.Message}";
+        Interlocked.Increment(ref _handlerFailures);
+    }
 
     /// <summary>Message of the most recent device fault, if any.</summary>
     public string? LastFault { get; private set; }

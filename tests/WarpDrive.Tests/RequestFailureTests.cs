@@ -38,6 +38,38 @@ public sealed class RequestFailureTests
     }
 
     [Fact]
+    public void AHandlerThatThrowsIsCountedAndTheWorkerKeepsServing()
+    {
+        // Handlers run on the worker: one that throws must not end the thread that serves every queue of the device.
+        using var host = new DeviceHost(new TrustingModel(), new DeviceHostOptions { QueueCount = 2, WorkerCount = 1, QueueErrorThreshold = 3 });
+        int calls = 0;
+        host.RequestFailed += (_, _) => throw new InvalidOperationException("a broken RequestFailed handler");
+        host.RequestFailed += (_, _) => calls++; // a later handler still runs
+        host.QueueDisabled += (_, _) => throw new InvalidOperationException("a broken QueueDisabled handler");
+        HardwareQueue failingQueue = host.AllocateQueue(new Domain());
+        HardwareQueue otherQueue = host.AllocateQueue(new Domain());
+        var failing = new RawRing(failingQueue.RegionBase, failingQueue.RegionSize);
+        var other = new RawRing(otherQueue.RegionBase, otherQueue.RegionSize);
+
+        Assert.Equal(CompletionStatus.InternalError, failing.Exchange(new Sqe { UserData = 1, Opcode = (Opcode)0x60, Arg = 7 }).Status);
+        Assert.Equal(CompletionStatus.Ok, other.Exchange(new Sqe { UserData = 2, Opcode = (Opcode)0x60, Arg = 16 }).Status);
+        Assert.Equal(1, calls);
+        Assert.Equal(1, host.HandlerFailureCount);
+        Assert.Equal("InvalidOperationException: a broken RequestFailed handler", host.LastHandlerFailure);
+
+        // Invalid descriptors (a non-zero reserved field) up to the threshold: the device disables the queue and
+        // raises QueueDisabled, whose handler throws too.
+        failing.Submit(
+            new Sqe { UserData = 10, Opcode = (Opcode)0x60, Reserved0 = 1 },
+            new Sqe { UserData = 11, Opcode = (Opcode)0x60, Reserved0 = 1 },
+            new Sqe { UserData = 12, Opcode = (Opcode)0x60, Reserved0 = 1 });
+
+        Assert.True(SpinWait.SpinUntil(() => failing.State == QueueState.Disabled, TimeSpan.FromSeconds(10)), "the queue was not disabled");
+        Assert.True(SpinWait.SpinUntil(() => host.HandlerFailureCount == 2, TimeSpan.FromSeconds(10)), $"handler failures: {host.HandlerFailureCount}");
+        Assert.Equal(CompletionStatus.Ok, other.Exchange(new Sqe { UserData = 3, Opcode = (Opcode)0x60, Arg = 32 }).Status);
+    }
+
+    [Fact]
     public void ExceptionsFromARequestFailItAloneAndNeverIsolateTheDevice()
     {
         int raised = 0;
