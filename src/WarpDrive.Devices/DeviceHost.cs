@@ -510,12 +510,13 @@ public sealed unsafe class DeviceHost : IDisposable
             _disposed = true;
         }
 
+        // The bulk lane first: after a request it wakes the queue's worker (QueueWorker.Wake writes the worker's wake
+        // word), so the workers, which free their wake words, may go only once the lane has stopped.
+        Bulk?.Dispose();
         foreach (QueueWorker worker in _workers)
         {
             worker.Dispose();
         }
-
-        Bulk?.Dispose();
 
         foreach (HardwareQueue q in _queues)
         {

