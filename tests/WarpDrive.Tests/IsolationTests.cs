@@ -167,23 +167,59 @@ public unsafe class IsolationTests
     {
         // Empty gzip members are the slowest input per byte (a codec reset per 20 bytes): a release must not wait
         // for all of them.
-        // An empty gzip member: header, an empty final stored-static block, CRC-32 0, size 0 (what `gzip < /dev/null` writes).
+        byte[] input = EmptyGzipMembers(1_000_000);
+        byte[] output = GC.AllocateArray<byte>(4096, pinned: true);
+        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
+        DeviceHost host = devices.Hosts[0];
+        HardwareQueue hq = StartDecompression(host, input, output);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        host.ReleaseQueue(hq);
+        Assert.True(watch.ElapsedMilliseconds < 200, $"release waited {watch.ElapsedMilliseconds} ms for a request of a million members");
+    }
+
+    [Fact]
+    public void DisposingTheHostRightAfterReleasingABulkRequestTouchesNoFreedMemory()
+    {
+        // Regression: the bulk lane wakes the queue's worker just after it leaves the queue, and DeviceHost.Dispose
+        // freed the workers (their wake words) before it stopped the lane. A release followed at once by Dispose let
+        // the lane increment freed memory: glibc aborted the process later ("malloc(): unaligned tcache chunk
+        // detected", about one run of IsolationTests in ten). Many rounds make that window likely to be hit.
+        byte[] input = EmptyGzipMembers(50_000); // 1 MB: over the bulk lane threshold
+        byte[] output = GC.AllocateArray<byte>(4096, pinned: true);
+        for (int round = 0; round < 40; round++)
+        {
+            var host = new DeviceHost(new WarpDrive.Devices.Zip.ZipDevice(), new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
+            HardwareQueue hq = StartDecompression(host, input, output);
+            host.ReleaseQueue(hq);
+            Assert.Equal(1, host.AvailableInstances);
+            host.Dispose();
+        }
+    }
+
+    /// <summary><paramref name="count"/> empty gzip members (header, an empty final stored-static block, CRC-32 0,
+    /// size 0: what `gzip &lt; /dev/null` writes), pinned: the slowest input per byte, a codec reset per 20 bytes.</summary>
+    private static byte[] EmptyGzipMembers(int count)
+    {
         byte[] member = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        byte[] input = GC.AllocateUninitializedArray<byte>(member.Length * 1_000_000, pinned: true);
-        for (int i = 0; i < 1_000_000; i++)
+        byte[] input = GC.AllocateUninitializedArray<byte>(member.Length * count, pinned: true);
+        for (int i = 0; i < count; i++)
         {
             member.CopyTo(input, i * member.Length);
         }
 
-        byte[] output = GC.AllocateArray<byte>(4096, pinned: true);
-        using InProcessDevices devices = Devices(new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
-        DeviceHost host = devices.Hosts[0];
+        return input;
+    }
+
+    /// <summary>Allocates a queue of <paramref name="host"/>, publishes a gzip decompression of the pinned
+    /// <paramref name="input"/> into the pinned <paramref name="output"/>, and returns once the device is inside it.</summary>
+    private static HardwareQueue StartDecompression(DeviceHost host, byte[] input, byte[] output)
+    {
         var domain = new Domain();
         HardwareQueue hq = host.AllocateQueue(domain);
         fixed (byte* src = input)
         fixed (byte* dst = output)
         {
-            domain.Share((nint)src, input.Length);
+            domain.Share((nint)src, input.Length); // pinned on the POH: the addresses outlive the fixed blocks
             domain.Share((nint)dst, output.Length);
             Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
             var producer = new SubmissionProducer(region);
@@ -197,55 +233,9 @@ public unsafe class IsolationTests
                 WarpDrive.Platform.Futex.Wake(region.DoorbellAddress);
             }
 
-            Assert.True(SpinWait.SpinUntil(() => region.SqHead == 1, TimeSpan.FromSeconds(10))); // the engine is inside
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            host.ReleaseQueue(hq);
-            Assert.True(watch.ElapsedMilliseconds < 200, $"release waited {watch.ElapsedMilliseconds} ms for a request of a million members");
-        }
-    }
-
-    [Fact]
-    public void DisposingTheHostRightAfterReleasingABulkRequestTouchesNoFreedMemory()
-    {
-        // Regression: the bulk lane wakes the queue's worker just after it leaves the queue, and DeviceHost.Dispose
-        // freed the workers (their wake words) before it stopped the lane. A release followed at once by Dispose let
-        // the lane increment freed memory: glibc aborted the process later ("malloc(): unaligned tcache chunk
-        // detected", about one run of IsolationTests in ten). Many rounds make that window likely to be hit.
-        byte[] member = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        byte[] input = GC.AllocateUninitializedArray<byte>(member.Length * 50_000, pinned: true); // 1 MB: the bulk lane's
-        for (int i = 0; i < 50_000; i++)
-        {
-            member.CopyTo(input, i * member.Length);
+            Assert.True(SpinWait.SpinUntil(() => region.SqHead == 1, TimeSpan.FromSeconds(10))); // the device is inside
         }
 
-        byte[] output = GC.AllocateArray<byte>(4096, pinned: true);
-        for (int round = 0; round < 40; round++)
-        {
-            var host = new DeviceHost(new WarpDrive.Devices.Zip.ZipDevice(), new DeviceHostOptions { QueueCount = 1, WorkerCount = 1 });
-            var domain = new Domain();
-            HardwareQueue hq = host.AllocateQueue(domain);
-            fixed (byte* src = input)
-            fixed (byte* dst = output)
-            {
-                domain.Share((nint)src, input.Length);
-                domain.Share((nint)dst, output.Length);
-                Assert.True(QueueRegion.TryOpen(hq.RegionBase, hq.RegionSize, out QueueRegion region, out string? error), error);
-                var producer = new SubmissionProducer(region);
-                Assert.True(producer.TryPublish(new Sqe
-                {
-                    Opcode = Opcode.Decompress, Algorithm = (byte)CompAlgorithm.Gzip,
-                    Src = (ulong)src, SrcLen = (uint)input.Length, Dst = (ulong)dst, DstLen = (uint)output.Length,
-                }));
-                if (producer.RingDoorbellIfWaiting())
-                {
-                    WarpDrive.Platform.Futex.Wake(region.DoorbellAddress);
-                }
-
-                Assert.True(SpinWait.SpinUntil(() => region.SqHead == 1, TimeSpan.FromSeconds(10)));
-                host.ReleaseQueue(hq);
-                Assert.Equal(1, host.AvailableInstances);
-                host.Dispose();
-            }
-        }
+        return hq;
     }
 }
