@@ -37,18 +37,7 @@ public sealed unsafe class DeviceHost : IDisposable
     {
         Model = model;
         Options = options ?? new DeviceHostOptions();
-        if (!RingLayout.IsValidDepth(Options.QueueDepth))
-        {
-            throw new ArgumentException("QueueDepth must be a power of two in [2, 4096]", nameof(options));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.QueueCount);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.WorkerCount);
-        ArgumentOutOfRangeException.ThrowIfNegative(Options.QueueErrorThreshold);
-        ArgumentOutOfRangeException.ThrowIfNegative(Options.FaultInjectionInterval);
-        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxRequestBytes, RingLayout.PageSize);
-        ArgumentOutOfRangeException.ThrowIfNegative(Options.BulkThresholdBytes);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Options.WorkerQuantum, TimeSpan.Zero);
+        Options.Validate();
         IsolateStrategy = Options.IsolateStrategy;
         // Inline: one (never started) engine per queue, whose state the submitting thread uses.
         int workerCount = Options.Inline ? Options.QueueCount : Math.Min(Options.WorkerCount, Options.QueueCount);
@@ -359,22 +348,36 @@ public sealed unsafe class DeviceHost : IDisposable
     }
 
     /// <summary>The device's attributes under uacce's names, plus the model's extras.</summary>
-    public IReadOnlyDictionary<string, string> GetAttributes()
+    public IReadOnlyDictionary<string, string> GetAttributes() =>
+        DescribeAttributes(Model, Options, Flags, AvailableInstances, IsIsolated, IsolateStrategy);
+
+    /// <summary>The attributes a host of <paramref name="model"/> shaped by <paramref name="options"/> would show
+    /// before it starts: every queue free, not isolated. A process that starts its devices on first use lists them
+    /// with these, so that listing devices starts none.</summary>
+    public static IReadOnlyDictionary<string, string> GetIdleAttributes(DeviceModel model, DeviceHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        return DescribeAttributes(model, options, options.Flags ?? model.Flags, options.QueueCount, isolated: false, options.IsolateStrategy);
+    }
+
+    private static SortedDictionary<string, string> DescribeAttributes(DeviceModel model, DeviceHostOptions options, DeviceFlags flags,
+        int availableInstances, bool isolated, int isolateStrategy)
     {
         var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [DeviceAttributeNames.Api] = RingLayout.Api,
-            [DeviceAttributeNames.Flags] = FormatFlags(Flags),
-            [DeviceAttributeNames.Algorithms] = string.Join(' ', Model.Algorithms),
-            [DeviceAttributeNames.AvailableInstances] = AvailableInstances.ToString(CultureInfo.InvariantCulture),
-            [DeviceAttributeNames.Isolate] = IsIsolated ? "1" : "0",
-            [DeviceAttributeNames.IsolateStrategy] = IsolateStrategy.ToString(CultureInfo.InvariantCulture),
-            [DeviceAttributeNames.NumaNode] = Options.NumaNode.ToString(CultureInfo.InvariantCulture),
+            [DeviceAttributeNames.Flags] = FormatFlags(flags),
+            [DeviceAttributeNames.Algorithms] = string.Join(' ', model.Algorithms),
+            [DeviceAttributeNames.AvailableInstances] = availableInstances.ToString(CultureInfo.InvariantCulture),
+            [DeviceAttributeNames.Isolate] = isolated ? "1" : "0",
+            [DeviceAttributeNames.IsolateStrategy] = isolateStrategy.ToString(CultureInfo.InvariantCulture),
+            [DeviceAttributeNames.NumaNode] = options.NumaNode.ToString(CultureInfo.InvariantCulture),
             // The doorbell is a futex word in the ring region: there is no separate MMIO page.
             [DeviceAttributeNames.RegionMmioSize] = "0",
-            [DeviceAttributeNames.RegionDusSize] = RingLayout.RegionSize(Options.QueueDepth).ToString(CultureInfo.InvariantCulture),
+            [DeviceAttributeNames.RegionDusSize] = RingLayout.RegionSize(options.QueueDepth).ToString(CultureInfo.InvariantCulture),
         };
-        foreach ((string key, string value) in Model.ExtraAttributes)
+        foreach ((string key, string value) in model.ExtraAttributes)
         {
             attributes[key] = value;
         }

@@ -61,4 +61,24 @@ public sealed class DeviceHostOptions
 
     /// <summary>Debugging aid: every Nth request fails as a device fault (0 = off), to exercise isolation.</summary>
     public int FaultInjectionInterval { get; init; }
+
+    /// <summary>Throws when these options cannot shape a device (checked when a host starts, and by a process that
+    /// starts its hosts on first use, before it lists them).</summary>
+    /// <exception cref="ArgumentException">A depth that is not a power of two in [2, 4096], or a count, size or
+    /// interval out of its range.</exception>
+    public void Validate()
+    {
+        if (!RingLayout.IsValidDepth(QueueDepth))
+        {
+            throw new ArgumentException("QueueDepth must be a power of two in [2, 4096]", nameof(QueueDepth));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(QueueCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(WorkerCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(QueueErrorThreshold);
+        ArgumentOutOfRangeException.ThrowIfNegative(FaultInjectionInterval);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestBytes, RingLayout.PageSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(BulkThresholdBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WorkerQuantum, TimeSpan.Zero);
+    }
 }

@@ -270,11 +270,15 @@ public sealed class WdRuntime : IDisposable
 
     /// <summary>The embedded device named <paramref name="name"/>, if this runtime started one (tests, diagnostics).</summary>
     internal Devices.DeviceHost? FindEmbeddedHost(string name) =>
-        Providers().OfType<InProcessDevices>().SelectMany(p => p.Hosts).FirstOrDefault(h => h.Name == name);
+        Providers().OfType<InProcessDevices>().Select(p => p.FindHost(name)).FirstOrDefault(h => h is not null);
+
+    /// <summary>Whether the embedded device named <paramref name="name"/> has started (its host starts with the first
+    /// queue opened on it; tests).</summary>
+    internal bool IsEmbeddedDeviceStarted(string name) => Providers().OfType<InProcessDevices>().Any(p => p.IsStarted(name));
 
     /// <summary>Mix mode's inline device named <paramref name="name"/> (<c>zip-inline</c>, ...), if this runtime made
     /// them (tests, diagnostics).</summary>
-    internal Devices.DeviceHost? FindInlineHost(string name) => _inlineDevices?.Hosts.FirstOrDefault(h => h.Name == name);
+    internal Devices.DeviceHost? FindInlineHost(string name) => _inlineDevices?.FindHost(name);
 
     /// <summary>The domain of the embedded devices, if this runtime started them (tests, diagnostics).</summary>
     internal Devices.Domain? EmbeddedDomain => Providers().OfType<InProcessDevices>().FirstOrDefault()?.Domain;

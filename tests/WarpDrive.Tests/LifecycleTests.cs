@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using WarpDrive.Abi;
 using WarpDrive.Compression;
+using WarpDrive.Crypto;
 using WarpDrive.Devices;
 
 namespace WarpDrive.Tests;
@@ -21,6 +22,31 @@ public class LifecycleTests
             IdleSleepTimeout = TimeSpan.FromSeconds(30),
         },
     });
+
+    [Fact]
+    public void AnEmbeddedDeviceStartsWithTheFirstQueueOpenedOnItAndListingStartsNone()
+    {
+        using WdRuntime runtime = Runtime();
+        WdDeviceInfo[] listed = [.. runtime.Devices];
+        Assert.Equal(["zip-0", "sec-0", "hpre-0"], listed.Select(d => d.Name));
+        // Listed before they start, as a started device with every queue free would be listed.
+        Assert.All(listed, d => Assert.Equal("4", d.Attributes[DeviceAttributeNames.AvailableInstances]));
+        Assert.All(listed, d => Assert.Equal("0", d.Attributes[DeviceAttributeNames.Isolate]));
+        Assert.Equal("zlib", listed[0].Attributes["engine"]);
+        Assert.All(listed, d => Assert.False(runtime.IsEmbeddedDeviceStarted(d.Name), d.Name));
+
+        byte[] data = TestData.Random(1000, seed: 7), hash = new byte[32];
+        using (var digest = new DigestSession(DigestAlgorithm.Sha256, runtime: runtime))
+        {
+            digest.ComputeHash(data, hash);
+        }
+
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(data), hash);
+        // A digest starts sec-0 alone; its listing is now the started host's (the runtime keeps the queues it opened).
+        Assert.Equal([false, true, false], listed.Select(d => runtime.IsEmbeddedDeviceStarted(d.Name)));
+        WdDeviceInfo sec = runtime.Devices.Single(d => d.Name == "sec-0");
+        Assert.True(int.Parse(sec.Attributes[DeviceAttributeNames.AvailableInstances], System.Globalization.CultureInfo.InvariantCulture) < 4);
+    }
 
     [Fact]
     public void AFreshQueueIsServedWhileTheEngineSleeps()

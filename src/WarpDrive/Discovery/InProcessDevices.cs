@@ -8,7 +8,10 @@ namespace WarpDrive.Discovery;
 
 /// <summary>The embedded default: device models running inside this process, sharing its address space.
 /// This is the one place where libwd starts device models. Made <c>inline</c>, the same models run without engine
-/// threads: the thread that submits a request serves it (Mix mode's inline path).</summary>
+/// threads: the thread that submits a request serves it (Mix mode's inline path).
+/// A device's host (its queues, rings and workers) starts when a queue is first opened on it: listing the devices
+/// starts none, and a process that only hashes never starts zip-0 or hpre-0 (a command's start-up was 0.16 s with
+/// every device started, docs/PERFORMANCE.md).</summary>
 internal sealed class InProcessDevices : IDeviceProvider
 {
     public const string Location = "in-process";
@@ -21,7 +24,8 @@ internal sealed class InProcessDevices : IDeviceProvider
     private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly Domain _domain;
-    private readonly DeviceHost[] _hosts;
+    private readonly Slot[] _slots;
+    private readonly DeviceHostOptions _options;
     private readonly string _location;
     private readonly StatsFile? _stats;
 
@@ -48,8 +52,10 @@ internal sealed class InProcessDevices : IDeviceProvider
         }
 
         string suffix = inline ? "inline" : "0";
-        _stats = CreateStats(options);
-        _hosts = [.. DeviceCatalog.Models.Select(model => new DeviceHost(DeviceCatalog.Create(model, $"{model}-{suffix}", engine), options, _stats))];
+        _options = options ?? new DeviceHostOptions();
+        _options.Validate(); // here, not when a host first starts: a runtime with options no device can take fails at once
+        _stats = CreateStats(_options);
+        _slots = [.. DeviceCatalog.Models.Select(model => new Slot(DeviceCatalog.Create(model, $"{model}-{suffix}", engine)))];
     }
 
     /// <summary>This process's stats file for <c>wd top</c> (<c>&lt;run&gt;/stats/&lt;pid&gt;-&lt;n&gt;.stats</c>, run
@@ -57,7 +63,7 @@ internal sealed class InProcessDevices : IDeviceProvider
     /// diagnostic, and the devices serve without them.</summary>
     internal StatsFile? Stats => _stats;
 
-    private static StatsFile? CreateStats(DeviceHostOptions? options)
+    private static StatsFile? CreateStats(DeviceHostOptions options)
     {
         if (StatsFile.IsDisabledByEnvironment)
         {
@@ -66,7 +72,7 @@ internal sealed class InProcessDevices : IDeviceProvider
 
         try
         {
-            return StatsFile.Create(RunDirectory.Resolve(null), StatsPublisher.InProcess, DeviceCatalog.Models.Count, DeviceCatalog.Models.Count * (options ?? new DeviceHostOptions()).QueueCount);
+            return StatsFile.Create(RunDirectory.Resolve(null), StatsPublisher.InProcess, DeviceCatalog.Models.Count, DeviceCatalog.Models.Count * options.QueueCount);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {
@@ -74,7 +80,15 @@ internal sealed class InProcessDevices : IDeviceProvider
         }
     }
 
-    internal IReadOnlyList<DeviceHost> Hosts => _hosts;
+    /// <summary>Every device's host, each started now if it was not yet (tests, diagnostics).</summary>
+    internal IReadOnlyList<DeviceHost> Hosts => [.. _slots.Select(Start)];
+
+    /// <summary>The host of the device named <paramref name="name"/>, started now if it was not yet; null when this
+    /// process has no such device.</summary>
+    internal DeviceHost? FindHost(string name) => Array.Find(_slots, s => s.Model.Name == name) is { } slot ? Start(slot) : null;
+
+    /// <summary>Whether the device named <paramref name="name"/> has started (tests).</summary>
+    internal bool IsStarted(string name) => Array.Find(_slots, s => s.Model.Name == name)?.Host is not null;
 
     string IDeviceProvider.Location => _location;
 
@@ -84,7 +98,7 @@ internal sealed class InProcessDevices : IDeviceProvider
     internal Domain Domain => _domain;
 
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
-        _hosts.Select(h => new WdDeviceInfo(h.Name, _location, h.GetAttributes())).ToArray();
+        _slots.Select(s => new WdDeviceInfo(s.Model.Name, _location, s.Host?.GetAttributes() ?? DeviceHost.GetIdleAttributes(s.Model, _options))).ToArray();
 
     /// <summary>Opens a queue on the device named <paramref name="deviceName"/> without waiting (tests).</summary>
     /// <returns>false when it has no free queue.</returns>
@@ -93,7 +107,7 @@ internal sealed class InProcessDevices : IDeviceProvider
 
     public bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out QueueTransport? queue, bool wait, CancellationToken cancellationToken)
     {
-        DeviceHost? host = _hosts.FirstOrDefault(h => h.Name == device.Name);
+        DeviceHost? host = FindHost(device.Name);
         while (host is not null)
         {
             if (host.TryAllocateQueue(_domain, out HardwareQueue? allocated))
@@ -121,12 +135,60 @@ internal sealed class InProcessDevices : IDeviceProvider
 
     public void Dispose()
     {
-        foreach (DeviceHost host in _hosts)
+        foreach (Slot slot in _slots)
         {
-            host.Dispose();
+            slot.Dispose();
         }
 
         _stats?.Dispose(); // after the hosts: their engines counted in it
+    }
+
+    private DeviceHost Start(Slot slot)
+    {
+        if (Volatile.Read(ref slot.Host) is { } started)
+        {
+            return started;
+        }
+
+        lock (slot)
+        {
+            ObjectDisposedException.ThrowIf(slot.Disposed, this);
+            if (slot.Host is null)
+            {
+                Volatile.Write(ref slot.Host, new DeviceHost(slot.Model, _options, _stats)); // read without the lock above
+            }
+
+            return slot.Host;
+        }
+    }
+
+    /// <summary>One device: its model from the start, its host from the first queue opened on it.</summary>
+    private sealed class Slot(DeviceModel model) : IDisposable
+    {
+        public readonly DeviceModel Model = model;
+        public DeviceHost? Host;
+        public bool Disposed;
+
+        public void Dispose()
+        {
+            lock (this)
+            {
+                if (Disposed)
+                {
+                    return;
+                }
+
+                Disposed = true;
+                if (Host is { } host)
+                {
+                    host.Dispose(); // disposes the model too
+                }
+                else
+                {
+                    Model.Dispose();
+                }
+            }
+        }
     }
 
     private sealed class Transport(InProcessDevices owner, DeviceHost host, HardwareQueue queue) : QueueTransport

@@ -73,7 +73,8 @@ public sealed unsafe class DeviceCounterTests
             StatsFile stats = Assert.IsType<StatsFile>(host.Stats);
             Assert.True(StatsFileReader.TryRead(stats.Path, out StatsSnapshot? snapshot, out string? error), error);
             Assert.Equal((Environment.ProcessId, StatsPublisher.InProcess), (snapshot.Pid, snapshot.Publisher));
-            Assert.Equal(["zip-0", "sec-0", "hpre-0"], snapshot.Devices.Select(x => x.Name));
+            // Only the device this process opened a queue on: the others never started, and have no counters to show.
+            Assert.Equal(["zip-0"], snapshot.Devices.Select(x => x.Name));
             DeviceSnapshot zip = snapshot.Devices[0];
             Assert.Equal((1, 64, 2), (zip.Workers, zip.QueueDepth, zip.Queues.Count));
             Assert.Equal(after, zip.Queues[id]);
