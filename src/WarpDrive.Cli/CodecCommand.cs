@@ -99,37 +99,70 @@ internal static class CodecCommand
     /// <summary>Compresses or decompresses <paramref name="source"/> into <paramref name="sink"/>; returns the bytes
     /// of uncompressed data and of compressed data (header and trailer included) that went through. Unless
     /// <paramref name="quiet"/>, the first compression of the process says on stderr when it runs on the slow fallback.</summary>
+    /// <remarks>Two buffers, so that the file I/O overlaps the device's work, as igzip or gzip cannot: compressing, the
+    /// device (an engine thread of the in-process model, or the hardware) compresses one block while this thread reads
+    /// the next; decompressing, the thread pool writes one block's output while this thread decompresses the next
+    /// (inline: a stream's requests follow one another, so the caller's core does the work, without a hop). The output
+    /// is the same bytes as a plain loop's.</remarks>
     internal static (long Uncompressed, long Compressed) Transform(CompressionMode mode, string algorithm, int level, long? maxOutput, Stream source, Stream sink,
         WdRuntime runtime, Action<long>? progress, bool quiet)
     {
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkSize);
+        byte[] filling = GC.AllocateUninitializedArray<byte>(ChunkSize), other = GC.AllocateUninitializedArray<byte>(ChunkSize);
+        var options = new WdCompressionStreamOptions
+        {
+            Level = level, LeaveOpen = true, Runtime = runtime, MaxOutputLength = maxOutput, BlockSize = ChunkSize,
+            Offload = mode == CompressionMode.Compress,
+        };
+        Task pending = Task.CompletedTask; // the block in flight: compressing, its input; decompressing, its output
         long done = 0;
         if (mode == CompressionMode.Compress)
         {
             EngineNote.BeforeFirstCompression(runtime, quiet);
-            WdCompressionStream z = Open(algorithm, sink, mode, level, runtime);
+            WdCompressionStream z = Open(algorithm, sink, mode, options);
             using (z)
             {
-                int n;
-                while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
+                try
                 {
-                    z.Write(buffer, 0, n);
-                    done += n;
-                    progress?.Invoke(done);
+                    int n;
+                    while ((n = source.Read(filling, 0, filling.Length)) > 0)
+                    {
+                        pending.GetAwaiter().GetResult();
+                        pending = z.WriteAsync(filling, 0, n);
+                        (filling, other) = (other, filling);
+                        done += n;
+                        progress?.Invoke(done);
+                    }
+
+                    pending.GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    Settle(pending); // before the stream's Dispose writes its trailer
                 }
             }
 
             return (done, z.CompressedBytes); // the trailer is written on Dispose
         }
-        else
+
+        using (WdCompressionStream z = Open(algorithm, source, mode, options))
         {
-            using WdCompressionStream z = maxOutput is { } max ? OpenLimited(algorithm, source, max, runtime) : Open(algorithm, source, mode, level, runtime);
-            int n;
-            while ((n = z.Read(buffer, 0, buffer.Length)) > 0)
+            try
             {
-                sink.Write(buffer, 0, n);
-                done += n;
-                progress?.Invoke(source.CanSeek ? source.Position : 0);
+                int n;
+                while ((n = z.Read(filling, 0, filling.Length)) > 0)
+                {
+                    pending.GetAwaiter().GetResult();
+                    pending = sink.WriteAsync(filling, 0, n);
+                    (filling, other) = (other, filling);
+                    done += n;
+                    progress?.Invoke(source.CanSeek ? source.Position : 0);
+                }
+
+                pending.GetAwaiter().GetResult();
+            }
+            finally
+            {
+                Settle(pending);
             }
 
             if (z.CompressedBytes == 0)
@@ -142,18 +175,25 @@ internal static class CodecCommand
         }
     }
 
-    private static WdCompressionStream Open(string algorithm, Stream stream, CompressionMode mode, int level, WdRuntime runtime) => algorithm switch
+    /// <summary>Waits for the block in flight without throwing. Hazard: a failure elsewhere may leave it still reading
+    /// one of the buffers or writing the sink; it must end before the buffers or the output are given up. Its own
+    /// error, if any, was thrown already or is the echo of the one being thrown.</summary>
+    private static void Settle(Task pending)
     {
-        "zlib" => new WdZLibStream(stream, mode, level, leaveOpen: true, runtime),
-        "deflate" => new WdDeflateStream(stream, mode, level, leaveOpen: true, runtime),
-        _ => new WdGZipStream(stream, mode, level, leaveOpen: true, runtime),
-    };
+        try
+        {
+            pending.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
+    }
 
-    private static WdCompressionStream OpenLimited(string algorithm, Stream stream, long maxOutput, WdRuntime runtime) => algorithm switch
+    private static WdCompressionStream Open(string algorithm, Stream stream, CompressionMode mode, WdCompressionStreamOptions options) => algorithm switch
     {
-        "zlib" => new WdZLibStream(stream, maxOutput, leaveOpen: true, runtime),
-        "deflate" => new WdDeflateStream(stream, maxOutput, leaveOpen: true, runtime),
-        _ => new WdGZipStream(stream, maxOutput, leaveOpen: true, runtime),
+        "zlib" => new WdZLibStream(stream, mode, options),
+        "deflate" => new WdDeflateStream(stream, mode, options),
+        _ => new WdGZipStream(stream, mode, options),
     };
 
     private static IAnsiConsole ProgressConsole() =>
