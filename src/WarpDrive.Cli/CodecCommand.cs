@@ -113,79 +113,66 @@ internal static class CodecCommand
             Level = level, LeaveOpen = true, Runtime = runtime, MaxOutputLength = maxOutput, BlockSize = ChunkSize,
             Offload = mode == CompressionMode.Compress,
         };
-        Task pending = Task.CompletedTask; // the block in flight: compressing, its input; decompressing, its output
-        long done = 0;
         if (mode == CompressionMode.Compress)
         {
             EngineNote.BeforeFirstCompression(runtime, quiet);
             WdCompressionStream z = Open(algorithm, sink, mode, options);
+            long read;
             using (z)
             {
-                try
-                {
-                    int n;
-                    while ((n = source.Read(filling, 0, filling.Length)) > 0)
-                    {
-                        pending.GetAwaiter().GetResult();
-                        pending = z.WriteAsync(filling, 0, n);
-                        (filling, other) = (other, filling);
-                        done += n;
-                        progress?.Invoke(done);
-                    }
-
-                    pending.GetAwaiter().GetResult();
-                }
-                finally
-                {
-                    Settle(pending); // before the stream's Dispose writes its trailer
-                }
+                read = Pump(block => source.Read(block, 0, block.Length), (block, n) => z.WriteAsync(block, 0, n), filling, other, done => progress?.Invoke(done));
             }
 
-            return (done, z.CompressedBytes); // the trailer is written on Dispose
+            return (read, z.CompressedBytes); // the trailer is written on Dispose
         }
 
         using (WdCompressionStream z = Open(algorithm, source, mode, options))
         {
-            try
-            {
-                int n;
-                while ((n = z.Read(filling, 0, filling.Length)) > 0)
-                {
-                    pending.GetAwaiter().GetResult();
-                    pending = sink.WriteAsync(filling, 0, n);
-                    (filling, other) = (other, filling);
-                    done += n;
-                    progress?.Invoke(source.CanSeek ? source.Position : 0);
-                }
-
-                pending.GetAwaiter().GetResult();
-            }
-            finally
-            {
-                Settle(pending);
-            }
-
+            long written = Pump(block => z.Read(block, 0, block.Length), (block, n) => sink.WriteAsync(block, 0, n), filling, other,
+                _ => progress?.Invoke(source.CanSeek ? source.Position : 0));
             if (z.CompressedBytes == 0)
             {
                 // The stream reads an empty input as no data (like GZipStream); a decompressor, like gzip -d, says so.
                 throw new InvalidDataException("unexpected end of data (empty input)");
             }
 
-            return (done, z.CompressedBytes);
+            return (written, z.CompressedBytes);
         }
     }
 
-    /// <summary>Waits for the block in flight without throwing. Hazard: a failure elsewhere may leave it still reading
-    /// one of the buffers or writing the sink; it must end before the buffers or the output are given up. Its own
-    /// error, if any, was thrown already or is the echo of the one being thrown.</summary>
-    private static void Settle(Task pending)
+    /// <summary>Moves blocks from <paramref name="read"/> to <paramref name="write"/> until a read returns 0, with one
+    /// write in flight while the next block is read; returns the bytes moved.</summary>
+    private static long Pump(Func<byte[], int> read, Func<byte[], int, Task> write, byte[] filling, byte[] other, Action<long> progress)
     {
+        Task pending = Task.CompletedTask;
+        long done = 0;
         try
         {
-            pending.Wait();
+            int n;
+            while ((n = read(filling)) > 0)
+            {
+                pending.GetAwaiter().GetResult();
+                pending = write(filling, n);
+                (filling, other) = (other, filling);
+                done += n;
+                progress(done);
+            }
+
+            pending.GetAwaiter().GetResult();
+            return done;
         }
-        catch (AggregateException)
+        finally
         {
+            // Hazard: a failure above may leave the write in flight still reading a buffer or writing the output; it
+            // must end before either is given up (a compressing stream's Dispose would write its trailer meanwhile).
+            // Its own error, if any, was thrown already or echoes the one being thrown.
+            try
+            {
+                pending.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
         }
     }
 
