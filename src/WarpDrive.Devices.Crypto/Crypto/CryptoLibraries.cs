@@ -14,9 +14,15 @@ internal static class CryptoLibraries
     /// <summary>The models' <see cref="DeviceModel.ExtraAttributes"/>.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Attributes { get; } = [new("engine", Name)];
 
-    /// <summary>In words, with versions, e.g. "OpenSSL 3.0.13 via System.Security.Cryptography, BouncyCastle 2.7.0".</summary>
-    public static string Description { get; } =
-        $"{OpenSsl} via System.Security.Cryptography, BouncyCastle {BouncyCastle} for the rest";
+    /// <summary>In words, with versions, e.g. "OpenSSL 3.0.13 via System.Security.Cryptography, BouncyCastle 2.7.0".
+    /// Made on first use, not with <see cref="Attributes"/>: it loads OpenSSL and BouncyCastle, which a process that
+    /// only lists devices or compresses never needs.</summary>
+    public static string Description => Described.Value;
+
+    private static class Described
+    {
+        public static readonly string Value = $"{OpenSsl} via System.Security.Cryptography, BouncyCastle {BouncyCastle} for the rest";
+    }
 
     /// <summary>BouncyCastle's package version (its assembly version stays 2.0.0 across releases).</summary>
     private static string BouncyCastle =>
