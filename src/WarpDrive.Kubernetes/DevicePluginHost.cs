@@ -48,7 +48,17 @@ public sealed class DevicePluginHost : IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                await TickAsync(stop).ConfigureAwait(false);
+                try
+                {
+                    await TickAsync(stop).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // A file of the node that could not be read or written this time (a socket path in use, a full
+                    // disk): the next scan tries again; the plugin must not stop serving what it registered.
+                    _logger.ScanFailed(e.Message);
+                }
+
                 await Task.Delay(_options.PollInterval, stop).ConfigureAwait(false);
             }
         }

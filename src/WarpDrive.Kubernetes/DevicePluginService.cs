@@ -119,7 +119,8 @@ public sealed class DevicePluginService(PluginOptions options, ResourceState sta
 
         foreach (NodeDevice device in byDevice.Keys.Where(d => d.Source == DeviceSource.Kernel))
         {
-            response.Devices.Add(new DeviceSpec { HostPath = device.DeviceNode, ContainerPath = device.DeviceNode, Permissions = "rw" });
+            // Where libwd looks in the container (/dev, WD_UACCE_DEV_DIR's default), whatever the node's path.
+            response.Devices.Add(new DeviceSpec { HostPath = device.DeviceNode, ContainerPath = "/dev/" + device.Name, Permissions = "rw" });
             response.Mounts.Add(new Mount { HostPath = device.SysfsDirectory, ContainerPath = Path.Combine("/sys/class/uacce", device.Name), ReadOnly = true });
         }
 

@@ -14,6 +14,9 @@ internal static partial class PluginLog
     [LoggerMessage(3, LogLevel.Warning, "registering {Resource} failed: {Status} {Detail}; retrying")]
     public static partial void RegistrationFailed(this ILogger logger, string resource, string status, string detail);
 
+    [LoggerMessage(5, LogLevel.Warning, "scan failed: {Message}; trying again")]
+    public static partial void ScanFailed(this ILogger logger, string message);
+
     [LoggerMessage(4, LogLevel.Information, "allocated {Units} of {Resource}: queue limits {Limits} (allocation {Token}...)")]
     public static partial void Allocated(this ILogger logger, string units, string resource, string limits, string token);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using WarpDrive.Abi.Broker;
 using WarpDrive.Discovery;
 using WarpDrive.Kubernetes;
@@ -292,6 +294,59 @@ public sealed class DevicePluginContractTests(ITestOutputHelper output)
         Assert.False(kubelet.HasRegistration);
         kubelet.Verdict = null;
         Assert.Equal(first, await kubelet.NextRegistrationAsync(s_registration));
+    }
+
+    [Fact]
+    public async Task TheProgramRegistersServesAndRemovesItsSocketOnSigterm()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(BrokerProcess.DefaultConfig, output);
+        await using KubeletStandIn kubelet = await KubeletStandIn.StartAsync();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in (string[])[BrokerProcess.Binary("wd-k8s-plugin.dll"), "--run-dir", broker.RunDirectory, "--plugin-dir", kubelet.Directory,
+                     "--poll-ms", "100", "--uacce-class-dir", Path.Combine(broker.RunDirectory, "none")])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        var log = new StringBuilder();
+        using Process plugin = Process.Start(psi)!;
+        plugin.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        plugin.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        plugin.BeginOutputReadLine();
+        plugin.BeginErrorReadLine();
+        try
+        {
+            RegisterRequest registration = await kubelet.NextRegistrationAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("warpdrive.io/zip", registration.ResourceName);
+            using (var watch = new UnitWatch(kubelet.Dial(registration, out IDisposable channel)))
+            using (channel)
+            {
+                await watch.UntilAsync(l => l.Count == 16 && l.All(u => u.Health == "Healthy"), "16 units are healthy");
+            }
+
+            NativeTestMethods.Signal(plugin.Id, NativeTestMethods.SIGTERM);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await plugin.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, plugin.ExitCode);
+            Assert.False(File.Exists(Path.Combine(kubelet.Directory, registration.Endpoint)), "the plugin left its socket behind");
+        }
+        finally
+        {
+            if (!plugin.HasExited)
+            {
+                plugin.Kill();
+            }
+
+            lock (log)
+            {
+                output.WriteLine($"--- wd-k8s-plugin ---\n{log}");
+            }
+        }
+
+        lock (log)
+        {
+            Assert.Contains("registered warpdrive.io/zip at", log.ToString(), StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Waits for the registration of <paramref name="resource"/> (skipping others) and dials its endpoint.</summary>

@@ -27,7 +27,10 @@ internal sealed class PluginUnderTest : IAsyncDisposable
 
     public DevicePluginHost Host { get; }
 
-    public static PluginUnderTest Start(string runDirectory, KubeletStandIn kubelet, ITestOutputHelper output, int shares = 1, string containerRunDirectory = "/run/warpdrive") =>
+    /// <summary>Starts the plugin on <paramref name="runDirectory"/>; kernel devices from
+    /// <paramref name="uacceClassDirectory"/> and <paramref name="uacceDeviceDirectory"/> (none by default).</summary>
+    public static PluginUnderTest Start(string runDirectory, KubeletStandIn kubelet, ITestOutputHelper output, int shares = 1, string containerRunDirectory = "/run/warpdrive",
+        string? uacceClassDirectory = null, string uacceDeviceDirectory = "/dev") =>
         new(new PluginOptions
         {
             RunDirectory = runDirectory,
@@ -35,7 +38,8 @@ internal sealed class PluginUnderTest : IAsyncDisposable
             ContainerRunDirectory = containerRunDirectory,
             SharesPerQueue = shares,
             PollInterval = TimeSpan.FromMilliseconds(50),
-            UacceClassDirectory = Path.Combine(runDirectory, "no-kernel-devices"),
+            UacceClassDirectory = uacceClassDirectory ?? Path.Combine(runDirectory, "no-kernel-devices"),
+            UacceDeviceDirectory = uacceDeviceDirectory,
         }, LoggerFactory.Create(b => b.AddProvider(new OutputLoggerProvider(output))));
 
     public async ValueTask DisposeAsync()
