@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WarpDrive.Kubernetes.DevicePluginApi;
 using WarpDrive.Platform;
@@ -25,17 +27,20 @@ public sealed class DevicePluginService(PluginOptions options, ResourceState sta
     /// <inheritdoc/>
     public override async Task ListAndWatch(Empty request, IServerStreamWriter<ListAndWatchResponse> responseStream, ServerCallContext context)
     {
+        // The stream ends when the kubelet closes it or when the plugin stops (not only after Kestrel's shutdown timeout).
+        CancellationToken stopping = context.GetHttpContext().RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         int seen = 0;
         try
         {
-            while (!context.CancellationToken.IsCancellationRequested)
+            while (!end.IsCancellationRequested)
             {
-                await state.WaitForChangeAsync(seen, context.CancellationToken).ConfigureAwait(false);
+                await state.WaitForChangeAsync(seen, end.Token).ConfigureAwait(false);
                 (IReadOnlyList<Device> units, int version) = state.Current;
                 seen = version;
                 var response = new ListAndWatchResponse();
                 response.Devices.AddRange(units);
-                await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(response, end.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

@@ -234,7 +234,8 @@ public sealed class DevicePluginContractTests(ITestOutputHelper output)
         }
 
         Assert.True(await BrokerTestKit.EventuallyAsync(() => broker.ReadAttribute("zip-0", "isolate") == "1", TimeSpan.FromSeconds(2)));
-        Assert.Contains(plugin.Host.Snapshot.Devices, d => d.Name == "zip-0" && d.Unhealthy == "zip-0 is isolated after 2 device faults");
+        Assert.True(await BrokerTestKit.EventuallyAsync(() => plugin.Host.Snapshot.Devices.Any(d => d.Name == "zip-0" && d.Unhealthy == "zip-0 is isolated after 2 device faults"), TimeSpan.FromSeconds(2)),
+            $"the plugin did not see the isolation: {string.Join(", ", plugin.Host.Snapshot.Devices)}");
         Assert.All(watch.Latest!, u => Assert.Equal("Unhealthy", u.Health));
     }
 
@@ -318,16 +319,22 @@ public sealed class DevicePluginContractTests(ITestOutputHelper output)
         {
             RegisterRequest registration = await kubelet.NextRegistrationAsync(TimeSpan.FromSeconds(30));
             Assert.Equal("warpdrive.io/zip", registration.ResourceName);
-            using (var watch = new UnitWatch(kubelet.Dial(registration, out IDisposable channel)))
+            using var watch = new UnitWatch(kubelet.Dial(registration, out IDisposable channel));
             using (channel)
             {
                 await watch.UntilAsync(l => l.Count == 16 && l.All(u => u.Health == "Healthy"), "16 units are healthy");
+
+                // Stopping ends the kubelet's open ListAndWatch stream at once (the kubelet then marks the units gone).
+                var clock = Stopwatch.StartNew();
+                NativeTestMethods.Signal(plugin.Id, NativeTestMethods.SIGTERM);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await plugin.WaitForExitAsync(timeout.Token);
+                output.WriteLine($"stopped {clock.ElapsedMilliseconds} ms after SIGTERM");
+                Assert.Equal(0, plugin.ExitCode);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"the plugin took {clock.ElapsedMilliseconds} ms to stop with a stream open");
+                Assert.True(await BrokerTestKit.EventuallyAsync(() => watch.Ended, TimeSpan.FromSeconds(2)), "the ListAndWatch stream did not end");
             }
 
-            NativeTestMethods.Signal(plugin.Id, NativeTestMethods.SIGTERM);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await plugin.WaitForExitAsync(timeout.Token);
-            Assert.Equal(0, plugin.ExitCode);
             Assert.False(File.Exists(Path.Combine(kubelet.Directory, registration.Endpoint)), "the plugin left its socket behind");
         }
         finally
