@@ -250,6 +250,7 @@ public sealed class DevicePluginContractTests(ITestOutputHelper output)
         await kubelet.NextRegistrationAsync(s_registration);
         using var watch = new UnitWatch(await DialAsync(kubelet, "warpdrive.io/zip", alreadyRegistered: true));
         await watch.UntilAsync(l => l.Count == 4 && l.All(u => u.Health == "Healthy"), "4 units are healthy");
+        string token = (await AllocateAsync(kubelet, "zip-0.q0")).Envs[AllocationToken.EnvironmentVariable];
 
         broker.KeepRunDirectory = true;
         broker.Kill();
@@ -267,6 +268,27 @@ public sealed class DevicePluginContractTests(ITestOutputHelper output)
         }
 
         await watch.UntilAsync(l => l.All(u => u.Health == "Healthy"), "the old stream saw the units come back");
+
+        // The pod's allocation outlived the broker: its processes claim it on the new one, within its limit.
+        using BrokerConnection pod = Claim(restarted, "zip-0", token);
+        using BrokerConnection more = Claim(restarted, "zip-0", token);
+        Assert.Equal(BrokerStatus.Ok, StartQueue(pod, out _));
+        Assert.Equal(BrokerStatus.NoQueue, StartQueue(more, out _));
+    }
+
+    [Fact]
+    public async Task WithTwoSharesPerQueueEachQueueIsTwoUnitsAndThreeUnitsHoldTwoQueues()
+    {
+        await using BrokerProcess broker = await BrokerProcess.StartAsync(Config, output);
+        await using KubeletStandIn kubelet = await KubeletStandIn.StartAsync();
+        await using PluginUnderTest plugin = PluginUnderTest.Start(broker.RunDirectory, kubelet, output, shares: 2);
+        using var watch = new UnitWatch(await DialAsync(kubelet, "warpdrive.io/zip"));
+        IReadOnlyList<Device> units = await watch.UntilAsync(l => l.Count == 8, "there are 8 units");
+        Assert.Equal(["zip-0.q0.s0", "zip-0.q0.s1", "zip-0.q1.s0"], units.Take(3).Select(u => u.ID));
+
+        ContainerAllocateResponse container = await AllocateAsync(kubelet, "zip-0.q0.s0", "zip-0.q0.s1", "zip-0.q1.s0");
+        string token = container.Envs[AllocationToken.EnvironmentVariable];
+        Assert.Equal("zip-0 2\n", await File.ReadAllTextAsync(Path.Combine(WdRunDirectory.AllocationDirectory(broker.RunDirectory), token)));
     }
 
     [Fact]
