@@ -18,6 +18,7 @@ namespace WarpDrive.Broker;
 /// connection caps), <see cref="ControlDispatcher"/> and <see cref="ControlHandler"/> (control messages),
 /// <see cref="QueueService"/> and <see cref="WaitLine{T}"/> (START_Q and waiters), <see cref="RegionService"/>
 /// (regions and domains), <see cref="BrokerAccounting"/> and <see cref="DeviceQuota"/> (accounting and caps),
+/// <see cref="AllocationTable"/> (allocations a device plugin made: their queue limits),
 /// <see cref="ClientCleanup"/> (client death, queue release) and <see cref="AttributePublisher"/> (the attribute
 /// tree). They reach a client only through <see cref="IClientLink"/>, which this class implements.</para>
 /// <para>Trust: every byte a client sends is checked, file descriptors a client attaches are closed unread, and no

@@ -35,9 +35,6 @@ public sealed class DevicePluginHost : IAsyncDisposable
     /// <summary>The last scan of the node.</summary>
     public NodeSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
-    /// <summary>How many registrations succeeded (all resources together).</summary>
-    public int Registrations { get; private set; }
-
     /// <summary>The unit list of <paramref name="kind"/>'s resource, or null before its first device appeared.</summary>
     public ResourceState? State(string kind) => _resources.TryGetValue(kind, out Resource? r) ? r.State : null;
 
@@ -135,7 +132,6 @@ public sealed class DevicePluginHost : IAsyncDisposable
             }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
             resource.RegisteredWith = kubelet;
             resource.RegisteredBroker = brokerPid ?? resource.RegisteredBroker;
-            Registrations++;
             _logger.Registered(_options.ResourceName(kind), socketPath, brokerRestarted ? " (wdd restarted)" : "");
         }
         catch (RpcException e)
@@ -144,8 +140,8 @@ public sealed class DevicePluginHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Names the kubelet's socket file as it is now (inode change time and device/inode through the
-    /// file's status), or null when there is none: a restarted kubelet's socket is a new file.</summary>
+    /// <summary>Names the kubelet's socket file as it is now (its modification and birth times), or null when there
+    /// is none: a restarted kubelet's socket is a new file, with new times.</summary>
     private string? KubeletIdentity()
     {
         var file = new FileInfo(_options.KubeletSocket);
