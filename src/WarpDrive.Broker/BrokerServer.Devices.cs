@@ -20,6 +20,8 @@ public sealed partial class BrokerServer
             CreateDirectory(runDirectory);
             CreateDirectory(Path.Combine(runDirectory, "dev"));
             CreateDirectory(classDir);
+            // The allocation files name their tokens: only the broker's user (and the device plugin, as root) reads them.
+            Directory.CreateDirectory(Platform.RunDirectory.AllocationDirectory(runDirectory), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

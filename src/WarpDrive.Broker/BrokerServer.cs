@@ -18,6 +18,7 @@ namespace WarpDrive.Broker;
 /// connection caps), <see cref="ControlDispatcher"/> and <see cref="ControlHandler"/> (control messages),
 /// <see cref="QueueService"/> and <see cref="WaitLine{T}"/> (START_Q and waiters), <see cref="RegionService"/>
 /// (regions and domains), <see cref="BrokerAccounting"/> and <see cref="DeviceQuota"/> (accounting and caps),
+/// <see cref="AllocationTable"/> (allocations a device plugin made: their queue limits),
 /// <see cref="ClientCleanup"/> (client death, queue release) and <see cref="AttributePublisher"/> (the attribute
 /// tree). They reach a client only through <see cref="IClientLink"/>, which this class implements.</para>
 /// <para>Trust: every byte a client sends is checked, file descriptors a client attaches are closed unread, and no
@@ -35,6 +36,7 @@ public sealed partial class BrokerServer : IDisposable, IClientLink
     private readonly ClientTable _clients = new();
     private readonly Epoll _epoll = new();
     private readonly BrokerAccounting _accounting;
+    private readonly AllocationTable _allocations;
     private readonly AttributePublisher _attributes;
     private readonly ClientAcceptor _acceptor;
     private readonly QueueService _queues;
@@ -45,6 +47,7 @@ public sealed partial class BrokerServer : IDisposable, IClientLink
     private readonly BrokerMetrics? _metrics;
     private readonly FileStream _lock;
     private readonly string _pidFile;
+    private readonly string _pidNamespaceFile;
     private bool _disposed;
 
     /// <summary>Creates the run directory's tree, starts the devices and listens on their sockets.</summary>
@@ -57,14 +60,16 @@ public sealed partial class BrokerServer : IDisposable, IClientLink
         RunDirectory = runDirectory;
         string classDir = Platform.RunDirectory.ClassDirectory(runDirectory);
         _pidFile = Path.Combine(runDirectory, "wdd.pid");
+        _pidNamespaceFile = Path.Combine(runDirectory, Platform.RunDirectory.PidNamespaceFileName);
         _lock = LockRunDirectory(runDirectory, classDir);
         _attributes = new AttributePublisher(new AttributeTree(classDir), logger);
         _accounting = new BrokerAccounting(config.Limits, config.Scheduling);
+        _allocations = AllocationTable.ForDirectory(Platform.RunDirectory.AllocationDirectory(runDirectory), config.Limits.RequireAllocation);
         _acceptor = new ClientAcceptor(_clients, _epoll, _accounting, _clientLog, this);
-        _queues = new QueueService(_accounting, this, _clientLog, _attributes);
+        _queues = new QueueService(_accounting, _allocations, this, _clientLog, _attributes);
         _regions = new RegionService(_accounting, this);
-        _cleanup = new ClientCleanup(_clients, _epoll, _accounting, _regions, _queues, _attributes, _clientLog, this);
-        _control = new ControlHandler(this, _queues, _regions, _cleanup);
+        _cleanup = new ClientCleanup(_clients, _epoll, _accounting, _allocations, _regions, _queues, _attributes, _clientLog, this);
+        _control = new ControlHandler(this, _queues, _regions, _cleanup, _allocations);
         _stats = CreateStats(config, runDirectory, logger);
         string[] deprecated = [.. config.Devices.Where(d => d.WorkersFromEnginesKey).Select(d => d.Name)];
         if (deprecated.Length > 0)
@@ -81,6 +86,8 @@ public sealed partial class BrokerServer : IDisposable, IClientLink
 
             _metrics = new BrokerMetrics([.. _devices.Select(d => d.Host)]);
 
+            // Before the pid file: a client that finds wdd.pid can tell whether the pid is one of its own namespace.
+            File.WriteAllText(_pidNamespaceFile, (ProcessControl.ReadPidNamespace() ?? "") + "\n");
             File.WriteAllText(_pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         }
         catch
@@ -276,6 +283,7 @@ public sealed partial class BrokerServer : IDisposable, IClientLink
         _stats?.Dispose(); // after the devices: their engines counted in it
         _clientLog.Limiter.Flush(all: true); // the counts of lines suppressed in the last interval
         TryDelete(_pidFile);
+        TryDelete(_pidNamespaceFile);
         _epoll.Dispose();
         _lock.Dispose();
     }

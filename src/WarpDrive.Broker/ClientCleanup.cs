@@ -10,7 +10,7 @@ namespace WarpDrive.Broker;
 /// connection takes its regions and its domain with it; its pidfd stays watched a moment longer
 /// (<see cref="ExitGraceMilliseconds"/>), so that the log says whether it exited or closed its connections and lives on
 /// (a dying process's sockets close before its pidfd turns readable).</summary>
-internal sealed class ClientCleanup(ClientTable clients, Epoll epoll, BrokerAccounting accounting, RegionService regions,
+internal sealed class ClientCleanup(ClientTable clients, Epoll epoll, BrokerAccounting accounting, AllocationTable allocations, RegionService regions,
     QueueService queues, AttributePublisher attributes, ClientLog clientLog, IClientLink link)
 {
     /// <summary>How long a process that closed its last connection is watched for its exit before the log says it
@@ -57,6 +57,7 @@ internal sealed class ClientCleanup(ClientTable clients, Epoll epoll, BrokerAcco
         clients.Connections.Remove(c.Id);
         c.Device.Waiters.Leave(c);
         ReleaseQueue(c);
+        allocations.Close(c.Allocation);
         c.Socket.Dispose();
         ClientProcess process = c.Process;
         process.Connections.Remove(c);
@@ -100,6 +101,7 @@ internal sealed class ClientCleanup(ClientTable clients, Epoll epoll, BrokerAcco
             _releases.RemoveAt(i--);
             r.Ring.Dispose(); // no device thread touches the ring any more
             accounting.UnchargeQueue(device.Quota, r.Connection.Process.User);
+            allocations.Uncharge(r.Connection.Allocation, device.Name);
             attributes.MarkDirty();
             if (r.Reply && !r.Connection.Closed)
             {

@@ -21,5 +21,8 @@ internal sealed class ClientConnection(ulong id, BrokerDevice device, UnixSeqPac
     /// <summary>The ring region (DUS) of <see cref="Queue"/>, mapped in the broker until the queue is released.</summary>
     public SharedMemoryRegion? Ring { get; set; }
 
+    /// <summary>The allocation this connection claimed (<c>CLAIM</c>), whose limits its queue counts against; null when none.</summary>
+    public Allocation? Allocation { get; set; }
+
     public bool Closed { get; set; }
 }

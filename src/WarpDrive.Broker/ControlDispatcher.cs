@@ -54,6 +54,9 @@ internal static class ControlDispatcher
             case BrokerOp.PutQueue:
                 handler.PutQueue(client);
                 break;
+            case BrokerOp.Claim:
+                handler.Claim(client, new AllocationToken(request.Arg0, request.Arg1));
+                break;
             case BrokerOp.MemAlloc:
                 handler.MemAlloc(client, request.Arg0);
                 break;

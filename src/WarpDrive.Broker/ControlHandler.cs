@@ -6,7 +6,7 @@ namespace WarpDrive.Broker;
 /// <summary>The broker's <see cref="IControlHandler{TClient}"/>: each control message a
 /// <see cref="ControlDispatcher"/> let through goes to the component of its concern (queues, regions, cleanup).
 /// A reply the client does not take throws <see cref="IOException"/>, which costs the client its connection.</summary>
-internal sealed class ControlHandler(IClientLink link, QueueService queues, RegionService regions, ClientCleanup cleanup)
+internal sealed class ControlHandler(IClientLink link, QueueService queues, RegionService regions, ClientCleanup cleanup, AllocationTable allocations)
     : IControlHandler<ClientConnection>
 {
     public void Refuse(ClientConnection client, in BrokerResponse response, string message) => link.Reply(client, response, message);
@@ -34,6 +34,19 @@ internal sealed class ControlHandler(IClientLink link, QueueService queues, Regi
         }
 
         cleanup.ReleaseQueue(client, replyWhenDone: true); // the reply says the engine has left the queue
+    }
+
+    public void Claim(ClientConnection client, AllocationToken token)
+    {
+        var response = new BrokerResponse { Op = BrokerOp.Claim };
+        if (allocations.Claim(client, token) is { } refusal)
+        {
+            link.Reply(client, response with { Status = refusal.Status }, refusal.Message);
+        }
+        else
+        {
+            link.Reply(client, response);
+        }
     }
 
     public void MemAlloc(ClientConnection client, ulong length) => regions.Alloc(client, length);

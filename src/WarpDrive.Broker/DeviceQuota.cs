@@ -8,7 +8,7 @@ namespace WarpDrive.Broker;
 /// <c>available_instances</c>), read only when the reserve applies.</summary>
 internal sealed class DeviceQuota(string deviceName, int reservedQueues, Func<int> freeQueues)
 {
-    private readonly Dictionary<UserAccount, int> _held = [];
+    private readonly Tally<UserAccount> _held = new();
 
     public string DeviceName { get; } = deviceName;
 
@@ -16,17 +16,18 @@ internal sealed class DeviceQuota(string deviceName, int reservedQueues, Func<in
     public int ReservedQueues { get; } = reservedQueues;
 
     /// <summary>Accounts that hold a queue of the device (an account that holds none has no entry).</summary>
-    public int Holders => _held.Count;
+    public int Holders => _held.Keys;
 
     /// <summary>Queues of this device <paramref name="user"/> holds.</summary>
-    public int HeldBy(UserAccount user) => _held.GetValueOrDefault(user);
+    public int HeldBy(UserAccount user) => _held[user];
 
     /// <summary>Why <paramref name="user"/> may not take one of the free queues of the device now (it holds a queue
     /// of the device and at most <see cref="ReservedQueues"/> are free: NO_QUEUE naming <c>reserved_queues</c>), or
     /// null when it may, or when none is free (then the answer is the plain NO_QUEUE).</summary>
     public Refusal? ReserveRefusal(UserAccount user)
     {
-        if (ReservedQueues == 0 || !_held.TryGetValue(user, out int held))
+        int held = _held[user];
+        if (ReservedQueues == 0 || held == 0)
         {
             return null;
         }
@@ -38,25 +39,15 @@ internal sealed class DeviceQuota(string deviceName, int reservedQueues, Func<in
     }
 
     /// <summary>Counts a queue of the device started for <paramref name="user"/>.</summary>
-    public void Charge(UserAccount user) => _held[user] = HeldBy(user) + 1;
+    public void Charge(UserAccount user) => _held.Add(user);
 
     /// <summary>Counts a queue of <paramref name="user"/> released (its release complete).</summary>
     /// <exception cref="InvalidOperationException">The account holds no queue of the device.</exception>
     public void Uncharge(UserAccount user)
     {
-        int held = HeldBy(user);
-        if (held == 0)
+        if (!_held.TryRemove(user))
         {
             throw new InvalidOperationException($"uid {user.Uid} holds no queue of {DeviceName}");
-        }
-
-        if (held == 1)
-        {
-            _held.Remove(user);
-        }
-        else
-        {
-            _held[user] = held - 1;
         }
     }
 }

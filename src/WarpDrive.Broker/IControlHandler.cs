@@ -20,6 +20,9 @@ internal interface IControlHandler<in TClient>
     /// <summary><c>PUT_Q</c> (op 3).</summary>
     void PutQueue(TClient client);
 
+    /// <summary><c>CLAIM</c> (op 4): the allocation of <paramref name="token"/>.</summary>
+    void Claim(TClient client, AllocationToken token);
+
     /// <summary><c>MEM_ALLOC</c> (op 0x10) of <paramref name="length"/> bytes.</summary>
     void MemAlloc(TClient client, ulong length);
 

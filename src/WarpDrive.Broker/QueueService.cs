@@ -14,11 +14,13 @@ internal sealed class QueueService
     private readonly IClientLink _link;
     private readonly ClientLog _clientLog;
     private readonly AttributePublisher _attributes;
+    private readonly AllocationTable _allocations;
     private readonly Func<ClientConnection, WaiterVerdict> _offer;
 
-    public QueueService(BrokerAccounting accounting, IClientLink link, ClientLog clientLog, AttributePublisher attributes)
+    public QueueService(BrokerAccounting accounting, AllocationTable allocations, IClientLink link, ClientLog clientLog, AttributePublisher attributes)
     {
         _accounting = accounting;
+        _allocations = allocations;
         _link = link;
         _clientLog = clientLog;
         _attributes = attributes;
@@ -45,6 +47,17 @@ internal sealed class QueueService
         else if (_accounting.QueueRefusal(c.Process.User) is { } refusal)
         {
             _link.Reply(c, response with { Status = refusal.Status }, refusal.Message);
+        }
+        else if (_allocations.QueueRefusal(c) is { } denied)
+        {
+            if (denied.Status == BrokerStatus.NoQueue)
+            {
+                WaitOrRefuse(c, wait, denied.Message); // its allocation holds its limit of this device's queues
+            }
+            else
+            {
+                _link.Reply(c, response with { Status = denied.Status }, denied.Message);
+            }
         }
         else if (c.Device.Quota.ReserveRefusal(c.Process.User) is { } reserved)
         {
@@ -104,6 +117,17 @@ internal sealed class QueueService
             return WaiterVerdict.Leave;
         }
 
+        if (_allocations.QueueRefusal(waiter) is { } denied)
+        {
+            if (denied.Status == BrokerStatus.NoQueue)
+            {
+                return WaiterVerdict.Skip; // its allocation holds its limit: it keeps its place
+            }
+
+            _link.TryReply(waiter, new BrokerResponse { Op = BrokerOp.StartQueue, Status = denied.Status }, denied.Message);
+            return WaiterVerdict.Leave;
+        }
+
         if (waiter.Device.Quota.ReserveRefusal(waiter.Process.User) is not null)
         {
             return WaiterVerdict.Skip;
@@ -149,6 +173,7 @@ internal sealed class QueueService
         c.Queue = queue;
         c.Ring = ring;
         BrokerAccounting.ChargeQueue(c.Device.Quota, c.Process.User);
+        AllocationTable.Charge(c);
         _attributes.MarkDirty();
         var response = new BrokerResponse
         {

@@ -28,6 +28,20 @@ public static class ProcessControl
         return false;
     }
 
+    /// <summary>This process's pid namespace as the kernel names it (<c>readlink /proc/self/ns/pid</c>, e.g.
+    /// <c>pid:[4026531836]</c>), or null where it cannot be read.</summary>
+    public static string? ReadPidNamespace()
+    {
+        try
+        {
+            return new FileInfo("/proc/self/ns/pid").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>This process's real user id.</summary>
     public static uint GetUid() => Interop.Libc.GetUid();
 

@@ -11,6 +11,10 @@ public static class RunDirectory
     /// <summary>Environment variable that names the run directory (<c>WD_RUN_DIR</c>).</summary>
     public const string EnvironmentVariable = "WD_RUN_DIR";
 
+    /// <summary>The file in which the broker names its pid namespace (<c>wdd.pidns</c>, beside <c>wdd.pid</c>): a client
+    /// in another one (a container) cannot use the pid in <c>wdd.pid</c>, which is the broker's in its own namespace.</summary>
+    public const string PidNamespaceFileName = "wdd.pidns";
+
     /// <summary>The run directory as a full path. In order: <paramref name="explicitPath"/> when not null or empty;
     /// <c>$WD_RUN_DIR</c> when set and not empty; <c>/run/warpdrive</c> for root; <c>$XDG_RUNTIME_DIR/warpdrive</c>
     /// when that variable holds an absolute path; else <c>/tmp/warpdrive-&lt;uid&gt;</c>. Nothing is created.</summary>
@@ -68,6 +72,14 @@ public static class RunDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(runDir);
         return Path.Combine(runDir, "stats");
+    }
+
+    /// <summary>The allocation files a device plugin writes and the broker reads: <c>&lt;run&gt;/alloc</c>
+    /// (docs/BROKER-PROTOCOL.md, "Allocations"). Never mounted into a client's container: the file names are the tokens.</summary>
+    public static string AllocationDirectory(string runDir)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runDir);
+        return Path.Combine(runDir, "alloc");
     }
 
     /// <summary>The attribute tree: <c>&lt;run&gt;/class/uacce</c>, laid out as <c>/sys/class/uacce</c>.</summary>

@@ -20,6 +20,8 @@ public sealed class ArchitectureTests
         ["WarpDrive.AspNetCore"] = ["WarpDrive", "WarpDrive.Abi", "WarpDrive.Platform"],
         ["wdd"] = ["WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
         ["wd"] = ["WarpDrive", "wdd", "WarpDrive.Abi", "WarpDrive.Platform", "WarpDrive.Devices"],
+        // The Kubernetes device plugin reads the run directory and writes allocation files: no libwd, broker or model.
+        ["wd-k8s-plugin"] = ["WarpDrive.Abi", "WarpDrive.Platform"],
     };
 
     private static Assembly Load(string name) => Assembly.LoadFrom(Path.Combine(AppContext.BaseDirectory, name + ".dll"));

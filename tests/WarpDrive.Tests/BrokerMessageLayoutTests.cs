@@ -32,7 +32,7 @@ public class BrokerMessageLayoutTests
         Assert.Equal(32, Marshal.SizeOf<BrokerRequest>());
         Assert.Equal(32, Marshal.SizeOf<BrokerResponse>());
         Assert.Equal(BrokerProtocol.MaxDatagram, BrokerResponse.Size + BrokerResponse.MaxMessageBytes);
-        Assert.Equal([1, 2, 3, 0x10, 0x11, 0x12], Enum.GetValues<BrokerOp>().Select(o => (int)o));
+        Assert.Equal([1, 2, 3, 4, 0x10, 0x11, 0x12], Enum.GetValues<BrokerOp>().Select(o => (int)o));
         Assert.Equal(Enumerable.Range(0, 13), Enum.GetValues<BrokerStatus>().Select(s => (int)s));
     }
 }

@@ -14,6 +14,11 @@ public enum BrokerOp : ushort
     /// <summary>uacce PUT_Q: stop and release this connection's queue (closing the connection does the same).</summary>
     PutQueue = 3,
 
+    /// <summary>Names the allocation this connection's queues count against: <c>arg0</c> and <c>arg1</c> are the
+    /// allocation token (<see cref="AllocationToken"/>), as a device plugin handed it to the client's container
+    /// (<c>WD_ALLOCATION</c>). Sent before <see cref="StartQueue"/>.</summary>
+    Claim = 4,
+
     /// <summary>Allocate a shared region (SHARE mode) of <c>arg0</c> bytes; the reply carries its fd and handle.</summary>
     MemAlloc = 0x10,
 

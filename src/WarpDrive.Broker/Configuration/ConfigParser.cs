@@ -27,7 +27,7 @@ internal sealed class ConfigParser
     private static readonly string[] s_limitsKeys =
     [
         "max_queues_per_user", "max_shared_bytes_per_user", "queue_error_threshold", "max_request_bytes", "max_clients", "max_regions_per_user",
-        "max_connections_per_user",
+        "max_connections_per_user", "require_allocation",
     ];
 
     private readonly string _source;
@@ -158,6 +158,7 @@ internal sealed class ConfigParser
                 "max_clients" => limits with { MaxClients = Int(v, at, ConfigRules.Positive) },
                 "max_regions_per_user" => limits with { MaxRegionsPerUser = Int(v, at, ConfigRules.Positive) },
                 "max_connections_per_user" => limits with { MaxConnectionsPerUser = Int(v, at, ConfigRules.Positive) },
+                "require_allocation" => limits with { RequireAllocation = Bool(v, at) },
                 _ => throw new InvalidOperationException(key),
             };
         }
@@ -252,6 +253,13 @@ internal sealed class ConfigParser
         Check(path, rule(n));
         return (int)n; // every integer rule stays within int
     }
+
+    private bool Bool(JsonElement v, string path) => v.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw Error(path, $"must be true or false (got {Got(v)})"),
+    };
 
     private string String(JsonElement v, string path, Func<string?, string?> rule)
     {

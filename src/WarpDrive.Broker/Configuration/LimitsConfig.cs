@@ -30,4 +30,10 @@ public sealed record LimitsConfig
     /// <c>max_connections_per_user</c>, &gt;= 1): without it one user could take every one of <see cref="MaxClients"/>
     /// and lock every other user out. Each queue is a connection, so it should be above <see cref="MaxQueuesPerUser"/>.</summary>
     public int MaxConnectionsPerUser { get; init; } = 256;
+
+    /// <summary>Whether a client must claim an allocation (<c>CLAIM</c> with a token a device plugin handed out) before
+    /// it may start a queue (key <c>require_allocation</c>, default false): on a Kubernetes node, so that a pod cannot
+    /// hold more queues than it was allocated by leaving its token out. Without it, a client that claims nothing is
+    /// held only by the per-uid caps, and one that claims an allocation by those and the allocation's.</summary>
+    public bool RequireAllocation { get; init; }
 }

@@ -31,7 +31,23 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
 
     /// <summary>Whether the broker that wrote <c>wdd.pid</c> still runs: one killed with SIGKILL leaves its tree and
     /// sockets behind, and its devices must not be listed as usable.</summary>
-    private bool BrokerIsRunning() => BrokerPid() is int pid && Directory.Exists($"/proc/{pid}");
+    /// <remarks>A broker in another pid namespace (this process runs in a container, the broker on the node) has a pid
+    /// that means nothing here: then its sockets decide (a killed broker's refuse the connection with a clear error).</remarks>
+    private bool BrokerIsRunning() => BrokerPid() is int pid && (BrokerInOtherPidNamespace() || Directory.Exists($"/proc/{pid}"));
+
+    /// <summary>Whether the broker's <c>wdd.pidns</c> names a pid namespace other than this process's.</summary>
+    private bool BrokerInOtherPidNamespace()
+    {
+        try
+        {
+            string broker = File.ReadAllText(Path.Combine(RunDirectory, Platform.RunDirectory.PidNamespaceFileName)).Trim();
+            return broker.Length > 0 && broker != ProcessControl.ReadPidNamespace();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // a broker of before wdd.pidns, or none
+        }
+    }
 
     /// <summary>The pid in <c>wdd.pid</c>, if there is one.</summary>
     private int? BrokerPid()
@@ -66,7 +82,8 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
                     _oldWatches.Add(_watch); // queues of the old broker still read it
                 }
 
-                _watch = BrokerWatch.TryStart(pid, out BrokerWatch? watch) ? watch : null;
+                // Its pidfd only where its pid is one of ours; else the queues poll their sockets (BrokerWatch).
+                _watch = !BrokerInOtherPidNamespace() && BrokerWatch.TryStart(pid, out BrokerWatch? watch) ? watch : null;
             }
 
             return _watch;
@@ -163,9 +180,20 @@ internal sealed class BrokerDevices(string runDirectory) : IDeviceProvider
             // may do that only if we name it (PR_SET_PTRACER).
             var flags = (DeviceFlags)(uint)info.Value2;
             int brokerPid = (int)info.Value1;
-            if ((flags & DeviceFlags.Sva) != 0 && Interlocked.Exchange(ref _ptracer, brokerPid) != brokerPid)
+            if ((flags & DeviceFlags.Sva) != 0 && !BrokerInOtherPidNamespace() && Interlocked.Exchange(ref _ptracer, brokerPid) != brokerPid)
             {
                 ProcessControl.SetPtracer(brokerPid);
+            }
+
+            // In a container a device plugin allocated queues to, its queues count against that allocation.
+            if (Environment.GetEnvironmentVariable(AllocationToken.EnvironmentVariable) is { Length: > 0 } claim)
+            {
+                if (!AllocationToken.TryParse(claim, out AllocationToken token))
+                {
+                    throw new WdConfigurationException(AllocationToken.EnvironmentVariable, $"{AllocationToken.EnvironmentVariable} is not {AllocationToken.TextLength} hex digits");
+                }
+
+                connection.CallChecked(new BrokerRequest { Op = BrokerOp.Claim, Arg0 = token.Low, Arg1 = token.High }, out _);
             }
 
             return connection;

@@ -32,6 +32,8 @@ public sealed class ControlDispatcherTests
 
         public void PutQueue(string client) => Calls.Add($"{client}: put");
 
+        public void Claim(string client, AllocationToken token) => Calls.Add($"{client}: claim {token}");
+
         public void MemAlloc(string client, ulong length) => Calls.Add($"{client}: alloc {length}");
 
         public void MemMap(string client, ulong handle, ulong address) => Calls.Add($"{client}: map {handle} 0x{address:x}");
@@ -60,6 +62,7 @@ public sealed class ControlDispatcherTests
     [InlineData(BrokerOp.StartQueue, BrokerRequestFlags.None, "c1: start wait=False")]
     [InlineData(BrokerOp.StartQueue, BrokerRequestFlags.Wait, "c1: start wait=True")]
     [InlineData(BrokerOp.PutQueue, BrokerRequestFlags.None, "c1: put")]
+    [InlineData(BrokerOp.Claim, BrokerRequestFlags.None, "c1: claim 000000000000200000007f0000000000")]
     [InlineData(BrokerOp.MemAlloc, BrokerRequestFlags.None, "c1: alloc 8192")]
     [InlineData(BrokerOp.MemMap, BrokerRequestFlags.None, "c1: map 8192 0x7f0000000000")]
     [InlineData(BrokerOp.MemFree, BrokerRequestFlags.None, "c1: free 8192")]
@@ -89,7 +92,7 @@ public sealed class ControlDispatcherTests
 
     [Theory]
     [InlineData((ushort)0)]
-    [InlineData((ushort)4)]
+    [InlineData((ushort)5)]
     [InlineData((ushort)0x13)]
     [InlineData(ushort.MaxValue)]
     public void AnUnknownOpIsABadMessageThatNamesIt(ushort op)
