@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The linux-arm64 leg of CI: builds the tests (tests/WarpDrive.Tests.Arm64, the same sources on xunit.v3, which makes
 # them one self-contained executable) and the `wd` tool for linux-arm64, and runs them under qemu-user-static (binfmt):
-# the Platform, ring protocol, device, session, uacce driver-through-model and broker smoke tiers, then wd itself
+# the Platform, ring protocol, device (incl. the SEC and HPRE models), session, uacce driver-through-model and broker
+# smoke tiers, then wd itself
 # (list, a gzip-checked compress/decompress round trip, a sha256sum-checked digest).
 # Prints "N passed, N failed[, N skipped]" as the last line; scripts/test.sh adds it to the x64 totals.
 #   scripts/test-arm64.sh              build, then run
@@ -24,9 +25,9 @@ fail() { echo "arm64: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 tests=tests/WarpDrive.Tests.Arm64/bin/Release/net10.0/linux-arm64
 wd=artifacts/arm64/wd
 if [ "$build" -eq 1 ]; then
-  dotnet build tests/WarpDrive.Tests.Arm64 -c Release -r linux-arm64 --self-contained -nologo -v q -clp:ErrorsOnly \
+  dotnet build tests/WarpDrive.Tests.Arm64 -c Release -r linux-arm64 --self-contained -nologo -v q -clp:"ErrorsOnly;NoSummary" \
     || fail "the linux-arm64 test build failed"
-  dotnet publish src/WarpDrive.Cli -c Release -r linux-arm64 --self-contained -nologo -v q -clp:ErrorsOnly -o "$wd" \
+  dotnet publish src/WarpDrive.Cli -c Release -r linux-arm64 --self-contained -nologo -v q -clp:"ErrorsOnly;NoSummary" -o "$wd" \
     || fail "the linux-arm64 publish of wd failed"
 fi
 built=$(date +%s)
@@ -56,7 +57,8 @@ filter="(FullyQualifiedName~WarpDrive.Tests.Platform.|FullyQualifiedName~WarpDri
 |FullyQualifiedName~.RingProtocolTests.|FullyQualifiedName~.RingLayoutTests.|FullyQualifiedName~.QueueStateTests.\
 |FullyQualifiedName~.BrokerMessageLayoutTests.|FullyQualifiedName~.DeviceQueueTests.|FullyQualifiedName~.DomainTests.\
 |FullyQualifiedName~.CompressionSessionTests.|FullyQualifiedName~.SecSessionTests.|FullyQualifiedName~.RsaSessionTests.\
-|FullyQualifiedName~.EccSessionTests.|FullyQualifiedName~.DhSessionTests.|FullyQualifiedName~.BrokerShareModeTests.)\
+|FullyQualifiedName~.EccSessionTests.|FullyQualifiedName~.DhSessionTests.|FullyQualifiedName~WarpDrive.Tests.Sec.\
+|FullyQualifiedName~WarpDrive.Tests.Hpre.|FullyQualifiedName~.BrokerShareModeTests.|FullyQualifiedName~.BrokerLoopTests.)\
 &FullyQualifiedName!~.FutexWaitAnyTests.&FullyQualifiedName!~.ProcessMemoryTests.&FullyQualifiedName!~.UnmappedPageTests.\
 &FullyQualifiedName!~.PlatformAllocationTests.PerRequestCallsAllocateNothing\
 &FullyQualifiedName!~.DeviceFileTests.AnIoctlTheDeviceDoesNotKnowFailsWithEnottyNamingIt\

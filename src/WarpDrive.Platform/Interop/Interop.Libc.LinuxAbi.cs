@@ -10,7 +10,9 @@ internal static partial class Interop
         /// does not wrap everywhere, and the layouts of <c>struct stat</c> and <c>struct epoll_event</c>. Everything else
         /// the project passes to the kernel (msghdr, cmsghdr, timespec, pollfd, ucred, sockaddr_un, futex_waitv, the
         /// uacce ioctl numbers, errno, fcntl, mmap and socket constants) is the same on x86_64 and arm64 (LP64, and
-        /// arm64 takes asm-generic's values where x86_64 has no table of its own); tests/WarpDrive.Tests/Platform pins it.</summary>
+        /// arm64 takes asm-generic's values where x86_64 has no table of its own); tests/WarpDrive.Tests/Platform pins it.
+        /// syscall(2) and fcntl(2) are variadic; the imports declare fixed parameters, which is right on x86_64 and on
+        /// Linux arm64, where AAPCS64 passes variadic integer arguments in the same registers as fixed ones.</summary>
         /// <param name="Architecture">The process architecture this ABI is.</param>
         /// <param name="Name">The runtime identifier's architecture part (x64, arm64).</param>
         /// <param name="Fstat">__NR_fstat (x86_64 asm/unistd_64.h; arm64: asm-generic/unistd.h's __NR3264_fstat).</param>
