@@ -4,6 +4,8 @@
 #   scripts/setup.sh --deps-only  install what is missing, no build (scripts/test-setup.sh runs it this way)
 # ISA-L (libisal2) is the fast ZIP engine; without it the system zlib (zlib1g) is used, 3x slower or more to compress (docs/PERFORMANCE.md).
 # gzip, python3, sha256sum (coreutils) and openssl are what the tests and the demo check wd's output against.
+# qemu-user-static, binfmt-support, arm64 libraries and the aarch64 cross compiler run the linux-arm64 leg of CI
+# (scripts/test-arm64.sh).
 # Idempotent: a second run finds everything and says "setup: nothing to install" without calling apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,14 +39,37 @@ command -v sha256sum >/dev/null || need+=(coreutils)
 # The uacce ABI tests compile a probe against the kernel's own uapi headers.
 command -v cc >/dev/null || need+=(gcc)
 [ -f /usr/include/misc/uacce/uacce.h ] || need+=(linux-libc-dev)
+# The linux-arm64 leg (scripts/test-arm64.sh): qemu-user-static runs the self-contained arm64 tests and wd through
+# binfmt_misc; they need the arm64 C library, OpenSSL (the SEC/HPRE engines), ICU and zlib, and the aarch64 cross
+# compiler with arm64's kernel and libc headers for the header probes (PlatformHeaderTests, UacceKernelHeaderTests).
+# Not libisal2:arm64: Debian 12's libisal2 is not Multi-Arch: same, so installing the arm64 one removes the x64 one
+# (the x64 suite's fast engine); the ZIP model runs on zlib under qemu.
+arm64=()
+command -v qemu-aarch64-static >/dev/null || arm64+=(qemu-user-static)
+installed binfmt-support || arm64+=(binfmt-support)
+for p in libc6 libstdc++6 libgcc-s1 libssl3 libicu72 zlib1g; do installed "$p:arm64" || arm64+=("$p:arm64"); done
+command -v aarch64-linux-gnu-gcc >/dev/null || arm64+=(gcc-aarch64-linux-gnu)
+installed libc6-dev-arm64-cross || arm64+=(libc6-dev-arm64-cross)
+[ -f /usr/aarch64-linux-gnu/include/misc/uacce/uacce.h ] || arm64+=(linux-libc-dev-arm64-cross)
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#arm64[@]} -gt 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "setup: adding the arm64 architecture to dpkg" >&2
+  $sudo dpkg --add-architecture arm64 || echo "setup: could not add arm64 to dpkg; the arm64 leg will fail" >&2
+fi
+need+=("${arm64[@]}")
 if [ ${#need[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${need[*]}" >&2
   if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null; }; then
     echo "setup: could not install ${need[*]}; continuing (without libisal2 the slower zlib engine is used)" >&2
   fi
 else
   echo "setup: nothing to install" >&2
+fi
+# binfmt_misc: mounted (a container may not have it yet) and qemu-aarch64 enabled, so an arm64 ELF starts by itself.
+if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && command -v update-binfmts >/dev/null; then
+  [ -e /proc/sys/fs/binfmt_misc/register ] || $sudo mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+  $sudo update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || echo "setup: could not register qemu-aarch64 with binfmt_misc; the arm64 leg will fail" >&2
 fi
 [ "$build" -eq 1 ] || exit 0
 

@@ -12,7 +12,7 @@ public sealed unsafe class CompletionConsumer
     public CompletionConsumer(QueueRegion region)
     {
         _region = region;
-        _head = Volatile.Read(ref region.CqHead);
+        _head = MemoryOrder.LoadAcquire(ref region.CqHead);
     }
 
     /// <summary>Ring position of the next completion to read.</summary>
@@ -20,13 +20,13 @@ public sealed unsafe class CompletionConsumer
 
     /// <summary>Whether a completion waits at the head.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool HasCompletion() => Volatile.Read(ref _region.CqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
+    public bool HasCompletion() => MemoryOrder.LoadAcquire(ref _region.CqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
 
     /// <summary>How many completions wait from the head on (at most <paramref name="max"/>), without taking any.</summary>
     public int Ready(int max)
     {
         int n = 0;
-        while (n < max && Volatile.Read(ref _region.CqSlot(_head + (ulong)n)->Seq) == unchecked((uint)(_head + (ulong)n + 1)))
+        while (n < max && MemoryOrder.LoadAcquire(ref _region.CqSlot(_head + (ulong)n)->Seq) == unchecked((uint)(_head + (ulong)n + 1)))
         {
             n++;
         }
@@ -39,7 +39,8 @@ public sealed unsafe class CompletionConsumer
     public bool TryConsume(out Cqe cqe)
     {
         Cqe* slot = _region.CqSlot(_head);
-        if (Volatile.Read(ref slot->Seq) != unchecked((uint)(_head + 1)))
+        // Acquire: the body copied below is the one the producer wrote before it released this sequence word.
+        if (MemoryOrder.LoadAcquire(ref slot->Seq) != unchecked((uint)(_head + 1)))
         {
             cqe = default;
             return false;
@@ -47,11 +48,12 @@ public sealed unsafe class CompletionConsumer
 
         cqe = *slot;
         _head++;
-        Volatile.Write(ref _region.CqHead, _head);
+        // Release: the slot is copied out before the producer can see it free and overwrite it.
+        MemoryOrder.StoreRelease(ref _region.CqHead, _head);
         return true;
     }
 
     /// <summary>The value of the wake counter to pass to a futex wait. Read it, set <c>ClientWaiting</c>,
     /// re-check <see cref="HasCompletion"/>, then sleep on it.</summary>
-    public uint WakeSnapshot => Volatile.Read(ref _region.CqWake);
+    public uint WakeSnapshot => MemoryOrder.LoadAcquire(ref _region.CqWake);
 }

@@ -34,7 +34,7 @@ public sealed unsafe class CompletionProducer
             return true;
         }
 
-        ulong head = Volatile.Read(ref _region.CqHead);
+        ulong head = MemoryOrder.LoadAcquire(ref _region.CqHead);
         if (head > _tail || _tail - head > _depth)
         {
             ClientHeadInvalid = true;
@@ -52,7 +52,8 @@ public sealed unsafe class CompletionProducer
         Cqe* slot = _region.CqSlot(_tail);
         // Everything but the sequence word (see SubmissionProducer.TryPublish).
         Unsafe.CopyBlockUnaligned(ref *(byte*)slot, ref Unsafe.As<Cqe, byte>(ref Unsafe.AsRef(in cqe)), Cqe.SeqOffset);
-        Volatile.Write(ref slot->Seq, unchecked((uint)(_tail + 1)));
+        // Publication: the sequence word is stored last, with release semantics.
+        MemoryOrder.StoreRelease(ref slot->Seq, unchecked((uint)(_tail + 1)));
         _tail++;
     }
 
@@ -61,9 +62,11 @@ public sealed unsafe class CompletionProducer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PublishAndCheckWaiter()
     {
-        Volatile.Write(ref _region.CqTail, _tail);
-        Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _region.ClientWaiting) == 0)
+        MemoryOrder.StoreRelease(ref _region.CqTail, _tail);
+        // Full fence: the completions must be visible before we read the waiter flag (the client sets the flag,
+        // fences, then re-checks the ring: Dekker-style).
+        MemoryOrder.FullFence();
+        if (MemoryOrder.LoadAcquire(ref _region.ClientWaiting) == 0)
         {
             return false;
         }

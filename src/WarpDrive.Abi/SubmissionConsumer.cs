@@ -24,20 +24,20 @@ public sealed unsafe class SubmissionConsumer
     /// clamped to [0, depth]: the tail is the client's word, untrusted, and only informative here.</summary>
     public uint Pending()
     {
-        ulong tail = Volatile.Read(ref _region.SqTail);
+        ulong tail = MemoryOrder.LoadAcquire(ref _region.SqTail);
         return tail > _head ? (uint)Math.Min(tail - _head, _depth) : 0u;
     }
 
     /// <summary>Whether a published SQE waits at the head.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool HasWork() => Volatile.Read(ref _region.SqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
+    public bool HasWork() => MemoryOrder.LoadAcquire(ref _region.SqSlot(_head)->Seq) == unchecked((uint)(_head + 1));
 
     /// <summary>Whether the slot at the head holds a sequence word the protocol cannot produce: neither the one of
     /// the entry expected next nor the one left from the previous lap (0 on the first). Only a client that writes
     /// the ring by hand gets here.</summary>
     public bool HasInvalidSlot()
     {
-        uint seq = Volatile.Read(ref _region.SqSlot(_head)->Seq);
+        uint seq = MemoryOrder.LoadAcquire(ref _region.SqSlot(_head)->Seq);
         uint previous = _head < _depth ? 0u : unchecked((uint)(_head + 1 - _depth));
         return seq != unchecked((uint)(_head + 1)) && seq != previous;
     }
@@ -48,7 +48,8 @@ public sealed unsafe class SubmissionConsumer
     public bool TryConsume(out Sqe sqe)
     {
         Sqe* slot = _region.SqSlot(_head);
-        if (Volatile.Read(ref slot->Seq) != unchecked((uint)(_head + 1)))
+        // Acquire: the body copied below is the one the producer wrote before it released this sequence word.
+        if (MemoryOrder.LoadAcquire(ref slot->Seq) != unchecked((uint)(_head + 1)))
         {
             sqe = default;
             return false;
@@ -56,7 +57,8 @@ public sealed unsafe class SubmissionConsumer
 
         sqe = *slot;
         _head++;
-        Volatile.Write(ref _region.SqHead, _head);
+        // Release: the slot is copied out before the producer can see it free and overwrite it.
+        MemoryOrder.StoreRelease(ref _region.SqHead, _head);
         return true;
     }
 }

@@ -15,8 +15,8 @@ public sealed unsafe class SubmissionProducer
     {
         _region = region;
         _depth = (ulong)region.Depth;
-        _tail = Volatile.Read(ref region.SqTail);
-        _cachedHead = Volatile.Read(ref region.SqHead);
+        _tail = MemoryOrder.LoadAcquire(ref region.SqTail);
+        _cachedHead = MemoryOrder.LoadAcquire(ref region.SqHead);
     }
 
     /// <summary>Ring position of the next submission.</summary>
@@ -30,7 +30,7 @@ public sealed unsafe class SubmissionProducer
     {
         if (_tail - _cachedHead >= _depth)
         {
-            _cachedHead = Volatile.Read(ref _region.SqHead);
+            _cachedHead = MemoryOrder.LoadAcquire(ref _region.SqHead);
             if (_tail - _cachedHead >= _depth)
             {
                 return false;
@@ -42,7 +42,7 @@ public sealed unsafe class SubmissionProducer
         // expected one (position 2^32-1 expects 0) before the body, and publish half an entry.
         Unsafe.CopyBlockUnaligned(ref *(byte*)slot, ref Unsafe.As<Sqe, byte>(ref Unsafe.AsRef(in sqe)), Sqe.SeqOffset);
         // Publication: the sequence word is stored last, with release semantics.
-        Volatile.Write(ref slot->Seq, unchecked((uint)(_tail + 1)));
+        MemoryOrder.StoreRelease(ref slot->Seq, unchecked((uint)(_tail + 1)));
         _tail++;
         return true;
     }
@@ -52,11 +52,11 @@ public sealed unsafe class SubmissionProducer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool RingDoorbellIfWaiting()
     {
-        Volatile.Write(ref _region.SqTail, _tail);
+        MemoryOrder.StoreRelease(ref _region.SqTail, _tail);
         // Full fence: the SQE publication must be visible before we read the waiter flag
         // (the engine sets the flag, fences, then re-checks the ring: Dekker-style).
-        Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _region.DeviceWaiting) == 0)
+        MemoryOrder.FullFence();
+        if (MemoryOrder.LoadAcquire(ref _region.DeviceWaiting) == 0)
         {
             return false;
         }

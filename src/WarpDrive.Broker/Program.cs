@@ -1,5 +1,13 @@
 using System.CommandLine;
 using WarpDrive.Broker;
+using WarpDrive.Platform;
+
+// Another architecture's syscall numbers would call the wrong system calls: stop before anything runs.
+if (LinuxArchitecture.UnsupportedReason is { } unsupported)
+{
+    Console.Error.WriteLine($"wdd: {unsupported}");
+    return DaemonCommand.Usage;
+}
 
 RootCommand root = DaemonCommand.Configure(new RootCommand("wdd: the WarpDrive broker. Owns accelerator devices and hands their queues to other processes."));
 ParseResult parse = root.Parse(args);

@@ -2,6 +2,14 @@ using System.CommandLine;
 using System.IO.Compression;
 using WarpDrive.Broker;
 using WarpDrive.Cli;
+using WarpDrive.Platform;
+
+// Another architecture's syscall numbers would call the wrong system calls: stop before anything runs.
+if (LinuxArchitecture.UnsupportedReason is { } unsupported)
+{
+    Console.Error.WriteLine($"wd: {unsupported}");
+    return ExitCodes.DeviceError;
+}
 
 var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto to accelerators through shared-memory queues.")
 {

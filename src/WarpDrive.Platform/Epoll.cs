@@ -10,6 +10,12 @@ namespace WarpDrive.Platform;
 /// </remarks>
 public sealed unsafe class Epoll : IDisposable
 {
+    // How many events one Wait reads where the kernel's struct is not the public one's layout (arm64): a stack buffer.
+    private const int AlignedBatch = 64;
+
+    // Whether the kernel's struct epoll_event is packed like EpollEvent (x86_64): then Wait reads into the caller's span.
+    private static readonly bool s_packed = Interop.Libc.LinuxAbi.Current.EpollEventSize == sizeof(EpollEvent);
+
     private readonly SafeFileHandle _handle;
 
     /// <summary>Creates the instance (<c>epoll_create1(EPOLL_CLOEXEC)</c>).</summary>
@@ -63,17 +69,33 @@ public sealed unsafe class Epoll : IDisposable
             throw new ArgumentException("Room for at least one event is needed.", nameof(events));
         }
 
-        fixed (EpollEvent* p = events)
+        int count;
+        if (s_packed)
         {
-            int count = Interop.Libc.EpollWait(_handle, p, events.Length, timeoutMs);
-            if (count >= 0)
+            fixed (EpollEvent* p = events)
             {
-                return count;
+                count = Interop.Libc.EpollWait(_handle, p, events.Length, timeoutMs);
             }
-
-            int errno = Marshal.GetLastPInvokeError();
-            return errno == Interop.Libc.EINTR ? 0 : throw new PlatformException("epoll_wait", errno);
         }
+        else
+        {
+            // The kernel writes 16-byte events here (arm64): read at most a stack buffer's worth, then copy them out.
+            int room = Math.Min(events.Length, AlignedBatch);
+            Interop.Libc.AlignedEpollEvent* aligned = stackalloc Interop.Libc.AlignedEpollEvent[room];
+            count = Interop.Libc.EpollWait(_handle, aligned, room, timeoutMs);
+            for (int i = 0; i < count; i++)
+            {
+                events[i] = new EpollEvent { Events = aligned[i].Events, Data = aligned[i].Data };
+            }
+        }
+
+        if (count >= 0)
+        {
+            return count;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == Interop.Libc.EINTR ? 0 : throw new PlatformException("epoll_wait", errno);
     }
 
     /// <summary>Closes the instance; later calls do nothing.</summary>
@@ -82,8 +104,9 @@ public sealed unsafe class Epoll : IDisposable
     private void Control(int op, SafeHandle handle, EpollEvents events, ulong data, string call)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        EpollEvent ev = new() { Events = events, Data = data };
-        if (Interop.Libc.EpollCtl(_handle, op, handle, &ev) != 0)
+        EpollEvent packed = new() { Events = events, Data = data };
+        Interop.Libc.AlignedEpollEvent aligned = new() { Events = events, Data = data };
+        if ((s_packed ? Interop.Libc.EpollCtl(_handle, op, handle, &packed) : Interop.Libc.EpollCtl(_handle, op, handle, &aligned)) != 0)
         {
             throw PlatformException.FromLastError(call);
         }

@@ -20,7 +20,7 @@ public static unsafe class Futex
             if (support == 0)
             {
                 // No waiters: a kernel with the call answers EINVAL; one without (or a seccomp filter) ENOSYS or EPERM.
-                long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.SYS_futex_waitv, null, 0, 0, null, Interop.Libc.CLOCK_MONOTONIC);
+                long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.LinuxAbi.Current.FutexWaitv, null, 0, 0, null, Interop.Libc.CLOCK_MONOTONIC);
                 support = rc < 0 && Marshal.GetLastPInvokeError() == Interop.Libc.EINVAL ? 1 : -1;
                 Volatile.Write(ref s_waitAnySupport, support);
             }
@@ -43,7 +43,7 @@ public static unsafe class Futex
             pts = &ts;
         }
 
-        long rc = Interop.Libc.FutexSyscall(Interop.Libc.SYS_futex, (uint*)address, Interop.Libc.FUTEX_WAIT, expected, pts, null, 0);
+        long rc = Interop.Libc.FutexSyscall(Interop.Libc.LinuxAbi.Current.Futex, (uint*)address, Interop.Libc.FUTEX_WAIT, expected, pts, null, 0);
         return rc == 0 || Marshal.GetLastPInvokeError() != Interop.Libc.ETIMEDOUT;
     }
 
@@ -51,7 +51,7 @@ public static unsafe class Futex
     /// <returns>How many were woken.</returns>
     public static int Wake(nint address, int count = int.MaxValue)
     {
-        long rc = Interop.Libc.FutexSyscall(Interop.Libc.SYS_futex, (uint*)address, Interop.Libc.FUTEX_WAKE, (uint)count, null, null, 0);
+        long rc = Interop.Libc.FutexSyscall(Interop.Libc.LinuxAbi.Current.Futex, (uint*)address, Interop.Libc.FUTEX_WAKE, (uint)count, null, null, 0);
         return rc < 0 ? 0 : (int)rc;
     }
 
@@ -100,7 +100,7 @@ public static unsafe class Futex
 
         fixed (FutexWaiter* p = waiters)
         {
-            long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.SYS_futex_waitv, p, (uint)waiters.Length, 0, pDeadline, Interop.Libc.CLOCK_MONOTONIC);
+            long rc = Interop.Libc.FutexWaitvSyscall(Interop.Libc.LinuxAbi.Current.FutexWaitv, p, (uint)waiters.Length, 0, pDeadline, Interop.Libc.CLOCK_MONOTONIC);
             if (rc >= 0)
             {
                 woken = (int)rc;

@@ -11,7 +11,7 @@ public static class Pidfd
     /// <exception cref="PlatformException">ESRCH: no such process; ENOSYS: kernel too old; EMFILE, ...</exception>
     public static SafeFileHandle Open(int pid)
     {
-        long fd = Interop.Libc.PidfdOpenSyscall(Interop.Libc.SYS_pidfd_open, pid, 0);
+        long fd = Interop.Libc.PidfdOpenSyscall(Interop.Libc.LinuxAbi.Current.PidfdOpen, pid, 0);
         return fd < 0 ? throw PlatformException.FromLastError($"pidfd_open({pid})") : new SafeFileHandle((nint)fd, ownsHandle: true);
     }
 

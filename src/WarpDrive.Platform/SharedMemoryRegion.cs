@@ -112,7 +112,7 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
         {
             length = RoundToPages(size);
             Interop.Libc.Stat st;
-            if (Interop.Libc.FStatSyscall(Interop.Libc.SYS_fstat, fd, &st) != 0)
+            if (Interop.Libc.FStatSyscall(Interop.Libc.LinuxAbi.Current.Fstat, fd, &st) != 0)
             {
                 throw PlatformException.FromLastError("fstat");
             }

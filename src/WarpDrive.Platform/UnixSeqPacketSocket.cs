@@ -18,7 +18,7 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
     /// <summary>Most descriptors one message may carry, both ways.</summary>
     public const int MaxFileDescriptors = 4;
 
-    private const int CmsgHeaderSize = 16;                                                 // CMSG_LEN(0) on x86_64
+    private const int CmsgHeaderSize = 16;                                                 // CMSG_LEN(0) on LP64 Linux (x86_64, arm64)
     private const int RightsSpace = CmsgHeaderSize + MaxFileDescriptors * sizeof(int);     // CMSG_SPACE(16) = 32
     private const int CredentialsSpace = CmsgHeaderSize + 16;                              // CMSG_SPACE(sizeof(ucred) = 12) = 32
     private const int ReceiveControlSize = RightsSpace + CredentialsSpace;
@@ -465,7 +465,7 @@ public sealed unsafe class UnixSeqPacketSocket : IDisposable
     /// <summary>Closes the socket; later calls do nothing.</summary>
     public void Dispose() => _handle.Dispose();
 
-    private static int Align(int length) => (length + 7) & ~7; // CMSG_ALIGN on x86_64
+    private static int Align(int length) => (length + 7) & ~7; // CMSG_ALIGN on LP64 Linux (x86_64, arm64)
 
     private static UnixSeqPacketSocket Create(int extraTypeFlags)
     {

@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace WarpDrive.Platform;
 
-// Native structs shared by several imports, laid out as on Linux x86_64.
+// Native structs shared by several imports, laid out as on Linux x86_64 and arm64 (LP64: the same there), but for
+// struct stat, whose field offsets LinuxAbi gives per architecture.
 internal static partial class Interop
 {
     internal static partial class Libc
@@ -73,12 +74,36 @@ internal static partial class Interop
             internal short Revents;
         }
 
-        // struct stat of the x86_64 kernel (and glibc): 144 bytes; only the fields we read are named.
-        [StructLayout(LayoutKind.Explicit, Size = 144)]
-        internal struct Stat
+        // struct epoll_event where it is not packed (every architecture but x86_64, arm64 among them): 16 bytes, data at 8.
+        // The public EpollEvent has x86_64's packed layout (12 bytes, data at 4); Epoll converts on the others.
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct AlignedEpollEvent
         {
-            [FieldOffset(24)] internal uint Mode;
-            [FieldOffset(48)] internal long Size;
+            internal EpollEvents Events;
+            internal ulong Data;
+        }
+
+        // struct stat: room for the largest (x86_64's 144 bytes; arm64's is 128); the fields we read sit at offsets that
+        // differ per architecture (st_mode at 24 on x86_64, 16 on arm64), so they are read through LinuxAbi.
+        [StructLayout(LayoutKind.Sequential)]
+        internal unsafe struct Stat
+        {
+            internal const int Capacity = 144;
+
+            private fixed byte _bytes[Capacity];
+
+            internal readonly uint Mode => Read<uint>(LinuxAbi.Current.StatModeOffset);
+
+            internal readonly long Size => Read<long>(LinuxAbi.Current.StatSizeOffset);
+
+            private readonly T Read<T>(int offset)
+                where T : unmanaged
+            {
+                fixed (byte* p = _bytes)
+                {
+                    return System.Runtime.CompilerServices.Unsafe.ReadUnaligned<T>(p + offset);
+                }
+            }
         }
     }
 }

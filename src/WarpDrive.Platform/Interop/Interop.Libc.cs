@@ -1,7 +1,8 @@
 namespace WarpDrive.Platform;
 
 // Constants of every libc family this project imports, grouped here; each native import lives in its own
-// Interop.Libc.<Name>.cs. Values are Linux x86_64.
+// Interop.Libc.<Name>.cs. Values are the same on Linux x86_64 and arm64 (asm-generic's, which both use for errno,
+// fcntl, mmap and sockets); what differs (syscall numbers, struct stat, struct epoll_event) is in LinuxAbi.
 internal static partial class Interop
 {
     internal static partial class Libc
@@ -26,11 +27,8 @@ internal static partial class Interop
         internal const int ENOTCONN = 107;
         internal const int ETIMEDOUT = 110;
 
-        // Raw syscall numbers (x86_64), for calls glibc does not wrap or does not export everywhere.
-        internal const long SYS_fstat = 5;       // glibc exports fstat only from 2.33 (before: __fxstat)
-        internal const long SYS_futex = 202;
-        internal const long SYS_pidfd_open = 434;
-        internal const long SYS_futex_waitv = 449;
+        // Raw syscalls (numbers per architecture: LinuxAbi) for calls glibc does not wrap everywhere: fstat is exported
+        // only from glibc 2.33 (before: __fxstat), pidfd_open from 2.36, futex and futex_waitv never.
 
         // futex: shared (not _PRIVATE) operations: the word may live in memory mapped by another process.
         internal const int FUTEX_WAIT = 0;
@@ -65,7 +63,7 @@ internal static partial class Interop
         internal const int MAP_ANONYMOUS = 0x20;
         internal const int MADV_DONTFORK = 10;
         internal const int MADV_POPULATE_WRITE = 23; // Linux 5.14+: EINVAL before
-        internal const int PageSize = 4096;
+        internal const int PageSize = 4096;          // the rounding unit; arm64 kernels may use 16 or 64 KiB pages (mmap rounds up)
 
         // Sockets.
         internal const int AF_UNIX = 1;

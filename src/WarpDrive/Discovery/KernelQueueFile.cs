@@ -1,3 +1,4 @@
+using WarpDrive.Abi;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Platform;
 
@@ -44,10 +45,11 @@ internal sealed unsafe class KernelQueueFile(DeviceFile file) : IUacceQueueFile
     {
         // Hazard: a store outside the mapped page would fault; the driver only writes the doorbell offset.
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + sizeof(ulong), _mmioLength, nameof(offset));
-        // Hazard: the SQE must be in memory before the device sees the doorbell. UADK issues wmb() (dsb st on arm64);
-        // .NET offers a full fence (dmb ish), which orders the stores for the CPUs, and the store itself is a release.
-        Interlocked.MemoryBarrier();
-        Volatile.Write(ref *(ulong*)(_mmio + offset), value);
+        // Hazard: the SQE must be in memory before the device sees the doorbell (and a CQE read before its slot is
+        // handed back). UADK issues wmb() (dsb st on arm64); DoorbellFence is the strongest .NET has (dmb ish), and the
+        // register store itself is a release (stlr) of one 64-bit word, which the device latches whole.
+        MemoryOrder.DoorbellFence();
+        MemoryOrder.StoreRelease(ref *(ulong*)(_mmio + offset), value);
     }
 
     public bool WaitReadable(TimeSpan timeout) => file.WaitReadable(timeout);

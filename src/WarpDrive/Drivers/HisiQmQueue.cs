@@ -120,7 +120,7 @@ internal sealed unsafe class HisiQmQueue
     public int NextSlot => _sqTail;
 
     /// <summary>Whether the kernel stopped the queue or its device (either status word is set).</summary>
-    public bool IsStopped => Volatile.Read(ref *_txStatus) == HisiQmDus.Stopped || Volatile.Read(ref *_rxStatus) == HisiQmDus.Stopped;
+    public bool IsStopped => MemoryOrder.LoadAcquire(ref *_txStatus) == HisiQmDus.Stopped || MemoryOrder.LoadAcquire(ref *_rxStatus) == HisiQmDus.Stopped;
 
     /// <summary>The SQE in slot <paramref name="index"/> (the device writes its results there).</summary>
     public ref T Slot<T>(int index) where T : unmanaged => ref Unsafe.AsRef<T>(_sq + ((nint)index * SqeSize));
@@ -140,11 +140,13 @@ internal sealed unsafe class HisiQmQueue
     /// <returns>false when the queue is stopped.</returns>
     public bool RingSq()
     {
-        if (Volatile.Read(ref *_txStatus) == HisiQmDus.Stopped)
+        // Acquire: the kernel's status word is read afresh before each doorbell, never from an earlier load.
+        if (MemoryOrder.LoadAcquire(ref *_txStatus) == HisiQmDus.Stopped)
         {
             return false;
         }
 
+        // The queue file's store is preceded by MemoryOrder.DoorbellFence: the SQEs written above reach memory first.
         _file.WriteMmio64(HisiQmDoorbell.OffsetV2, HisiQmDoorbell.EncodeV2(Id, HisiQmDoorbell.CommandSq, (ushort)_sqTail, 0));
         return true;
     }
@@ -153,8 +155,9 @@ internal sealed unsafe class HisiQmQueue
     public bool TryPeek(out int slot)
     {
         ref HisiQmCqe cqe = ref _cq[_cqHead];
-        // The phase word is written last: read it first, then the rest.
-        if (((Volatile.Read(ref cqe.W7) & HisiQmCqe.PhaseBit) != 0) != _phase)
+        // Acquire: the phase word is written last; the rest of the CQE, and the results the device wrote into the SQE,
+        // are read after it and so are never older than it (arm64 may otherwise satisfy those loads first).
+        if (((MemoryOrder.LoadAcquire(ref cqe.W7) & HisiQmCqe.PhaseBit) != 0) != _phase)
         {
             slot = -1;
             return false;
@@ -181,7 +184,8 @@ internal sealed unsafe class HisiQmQueue
             Interlocked.Decrement(ref _inFlight);
         }
 
-        if (Volatile.Read(ref *_rxStatus) != HisiQmDus.Stopped)
+        // The CQ doorbell hands the entry back: DoorbellFence (in WriteMmio64) keeps the reads of it before the store.
+        if (MemoryOrder.LoadAcquire(ref *_rxStatus) != HisiQmDus.Stopped)
         {
             _file.WriteMmio64(HisiQmDoorbell.OffsetV2, HisiQmDoorbell.EncodeV2(Id, HisiQmDoorbell.CommandCq, (ushort)_cqHead, 0));
         }

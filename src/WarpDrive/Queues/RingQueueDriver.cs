@@ -71,7 +71,7 @@ internal sealed class RingQueueDriver : QueueDriver
         uint snapshot = _cq.WakeSnapshot;
         Interlocked.Increment(ref _region.ClientWaiting);
         // Announce first, then look again: the device posts, fences, then reads client_waiting.
-        Interlocked.MemoryBarrier();
+        MemoryOrder.FullFence();
         if (_cq.HasCompletion() || State != QueueState.Started)
         {
             Interlocked.Decrement(ref _region.ClientWaiting);
@@ -100,13 +100,13 @@ internal sealed class RingQueueDriver : QueueDriver
     /// had <see cref="WakeGrace"/> to finish a wake-up it is in the middle of (posted, not yet moved the word).</summary>
     private int LateCompletions(uint snapshot)
     {
-        if (Volatile.Read(ref _region.CqWake) != snapshot || !_cq.HasCompletion())
+        if (MemoryOrder.LoadAcquire(ref _region.CqWake) != snapshot || !_cq.HasCompletion())
         {
             return 0;
         }
 
         long until = Stopwatch.GetTimestamp() + (long)(WakeGrace.TotalSeconds * Stopwatch.Frequency);
-        while (Volatile.Read(ref _region.CqWake) == snapshot)
+        while (MemoryOrder.LoadAcquire(ref _region.CqWake) == snapshot)
         {
             TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
             if (left <= TimeSpan.Zero)

@@ -21,13 +21,22 @@ public sealed class CryptoBrokerFixture : IAsyncLifetime
     /// <summary>A runtime on the broker's devices only, shared by the class's tests.</summary>
     public WdRuntime Runtime => _runtime ?? throw new InvalidOperationException("not started");
 
+#if XUNIT_V3
+    // xunit.v3's IAsyncLifetime returns ValueTask (tests/WarpDrive.Tests.Arm64 compiles this file against it).
+    public async ValueTask InitializeAsync()
+#else
     public async Task InitializeAsync()
+#endif
     {
         _broker = await BrokerProcess.StartAsync(Config);
         _runtime = _broker.CreateRuntime();
     }
 
+#if XUNIT_V3
+    public async ValueTask DisposeAsync()
+#else
     public async Task DisposeAsync()
+#endif
     {
         _runtime?.Dispose();
         if (_broker is not null)

@@ -30,7 +30,7 @@ public unsafe class LayoutTests
     }
 
     [Fact]
-    public void NativeStructsHaveTheirX64Sizes()
+    public void NativeStructsHaveTheirLp64Sizes()
     {
         Assert.Equal(56, sizeof(Interop.Libc.Msghdr));
         Assert.Equal(16, sizeof(Interop.Libc.Cmsghdr));
