@@ -29,11 +29,9 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     private readonly Pending[][] _pending;
     private readonly SglMemory[][] _sgl;
     private readonly HisiZipStream?[] _streams = new HisiZipStream?[StreamCount];
-    private readonly Queue<Cqe> _local = new(); // answered here, ready to reap (under its own lock)
-    private readonly List<Cqe> _staged = []; // answered here, reapable once the doorbell that follows them rang
+    private readonly LocalCompletions _local = new(); // answered here
     private static readonly byte* s_empty = (byte*)NativeMemory.AlignedAlloc(64, 64); // the address of an empty buffer
     private readonly bool[] _unrung = new bool[2];
-    private int _localCount;
     private uint _nextTag;
     private uint _errors;
     private int _reapFirst;
@@ -315,38 +313,18 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             }
         }
 
-        if (_staged.Count > 0)
-        {
-            lock (_local)
-            {
-                foreach (Cqe cqe in _staged)
-                {
-                    _local.Enqueue(cqe);
-                }
-
-                _localCount += _staged.Count;
-            }
-
-            _staged.Clear();
-        }
+        _local.Release();
     }
 
     /// <summary>The requests answered here since the last doorbell are not in flight after all (the caller takes them
     /// back): forget their answers.</summary>
-    public override void DiscardUnflushed() => _staged.Clear();
+    public override void DiscardUnflushed() => _local.Discard();
 
     public override bool TryConsume(out Cqe cqe)
     {
-        if (Volatile.Read(ref _localCount) > 0)
+        if (_local.TryTake(out cqe))
         {
-            lock (_local)
-            {
-                if (_local.TryDequeue(out cqe))
-                {
-                    _localCount--;
-                    return true;
-                }
-            }
+            return true;
         }
 
         int first = _reapFirst;
@@ -466,7 +444,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     }
 
     public override bool HasCompletion() =>
-        Volatile.Read(ref _localCount) > 0 || _queues[0].TryPeek(out _) || _queues[1].TryPeek(out _);
+        _local.Any || _queues[0].TryPeek(out _) || _queues[1].TryPeek(out _);
 
     public override void Sleep(TimeSpan maxSleep)
     {
@@ -513,7 +491,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     private void Stage(ulong userData, CompletionStatus status, DataErrorKind detail = DataErrorKind.None, uint consumed = 0,
         bool endOfStream = false)
     {
-        _staged.Add(new Cqe
+        _local.Stage(new Cqe
         {
             UserData = userData,
             Status = status,

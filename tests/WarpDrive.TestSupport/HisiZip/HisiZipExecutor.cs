@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
+using WarpDrive.TestSupport.HisiQm;
 
 namespace WarpDrive.TestSupport.HisiZip;
 
@@ -22,7 +23,7 @@ internal struct HisiZipResult
 /// the codecs of its streams (kept per stream-context address, where the hardware keeps them in the 64 KiB context)
 /// and the buffers an SQE names (flat, or <see cref="HisiSgl"/> chains). The codec runs raw deflate; the zlib and gzip
 /// trailers are written and read here.</summary>
-internal sealed unsafe class HisiZipExecutor : IDisposable
+internal sealed unsafe class HisiZipExecutor : IHisiQmEngine
 {
     private const int Level = 6;
     private const int WindowBits = 15;
@@ -47,6 +48,31 @@ internal sealed unsafe class HisiZipExecutor : IDisposable
 
     /// <summary>Streams whose state the executor holds (started and not yet ended).</summary>
     public int OpenStreams => _streams.Count;
+
+    /// <summary>Runs the ZIP SQE at <paramref name="slot"/> and writes its result back into it.</summary>
+    public void Execute(byte* slot)
+    {
+        var entry = (HisiZipSqe*)slot;
+        HisiZipSqe sqe = *entry; // the engine reads the SQE once
+        HisiZipResult result;
+        try
+        {
+            result = Execute(sqe);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An SQE the model cannot run (an arithmetic overflow on hostile lengths, a codec that failed in a way a
+            // request should not cause): the engine answers it, it does not die.
+            result = new HisiZipResult { Status = HisiZipStatus.ModelBadRequest, Isize = sqe.Isize, Checksum = sqe.Checksum };
+        }
+
+        entry->Consumed = result.Consumed;
+        entry->Produced = result.Produced;
+        entry->Dw3 = (uint)result.Status | (result.LastBlock ? HisiZipSqe.LastBlockBit : 0);
+        entry->ContextDw0 = (uint)result.State;
+        entry->Isize = result.Isize;
+        entry->Checksum = result.Checksum;
+    }
 
     /// <summary>Runs <paramref name="sqe"/> (a copy of the slot) and says what to write back.</summary>
     public HisiZipResult Execute(in HisiZipSqe sqe)
