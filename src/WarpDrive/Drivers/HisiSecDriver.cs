@@ -20,7 +20,7 @@ namespace WarpDrive.Drivers;
 /// </remarks>
 internal sealed unsafe class HisiSecDriver : QueueDriver
 {
-    private const int MaxStreamCount = 64; // digest streams run in software: the software queue's own limit applies
+    private const int MaxStreamCount = 32; // digest streams run in software: the inline queue's limit (DeviceHostOptions.MaxStreamsPerQueue)
 
     private readonly WdDeviceInfo _device;
     private readonly HisiQmQueue _queue;
@@ -29,6 +29,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
     private readonly SoftwareFallback _software;
     private ushort _nextTag;
     private uint _errors;
+    private long _engineDone;
     private bool _unrung;
 
     /// <summary>A driver on a started queue of <paramref name="device"/>; <paramref name="openSoftware"/> opens the
@@ -46,6 +47,9 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
 
     /// <summary>Requests sent to software (tests).</summary>
     internal long SoftwareRequests => _software.Count;
+
+    /// <summary>Requests the engine completed successfully (tests: the hardware tier checks that a request ran there).</summary>
+    internal long EngineRequests => Interlocked.Read(ref _engineDone);
 
     public override uint QueueId => _queue.Id;
 
@@ -236,6 +240,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
             cqe.Status = CompletionStatus.Ok;
             cqe.Consumed = pending.Length;
             cqe.Produced = pending.Produced;
+            Interlocked.Increment(ref _engineDone);
         }
 
         pending = default;

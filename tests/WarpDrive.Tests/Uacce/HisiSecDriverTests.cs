@@ -235,6 +235,23 @@ public sealed class HisiSecDriverTests : IDisposable
     }
 
     [Fact]
+    public void InModeAutoTheKernelSecDeviceOutranksTheInProcessOne()
+    {
+        using var sec = new KernelSec(WdDeviceMode.Auto);
+        foreach (string algorithm in new[] { "cipher", "digest", "aead" })
+        {
+            Assert.Equal(sec.Model.Name, sec.Runtime.CandidateDevices(algorithm)[0].Name);
+        }
+
+        using var session = new DigestSession(DigestAlgorithm.Sm3, runtime: sec.Runtime);
+        Assert.Equal(("kernel", sec.Model.Name), (session.Device.Location, session.Device.Name));
+        byte[] digest = new byte[32];
+        Assert.Equal(32, session.ComputeHash("abc"u8, digest));
+        Assert.Equal("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0", ToHex(digest)); // GB/T 32905 example 1
+        Assert.Equal((1L, 0L), Counts(sec.Model, sec.Runtime));
+    }
+
+    [Fact]
     public void WdListShowsTheKernelSecDevice()
     {
         var sec = new KernelSec();
@@ -271,14 +288,14 @@ internal sealed class KernelSec : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("wd-hisisec-").FullName;
 
-    public KernelSec()
+    public KernelSec(WdDeviceMode mode = WdDeviceMode.Kernel)
     {
         Model = new HisiSecModel();
         Model.Publish(ClassDirectory, DeviceDirectory);
         Runtime = new WdRuntime(new WdRuntimeOptions
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
-            Mode = WdDeviceMode.Kernel,
+            Mode = mode,
             Uacce = new UacceOptions { ClassDirectory = ClassDirectory, DeviceDirectory = DeviceDirectory, OpenQueueFile = Model.Open },
         });
     }
