@@ -318,6 +318,7 @@ public sealed unsafe class HisiQmModelQueue : IUacceQueueFile
             cqe->SqHead = (ushort)sqHead;
             cqe->SqNumber = QueueId;
             cqe->Reserved2 = 0;
+            Interlocked.Increment(ref _served); // before the CQE shows: whoever reaped it sees the count
             Volatile.Write(ref cqe->W7, phase); // last: the driver takes the entry once the phase matches
             if (++cqTail == depth)
             {
@@ -326,7 +327,6 @@ public sealed unsafe class HisiQmModelQueue : IUacceQueueFile
             }
 
             sqHead = (sqHead + 1) % depth;
-            Interlocked.Increment(ref _served);
             _completion.Set();
         }
     }

@@ -4,6 +4,7 @@ using WarpDrive.Abi;
 using WarpDrive.Crypto;
 using WarpDrive.Drivers;
 using WarpDrive.Tests.Sec;
+using WarpDrive.TestSupport.HisiQm;
 using WarpDrive.TestSupport.HisiSec;
 using static WarpDrive.Tests.Sec.SecHarness;
 
@@ -252,6 +253,43 @@ public sealed class HisiSecDriverTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentRequestsWrapASmallQueueManyTimes()
+    {
+        using var sec = new KernelSec(options: new HisiQmModelOptions { Depth = 4 });
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        byte[][] messages = [.. Enumerable.Range(1, 64).Select(n => RandomNumberGenerator.GetBytes(n * 100))];
+        byte[][] macs = [.. messages.Select(_ => new byte[32])];
+        using var session = new DigestSession(DigestAlgorithm.Sha256, key, DigestMode.Hmac, runtime: sec.Runtime);
+        int[] produced = await Task.WhenAll(messages.Select((m, i) => session.ComputeHashAsync(m, macs[i]).AsTask()));
+        for (int i = 0; i < messages.Length; i++)
+        {
+            Assert.Equal(32, produced[i]);
+            Assert.Equal(HMACSHA256.HashData(key, messages[i]), macs[i]);
+        }
+
+        Assert.Equal((64L, 0L), Counts(sec.Model, sec.Runtime));
+        Assert.True(sec.Runtime.ContextsOnDevice(session.Device).Select(c => c.Queue.Driver).OfType<HisiSecDriver>().Sum(d => d.Queue.Laps) >= 16);
+    }
+
+    [Fact]
+    public void AQueueTheKernelStoppedIsDisabledAndTheSessionGoesOnOnAFreshOne()
+    {
+        using var sec = new KernelSec();
+        using WdQueue queue = sec.Runtime.RequestQueue("cipher");
+        using var session = new CipherSession(CipherAlgorithm.AesEcb, new byte[16], sec.Runtime);
+        byte[] block = new byte[16];
+        Assert.Equal(16, session.Encrypt(default, block, block));
+        sec.Model.Stop(); // the status words go to 1, as on a reset
+        Assert.Equal((QueueState.Disabled, QueueDisableReason.KernelStopped), (queue.State, queue.DisableReason));
+        Assert.Contains("the kernel stopped it", Assert.Throws<WdException>(() => queue.TrySend(new Sqe { Opcode = Opcode.CipherEncrypt })).Message);
+
+        block = new byte[16];
+        Assert.Equal(16, session.Encrypt(default, block, block)); // the context was released and a new queue opened
+        Assert.Equal("66e94bd4ef8a2c3b884cfa59ca342b2e", ToHex(block));
+        Assert.Equal(1, sec.Model.OpenQueues.Where(q => q.IsServing).Sum(q => q.RequestsServed));
+    }
+
+    [Fact]
     public void WdListShowsTheKernelSecDevice()
     {
         var sec = new KernelSec();
@@ -288,9 +326,9 @@ internal sealed class KernelSec : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("wd-hisisec-").FullName;
 
-    public KernelSec(WdDeviceMode mode = WdDeviceMode.Kernel)
+    public KernelSec(WdDeviceMode mode = WdDeviceMode.Kernel, HisiQmModelOptions? options = null)
     {
-        Model = new HisiSecModel();
+        Model = new HisiSecModel(options: options);
         Model.Publish(ClassDirectory, DeviceDirectory);
         Runtime = new WdRuntime(new WdRuntimeOptions
         {
