@@ -11,10 +11,11 @@ namespace WarpDrive.Drivers;
 /// <remarks>
 /// <para>On the engine: AES (128/192/256) and SM4 in ECB, CBC and XTS, 3DES (three keys) in ECB and CBC; MD5, SHA-1,
 /// SHA-224, SHA-256, SHA-384, SHA-512 and SM3, plain and HMAC (keys of whole words up to the hash's block), one
-/// request per message of 1 byte to <see cref="HisiSecSqe.MaxInputLength"/>; flat buffers.</para>
+/// request per message of 1 byte to <see cref="HisiSecSqe.MaxInputLength"/>; flat buffers or a data list (a hardware SGL
+/// chain for the source, a one-entry SGL for a cipher's destination).</para>
 /// <para>What the type-2 BD does not take (CTR, OFB and CFB, which only type-3 BDs carry; SHA-3 and CMAC; an empty
 /// message, which the engine refuses; HMAC keys it cannot take; digests in pieces, whose long-hash mode needs
-/// block-aligned pieces; AEAD; data lists) goes as it came to the software device (<see cref="SoftwareFallback"/>),
+/// block-aligned pieces; AEAD) goes as it came to the software device (<see cref="SoftwareFallback"/>),
 /// counted in the meter, and is answered UNSUPPORTED where there is none. So is anything that is not a well-formed
 /// request of those kinds: software checks it and gives the same answer as every other device.</para>
 /// </remarks>
@@ -25,6 +26,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
     private readonly WdDeviceInfo _device;
     private readonly HisiQmQueue _queue;
     private readonly Pending[] _pending;
+    private readonly HisiSglMemory[] _sgl;
     private readonly LocalCompletions _local = new();
     private readonly SoftwareFallback _software;
     private ushort _nextTag;
@@ -39,6 +41,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         _device = device;
         _queue = queue;
         _pending = new Pending[queue.Depth];
+        _sgl = new HisiSglMemory[queue.Depth];
         _software = new SoftwareFallback(device, openSoftware);
     }
 
@@ -66,7 +69,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
 
     public override bool TryPublish(in Sqe sqe)
     {
-        if (!TryBuild(in sqe, out HisiSecSqe hw, out Pending pending))
+        if (!TryBuild(in sqe, ref _sgl[_queue.NextSlot], out HisiSecSqe hw, out Pending pending))
         {
             CompletionStatus sent = _software.TryPublish(in sqe);
             if (sent == CompletionStatus.Busy)
@@ -96,13 +99,21 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         return true;
     }
 
-    /// <summary>The BD of a request the engine takes; false for one that goes to software.</summary>
-    private static bool TryBuild(in Sqe sqe, out HisiSecSqe hw, out Pending pending)
+    /// <summary>The BD of a request the engine takes (a data list becomes hardware SGLs in <paramref name="sgl"/>, the
+    /// slot's); false for one that goes to software.</summary>
+    private static bool TryBuild(in Sqe sqe, ref HisiSglMemory sgl, out HisiSecSqe hw, out Pending pending)
     {
         hw = default;
         pending = new Pending { UserData = sqe.UserData };
-        if (sqe.Flags != SqeFlags.None || sqe.StreamId != 0 || sqe.Arg != 0 || sqe.Reserved0 != 0 || sqe.Reserved3 != 0
-            || sqe.Params == 0 || sqe.Src == 0 || sqe.Dst == 0 || sqe.SrcLen is 0 or > HisiSecSqe.MaxInputLength)
+        bool list = sqe.Flags == SqeFlags.SrcDataList;
+        if ((sqe.Flags != SqeFlags.None && !list) || sqe.StreamId != 0 || sqe.Arg != 0 || sqe.Reserved0 != 0 || sqe.Reserved3 != 0
+            || sqe.Params == 0 || sqe.Src == 0 || sqe.Dst == 0 || sqe.SrcLen == 0 || (list && sqe.SrcLen > DataListEntry.MaxEntries))
+        {
+            return false;
+        }
+
+        ulong length = list ? HisiSglMemory.TotalLength((DataListEntry*)sqe.Src, (int)sqe.SrcLen) : sqe.SrcLen;
+        if (length is 0 or > HisiSecSqe.MaxInputLength)
         {
             return false;
         }
@@ -113,12 +124,27 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
             return false;
         }
 
-        return sqe.Opcode switch
+        pending.Length = (uint)length;
+        bool built = sqe.Opcode switch
         {
             Opcode.CipherEncrypt or Opcode.CipherDecrypt => TryBuildCipher(in sqe, in p, ref hw, ref pending),
             Opcode.Digest => TryBuildDigest(in sqe, in p, ref hw, ref pending),
             _ => false,
         };
+        if (built && list)
+        {
+            // As UADK's hisi_sec_fill_sgl: the source an SGL chain; a cipher's destination a one-entry SGL, a digest's
+            // MAC stays flat.
+            hw.SdsSaType |= HisiSecSqe.SourceSgl;
+            hw.SourceAddress = sgl.WriteInput((DataListEntry*)sqe.Src, (int)sqe.SrcLen);
+            if (sqe.Opcode != Opcode.Digest)
+            {
+                hw.SdmAddrType |= HisiSecSqe.DestinationSgl;
+                hw.DestinationAddress = sgl.WriteOutput(sqe.Dst, pending.Length);
+            }
+        }
+
+        return built;
     }
 
     private static bool TryBuildCipher(in Sqe sqe, in CryptoParams p, ref HisiSecSqe hw, ref Pending pending)
@@ -126,13 +152,13 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         var algorithm = (CipherAlgorithm)sqe.Algorithm;
         if (sqe.Mode != 0 || sqe.Hash != 0 || !HisiSecCodes.TryCipher(algorithm, p.KeyLen, out HisiSecCipherAlgorithm cipher,
                 out HisiSecCipherMode mode, out byte keyLength, out int block)
-            || sqe.DstLen < sqe.SrcLen || p.Key == 0)
+            || sqe.DstLen < pending.Length || p.Key == 0)
         {
             return false;
         }
 
         int ivLength = mode == HisiSecCipherMode.Ecb ? 0 : mode == HisiSecCipherMode.Xts ? 16 : block;
-        bool lengthFits = mode == HisiSecCipherMode.Xts ? sqe.SrcLen >= 16 : sqe.SrcLen % block == 0;
+        bool lengthFits = mode == HisiSecCipherMode.Xts ? pending.Length >= 16 : pending.Length % block == 0;
         if (p.IvLen != ivLength || (ivLength != 0 && p.Iv == 0) || (ivLength == 0 && p.Iv != 0) || !lengthFits)
         {
             return false;
@@ -143,13 +169,12 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         hw.SdsSaType = (byte)((1 << HisiSecSqe.DestinationEnableShift) | (HisiSecSqe.SceneIpsec << HisiSecSqe.SceneShift));
         hw.CipherAlgorithm = (byte)cipher;
         hw.CipherModeKeyLength = (ushort)((keyLength << HisiSecSqe.CipherKeyLengthShift) | ((int)mode << HisiSecSqe.CipherModeShift));
-        hw.CipherLengthIvHigh = sqe.SrcLen;
+        hw.CipherLengthIvHigh = pending.Length;
         hw.CipherKeyAddress = p.Key;
         hw.CipherIvAddress = p.Iv;
         hw.SourceAddress = sqe.Src;
         hw.DestinationAddress = sqe.Dst;
-        pending.Length = sqe.SrcLen;
-        pending.Produced = sqe.SrcLen;
+        pending.Produced = pending.Length;
         return true;
     }
 
@@ -175,11 +200,10 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         hw.TypeAuthCipher = (byte)(HisiSecSqe.BdType2 | (HisiSecSqe.AuthCalculate << HisiSecSqe.AuthShift));
         hw.SdsSaType = (byte)(HisiSecSqe.SceneIpsec << HisiSecSqe.SceneShift); // no destination: the MAC goes to mac_addr
         hw.MacKeyAlg = ((uint)size / 4) | ((p.KeyLen / 4) << HisiSecSqe.AuthKeyLengthShift) | ((uint)auth << HisiSecSqe.AuthAlgorithmShift);
-        hw.AuthLengthIvLow = sqe.SrcLen;
+        hw.AuthLengthIvLow = pending.Length;
         hw.AuthKeyAddress = hmac ? p.Key : 0;
         hw.SourceAddress = sqe.Src;
         hw.MacAddress = sqe.Dst;
-        pending.Length = sqe.SrcLen;
         pending.Produced = (uint)size;
         return true;
     }
@@ -268,7 +292,16 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         // Sleepers wait at most their own bound in poll(); nothing to wake.
     }
 
-    public override void Dispose() => _software.Dispose();
+    /// <summary>Frees the SGLs and the software queue: call only after the queue was released (the engine has left it).</summary>
+    public override void Dispose()
+    {
+        for (int i = 0; i < _sgl.Length; i++)
+        {
+            _sgl[i].Dispose();
+        }
+
+        _software.Dispose();
+    }
 
     private void Stage(ulong userData, CompletionStatus status)
     {

@@ -10,8 +10,8 @@ namespace WarpDrive.TestSupport.HisiSec;
 
 /// <summary>Runs SEC type-2 BDs for one queue: a cipher (AES, SM4 or 3DES in ECB, CBC or XTS, computed here over
 /// BouncyCastle's block primitives) or a hash or HMAC of one whole message (BouncyCastle's digests), reading and
-/// writing the addresses the BD names (SVA). What the engine refuses gets a non-zero error type: another BD type or
-/// scene, SGL buffers, modes a type-2 BD does not carry, a key-length code the cipher lacks, a length that is zero, too
+/// writing the addresses the BD names (SVA; flat buffers or SGL chains). What the engine refuses gets a non-zero error
+/// type: another BD type or scene, an SGL chain it cannot read, modes a type-2 BD does not carry, a key-length code the cipher lacks, a length that is zero, too
 /// long or not whole blocks, a missing address, a long-hash BD (UADK sends only single-block hashes of one byte or
 /// more to a type-2 BD without them).</summary>
 internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
@@ -52,8 +52,7 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
         int cipher = (bd.TypeAuthCipher >> HisiSecSqe.CipherShift) & 0x3;
         int auth = (bd.TypeAuthCipher >> HisiSecSqe.AuthShift) & 0x3;
         int scene = (bd.SdsSaType >> HisiSecSqe.SceneShift) & 0xf;
-        if (type != HisiSecSqe.BdType2 || scene != HisiSecSqe.SceneIpsec
-            || (bd.SdsSaType & HisiSecSqe.SourceSgl) != 0 || (bd.SdmAddrType & HisiSecSqe.DestinationSgl) != 0)
+        if (type != HisiSecSqe.BdType2 || scene != HisiSecSqe.SceneIpsec || ((bd.SdmAddrType & HisiSecSqe.DestinationSgl) != 0 && auth != 0))
         {
             return ErrorBadBd;
         }
@@ -92,7 +91,12 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
         }
 
         var key = new ReadOnlySpan<byte>((void*)bd.CipherKeyAddress, xts ? 2 * keyLength : keyLength);
-        byte[] data = new ReadOnlySpan<byte>((void*)bd.SourceAddress, (int)length).ToArray(); // source and destination may overlap
+        byte[]? data = Read(in bd, length); // a copy: source and destination may overlap
+        if (data is null)
+        {
+            return ErrorBadBd;
+        }
+
         byte[] iv = mode == HisiSecCipherMode.Ecb ? [] : new ReadOnlySpan<byte>((void*)bd.CipherIvAddress, xts ? 16 : block).ToArray();
         if (xts)
         {
@@ -116,8 +120,57 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
             }
         }
 
-        data.CopyTo(new Span<byte>((void*)bd.DestinationAddress, data.Length));
-        return 0;
+        return Write(in bd, data) ? (byte)0 : ErrorBadBd;
+    }
+
+    /// <summary>The BD's source: a flat buffer, or an SGL chain that holds exactly <paramref name="length"/> bytes.</summary>
+    private static byte[]? Read(in HisiSecSqe bd, uint length)
+    {
+        if ((bd.SdsSaType & HisiSecSqe.SourceSgl) == 0)
+        {
+            return new ReadOnlySpan<byte>((void*)bd.SourceAddress, (int)length).ToArray();
+        }
+
+        var segments = new List<(nint Pointer, int Length)>();
+        if (!HisiSglReader.Gather(bd.SourceAddress, 0, length, exact: true, segments))
+        {
+            return null;
+        }
+
+        byte[] data = new byte[length];
+        int at = 0;
+        foreach ((nint pointer, int n) in segments)
+        {
+            new ReadOnlySpan<byte>((void*)pointer, n).CopyTo(data.AsSpan(at));
+            at += n;
+        }
+
+        return data;
+    }
+
+    /// <summary>Writes <paramref name="data"/> to the BD's destination: a flat buffer, or an SGL chain with room for it.</summary>
+    private static bool Write(in HisiSecSqe bd, byte[] data)
+    {
+        if ((bd.SdmAddrType & HisiSecSqe.DestinationSgl) == 0)
+        {
+            data.CopyTo(new Span<byte>((void*)bd.DestinationAddress, data.Length));
+            return true;
+        }
+
+        var segments = new List<(nint Pointer, int Length)>();
+        if (!HisiSglReader.Gather(bd.DestinationAddress, 0, (uint)data.Length, exact: true, segments))
+        {
+            return false;
+        }
+
+        int at = 0;
+        foreach ((nint pointer, int n) in segments)
+        {
+            data.AsSpan(at, n).CopyTo(new Span<byte>((void*)pointer, n));
+            at += n;
+        }
+
+        return true;
     }
 
     private static IBlockCipher Primitive(HisiSecCipherAlgorithm algorithm, ReadOnlySpan<byte> key, bool forEncryption)
@@ -246,7 +299,12 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
             return ErrorBadBd;
         }
 
-        var input = new ReadOnlySpan<byte>((void*)bd.SourceAddress, (int)length);
+        byte[]? input = Read(in bd, length);
+        if (input is null)
+        {
+            return ErrorBadBd;
+        }
+
         byte[] output = new byte[digest.GetDigestSize()];
         if (hmac)
         {

@@ -27,7 +27,6 @@ internal sealed unsafe class HisiZipExecutor : IHisiQmEngine
 {
     private const int Level = 6;
     private const int WindowBits = 15;
-    private const int MaxSglLists = 1 << 16; // a longer chain is taken for a loop
     private const int MaxSpareStates = 8;
     private const int ZlibTrailerLength = 4;
     private const int GzipTrailerLength = 8;
@@ -99,8 +98,8 @@ internal sealed unsafe class HisiZipExecutor : IHisiQmEngine
             _input.Add(((nint)sqe.SourceAddress, (int)sqe.InputDataLength));
             _output.Add(((nint)sqe.DestinationAddress, (int)sqe.DestAvailOut));
         }
-        else if (!GatherSgl(sqe.SourceAddress, sqe.Dw7 & HisiZipSqe.InSgeOffsetMask, sqe.InputDataLength, exact: true, _input)
-            || !GatherSgl(sqe.DestinationAddress, sqe.Dw8 & HisiZipSqe.InSgeOffsetMask, sqe.DestAvailOut == 0 ? int.MaxValue : sqe.DestAvailOut, exact: false, _output))
+        else if (!HisiSglReader.Gather(sqe.SourceAddress, sqe.Dw7 & HisiZipSqe.InSgeOffsetMask, sqe.InputDataLength, exact: true, _input)
+            || !HisiSglReader.Gather(sqe.DestinationAddress, sqe.Dw8 & HisiZipSqe.InSgeOffsetMask, sqe.DestAvailOut == 0 ? int.MaxValue : sqe.DestAvailOut, exact: false, _output))
         {
             return result;
         }
@@ -429,51 +428,8 @@ internal sealed unsafe class HisiZipExecutor : IHisiQmEngine
         return over;
     }
 
-    /// <summary>The buffers of an SGL chain after <paramref name="skip"/> bytes, at most <paramref name="want"/> bytes
-    /// (exactly, when <paramref name="exact"/>); false for a chain the model cannot walk.</summary>
-    private static bool GatherSgl(ulong address, uint skip, uint want, bool exact, List<(nint Pointer, int Length)> into)
-    {
-        long toSkip = skip;
-        long limit = Math.Min(want, int.MaxValue);
-        long taken = 0;
-        int lists = 0;
-        for (var sgl = (HisiSgl*)address; sgl != null && taken < limit; sgl = (HisiSgl*)sgl->NextDma)
-        {
-            if (++lists > MaxSglLists || sgl->EntrySumInSgl > sgl->EntryLength)
-            {
-                return false;
-            }
-
-            var entries = (HisiSge*)((byte*)sgl + HisiSgl.Size);
-            for (int i = 0; i < sgl->EntrySumInSgl && taken < limit; i++)
-            {
-                long length = entries[i].Length;
-                if (length == 0)
-                {
-                    continue;
-                }
-
-                if (entries[i].Buffer == 0)
-                {
-                    return false;
-                }
-
-                if (toSkip >= length)
-                {
-                    toSkip -= length;
-                    continue;
-                }
-
-                long n = Math.Min(length - toSkip, limit - taken);
-                into.Add(((nint)(entries[i].Buffer + (ulong)toSkip), (int)n));
-                toSkip = 0;
-                taken += n;
-            }
-        }
-
-        return !exact || taken == limit;
-    }
-
+    /// <summary>Copies the first <paramref name="produced"/> bytes of <paramref name="scratch"/> into the output's SGL
+    /// segments.</summary>
     private void Scatter(byte* scratch, int produced)
     {
         foreach ((nint pointer, int length) in _output)

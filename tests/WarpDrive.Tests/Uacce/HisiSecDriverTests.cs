@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using WarpDrive.Abi;
@@ -143,6 +144,31 @@ public sealed class HisiSecDriverTests : IDisposable
         Assert.Equal(harness.Digest(DigestAlgorithm.Sm3, DigestMode.Hmac, key, message).Output, Digest(runtime, DigestAlgorithm.Sm3, message, key));
         Assert.Equal(SHA512.HashData(message), Digest(runtime, DigestAlgorithm.Sha512, message));
         Assert.Equal(HMACSHA256.HashData(key, message), Digest(runtime, DigestAlgorithm.Sha256, message, key));
+        Assert.Equal((3L, 0L), Counts(model, runtime));
+    }
+
+    [Fact]
+    public void DataListsBecomeHardwareSglsOnTheEngine()
+    {
+        (HisiSecModel model, WdRuntime runtime) = Start();
+        byte[] key = RandomNumberGenerator.GetBytes(32), iv = RandomNumberGenerator.GetBytes(16), plain = RandomNumberGenerator.GetBytes(300 * 16);
+        ReadOnlySequence<byte> pieces = TestSequences.Split(plain, 7); // seven segments: an SGL chain for the source
+        byte[] cipher = new byte[plain.Length], back = new byte[plain.Length];
+        using (var cbc = new CipherSession(CipherAlgorithm.AesCbc, key, runtime))
+        {
+            Assert.Equal(plain.Length, cbc.Encrypt(iv, pieces, cipher));
+            Assert.Equal(plain.Length, cbc.Decrypt(iv, TestSequences.Split(cipher, 3), back));
+        }
+
+        using var aes = Aes.Create();
+        aes.Key = key;
+        Assert.Equal(aes.EncryptCbc(plain, iv, PaddingMode.None), cipher);
+        Assert.Equal(plain, back);
+
+        using var sha = new DigestSession(DigestAlgorithm.Sha256, runtime: runtime);
+        byte[] digest = new byte[32];
+        Assert.Equal(32, sha.ComputeHash(pieces, digest));
+        Assert.Equal(SHA256.HashData(plain), digest);
         Assert.Equal((3L, 0L), Counts(model, runtime));
     }
 
