@@ -69,6 +69,8 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
 
     public override bool TryPublish(in Sqe sqe)
     {
+        // The SGLs go to the tail slot's memory even when the queue turns out full: that slot is never in flight (one
+        // slot always stays empty), and the next try writes them again.
         if (!TryBuild(in sqe, ref _sgl[_queue.NextSlot], out HisiSecSqe hw, out Pending pending))
         {
             CompletionStatus sent = _software.TryPublish(in sqe);
