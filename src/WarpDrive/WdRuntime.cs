@@ -229,6 +229,23 @@ public sealed class WdRuntime : IDisposable
         }
     }
 
+    /// <summary>A queue on the inline device that offers <paramref name="algorithm"/>: the software a kernel device's
+    /// driver sends what its hardware lacks to. Null when no inline device offers it or all its queues are taken.</summary>
+    internal QueueTransport? OpenSoftwareQueue(string algorithm)
+    {
+        WdDeviceInfo device;
+        try
+        {
+            device = InlineDevice(algorithm);
+        }
+        catch (WdDeviceNotFoundException)
+        {
+            return null;
+        }
+
+        return _inlineDevices!.TryOpenQueue(device, out QueueTransport? transport, wait: false, CancellationToken.None) ? transport : null;
+    }
+
     /// <summary>The contexts every library opened on <paramref name="device"/>.</summary>
     internal WdContext[] ContextsOnDevice(WdDeviceInfo device)
     {
@@ -304,7 +321,7 @@ public sealed class WdRuntime : IDisposable
                 // Last in the list (memory is reserved from the first provider with devices), first by priority.
                 if (Options.Mode is WdDeviceMode.Auto or WdDeviceMode.Kernel)
                 {
-                    _providers.Add(new KernelDevices(Options.Uacce, onlyAccessible: Options.Mode == WdDeviceMode.Auto));
+                    _providers.Add(new KernelDevices(Options.Uacce, onlyAccessible: Options.Mode == WdDeviceMode.Auto, OpenSoftwareQueue));
                 }
             }
 

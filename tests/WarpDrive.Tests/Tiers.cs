@@ -14,4 +14,8 @@ internal static class Tiers
 
     /// <summary>Hostile clients, crash storms, floods and stress runs against real processes.</summary>
     public const string Reliability = "Reliability";
+
+    /// <summary>Real accelerators through the kernel (<c>/sys/class/uacce</c>): skipped where there are none, as on
+    /// every machine of this project; a Kunpeng owner runs them with <c>--filter Tier=Hardware</c> (docs/HARDWARE.md).</summary>
+    public const string Hardware = "Hardware";
 }

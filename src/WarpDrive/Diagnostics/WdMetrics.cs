@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 
@@ -42,6 +43,12 @@ public static class WdMetrics
     /// announced, only its bounded sleep's end. Each is a lost wake-up that the timeout rescued, so it stays 0; the
     /// stress tests assert that it does (docs/ARCHITECTURE.md, "Sleeping and waking").</summary>
     public const string LateReapsName = "warpdrive.late_reaps";
+
+    /// <summary>Counter of requests that a kernel device's driver ran in software because its hardware lacks them (an
+    /// algorithm, mode, key or length the engine does not take: docs/HARDWARE.md), unit <c>{request}</c>; tags
+    /// <c>device</c> and <c>location</c> (the kernel device the request was sent to), <c>algorithm</c>,
+    /// <c>operation</c>. Such a request is also counted by <see cref="RequestsName"/> under that device.</summary>
+    public const string FallbacksName = "warpdrive.fallbacks";
 
     /// <summary>Tag: the device's name (<c>zip-0</c>, <c>sec-0</c>, ...).</summary>
     public const string DeviceTag = "device";
@@ -95,6 +102,25 @@ public static class WdMetrics
 
     internal static readonly Counter<long> LateReaps = Meter.CreateCounter<long>(LateReapsName, "{request}",
         "Completions found after a bounded sleep that no wake-up announced (lost wake-ups; should stay 0).");
+
+    internal static readonly Counter<long> Fallbacks = Meter.CreateCounter<long>(FallbacksName, "{request}",
+        "Requests a kernel device's driver ran in software because its hardware lacks them.");
+
+    /// <summary>Counts a request of <paramref name="sqe"/>'s kind that the driver of <paramref name="device"/> ran in
+    /// software.</summary>
+    internal static void CountFallback(WdDeviceInfo device, in Abi.Sqe sqe)
+    {
+        if (Fallbacks.Enabled)
+        {
+            Fallbacks.Add(1, new TagList
+            {
+                { DeviceTag, device.Name },
+                { LocationTag, device.Location },
+                { AlgorithmTag, RequestNames.Algorithm(sqe.Opcode, sqe.Algorithm, sqe.Mode) },
+                { OperationTag, RequestNames.Operation(sqe.Opcode) },
+            });
+        }
+    }
 
     /// <summary>Counts <paramref name="count"/> late completions on <paramref name="device"/> (a rare path: it may allocate).</summary>
     internal static void CountLateReaps(WdDeviceInfo device, int count)

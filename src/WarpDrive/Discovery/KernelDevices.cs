@@ -3,12 +3,15 @@ using WarpDrive.Abi.Uacce;
 
 namespace WarpDrive.Discovery;
 
-/// <summary>The kernel's uacce devices (<c>/sys/class/uacce</c>) that libwd has a driver for: HiSilicon ZIP queues
-/// (<c>hisi_qm_v2</c>) with SVA. They outrank every other device (<see cref="WdDeviceInfo.Priority"/> 300).</summary>
+/// <summary>The kernel's uacce devices (<c>/sys/class/uacce</c>) that libwd has a driver for: HiSilicon ZIP and SEC
+/// queues (<c>hisi_qm_v2</c>) with SVA. They outrank every other device (<see cref="WdDeviceInfo.Priority"/> 300).</summary>
 /// <param name="options">Where the devices and their nodes are.</param>
 /// <param name="onlyAccessible">Leave out devices whose node this user may not open (mode <c>Auto</c>: a machine whose
 /// nodes are root's, as they are by default, uses the other devices instead of failing every request).</param>
-internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = false) : IDeviceProvider
+/// <param name="openSoftware">Opens a queue on the software device that offers an algorithm (the runtime's inline
+/// device), for what a SEC engine lacks; null or a null answer: such requests are UNSUPPORTED.</param>
+internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = false, Func<string, QueueTransport?>? openSoftware = null)
+    : IDeviceProvider
 {
     private static readonly TimeSpan s_waitPollInterval = TimeSpan.FromMilliseconds(5);
 
@@ -17,9 +20,17 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
 
     public string Location => KernelDeviceDirectory.Location;
 
-    /// <summary>Whether libwd can drive <paramref name="device"/>: a HiSilicon QM v2 device with SVA that offers zlib or gzip.</summary>
+    /// <summary>Whether libwd can drive <paramref name="device"/>: a HiSilicon QM v2 device with SVA that offers zlib or
+    /// gzip (ZIP), or cipher, digest or aead (SEC: hisi_sec2 lists those).</summary>
     public static bool HasDriver(WdDeviceInfo device) =>
-        device.Api == HisiQmV2 && device.HasSva && (device.Supports("zlib") || device.Supports("gzip"));
+        device.Api == HisiQmV2 && device.HasSva && (device.Supports("zlib") || device.Supports("gzip") || IsSec(device));
+
+    /// <summary>Whether <paramref name="device"/> is a SEC engine (it lists cipher, digest or aead).</summary>
+    public static bool IsSec(WdDeviceInfo device) => device.Supports("cipher") || device.Supports("digest") || device.Supports("aead");
+
+    /// <summary>A software queue for what <paramref name="device"/>'s engine lacks (null when there is none).</summary>
+    internal QueueTransport? OpenSoftware(WdDeviceInfo device) =>
+        openSoftware?.Invoke(device.Algorithms.FirstOrDefault(a => a is "cipher" or "digest" or "aead") ?? "cipher");
 
     public IReadOnlyList<WdDeviceInfo> GetDevices() =>
         [.. KernelDeviceDirectory.Read(options.ClassDirectory).Where(d => HasDriver(d) && (!onlyAccessible || IsAccessible(d)))];
@@ -30,25 +41,13 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
     public bool TryOpenQueue(WdDeviceInfo device, [NotNullWhen(true)] out QueueTransport? queue, bool wait, CancellationToken cancellationToken)
     {
         string node = Path.Combine(options.DeviceDirectory, device.Name);
+        int count = IsSec(device) ? 1 : 2; // ZIP: one queue compresses, one decompresses (their qc_type)
         while (true)
         {
-            if (TryOpen(node, out IUacceQueueFile? compress))
+            if (TryOpenAll(node, count) is { } files)
             {
-                try
-                {
-                    if (TryOpen(node, out IUacceQueueFile? decompress))
-                    {
-                        queue = new KernelQueueTransport(this, device, compress, decompress);
-                        return true;
-                    }
-                }
-                catch
-                {
-                    compress.Dispose();
-                    throw;
-                }
-
-                compress.Dispose();
+                queue = new KernelQueueTransport(this, device, files);
+                return true;
             }
 
             if (!wait)
@@ -61,6 +60,33 @@ internal sealed class KernelDevices(UacceOptions options, bool onlyAccessible = 
             cancellationToken.WaitHandle.WaitOne(s_waitPollInterval);
             cancellationToken.ThrowIfCancellationRequested();
         }
+    }
+
+    /// <summary>Opens <paramref name="count"/> queue files on <paramref name="node"/>; null when the device has not so
+    /// many free (those opened are closed again).</summary>
+    private IUacceQueueFile[]? TryOpenAll(string node, int count)
+    {
+        var files = new List<IUacceQueueFile>(count);
+        try
+        {
+            while (files.Count < count && TryOpen(node, out IUacceQueueFile? file))
+            {
+                files.Add(file);
+            }
+        }
+        catch
+        {
+            files.ForEach(f => f.Dispose());
+            throw;
+        }
+
+        if (files.Count == count)
+        {
+            return [.. files];
+        }
+
+        files.ForEach(f => f.Dispose());
+        return null;
     }
 
     /// <summary>Opens a queue file on <paramref name="node"/>.</summary>

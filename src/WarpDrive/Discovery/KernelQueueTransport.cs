@@ -4,11 +4,11 @@ using WarpDrive.Queues;
 
 namespace WarpDrive.Discovery;
 
-/// <summary>A libwd context on a kernel uacce ZIP device: two queue files (opens of <c>/dev/&lt;name&gt;</c>), the one
-/// that compresses and the one that decompresses. There is no broker in the data path: the driver writes SQEs into the
-/// mapped DUS region and rings the MMIO doorbell itself. The device reaches every address of the process (SVA), so
-/// sharing a buffer needs no call.</summary>
-internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo device, IUacceQueueFile compress, IUacceQueueFile decompress)
+/// <summary>A libwd context on a kernel uacce device: its queue files (opens of <c>/dev/&lt;name&gt;</c>): for ZIP two,
+/// the one that compresses and the one that decompresses; for SEC one. There is no broker in the data path: the driver
+/// writes SQEs into the mapped DUS region and rings the MMIO doorbell itself. The device reaches every address of the
+/// process (SVA), so sharing a buffer needs no call.</summary>
+internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo device, IUacceQueueFile[] files)
     : QueueTransport
 {
     private int _released;
@@ -19,10 +19,11 @@ internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo 
 
     public override int RegionSize => 0;
 
-    public override QueueDriver CreateDriver() =>
-        new HisiZipDriver(Device,
-            HisiQmQueue.Start(compress, Device, qcType: 0, HisiZipSqe.Size),
-            HisiQmQueue.Start(decompress, Device, qcType: 1, HisiZipSqe.Size));
+    public override QueueDriver CreateDriver() => KernelDevices.IsSec(Device)
+        ? new HisiSecDriver(Device, HisiQmQueue.Start(files[0], Device, qcType: 0, HisiSecSqe.Size), () => provider.OpenSoftware(Device))
+        : new HisiZipDriver(Device,
+            HisiQmQueue.Start(files[0], Device, qcType: 0, HisiZipSqe.Size),
+            HisiQmQueue.Start(files[1], Device, qcType: 1, HisiZipSqe.Size));
 
     public override bool NeedsShares => false;
 
@@ -42,8 +43,10 @@ internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo 
         {
             // PUT_Q returns once the engine has left the queue; closing the file alone would too, but only when the
             // last mapping goes, which is ours: say it first.
-            Release(compress);
-            Release(decompress);
+            foreach (IUacceQueueFile file in files)
+            {
+                Release(file);
+            }
         }
     }
 

@@ -21,19 +21,16 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     /// <summary>Streams a context offers (each holds 64 KiB of context once used).</summary>
     public const int StreamCount = 16;
 
-    private const int SglBytes = HisiSgl.Size + (HisiSgl.MaxEntries * HisiSge.Size);
     private static readonly TimeSpan s_sliceWhenBoth = TimeSpan.FromMilliseconds(1);
 
     private readonly bool[] _offers = new bool[3]; // by CompAlgorithm: what the device lists (read once, not per request)
     private readonly HisiQmQueue[] _queues; // [0] compresses, [1] decompresses (the queues' qc_type)
     private readonly Pending[][] _pending;
-    private readonly SglMemory[][] _sgl;
+    private readonly HisiSglMemory[][] _sgl;
     private readonly HisiZipStream?[] _streams = new HisiZipStream?[StreamCount];
-    private readonly Queue<Cqe> _local = new(); // answered here, ready to reap (under its own lock)
-    private readonly List<Cqe> _staged = []; // answered here, reapable once the doorbell that follows them rang
+    private readonly LocalCompletions _local = new(); // answered here
     private static readonly byte* s_empty = (byte*)NativeMemory.AlignedAlloc(64, 64); // the address of an empty buffer
     private readonly bool[] _unrung = new bool[2];
-    private int _localCount;
     private uint _nextTag;
     private uint _errors;
     private int _reapFirst;
@@ -49,7 +46,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
 
         _queues = [compress, decompress];
         _pending = [new Pending[compress.Depth], new Pending[decompress.Depth]];
-        _sgl = [new SglMemory[compress.Depth], new SglMemory[decompress.Depth]];
+        _sgl = [new HisiSglMemory[compress.Depth], new HisiSglMemory[decompress.Depth]];
     }
 
     /// <summary>The queue that compresses (tests).</summary>
@@ -259,7 +256,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         {
             hw.Dw9 |= HisiZipSqe.BufferSgl << HisiZipSqe.BufferTypeShift;
             hw.Dw7 |= skip & HisiZipSqe.InSgeOffsetMask;
-            ref SglMemory memory = ref _sgl[direction][slot];
+            ref HisiSglMemory memory = ref _sgl[direction][slot];
             hw.SourceAddress = memory.WriteInput(input.Entries, input.Count);
             hw.DestinationAddress = memory.WriteOutput(request.Dst, request.Room);
         }
@@ -315,38 +312,18 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             }
         }
 
-        if (_staged.Count > 0)
-        {
-            lock (_local)
-            {
-                foreach (Cqe cqe in _staged)
-                {
-                    _local.Enqueue(cqe);
-                }
-
-                _localCount += _staged.Count;
-            }
-
-            _staged.Clear();
-        }
+        _local.Release();
     }
 
     /// <summary>The requests answered here since the last doorbell are not in flight after all (the caller takes them
     /// back): forget their answers.</summary>
-    public override void DiscardUnflushed() => _staged.Clear();
+    public override void DiscardUnflushed() => _local.Discard();
 
     public override bool TryConsume(out Cqe cqe)
     {
-        if (Volatile.Read(ref _localCount) > 0)
+        if (_local.TryTake(out cqe))
         {
-            lock (_local)
-            {
-                if (_local.TryDequeue(out cqe))
-                {
-                    _localCount--;
-                    return true;
-                }
-            }
+            return true;
         }
 
         int first = _reapFirst;
@@ -466,7 +443,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     }
 
     public override bool HasCompletion() =>
-        Volatile.Read(ref _localCount) > 0 || _queues[0].TryPeek(out _) || _queues[1].TryPeek(out _);
+        _local.Any || _queues[0].TryPeek(out _) || _queues[1].TryPeek(out _);
 
     public override void Sleep(TimeSpan maxSleep)
     {
@@ -494,7 +471,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     /// <summary>Frees the SGLs and stream contexts: call only after the queues were released (the engine has left them).</summary>
     public override void Dispose()
     {
-        foreach (SglMemory[] slots in _sgl)
+        foreach (HisiSglMemory[] slots in _sgl)
         {
             for (int i = 0; i < slots.Length; i++)
             {
@@ -513,7 +490,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     private void Stage(ulong userData, CompletionStatus status, DataErrorKind detail = DataErrorKind.None, uint consumed = 0,
         bool endOfStream = false)
     {
-        _staged.Add(new Cqe
+        _local.Stage(new Cqe
         {
             UserData = userData,
             Status = status,
@@ -576,12 +553,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             {
                 Entries = (DataListEntry*)sqe.Src;
                 Count = (int)Math.Min(sqe.SrcLen, DataListEntry.MaxEntries);
-                ulong total = 0;
-                for (int i = 0; i < Count; i++)
-                {
-                    total += Entries[i].Length;
-                }
-
+                ulong total = HisiSglMemory.TotalLength(Entries, Count);
                 TooLong = total > uint.MaxValue;
                 Length = (uint)total;
             }
@@ -625,74 +597,6 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
             }
 
             return DataErrorKind.None;
-        }
-    }
-
-    /// <summary>The hardware SGLs of one SQ slot: the input's chain (grown to the longest list seen) and a one-entry
-    /// output list. With SVA the engine reads them at their virtual addresses.</summary>
-    private struct SglMemory : IDisposable
-    {
-        private byte* _input;
-        private int _inputLists;
-        private byte* _output;
-
-        public ulong WriteInput(DataListEntry* entries, int count)
-        {
-            int lists = Math.Max(1, (count + HisiSgl.MaxEntries - 1) / HisiSgl.MaxEntries);
-            if (lists > _inputLists)
-            {
-                NativeMemory.AlignedFree(_input);
-                _input = (byte*)NativeMemory.AlignedAlloc((nuint)(lists * SglBytes), 64);
-                _inputLists = lists;
-            }
-
-            for (int l = 0; l < lists; l++)
-            {
-                var sgl = (HisiSgl*)(_input + (l * SglBytes));
-                var sge = (HisiSge*)(sgl + 1);
-                int first = l * HisiSgl.MaxEntries, n = Math.Min(HisiSgl.MaxEntries, count - first);
-                ulong bytes = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    DataListEntry e = entries[first + i];
-                    sge[i] = new HisiSge { Buffer = e.Address, VirtualBuffer = e.Address, Length = e.Length };
-                    bytes += e.Length;
-                }
-
-                ulong next = l + 1 < lists ? (ulong)(_input + ((l + 1) * SglBytes)) : 0;
-                *sgl = new HisiSgl
-                {
-                    NextDma = next,
-                    Next = next,
-                    EntrySumInChain = (ushort)(l == 0 ? count : 0),
-                    EntrySumInSgl = (ushort)n,
-                    EntryLength = HisiSgl.MaxEntries,
-                    EntrySizeInSgl = bytes,
-                };
-            }
-
-            return (ulong)_input;
-        }
-
-        public ulong WriteOutput(ulong address, uint length)
-        {
-            if (_output is null)
-            {
-                _output = (byte*)NativeMemory.AlignedAlloc(HisiSgl.Size + HisiSge.Size, 64);
-            }
-
-            var sgl = (HisiSgl*)_output;
-            *sgl = new HisiSgl { EntrySumInChain = 1, EntrySumInSgl = 1, EntryLength = 1, EntrySizeInSgl = length };
-            *(HisiSge*)(sgl + 1) = new HisiSge { Buffer = address, VirtualBuffer = address, Length = length };
-            return (ulong)_output;
-        }
-
-        public void Dispose()
-        {
-            NativeMemory.AlignedFree(_input);
-            NativeMemory.AlignedFree(_output);
-            _input = _output = null;
-            _inputLists = 0;
         }
     }
 }

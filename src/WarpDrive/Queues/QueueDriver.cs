@@ -6,7 +6,7 @@ namespace WarpDrive.Queues;
 /// <summary>The code that speaks one device <c>api</c> (UADK's driver): it turns libwd's requests (<see cref="Sqe"/>)
 /// into the device's own descriptors, rings its doorbell, and turns the device's completions back into
 /// <see cref="Cqe"/>s. <see cref="WdQueue"/> holds one; <c>wd_ring_v1</c> devices (in-process and the broker's) use
-/// <see cref="RingQueueDriver"/>, HiSilicon ZIP queues of the kernel <c>HisiZipDriver</c>.</summary>
+/// <see cref="RingQueueDriver"/>, HiSilicon ZIP queues of the kernel <c>HisiZipDriver</c>, SEC queues <c>HisiSecDriver</c>.</summary>
 /// <remarks>As <see cref="WdQueue"/>: one thread submits and one thread reaps at a time.</remarks>
 internal abstract class QueueDriver : IDisposable
 {

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using WarpDrive.Abi;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
+using WarpDrive.TestSupport.HisiQm;
 
 namespace WarpDrive.TestSupport.HisiZip;
 
@@ -22,11 +23,10 @@ internal struct HisiZipResult
 /// the codecs of its streams (kept per stream-context address, where the hardware keeps them in the 64 KiB context)
 /// and the buffers an SQE names (flat, or <see cref="HisiSgl"/> chains). The codec runs raw deflate; the zlib and gzip
 /// trailers are written and read here.</summary>
-internal sealed unsafe class HisiZipExecutor : IDisposable
+internal sealed unsafe class HisiZipExecutor : IHisiQmEngine
 {
     private const int Level = 6;
     private const int WindowBits = 15;
-    private const int MaxSglLists = 1 << 16; // a longer chain is taken for a loop
     private const int MaxSpareStates = 8;
     private const int ZlibTrailerLength = 4;
     private const int GzipTrailerLength = 8;
@@ -47,6 +47,31 @@ internal sealed unsafe class HisiZipExecutor : IDisposable
 
     /// <summary>Streams whose state the executor holds (started and not yet ended).</summary>
     public int OpenStreams => _streams.Count;
+
+    /// <summary>Runs the ZIP SQE at <paramref name="slot"/> and writes its result back into it.</summary>
+    public void Execute(byte* slot)
+    {
+        var entry = (HisiZipSqe*)slot;
+        HisiZipSqe sqe = *entry; // the engine reads the SQE once
+        HisiZipResult result;
+        try
+        {
+            result = Execute(sqe);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An SQE the model cannot run (an arithmetic overflow on hostile lengths, a codec that failed in a way a
+            // request should not cause): the engine answers it, it does not die.
+            result = new HisiZipResult { Status = HisiZipStatus.ModelBadRequest, Isize = sqe.Isize, Checksum = sqe.Checksum };
+        }
+
+        entry->Consumed = result.Consumed;
+        entry->Produced = result.Produced;
+        entry->Dw3 = (uint)result.Status | (result.LastBlock ? HisiZipSqe.LastBlockBit : 0);
+        entry->ContextDw0 = (uint)result.State;
+        entry->Isize = result.Isize;
+        entry->Checksum = result.Checksum;
+    }
 
     /// <summary>Runs <paramref name="sqe"/> (a copy of the slot) and says what to write back.</summary>
     public HisiZipResult Execute(in HisiZipSqe sqe)
@@ -73,8 +98,8 @@ internal sealed unsafe class HisiZipExecutor : IDisposable
             _input.Add(((nint)sqe.SourceAddress, (int)sqe.InputDataLength));
             _output.Add(((nint)sqe.DestinationAddress, (int)sqe.DestAvailOut));
         }
-        else if (!GatherSgl(sqe.SourceAddress, sqe.Dw7 & HisiZipSqe.InSgeOffsetMask, sqe.InputDataLength, exact: true, _input)
-            || !GatherSgl(sqe.DestinationAddress, sqe.Dw8 & HisiZipSqe.InSgeOffsetMask, sqe.DestAvailOut == 0 ? int.MaxValue : sqe.DestAvailOut, exact: false, _output))
+        else if (!HisiSglReader.Gather(sqe.SourceAddress, sqe.Dw7 & HisiZipSqe.InSgeOffsetMask, sqe.InputDataLength, exact: true, _input)
+            || !HisiSglReader.Gather(sqe.DestinationAddress, sqe.Dw8 & HisiZipSqe.InSgeOffsetMask, sqe.DestAvailOut == 0 ? int.MaxValue : sqe.DestAvailOut, exact: false, _output))
         {
             return result;
         }
@@ -403,51 +428,8 @@ internal sealed unsafe class HisiZipExecutor : IDisposable
         return over;
     }
 
-    /// <summary>The buffers of an SGL chain after <paramref name="skip"/> bytes, at most <paramref name="want"/> bytes
-    /// (exactly, when <paramref name="exact"/>); false for a chain the model cannot walk.</summary>
-    private static bool GatherSgl(ulong address, uint skip, uint want, bool exact, List<(nint Pointer, int Length)> into)
-    {
-        long toSkip = skip;
-        long limit = Math.Min(want, int.MaxValue);
-        long taken = 0;
-        int lists = 0;
-        for (var sgl = (HisiSgl*)address; sgl != null && taken < limit; sgl = (HisiSgl*)sgl->NextDma)
-        {
-            if (++lists > MaxSglLists || sgl->EntrySumInSgl > sgl->EntryLength)
-            {
-                return false;
-            }
-
-            var entries = (HisiSge*)((byte*)sgl + HisiSgl.Size);
-            for (int i = 0; i < sgl->EntrySumInSgl && taken < limit; i++)
-            {
-                long length = entries[i].Length;
-                if (length == 0)
-                {
-                    continue;
-                }
-
-                if (entries[i].Buffer == 0)
-                {
-                    return false;
-                }
-
-                if (toSkip >= length)
-                {
-                    toSkip -= length;
-                    continue;
-                }
-
-                long n = Math.Min(length - toSkip, limit - taken);
-                into.Add(((nint)(entries[i].Buffer + (ulong)toSkip), (int)n));
-                toSkip = 0;
-                taken += n;
-            }
-        }
-
-        return !exact || taken == limit;
-    }
-
+    /// <summary>Copies the first <paramref name="produced"/> bytes of <paramref name="scratch"/> into the output's SGL
+    /// segments.</summary>
     private void Scatter(byte* scratch, int produced)
     {
         foreach ((nint pointer, int length) in _output)

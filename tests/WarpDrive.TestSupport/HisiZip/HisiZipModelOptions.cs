@@ -1,29 +1,14 @@
-using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
+using WarpDrive.TestSupport.HisiQm;
 
 namespace WarpDrive.TestSupport.HisiZip;
 
-/// <summary>How a <see cref="HisiZipModel"/> is made: its queues, their depth, the kernel it stands for and the deflate
-/// engine behind it.</summary>
-public sealed class HisiZipModelOptions
+/// <summary>How a <see cref="HisiZipModel"/> is made: the queues (<see cref="HisiQmModelOptions"/>) and the deflate
+/// engine behind them.</summary>
+public sealed class HisiZipModelOptions : HisiQmModelOptions
 {
-    /// <summary>Queues the device has (its <c>available_instances</c> when none is open); 1 to 1024 (the doorbell's
-    /// queue number has 10 bits).</summary>
-    public int QueueCount { get; init; } = 4;
-
-    /// <summary>Entries in each queue's SQ and CQ: a power of two from 2 to 1024.</summary>
-    public int Depth { get; init; } = HisiQmDus.DefaultDepth;
-
-    /// <summary>Whether the model answers <c>UACCE_CMD_QM_SET_QP_INFO</c> (Linux 6.4 and later); without it the ioctl
-    /// fails with EINVAL (as kernels before the request answer) and a driver must assume <see cref="HisiQmDus.DefaultDepth"/>, so <see cref="Depth"/> should
-    /// then be that.</summary>
-    public bool SupportsQpInfo { get; init; } = true;
-
     /// <summary>The engine that compresses; null: <see cref="DeflateEngine.Best"/>. Decompression always runs zlib's
     /// inflate, which stops exactly at the end of the deflate data, so the model can read the trailer that follows
     /// (ISA-L's stateful raw inflate reads up to 8 bytes past the end into its bit buffer and keeps them).</summary>
     public DeflateEngine? Engine { get; init; }
-
-    /// <summary>The NUMA node the device's parent PCI device reports (<c>numa_node</c>; -1 for none).</summary>
-    public int NumaNode { get; init; }
 }

@@ -18,18 +18,27 @@ public sealed class SecHarness : IDisposable
 {
     public const int ArenaSize = 8 << 20;
     private readonly WdRuntime _runtime;
+    private readonly bool _ownsRuntime;
     private readonly byte[] _arena = GC.AllocateArray<byte>(ArenaSize, pinned: true);
     private readonly int _share;
     private int _used;
     private ulong _tag;
 
     public SecHarness()
-    {
-        _runtime = new WdRuntime(new WdRuntimeOptions
+        : this(new WdRuntime(new WdRuntimeOptions
         {
             MixMode = false, // requests go to the device under test, not to Mix mode's inline one
             EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 2, WorkerCount = 1, QueueDepth = 16 },
-        });
+        }), ownsRuntime: true)
+    {
+    }
+
+    /// <summary>A harness on the SEC device that <paramref name="runtime"/> picks for ciphers (the kernel's, in the
+    /// Uacce tests).</summary>
+    public SecHarness(WdRuntime runtime, bool ownsRuntime = false)
+    {
+        _runtime = runtime;
+        _ownsRuntime = ownsRuntime;
         Queue = _runtime.RequestQueue("cipher");
         _share = Queue.Share(Base, ArenaSize);
     }
@@ -45,7 +54,10 @@ public sealed class SecHarness : IDisposable
     {
         Queue.Unshare(_share);
         Queue.Dispose();
-        _runtime.Dispose();
+        if (_ownsRuntime)
+        {
+            _runtime.Dispose();
+        }
     }
 
     /// <summary>Forgets every buffer laid out so far.</summary>

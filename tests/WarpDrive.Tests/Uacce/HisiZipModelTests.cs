@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using WarpDrive.Abi.Uacce;
 using WarpDrive.Devices.Engines;
+using WarpDrive.TestSupport.HisiQm;
 using WarpDrive.TestSupport.HisiZip;
 using WarpDrive.Discovery;
 
@@ -89,7 +90,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
 
         b.Dispose();
         using IUacceQueueFile c = model.Open(Node);
-        Assert.Equal(1, ((HisiZipModelQueue)c).QueueId); // the freed queue pair again
+        Assert.Equal(1, ((HisiQmModelQueue)c).QueueId); // the freed queue pair again
         Assert.Throws<FileNotFoundException>(() => model.Open(Path.Combine(DevDirectory, "hisi_zip-9")));
     }
 
@@ -110,8 +111,8 @@ public sealed unsafe class HisiZipModelTests : IDisposable
         Assert.Equal(Einval, queue.Ioctl(UacceIoctl.QmSetQpContext, &context));
         context.QcType = 1;
         Assert.Equal(0, queue.Ioctl(UacceIoctl.QmSetQpContext, &context));
-        Assert.Equal(((HisiZipModelQueue)queue).QueueId, context.Id);
-        Assert.Equal(1, ((HisiZipModelQueue)queue).QcType);
+        Assert.Equal(((HisiQmModelQueue)queue).QueueId, context.Id);
+        Assert.Equal(1, ((HisiQmModelQueue)queue).QcType);
 
         IOException wrong = Assert.Throws<IOException>(() => queue.Map(UacceRegion.Dus, model.DusSize - 4096));
         Assert.Equal(Einval, wrong.HResult);
@@ -523,7 +524,7 @@ public sealed unsafe class HisiZipModelTests : IDisposable
 
         public IUacceQueueFile File { get; }
 
-        public HisiZipModelQueue Queue => (HisiZipModelQueue)File;
+        public HisiQmModelQueue Queue => (HisiQmModelQueue)File;
 
         public ushort QueueId { get; }
 

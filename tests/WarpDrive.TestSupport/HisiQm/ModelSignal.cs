@@ -1,4 +1,4 @@
-namespace WarpDrive.TestSupport.HisiZip;
+namespace WarpDrive.TestSupport.HisiQm;
 
 /// <summary>A wake-up that cannot be lost: a generation counter that <see cref="Set"/> advances. A waiter reads
 /// <see cref="Generation"/> before it looks at what it waits for, and <see cref="Wait"/> returns at once when the

@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using WarpDrive.Abi.Uacce;
 
-namespace WarpDrive.TestSupport.HisiZip;
+namespace WarpDrive.TestSupport.HisiQm;
 
-/// <summary>One open of a <see cref="HisiZipModel"/>'s node: one queue pair, as the kernel's uacce queue file and the
-/// hardware behind it present it. It answers the uacce and hisi_qm ioctls, maps its MMIO and DUS regions (native,
+/// <summary>One open of a <see cref="HisiQmModel"/>'s node: one queue pair, as the kernel's uacce queue file and the
+/// hardware behind it present it (any hisi_qm engine: what an SQE means is the model's <see cref="IHisiQmEngine"/>). It answers the uacce and hisi_qm ioctls, maps its MMIO and DUS regions (native,
 /// page-aligned memory of this process), takes doorbells through <see cref="WriteMmio64"/> and serves its SQ on an
 /// worker of its own between <c>UACCE_CMD_START_Q</c> and <c>UACCE_CMD_PUT_Q</c>.</summary>
-public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
+public sealed unsafe class HisiQmModelQueue : IUacceQueueFile
 {
     private const int Efault = 14;
     private const int Einval = 22;
@@ -17,7 +17,7 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
     private const int StateStopped = 2;
     private static readonly TimeSpan s_idleWake = TimeSpan.FromMilliseconds(100);
 
-    private readonly HisiZipModel _model;
+    private readonly HisiQmModel _model;
     private readonly object _gate = new();
     private readonly ModelSignal _doorbell = new();
     private readonly ModelSignal _completion = new();
@@ -33,15 +33,15 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
     private long _readSeen;
     private long _served;
 
-    internal HisiZipModelQueue(HisiZipModel model, string path, ushort queueId)
+    internal HisiQmModelQueue(HisiQmModel model, string path, ushort queueId)
     {
         _model = model;
         Path = path;
         QueueId = queueId;
         nuint page = (nuint)Environment.SystemPageSize;
-        _mmio = (byte*)NativeMemory.AlignedAlloc(HisiZipModel.MmioSize, page);
+        _mmio = (byte*)NativeMemory.AlignedAlloc(HisiQmModel.MmioSize, page);
         _dus = (byte*)NativeMemory.AlignedAlloc((nuint)model.DusSize, page);
-        NativeMemory.Clear(_mmio, HisiZipModel.MmioSize);
+        NativeMemory.Clear(_mmio, HisiQmModel.MmioSize);
         NativeMemory.Clear(_dus, (nuint)model.DusSize);
     }
 
@@ -51,8 +51,8 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
     /// <summary>The queue pair's index (<c>hisi_qp_ctx.id</c>): the queue number its doorbells and CQEs carry.</summary>
     public ushort QueueId { get; }
 
-    /// <summary>The queue's type from <c>UACCE_CMD_QM_SET_QP_CTX</c>: 0 compression (also when the ioctl never
-    /// came), 1 decompression.</summary>
+    /// <summary>The queue's type from <c>UACCE_CMD_QM_SET_QP_CTX</c> (0 also when the ioctl never came): for ZIP, 0
+    /// compression and 1 decompression.</summary>
     public int QcType { get; private set; }
 
     /// <summary>SQEs the engine has completed (a CQE posted for each).</summary>
@@ -101,7 +101,7 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
             }
 
             var info = (HisiQpInfo*)argument;
-            info->SqeSize = HisiZipSqe.Size;
+            info->SqeSize = (uint)_model.SqeSize;
             info->SqDepth = (ushort)_model.Depth;
             info->CqDepth = (ushort)_model.Depth;
             return 0;
@@ -122,14 +122,14 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
     }
 
     /// <inheritdoc />
-    /// <remarks>The length must be the region's size (<see cref="HisiZipModel.MmioSize"/>,
-    /// <see cref="HisiZipModel.DusSize"/>); mapping a region again returns the same address.</remarks>
+    /// <remarks>The length must be the region's size (<see cref="HisiQmModel.MmioSize"/>,
+    /// <see cref="HisiQmModel.DusSize"/>); mapping a region again returns the same address.</remarks>
     /// <exception cref="IOException">Another region or length (<see cref="Exception.HResult"/> 22, EINVAL).</exception>
     public nint Map(UacceRegion region, long length)
     {
         long size = region switch
         {
-            UacceRegion.Mmio => HisiZipModel.MmioSize,
+            UacceRegion.Mmio => HisiQmModel.MmioSize,
             UacceRegion.Dus => _model.DusSize,
             _ => -1,
         };
@@ -268,21 +268,23 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
             }
 
             _state = StateStarted;
-            _engine = new Thread(Serve) { IsBackground = true, Name = $"hisi-zip-q{QueueId}" };
+            _engine = new Thread(Serve) { IsBackground = true, Name = $"{_model.Name}-q{QueueId}" };
             _engine.Start();
             return 0;
         }
     }
 
-    /// <summary>The engine: SQEs from its SQ head up to the last SQ doorbell's tail, results into each SQE, then a CQE
-    /// at its CQ tail (never overtaking the last CQ doorbell's head), phase 1 in the first lap.</summary>
+    /// <summary>The engine: SQEs from its SQ head up to the last SQ doorbell's tail, results into each SQE (the model's
+    /// <see cref="IHisiQmEngine"/>), then a CQE at its CQ tail (never overtaking the last CQ doorbell's head), phase 1
+    /// in the first lap.</summary>
     private void Serve()
     {
         int depth = _model.Depth;
-        var cq = (HisiQmCqe*)(_dus + HisiQmDus.CqOffset(HisiZipSqe.Size, depth));
+        int sqeSize = _model.SqeSize;
+        var cq = (HisiQmCqe*)(_dus + HisiQmDus.CqOffset(sqeSize, depth));
         int sqHead = 0, cqTail = 0;
         ushort phase = HisiQmCqe.PhaseBit;
-        using var executor = new HisiZipExecutor(QcType == 1, _model.CompressEngine);
+        using IHisiQmEngine engine = _model.CreateEngine(QcType);
         while (!_stopping)
         {
             long seen = _doorbell.Generation;
@@ -292,16 +294,7 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
                 continue;
             }
 
-            var slot = (HisiZipSqe*)(_dus + ((long)sqHead * HisiZipSqe.Size));
-            HisiZipSqe sqe = *slot;
-            HisiZipResult result = Run(executor, sqe);
-            slot->Consumed = result.Consumed;
-            slot->Produced = result.Produced;
-            slot->Dw3 = (uint)result.Status | (result.LastBlock ? HisiZipSqe.LastBlockBit : 0);
-            slot->ContextDw0 = (uint)result.State;
-            slot->Isize = result.Isize;
-            slot->Checksum = result.Checksum;
-
+            engine.Execute(_dus + ((long)sqHead * sqeSize));
             while (true)
             {
                 seen = _doorbell.Generation;
@@ -325,6 +318,7 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
             cqe->SqHead = (ushort)sqHead;
             cqe->SqNumber = QueueId;
             cqe->Reserved2 = 0;
+            Interlocked.Increment(ref _served); // before the CQE shows: whoever reaped it sees the count
             Volatile.Write(ref cqe->W7, phase); // last: the driver takes the entry once the phase matches
             if (++cqTail == depth)
             {
@@ -333,22 +327,7 @@ public sealed unsafe class HisiZipModelQueue : IUacceQueueFile
             }
 
             sqHead = (sqHead + 1) % depth;
-            Interlocked.Increment(ref _served);
             _completion.Set();
-        }
-    }
-
-    private static HisiZipResult Run(HisiZipExecutor executor, in HisiZipSqe sqe)
-    {
-        try
-        {
-            return executor.Execute(sqe);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // An SQE the model cannot run (an arithmetic overflow on hostile lengths, a codec that failed in a way a
-            // request should not cause): the engine answers it, it does not die.
-            return new HisiZipResult { Status = HisiZipStatus.ModelBadRequest, Isize = sqe.Isize, Checksum = sqe.Checksum };
         }
     }
 }
