@@ -21,8 +21,8 @@ public struct Cqe
     /// <summary>Bytes of input consumed (meaningful in stream mode and for <see cref="CompletionStatus.OutOfSpace"/>).</summary>
     [FieldOffset(12)] public uint Consumed;
 
-    /// <summary>Running checksum of the uncompressed data: CRC-32 for gzip and raw deflate, Adler-32 for zlib; for zstd and
-    /// LZ4, at the end of a frame, the frame's content checksum (the low 32 bits of XXH64, or XXH32), else zero.</summary>
+    /// <summary>Running checksum of the uncompressed data: CRC-32 for gzip and raw deflate, Adler-32 for zlib; zero for
+    /// zstd and LZ4, whose frames carry and check their own content checksums (XXH64, XXH32).</summary>
     [FieldOffset(16)] public uint Checksum;
 
     /// <summary>Outcome.</summary>
