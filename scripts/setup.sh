@@ -3,7 +3,8 @@
 #   scripts/setup.sh              install what is missing, then build
 #   scripts/setup.sh --deps-only  install what is missing, no build (scripts/test-setup.sh runs it this way)
 # ISA-L (libisal2) is the fast ZIP engine; without it the system zlib (zlib1g) is used, 3x slower or more to compress (docs/PERFORMANCE.md).
-# gzip, python3, sha256sum (coreutils) and openssl are what the tests and the demo check wd's output against.
+# libzstd1 and liblz4-1 are the native zstd and LZ4 engines (without them the managed ports ZstdSharp and K4os run).
+# gzip, zstd, lz4, python3, sha256sum (coreutils) and openssl are what the tests and the demo check wd's output against.
 # qemu-user-static, binfmt-support, arm64 libraries and the aarch64 cross compiler run the linux-arm64 leg of CI
 # (scripts/test-arm64.sh).
 # Idempotent: a second run finds everything and says "setup: nothing to install" without calling apt-get.
@@ -32,7 +33,11 @@ has_library() {
 
 need=()
 installed libisal2 || has_library libisal.so.2 || need+=(libisal2)
+installed libzstd1 || has_library libzstd.so.1 || need+=(libzstd1)
+installed liblz4-1 || has_library liblz4.so.1 || need+=(liblz4-1)
 command -v gzip >/dev/null || need+=(gzip)
+command -v zstd >/dev/null || need+=(zstd)
+command -v lz4 >/dev/null || need+=(lz4)
 command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
 command -v sha256sum >/dev/null || need+=(coreutils)

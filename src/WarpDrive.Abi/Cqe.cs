@@ -21,7 +21,8 @@ public struct Cqe
     /// <summary>Bytes of input consumed (meaningful in stream mode and for <see cref="CompletionStatus.OutOfSpace"/>).</summary>
     [FieldOffset(12)] public uint Consumed;
 
-    /// <summary>Running checksum of the uncompressed data: CRC-32 for gzip and raw deflate, Adler-32 for zlib.</summary>
+    /// <summary>Running checksum of the uncompressed data: CRC-32 for gzip and raw deflate, Adler-32 for zlib; zero for
+    /// zstd and LZ4, whose frames carry and check their own content checksums (XXH64, XXH32).</summary>
     [FieldOffset(16)] public uint Checksum;
 
     /// <summary>Outcome.</summary>

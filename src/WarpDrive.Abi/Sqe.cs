@@ -26,7 +26,8 @@ public struct Sqe
     /// <summary>Request flags.</summary>
     [FieldOffset(10)] public SqeFlags Flags;
 
-    /// <summary>Compression level 0-9 (ZIP compress).</summary>
+    /// <summary>Compression level (ZIP compress): 0-9 for deflate, zlib and gzip; for zstd and LZ4 the byte is read as
+    /// signed (<c>(sbyte)Level</c>), so negative fast levels fit.</summary>
     [FieldOffset(12)] public byte Level;
 
     /// <summary>SEC and HPRE: the request's mode (same byte as <see cref="Level"/>): <see cref="DigestMode"/> for a

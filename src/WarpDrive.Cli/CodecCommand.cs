@@ -6,7 +6,7 @@ using WarpDrive.Streams;
 
 namespace WarpDrive.Cli;
 
-/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate] [-l N] [--max-output SIZE] [-o OUT|-] [--device NAME] [--mode M] [IN]</c>:
+/// <summary><c>wd compress|decompress [-a gzip|zlib|deflate|zstd|lz4] [-l N] [--max-output SIZE] [-o OUT|-] [--device NAME] [--mode M] [IN]</c>:
 /// stdin to stdout when no file is named. <c>--max-output</c> (decompress) stops with a data error once the output would
 /// pass SIZE (a decompression bomb). A named output is written to a temporary file beside it and renamed only on success,
 /// so a failed run leaves no output file behind.</summary>
@@ -20,19 +20,23 @@ internal static class CodecCommand
         bool compress = mode == CompressionMode.Compress;
         var algorithm = new Option<string>("--algorithm", "-a")
         {
-            Description = "Format: gzip, zlib or deflate (raw)",
+            Description = "Format: gzip, zlib, deflate (raw), zstd or lz4 (the frame formats of the zstd and lz4 tools)",
             DefaultValueFactory = _ => "gzip",
         };
-        algorithm.AcceptOnlyFromAmong("gzip", "zlib", "deflate");
-        var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 6 };
+        algorithm.AcceptOnlyFromAmong("gzip", "zlib", "deflate", "zstd", "lz4");
+        var level = new Option<int?>("--level", "-l")
+        {
+            Description = "Compression level: gzip, zlib, deflate 0-9 (default 6); zstd -128 to 22 (default 3, negative: faster); "
+                + "lz4 -128 to 12 (default 1; 3-12 LZ4 HC, negative: faster)",
+        };
         level.Validators.Add(r =>
         {
             // Only a number is checked here: reading a value that does not parse would throw (exit 134); the parser
-            // reports that one itself.
+            // reports that one itself. The algorithm's own range is checked by the command (below).
             if (r.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.NumberStyles.Integer,
-                    System.Globalization.CultureInfo.InvariantCulture, out int v) && v is < 0 or > 9)
+                    System.Globalization.CultureInfo.InvariantCulture, out int v) && v is < -128 or > 22)
             {
-                r.AddError($"level must be 0-9, not {v}");
+                r.AddError($"level must be -128 to 22, not {v}");
             }
         });
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default: standard output)" };
@@ -57,6 +61,15 @@ internal static class CodecCommand
         if (compress)
         {
             command.Add(level);
+            command.Validators.Add(r =>
+            {
+                if (r.GetResult(level) is { Tokens: [var token] } && int.TryParse(token.Value, System.Globalization.NumberStyles.Integer,
+                        System.Globalization.CultureInfo.InvariantCulture, out int v)
+                    && (r.GetValue(algorithm) ?? "gzip") is var name && LevelRange(name) is var (min, max) && (v < min || v > max))
+                {
+                    r.AddError($"{name} level must be {min} to {max}, not {v}");
+                }
+            });
         }
         else
         {
@@ -65,7 +78,7 @@ internal static class CodecCommand
 
         var devices = new DeviceSelection(command);
         command.SetAction(parse => devices.Run(parse, runtime =>
-            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level), parse.GetValue(maxOutput) is { } max && ByteSize.TryParse(max, out long limit) ? limit : null,
+            Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level) ?? DefaultLevel(parse.GetValue(algorithm)!), parse.GetValue(maxOutput) is { } max && ByteSize.TryParse(max, out long limit) ? limit : null,
                 parse.GetValue(output), parse.GetValue(input), runtime)));
         return command;
     }
@@ -140,6 +153,21 @@ internal static class CodecCommand
         }
     }
 
+    /// <summary>The level a compression runs at when none is given: the default of the format's own tool.</summary>
+    internal static int DefaultLevel(string algorithm) => algorithm switch
+    {
+        "zstd" => 3,
+        "lz4" => 1,
+        _ => 6,
+    };
+
+    private static (int Min, int Max) LevelRange(string algorithm) => algorithm switch
+    {
+        "zstd" => (-128, 22),
+        "lz4" => (-128, 12),
+        _ => (0, 9),
+    };
+
     /// <summary>Moves blocks from <paramref name="read"/> to <paramref name="write"/> until a read returns 0, with one
     /// write in flight while the next block is read; returns the bytes moved.</summary>
     private static long Pump(Func<byte[], int> read, Func<byte[], int, Task> write, byte[] filling, byte[] other, Action<long> progress)
@@ -178,6 +206,8 @@ internal static class CodecCommand
 
     private static WdCompressionStream Open(string algorithm, Stream stream, CompressionMode mode, WdCompressionStreamOptions options) => algorithm switch
     {
+        "zstd" => new WdZstdStream(stream, mode, options),
+        "lz4" => new WdLz4Stream(stream, mode, options),
         "zlib" => new WdZLibStream(stream, mode, options),
         "deflate" => new WdDeflateStream(stream, mode, options),
         _ => new WdGZipStream(stream, mode, options),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
 using WarpDrive.Abi;
+using WarpDrive.Devices.Zip;
 
 namespace WarpDrive.Cli;
 
@@ -43,7 +44,7 @@ internal static class ListCommand
                 foreach (WdDeviceInfo d in devices)
                 {
                     table.AddRow(Markup.Escape(d.Name), d.Location, d.Api, Attr(d, DeviceAttributeNames.Flags), Attr(d, DeviceAttributeNames.Algorithms),
-                        Attr(d, DeviceAttributeNames.AvailableInstances), Attr(d, "engine"), Attr(d, DeviceAttributeNames.Isolate));
+                        Attr(d, DeviceAttributeNames.AvailableInstances), Engines(d), Attr(d, DeviceAttributeNames.Isolate));
                 }
 
                 if (Console.IsOutputRedirected)
@@ -68,4 +69,10 @@ internal static class ListCommand
     }
 
     private static string Attr(WdDeviceInfo device, string name) => Markup.Escape(device.Attributes.GetValueOrDefault(name, "-"));
+
+    /// <summary>The engine column: the device's engine, then (ZIP) its zstd and LZ4 engines: <c>isal,libzstd,liblz4</c>.</summary>
+    private static string Engines(WdDeviceInfo device) =>
+        device.Attributes.TryGetValue(ZipDevice.FrameEnginesAttribute, out string? frames)
+            ? $"{Attr(device, "engine")},{Markup.Escape(frames)}"
+            : Attr(device, "engine");
 }

@@ -111,7 +111,7 @@ public sealed class CliTests : IDisposable
         (int soonCode, _, string soonError) = Wd($"compress -l soon '{PathOf("t")}' -o '{PathOf("x")}'");
         Assert.Equal(2, soonCode); // a level that is not a number is a usage error, not a crash
         Assert.Contains("soon", soonError);
-        Assert.Equal(2, Wd($"compress -a lz4 '{PathOf("t")}' -o '{PathOf("x")}'").Code);
+        Assert.Equal(2, Wd($"compress -a brotli '{PathOf("t")}' -o '{PathOf("x")}'").Code);
         Assert.Equal(2, Wd("frobnicate").Code);
         (int code, _, string err) = Wd($"decompress '{PathOf("missing.gz")}'");
         Assert.Equal(4, code);
@@ -257,6 +257,6 @@ public sealed class CliTests : IDisposable
         Assert.Contains("\"name\": \"zip-0\"", stdout);
         Assert.Contains("\"api\": \"wd_ring_v1\"", stdout);
         Assert.Contains("\"available_instances\"", stdout);
-        Assert.Contains("\"algorithms\": \"deflate zlib gzip\"", stdout);
+        Assert.Contains("\"algorithms\": \"deflate zlib gzip zstd lz4\"", stdout);
     }
 }

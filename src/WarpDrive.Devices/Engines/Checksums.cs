@@ -12,7 +12,7 @@ internal static unsafe class Checksums
     /// <summary>Folds <paramref name="length"/> bytes at <paramref name="data"/> into <paramref name="running"/>.</summary>
     public static uint Update(CompAlgorithm algorithm, uint running, byte* data, int length)
     {
-        if (length <= 0)
+        if (length <= 0 || algorithm >= CompAlgorithm.Zstd)
         {
             return running;
         }

@@ -16,4 +16,24 @@ internal abstract unsafe class Codec : IDisposable
         out int consumed, out int produced, out DataErrorKind error);
 
     public abstract void Dispose();
+
+    /// <summary>Where a decompressor stands that made what progress it could without reaching the end of the stream:
+    /// the output is full, or it needs more input, which at <see cref="FlushMode.Finish"/> means the input is truncated.</summary>
+    protected static CodecStatus Unfinished(int consumed, int inputLength, int produced, int outputLength, FlushMode flush,
+        out DataErrorKind error)
+    {
+        error = DataErrorKind.None;
+        if (produced == outputLength)
+        {
+            return CodecStatus.OutputFull;
+        }
+
+        if (flush == FlushMode.Finish && consumed == inputLength)
+        {
+            error = DataErrorKind.Truncated;
+            return CodecStatus.DataError;
+        }
+
+        return CodecStatus.NeedInput;
+    }
 }

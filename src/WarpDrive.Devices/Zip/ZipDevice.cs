@@ -3,23 +3,39 @@ using WarpDrive.Devices.Engines;
 
 namespace WarpDrive.Devices.Zip;
 
-/// <summary>The ZIP device model (hisi_zip's role): deflate, zlib and gzip, compress and decompress, block and
-/// stream mode, data-list input. Runs on ISA-L when present, the system zlib otherwise.</summary>
+/// <summary>The ZIP device model (hisi_zip's role): deflate, zlib, gzip, zstd and LZ4 frames, compress and decompress,
+/// block and stream mode, data-list input. Deflate runs on ISA-L when present, the system zlib otherwise; zstd and LZ4 on
+/// the reference libraries when present, their managed ports otherwise.</summary>
 public sealed unsafe class ZipDevice : DeviceModel
 {
-    /// <summary>Highest compression level.</summary>
+    /// <summary>Highest compression level of deflate, zlib and gzip.</summary>
     public const int MaxLevel = 9;
+
+    /// <summary>Highest zstd level (the SQE's level byte is signed for zstd: negative levels are zstd's fast levels).</summary>
+    public const int MaxZstdLevel = 22;
+
+    /// <summary>Highest LZ4 level (3 and above is LZ4 HC; the byte is signed: negative levels are acceleration factors).</summary>
+    public const int MaxLz4Level = 12;
 
     /// <summary>Smallest and largest history window (log2).</summary>
     public const int MinWindowBits = 9, MaxWindowBits = 15;
 
-    private static readonly string[] s_algorithms = ["deflate", "zlib", "gzip"];
+    private static readonly string[] s_algorithms = ["deflate", "zlib", "gzip", "zstd", "lz4"];
 
-    /// <summary>Creates a ZIP device named <paramref name="name"/> on <paramref name="engine"/> (default: the best available).</summary>
+    /// <summary>Creates a ZIP device named <paramref name="name"/> on <paramref name="engine"/> (default: the best available)
+    /// and the best zstd and LZ4 engines.</summary>
     public ZipDevice(string name = "zip-0", DeflateEngine? engine = null)
+        : this(name, engine, null, null)
+    {
+    }
+
+    /// <summary>Creates a ZIP device named <paramref name="name"/> on the given engines (null: the best available).</summary>
+    public ZipDevice(string name, DeflateEngine? engine, ZstdEngine? zstdEngine, Lz4Engine? lz4Engine)
     {
         Name = name;
         Engine = engine ?? DeflateEngine.Best;
+        ZstdEngine = zstdEngine ?? ZstdEngine.Best;
+        Lz4Engine = lz4Engine ?? Lz4Engine.Best;
     }
 
     /// <inheritdoc/>
@@ -28,6 +44,12 @@ public sealed unsafe class ZipDevice : DeviceModel
     /// <summary>The deflate engine this device runs on.</summary>
     public DeflateEngine Engine { get; }
 
+    /// <summary>The zstd engine this device runs on (first in its <c>frame_engines</c> attribute).</summary>
+    public ZstdEngine ZstdEngine { get; }
+
+    /// <summary>The LZ4 engine this device runs on (second in its <c>frame_engines</c> attribute).</summary>
+    public Lz4Engine Lz4Engine { get; }
+
     /// <inheritdoc/>
     public override DeviceFlags Flags => DeviceFlags.Sva | DeviceFlags.Share;
 
@@ -35,7 +57,12 @@ public sealed unsafe class ZipDevice : DeviceModel
     public override IReadOnlyList<string> Algorithms => s_algorithms;
 
     /// <inheritdoc/>
-    public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes => [new("engine", Engine.Name)];
+    public override IEnumerable<KeyValuePair<string, string>> ExtraAttributes =>
+        [new("engine", Engine.Name), new(FrameEnginesAttribute, $"{ZstdEngine.Name},{Lz4Engine.Name}")];
+
+    /// <summary>The attribute that names the zstd and LZ4 engines, comma-separated (<c>libzstd,liblz4</c> or
+    /// <c>zstdsharp,k4os</c>); <c>engine</c> names the deflate one. Attribute names are <c>[a-z_]+</c>.</summary>
+    public const string FrameEnginesAttribute = "frame_engines";
 
     internal override object? CreateEngineState(DeviceHost host) => new ZipEngineState(host.Options.MaxRequestBytes);
 
@@ -96,18 +123,28 @@ public sealed unsafe class ZipDevice : DeviceModel
             return CompletionStatus.BadRequest;
         }
 
-        if (sqe.Algorithm > (byte)CompAlgorithm.Gzip)
+        if (sqe.Algorithm > (byte)CompAlgorithm.Lz4)
         {
             return CompletionStatus.Unsupported;
         }
 
+        int level = Level(in sqe);
+        bool levelOk = (CompAlgorithm)sqe.Algorithm switch
+        {
+            CompAlgorithm.Zstd => level <= MaxZstdLevel,
+            CompAlgorithm.Lz4 => level <= MaxLz4Level,
+            _ => level <= MaxLevel,
+        };
         int windowBits = WindowBits(in sqe);
-        return sqe.Level > MaxLevel || windowBits is < MinWindowBits or > MaxWindowBits || sqe.DstLen > int.MaxValue
+        return !levelOk || windowBits is < MinWindowBits or > MaxWindowBits || sqe.DstLen > int.MaxValue
             ? CompletionStatus.BadRequest
             : CompletionStatus.Ok;
     }
 
     private static int WindowBits(in Sqe sqe) => sqe.WindowBits == 0 ? MaxWindowBits : sqe.WindowBits;
+
+    /// <summary>The level byte: signed for zstd and LZ4, whose fast levels are negative.</summary>
+    private static int Level(in Sqe sqe) => sqe.Algorithm >= (byte)CompAlgorithm.Zstd ? (sbyte)sqe.Level : sqe.Level;
 
     /// <summary>Maps the inputs (one buffer, or a data list whose table and entries are all device-visible) into
     /// <see cref="ZipEngineState.Segments"/> and the output buffer.</summary>
@@ -139,7 +176,7 @@ public sealed unsafe class ZipDevice : DeviceModel
         if ((sqe.Flags & SqeFlags.Stream) == 0)
         {
             zs = state.Block;
-            zs.Reset(sqe.Opcode, algorithm, sqe.Level, WindowBits(in sqe), Engine);
+            zs.Reset(sqe.Opcode, algorithm, Level(in sqe), WindowBits(in sqe), this);
             return CompletionStatus.Ok;
         }
 
@@ -153,7 +190,7 @@ public sealed unsafe class ZipDevice : DeviceModel
         zs = contexts.GetOrCreate(sqe.StreamId);
         if ((sqe.Flags & SqeFlags.NewStream) != 0)
         {
-            zs.Reset(sqe.Opcode, algorithm, sqe.Level, WindowBits(in sqe), Engine);
+            zs.Reset(sqe.Opcode, algorithm, Level(in sqe), WindowBits(in sqe), this);
             contexts.MarkStarted(sqe.StreamId, true);
             return CompletionStatus.Ok;
         }

@@ -9,7 +9,7 @@ namespace WarpDrive.Devices.Zip;
 internal sealed unsafe class ZipStream : IDisposable
 {
     private Codec? _codec;
-    private DeflateEngine? _engine;
+    private object? _engine;
     private long _memberOutput;
 
     public Opcode Direction { get; private set; }
@@ -22,15 +22,30 @@ internal sealed unsafe class ZipStream : IDisposable
 
     public int Members { get; private set; }
 
-    /// <summary>Starts a new stream, keeping the native state when the engine and direction allow it.</summary>
-    public void Reset(Opcode direction, CompAlgorithm algorithm, int level, int windowBits, DeflateEngine best)
+    /// <summary>Decompression reads on past the end of the first member or frame: gzip members, zstd and LZ4 frames.</summary>
+    private bool MultiFrame => Algorithm is CompAlgorithm.Gzip or CompAlgorithm.Zstd or CompAlgorithm.Lz4;
+
+    /// <summary>Starts a new stream on <paramref name="device"/>'s engine for <paramref name="algorithm"/>, keeping the
+    /// native state when the engine and direction allow it.</summary>
+    public void Reset(Opcode direction, CompAlgorithm algorithm, int level, int windowBits, ZipDevice device)
     {
-        // Level 0 means stored blocks, which only zlib produces; ISA-L has no such level.
-        DeflateEngine engine = direction == Opcode.Compress && level == 0 ? DeflateEngine.Zlib : best;
+        bool compress = direction == Opcode.Compress;
+        object engine = algorithm switch
+        {
+            CompAlgorithm.Zstd => device.ZstdEngine,
+            CompAlgorithm.Lz4 => device.Lz4Engine,
+            // Level 0 means stored blocks, which only zlib produces; ISA-L has no such level.
+            _ => compress && level == 0 ? DeflateEngine.Zlib : device.Engine,
+        };
         if (_codec is null || _engine != engine || Direction != direction)
         {
             _codec?.Dispose();
-            _codec = direction == Opcode.Compress ? engine.CreateCompressor() : engine.CreateDecompressor();
+            _codec = engine switch
+            {
+                ZstdEngine z => compress ? z.CreateCompressor() : z.CreateDecompressor(),
+                Lz4Engine l => compress ? l.CreateCompressor() : l.CreateDecompressor(),
+                _ => compress ? ((DeflateEngine)engine).CreateCompressor() : ((DeflateEngine)engine).CreateDecompressor(),
+            };
             _engine = engine;
         }
 
@@ -79,8 +94,8 @@ internal sealed unsafe class ZipStream : IDisposable
             {
                 if (Ended)
                 {
-                    // gzip: another member may follow (as gzip -d reads `cat a.gz b.gz`).
-                    if (Direction == Opcode.Decompress && Algorithm == CompAlgorithm.Gzip && HasInput(segments, i, offset))
+                    // gzip, zstd, LZ4: another member or frame may follow (as gzip -d reads `cat a.gz b.gz`).
+                    if (Direction == Opcode.Decompress && MultiFrame && HasInput(segments, i, offset))
                     {
                         if (queue.StopRequested)
                         {
@@ -140,7 +155,7 @@ internal sealed unsafe class ZipStream : IDisposable
                 break;
             }
 
-            if (Ended && !(Direction == Opcode.Decompress && Algorithm == CompAlgorithm.Gzip))
+            if (Ended && !(Direction == Opcode.Decompress && MultiFrame))
             {
                 break; // trailing bytes are left unconsumed for the caller
             }
@@ -177,7 +192,7 @@ internal sealed unsafe class ZipStream : IDisposable
         }
     }
 
-    /// <summary>Bytes after a complete gzip member that do not start another member are trailing garbage.</summary>
+    /// <summary>Bytes after a complete gzip member (or zstd or LZ4 frame) that do not start another one are trailing garbage.</summary>
     private DataErrorKind Classify(DataErrorKind error) =>
         Members > 0 && _memberOutput == 0 && error is DataErrorKind.InvalidHeader or DataErrorKind.Truncated
             ? DataErrorKind.TrailingGarbage

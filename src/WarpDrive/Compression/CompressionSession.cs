@@ -407,7 +407,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             Opcode = Options.Direction == CompressionDirection.Compress ? Opcode.Compress : Opcode.Decompress,
             Algorithm = (byte)Options.Algorithm,
             Flags = flags,
-            Level = (byte)Options.Level,
+            Level = (byte)(sbyte)Options.Level, // zstd and LZ4 levels may be negative: the device reads the byte as signed
             WindowBits = (byte)Options.WindowBits,
             Src = src,
             SrcLen = srcLen,

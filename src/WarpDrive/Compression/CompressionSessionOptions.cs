@@ -14,7 +14,9 @@ public sealed record CompressionSessionOptions
     /// <summary>Block (stateless) or stream (stateful).</summary>
     public SessionMode Mode { get; init; } = SessionMode.Block;
 
-    /// <summary>Compression level 0 (stored) to 9 (smallest). ISA-L runs levels 1-9 as its levels 1-3.</summary>
+    /// <summary>Compression level. Deflate, zlib and gzip: 0 (stored) to 9 (smallest); ISA-L runs levels 1-9 as its
+    /// levels 1-3. zstd: -128 to 22 (negative: zstd's fast levels; 0: its default, 3). LZ4: -128 to 12 (below 3 the fast
+    /// compressor, negative an acceleration factor; 3-12 LZ4 HC).</summary>
     public int Level { get; init; } = 6;
 
     /// <summary>log2 of the history window, 9 to 15.</summary>
@@ -36,6 +38,31 @@ public sealed record CompressionSessionOptions
     /// The streams set it unless asked to offload (<see cref="Streams.WdCompressionStreamOptions.Offload"/>).</summary>
     internal bool InlineOnInProcessDevice { get; init; }
 
+    /// <summary>Maps .NET's <see cref="CompressionLevel"/> onto <paramref name="algorithm"/>'s levels: for zstd
+    /// Fastest 1, Optimal 3 (zstd's default), SmallestSize 19 (the <c>zstd</c> tool's highest without --ultra), and
+    /// NoCompression its fastest level, -128 (zstd stores what does not shrink); for LZ4 Fastest and Optimal the fast
+    /// compressor, SmallestSize HC 12, NoCompression acceleration 128.</summary>
+    public static int ToLevel(CompressionLevel level, CompressionAlgorithm algorithm) => algorithm switch
+    {
+        CompressionAlgorithm.Zstd => level switch
+        {
+            CompressionLevel.NoCompression => MinFrameLevel,
+            CompressionLevel.Fastest => 1,
+            CompressionLevel.SmallestSize => 19,
+            _ => 3,
+        },
+        CompressionAlgorithm.Lz4 => level switch
+        {
+            CompressionLevel.NoCompression => MinFrameLevel,
+            CompressionLevel.SmallestSize => 12,
+            _ => 1,
+        },
+        _ => ToLevel(level),
+    };
+
+    /// <summary>The lowest zstd and LZ4 level a request carries (its level byte is signed).</summary>
+    private const int MinFrameLevel = -128;
+
     /// <summary>Maps .NET's <see cref="CompressionLevel"/> onto 0-9.</summary>
     public static int ToLevel(CompressionLevel level) => level switch
     {
@@ -47,9 +74,10 @@ public sealed record CompressionSessionOptions
 
     internal void Validate()
     {
-        if (Level is < 0 or > 9)
+        (int minLevel, int maxLevel) = LevelRange(Algorithm);
+        if (Level < minLevel || Level > maxLevel)
         {
-            throw new ArgumentOutOfRangeException(nameof(Level), Level, "level must be 0-9");
+            throw new ArgumentOutOfRangeException(nameof(Level), Level, $"{AlgorithmName} level must be {minLevel} to {maxLevel}");
         }
 
         if (WindowBits is < 9 or > 15)
@@ -68,10 +96,20 @@ public sealed record CompressionSessionOptions
         }
     }
 
+    /// <summary>The levels <paramref name="algorithm"/> takes.</summary>
+    internal static (int Min, int Max) LevelRange(CompressionAlgorithm algorithm) => algorithm switch
+    {
+        CompressionAlgorithm.Zstd => (MinFrameLevel, 22),
+        CompressionAlgorithm.Lz4 => (MinFrameLevel, 12),
+        _ => (0, 9),
+    };
+
     internal string AlgorithmName => Algorithm switch
     {
         CompressionAlgorithm.Deflate => "deflate",
         CompressionAlgorithm.Zlib => "zlib",
+        CompressionAlgorithm.Zstd => "zstd",
+        CompressionAlgorithm.Lz4 => "lz4",
         _ => "gzip",
     };
 }

@@ -36,7 +36,9 @@ internal static class RequestNames
     private static readonly string[] s_compression = Table(
         (CompAlgorithm.Deflate, "deflate"),
         (CompAlgorithm.Zlib, "zlib"),
-        (CompAlgorithm.Gzip, "gzip"));
+        (CompAlgorithm.Gzip, "gzip"),
+        (CompAlgorithm.Zstd, "zstd"),
+        (CompAlgorithm.Lz4, "lz4"));
 
     private static readonly string[] s_ciphers = Table(
         (CipherAlgorithm.AesEcb, "aes-ecb"),

@@ -32,11 +32,12 @@ public abstract class WdCompressionStream : Stream
     private int _asyncActive;
     private long _compressedBytes;
     private string? _trailingGarbage; // gzip: bytes after the last member, reported once that member's output is out
+    private bool _limitPassed; // the output limit: reported once the output up to it is out
 
     /// <summary>Creates the stream over <paramref name="stream"/>.</summary>
     /// <param name="stream">The compressed side: written to when compressing, read from when decompressing.</param>
     /// <param name="mode">Compress or decompress.</param>
-    /// <param name="level">Compression level 0-9 (ignored when decompressing).</param>
+    /// <param name="level">Compression level (ignored when decompressing): 0-9, or the zstd or LZ4 levels.</param>
     /// <param name="leaveOpen">Leave <paramref name="stream"/> open on dispose.</param>
     /// <param name="algorithm">Container format.</param>
     /// <param name="runtime">The runtime (default: <see cref="WdRuntime.Default"/>).</param>
@@ -64,7 +65,7 @@ public abstract class WdCompressionStream : Stream
             throw new ArgumentException($"unknown compression mode {(int)mode}", nameof(mode));
         }
 
-        options.Validate();
+        options.Validate(algorithm);
         if (mode == CompressionMode.Compress ? !stream.CanWrite : !stream.CanRead)
         {
             throw new ArgumentException(mode == CompressionMode.Compress ? "stream is not writable" : "stream is not readable", nameof(stream));
@@ -254,6 +255,11 @@ public abstract class WdCompressionStream : Stream
             throw new InvalidDataException(_trailingGarbage); // the member before it is all out: now the garbage
         }
 
+        if (_limitPassed)
+        {
+            throw new WdOutputLimitExceededException(_session.Options.MaxOutputLength ?? 0); // the output up to the limit is out
+        }
+
         return _ended || (buffer.IsEmpty && (_outLen > _outPos || _heldOutput || _inPos < _inLen));
     }
 
@@ -293,14 +299,21 @@ public abstract class WdCompressionStream : Stream
             _trailingGarbage = r.DescribeError();
             _ended = true;
         }
+        else if (r.Status == CompletionStatus.DataError && r.DataError == DataErrorKind.OutputLimitExceeded && r.Produced > 0)
+        {
+            // The request that passed the limit filled the room up to it: hand that out first (a reader gets exactly
+            // the limit whatever the request sizes), and throw on the read after.
+            _limitPassed = true;
+            _ended = true;
+        }
         else
         {
             ThrowIfFailed(r);
         }
 
         _heldOutput = r.Status == CompletionStatus.OutOfSpace;
-        // gzip: the end of one member is not the end while more input may hold another member.
-        if (r.EndOfStream && (_inputEof || _session.Options.Algorithm != CompressionAlgorithm.Gzip))
+        // gzip, zstd, LZ4: the end of one member or frame is not the end while more input may hold another one.
+        if (r.EndOfStream && (_inputEof || _session.Options.Algorithm is not (CompressionAlgorithm.Gzip or CompressionAlgorithm.Zstd or CompressionAlgorithm.Lz4)))
         {
             _ended = true;
         }

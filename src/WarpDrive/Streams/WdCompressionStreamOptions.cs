@@ -3,14 +3,16 @@ using WarpDrive.Compression;
 
 namespace WarpDrive.Streams;
 
-/// <summary>Options of <see cref="WdGZipStream"/>, <see cref="WdZLibStream"/> and <see cref="WdDeflateStream"/> beyond
+/// <summary>Options of <see cref="WdGZipStream"/>, <see cref="WdZLibStream"/>, <see cref="WdDeflateStream"/>,
+/// <see cref="WdZstdStream"/> and <see cref="WdLz4Stream"/> beyond
 /// what System.IO.Compression's constructors take.</summary>
 public sealed class WdCompressionStreamOptions
 {
     /// <summary>The default <see cref="BlockSize"/>: 64 KiB.</summary>
     public const int DefaultBlockSize = 64 * 1024;
 
-    /// <summary>Compressing: the level, 0-9 (default 6, as <see cref="CompressionLevel.Optimal"/>).</summary>
+    /// <summary>Compressing: the level, 0-9 (default 6, as <see cref="CompressionLevel.Optimal"/>); for
+    /// <see cref="WdZstdStream"/> and <see cref="WdLz4Stream"/> the format's levels (<see cref="CompressionSessionOptions.Level"/>).</summary>
     public int Level { get; init; } = 6;
 
     /// <summary>Leave the underlying stream open when this one is disposed.</summary>
@@ -36,11 +38,12 @@ public sealed class WdCompressionStreamOptions
     /// offloaded to.</summary>
     public bool Offload { get; init; }
 
-    internal void Validate()
+    internal void Validate(CompressionAlgorithm algorithm)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 4096, nameof(BlockSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BlockSize, 16 << 20, nameof(BlockSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Level, 0, nameof(Level));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Level, 9, nameof(Level));
+        (int minLevel, int maxLevel) = CompressionSessionOptions.LevelRange(algorithm);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Level, minLevel, nameof(Level));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Level, maxLevel, nameof(Level));
     }
 }

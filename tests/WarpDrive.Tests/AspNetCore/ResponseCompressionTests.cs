@@ -13,9 +13,9 @@ using WarpDrive.Devices;
 
 namespace WarpDrive.Tests.AspNetCore;
 
-/// <summary>ASP.NET Core's response compression with WarpDrive's gzip provider, on a real Kestrel server on
-/// 127.0.0.1, asked by a real HttpClient that does not decompress; what comes back is checked with the real
-/// <c>gzip -d</c> (or the runtime's BrotliStream).</summary>
+/// <summary>ASP.NET Core's response compression with WarpDrive's gzip and zstd providers, on a real Kestrel server on
+/// 127.0.0.1, asked by a real HttpClient that does not decompress (and by curl); what comes back is checked with the
+/// real <c>gzip -d</c> and <c>zstd -d</c> (or the runtime's BrotliStream).</summary>
 [Trait(Tiers.Name, Tiers.Integration)]
 public sealed class ResponseCompressionTests : IDisposable
 {
@@ -221,6 +221,42 @@ public sealed class ResponseCompressionTests : IDisposable
         await app.StopAsync();
     }
 
+    /// <summary>Chromium's Accept-Encoding gets zstd, compressed on the device; the real <c>zstd -d</c> and curl (which
+    /// decodes zstd itself) read it. Without a device the same request gets ZstdSharp's zstd.</summary>
+    [Fact]
+    public async Task ABrowsersAcceptEncodingGetsZstdFromTheDeviceAndCurlDecodesIt()
+    {
+        byte[] body = TestData.Text(500_000, seed: 31);
+        string text = Encoding.ASCII.GetString(body);
+        string run = Directory.CreateDirectory(Path.Combine(_dir, "run")).FullName;
+        foreach (bool device in new[] { true, false })
+        {
+            using WdRuntime runtime = device ? LocalRuntime() : new WdRuntime(new WdRuntimeOptions { Mode = WdDeviceMode.Broker, BrokerRunDirectory = run });
+            await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/text", () => Results.Text(text, "text/plain")));
+            using HttpClient client = Client(app);
+            using (HttpResponseMessage response = await GetAsync(client, "/text", "gzip, deflate, br, zstd"))
+            {
+                Assert.Equal(["zstd"], response.Content.Headers.ContentEncoding);
+                Assert.Contains("Accept-Encoding", response.Headers.Vary);
+                byte[] zst = await response.Content.ReadAsByteArrayAsync();
+                Assert.True(zst.Length < body.Length / 2, $"{zst.Length} compressed bytes for {body.Length}");
+                Assert.Equal(body, await CliRunner.PipeAsync("zstd", "-d", zst));
+            }
+
+            string output = Path.Combine(_dir, "curl.out"), headers = Path.Combine(_dir, "curl.headers");
+            var curl = CliRunner.Run("curl", $"-s -f --compressed -H 'Accept-Encoding: zstd' -D '{headers}' -o '{output}' {app.Urls.Single()}/text");
+            Assert.True(curl.Code == 0, curl.Stderr);
+            Assert.Contains("content-encoding: zstd", File.ReadAllText(headers), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(body, File.ReadAllBytes(output));
+
+            WarpDriveZstdCompressionProvider provider = app.Services.GetRequiredService<WarpDriveZstdCompressionProvider>();
+            Assert.Equal(device ? 2 : 0, provider.DeviceStreamCount);
+            Assert.Equal(device ? 0 : 2, provider.FallbackStreamCount);
+            Assert.Equal(0, app.Services.GetRequiredService<WarpDriveGzipCompressionProvider>().DeviceStreamCount);
+            await app.StopAsync();
+        }
+    }
+
     [Fact]
     public async Task AFlushReachesTheClientBeforeTheRestIsWritten()
     {
@@ -263,7 +299,7 @@ public sealed class ResponseCompressionTests : IDisposable
     }
 
     [Fact]
-    public void RegistrationPutsWarpDriveGzipFirstAndKeepsTheOptions()
+    public void RegistrationPutsWarpDriveZstdThenGzipFirstAndKeepsTheOptions()
     {
         using WdRuntime runtime = LocalRuntime();
         var services = new ServiceCollection();
@@ -283,10 +319,11 @@ public sealed class ResponseCompressionTests : IDisposable
 
         ResponseCompressionOptions options = provider.GetRequiredService<IOptions<ResponseCompressionOptions>>().Value;
         Assert.True(options.EnableForHttps);
-        Assert.Equal(3, options.Providers.Count);
-        WarpDriveGzipCompressionProvider warpDrive = Assert.IsType<WarpDriveGzipCompressionProvider>(options.Providers[0]);
+        Assert.Equal(4, options.Providers.Count);
+        Assert.Same(provider.GetRequiredService<WarpDriveZstdCompressionProvider>(), Assert.IsType<WarpDriveZstdCompressionProvider>(options.Providers[0]));
+        WarpDriveGzipCompressionProvider warpDrive = Assert.IsType<WarpDriveGzipCompressionProvider>(options.Providers[1]);
         Assert.Same(provider.GetRequiredService<WarpDriveGzipCompressionProvider>(), warpDrive);
-        Assert.IsType<BrotliCompressionProvider>(options.Providers[1]);
+        Assert.IsType<BrotliCompressionProvider>(options.Providers[2]);
         Assert.Equal(CompressionLevel.SmallestSize, warpDrive.Level);
         Assert.Same(runtime, warpDrive.Runtime);
         Assert.Equal("gzip", warpDrive.EncodingName);

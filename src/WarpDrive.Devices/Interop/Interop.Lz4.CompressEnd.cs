@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace WarpDrive.Devices;
+
+internal static partial class Interop
+{
+    internal static partial class Lz4
+    {
+        [LibraryImport(Name, EntryPoint = "LZ4F_compressEnd")]
+        internal static unsafe partial nuint CompressEnd(nint context, byte* output, nuint capacity, void* options);
+    }
+}

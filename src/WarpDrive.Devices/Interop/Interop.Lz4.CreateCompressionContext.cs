@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace WarpDrive.Devices;
+
+internal static partial class Interop
+{
+    internal static partial class Lz4
+    {
+        [LibraryImport(Name, EntryPoint = "LZ4F_createCompressionContext")]
+        internal static unsafe partial nuint CreateCompressionContext(nint* context, uint version);
+    }
+}

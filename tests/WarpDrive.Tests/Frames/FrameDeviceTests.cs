@@ -1,0 +1,186 @@
+using System.Buffers.Binary;
+using WarpDrive.Abi;
+
+namespace WarpDrive.Tests.Frames;
+
+/// <summary>zstd and LZ4 frames on the ZIP device, on the native libraries and on the managed ports: round trips at the
+/// levels each format has, the two engines reading each other's frames, concatenated and skippable frames, and bad
+/// input (truncated, corrupt, trailing garbage) ending as DATA_ERROR with a detail.</summary>
+public sealed class FrameDeviceTests
+{
+    public static TheoryData<string, CompAlgorithm, int> Levels()
+    {
+        var data = new TheoryData<string, CompAlgorithm, int>();
+        foreach (string engines in FrameDevice.All())
+        {
+            foreach (int level in new[] { 0, 1, 3, 9, 19, -1, -5 })
+            {
+                data.Add(engines, CompAlgorithm.Zstd, level);
+            }
+
+            foreach (int level in new[] { 0, 1, 3, 9, 12, -3 })
+            {
+                data.Add(engines, CompAlgorithm.Lz4, level);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Levels))]
+    public void EveryLevelRoundTripsTextRandomOneByteAndNothing(string engines, CompAlgorithm algorithm, int level)
+    {
+        using var device = new FrameDevice(engines);
+        foreach (byte[] input in new[] { TestData.Text(300_000), TestData.Random(100_000), [42], [] })
+        {
+            byte[] packed = device.Compress(algorithm, level, input);
+            Assert.Equal(input, device.Decompress(algorithm, packed, input.Length + 16));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void TextShrinksAndHigherLevelsShrinkItMore(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] text = TestData.Text(1 << 20);
+        int fast = device.Compress(algorithm, algorithm == CompAlgorithm.Zstd ? -5 : 1, text).Length;
+        int high = device.Compress(algorithm, 9, text).Length;
+        Assert.True(fast < text.Length / 2, $"fast level: {fast} of {text.Length}");
+        Assert.True(high < fast, $"level 9 {high} >= fast {fast}");
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void NativeAndManagedEnginesReadEachOthersFrames(string engines, CompAlgorithm algorithm)
+    {
+        if (FrameDevice.All().Count < 2)
+        {
+            return; // only the managed ports here: nothing to compare with
+        }
+
+        string other = engines == "native" ? "managed" : "native";
+        using var writer = new FrameDevice(engines);
+        using var reader = new FrameDevice(other);
+        foreach (int level in new[] { 1, 9 })
+        {
+            byte[] input = TestData.Text(500_000, seed: level);
+            Assert.Equal(input, reader.Decompress(algorithm, writer.Compress(algorithm, level, input), input.Length));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void ConcatenatedAndSkippableFramesDecompressAsOneStream(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] a = TestData.Text(70_000, seed: 3), b = TestData.Random(5_000, seed: 4);
+        byte[] skippable = Skippable(algorithm == CompAlgorithm.Zstd ? 0x184D2A5Eu : 0x184D2A51u, 13);
+        byte[] input = [.. skippable, .. device.Compress(algorithm, 1, a), .. skippable, .. device.Compress(algorithm, 3, b),
+            .. device.Compress(algorithm, 1, []), .. skippable];
+        Assert.Equal([.. a, .. b], device.Decompress(algorithm, input, a.Length + b.Length + 100));
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void TruncatedInputIsADataErrorAtEveryCut(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] input = TestData.Text(100_000);
+        byte[] packed = device.Compress(algorithm, 3, input);
+        foreach (int cut in new[] { 0, 1, 3, 4, 6, 10, packed.Length / 2, packed.Length - 5, packed.Length - 1 })
+        {
+            Cqe cqe = device.Decompress(algorithm, packed.AsSpan(0, cut), input.Length + 16, out _);
+            Assert.True(cqe.Status == CompletionStatus.DataError, $"cut {cut}: {cqe.Status}");
+            Assert.Equal(DataErrorKind.Truncated, (DataErrorKind)cqe.Detail);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void CorruptInputIsADataErrorWithADetailNeverACrash(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] input = TestData.Text(100_000);
+        byte[] packed = device.Compress(algorithm, 3, input);
+        var random = new Random(5);
+        int errors = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] bad = (byte[])packed.Clone();
+            bad[random.Next(bad.Length)] ^= (byte)(1 << random.Next(8));
+            Cqe cqe = device.Decompress(algorithm, bad, input.Length + 16, out _);
+            if (cqe.Status == CompletionStatus.DataError)
+            {
+                Assert.NotEqual(DataErrorKind.None, (DataErrorKind)cqe.Detail);
+                errors++;
+            }
+            else
+            {
+                Assert.True(cqe.Status is CompletionStatus.Ok or CompletionStatus.OutOfSpace, cqe.Status.ToString());
+            }
+        }
+
+        Assert.True(errors > 150, $"only {errors} of 200 flipped bits were caught (the content checksum catches the rest)");
+
+        byte[] notAFrame = TestData.Text(1000);
+        Cqe header = device.Decompress(algorithm, notAFrame, 4096, out _);
+        Assert.Equal(CompletionStatus.DataError, header.Status);
+        Assert.Equal(DataErrorKind.InvalidHeader, (DataErrorKind)header.Detail);
+
+        Cqe garbage = device.Decompress(algorithm, [.. packed, .. notAFrame], input.Length + 16, out _);
+        Assert.Equal(CompletionStatus.DataError, garbage.Status);
+        Assert.Equal(DataErrorKind.TrailingGarbage, (DataErrorKind)garbage.Detail);
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void AFlippedContentChecksumIsAChecksumMismatch(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] packed = device.Compress(algorithm, 3, TestData.Text(10_000));
+        packed[^1] ^= 0x01; // both formats end with the content checksum
+        Cqe cqe = device.Decompress(algorithm, packed, 20_000, out _);
+        Assert.Equal(CompletionStatus.DataError, cqe.Status);
+        Assert.Equal(DataErrorKind.ChecksumMismatch, (DataErrorKind)cqe.Detail);
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void ABlockRequestWithTooLittleRoomIsOutOfSpaceAndExactRoomIsOk(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] input = TestData.Text(200_000);
+        byte[] packed = device.Compress(algorithm, 1, input);
+        Cqe small = device.Decompress(algorithm, packed, input.Length - 1, out _);
+        Assert.Equal(CompletionStatus.OutOfSpace, small.Status);
+        Assert.Equal(0u, small.Produced);
+        Assert.Equal(input, device.Decompress(algorithm, packed, input.Length));
+
+        Cqe tight = device.Run(Opcode.Compress, algorithm, 1, input, new byte[packed.Length / 2]);
+        Assert.Equal(CompletionStatus.OutOfSpace, tight.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(FrameDevice.All), MemberType = typeof(FrameDevice))]
+    public void LevelsOutsideEachFormatsRangeAreBadRequests(string engines)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] output = new byte[1024];
+        Assert.Equal(CompletionStatus.BadRequest, device.Run(Opcode.Compress, CompAlgorithm.Zstd, 23, [1, 2, 3], output).Status);
+        Assert.Equal(CompletionStatus.BadRequest, device.Run(Opcode.Compress, CompAlgorithm.Lz4, 13, [1, 2, 3], output).Status);
+        Assert.Equal(CompletionStatus.Ok, device.Run(Opcode.Compress, CompAlgorithm.Zstd, -128, [1, 2, 3], output).Status);
+        Assert.Equal(CompletionStatus.Unsupported, device.Run(Opcode.Compress, (CompAlgorithm)5, 1, [1, 2, 3], output).Status);
+    }
+
+    /// <summary>A skippable frame (zstd and LZ4 share the layout): magic, length, that many bytes.</summary>
+    internal static byte[] Skippable(uint magic, int length)
+    {
+        byte[] frame = new byte[8 + length];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), (uint)length);
+        frame.AsSpan(8).Fill(0x5A);
+        return frame;
+    }
+}
