@@ -169,7 +169,9 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
         }
 
         output.WriteLine($"WarpDrive pulls: {string.Join(", ", closure)}");
-        Assert.Equal(["WarpDrive", "WarpDrive.Abi", "WarpDrive.Devices", "WarpDrive.Platform"], closure);
+        // Ours, and the managed zstd and LZ4 engines the ZIP model falls back to where libzstd1 / liblz4-1 are missing
+        // (with System.IO.Hashing for the LZ4 frame's xxHash32): all managed, no BouncyCastle.
+        Assert.Equal(["K4os.Compression.LZ4", "System.IO.Hashing", "WarpDrive", "WarpDrive.Abi", "WarpDrive.Devices", "WarpDrive.Platform", "ZstdSharp.Port"], closure);
         Assert.Equal(["BouncyCastle.Cryptography", "WarpDrive.Devices"], Dependencies("WarpDrive.Devices.Crypto").Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["WarpDrive"], Dependencies("WarpDrive.AspNetCore").Keys);
     }
@@ -178,15 +180,19 @@ public sealed class ToolPackageTests(PackedPackages packed, ITestOutputHelper ou
     public void CompressionOnlyAppRestoresFromThePackageFolderAloneAndRunsWithoutBouncycastle()
     {
         AssertPacked();
-        // Outside the repository (nothing inherited), the folder as the only source, its own package cache (no stale
-        // copy of this version), and the compression sample's own Program.cs.
+        // Outside the repository (nothing inherited), the folder as the only source of ours and this machine's package
+        // cache (a folder feed, no network) for the third-party packages of the closure above, its own package cache
+        // (no stale copy of this version), and the compression sample's own Program.cs.
         string app = Directory.CreateDirectory(Path.Combine(packed.Directory, "compression-app")).FullName;
+        string thirdParty = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
                 <add key="warpdrive" value="{packed.Packages}" />
+                <add key="third-party" value="{thirdParty}" />
               </packageSources>
             </configuration>
             """);
