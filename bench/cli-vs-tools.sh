@@ -39,6 +39,9 @@ run() { # run CASE TOOL OUTPUT command...: one timed run; appends "case tool sec
 }
 for round in $(seq "$rounds"); do
   for c in text mixed; do
+    # Every output is a new file: replacing last round's 256 MiB file would charge its freeing to whichever tool
+    # replaced it (wd renames over it; the shell truncates it for the tool before the timer starts).
+    rm -f "$work/$c.wd.gz" "$work/$c.ig.gz" "$work/$c.wd.out" "$work/$c.ig.out"
     run "$c" "wd-compress" /dev/null "$wd" compress -l "$level" "$work/$c" -o "$work/$c.wd.gz"
     run "$c" "igzip-compress" "$work/$c.ig.gz" igzip "-$level" -c "$work/$c"
     run "$c" "wd-decompress" /dev/null "$wd" decompress "$work/$c.ig.gz" -o "$work/$c.wd.out"

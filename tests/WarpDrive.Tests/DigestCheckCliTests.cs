@@ -49,6 +49,28 @@ public sealed class DigestCheckCliTests : IDisposable
         return "sums";
     }
 
+    /// <summary>Sizes around wd's 1 MiB pieces (it reads ahead while it hashes, and holds the last piece back for the
+    /// final request): each file's digest is sha256sum's.</summary>
+    [Fact]
+    public void DigestsAtEveryPieceBoundaryAreSha256sums()
+    {
+        const int piece = 1 << 20;
+        byte[] text = TestData.Text((3 * piece) + 1, 23);
+        string[] names = [.. ((int[])[0, 1, piece - 1, piece, piece + 1, 2 * piece, (2 * piece) + 7, 3 * piece, (3 * piece) + 1])
+            .Select(size =>
+            {
+                string name = $"size-{size}";
+                File.WriteAllBytes(Path.Combine(_dir, name), text[..size]);
+                return name;
+            })];
+        string files = string.Join(' ', names);
+        (int code, string ours, string err) = In(WdDll, $"digest -a sha256 {files}");
+        Assert.True(code == 0, err);
+        (code, string theirs, err) = In("sha256sum", files);
+        Assert.True(code == 0, err);
+        Assert.Equal(theirs, ours);
+    }
+
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
