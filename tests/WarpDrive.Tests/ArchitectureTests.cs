@@ -99,8 +99,12 @@ public sealed class ArchitectureTests
                 continue;
             }
 
-            bool allowed = File.ReadAllText(project).Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>", StringComparison.Ordinal);
-            bool used = Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories)
+            string text = File.ReadAllText(project);
+            bool allowed = text.Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>", StringComparison.Ordinal);
+            // A project may compile another's sources (tests/WarpDrive.Tests.Arm64: <Compile Include="..\WarpDrive.Tests\**\*.cs" />).
+            string[] sourceDirectories = [directory, .. Regex.Matches(text, @"<Compile Include=""([^""*]+)\\\*\*")
+                .Select(m => Path.GetFullPath(Path.Combine(directory, m.Groups[1].Value.Replace('\\', Path.DirectorySeparatorChar))))];
+            bool used = sourceDirectories.SelectMany(d => Directory.EnumerateFiles(d, "*.cs", SearchOption.AllDirectories))
                 .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
                 .Any(f => unsafeCode.IsMatch(File.ReadAllText(f)));
             if (allowed != used)
