@@ -70,6 +70,9 @@ public sealed class DevicePluginEndToEndTests(ITestOutputHelper output)
             }
         }
 
+        // The container's image: wd and its assemblies (the test's own binaries), bound before /tmp is hidden, since a
+        // checkout may live under /tmp (CI's clean clone does).
+        script.Append($"mkdir -p /run/wd-app\nmount --bind {Quote(Path.GetDirectoryName(BrokerProcess.Binary("wd.dll"))!)} /run/wd-app\n");
         script.Append("mount -t tmpfs tmpfs /tmp\n");
         string runDir = container.Envs["WD_RUN_DIR"];
         string nodeRunDirectory = broker.RunDirectory;
@@ -82,7 +85,7 @@ public sealed class DevicePluginEndToEndTests(ITestOutputHelper output)
             script.Append($" {name}={Quote(value)}");
         }
 
-        script.Append($" dotnet {Quote(BrokerProcess.Binary("wd.dll"))} compress -o - -\n");
+        script.Append(" dotnet /run/wd-app/wd.dll compress -o - -\n");
 
         var psi = new ProcessStartInfo("unshare") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in (string[])["--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "sh", "-c", script.ToString()])
