@@ -285,7 +285,9 @@ internal sealed unsafe class ManagedLz4Decompressor : Codec
         new ReadOnlySpan<byte>(input + consumed, n).CopyTo(_field.AsSpan(_fieldLength));
         _fieldLength += n;
         consumed += n;
-        return _fieldLength == need;
+        // At least, not exactly: the descriptor asks for its first 2 bytes again once it holds more of itself (a
+        // descriptor split over three or more requests), and "== 2" then looped the engine forever on that request.
+        return _fieldLength >= need;
     }
 
     private void EnsureCapacity(int blockMax)
