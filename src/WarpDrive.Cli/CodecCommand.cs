@@ -217,7 +217,9 @@ internal static class CodecCommand
         }
     }
 
-    private static void Settle(Task task)
+    /// <summary>Waits for <paramref name="task"/> without throwing: a failure elsewhere is already being thrown, and
+    /// the work in flight must end before its buffers or its stream are given up.</summary>
+    internal static void Settle(Task task)
     {
         try
         {

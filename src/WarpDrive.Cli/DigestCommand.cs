@@ -148,15 +148,7 @@ internal static class DigestCommand
             }
             catch
             {
-                // Hazard: the read ahead still uses the input, which the caller disposes once this throws.
-                try
-                {
-                    ahead.Wait();
-                }
-                catch (AggregateException)
-                {
-                }
-
+                CodecCommand.Settle(ahead); // Hazard: the read ahead still uses the input, which the caller disposes once this throws
                 throw;
             }
 
