@@ -88,9 +88,12 @@ public static class DaemonCommand
                 lifetime.StopApplication();
             })
             : null;
+        // A caller's cancellation stops the host as SIGTERM does; passed to RunAsync it would throw out of a start still
+        // under way, and the process would exit 143 instead of stopping cleanly.
+        await using CancellationTokenRegistration stop = cancellationToken.Register(lifetime.StopApplication);
         try
         {
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await host.RunAsync(CancellationToken.None).ConfigureAwait(false);
             return Ok;
         }
         catch (BrokerException e)

@@ -17,4 +17,6 @@ if (parse.Errors.Count > 0)
     return DaemonCommand.Usage;
 }
 
-return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+// The host stops on SIGTERM, SIGINT and SIGHUP itself (DaemonCommand); System.CommandLine's own handler would also
+// catch them and exit 143 when a stop outlasts its timeout or lands while the host is still starting.
+return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }).ConfigureAwait(false);

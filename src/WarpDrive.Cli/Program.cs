@@ -11,6 +11,7 @@ if (LinuxArchitecture.UnsupportedReason is { } unsupported)
     return ExitCodes.DeviceError;
 }
 
+Command daemon = DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes"));
 var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto to accelerators through shared-memory queues.")
 {
     ListCommand.Create(),
@@ -23,7 +24,7 @@ var root = new RootCommand("wd: WarpDrive for .NET. Hands compression and crypto
     RsaCommand.Create(),
     TopCommand.Create(),
     BenchCommand.Create(),
-    DaemonCommand.Configure(new Command("daemon", "Run the broker (wdd) in the foreground: share this machine's devices with other processes")),
+    daemon,
 };
 
 // No response files: a file named @notes is a file (gzip, sha256sum), not a list of arguments to read.
@@ -39,4 +40,10 @@ if (parse.Errors.Count > 0)
     return CliError.Usage(string.Join("; ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)))));
 }
 
-return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+if (parse.CommandResult.Command == daemon)
+{
+    invocation.ProcessTerminationTimeout = null; // the broker's host handles SIGTERM and SIGINT itself, as wdd does
+}
+
+return parse.Invoke(invocation);
