@@ -21,10 +21,15 @@ public enum DataErrorKind : uint
     /// <summary>Bytes follow the end of the data that are not another gzip member.</summary>
     TrailingGarbage = 5,
 
-    /// <summary>The stream needs a preset dictionary, which this device does not support.</summary>
+    /// <summary>The stream needs a dictionary: a zlib preset dictionary (which this device does not support), or a zstd
+    /// frame made with a dictionary that the request does not name or names another.</summary>
     NeedsDictionary = 6,
 
     /// <summary>The output would pass the caller's limit (<c>CompressionSessionOptions.MaxOutputLength</c>). Set by
     /// libwd, never by a device.</summary>
     OutputLimitExceeded = 7,
+
+    /// <summary>The zstd dictionary the request names is corrupt: it starts with the dictionary magic number, but its
+    /// entropy tables do not parse.</summary>
+    BadDictionary = 8,
 }

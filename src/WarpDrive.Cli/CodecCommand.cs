@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.IO.Compression;
 using Spectre.Console;
 using WarpDrive.Abi;
+using WarpDrive.Compression;
 using WarpDrive.Streams;
 
 namespace WarpDrive.Cli;
@@ -51,13 +52,24 @@ internal static class CodecCommand
                 r.AddError($"--max-output must be a size such as 4096, 64K, 64M or 2G, not '{token.Value}'");
             }
         });
+        var dictionary = new Option<string?>("--dictionary", "-D")
+        {
+            Description = "zstd: the dictionary FILE (zstd --train's output) both compression and decompression use, as zstd -D",
+        };
         var input = new Argument<string?>("input") { Description = "Input file (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command(compress ? "compress" : "decompress",
             compress ? "Compress a file or standard input" : "Decompress a file or standard input")
         {
-            algorithm, output, input,
+            algorithm, output, dictionary, input,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(dictionary) is { Tokens.Count: > 0 } && (r.GetValue(algorithm) ?? "gzip") is var name && name != "zstd")
+            {
+                r.AddError($"--dictionary is for zstd, not {name}");
+            }
+        });
         if (compress)
         {
             command.Add(level);
@@ -79,16 +91,22 @@ internal static class CodecCommand
         var devices = new DeviceSelection(command);
         command.SetAction(parse => devices.Run(parse, runtime =>
             Run(mode, parse.GetValue(algorithm)!, parse.GetValue(level) ?? DefaultLevel(parse.GetValue(algorithm)!), parse.GetValue(maxOutput) is { } max && ByteSize.TryParse(max, out long limit) ? limit : null,
-                parse.GetValue(output), parse.GetValue(input), runtime)));
+                parse.GetValue(output), parse.GetValue(input), parse.GetValue(dictionary), runtime)));
         return command;
     }
 
-    private static int Run(CompressionMode mode, string algorithm, int level, long? maxOutput, string? outputPath, string? inputPath, WdRuntime runtime)
+    private static int Run(CompressionMode mode, string algorithm, int level, long? maxOutput, string? outputPath, string? inputPath,
+        string? dictionaryPath, WdRuntime runtime)
     {
         (inputPath, outputPath) = (FileJob.Named(inputPath), FileJob.Named(outputPath));
         if (mode == CompressionMode.Compress && outputPath is null && !Console.IsOutputRedirected)
         {
             return CliError.Usage("compressed data not written to a terminal (use -o FILE or redirect standard output)");
+        }
+
+        if (ReadDictionary(dictionaryPath, out byte[] dictionary) is { } failed)
+        {
+            return failed; // before any output file is made
         }
 
         return FileJob.Run(inputPath, outputPath, (source, sink) =>
@@ -99,12 +117,12 @@ internal static class CodecCommand
                 ProgressConsole().Progress().AutoClear(true).Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask(mode == CompressionMode.Compress ? "compress" : "decompress", maxValue: total);
-                    _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done, quiet: false);
+                    _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, done => task.Value = done, quiet: false, dictionary);
                 });
             }
             else
             {
-                _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null, quiet: false);
+                _ = Transform(mode, algorithm, level, maxOutput, source, sink, runtime, null, quiet: false, dictionary);
             }
         });
     }
@@ -116,7 +134,7 @@ internal static class CodecCommand
     /// thread pool reads the next block while this thread compresses one; decompressing, the pool writes one block's
     /// output while this thread decompresses the next. The output is the same bytes as a plain loop's.</remarks>
     internal static (long Uncompressed, long Compressed) Transform(CompressionMode mode, string algorithm, int level, long? maxOutput, Stream source, Stream sink,
-        WdRuntime runtime, Action<long>? progress, bool quiet)
+        WdRuntime runtime, Action<long>? progress, bool quiet, ReadOnlyMemory<byte> dictionary = default)
     {
         byte[] filling = GC.AllocateUninitializedArray<byte>(ChunkSize), other = GC.AllocateUninitializedArray<byte>(ChunkSize);
         var options = new WdCompressionStreamOptions
@@ -126,6 +144,7 @@ internal static class CodecCommand
             // decompressing, 64 KiB of input a request beats 1 MiB (0.48 vs 0.85 s: a large input inflates past the
             // caller's buffer and is resubmitted in parts).
             BlockSize = mode == CompressionMode.Compress ? ChunkSize : WdCompressionStreamOptions.DefaultBlockSize,
+            Dictionary = dictionary,
         };
         if (mode == CompressionMode.Compress)
         {
@@ -153,6 +172,31 @@ internal static class CodecCommand
 
             return (written, z.CompressedBytes);
         }
+    }
+
+    /// <summary>Reads the <c>-D</c> dictionary file, if one is named: null, or the exit code after a one-line error
+    /// (a missing or unreadable file, one too long for a device).</summary>
+    private static int? ReadDictionary(string? path, out byte[] dictionary)
+    {
+        dictionary = [];
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            dictionary = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"wd: {path}: {CliError.SystemMessage(e)}");
+            return ExitCodes.IoError;
+        }
+
+        return dictionary.Length is 0 or > CompressionSessionOptions.MaxDictionaryLength
+            ? CliError.Usage($"{path}: a dictionary is 1 to {CompressionSessionOptions.MaxDictionaryLength} bytes, not {dictionary.Length}")
+            : null;
     }
 
     /// <summary>The level a compression runs at when none is given: the default of the format's own tool.</summary>

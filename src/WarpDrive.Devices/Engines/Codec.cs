@@ -9,6 +9,21 @@ internal abstract unsafe class Codec : IDisposable
     /// <summary>Starts a new stream.</summary>
     public abstract void Reset(CompAlgorithm algorithm, int level, int windowBits);
 
+    /// <summary>Starts a new stream that uses <paramref name="dictionary"/> (zstd's; the device refuses one for the
+    /// other formats before a codec sees it).</summary>
+    /// <returns><see cref="DataErrorKind.None"/>, or <see cref="DataErrorKind.BadDictionary"/> when the library refuses
+    /// the dictionary.</returns>
+    public virtual DataErrorKind Reset(CompAlgorithm algorithm, int level, int windowBits, ReadOnlySpan<byte> dictionary)
+    {
+        if (!dictionary.IsEmpty)
+        {
+            throw new NotSupportedException($"{algorithm} takes no dictionary");
+        }
+
+        Reset(algorithm, level, windowBits);
+        return DataErrorKind.None;
+    }
+
     /// <summary>Runs the codec over <paramref name="input"/> into <paramref name="output"/>.</summary>
     /// <param name="flush">Compressors: what to do at the end of this input. Decompressors: <see cref="FlushMode.Finish"/>
     /// means no more input will come, so stopping short of the end is a <see cref="DataErrorKind.Truncated"/> error.</param>

@@ -9,9 +9,36 @@ internal sealed unsafe class ZstdDecompressor<TLibrary> : Codec
     where TLibrary : IZstdLibrary
 {
     private nint _dctx = TLibrary.CreateDCtx();
+    private ZstdDictionaryCache _dictionary;
 
+    /// <summary>The next frame of the same stream (the ZIP stream's multi-frame reset): the dictionary stays.</summary>
     public override void Reset(CompAlgorithm algorithm, int level, int windowBits) =>
         _ = TLibrary.DCtxReset(_dctx, ResetSessionOnly);
+
+    public override DataErrorKind Reset(CompAlgorithm algorithm, int level, int windowBits, ReadOnlySpan<byte> dictionary)
+    {
+        _ = TLibrary.DCtxReset(_dctx, ResetSessionOnly);
+        if (_dictionary.Holds(dictionary, 0) || (dictionary.IsEmpty && !_dictionary.IsSet))
+        {
+            return DataErrorKind.None;
+        }
+
+        _dictionary.Forget();
+        fixed (byte* d = dictionary)
+        {
+            // An empty dictionary (null, 0) drops the one loaded before. zstd digests a dictionary here, and reports
+            // tables that do not parse as a failed allocation (ZSTD_createDDict_advanced returned null): the client's.
+            nuint rc = TLibrary.DCtxLoadDictionary(_dctx, d, (nuint)dictionary.Length);
+            if (TLibrary.IsError(rc))
+            {
+                _ = TLibrary.DCtxReset(_dctx, ResetSessionAndParameters);
+                return DataErrorKind.BadDictionary;
+            }
+        }
+
+        _dictionary.Remember(dictionary, 0);
+        return DataErrorKind.None;
+    }
 
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)
@@ -49,7 +76,8 @@ internal sealed unsafe class ZstdDecompressor<TLibrary> : Codec
     {
         ErrorPrefixUnknown or ErrorVersionUnsupported or ErrorFrameParameterUnsupported or ErrorWindowTooLarge => DataErrorKind.InvalidHeader,
         ErrorChecksumWrong => DataErrorKind.ChecksumMismatch,
-        ErrorDictionaryWrong or ErrorDictionaryCorrupted => DataErrorKind.NeedsDictionary,
+        ErrorDictionaryWrong => DataErrorKind.NeedsDictionary,
+        ErrorDictionaryCorrupted => DataErrorKind.BadDictionary,
         ErrorMemoryAllocation => throw new InvalidOperationException("zstd could not allocate its decompression context"),
         _ => DataErrorKind.InvalidData,
     };

@@ -17,6 +17,9 @@ public sealed unsafe class ZipDevice : DeviceModel
     /// <summary>Highest LZ4 level (3 and above is LZ4 HC; the byte is signed: negative levels are acceleration factors).</summary>
     public const int MaxLz4Level = 12;
 
+    /// <summary>Largest zstd dictionary a request may name (the <c>zstd</c> tool trains 110 KiB by default).</summary>
+    public const int MaxDictionaryLength = 4 << 20;
+
     /// <summary>Smallest and largest history window (log2).</summary>
     public const int MinWindowBits = 9, MaxWindowBits = 15;
 
@@ -96,11 +99,40 @@ public sealed unsafe class ZipDevice : DeviceModel
             return;
         }
 
-        cqe.Status = OpenStream(in sqe, queue, state, out ZipStream zs);
-        if (cqe.Status == CompletionStatus.Ok)
+        cqe.Status = MapDictionary(in sqe, queue, state, out ReadOnlySpan<byte> dictionary);
+        if (cqe.Status != CompletionStatus.Ok)
+        {
+            return;
+        }
+
+        cqe.Status = OpenStream(in sqe, queue, state, dictionary, out ZipStream zs, out DataErrorKind refused);
+        if (refused != DataErrorKind.None)
+        {
+            cqe.Detail = (uint)refused; // with DATA_ERROR: the client's dictionary, never the device's fault
+        }
+        else if (cqe.Status == CompletionStatus.Ok)
         {
             Run(in sqe, queue, state, zs, count, dst, dstLen, ref cqe);
         }
+    }
+
+    /// <summary>zstd: the dictionary a stream's first request names (<c>Params</c> its address, <c>Arg</c> its length;
+    /// both zero for none), mapped like an input buffer.</summary>
+    private static CompletionStatus MapDictionary(in Sqe sqe, HardwareQueue queue, ZipEngineState state, out ReadOnlySpan<byte> dictionary)
+    {
+        dictionary = default;
+        if (sqe.Arg == 0)
+        {
+            return CompletionStatus.Ok;
+        }
+
+        CompletionStatus status = state.Memory.MapInput(queue, sqe.Params, sqe.Arg, out nint pointer);
+        if (status == CompletionStatus.Ok)
+        {
+            dictionary = new ReadOnlySpan<byte>((void*)pointer, (int)sqe.Arg);
+        }
+
+        return status;
     }
 
     /// <summary>The checks on the SQE alone, before any memory is touched: stream flags and unused fields, the opcode
@@ -108,9 +140,18 @@ public sealed unsafe class ZipDevice : DeviceModel
     private static CompletionStatus Check(in Sqe sqe, HardwareQueue queue)
     {
         bool stream = (sqe.Flags & SqeFlags.Stream) != 0;
-        if ((!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0) || sqe.Arg != 0 || sqe.Params != 0)
+        if (!stream && (sqe.Flags & (SqeFlags.NewStream | SqeFlags.Last)) != 0)
         {
-            return CompletionStatus.BadRequest; // stream flags on a block request, or fields ZIP does not use
+            return CompletionStatus.BadRequest; // stream flags on a block request
+        }
+
+        // A dictionary: zstd only, where a stream starts (a block request, or NEW_STREAM), address and length together.
+        bool starts = !stream || (sqe.Flags & SqeFlags.NewStream) != 0;
+        if ((sqe.Arg != 0 || sqe.Params != 0)
+            && (sqe.Algorithm != (byte)CompAlgorithm.Zstd || !starts || sqe.Arg == 0 || sqe.Params == 0 || sqe.Arg > MaxDictionaryLength
+                || sqe.Opcode == Opcode.StreamRelease))
+        {
+            return CompletionStatus.BadRequest;
         }
 
         if (sqe.Opcode == Opcode.StreamRelease)
@@ -170,14 +211,17 @@ public sealed unsafe class ZipDevice : DeviceModel
 
     /// <summary>The codec state the request runs on: the engine's block stream, reset; or the queue's stream of the
     /// SQE's id, begun on NEW_STREAM, else one already begun for the same operation and algorithm.</summary>
-    private CompletionStatus OpenStream(in Sqe sqe, HardwareQueue queue, ZipEngineState state, out ZipStream zs)
+    /// <returns>OK or BAD_REQUEST; DATA_ERROR with <paramref name="refused"/> set when the dictionary was refused.</returns>
+    private CompletionStatus OpenStream(in Sqe sqe, HardwareQueue queue, ZipEngineState state, ReadOnlySpan<byte> dictionary,
+        out ZipStream zs, out DataErrorKind refused)
     {
         var algorithm = (CompAlgorithm)sqe.Algorithm;
+        refused = DataErrorKind.None;
         if ((sqe.Flags & SqeFlags.Stream) == 0)
         {
             zs = state.Block;
-            zs.Reset(sqe.Opcode, algorithm, Level(in sqe), WindowBits(in sqe), this);
-            return CompletionStatus.Ok;
+            refused = zs.Reset(sqe.Opcode, algorithm, Level(in sqe), WindowBits(in sqe), this, dictionary);
+            return refused == DataErrorKind.None ? CompletionStatus.Ok : CompletionStatus.DataError;
         }
 
         zs = state.Block; // not run: the request fails
@@ -190,9 +234,9 @@ public sealed unsafe class ZipDevice : DeviceModel
         zs = contexts.GetOrCreate(sqe.StreamId);
         if ((sqe.Flags & SqeFlags.NewStream) != 0)
         {
-            zs.Reset(sqe.Opcode, algorithm, Level(in sqe), WindowBits(in sqe), this);
-            contexts.MarkStarted(sqe.StreamId, true);
-            return CompletionStatus.Ok;
+            refused = zs.Reset(sqe.Opcode, algorithm, Level(in sqe), WindowBits(in sqe), this, dictionary);
+            contexts.MarkStarted(sqe.StreamId, refused == DataErrorKind.None);
+            return refused == DataErrorKind.None ? CompletionStatus.Ok : CompletionStatus.DataError;
         }
 
         return !contexts.IsStarted(sqe.StreamId) || zs.Direction != sqe.Opcode || zs.Algorithm != algorithm

@@ -27,7 +27,10 @@ internal sealed unsafe class ZipStream : IDisposable
 
     /// <summary>Starts a new stream on <paramref name="device"/>'s engine for <paramref name="algorithm"/>, keeping the
     /// native state when the engine and direction allow it.</summary>
-    public void Reset(Opcode direction, CompAlgorithm algorithm, int level, int windowBits, ZipDevice device)
+    /// <param name="dictionary">zstd: the dictionary the stream uses (empty for none), already mapped.</param>
+    /// <returns><see cref="DataErrorKind.None"/>, or why the dictionary was refused (the stream is then not started).</returns>
+    public DataErrorKind Reset(Opcode direction, CompAlgorithm algorithm, int level, int windowBits, ZipDevice device,
+        ReadOnlySpan<byte> dictionary = default)
     {
         bool compress = direction == Opcode.Compress;
         object engine = algorithm switch
@@ -51,11 +54,12 @@ internal sealed unsafe class ZipStream : IDisposable
 
         Direction = direction;
         Algorithm = algorithm;
-        _codec.Reset(algorithm, level, windowBits);
+        DataErrorKind refused = _codec.Reset(algorithm, level, windowBits, dictionary);
         Checksum = Checksums.Initial(algorithm);
         Ended = false;
         Members = 0;
         _memberOutput = 0;
+        return refused;
     }
 
     /// <summary>Runs the stream over the input segments into one output buffer and fills in the completion.</summary>

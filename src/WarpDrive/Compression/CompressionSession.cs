@@ -23,6 +23,8 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
     private readonly ContextBinding _binding;
     private readonly RequestPipeline _pipeline;
     private readonly OutputLimit? _limit;
+    private readonly SessionBytes? _dictionary; // zstd: named by every request that starts a frame
+    private readonly SessionRequestCount? _requests; // with a dictionary: Dispose waits until the device stops reading it
     private readonly int _operation;
     private readonly int _streamId;
     private bool _streamActive;
@@ -43,6 +45,13 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         _streamId = _binding.StreamId;
         _pipeline = new RequestPipeline(_binding, this);
         _limit = options.MaxOutputLength is { } max ? new OutputLimit(max, options.Mode == SessionMode.Stream) : null;
+        if (!options.Dictionary.IsEmpty)
+        {
+            _binding.Pick(false, _operation, int.MaxValue, out DevicePool pool);
+            _dictionary = new SessionBytes();
+            _dictionary.Set(options.Dictionary.Span, pool);
+            _requests = new SessionRequestCount();
+        }
     }
 
     /// <summary>The session's parameters.</summary>
@@ -210,7 +219,13 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             return 0;
         }
 
-        EnterRequest();
+        if (_dictionary is not null)
+        {
+            // Its requests would stay uncounted in flight: Dispose could free the dictionary the device still reads.
+            throw new InvalidOperationException("a session with a dictionary runs batches with ProcessBatch, which waits for them");
+        }
+
+        EnterRequest(counted: false);
         var batch = new Batch(this, requests, default);
         return _pipeline.SubmitBatch(_operation, requests[0].Source.Length, ref batch, s_invokeCallback, callback);
     }
@@ -226,7 +241,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             throw new ArgumentException("results is shorter than requests", nameof(results));
         }
 
-        EnterRequest();
+        EnterRequest(counted: false); // waits for every request it submits
         var batch = new Batch(this, requests, results);
         _pipeline.ProcessBatch(_operation, requests.IsEmpty ? 0 : requests[0].Source.Length, ref batch);
     }
@@ -239,7 +254,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         {
             nint src = slot.PinAndShare(source);
             nint dst = slot.PinAndShare(destination);
-            return session.BuildSqe(slot.Tag, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
+            return session.BuildSqe(slot.Tag, pool, (ulong)src, (uint)source.Length, (ulong)dst, (uint)destination.Length, last, flush, dataList: false);
         }
     }
 
@@ -274,7 +289,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         {
             slot.Share(source, sourceLength);
             slot.Share(destination, destinationLength);
-            return session.BuildSqe(slot.Tag, (ulong)source, (uint)sourceLength, (ulong)destination, (uint)destinationLength, last, flush, dataList: false);
+            return session.BuildSqe(slot.Tag, pool, (ulong)source, (uint)sourceLength, (ulong)destination, (uint)destinationLength, last, flush, dataList: false);
         }
     }
 
@@ -286,7 +301,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         {
             nint table = slot.ShareDataList(source, out int count);
             slot.Share(destination, destinationLength);
-            return session.BuildSqe(slot.Tag, (ulong)table, (uint)count, (ulong)destination, (uint)destinationLength, last, flush, dataList: true);
+            return session.BuildSqe(slot.Tag, pool, (ulong)table, (uint)count, (ulong)destination, (uint)destinationLength, last, flush, dataList: true);
         }
     }
 
@@ -350,6 +365,7 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
 
     void IRequestObserver.OnCompleted(in Cqe cqe, bool last)
     {
+        _requests?.Exit();
         if (Options.Mode == SessionMode.Stream)
         {
             // The stream goes on unless it ended with this last request or broke.
@@ -364,9 +380,14 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         Volatile.Write(ref _busy, 0);
     }
 
-    void IRequestOwner.OnAbandoned() => Volatile.Write(ref _busy, 0);
+    void IRequestOwner.OnAbandoned()
+    {
+        _requests?.Exit();
+        Volatile.Write(ref _busy, 0);
+    }
 
-    private void EnterRequest()
+    /// <param name="counted">The pipeline reports the request's end to the session (not for batches).</param>
+    private void EnterRequest(bool counted = true)
     {
         if (_disposed)
         {
@@ -377,11 +398,18 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         {
             ThrowHelper.StreamBusy();
         }
+
+        if (counted && _requests is not null && !_requests.TryEnter())
+        {
+            Volatile.Write(ref _busy, 0);
+            ThrowHelper.ObjectDisposed(this);
+        }
     }
 
-    private Sqe BuildSqe(ulong tag, ulong src, uint srcLen, ulong dst, uint dstLen, bool last, bool flush, bool dataList)
+    private Sqe BuildSqe(ulong tag, DevicePool pool, ulong src, uint srcLen, ulong dst, uint dstLen, bool last, bool flush, bool dataList)
     {
         SqeFlags flags = dataList ? SqeFlags.SrcDataList : SqeFlags.None;
+        bool starts = Options.Mode == SessionMode.Block || !_streamActive;
         if (Options.Mode == SessionMode.Stream)
         {
             flags |= SqeFlags.Stream;
@@ -414,6 +442,9 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
             Dst = dst,
             DstLen = dstLen,
             StreamId = _streamId < 0 ? 0u : (uint)_streamId,
+            // zstd: the dictionary, where a frame starts (the device keeps it for the rest of a stream).
+            Params = starts && _dictionary is { } d ? (ulong)d.Address(pool) : 0,
+            Arg = starts && _dictionary is { } dictionary ? (uint)dictionary.Length : 0,
         };
     }
 
@@ -432,6 +463,12 @@ public sealed class CompressionSession : IDisposable, IRequestOwner
         }
 
         _disposed = true;
+        if (_requests is not null)
+        {
+            _requests.CloseAndWait(_binding); // until then the device may still read the dictionary
+            _dictionary!.Clear();
+        }
+
         if (_streamId >= 0)
         {
             try

@@ -32,6 +32,16 @@ public sealed record CompressionSessionOptions
     /// (their destinations are their limits).</summary>
     public long? MaxOutputLength { get; init; }
 
+    /// <summary>zstd: a dictionary (the output of <c>zstd --train</c>, or raw content) that compression primes its
+    /// frames with and decompression needs for them; empty (the default) for none. The session copies it into
+    /// device-visible memory once; at most <see cref="MaxDictionaryLength"/> bytes. Both sides must use the same
+    /// dictionary: a frame made with another gives <see cref="WarpDrive.Abi.DataErrorKind.NeedsDictionary"/>, a corrupt
+    /// one <see cref="WarpDrive.Abi.DataErrorKind.BadDictionary"/>.</summary>
+    public ReadOnlyMemory<byte> Dictionary { get; init; }
+
+    /// <summary>The longest <see cref="Dictionary"/> a device takes.</summary>
+    public const int MaxDictionaryLength = 4 << 20;
+
     /// <summary>Stream mode: when the scheduler would put the session on an in-process device model, run it on the
     /// caller's thread instead (Mix mode's inline device): a device model shares this machine's cores, so offloading
     /// a stream to it buys no parallelism (a stream's requests follow one another) and costs a thread hop each way.
@@ -88,6 +98,11 @@ public sealed record CompressionSessionOptions
         if (MaxOutputLength is { } max && (max < 0 || Direction != CompressionDirection.Decompress))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxOutputLength), MaxOutputLength, "an output limit is 0 or more, and for decompression");
+        }
+
+        if (!Dictionary.IsEmpty && (Algorithm != CompressionAlgorithm.Zstd || Dictionary.Length > MaxDictionaryLength))
+        {
+            throw new ArgumentException($"a dictionary is for zstd, at most {MaxDictionaryLength} bytes", nameof(Dictionary));
         }
 
         if (!Enum.IsDefined(Algorithm))

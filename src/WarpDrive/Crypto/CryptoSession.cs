@@ -20,13 +20,8 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
 
     private readonly ContextBinding _binding;
     private readonly RequestPipeline _pipeline;
-    private readonly List<KeyCopy> _keys = []; // the key on each device the session used
-    private KeyCopy? _lastKey; // the copy the last request used: found again without the lock
-
-    /// <summary>The session's key in the device-visible memory of one pool's device.</summary>
-    private sealed record KeyCopy(DevicePool Pool, IDeviceMemory Memory);
-    private int _keyLength;
-    private int _inFlight;
+    private readonly SessionBytes _key = new();
+    private readonly SessionRequestCount _requests = new();
     private bool _disposed;
 
     private protected CryptoSession(string algorithm, WdRuntime? runtime, bool stream = false)
@@ -84,10 +79,10 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     }
 
     /// <summary>Requests counted in and not yet out (tests).</summary>
-    internal int RequestsInFlight => Volatile.Read(ref _inFlight);
+    internal int RequestsInFlight => _requests.InFlight;
 
     /// <summary>The device-visible copy of the key (tests).</summary>
-    internal ReadOnlySpan<byte> KeyMemory => _keys.Count == 0 ? default : _keys[0].Memory.Span[.._keyLength];
+    internal ReadOnlySpan<byte> KeyMemory => _key.FirstCopy;
 
     /// <summary>Completes finished asynchronous requests of the session's library without blocking (UADK's
     /// wd_cipher_poll and friends); needed only when the library runs without polling threads
@@ -96,73 +91,13 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     public int Poll(int max = int.MaxValue) => _pipeline.Poll(max);
 
     /// <summary>Copies <paramref name="key"/> into device-visible memory the session owns; the previous key's bytes
-    /// are zeroed first. Requests in flight read the key when they run, so this waits for them to complete.</summary>
+    /// are zeroed. Requests in flight read the key when they run, so this waits for them to complete.</summary>
     private protected void SetKey(ReadOnlySpan<byte> key)
     {
         ThrowIfDisposed();
-        WaitForRequestsInFlight();
-        lock (_keys)
-        {
-            // The new memory first: if it cannot be had, the session keeps its old key.
-            DevicePool pool = _keys.Count > 0 ? _keys[0].Pool : CurrentPool();
-            IDeviceMemory memory = RentKeyMemory(pool, key.Length);
-            DisposeKeys();
-            key.CopyTo(memory.Span);
-            _keys.Add(new KeyCopy(pool, memory));
-            _keyLength = key.Length;
-        }
-    }
-
-    private DevicePool CurrentPool()
-    {
+        _requests.Wait(_binding);
         _binding.Pick(false, -1, int.MaxValue, out DevicePool pool);
-        return pool;
-    }
-
-    /// <summary>Zeroed key memory on <paramref name="pool"/>'s device: its slab when the key fits, a buffer of its own
-    /// otherwise.</summary>
-    private static IDeviceMemory RentKeyMemory(DevicePool pool, int length) =>
-        pool.Keys.TryRent(length, out IDeviceMemory? slab) ? slab : DeviceBuffer.Create(pool.AnyQueue, Math.Max(length, 64));
-
-    /// <summary>The address of the key on <paramref name="pool"/>'s device, copying it there first when the session
-    /// has not used that device before (failover, or Mix mode's inline device).</summary>
-    private nint KeyAddress(DevicePool pool)
-    {
-        if (Volatile.Read(ref _lastKey) is { } last && last.Pool == pool)
-        {
-            return last.Memory.Address;
-        }
-
-        lock (_keys)
-        {
-            foreach (KeyCopy copy in _keys)
-            {
-                if (copy.Pool == pool)
-                {
-                    Volatile.Write(ref _lastKey, copy);
-                    return copy.Memory.Address;
-                }
-            }
-
-            IDeviceMemory memory = RentKeyMemory(pool, _keyLength);
-            _keys[0].Memory.Span[.._keyLength].CopyTo(memory.Span);
-            var added = new KeyCopy(pool, memory);
-            _keys.Add(added);
-            Volatile.Write(ref _lastKey, added);
-            return memory.Address;
-        }
-    }
-
-    /// <summary>Zeroes and frees every copy of the key.</summary>
-    private void DisposeKeys()
-    {
-        Volatile.Write(ref _lastKey, null);
-        foreach ((_, IDeviceMemory memory) in _keys)
-        {
-            memory.Dispose();
-        }
-
-        _keys.Clear();
+        _key.Set(key, pool);
     }
 
     /// <summary>Runs one request and waits for it; returns its completion.</summary>
@@ -291,30 +226,15 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
     /// it and waits, or has already marked the session disposed, which this sees.</summary>
     private void EnterRequest()
     {
-        Interlocked.Increment(ref _inFlight);
-        if (Volatile.Read(ref _disposed))
+        if (!_requests.TryEnter())
         {
-            Interlocked.Decrement(ref _inFlight);
             ThrowHelper.ObjectDisposed(this);
         }
     }
 
-    /// <summary>Waits until the session's requests in flight have completed (or their queue stopped being served):
-    /// until then the device may still read the key.</summary>
-    private void WaitForRequestsInFlight()
-    {
-        // A request on a queue that stopped being served is failed by whoever polls (here or a library poller).
-        SpinWait spin = default;
-        while (Volatile.Read(ref _inFlight) > 0)
-        {
-            _binding.Poll(int.MaxValue); // without polling threads nobody else would reap them
-            spin.SpinOnce();
-        }
-    }
+    void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => _requests.Exit();
 
-    void IRequestObserver.OnCompleted(in Cqe cqe, bool last) => Interlocked.Decrement(ref _inFlight);
-
-    void IRequestOwner.OnAbandoned() => Interlocked.Decrement(ref _inFlight);
+    void IRequestOwner.OnAbandoned() => _requests.Exit();
 
     private static bool FitsInline(int aadLength, int auxLength) => aadLength + auxLength <= RequestSlot.ScratchSize - InlineOffset;
 
@@ -332,10 +252,10 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
         Span<byte> scratch = slot.Scratch(out nint address);
         ref CryptoParams p = ref MemoryMarshal.AsRef<CryptoParams>(scratch);
         p = default;
-        if (op.UsesKey && _keys.Count > 0)
+        if (op.UsesKey && _key.IsSet)
         {
-            p.Key = (ulong)KeyAddress(pool);
-            p.KeyLen = (uint)_keyLength;
+            p.Key = (ulong)_key.Address(pool);
+            p.KeyLen = (uint)_key.Length;
         }
 
         if (!iv.IsEmpty)
@@ -416,10 +336,7 @@ public abstract class CryptoSession : IDisposable, IRequestOwner
         }
 
         Volatile.Write(ref _disposed, true);
-        WaitForRequestsInFlight();
-        lock (_keys)
-        {
-            DisposeKeys();
-        }
+        _requests.CloseAndWait(_binding); // until then the device may still read the key
+        _key.Clear();
     }
 }

@@ -107,7 +107,8 @@ internal static class RequestNames
         (DataErrorKind.ChecksumMismatch, "ChecksumMismatch"),
         (DataErrorKind.TrailingGarbage, "TrailingGarbage"),
         (DataErrorKind.NeedsDictionary, "NeedsDictionary"),
-        (DataErrorKind.OutputLimitExceeded, "OutputLimitExceeded"));
+        (DataErrorKind.OutputLimitExceeded, "OutputLimitExceeded"),
+        (DataErrorKind.BadDictionary, "BadDictionary"));
 
     /// <summary>The operation: compress, decompress, encrypt, decrypt, digest, sign, verify, keygen, compute, agree,
     /// release or nop.</summary>

@@ -83,6 +83,7 @@ public abstract class WdCompressionStream : Stream
             Level = options.Level,
             MaxOutputLength = options.MaxOutputLength,
             InlineOnInProcessDevice = !options.Offload,
+            Dictionary = options.Dictionary,
         }, options.Runtime);
         _input = ArrayPool<byte>.Shared.Rent(_blockSize);
         // Compressing, a block and whatever a sync flush or the trailer add fit in one request's output.

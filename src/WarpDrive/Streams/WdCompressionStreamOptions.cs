@@ -38,6 +38,10 @@ public sealed class WdCompressionStreamOptions
     /// offloaded to.</summary>
     public bool Offload { get; init; }
 
+    /// <summary><see cref="WdZstdStream"/>: the zstd dictionary both sides use (<see cref="CompressionSessionOptions.Dictionary"/>);
+    /// empty (the default) for none.</summary>
+    public ReadOnlyMemory<byte> Dictionary { get; init; }
+
     internal void Validate(CompressionAlgorithm algorithm)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 4096, nameof(BlockSize));

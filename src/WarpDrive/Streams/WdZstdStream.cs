@@ -36,8 +36,24 @@ public sealed class WdZstdStream : WdCompressionStream
 
     /// <summary>Compresses to <paramref name="stream"/> with <paramref name="compressionOptions"/> (quality).</summary>
     public WdZstdStream(Stream stream, WdZstdCompressionOptions compressionOptions, bool leaveOpen = false)
-        : base(stream, CompressionMode.Compress, (compressionOptions ?? throw new ArgumentNullException(nameof(compressionOptions))).Quality,
-            leaveOpen, CompressionAlgorithm.Zstd, null)
+        : base(stream, CompressionMode.Compress, CompressionAlgorithm.Zstd, new WdCompressionStreamOptions
+        {
+            Level = (compressionOptions ?? throw new ArgumentNullException(nameof(compressionOptions))).Quality,
+            LeaveOpen = leaveOpen,
+            Dictionary = compressionOptions.Dictionary?.Data ?? default,
+        })
+    {
+    }
+
+    /// <summary>Compresses to or decompresses from <paramref name="stream"/> with <paramref name="dictionary"/> (compressing
+    /// at its <see cref="WdZstdDictionary.Quality"/>).</summary>
+    public WdZstdStream(Stream stream, CompressionMode mode, WdZstdDictionary dictionary, bool leaveOpen = false)
+        : base(stream, mode, CompressionAlgorithm.Zstd, new WdCompressionStreamOptions
+        {
+            Level = (dictionary ?? throw new ArgumentNullException(nameof(dictionary))).Quality,
+            LeaveOpen = leaveOpen,
+            Dictionary = dictionary.Data,
+        })
     {
     }
 
@@ -80,4 +96,57 @@ public sealed class WdZstdCompressionOptions
             field = value;
         }
     } = DefaultQuality;
+
+    /// <summary>The dictionary to prime frames with (null: none); decompression needs the same one.</summary>
+    public WdZstdDictionary? Dictionary { get; set; }
+}
+
+/// <summary>A zstd dictionary, shaped like .NET 11's <c>System.IO.Compression.ZstandardDictionary</c>: the output of
+/// <c>zstd --train</c> (or any bytes, taken as raw content), and the level it compresses at. The sessions copy it into
+/// device-visible memory; this object holds only its bytes.</summary>
+public sealed class WdZstdDictionary : IDisposable
+{
+    private readonly byte[] _data;
+    private bool _disposed;
+
+    private WdZstdDictionary(byte[] data, int quality)
+    {
+        _data = data;
+        Quality = quality;
+    }
+
+    /// <summary>The dictionary's bytes.</summary>
+    /// <exception cref="ObjectDisposedException">The dictionary was disposed.</exception>
+    public ReadOnlyMemory<byte> Data
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _data;
+        }
+    }
+
+    /// <summary>The level a stream made with this dictionary compresses at.</summary>
+    public int Quality { get; }
+
+    /// <summary>A dictionary of <paramref name="buffer"/>'s bytes (copied) at zstd's default level.</summary>
+    public static WdZstdDictionary Create(ReadOnlySpan<byte> buffer) => Create(buffer, WdZstdCompressionOptions.DefaultQuality);
+
+    /// <summary>A dictionary of <paramref name="buffer"/>'s bytes (copied) that compresses at <paramref name="quality"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="buffer"/> is empty or longer than
+    /// <see cref="CompressionSessionOptions.MaxDictionaryLength"/>.</exception>
+    public static WdZstdDictionary Create(ReadOnlySpan<byte> buffer, int quality)
+    {
+        if (buffer.IsEmpty || buffer.Length > CompressionSessionOptions.MaxDictionaryLength)
+        {
+            throw new ArgumentException($"a dictionary is 1 to {CompressionSessionOptions.MaxDictionaryLength} bytes", nameof(buffer));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, WdZstdCompressionOptions.MinQuality);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, WdZstdCompressionOptions.MaxQuality);
+        return new WdZstdDictionary(buffer.ToArray(), quality);
+    }
+
+    /// <summary>Marks the dictionary disposed: streams and sessions made with it keep their own copies.</summary>
+    public void Dispose() => _disposed = true;
 }

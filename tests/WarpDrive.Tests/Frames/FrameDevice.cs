@@ -26,6 +26,12 @@ internal sealed unsafe class FrameDevice : IDisposable
 
     public ZipDevice Device { get; }
 
+    /// <summary>Requests the device counted as its own faults (toward isolation).</summary>
+    public int Faults => _host.FaultCount;
+
+    /// <summary>What the last fault said.</summary>
+    public string? LastFault => _host.LastRequestFailure ?? _host.LastFault;
+
     /// <summary>The engine sets on this machine: the managed ports always, the native libraries where installed.</summary>
     public static TheoryData<string> All()
     {
@@ -50,9 +56,21 @@ internal sealed unsafe class FrameDevice : IDisposable
         return data;
     }
 
-    /// <summary>Runs one request over pinned <paramref name="input"/> into <paramref name="output"/>.</summary>
+    /// <summary>Runs one request over pinned <paramref name="input"/> into <paramref name="output"/> with pinned
+    /// <paramref name="dictionary"/> (zstd; none when empty).</summary>
+    public Cqe Run(Opcode opcode, CompAlgorithm algorithm, int level, ReadOnlySpan<byte> input, Span<byte> output, ReadOnlySpan<byte> dictionary,
+        SqeFlags flags = SqeFlags.None)
+    {
+        fixed (byte* d = dictionary)
+        {
+            return Run(opcode, algorithm, level, input, output, flags, 0, (ulong)d, (uint)dictionary.Length);
+        }
+    }
+
+    /// <summary>Runs one request over pinned <paramref name="input"/> into <paramref name="output"/>; <paramref name="parameters"/>
+    /// and <paramref name="arg"/> go in the SQE as they are (a zstd dictionary's address and length).</summary>
     public Cqe Run(Opcode opcode, CompAlgorithm algorithm, int level, ReadOnlySpan<byte> input, Span<byte> output,
-        SqeFlags flags = SqeFlags.None, uint streamId = 0)
+        SqeFlags flags = SqeFlags.None, uint streamId = 0, ulong parameters = 0, uint arg = 0)
     {
         fixed (byte* src = input)
         fixed (byte* dst = output)
@@ -69,6 +87,8 @@ internal sealed unsafe class FrameDevice : IDisposable
                 Dst = (ulong)dst,
                 DstLen = (uint)output.Length,
                 StreamId = streamId,
+                Params = parameters,
+                Arg = arg,
             };
             Cqe cqe = _ring.Exchange(in sqe);
             Assert.Equal(sqe.UserData, cqe.UserData);
