@@ -4,7 +4,7 @@
 #   scripts/setup.sh --deps-only  install what is missing, no build (scripts/test-setup.sh runs it this way)
 # ISA-L (libisal2) is the fast ZIP engine; without it the system zlib (zlib1g) is used, 3x slower or more to compress (docs/PERFORMANCE.md).
 # libzstd1 and liblz4-1 are the native zstd and LZ4 engines (without them the managed ports ZstdSharp and K4os run).
-# gzip, zstd, lz4, python3, sha256sum (coreutils) and openssl are what the tests and the demo check wd's output against.
+# gzip, zstd, lz4, python3, sha256sum (coreutils), openssl, curl and chromium are what the tests and the demo check wd's output against.
 # qemu-user-static, binfmt-support, arm64 libraries and the aarch64 cross compiler run the linux-arm64 leg of CI
 # (scripts/test-arm64.sh).
 # Idempotent: a second run finds everything and says "setup: nothing to install" without calling apt-get.
@@ -41,6 +41,9 @@ command -v lz4 >/dev/null || need+=(lz4)
 command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
 command -v sha256sum >/dev/null || need+=(coreutils)
+# A real browser and curl read the zstd responses of the ASP.NET Core provider (ResponseCompressionTests).
+command -v chromium >/dev/null || need+=(chromium)
+command -v curl >/dev/null || need+=(curl)
 # The uacce ABI tests compile a probe against the kernel's own uapi headers.
 command -v cc >/dev/null || need+=(gcc)
 [ -f /usr/include/misc/uacce/uacce.h ] || need+=(linux-libc-dev)

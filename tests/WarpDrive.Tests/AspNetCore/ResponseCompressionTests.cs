@@ -14,7 +14,7 @@ using WarpDrive.Devices;
 namespace WarpDrive.Tests.AspNetCore;
 
 /// <summary>ASP.NET Core's response compression with WarpDrive's gzip and zstd providers, on a real Kestrel server on
-/// 127.0.0.1, asked by a real HttpClient that does not decompress (and by curl); what comes back is checked with the
+/// 127.0.0.1, asked by a real HttpClient that does not decompress (and by curl and headless Chromium); what comes back is checked with the
 /// real <c>gzip -d</c> and <c>zstd -d</c> (or the runtime's BrotliStream).</summary>
 [Trait(Tiers.Name, Tiers.Integration)]
 public sealed class ResponseCompressionTests : IDisposable
@@ -218,6 +218,39 @@ public sealed class ResponseCompressionTests : IDisposable
         }
 
         Assert.Equal(1, provider.DeviceStreamCount);
+        await app.StopAsync();
+    }
+
+    /// <summary>The real browser: headless Chromium (Debian's <c>chromium</c>) asks for a page as browsers do, gets it as
+    /// zstd compressed on the device, and renders it whole (a page it could not decode would be its error page, without
+    /// the page's last paragraph).</summary>
+    [Fact]
+    public async Task ChromiumAsksForZstdAndRendersTheDevicesResponse()
+    {
+        string paragraphs = string.Concat(Enumerable.Range(0, 3000).Select(i => $"<p>row {i}: WarpDrive compresses this page on the ZIP device.</p>\n"));
+        string page = $"<!DOCTYPE html><html><head><title>wd</title></head><body>{paragraphs}<p id=\"end\">the-last-paragraph-7f3a</p></body></html>";
+        string? acceptEncoding = null, contentEncoding = null;
+        using WdRuntime runtime = LocalRuntime();
+        await using WebApplication app = await StartServerAsync(runtime, a => a.MapGet("/page", (HttpContext context) =>
+        {
+            acceptEncoding = context.Request.Headers.AcceptEncoding.ToString();
+            context.Response.OnStarting(() =>
+            {
+                contentEncoding = context.Response.Headers.ContentEncoding.ToString(); // set by the compression middleware
+                return Task.CompletedTask;
+            });
+            return Results.Content(page, "text/html");
+        }));
+
+        string profile = Directory.CreateDirectory(Path.Combine(_dir, "chromium")).FullName;
+        var chromium = CliRunner.Run("timeout", $"90 chromium --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{profile}' "
+            + $"--dump-dom {app.Urls.Single()}/page");
+        Assert.True(chromium.Code == 0, $"chromium exited {chromium.Code}: {chromium.Stderr}");
+        Assert.Contains("zstd", acceptEncoding, StringComparison.Ordinal);
+        Assert.Equal("zstd", contentEncoding);
+        Assert.Contains("the-last-paragraph-7f3a", chromium.Stdout, StringComparison.Ordinal);
+        Assert.Contains("row 2999: WarpDrive compresses", chromium.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, app.Services.GetRequiredService<WarpDriveZstdCompressionProvider>().DeviceStreamCount);
         await app.StopAsync();
     }
 
