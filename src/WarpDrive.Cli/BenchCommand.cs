@@ -28,7 +28,7 @@ internal static class BenchCommand
         var pktlen = new Option<string>("--pktlen") { Description = "Bytes per request: 4096, 4K, 64K, 1M...", DefaultValueFactory = _ => "64K" };
         var seconds = new Option<double>("--seconds") { Description = "Measured time per run (fractions allowed)", DefaultValueFactory = _ => 3 };
         var workers = new Option<int?>("--workers", "--engines") { Description = "Workers (threads serving the queues) of the devices (local, inline and the private broker); --engines is its old name" };
-        var level = new Option<int>("--level", "-l") { Description = "Compression level 0-9", DefaultValueFactory = _ => 1 };
+        var level = new Option<int>("--level", "-l") { Description = "Compression level: 0-9 (deflate, zlib, gzip), -128 to 22 (zstd), -128 to 12 (lz4)", DefaultValueFactory = _ => 1 };
         var inputFile = new Option<string?>("--input-file") { Description = "Take each request's packet from this file's first --pktlen bytes (default: generated text, or random bytes for crypto)" };
         var grace = new Option<double>("--grace")
         {
@@ -96,9 +96,9 @@ internal static class BenchCommand
         : s.Depth is < 1 or > 4096 ? "--depth must be from 1 to 4096"
         : !(s.Seconds > 0) || s.Seconds > 3600 ? "--seconds must be above 0 (and at most 3600)"
         : s.Workers is < 1 or > 64 ? "--workers must be from 1 to 64"
-        : s.Level is < 0 or > 9 ? "--level must be from 0 to 9"
+        : CodecCommand.LevelRange(s.Algorithm.Name) is var (min, max) && (s.Level < min || s.Level > max) ? $"--level must be from {min} to {max} for {s.Algorithm.Name}"
         : s.Grace <= TimeSpan.Zero ? "--grace must be above 0 (and below 3600)"
-        : decompress && s.Algorithm.Kind != BenchAlgorithmKind.Compression ? "--op decompress needs deflate, zlib or gzip"
+        : decompress && s.Algorithm.Kind != BenchAlgorithmKind.Compression ? "--op decompress needs deflate, zlib, gzip, zstd or lz4"
         : s.Algorithm.Kind == BenchAlgorithmKind.Nop && s.Mode is BenchMode.Inline or BenchMode.Direct or BenchMode.Mix
             ? "nop measures the queues: use --mode local, broker-sva or broker-share"
         : s.Algorithm.Kind == BenchAlgorithmKind.AesCbc && s.PacketLength % 16 != 0 ? "--pktlen must be a multiple of 16 for AES-CBC"

@@ -207,7 +207,8 @@ internal static class CodecCommand
         _ => 6,
     };
 
-    private static (int Min, int Max) LevelRange(string algorithm) => algorithm switch
+    /// <summary>The levels a format takes (its tool's range).</summary>
+    internal static (int Min, int Max) LevelRange(string algorithm) => algorithm switch
     {
         "zstd" => (-128, 22),
         "lz4" => (-128, 12),

@@ -14,6 +14,8 @@ internal sealed record BenchAlgorithm(string Name, BenchAlgorithmKind Kind, Algo
         ["deflate"] = new("deflate", BenchAlgorithmKind.Compression, AlgorithmLibrary.Comp, "deflate", CompressionAlgorithm.Deflate),
         ["zlib"] = new("zlib", BenchAlgorithmKind.Compression, AlgorithmLibrary.Comp, "zlib", CompressionAlgorithm.Zlib),
         ["gzip"] = new("gzip", BenchAlgorithmKind.Compression, AlgorithmLibrary.Comp, "gzip", CompressionAlgorithm.Gzip),
+        ["zstd"] = new("zstd", BenchAlgorithmKind.Compression, AlgorithmLibrary.Comp, "zstd", CompressionAlgorithm.Zstd),
+        ["lz4"] = new("lz4", BenchAlgorithmKind.Compression, AlgorithmLibrary.Comp, "lz4", CompressionAlgorithm.Lz4),
         ["sha256"] = new("sha256", BenchAlgorithmKind.Sha256, AlgorithmLibrary.Digest, "digest"),
         ["aes-128-gcm"] = new("aes-128-gcm", BenchAlgorithmKind.AesGcm, AlgorithmLibrary.Aead, "aead", KeyLength: 16),
         ["aes-256-gcm"] = new("aes-256-gcm", BenchAlgorithmKind.AesGcm, AlgorithmLibrary.Aead, "aead", KeyLength: 32),

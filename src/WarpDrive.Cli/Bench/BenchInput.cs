@@ -18,7 +18,7 @@ internal sealed class BenchInput : IDisposable
         Key = BenchData.Random(Math.Max(algorithm.KeyLength, 16), seed: 7);
         if (algorithm.Kind == BenchAlgorithmKind.Compression && settings.Decompress)
         {
-            using var codec = new DeflateBlockCodec(DeflateEngine.Best, compress: true);
+            using BlockCodec codec = BlockCodec.Best(CompAlgorithmOf(algorithm), compress: true);
             byte[] compressed = new byte[CompressionSession.GetMaxCompressedLength(Packet.Length)];
             int n = codec.Process(CompAlgorithmOf(algorithm), settings.Level, 15, Packet, compressed);
             Compressed = compressed.AsSpan(0, n).ToArray();
@@ -70,6 +70,8 @@ internal sealed class BenchInput : IDisposable
     {
         CompressionAlgorithm.Zlib => CompAlgorithm.Zlib,
         CompressionAlgorithm.Gzip => CompAlgorithm.Gzip,
+        CompressionAlgorithm.Zstd => CompAlgorithm.Zstd,
+        CompressionAlgorithm.Lz4 => CompAlgorithm.Lz4,
         _ => CompAlgorithm.Deflate,
     };
 

@@ -4,12 +4,12 @@ using WarpDrive.Devices.Engines;
 namespace WarpDrive.Cli.Bench;
 
 /// <summary>The library call a request stands for, in the caller's thread with no queue: the ZIP device's own deflate
-/// engine (ISA-L or zlib, same level and window), and System.Security.Cryptography for the crypto. The direct mode
+/// engine (ISA-L or zlib, same level and window; libzstd or ZstdSharp, liblz4 or K4os for zstd and LZ4), and System.Security.Cryptography for the crypto. The direct mode
 /// and the socket server both run it.</summary>
 internal sealed class DirectOperation : IDisposable
 {
     private readonly BenchSettings _settings;
-    private readonly DeflateBlockCodec? _codec;
+    private readonly BlockCodec? _codec;
     private readonly AesGcm? _gcm;
     private readonly Aes? _aes;
     private readonly RSA? _rsa;
@@ -22,7 +22,7 @@ internal sealed class DirectOperation : IDisposable
         switch (_settings.Algorithm.Kind)
         {
             case BenchAlgorithmKind.Compression:
-                _codec = new DeflateBlockCodec(DeflateEngine.Best, compress: !_settings.Decompress);
+                _codec = BlockCodec.Best(BenchInput.CompAlgorithmOf(_settings.Algorithm), compress: !_settings.Decompress);
                 break;
             case BenchAlgorithmKind.AesGcm:
                 _gcm = new AesGcm(input.Key.AsSpan(0, _settings.Algorithm.KeyLength), 16);
@@ -46,7 +46,7 @@ internal sealed class DirectOperation : IDisposable
         {
             case BenchAlgorithmKind.Compression:
                 int n = _codec!.Process(BenchInput.CompAlgorithmOf(_settings.Algorithm), _settings.Level, 15, input, output);
-                return n > 0 ? n : throw new InvalidOperationException("the deflate engine failed on a block");
+                return n > 0 ? n : throw new InvalidOperationException("the engine failed on a block");
             case BenchAlgorithmKind.Sha256:
                 return SHA256.HashData(input, output);
             case BenchAlgorithmKind.AesGcm:
