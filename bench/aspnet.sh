@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ASP.NET Core response compression, end to end: a real Kestrel app (bench/WarpDrive.AspNetBench) per setup, wrk as
-# the client. For each JSON body size and level it runs, interleaved round by round, WarpDrive's gzip provider, the
-# runtime's GzipCompressionProvider and no compression, and prints medians of req/s, latency p50/p99 and the server's
-# CPU per response (its utime+stime over the requests wrk completed), and WarpDrive's ratio to the runtime.
+# the client. For each JSON body size and level it runs, interleaved round by round, WarpDrive's gzip provider, its zstd
+# provider (the same server asked with Accept-Encoding: zstd), the runtime's GzipCompressionProvider and no compression,
+# and prints medians of req/s, latency p50/p99 and the server's CPU per response (its utime+stime over the requests wrk
+# completed), and WarpDrive's ratios to the runtime's gzip.
 #   bench/aspnet.sh [--rounds N] [--seconds S] [--sizes "1k 10k 100k 1m"] [--levels "Fastest Optimal"]
 #                   [--connections C] [--threads T]                                    docs/PERFORMANCE.md
 set -euo pipefail
@@ -51,7 +52,16 @@ for name in "${!port[@]}"; do
   for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:${port[$name]}/stats" >/dev/null && break; sleep 0.1; done
 done
 
-# Every setup serves the same JSON, and the gzip ones a valid gzip of it.
+# The zstd setups are the WarpDrive servers asked for zstd.
+declare -A encoding
+for level in $levels; do
+  port[warpdrive_zstd-$level]=${port[warpdrive-$level]}
+  pid[warpdrive_zstd-$level]=${pid[warpdrive-$level]}
+  encoding[warpdrive_zstd-$level]=zstd
+done
+enc() { echo "${encoding[$1]:-gzip}"; }
+
+# Every setup serves the same JSON, the gzip ones a valid gzip of it, the zstd ones a valid zstd frame of it.
 for size in $sizes; do
   curl -fs "http://127.0.0.1:${port[none]}/json/$size" >"$work/plain"
   for level in $levels; do
@@ -59,6 +69,8 @@ for size in $sizes; do
       curl -fs -H 'Accept-Encoding: gzip' "http://127.0.0.1:${port[$setup]}/json/$size" | gzip -d | cmp -s - "$work/plain" \
         || { echo "aspnet.sh: $setup /json/$size is not a gzip of the JSON" >&2; exit 1; }
     done
+    curl -fs -H 'Accept-Encoding: zstd' "http://127.0.0.1:${port[warpdrive_zstd-$level]}/json/$size" | zstd -q -d | cmp -s - "$work/plain" \
+      || { echo "aspnet.sh: warpdrive_zstd-$level /json/$size is not a zstd frame of the JSON" >&2; exit 1; }
   done
 done
 
@@ -69,7 +81,7 @@ ms() { # wrk's "1.23ms" / "456.00us" / "1.02s" in milliseconds
 measure() { # setup size -> "req/s p50ms p99ms cpu_us_per_response"
   local name=$1 size=$2 out c0 c1 n
   c0=$(cpu "${pid[$name]}")
-  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H 'Accept-Encoding: gzip' "http://127.0.0.1:${port[$name]}/json/$size")
+  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H "Accept-Encoding: $(enc "$name")" "http://127.0.0.1:${port[$name]}/json/$size")
   c1=$(cpu "${pid[$name]}")
   n=$(echo "$out" | awk '/requests in/ { print $1 }')
   echo "$(echo "$out" | awk '/Requests\/sec/ { print $2 }') $(ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')") \
@@ -81,8 +93,8 @@ echo "| body | level | setup | req/s | p50 ms | p99 ms | server CPU µs/response
 echo "|---|---|---|---|---|---|---|---|---|"
 for size in $sizes; do
   for level in $levels; do
-    setups=("warpdrive-$level" "runtime-$level" none)
-    for setup in "${setups[@]}"; do wrk -t1 -c4 -d1s -H 'Accept-Encoding: gzip' "http://127.0.0.1:${port[$setup]}/json/$size" >/dev/null; done
+    setups=("warpdrive-$level" "warpdrive_zstd-$level" "runtime-$level" none)
+    for setup in "${setups[@]}"; do wrk -t1 -c4 -d1s -H "Accept-Encoding: $(enc "$setup")" "http://127.0.0.1:${port[$setup]}/json/$size" >/dev/null; done
     for r in $(seq 1 "$rounds"); do
       for setup in "${setups[@]}"; do measure "$setup" "$size" >>"$work/$size-$level-$setup"; done
     done
@@ -92,7 +104,7 @@ for size in $sizes; do
     done
     for setup in "${setups[@]}"; do
       ratio="" cpu_ratio=""
-      if [ "$setup" = "warpdrive-$level" ]; then
+      if [ "$setup" = "warpdrive-$level" ] || [ "$setup" = "warpdrive_zstd-$level" ]; then
         ratio=$(awk -v a="${med[$setup,1]}" -v b="${med[runtime-$level,1]}" 'BEGIN { printf "%.2fx", a / b }')
         cpu_ratio=$(awk -v a="${med[$setup,4]}" -v b="${med[runtime-$level,4]}" 'BEGIN { printf "%.2fx", a / b }')
       fi

@@ -14,6 +14,7 @@ switch (compression)
 {
     case "warpdrive":
         builder.Services.AddWarpDriveResponseCompression(configureGzip: gzip => gzip.Level = level);
+        builder.Services.Configure<WarpDriveZstdCompressionProviderOptions>(zstd => zstd.Level = level); // asked with Accept-Encoding: zstd
         break;
     case "runtime":
         builder.Services.AddResponseCompression(options => options.Providers.Add<GzipCompressionProvider>());
