@@ -88,19 +88,13 @@ public sealed partial class BrokerServer
 
     private void StartDevice(DeviceConfig config)
     {
-        DeflateEngine engine;
-        try
-        {
-            engine = DeflateEngine.FromName(config.Engine);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new BrokerException($"device {config.Name}: engine: {e.Message}", e) { IsConfigurationError = true };
-        }
-
+        // A library the configuration names but this machine lacks is a configuration error (exit 6).
+        DeflateEngine engine = Resolve(config, "engine", () => DeflateEngine.FromName(config.Engine));
+        ZstdEngine zstd = Resolve(config, "zstd_engine", () => ZstdEngine.FromName(config.ZstdEngine));
+        Lz4Engine lz4 = Resolve(config, "lz4_engine", () => Lz4Engine.FromName(config.Lz4Engine));
         DeviceFlags flags = ((config.Memory & DeviceMemoryModes.Sva) != 0 ? DeviceFlags.Sva : 0)
                             | ((config.Memory & DeviceMemoryModes.Share) != 0 ? DeviceFlags.Share : 0);
-        DeviceHost host = CreateHost(config, engine, flags);
+        DeviceHost host = CreateHost(config, DeviceCatalog.Create(config.Model, config.Name, engine, zstd, lz4), flags);
         string socketPath = Platform.RunDirectory.DeviceSocket(RunDirectory, config.Name);
         UnixSeqPacketSocket listener = Listen(config, socketPath, host);
         var device = new BrokerDevice(config, host, listener, socketPath);
@@ -112,9 +106,20 @@ public sealed partial class BrokerServer
         _logger.DeviceStarted(config.Name, config.Queues, config.QueueDepth, host.Options.WorkerCount, DeviceCatalog.DescribeEngine(host.Model), flags, socketPath);
     }
 
-    private DeviceHost CreateHost(DeviceConfig config, DeflateEngine engine, DeviceFlags flags)
+    private static T Resolve<T>(DeviceConfig config, string key, Func<T> fromName)
     {
-        DeviceModel model = DeviceCatalog.Create(config.Model, config.Name, engine);
+        try
+        {
+            return fromName();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new BrokerException($"device {config.Name}: {key}: {e.Message}", e) { IsConfigurationError = true };
+        }
+    }
+
+    private DeviceHost CreateHost(DeviceConfig config, DeviceModel model, DeviceFlags flags)
+    {
         return new DeviceHost(model, new DeviceHostOptions
         {
             QueueCount = config.Queues,

@@ -35,6 +35,12 @@ public static class DeviceCatalog
     /// <c>zlib</c>, and <c>zlib-ng</c> (the fallback's former name, an alias of <c>zlib</c>).</summary>
     public static IReadOnlyList<string> ZipEngines { get; } = ["best", "isal", "zlib", "zlib-ng"];
 
+    /// <summary>The zstd engine names a configuration may give (<see cref="Engines.ZstdEngine.FromName"/>).</summary>
+    public static IReadOnlyList<string> ZstdEngines { get; } = ["best", "libzstd", "zstdsharp"];
+
+    /// <summary>The LZ4 engine names a configuration may give (<see cref="Engines.Lz4Engine.FromName"/>).</summary>
+    public static IReadOnlyList<string> Lz4Engines { get; } = ["best", "liblz4", "k4os"];
+
     /// <summary>The engine <paramref name="model"/> runs on (its <c>engine</c> attribute), in words for logs such as wdd's
     /// start-up line: the crypto libraries with their versions, or the deflate engine and, where the ZIP device is on
     /// the zlib fallback because ISA-L is not installed, <see cref="DeflateEngine.IsalMissingNote"/>.</summary>
@@ -83,11 +89,16 @@ public static class DeviceCatalog
     /// <summary>A device of <paramref name="model"/> named <paramref name="name"/> (the ZIP model on
     /// <paramref name="engine"/>).</summary>
     /// <exception cref="ArgumentException">Not a model of <see cref="Models"/>.</exception>
-    public static DeviceModel Create(string model, string name, DeflateEngine engine)
+    public static DeviceModel Create(string model, string name, DeflateEngine engine) => Create(model, name, engine, null, null);
+
+    /// <summary>A device of <paramref name="model"/> named <paramref name="name"/> (the ZIP model on
+    /// <paramref name="engine"/> and the given zstd and LZ4 engines; null: the best available).</summary>
+    /// <exception cref="ArgumentException">Not a model of <see cref="Models"/>.</exception>
+    public static DeviceModel Create(string model, string name, DeflateEngine engine, ZstdEngine? zstdEngine, Lz4Engine? lz4Engine)
     {
         if (model == Zip)
         {
-            return new ZipDevice(name, engine);
+            return new ZipDevice(name, engine, zstdEngine, lz4Engine);
         }
 
         EnsureProviders();

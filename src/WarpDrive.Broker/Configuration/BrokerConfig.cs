@@ -197,6 +197,8 @@ public sealed class BrokerConfig
 
             Check(source, at + ".model", ConfigRules.Model(d.Model));
             Check(source, at + ".engine", ConfigRules.Engine(d.Engine));
+            Check(source, at + ".zstd_engine", ConfigRules.ZstdEngine(d.ZstdEngine));
+            Check(source, at + ".lz4_engine", ConfigRules.Lz4Engine(d.Lz4Engine));
             Check(source, at + ".queues", ConfigRules.Queues(d.Queues));
             Check(source, at + ".queue_depth", ConfigRules.QueueDepth(d.QueueDepth));
             Check(source, at + ".workers", ConfigRules.WorkerCount(d.Workers));

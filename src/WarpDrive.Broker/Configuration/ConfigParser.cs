@@ -20,7 +20,7 @@ internal sealed class ConfigParser
 
     private static readonly string[] s_deviceKeys =
     [
-        "name", "model", "engine", "queues", "queue_depth", "workers", "engines", "max_streams_per_queue", "numa_node", "memory",
+        "name", "model", "engine", "zstd_engine", "lz4_engine", "queues", "queue_depth", "workers", "engines", "max_streams_per_queue", "numa_node", "memory",
         "isolate_strategy", "socket_mode", "socket_group", "fault_injection", "reserved_queues",
     ];
 
@@ -112,6 +112,8 @@ internal sealed class ConfigParser
                 "name" => device,
                 "model" => device with { Model = String(v, at, ConfigRules.Model) },
                 "engine" => device with { Engine = String(v, at, ConfigRules.Engine) },
+                "zstd_engine" => device with { ZstdEngine = String(v, at, ConfigRules.ZstdEngine) },
+                "lz4_engine" => device with { Lz4Engine = String(v, at, ConfigRules.Lz4Engine) },
                 "queues" => device with { Queues = Int(v, at, ConfigRules.Queues) },
                 "queue_depth" => device with { QueueDepth = Int(v, at, ConfigRules.QueueDepth) },
                 "workers" => device with { Workers = Int(v, at, ConfigRules.WorkerCount) },

@@ -43,6 +43,13 @@ internal static partial class ConfigRules
         engine is not null && Engines.Contains(engine) ? null
         : $"engine {Quote(engine)} is not supported ({string.Join(", ", Engines)})";
 
+    public static string? ZstdEngine(string? engine) => OneOf("zstd engine", engine, Devices.DeviceCatalog.ZstdEngines);
+
+    public static string? Lz4Engine(string? engine) => OneOf("LZ4 engine", engine, Devices.DeviceCatalog.Lz4Engines);
+
+    private static string? OneOf(string what, string? value, IReadOnlyList<string> names) =>
+        value is not null && names.Contains(value) ? null : $"{what} {Quote(value)} is not supported ({string.Join(", ", names)})";
+
     public static string? Queues(long v) => Between(v, 1, MaxQueues);
 
     /// <summary>reserved_queues on its own; <see cref="ReservedQueues(long, long)"/> checks it against the device's queues.</summary>

@@ -12,6 +12,14 @@ public sealed record DeviceConfig(string Name)
     /// <c>isal</c> or <c>zlib</c> (<c>zlib-ng</c>: its former name, an alias).</summary>
     public string Engine { get; init; } = "best";
 
+    /// <summary>zstd engine of the ZIP model (key <c>zstd_engine</c>): <c>best</c> (libzstd when installed, else the
+    /// managed port), <c>libzstd</c> or <c>zstdsharp</c>.</summary>
+    public string ZstdEngine { get; init; } = "best";
+
+    /// <summary>LZ4 engine of the ZIP model (key <c>lz4_engine</c>): <c>best</c> (liblz4 when installed, else the
+    /// managed port), <c>liblz4</c> or <c>k4os</c>.</summary>
+    public string Lz4Engine { get; init; } = "best";
+
     /// <summary>Queues the device offers (key <c>queues</c>, 1..1024).</summary>
     public int Queues { get; init; } = 16;
 

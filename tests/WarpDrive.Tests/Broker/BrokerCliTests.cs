@@ -29,6 +29,23 @@ public sealed class BrokerCliTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ADevicesZstdAndLz4EnginesComeFromItsConfig()
+    {
+        await using (BrokerProcess broker = await BrokerProcess.StartAsync("""{ "devices": [ { "name": "zip-0", "zstd_engine": "zstdsharp", "lz4_engine": "k4os" } ] }""", output))
+        {
+            Assert.Equal("zstdsharp,k4os", broker.ReadAttribute("zip-0", "frame_engines"));
+        }
+
+        // A library the configuration names but this machine lacks (as if libzstd1 were not installed): exit 6, one
+        // line that names the device and the key.
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => BrokerProcess.StartAsync(
+            """{ "devices": [ { "name": "zip-0", "zstd_engine": "libzstd" } ] }""", output,
+            environment: new Dictionary<string, string> { ["WD_DISABLE_LIBZSTD"] = "1" }));
+        Assert.Contains("wdd exited with 6", e.Message, StringComparison.Ordinal);
+        Assert.Contains("wdd: device zip-0: zstd_engine: the libzstd engine was asked for but libzstd.so.1 is not installed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WdDaemonIsTheBrokerToo()
     {
         // `wd daemon` runs the same broker in the foreground: it serves, and stops cleanly on SIGTERM (the fixture's

@@ -140,6 +140,7 @@ internal sealed class BrokerProcess : IAsyncDisposable
         catch (Exception e)
         {
             output?.WriteLine($"wdd did not start: {e}");
+            broker._killed = true; // it never served: the start's own error is the one to report, not the clean-stop checks
             await broker.DisposeAsync();
             throw;
         }

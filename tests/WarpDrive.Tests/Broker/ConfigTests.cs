@@ -74,7 +74,7 @@ public sealed class ConfigTests : IDisposable
                   "max_streams_per_queue": 0, "numa_node": 1, "memory": "share", "isolate_strategy": 10,
                   "socket_mode": "0660", "socket_group": "warpdrive", "fault_injection": 7, },
                 /* a second device */
-                { "name": "zip-1", "engine": "isal", "memory": "sva", "socket_group": "1234" },
+                { "name": "zip-1", "engine": "isal", "memory": "sva", "socket_group": "1234", "zstd_engine": "zstdsharp", "lz4_engine": "liblz4" },
                 { "name": "zip_fast-12", "memory": "sva+share", "socket_group": null, "socket_mode": "600" },
               ],
               "limits": { "max_queues_per_user": 3, "max_shared_bytes_per_user": "1GiB", "queue_error_threshold": 5,
@@ -97,7 +97,10 @@ public sealed class ConfigTests : IDisposable
             SocketGroup = "warpdrive",
             FaultInjection = 7,
         }, config.Devices[0]);
-        Assert.Equal(new DeviceConfig("zip-1") { Engine = "isal", Memory = DeviceMemoryModes.Sva, SocketGroup = "1234" }, config.Devices[1]);
+        Assert.Equal(new DeviceConfig("zip-1")
+        {
+            Engine = "isal", Memory = DeviceMemoryModes.Sva, SocketGroup = "1234", ZstdEngine = "zstdsharp", Lz4Engine = "liblz4",
+        }, config.Devices[1]);
         Assert.Equal(new DeviceConfig("zip_fast-12") { SocketMode = Convert.ToUInt32("600", 8) }, config.Devices[2]);
         Assert.Equal(new LimitsConfig
         {
@@ -164,6 +167,8 @@ public sealed class ConfigTests : IDisposable
         // device values
         { Device(""", "model": "rng" """), "wdd.json: devices[0].model: model 'rng' is not supported (zip, sec, hpre)" },
         { Device(""", "engine": "zstd" """), "wdd.json: devices[0].engine: engine 'zstd' is not supported (best, isal, zlib, zlib-ng)" },
+        { Device(""", "zstd_engine": "zlib" """), "wdd.json: devices[0].zstd_engine: zstd engine 'zlib' is not supported (best, libzstd, zstdsharp)" },
+        { Device(""", "lz4_engine": 4 """), "wdd.json: devices[0].lz4_engine: must be a string (got 4)" },
         { Device(""", "queues": 0 """), "wdd.json: devices[0].queues: must be between 1 and 1024 (got 0)" },
         { Device(""", "queues": 1025 """), "wdd.json: devices[0].queues: must be between 1 and 1024 (got 1025)" },
         { Device(""", "queues": "16" """), "wdd.json: devices[0].queues: must be an integer (got \"16\")" },
