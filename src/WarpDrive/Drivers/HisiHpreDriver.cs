@@ -99,18 +99,7 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         // (one slot always stays empty), and the next try writes them again.
         if (queue is null || !TryBuild(in sqe, _operands[which]!, queue.NextSlot, out HisiHpreSqe hw, out Pending pending))
         {
-            CompletionStatus sent = _software.TryPublish(in sqe);
-            if (sent == CompletionStatus.Busy)
-            {
-                return false;
-            }
-
-            if (sent != CompletionStatus.Ok)
-            {
-                Stage(sqe.UserData, sent);
-            }
-
-            return true;
+            return _software.TrySendOrRefuse(in sqe, _local, ref _errors);
         }
 
         if (!queue.HasRoom)
@@ -389,6 +378,8 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         };
         if (built)
         {
+            // Every task but a verification writes its result to the slot's output field, where the driver reads it.
+            hw.OutputAddress = pending.Kind == Completion.EcdsaVerify ? 0 : memory.OutputAddress(slot);
             hw.Dw1 = HisiHpreSqe.TaskLength(c.OperandBytes);
             hw.KeyAddress = memory.KeyAddress(slot);
             hw.InputAddress = memory.InputAddress(slot);
@@ -434,7 +425,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         HisiHpreOperands.WriteFixed(x, input[..h]);
         HisiHpreOperands.WriteFixed(y, input.Slice(h, h));
         hw.Dw0 = HisiHpreSqe.Submitted(HisiHpreAlgorithm.EcdhMultiply);
-        hw.OutputAddress = memory.OutputAddress(slot);
         pending.Kind = Completion.EcdhX;
         return true;
     }
@@ -467,7 +457,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         }
 
         hw.Dw0 = HisiHpreSqe.Submitted(HisiHpreAlgorithm.XdhMultiply);
-        hw.OutputAddress = memory.OutputAddress(slot);
         pending.Kind = Completion.X25519;
         return true;
     }
@@ -511,7 +500,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
 
         WritePrivateKey(c, d, memory.Key(slot));
         hw.Dw0 = HisiHpreSqe.Submitted(HisiHpreAlgorithm.EcdsaSign);
-        hw.OutputAddress = memory.OutputAddress(slot);
         pending.Kind = Completion.EcdsaSign;
         return true;
     }
@@ -545,8 +533,7 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         c.Gy.CopyTo(key[(5 * h)..]);
         HisiHpreOperands.WriteFixed(x, key.Slice(6 * h, h));
         HisiHpreOperands.WriteFixed(y, key.Slice(7 * h, h));
-        hw.Dw0 = HisiHpreSqe.Submitted(HisiHpreAlgorithm.EcdsaVerify);
-        hw.OutputAddress = 0; // the result comes back in the SQE
+        hw.Dw0 = HisiHpreSqe.Submitted(HisiHpreAlgorithm.EcdsaVerify); // no output: the result comes back in the SQE
         pending.Kind = Completion.EcdsaVerify;
         return true;
     }
@@ -732,15 +719,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         _operands[RsaDh]?.Dispose();
         _operands[Ecc]?.Dispose();
         _software.Dispose();
-    }
-
-    private void Stage(ulong userData, CompletionStatus status)
-    {
-        _local.Stage(new Cqe { UserData = userData, Status = status });
-        if (status != CompletionStatus.Ok)
-        {
-            Interlocked.Increment(ref _errors);
-        }
     }
 
     /// <summary>What the driver does with a task's result.</summary>

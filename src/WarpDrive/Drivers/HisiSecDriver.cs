@@ -73,18 +73,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         // slot always stays empty), and the next try writes them again.
         if (!TryBuild(in sqe, ref _sgl[_queue.NextSlot], out HisiSecSqe hw, out Pending pending))
         {
-            CompletionStatus sent = _software.TryPublish(in sqe);
-            if (sent == CompletionStatus.Busy)
-            {
-                return false;
-            }
-
-            if (sent != CompletionStatus.Ok)
-            {
-                Stage(sqe.UserData, sent);
-            }
-
-            return true;
+            return _software.TrySendOrRefuse(in sqe, _local, ref _errors);
         }
 
         if (!_queue.HasRoom)
@@ -303,15 +292,6 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         }
 
         _software.Dispose();
-    }
-
-    private void Stage(ulong userData, CompletionStatus status)
-    {
-        _local.Stage(new Cqe { UserData = userData, Status = status });
-        if (status != CompletionStatus.Ok)
-        {
-            Interlocked.Increment(ref _errors);
-        }
     }
 
     /// <summary>What the driver remembers of a request in an SQ slot until its completion.</summary>

@@ -402,36 +402,7 @@ public sealed class HisiHpreDriverTests : IDisposable
         (hpre.Model.OpenQueues.Sum(q => q.RequestsServed), Drivers(hpre).Sum(d => d.SoftwareRequests));
 }
 
-/// <summary>A <see cref="HisiHpreModel"/> published in a fake sysfs and /dev of its own, and a runtime in kernel mode
-/// (or another mode) that finds it there.</summary>
-internal sealed class KernelHpre : IDisposable
-{
-    private readonly string _root = Directory.CreateTempSubdirectory("wd-hisihpre-").FullName;
-
-    public KernelHpre(WdDeviceMode mode = WdDeviceMode.Kernel, bool ecc = true, HisiQmModelOptions? options = null)
-    {
-        Model = new HisiHpreModel(options: options, ecc: ecc);
-        Model.Publish(ClassDirectory, DeviceDirectory);
-        Runtime = new WdRuntime(new WdRuntimeOptions
-        {
-            MixMode = false, // requests go to the device under test, not to Mix mode's inline one
-            Mode = mode,
-            Uacce = new UacceOptions { ClassDirectory = ClassDirectory, DeviceDirectory = DeviceDirectory, OpenQueueFile = Model.Open },
-        });
-    }
-
-    public HisiHpreModel Model { get; }
-
-    public WdRuntime Runtime { get; }
-
-    public string ClassDirectory => Path.Combine(_root, "sys", "class", "uacce");
-
-    public string DeviceDirectory => Path.Combine(_root, "dev");
-
-    public void Dispose()
-    {
-        Runtime.Dispose(); // before the model
-        Model.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
-}
+/// <summary>A <see cref="HisiHpreModel"/> (with ECC unless <paramref name="ecc"/> is false) published in a fake sysfs
+/// and /dev of its own, and a runtime in kernel mode (or <paramref name="mode"/>) that finds it there.</summary>
+internal sealed class KernelHpre(WdDeviceMode mode = WdDeviceMode.Kernel, bool ecc = true, HisiQmModelOptions? options = null)
+    : KernelModel<HisiHpreModel>(new HisiHpreModel(options: options, ecc: ecc), mode);
