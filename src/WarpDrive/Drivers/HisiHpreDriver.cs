@@ -286,7 +286,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         hw.KeyAddress = memory.KeyAddress(slot);
         hw.InputAddress = memory.InputAddress(slot);
         pending.Length = (uint)k;
-        pending.Consumed = sqe.SrcLen;
         return true;
     }
 
@@ -355,7 +354,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         pending.Kind = Completion.Direct;
         pending.Length = k;
         pending.Produced = k;
-        pending.Consumed = sqe.SrcLen;
         return true;
     }
 
@@ -384,8 +382,7 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
             hw.KeyAddress = memory.KeyAddress(slot);
             hw.InputAddress = memory.InputAddress(slot);
             pending.Length = (uint)c.OperandBytes;
-            pending.Consumed = sqe.SrcLen;
-            pending.Field = (byte)c.FieldBytes;
+                pending.Field = (byte)c.FieldBytes;
         }
 
         return built;
@@ -568,21 +565,12 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
     {
         cqe = default;
         HisiQmQueue? queue = _queues[which];
-        if (queue is null || !queue.TryPeek(out int slot))
+        if (queue is null || !queue.TryPeekPending(_pending[which], ref _errors, out int slot))
         {
             return false;
         }
 
-        Pending[] pendings = _pending[which];
-        if ((uint)slot >= (uint)pendings.Length || !pendings[slot].Active)
-        {
-            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so.
-            queue.Advance(ofRequest: false);
-            Interlocked.Increment(ref _errors);
-            return false;
-        }
-
-        ref Pending pending = ref pendings[slot];
+        ref Pending pending = ref _pending[which][slot];
         HisiHpreSqe result = queue.Slot<HisiHpreSqe>(slot);
         HisiHpreOperands memory = _operands[which]!;
         cqe.UserData = pending.UserData;
@@ -599,7 +587,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         {
             cqe.Status = Complete(in pending, in result, memory, slot, out uint produced);
             cqe.Produced = produced;
-            cqe.Consumed = cqe.Status == CompletionStatus.Ok ? pending.Consumed : 0;
         }
 
         memory.Scrub(slot);
@@ -736,7 +723,7 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
     }
 
     /// <summary>What the driver remembers of a request in an SQ slot until its completion.</summary>
-    private struct Pending
+    private struct Pending : IHisiQmPending
     {
         public ulong UserData;
         public ushort Tag;
@@ -744,7 +731,6 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         public byte Field;
         public uint Length;
         public uint Produced;
-        public uint Consumed;
         public ulong Destination;
         public uint DestinationLength;
 

@@ -225,16 +225,8 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
     private bool TryReap(out Cqe cqe)
     {
         cqe = default;
-        if (!_queue.TryPeek(out int slot))
+        if (!_queue.TryPeekPending(_pending, ref _errors, out int slot))
         {
-            return false;
-        }
-
-        if ((uint)slot >= (uint)_pending.Length || !_pending[slot].Active)
-        {
-            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so.
-            _queue.Advance(ofRequest: false);
-            Interlocked.Increment(ref _errors);
             return false;
         }
 
@@ -295,7 +287,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
     }
 
     /// <summary>What the driver remembers of a request in an SQ slot until its completion.</summary>
-    private struct Pending
+    private struct Pending : IHisiQmPending
     {
         public ulong UserData;
         public ushort Tag;
