@@ -84,6 +84,41 @@ public sealed class HisiHpreDriverTests : IDisposable
         Assert.Equal(crt ? 4 : 7, tasks.GetValueOrDefault(HisiHpreAlgorithm.RsaNoCrt)); // and two verifications, two encryptions
     }
 
+    [Theory]
+    [InlineData(1024, true)]
+    [InlineData(1536, true)]
+    [InlineData(4096, true)]
+    [InlineData(1032, false)] // 129 bytes: not whole 64-bit words, software runs it
+    public void TheEngineTakesModuliOfWholeWordsFrom1024To4096Bits(int bits, bool onEngine)
+    {
+        KernelHpre hpre = Start();
+        using var reference = RSA.Create(bits);
+        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
+        using var session = new RsaSession(key, hpre.Runtime);
+        byte[] hash = SHA256.HashData("abc"u8), signature = new byte[session.ModulusBytes];
+        Assert.Equal(signature.Length, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        Assert.Equal(reference.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), signature);
+        Assert.Equal(onEngine ? (1L, 0L) : (0L, 1L), Counts(hpre));
+    }
+
+    [Fact]
+    public void APkcs1CiphertextThatDoesNotDecodeReleasesNothing()
+    {
+        KernelHpre hpre = Start();
+        using var reference = RSA.Create(2048);
+        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
+        using var session = new RsaSession(key, hpre.Runtime);
+        // Raw-encrypt an encoding that is not EME-PKCS1-v1_5 (00 01 ... instead of 00 02 ...): the engine decrypts it,
+        // the driver's decoding refuses it, as software's would.
+        byte[] encoding = new byte[256], cipher = new byte[256], plain = new byte[256];
+        encoding[1] = 1;
+        encoding.AsSpan(2, 200).Fill(0xff);
+        Assert.Equal(256, session.EncryptRaw(encoding, cipher));
+        Assert.Contains("decryption failed", Assert.Throws<CryptographicException>(() => session.Decrypt(cipher, plain, RSAEncryptionPadding.Pkcs1)).Message);
+        Assert.All(plain, b => Assert.Equal(0, b));
+        Assert.Equal((2L, 0L), Counts(hpre));
+    }
+
     [Fact]
     public void OaepAndPssRunInSoftwareBehindTheKernelDevice()
     {
