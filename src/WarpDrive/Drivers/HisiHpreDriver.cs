@@ -14,13 +14,14 @@ namespace WarpDrive.Drivers;
 /// algorithm: Kunpeng 920's HPRE lists <c>rsa</c> and <c>dh</c> alone).</summary>
 /// <remarks>
 /// <para>On the engine: RSA of 1024 to 4096 bits (a multiple of 64), as UADK drives it: raw modular exponentiation
-/// (<c>HPRE_ALG_NC_NCRT</c> with e||n or d||n, <c>HPRE_ALG_NC_CRT</c> with dq||dp||q||p||qinv), the PKCS#1 v1.5
-/// paddings done here in software around it (signature, verification, encryption, decryption); finite-field DH of 768
+/// (<c>HPRE_ALG_NC_NCRT</c> with e||n or d||n, <c>HPRE_ALG_NC_CRT</c> with dq||dp||q||p||qinv), the paddings done
+/// here in software around it (PKCS#1 v1.5 signature, verification, encryption and decryption, OAEP without a label,
+/// PSS: <see cref="HisiHpreRsaPadding"/>); finite-field DH of 768
 /// to 4096 bits (<c>HPRE_ALG_DH</c>, <c>HPRE_ALG_DH_G2</c> for the generator 2); ECDH and ECDSA on P-256, P-384 and
 /// P-521 (<c>HPRE_ALG_ECDH_MULTIPLY</c>, <c>HPRE_ALG_ECDSA_SIGN</c> with a nonce drawn here, <c>HPRE_ALG_ECDSA_VERF</c>)
 /// and X25519 (<c>HPRE_ALG_X_DH_MULTIPLY</c>), each where the device lists it.</para>
-/// <para>What goes to the software device (<see cref="SoftwareFallback"/>), counted in the meter: OAEP and PSS, RSA
-/// key generation, SM2 (the engine needs the SM3 pre-hash, which this runtime lacks), Ed25519 (no engine task), ECC key
+/// <para>What goes to the software device (<see cref="SoftwareFallback"/>), counted in the meter: OAEP with a label,
+/// RSA key generation, SM2 (the engine needs the SM3 pre-hash, which this runtime lacks), Ed25519 (no engine task), ECC key
 /// generation, and every request the engine would not answer as software does: a malformed one, a key or input out of
 /// range, a peer point off its curve, an ECC algorithm the device does not list. Software checks them and gives the
 /// same answer as every other device.</para>
@@ -201,14 +202,50 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
                 Span(sqe.Src, sqe.SrcLen).CopyTo(input[(3 + psLength)..]);
                 pending.Kind = Completion.Direct;
                 break;
-            case Opcode.RsaDecrypt when padding is RsaPadding.Raw or RsaPadding.Pkcs1 && hash == 0 && sqe.SrcLen == k && p.Aux == 0:
+            case Opcode.RsaEncrypt when padding == RsaPadding.Oaep && p.Aux == 0:
+                // The key field is free until the key goes in below: MGF1's scratch.
+                if (!HisiHpreRsaPadding.TryEncodeOaep(hash, Span(sqe.Src, sqe.SrcLen), input, memory.Key(slot)))
+                {
+                    return false;
+                }
+
+                pending.Kind = Completion.Direct;
+                break;
+            case Opcode.RsaDecrypt when (padding is RsaPadding.Raw or RsaPadding.Pkcs1 ? hash == 0 : padding == RsaPadding.Oaep && HisiHpreRsaPadding.HashSize(hash) != 0)
+                    && sqe.SrcLen == k && p.Aux == 0:
                 if (!HisiHpreOperands.IsBelow(Span(sqe.Src, sqe.SrcLen), n))
                 {
                     return false; // software answers: BAD_REQUEST raw, AUTH_FAILED under a padding
                 }
 
                 Span(sqe.Src, sqe.SrcLen).CopyTo(input);
-                pending.Kind = padding == RsaPadding.Raw ? Completion.Direct : Completion.Pkcs1Decrypt;
+                pending.Kind = padding switch
+                {
+                    RsaPadding.Raw => Completion.Direct,
+                    RsaPadding.Pkcs1 => Completion.Pkcs1Decrypt,
+                    _ => Completion.OaepDecrypt,
+                };
+                pending.Hash = hash;
+                break;
+            case Opcode.RsaSign when padding == RsaPadding.Pss && p.Aux == 0:
+                if (!HisiHpreRsaPadding.TryEncodePss(hash, Span(sqe.Src, sqe.SrcLen), n[0], input, memory.Key(slot)))
+                {
+                    return false;
+                }
+
+                pending.Kind = Completion.Direct;
+                break;
+            case Opcode.RsaVerify when padding == RsaPadding.Pss && sqe.Dst == 0 && sqe.DstLen == 0 && p.AuxLen == k:
+                if (!HisiHpreOperands.IsBelow(Span(p.Aux, p.AuxLen), n) || HisiHpreRsaPadding.HashSize(hash) is 0 || sqe.SrcLen != HisiHpreRsaPadding.HashSize(hash))
+                {
+                    return false;
+                }
+
+                Span(sqe.Src, sqe.SrcLen).CopyTo(memory.Scratch(slot)); // the digest, for the check after the engine
+                Span(p.Aux, p.AuxLen).CopyTo(input);
+                pending.Kind = Completion.PssVerify;
+                pending.Hash = hash;
+                pending.ModulusTop = n[0];
                 break;
             case Opcode.RsaSign when padding == RsaPadding.Pkcs1 && p.Aux == 0:
                 if (!TryEncodeSignature(hash, Span(sqe.Src, sqe.SrcLen), input))
@@ -229,7 +266,7 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
                 pending.Kind = Completion.Pkcs1Verify;
                 break;
             default:
-                return false; // OAEP, PSS, or a request software will refuse
+                return false; // an OAEP label, or a request software will refuse
         }
 
         if (!publicOperation && key.Format == RsaKeyFormat.Public)
@@ -638,6 +675,34 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
                 return CompletionStatus.Ok;
             }
 
+            case Completion.OaepDecrypt:
+            {
+                // The key field is free once the engine is done: MGF1's scratch (it is scrubbed with the slot).
+                int offset = HisiHpreRsaPadding.DecodeOaep(pending.Hash, output[..h], memory.Key(slot));
+                if (offset < 0)
+                {
+                    return CompletionStatus.AuthFailed;
+                }
+
+                ReadOnlySpan<byte> message = output[offset..h];
+                if (pending.DestinationLength < message.Length)
+                {
+                    return CompletionStatus.OutOfSpace;
+                }
+
+                message.CopyTo(new Span<byte>((void*)pending.Destination, message.Length));
+                produced = (uint)message.Length;
+                return CompletionStatus.Ok;
+            }
+
+            case Completion.PssVerify:
+            {
+                ReadOnlySpan<byte> digest = memory.Scratch(slot)[..HisiHpreRsaPadding.HashSize(pending.Hash)];
+                return HisiHpreRsaPadding.VerifyPss(pending.Hash, digest, pending.ModulusTop, output[..h], memory.Key(slot))
+                    ? CompletionStatus.Ok
+                    : CompletionStatus.AuthFailed;
+            }
+
             case Completion.EcdhX:
                 output.Slice(h - field, field).CopyTo(new Span<byte>((void*)pending.Destination, field));
                 produced = (uint)field;
@@ -716,6 +781,8 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
 
         Pkcs1Verify,
         Pkcs1Decrypt,
+        OaepDecrypt,
+        PssVerify,
         EcdhX,
         X25519,
         EcdsaSign,
@@ -729,6 +796,8 @@ internal sealed unsafe class HisiHpreDriver : QueueDriver
         public ushort Tag;
         public Completion Kind;
         public byte Field;
+        public DigestAlgorithm Hash;
+        public byte ModulusTop;
         public uint Length;
         public uint Produced;
         public ulong Destination;

@@ -21,8 +21,9 @@ public sealed class HisiHpreFallbackMeterTests
         using var session = new RsaSession(key, hpre.Runtime);
         byte[] hash = SHA256.HashData("abc"u8), signature = new byte[256];
         Assert.Equal(256, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)); // on the engine
-        Assert.Equal(256, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss)); // PSS: software
-        Assert.Equal(256, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+        byte[] label = "label"u8.ToArray(), cipher = new byte[256];
+        Assert.Equal(256, session.Encrypt(hash, cipher, RSAEncryptionPadding.OaepSHA256, label)); // OAEP with a label: software
+        Assert.Equal(256, session.Encrypt(hash, cipher, RSAEncryptionPadding.OaepSHA256, label));
         byte[] sm2Key = new byte[32];
         sm2Key[^1] = 5;
         using (var sm2 = new EccSession(WarpDrive.Abi.EccCurve.Sm2, sm2Key, hpre.Runtime))
@@ -31,7 +32,7 @@ public sealed class HisiHpreFallbackMeterTests
             Assert.Equal(64, sm2.SignData("abc"u8, sm2Signature)); // SM2 needs the SM3 pre-hash: software
         }
 
-        Assert.Equal(2, meter.Sum(WdMetrics.FallbacksName, device, kernel, (WdMetrics.AlgorithmTag, "rsa"), (WdMetrics.OperationTag, "sign")));
+        Assert.Equal(2, meter.Sum(WdMetrics.FallbacksName, device, kernel, (WdMetrics.AlgorithmTag, "rsa"), (WdMetrics.OperationTag, "encrypt")));
         Assert.Equal(1, meter.Sum(WdMetrics.FallbacksName, device, kernel, (WdMetrics.OperationTag, "sign"), (WdMetrics.AlgorithmTag, "sm2")));
         Assert.Equal(3, meter.Sum(WdMetrics.FallbacksName, device, kernel));
         Assert.Equal((1L, 3L), HisiHpreDriverTests.Counts(hpre));

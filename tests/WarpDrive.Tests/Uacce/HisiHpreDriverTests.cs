@@ -120,7 +120,7 @@ public sealed class HisiHpreDriverTests : IDisposable
     }
 
     [Fact]
-    public void OaepAndPssRunInSoftwareBehindTheKernelDevice()
+    public void OaepAndPssRunOnTheEngineWithTheirPaddingInSoftwareAndAgreeWithTheRuntime()
     {
         KernelHpre hpre = Start();
         using var reference = RSA.Create(3072);
@@ -134,7 +134,25 @@ public sealed class HisiHpreDriverTests : IDisposable
         Assert.Equal(384, session.SignHash(hash, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pss));
         Assert.True(reference.VerifyHash(hash, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pss));
         Assert.True(session.VerifyHash(hash, reference.SignHash(hash, HashAlgorithmName.SHA384, RSASignaturePadding.Pss), HashAlgorithmName.SHA384, RSASignaturePadding.Pss));
-        Assert.Equal((0L, 4L), Counts(hpre));
+        signature[5] ^= 1;
+        Assert.False(session.VerifyHash(hash, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pss));
+        foreach (RSAEncryptionPadding padding in new[] { RSAEncryptionPadding.OaepSHA1, RSAEncryptionPadding.OaepSHA512 })
+        {
+            Assert.Equal(384, session.Encrypt(message, cipher, padding));
+            Assert.Equal(message, reference.Decrypt(cipher, padding));
+        }
+
+        byte[] corrupt = reference.Encrypt(message, RSAEncryptionPadding.OaepSHA256);
+        Assert.Throws<CryptographicException>(() => session.Decrypt(corrupt, plain, RSAEncryptionPadding.OaepSHA1)); // another hash: lHash differs
+        Assert.Equal((8L, 0L), Counts(hpre));
+
+        // A label is the one thing OAEP sends to software.
+        byte[] label = "label"u8.ToArray();
+        Assert.Equal(384, session.Encrypt(message, cipher, RSAEncryptionPadding.OaepSHA256, label));
+        Assert.Equal((8L, 1L), Counts(hpre));
+        Assert.Equal(100, session.Decrypt(cipher, plain, RSAEncryptionPadding.OaepSHA256, label));
+        Assert.Equal(message, plain[..100]);
+        Assert.Equal((8L, 2L), Counts(hpre));
     }
 
     [Fact]
