@@ -88,17 +88,38 @@ public sealed class HisiHpreDriverTests : IDisposable
     [InlineData(1024, true)]
     [InlineData(1536, true)]
     [InlineData(4096, true)]
+    [InlineData(2041, true)] // 256 bytes with a short top byte: the PSS encoding is one byte shorter than the modulus
     [InlineData(1032, false)] // 129 bytes: not whole 64-bit words, software runs it
     public void TheEngineTakesModuliOfWholeWordsFrom1024To4096Bits(int bits, bool onEngine)
     {
         KernelHpre hpre = Start();
-        using var reference = RSA.Create(bits);
+        using RSA reference = bits % 8 == 0 ? RSA.Create(bits) : OddSizedKey(bits);
         using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
         using var session = new RsaSession(key, hpre.Runtime);
         byte[] hash = SHA256.HashData("abc"u8), signature = new byte[session.ModulusBytes];
         Assert.Equal(signature.Length, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.Equal(reference.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), signature);
-        Assert.Equal(onEngine ? (1L, 0L) : (0L, 1L), Counts(hpre));
+        Assert.Equal(signature.Length, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+        Assert.True(reference.VerifyHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+        Assert.True(session.VerifyHash(hash, reference.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pss), HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+        Assert.Equal(onEngine ? (3L, 0L) : (0L, 3L), Counts(hpre));
+    }
+
+    /// <summary>A key whose modulus is not a whole number of bytes (the runtime makes only those), from BouncyCastle.</summary>
+    private static RSA OddSizedKey(int bits)
+    {
+        var generator = new Org.BouncyCastle.Crypto.Generators.RsaKeyPairGenerator();
+        generator.Init(new RsaKeyGenerationParameters(BcBigInteger.ValueOf(65537), new SecureRandom(), bits, 80));
+        var k = (RsaPrivateCrtKeyParameters)generator.GenerateKeyPair().Private;
+        int length = (bits + 7) / 8, half = (length + 1) / 2;
+        static byte[] Fixed(BcBigInteger value, int size) => [.. new byte[size - value.ToByteArrayUnsigned().Length], .. value.ToByteArrayUnsigned()];
+        var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters
+        {
+            Modulus = Fixed(k.Modulus, length), Exponent = k.PublicExponent.ToByteArrayUnsigned(), D = Fixed(k.Exponent, length),
+            P = Fixed(k.P, half), Q = Fixed(k.Q, half), DP = Fixed(k.DP, half), DQ = Fixed(k.DQ, half), InverseQ = Fixed(k.QInv, half),
+        });
+        return rsa;
     }
 
     [Fact]
