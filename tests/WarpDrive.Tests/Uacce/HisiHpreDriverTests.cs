@@ -24,12 +24,24 @@ namespace WarpDrive.Tests.Uacce;
 public sealed class HisiHpreDriverTests : IDisposable
 {
     private readonly List<KernelHpre> _owned = [];
+    private readonly List<IDisposable> _sessions = [];
 
     private KernelHpre Start(bool ecc = true, HisiQmModelOptions? options = null)
     {
         var hpre = new KernelHpre(ecc: ecc, options: options);
         _owned.Add(hpre);
         return hpre;
+    }
+
+    /// <summary>A device model (<see cref="Start"/>) and an <see cref="RsaSession"/> on it with the private key of
+    /// <paramref name="reference"/> (the runtime's RSA, which checks the session's results); disposed with the test.</summary>
+    private (KernelHpre Hpre, RsaSession Session) StartRsa(RSA reference, bool ecc = true)
+    {
+        KernelHpre hpre = Start(ecc);
+        RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
+        var session = new RsaSession(key, hpre.Runtime);
+        _sessions.AddRange([reference, key, session]);
+        return (hpre, session);
     }
 
     private static byte[] Hex(string hex) => Convert.FromHexString(hex);
@@ -92,10 +104,8 @@ public sealed class HisiHpreDriverTests : IDisposable
     [InlineData(1032, false)] // 129 bytes: not whole 64-bit words, software runs it
     public void TheEngineTakesModuliOfWholeWordsFrom1024To4096Bits(int bits, bool onEngine)
     {
-        KernelHpre hpre = Start();
-        using RSA reference = bits % 8 == 0 ? RSA.Create(bits) : OddSizedKey(bits);
-        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
-        using var session = new RsaSession(key, hpre.Runtime);
+        RSA reference = bits % 8 == 0 ? RSA.Create(bits) : OddSizedKey(bits);
+        (KernelHpre hpre, RsaSession session) = StartRsa(reference);
         byte[] hash = SHA256.HashData("abc"u8), signature = new byte[session.ModulusBytes];
         Assert.Equal(signature.Length, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.Equal(reference.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), signature);
@@ -125,10 +135,8 @@ public sealed class HisiHpreDriverTests : IDisposable
     [Fact]
     public void APkcs1CiphertextThatDoesNotDecodeReleasesNothing()
     {
-        KernelHpre hpre = Start();
-        using var reference = RSA.Create(2048);
-        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
-        using var session = new RsaSession(key, hpre.Runtime);
+        var reference = RSA.Create(2048);
+        (KernelHpre hpre, RsaSession session) = StartRsa(reference);
         // Raw-encrypt an encoding that is not EME-PKCS1-v1_5 (00 01 ... instead of 00 02 ...): the engine decrypts it,
         // the driver's decoding refuses it, as software's would.
         byte[] encoding = new byte[256], cipher = new byte[256], plain = new byte[256];
@@ -143,10 +151,8 @@ public sealed class HisiHpreDriverTests : IDisposable
     [Fact]
     public void OaepAndPssRunOnTheEngineWithTheirPaddingInSoftwareAndAgreeWithTheRuntime()
     {
-        KernelHpre hpre = Start();
-        using var reference = RSA.Create(3072);
-        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
-        using var session = new RsaSession(key, hpre.Runtime);
+        var reference = RSA.Create(3072);
+        (KernelHpre hpre, RsaSession session) = StartRsa(reference);
         byte[] message = RandomNumberGenerator.GetBytes(100), cipher = new byte[384], plain = new byte[384];
         Assert.Equal(384, session.Encrypt(message, cipher, RSAEncryptionPadding.OaepSHA256));
         Assert.Equal(message, reference.Decrypt(cipher, RSAEncryptionPadding.OaepSHA256));
@@ -329,10 +335,8 @@ public sealed class HisiHpreDriverTests : IDisposable
     [Fact]
     public void AnEngineErrorOrAMalformedCompletionFailsTheRequestAndTheQueueGoesOn()
     {
-        KernelHpre hpre = Start();
-        using var reference = RSA.Create(2048);
-        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
-        using var session = new RsaSession(key, hpre.Runtime);
+        var reference = RSA.Create(2048);
+        (KernelHpre hpre, RsaSession session) = StartRsa(reference);
         byte[] hash = SHA256.HashData("abc"u8), signature = new byte[256];
 
         hpre.Model.ForcedErrorType = 0x17;
@@ -394,11 +398,9 @@ public sealed class HisiHpreDriverTests : IDisposable
     [Fact]
     public void AKunpeng920HpreHasNoEccQueueAndOffersRsaAndDhAlone()
     {
-        KernelHpre hpre = Start(ecc: false);
+        var reference = RSA.Create(2048);
+        (KernelHpre hpre, RsaSession session) = StartRsa(reference, ecc: false);
         Assert.Equal(HisiQmApi.V2, hpre.Model.Api);
-        using var reference = RSA.Create(2048);
-        using RsaKey key = RsaKey.FromRsa(reference, includePrivate: true);
-        using var session = new RsaSession(key, hpre.Runtime);
         byte[] hash = SHA256.HashData("abc"u8), signature = new byte[256];
         Assert.Equal(256, session.SignHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.True(reference.VerifyHash(hash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
@@ -461,6 +463,11 @@ public sealed class HisiHpreDriverTests : IDisposable
 
     public void Dispose()
     {
+        for (int i = _sessions.Count - 1; i >= 0; i--)
+        {
+            _sessions[i].Dispose(); // sessions before their runtime
+        }
+
         foreach (KernelHpre owned in _owned)
         {
             owned.Dispose();
