@@ -5,7 +5,8 @@ using WarpDrive.Queues;
 namespace WarpDrive.Discovery;
 
 /// <summary>A libwd context on a kernel uacce device: its queue files (opens of <c>/dev/&lt;name&gt;</c>): for ZIP two,
-/// the one that compresses and the one that decompresses; for SEC one. There is no broker in the data path: the driver
+/// the one that compresses and the one that decompresses; for SEC one; for HPRE the one for RSA and DH and, where the
+/// device has ECC, the one for ECC. There is no broker in the data path: the driver
 /// writes SQEs into the mapped DUS region and rings the MMIO doorbell itself. The device reaches every address of the
 /// process (SVA), so sharing a buffer needs no call.</summary>
 internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo device, IUacceQueueFile[] files)
@@ -21,6 +22,11 @@ internal sealed class KernelQueueTransport(KernelDevices provider, WdDeviceInfo 
 
     public override QueueDriver CreateDriver() => KernelDevices.IsSec(Device)
         ? new HisiSecDriver(Device, HisiQmQueue.Start(files[0], Device, qcType: 0, HisiSecSqe.Size), () => provider.OpenSoftware(Device))
+        : KernelDevices.IsHpre(Device)
+        ? new HisiHpreDriver(Device,
+            HisiQmQueue.Start(files[0], Device, qcType: 0, HisiHpreSqe.Size),
+            files.Length > 1 ? HisiQmQueue.Start(files[1], Device, qcType: 1, HisiHpreSqe.Size) : null,
+            () => provider.OpenSoftware(Device))
         : new HisiZipDriver(Device,
             HisiQmQueue.Start(files[0], Device, qcType: 0, HisiZipSqe.Size),
             HisiQmQueue.Start(files[1], Device, qcType: 1, HisiZipSqe.Size));

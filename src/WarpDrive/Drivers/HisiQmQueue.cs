@@ -167,6 +167,28 @@ internal sealed unsafe class HisiQmQueue
         return true;
     }
 
+    /// <summary>The SQ slot of the next completion, if the device has posted one for a slot that holds a request of
+    /// <paramref name="pending"/> (the driver's record per slot). A CQE naming a slot with nothing in it means the
+    /// device is broken: the entry is given back (no request left the SQ), counted in <paramref name="errors"/>, and
+    /// this answers false.</summary>
+    public bool TryPeekPending<T>(T[] pending, ref uint errors, out int slot)
+        where T : struct, IHisiQmPending
+    {
+        if (!TryPeek(out slot))
+        {
+            return false;
+        }
+
+        if ((uint)slot >= (uint)pending.Length || !pending[slot].Active)
+        {
+            Advance(ofRequest: false);
+            Interlocked.Increment(ref errors);
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Gives the completion at the CQ head back to the device: the next lap flips the phase, and the CQ
     /// doorbell tells the device the new head (unless the kernel stopped the queue: <c>ds_rx</c>).</summary>
     /// <param name="ofRequest">false for an entry that named no request of ours: nothing leaves the SQ.</param>

@@ -73,18 +73,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         // slot always stays empty), and the next try writes them again.
         if (!TryBuild(in sqe, ref _sgl[_queue.NextSlot], out HisiSecSqe hw, out Pending pending))
         {
-            CompletionStatus sent = _software.TryPublish(in sqe);
-            if (sent == CompletionStatus.Busy)
-            {
-                return false;
-            }
-
-            if (sent != CompletionStatus.Ok)
-            {
-                Stage(sqe.UserData, sent);
-            }
-
-            return true;
+            return _software.TrySendOrRefuse(in sqe, _local, ref _errors);
         }
 
         if (!_queue.HasRoom)
@@ -236,16 +225,8 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
     private bool TryReap(out Cqe cqe)
     {
         cqe = default;
-        if (!_queue.TryPeek(out int slot))
+        if (!_queue.TryPeekPending(_pending, ref _errors, out int slot))
         {
-            return false;
-        }
-
-        if ((uint)slot >= (uint)_pending.Length || !_pending[slot].Active)
-        {
-            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so.
-            _queue.Advance(ofRequest: false);
-            Interlocked.Increment(ref _errors);
             return false;
         }
 
@@ -305,17 +286,8 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         _software.Dispose();
     }
 
-    private void Stage(ulong userData, CompletionStatus status)
-    {
-        _local.Stage(new Cqe { UserData = userData, Status = status });
-        if (status != CompletionStatus.Ok)
-        {
-            Interlocked.Increment(ref _errors);
-        }
-    }
-
     /// <summary>What the driver remembers of a request in an SQ slot until its completion.</summary>
-    private struct Pending
+    private struct Pending : IHisiQmPending
     {
         public ulong UserData;
         public ushort Tag;

@@ -335,17 +335,8 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
     {
         cqe = default;
         HisiQmQueue queue = _queues[direction];
-        if (!queue.TryPeek(out int slot))
+        if (!queue.TryPeekPending(_pending[direction], ref _errors, out int slot))
         {
-            return false;
-        }
-
-        if ((uint)slot >= (uint)queue.Depth || !_pending[direction][slot].Active)
-        {
-            // A CQE naming a slot with nothing in it: the device is broken. Give the entry back and say so; no request
-            // left the SQ.
-            queue.Advance(ofRequest: false);
-            Interlocked.Increment(ref _errors);
             return false;
         }
 
@@ -531,7 +522,7 @@ internal sealed unsafe class HisiZipDriver : QueueDriver
         public uint Room;
     }
 
-    private struct Pending
+    private struct Pending : IHisiQmPending
     {
         public ulong UserData;
         public uint Tag;

@@ -46,6 +46,26 @@ internal sealed class SoftwareFallback(WdDeviceInfo device, Func<QueueTransport?
         return CompletionStatus.Ok;
     }
 
+    /// <summary>Sends <paramref name="sqe"/> to software, or answers it in <paramref name="local"/> where there is no
+    /// software device (<see cref="CompletionStatus.Unsupported"/>, counted in the driver's <paramref name="errors"/>).</summary>
+    /// <returns>false when software's queue is full: the caller tries again later.</returns>
+    public bool TrySendOrRefuse(in Sqe sqe, LocalCompletions local, ref uint errors)
+    {
+        CompletionStatus sent = TryPublish(in sqe);
+        if (sent == CompletionStatus.Busy)
+        {
+            return false;
+        }
+
+        if (sent != CompletionStatus.Ok)
+        {
+            local.Stage(new Cqe { UserData = sqe.UserData, Status = sent });
+            Interlocked.Increment(ref errors);
+        }
+
+        return true;
+    }
+
     /// <summary>Serves what was sent since the last call (on this thread).</summary>
     public void Flush()
     {

@@ -98,6 +98,10 @@ public abstract class HisiQmModel : IDisposable
 
     internal bool SupportsQpInfo { get; }
 
+    /// <summary>The <c>api</c> attribute: <see cref="HisiQmApi.V2"/> (Kunpeng 920) unless a model stands for a later
+    /// version.</summary>
+    public virtual string Api => HisiQmApi.V2;
+
     /// <summary>The engine of a queue whose <c>qc_type</c> is <paramref name="qcType"/>.</summary>
     internal abstract IHisiQmEngine CreateEngine(int qcType);
 
@@ -123,7 +127,7 @@ public abstract class HisiQmModel : IDisposable
         }
 
         File.CreateSymbolicLink(link, Path.GetRelativePath(Path.GetFullPath(directory), pci));
-        File.WriteAllText(Path.Combine(directory, "api"), HisiQmApi.V2 + "\n");
+        File.WriteAllText(Path.Combine(directory, "api"), Api + "\n");
         File.WriteAllText(Path.Combine(directory, "flags"), Line((long)UacceDeviceFlags.Sva));
         File.WriteAllText(Path.Combine(directory, "algorithms"), _algorithms);
         File.WriteAllText(Path.Combine(directory, "isolate"), Line(0));

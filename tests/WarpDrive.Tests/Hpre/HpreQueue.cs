@@ -49,6 +49,7 @@ public sealed unsafe class HpreQueue : IDisposable
 {
     private const int ArenaSize = 256 * 1024;
     private readonly WdRuntime _runtime;
+    private readonly bool _ownsRuntime = true;
     private readonly byte[] _arena = GC.AllocateArray<byte>(ArenaSize, pinned: true);
     private readonly int _share;
     private readonly List<WdQueue> _extra = [];
@@ -63,6 +64,16 @@ public sealed unsafe class HpreQueue : IDisposable
             EmbeddedDeviceOptions = new WdEmbeddedDeviceOptions { QueueCount = 4, WorkerCount = engines, QueueDepth = 64 },
         });
         Queue = _runtime.RequestQueue("rsa");
+        _share = Queue.Share(Base, ArenaSize);
+    }
+
+    /// <summary>A raw queue for <paramref name="algorithm"/> on the device <paramref name="runtime"/> picks (the
+    /// kernel's, in the Uacce tests); the runtime stays the caller's.</summary>
+    public HpreQueue(WdRuntime runtime, string algorithm)
+    {
+        _runtime = runtime;
+        _ownsRuntime = false;
+        Queue = _runtime.RequestQueue(algorithm);
         _share = Queue.Share(Base, ArenaSize);
     }
 
@@ -198,7 +209,10 @@ public sealed unsafe class HpreQueue : IDisposable
 
         Queue.Unshare(_share);
         Queue.Dispose();
-        _runtime.Dispose();
+        if (_ownsRuntime)
+        {
+            _runtime.Dispose();
+        }
     }
 }
 

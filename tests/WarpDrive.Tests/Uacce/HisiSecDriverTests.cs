@@ -347,35 +347,6 @@ public sealed class HisiSecDriverTests : IDisposable
 }
 
 /// <summary>A <see cref="HisiSecModel"/> published in a fake sysfs and /dev of its own, and a runtime in kernel mode
-/// that finds it there.</summary>
-internal sealed class KernelSec : IDisposable
-{
-    private readonly string _root = Directory.CreateTempSubdirectory("wd-hisisec-").FullName;
-
-    public KernelSec(WdDeviceMode mode = WdDeviceMode.Kernel, HisiQmModelOptions? options = null)
-    {
-        Model = new HisiSecModel(options: options);
-        Model.Publish(ClassDirectory, DeviceDirectory);
-        Runtime = new WdRuntime(new WdRuntimeOptions
-        {
-            MixMode = false, // requests go to the device under test, not to Mix mode's inline one
-            Mode = mode,
-            Uacce = new UacceOptions { ClassDirectory = ClassDirectory, DeviceDirectory = DeviceDirectory, OpenQueueFile = Model.Open },
-        });
-    }
-
-    public HisiSecModel Model { get; }
-
-    public WdRuntime Runtime { get; }
-
-    public string ClassDirectory => Path.Combine(_root, "sys", "class", "uacce");
-
-    public string DeviceDirectory => Path.Combine(_root, "dev");
-
-    public void Dispose()
-    {
-        Runtime.Dispose(); // before the model
-        Model.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
-}
+/// (or <paramref name="mode"/>) that finds it there.</summary>
+internal sealed class KernelSec(WdDeviceMode mode = WdDeviceMode.Kernel, HisiQmModelOptions? options = null)
+    : KernelModel<HisiSecModel>(new HisiSecModel(options: options), mode);
