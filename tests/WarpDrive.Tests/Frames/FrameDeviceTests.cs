@@ -160,6 +160,32 @@ public sealed class FrameDeviceTests
         }
     }
 
+    /// <summary>A zstd frame that declares 1 byte of content and ends with an empty last block is invalid data in block
+    /// mode and however stream mode splits it (libzstd 1.5.4 accepted it when the block header came in a later request
+    /// than the frame header; found by AFL++, Corpus/zstd/fuzz-content-size-empty-last-block).</summary>
+    [Theory]
+    [MemberData(nameof(FrameDevice.All), MemberType = typeof(FrameDevice))]
+    public void AZstdFrameShortOfItsDeclaredContentSizeIsInvalidDataInEveryPiecing(string engines)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] frame = [0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x01, 0x01, 0x00, 0x00];
+        Assert.Equal(DataErrorKind.InvalidData, (DataErrorKind)device.Decompress(CompAlgorithm.Zstd, frame, 64, out _).Detail);
+        byte[] output = new byte[64];
+        for (int piece = 1; piece <= frame.Length; piece++)
+        {
+            Cqe cqe = default;
+            for (int at = 0; at < frame.Length && cqe.Status == CompletionStatus.Ok; at += piece)
+            {
+                int length = Math.Min(piece, frame.Length - at);
+                SqeFlags flags = SqeFlags.Stream | (at == 0 ? SqeFlags.NewStream : 0) | (at + length == frame.Length ? SqeFlags.Last : 0);
+                cqe = device.Run(Opcode.Decompress, CompAlgorithm.Zstd, 0, frame.AsSpan(at, length), output, flags);
+            }
+
+            Assert.True(cqe.Status == CompletionStatus.DataError && (DataErrorKind)cqe.Detail == DataErrorKind.InvalidData,
+                $"pieces of {piece}: {cqe.Status} ({(DataErrorKind)cqe.Detail})");
+        }
+    }
+
     /// <summary>A zstd v0.7 frame (legacy magic 0xFD2FB527, found by the fuzzer: Debian's libzstd decoded it to 0 bytes,
     /// ZstdSharp refused it): an invalid header on both engines, in block mode and a byte per request, and trailing
     /// garbage after a frame (Corpus/zstd/fuzz-legacy-v07*).</summary>
