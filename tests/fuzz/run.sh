@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The long fuzzing run: tests/fuzz/run.sh [SECONDS] [TARGET]
 #   SECONDS  how long AFL++ runs per target (default 600)
-#   TARGET   deflate, zlib, gzip or all (default all: one run after another)
+#   TARGET   deflate, zlib, gzip, zstd, lz4 or all (default all: one run after another)
 # Installs AFL++ (apt) and the SharpFuzz instrumenter (dotnet tool) when missing, builds the harness
-# (tests/fuzz/WarpDrive.Fuzz), instruments WarpDrive.dll and WarpDrive.Devices.dll, seeds AFL++ from the regression
+# (tests/fuzz/WarpDrive.Fuzz), instruments WarpDrive.dll and WarpDrive.Devices.dll (and the managed zstd and LZ4 ports,
+# ZstdSharp.dll and K4os.Compression.LZ4.dll, whose decoders the zstd and lz4 targets hold against libzstd and
+# liblz4; the native libraries are not instrumented), seeds AFL++ from the regression
 # corpus (tests/WarpDrive.Tests/Corpus/TARGET), runs it, prints its figures, minimises the new queue entries with
 # afl-cmin and copies them into the corpus as fuzz-*. Crashes and hangs are left in $WORK/TARGET/default/{crashes,hangs}
 # (replay one: dotnet $BIN/WarpDrive.Fuzz.dll TARGET --crash FILE). WORK defaults to /tmp/wd-fuzz.
@@ -23,7 +25,7 @@ dotnet build tests/fuzz/WarpDrive.Fuzz -c Release -nologo -v q
 # Instrument a copy (sharpfuzz rewrites in place; an instrumented assembly runs only under AFL++, so the build's own
 # output stays plain for --replay and --crash).
 rm -rf "$WORK/bin" && mkdir -p "$WORK" && cp -r "$BIN" "$WORK/bin"
-for dll in WarpDrive.dll WarpDrive.Devices.dll; do
+for dll in WarpDrive.dll WarpDrive.Devices.dll ZstdSharp.dll K4os.Compression.LZ4.dll; do
   "$SHARPFUZZ" "$WORK/bin/$dll" >/dev/null
 done
 
@@ -34,7 +36,8 @@ DOTNET=$(readlink -f "$(command -v dotnet)") # afl-cmin wants the executable's r
 fuzz_one() {
   local target=$1 out=$WORK/$1
   rm -rf "$out" && mkdir -p "$out/seeds" "$out/min"
-  # Seeds: every corpus file behind the three control bytes (ISA-L and zlib; whole, and split into small pieces).
+  # Seeds: every corpus file behind the three control bytes (deflate targets: ISA-L and zlib; zstd and lz4: both
+  # engines each time, and block mode also into a small destination; whole, and split into small pieces).
   for f in "$CORPUS/$target"/*; do
     n=$(basename "$f")
     { printf '\x00\xff\xff'; cat "$f"; } > "$out/seeds/$n-isal"
@@ -64,7 +67,7 @@ fuzz_one() {
 }
 
 if [ "$TARGET" = all ]; then
-  for t in deflate zlib gzip; do fuzz_one "$t"; done
+  for t in deflate zlib gzip zstd lz4; do fuzz_one "$t"; done
 else
   fuzz_one "$TARGET"
 fi

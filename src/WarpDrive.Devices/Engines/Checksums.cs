@@ -3,7 +3,8 @@ using WarpDrive.Abi;
 namespace WarpDrive.Devices.Engines;
 
 /// <summary>Running checksums of uncompressed data, as the ZIP device reports them in completions:
-/// CRC-32 (gzip, raw deflate) and Adler-32 (zlib). ISA-L's vectorised versions when present, else zlib's.</summary>
+/// CRC-32 (gzip, raw deflate) and Adler-32 (zlib). ISA-L's vectorised versions when present, else zlib's. zstd's and
+/// LZ4's XXH checksums keep state of their own: <see cref="RunningChecksum"/>.</summary>
 internal static unsafe class Checksums
 {
     /// <summary>Initial value for <paramref name="algorithm"/>.</summary>

@@ -7,9 +7,10 @@ namespace WarpDrive.Devices.Engines;
 /// <summary>liblz4's frame decompressor (LZ4F_decompress): stops at the end of each frame and skips skippable frames.</summary>
 internal sealed unsafe class Lz4Decompressor : Codec
 {
-    private nint _context;
+    private nint _context = Create();
+    private bool _inFrame; // a frame begun and not finished: LZ4F_resetDecompressionContext does not clear it all
 
-    public Lz4Decompressor()
+    private static nint Create()
     {
         nint context;
         nuint rc = CreateDecompressionContext(&context, Interop.Lz4.Version);
@@ -18,10 +19,27 @@ internal sealed unsafe class Lz4Decompressor : Codec
             throw new InvalidOperationException("LZ4F_createDecompressionContext failed");
         }
 
-        _context = context;
+        return context;
     }
 
-    public override void Reset(CompAlgorithm algorithm, int level, int windowBits) => ResetDecompressionContext(_context);
+    /// <summary>A frame that ended or never began: LZ4F's reset. One abandoned part-way (truncated, corrupt): a fresh
+    /// context, since liblz4 1.9.4's reset keeps the frame's remaining content size, and the next frame without a
+    /// content size then failed its end check ("frameSize_wrong") for whoever the engine served next (found with the
+    /// fuzz corpus: Corpus/lz4/fuzz-df3301552d46 before any valid frame). Only after a data error or a block request
+    /// that ran out of room.</summary>
+    public override void Reset(CompAlgorithm algorithm, int level, int windowBits)
+    {
+        if (_inFrame)
+        {
+            _ = FreeDecompressionContext(_context);
+            _context = 0;
+            _context = Create();
+            _inFrame = false;
+            return;
+        }
+
+        ResetDecompressionContext(_context);
+    }
 
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)
@@ -32,15 +50,16 @@ internal sealed unsafe class Lz4Decompressor : Codec
         nuint rc = Decompress(_context, output, &outLength, input, &inLength, null);
         consumed = (int)inLength;
         produced = (int)outLength;
+        _inFrame |= consumed > 0;
         if (IsError(rc) != 0)
         {
             error = Classify(Marshal.PtrToStringUTF8((nint)GetErrorName(rc)));
-            ResetDecompressionContext(_context);
-            return CodecStatus.DataError;
+            return CodecStatus.DataError; // the next Reset makes a fresh context
         }
 
         if (rc == 0)
         {
+            _inFrame = false;
             return CodecStatus.StreamEnd;
         }
 

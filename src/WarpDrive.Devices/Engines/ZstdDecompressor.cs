@@ -4,20 +4,29 @@ using static WarpDrive.Devices.Interop.Zstd;
 namespace WarpDrive.Devices.Engines;
 
 /// <summary>zstd's streaming decompressor (ZSTD_decompressStream) on <typeparamref name="TLibrary"/>. It skips skippable
-/// frames itself and stops at the end of each frame (the ZIP stream starts the next one, as with gzip members).</summary>
+/// frames itself and stops at the end of each frame (the ZIP stream starts the next one, as with gzip members). It reads
+/// the frames of RFC 8878 only, and checks what libzstd 1.5.4 and ZstdSharp do not both check (<see cref="ZstdFrameStart"/>):
+/// a legacy magic is DATA_ERROR/invalid header, a frame that ends short of or past its declared content size
+/// DATA_ERROR/invalid data, on both engines.</summary>
 internal sealed unsafe class ZstdDecompressor<TLibrary> : Codec
     where TLibrary : IZstdLibrary
 {
     private nint _dctx = TLibrary.CreateDCtx();
     private ZstdDictionaryCache _dictionary;
+    private ZstdFrameStart _frame;
+    private ulong _frameOutput; // bytes the current frame has decoded
 
     /// <summary>The next frame of the same stream (the ZIP stream's multi-frame reset): the dictionary stays.</summary>
-    public override void Reset(CompAlgorithm algorithm, int level, int windowBits) =>
+    public override void Reset(CompAlgorithm algorithm, int level, int windowBits)
+    {
         _ = TLibrary.DCtxReset(_dctx, ResetSessionOnly);
+        _frame.Clear();
+        _frameOutput = 0;
+    }
 
     public override DataErrorKind Reset(CompAlgorithm algorithm, int level, int windowBits, ReadOnlySpan<byte> dictionary)
     {
-        _ = TLibrary.DCtxReset(_dctx, ResetSessionOnly);
+        Reset(algorithm, level, windowBits);
         if (_dictionary.Holds(dictionary, 0) || (dictionary.IsEmpty && !_dictionary.IsSet))
         {
             return DataErrorKind.None;
@@ -43,12 +52,22 @@ internal sealed unsafe class ZstdDecompressor<TLibrary> : Codec
     public override CodecStatus Process(byte* input, int inputLength, byte* output, int outputLength, FlushMode flush,
         out int consumed, out int produced, out DataErrorKind error)
     {
+        if (_frame.StartsLegacyFrame(input, inputLength))
+        {
+            consumed = produced = 0;
+            error = DataErrorKind.InvalidHeader;
+            return CodecStatus.DataError;
+        }
+
         error = DataErrorKind.None;
         ZstdBuffer inBuffer = new() { Data = input, Size = (nuint)inputLength };
         ZstdBuffer outBuffer = new() { Data = output, Size = (nuint)outputLength };
         nuint rc = TLibrary.DecompressStream(_dctx, &outBuffer, &inBuffer);
         consumed = (int)inBuffer.Pos;
         produced = (int)outBuffer.Pos;
+        _frame.Append(input, consumed);
+        _frameOutput += (ulong)produced;
+
         if (TLibrary.IsError(rc))
         {
             int code = TLibrary.ErrorCode(rc);
@@ -66,6 +85,12 @@ internal sealed unsafe class ZstdDecompressor<TLibrary> : Codec
         }
         else if (rc == 0)
         {
+            if (_frame.TryGetContentSize(out ulong declared) && declared != _frameOutput)
+            {
+                error = DataErrorKind.InvalidData;
+                return CodecStatus.DataError;
+            }
+
             return CodecStatus.StreamEnd; // a frame decoded, checked and flushed
         }
 

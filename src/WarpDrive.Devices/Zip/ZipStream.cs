@@ -4,10 +4,11 @@ using WarpDrive.Devices.Engines;
 namespace WarpDrive.Devices.Zip;
 
 /// <summary>One compression or decompression stream: a codec plus what the ZIP device tracks around it
-/// (running checksum, end of stream, gzip members). Used per request in block mode and kept per
+/// (running checksum of the uncompressed data, end of stream, gzip members, zstd and LZ4 frames). Used per request in block mode and kept per
 /// <c>StreamId</c> in stream mode.</summary>
 internal sealed unsafe class ZipStream : IDisposable
 {
+    private readonly RunningChecksum _checksum = new();
     private Codec? _codec;
     private object? _engine;
     private long _memberOutput;
@@ -15,8 +16,6 @@ internal sealed unsafe class ZipStream : IDisposable
     public Opcode Direction { get; private set; }
 
     public CompAlgorithm Algorithm { get; private set; }
-
-    public uint Checksum { get; private set; }
 
     public bool Ended { get; private set; }
 
@@ -55,7 +54,7 @@ internal sealed unsafe class ZipStream : IDisposable
         Direction = direction;
         Algorithm = algorithm;
         DataErrorKind refused = _codec.Reset(algorithm, level, windowBits, dictionary);
-        Checksum = Checksums.Initial(algorithm);
+        _checksum.Reset(algorithm);
         Ended = false;
         Members = 0;
         _memberOutput = 0;
@@ -121,10 +120,17 @@ internal sealed unsafe class ZipStream : IDisposable
                 CodecStatus status = codec.Process(input + offset, length - offset, output + produced, outputLength - produced,
                     flush, out int c, out int p, out DataErrorKind error);
                 // The device folds the bytes in itself: ISA-L's internal checksum lags behind the input it has
-                // buffered and keeps Adler-32 minus one until the end, so it is no running checksum.
-                Checksum = Direction == Opcode.Compress
-                    ? Checksums.Update(Algorithm, Checksum, input + offset, c)
-                    : Checksums.Update(Algorithm, Checksum, output + produced, p);
+                // buffered and keeps Adler-32 minus one until the end, so it is no running checksum; zstd's and LZ4's
+                // libraries expose none, and theirs would restart with each frame.
+                if (Direction == Opcode.Compress)
+                {
+                    _checksum.Append(input + offset, c);
+                }
+                else
+                {
+                    _checksum.Append(output + produced, p);
+                }
+
                 offset += c;
                 consumed += c;
                 produced += p;
@@ -168,7 +174,7 @@ internal sealed unsafe class ZipStream : IDisposable
     done:
         cqe.Consumed = (uint)consumed;
         cqe.Produced = (uint)produced;
-        cqe.Checksum = Checksum;
+        cqe.Checksum = _checksum.Value;
         if (Ended && cqe.Status == CompletionStatus.Ok)
         {
             cqe.Flags |= CqeFlags.EndOfStream;

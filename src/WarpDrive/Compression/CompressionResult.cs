@@ -7,7 +7,10 @@ namespace WarpDrive.Compression;
 /// <paramref name="Produced"/> bytes, then call again with the input after <paramref name="Consumed"/>.</param>
 /// <param name="Consumed">Input bytes used.</param>
 /// <param name="Produced">Output bytes written.</param>
-/// <param name="Checksum">Running CRC-32 (gzip, deflate) or Adler-32 (zlib) of the uncompressed data.</param>
+/// <param name="Checksum">Running checksum of the uncompressed data (the input consumed so far when compressing, the
+/// output so far when decompressing, across gzip members and zstd/LZ4 frames): CRC-32 (gzip, deflate), Adler-32
+/// (zlib), the low 32 bits of XXH64 with seed 0 (zstd, what a zstd frame's content checksum holds) or XXH32 with seed 0
+/// (LZ4, an LZ4 frame's content checksum).</param>
 /// <param name="EndOfStream">The stream is complete (trailer written, or end of compressed data reached).</param>
 /// <param name="DataError">Why, when <paramref name="Status"/> is <see cref="CompletionStatus.DataError"/>.</param>
 public readonly record struct CompressionResult(

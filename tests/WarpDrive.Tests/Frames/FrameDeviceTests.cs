@@ -134,6 +134,88 @@ public sealed class FrameDeviceTests
         Assert.Equal(DataErrorKind.TrailingGarbage, (DataErrorKind)garbage.Detail);
     }
 
+    /// <summary>A frame abandoned part-way (here: cut short after a header that declares a content size) leaves nothing
+    /// behind for the next request on the same engine: liblz4's context reset kept the frame's remaining size, and the
+    /// next valid frame, which declares none, failed as "checksum mismatch" (found by the zstd/lz4 fuzz corpus:
+    /// Corpus/lz4/fuzz-df3301552d46).</summary>
+    [Theory]
+    [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
+    public void AFrameAbandonedPartWayLeavesNothingForTheNextRequest(string engines, CompAlgorithm algorithm)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] input = TestData.Text(5_000);
+        byte[] valid = device.Compress(algorithm, 1, input);
+        byte[] cut = algorithm == CompAlgorithm.Lz4
+            ? [0x04, 0x22, 0x4D, 0x18, 0x7C, 0x50, 0x41, 0x41, 0x43, 0x80, 0x78, 0xFF, 0x1A, 0xFF, 0x00, 0x07]
+            : valid[..(valid.Length / 2)];
+        foreach (SqeFlags flags in new[] { SqeFlags.None, SqeFlags.Stream | SqeFlags.NewStream | SqeFlags.Last })
+        {
+            Cqe truncated = device.Run(Opcode.Decompress, algorithm, 0, cut, new byte[input.Length], flags);
+            Assert.Equal(CompletionStatus.DataError, truncated.Status);
+            Assert.Equal(DataErrorKind.Truncated, (DataErrorKind)truncated.Detail);
+            byte[] output = new byte[input.Length];
+            Cqe next = device.Run(Opcode.Decompress, algorithm, 0, valid, output, flags); // the same codec as the cut frame's
+            Assert.True(next.Status == CompletionStatus.Ok, $"{next.Status} ({(DataErrorKind)next.Detail}) after an abandoned frame");
+            Assert.Equal(input, output);
+        }
+    }
+
+    /// <summary>A zstd frame that declares 1 byte of content and ends with an empty last block is invalid data in block
+    /// mode and however stream mode splits it (libzstd 1.5.4 accepted it when the block header came in a later request
+    /// than the frame header; found by AFL++, Corpus/zstd/fuzz-content-size-empty-last-block).</summary>
+    [Theory]
+    [MemberData(nameof(FrameDevice.All), MemberType = typeof(FrameDevice))]
+    public void AZstdFrameShortOfItsDeclaredContentSizeIsInvalidDataInEveryPiecing(string engines)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] frame = [0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x01, 0x01, 0x00, 0x00];
+        Assert.Equal(DataErrorKind.InvalidData, (DataErrorKind)device.Decompress(CompAlgorithm.Zstd, frame, 64, out _).Detail);
+        byte[] output = new byte[64];
+        for (int piece = 1; piece <= frame.Length; piece++)
+        {
+            Cqe cqe = default;
+            for (int at = 0; at < frame.Length && cqe.Status == CompletionStatus.Ok; at += piece)
+            {
+                int length = Math.Min(piece, frame.Length - at);
+                SqeFlags flags = SqeFlags.Stream | (at == 0 ? SqeFlags.NewStream : 0) | (at + length == frame.Length ? SqeFlags.Last : 0);
+                cqe = device.Run(Opcode.Decompress, CompAlgorithm.Zstd, 0, frame.AsSpan(at, length), output, flags);
+            }
+
+            Assert.True(cqe.Status == CompletionStatus.DataError && (DataErrorKind)cqe.Detail == DataErrorKind.InvalidData,
+                $"pieces of {piece}: {cqe.Status} ({(DataErrorKind)cqe.Detail})");
+        }
+    }
+
+    /// <summary>A zstd v0.7 frame (legacy magic 0xFD2FB527, found by the fuzzer: Debian's libzstd decoded it to 0 bytes,
+    /// ZstdSharp refused it): an invalid header on both engines, in block mode and a byte per request, and trailing
+    /// garbage after a frame (Corpus/zstd/fuzz-legacy-v07*).</summary>
+    [Theory]
+    [MemberData(nameof(FrameDevice.All), MemberType = typeof(FrameDevice))]
+    public void ALegacyZstdFrameIsAnInvalidHeaderOnBothEngines(string engines)
+    {
+        using var device = new FrameDevice(engines);
+        byte[] legacy = [0x27, 0xB5, 0x2F, 0xFD, 0x00, 0x20, 0xC2, 0xED, 0xF7];
+        Cqe block = device.Decompress(CompAlgorithm.Zstd, legacy, 1024, out _);
+        Assert.Equal(CompletionStatus.DataError, block.Status);
+        Assert.Equal(DataErrorKind.InvalidHeader, (DataErrorKind)block.Detail);
+
+        byte[] output = new byte[64];
+        Cqe cqe = default;
+        for (int i = 0; i < legacy.Length && cqe.Status == CompletionStatus.Ok; i++)
+        {
+            SqeFlags flags = SqeFlags.Stream | (i == 0 ? SqeFlags.NewStream : 0) | (i == legacy.Length - 1 ? SqeFlags.Last : 0);
+            cqe = device.Run(Opcode.Decompress, CompAlgorithm.Zstd, 0, legacy.AsSpan(i, 1), output, flags);
+        }
+
+        Assert.Equal(CompletionStatus.DataError, cqe.Status);
+        Assert.Equal(DataErrorKind.InvalidHeader, (DataErrorKind)cqe.Detail);
+
+        byte[] after = [.. device.Compress(CompAlgorithm.Zstd, 1, [42]), .. legacy];
+        Cqe trailing = device.Decompress(CompAlgorithm.Zstd, after, 1024, out _);
+        Assert.Equal(CompletionStatus.DataError, trailing.Status);
+        Assert.Equal(DataErrorKind.TrailingGarbage, (DataErrorKind)trailing.Detail);
+    }
+
     [Theory]
     [MemberData(nameof(FrameDevice.AllWithFormats), MemberType = typeof(FrameDevice))]
     public void AFlippedContentChecksumIsAChecksumMismatch(string engines, CompAlgorithm algorithm)

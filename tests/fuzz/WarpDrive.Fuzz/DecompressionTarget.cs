@@ -10,7 +10,7 @@ namespace WarpDrive.Fuzz;
 /// System.IO.Compression. A failed check throws <see cref="FuzzCheckException"/>, which AFL++ records as a crash; so
 /// does any exception other than a data error (a <see cref="CompletionStatus.DataError"/> result, or the streams'
 /// <see cref="InvalidDataException"/>).</summary>
-internal sealed class DecompressionTarget : IDisposable
+internal sealed class DecompressionTarget : IFuzzTarget
 {
     /// <summary>Most output one case may produce: beyond it the paths only have to agree that it is too much.</summary>
     private const int Cap = 1 << 20;
@@ -19,7 +19,7 @@ internal sealed class DecompressionTarget : IDisposable
     private readonly Engine _isal;
     private readonly Engine _zlib;
     private readonly byte[] _block = new byte[Cap];
-    private readonly byte[] _stream = new byte[Cap + (64 * 256) + 1];
+    private readonly byte[] _stream = new byte[Cap + FuzzInput.MaxOutputChunk];
 
     public DecompressionTarget(CompressionAlgorithm algorithm)
     {
@@ -32,12 +32,12 @@ internal sealed class DecompressionTarget : IDisposable
     public Outcome Run(ReadOnlySpan<byte> raw)
     {
         var input = new FuzzInput(raw);
-        Engine engine = input.UseZlib ? _zlib : _isal;
+        Engine engine = input.Alternate ? _zlib : _isal;
         byte[] data = input.Data.ToArray();
 
         Outcome isal = Block(_isal.Block, data);
         Outcome zlib = Block(_zlib.Block, data);
-        Outcome block = input.UseZlib ? zlib : isal;
+        Outcome block = input.Alternate ? zlib : isal;
         Outcome stream = Stream(engine.Stream, data, input.PieceLength, input.OutputChunk);
         Outcome reader = Reader(engine.Runtime, data);
         Outcome reference = ReferenceDecoder.Run(_algorithm, data, Cap);

@@ -1,25 +1,26 @@
 using SharpFuzz;
+using WarpDrive.Abi;
 using WarpDrive.Compression;
 
 namespace WarpDrive.Fuzz;
 
-/// <summary><c>WarpDrive.Fuzz deflate|zlib|gzip</c>: the AFL++ target (SharpFuzz's fork server; AFL++ feeds inputs).
-/// <c>WarpDrive.Fuzz gzip --replay FILE...</c>: runs plain compressed files outside AFL++ (both engines, three splits
-/// each) and prints each outcome. <c>--crash FILE...</c>: runs AFL++ inputs (control bytes first) as they are. (a
-/// failed check is an exception with a stack trace and exit code 1).</summary>
+/// <summary><c>WarpDrive.Fuzz deflate|zlib|gzip|zstd|lz4</c>: the AFL++ target (SharpFuzz's fork server; AFL++ feeds
+/// inputs). <c>WarpDrive.Fuzz gzip --replay FILE...</c>: runs plain compressed files outside AFL++ (both values of the
+/// control bit, three splits each) and prints each outcome. <c>--crash FILE...</c>: runs AFL++ inputs (control bytes
+/// first) as they are. (a failed check is an exception with a stack trace and exit code 1).</summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length == 0 || !TryParse(args[0], out CompressionAlgorithm algorithm))
+        if (args.Length == 0 || Create(args[0]) is not { } factory)
         {
-            Console.Error.WriteLine("usage: WarpDrive.Fuzz deflate|zlib|gzip [--replay CORPUS-FILE... | --crash AFL-INPUT...]");
+            Console.Error.WriteLine("usage: WarpDrive.Fuzz deflate|zlib|gzip|zstd|lz4 [--replay CORPUS-FILE... | --crash AFL-INPUT...]");
             return 2;
         }
 
         if (args.Length > 1 && args[1] == "--crash")
         {
-            using var target = new DecompressionTarget(algorithm);
+            using IFuzzTarget target = factory();
             foreach (string file in args.Skip(2))
             {
                 Console.WriteLine($"{file}: {target.Run(File.ReadAllBytes(file))}"); // an AFL++ input, control bytes first
@@ -30,10 +31,11 @@ internal static class Program
 
         if (args.Length > 1 && args[1] == "--replay")
         {
-            using var target = new DecompressionTarget(algorithm);
+            using IFuzzTarget target = factory();
             foreach (string file in args.Skip(2))
             {
-                // A corpus file is plain compressed data: run it on both engines with several splits and buffer sizes.
+                // A corpus file is plain compressed data: run it with both values of the control bit (the deflate
+                // targets' engine) and several splits and buffer sizes.
                 byte[] data = File.ReadAllBytes(file);
                 byte[] input = new byte[data.Length + 3];
                 data.CopyTo(input, 3);
@@ -61,11 +63,11 @@ internal static class Program
         }
 
         // Instrumented code may run only once SharpFuzz has attached AFL++'s coverage map, inside Run: the target
-        // (runtime, device, sessions) is made by the first case.
-        DecompressionTarget? fuzzed = null;
+        // (runtime or devices, sessions) is made by the first case.
+        IFuzzTarget? fuzzed = null;
         Fuzzer.OutOfProcess.Run(stream =>
         {
-            fuzzed ??= new DecompressionTarget(algorithm);
+            fuzzed ??= factory();
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             fuzzed.Run(copy.GetBuffer().AsSpan(0, (int)copy.Length));
@@ -73,14 +75,14 @@ internal static class Program
         return 0;
     }
 
-    private static bool TryParse(string name, out CompressionAlgorithm algorithm)
+    /// <summary>What makes the target named <paramref name="name"/>; null for an unknown name.</summary>
+    private static Func<IFuzzTarget>? Create(string name) => name switch
     {
-        algorithm = name switch
-        {
-            "deflate" => CompressionAlgorithm.Deflate,
-            "zlib" => CompressionAlgorithm.Zlib,
-            _ => CompressionAlgorithm.Gzip,
-        };
-        return name is "deflate" or "zlib" or "gzip";
-    }
+        "deflate" => () => new DecompressionTarget(CompressionAlgorithm.Deflate),
+        "zlib" => () => new DecompressionTarget(CompressionAlgorithm.Zlib),
+        "gzip" => () => new DecompressionTarget(CompressionAlgorithm.Gzip),
+        "zstd" => () => new FrameTarget(CompAlgorithm.Zstd),
+        "lz4" => () => new FrameTarget(CompAlgorithm.Lz4),
+        _ => null,
+    };
 }
