@@ -40,6 +40,16 @@ internal sealed class LevelOptions
                 command.Add(option);
                 _levels.Add(option, -n);
             }
+
+            // The parser splits an --fast=N it does not know into --fast and a file N: refuse it from the line itself.
+            command.Validators.Add(r =>
+            {
+                if (Environment.GetCommandLineArgs().Skip(1).TakeWhile(a => a != "--")
+                        .FirstOrDefault(a => a.StartsWith("--fast=", StringComparison.Ordinal) && !_levels.Keys.Any(o => o.Name == a)) is { } bad)
+                {
+                    r.AddError($"{bad}: --fast=N takes N from 1 to {MaxFast}");
+                }
+            });
         }
     }
 

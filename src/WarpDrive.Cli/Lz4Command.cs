@@ -41,7 +41,7 @@ internal static class Lz4Command
         var levels = new LevelOptions(command, 0, 12, level => level == 12 ? ["--best"] : [],
             level => level switch { 1 => "Levels -1 (default, fast) to -12 (smaller: LZ4 HC from -3)", 12 => "Level 12", _ => null },
             fastWithValue: true);
-        var devices = new DeviceSelection(command);
+        var devices = new DeviceSelection(command, shortMode: false);
         command.SetAction(parse =>
         {
             string[] operands = parse.GetValue(common.Files) ?? [];

@@ -174,6 +174,33 @@ public sealed class FrameToolCliTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("zstd --fast=200 a")] // wd's levels stop at -128 (zstd would take it)
+    [InlineData("zstd -T2 a")] // options of the tools that wd does not have: usage errors, not file names
+    [InlineData("zstd --long a")]
+    [InlineData("lz4 -B4 a")]
+    [InlineData("lz4 -D dict a")]
+    [InlineData("lz4 --content-size a c.lz4")]
+    public async Task WhatWdDoesNotDoIsAUsageError(string command)
+    {
+        await SetUp("a");
+        (int code, _, string stderr) = CliRunner.Run($"cd '{_dirs.Wd}' && {SideBySide.WdDll}", command);
+        Assert.True(code == 2, $"{command}: exit {code}: {stderr}");
+        Assert.StartsWith("wd: ", stderr);
+        Assert.Equal(["a"], SideBySide.Listing(_dirs.Wd));
+    }
+
+    [Fact]
+    public async Task Lz4sDashMIsMultipleNotMode()
+    {
+        await SetUp("a b");
+        var (real, wd) = _dirs.Run("lz4", "-m a b");
+        Assert.Equal((0, 0), (real.Code, wd.Code));
+        Assert.Equal(["a", "a.lz4", "b", "b.lz4"], SideBySide.Listing(_dirs.Wd));
+        Assert.Equal(SideBySide.Listing(_dirs.Tool), SideBySide.Listing(_dirs.Wd));
+        Assert.Equal(0, CliRunner.Run($"cd '{_dirs.Wd}' && {SideBySide.WdDll} lz4", "--mode local -m -f a b").Code); // --mode is still there
+    }
+
     /// <summary>What a file holds, decompressed by the real tool when it is zstd or lz4 data (so a compressed file
     /// compares by its contents: wd's encoder makes other bytes than the tools').</summary>
     private static byte[] Plain(string path)
