@@ -107,11 +107,18 @@ internal sealed class FileCodec(FileCodec.Settings settings, WdRuntime runtime)
             total = Transform(source, sink);
             foreach (string? next in files.Skip(1))
             {
-                using Stream more = FileJob.Named(next) is { } path ? InputFile.Open(path) : Console.OpenStandardInput();
-                (long u, long c) = Transform(more, sink);
-                total = (total.Uncompressed + u, total.Compressed + c);
+                try
+                {
+                    using Stream more = FileJob.Named(next) is { } path ? InputFile.Open(path) : Console.OpenStandardInput();
+                    (long u, long c) = Transform(more, sink);
+                    total = (total.Uncompressed + u, total.Compressed + c);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    throw new LaterInputException(FileJob.Named(next) ?? "(stdin)", e); // FileJob names the first input
+                }
             }
-        }, static (subject, e) => Translate(subject, e), keep);
+        }, static (subject, e) => e is LaterInputException later ? Translate(later.File, later.InnerException!) : Translate(subject, e), keep);
         if (code == ExitCodes.Ok && removeInputs)
         {
             foreach (string file in files.Select(FileJob.Named).OfType<string>())
@@ -155,5 +162,12 @@ internal sealed class FileCodec(FileCodec.Settings settings, WdRuntime runtime)
         }
 
         return settings.WarningCode;
+    }
+
+    /// <summary>A failure on an input after the first of a concatenation, carrying that input's name.</summary>
+    private sealed class LaterInputException(string file, Exception inner) : Exception(inner.Message, inner)
+    {
+        /// <summary>The input at fault.</summary>
+        public string File { get; } = file;
     }
 }

@@ -129,6 +129,19 @@ public sealed class FrameToolCliTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailedConcatenationLeavesNoOutput()
+    {
+        await SetUp("ok.zst corrupt.zst");
+        Dictionary<string, byte[]> before = SideBySide.Contents(_dirs.Wd);
+        var (real, wd) = _dirs.Run("zstd", "-d -f ok.zst corrupt.zst -o both");
+        Assert.Equal((1, 1), (real.Code, wd.Code));
+        Assert.True(File.Exists(Path.Combine(_dirs.Tool, "both"))); // zstd leaves what it wrote before the error; wd nothing
+        Assert.Equal(before.Keys.Order(), SideBySide.Listing(_dirs.Wd));
+        Assert.StartsWith("wd: corrupt.zst: ", wd.Stderr); // the input at fault, not the first
+        Assert.Single(wd.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task DictionariesAreZstdsDictionaries()
     {
         string samples = Path.Combine(_dirs.Tool, "samples");
