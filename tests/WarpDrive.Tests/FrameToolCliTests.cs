@@ -128,6 +128,21 @@ public sealed class FrameToolCliTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("zstd -v a", "a.zst")] // zstd says this line without -v; wd only with it
+    [InlineData("zstd -v -d ok.zst", "ok.zst")]
+    [InlineData("lz4 -v -m a", "Compressed")]
+    [InlineData("lz4 -v -m ok.lz4", "ok.lz4")]
+    public async Task VerboseNamesEachFile(string command, string expected)
+    {
+        await SetUp("a ok.zst ok.lz4");
+        (int code, _, string stderr) = CliRunner.Run($"cd '{_dirs.Wd}' && {SideBySide.WdDll}", command);
+        Assert.Equal(0, code);
+        Assert.Contains(expected, stderr);
+        (code, _, stderr) = CliRunner.Run($"cd '{_dirs.Wd}' && {SideBySide.WdDll}", command.Replace("-v", "-f", StringComparison.Ordinal));
+        Assert.Equal((0, ""), (code, stderr)); // silent without -v
+    }
+
     [Fact]
     public async Task AFailedConcatenationLeavesNoOutput()
     {
