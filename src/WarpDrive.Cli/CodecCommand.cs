@@ -176,7 +176,7 @@ internal static class CodecCommand
 
     /// <summary>Reads the <c>-D</c> dictionary file, if one is named: null, or the exit code after a one-line error
     /// (a missing or unreadable file, one too long for a device).</summary>
-    private static int? ReadDictionary(string? path, out byte[] dictionary)
+    internal static int? ReadDictionary(string? path, out byte[] dictionary)
     {
         dictionary = [];
         if (path is null)

@@ -7,10 +7,16 @@ namespace WarpDrive.Cli;
 internal sealed class DeviceSelection
 {
     private readonly Option<string?> _device = new("--device") { Description = "Use only this device (e.g. zip-0)" };
-    private readonly Option<string?> _mode = new("--mode", "-m") { Description = "Devices to use: local (in-process), broker (wdd), kernel (uacce hardware) or auto (all; kernel devices are preferred, then the broker's)" };
+    private readonly Option<string?> _mode;
 
-    public DeviceSelection(Command command, bool withDevice = true)
+    /// <summary>Adds the options to <paramref name="command"/>: <c>--mode</c> is also <c>-m</c> unless
+    /// <paramref name="shortMode"/> is false (lz4's <c>-m</c> is its own).</summary>
+    public DeviceSelection(Command command, bool withDevice = true, bool shortMode = true)
     {
+        _mode = new("--mode", shortMode ? ["-m"] : [])
+        {
+            Description = "Devices to use: local (in-process), broker (wdd), kernel (uacce hardware) or auto (all; kernel devices are preferred, then the broker's)",
+        };
         _mode.AcceptOnlyFromAmong("local", "broker", "kernel", "auto");
         if (withDevice)
         {

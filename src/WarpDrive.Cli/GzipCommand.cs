@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
-using System.IO.Compression;
 
 namespace WarpDrive.Cli;
 
@@ -24,16 +22,6 @@ internal static class GzipCommand
 
     public static Command Create(bool gunzip)
     {
-        var stdout = new Option<bool>("--stdout", "-c", "--to-stdout") { Description = "Write on standard output; keep the input files" };
-        var decompress = new Option<bool>("--decompress", "-d", "--uncompress") { Description = "Decompress" };
-        var force = new Option<bool>("--force", "-f")
-        {
-            Description = "Overwrite existing outputs; follow symbolic links; compress files that already have the suffix; write compressed data to a terminal",
-        };
-        var keep = new Option<bool>("--keep", "-k") { Description = "Keep (do not delete) the input files" };
-        var test = new Option<bool>("--test", "-t") { Description = "Test the integrity of compressed files; write nothing" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Suppress all warnings" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Name each file and its compression ratio" };
         var noName = new Option<bool>("--no-name", "-n") { Description = "Do not save the original name and time in the header (wd never does)" };
         var suffix = new Option<string>("--suffix", "-S") { Description = "Suffix of compressed files", DefaultValueFactory = _ => ".gz" };
         suffix.Validators.Add(r =>
@@ -43,95 +31,62 @@ internal static class GzipCommand
                 r.AddError($"invalid suffix '{token.Value}'");
             }
         });
-        var levels = new Option<bool>[9];
-        for (int i = 0; i < levels.Length; i++)
-        {
-            string[] aliases = i switch { 0 => ["--fast"], 8 => ["--best"], _ => [] };
-            levels[i] = new Option<bool>($"-{i + 1}", aliases) { Description = i switch { 0 => "Compress faster", 8 => "Compress better", _ => $"Level {i + 1}" } };
-        }
-
-        var files = new Argument<string[]>("files") { Description = "Files (default, or -: standard input to standard output)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command(gunzip ? "gunzip" : "gzip",
             gunzip ? "Decompress files as gunzip does, on a ZIP device" : "Compress files as gzip does, on a ZIP device")
         {
-            stdout, decompress, force, keep, test, quiet, verbose, noName, suffix, files,
+            noName, suffix,
         };
-        foreach (Option<bool> level in levels)
-        {
-            command.Add(level);
-        }
-
+        var common = new CompressorOptions(command,
+            "Overwrite existing outputs; follow symbolic links; compress files that already have the suffix; write compressed data to a terminal",
+            "Keep (do not delete) the input files");
+        var levels = new LevelOptions(command, 1, 9, level => level switch { 1 => ["--fast"], 9 => ["--best"], _ => [] },
+            level => level switch { 1 => "Compress faster", 9 => "Compress better", _ => $"Level {level}" }, fastWithValue: false);
         var devices = new DeviceSelection(command);
         command.SetAction(parse =>
         {
-            bool testing = parse.GetValue(test);
+            bool testing = parse.GetValue(common.Test);
             var settings = new Settings(
-                Decompress: gunzip || parse.GetValue(decompress) || testing,
-                ToStdout: parse.GetValue(stdout) || testing,
-                Force: parse.GetValue(force),
-                Keep: parse.GetValue(keep),
+                Decompress: gunzip || parse.GetValue(common.Decompress) || testing,
+                ToStdout: parse.GetValue(common.Stdout) || testing,
+                Force: parse.GetValue(common.Force),
+                Keep: parse.GetValue(common.Keep),
                 Test: testing,
-                Quiet: parse.GetValue(quiet),
-                Verbose: parse.GetValue(verbose) && !parse.GetValue(quiet),
-                Level: LastLevel(parse, levels),
+                Quiet: parse.GetValue(common.Quiet),
+                Verbose: parse.GetValue(common.Verbose) && !parse.GetValue(common.Quiet),
+                Level: levels.Last(parse, DefaultLevel),
                 Suffix: parse.GetValue(suffix)!);
-            return devices.Run(parse, runtime => Run(settings, parse.GetValue(files) is { Length: > 0 } named ? named : ["-"], runtime));
+            return devices.Run(parse, runtime => Run(settings, common.FilesOrStdin(parse), runtime));
         });
         return command;
     }
 
-    /// <summary>The level of the last of <c>-1</c>..<c>-9</c> on the line (gzip: the last one counts).</summary>
-    private static int LastLevel(ParseResult parse, Option<bool>[] levels)
-    {
-        int level = DefaultLevel;
-        foreach (Token token in parse.Tokens)
-        {
-            int index = token.Type == TokenType.Option ? Array.FindIndex(levels, o => o.Name == token.Value || o.Aliases.Contains(token.Value)) : -1;
-            if (index >= 0)
-            {
-                level = index + 1;
-            }
-        }
-
-        return level;
-    }
-
     private static int Run(Settings settings, string[] files, WdRuntime runtime)
     {
-        int status = ExitCodes.Ok;
-        foreach (string file in files)
-        {
-            int code = file == "-" ? Pipe(settings, runtime) : One(settings, file, runtime);
-            status = code == ExitCodes.DataError || status == ExitCodes.DataError ? ExitCodes.DataError : Math.Max(status, code);
-        }
-
-        return status;
+        var codec = new FileCodec(new FileCodec.Settings("gzip", settings.Decompress, settings.Level, default, settings.Test, settings.Force,
+            settings.Quiet, Warning, "\t"), runtime);
+        return FileCodec.Each(files, file => file == "-" ? Pipe(settings, codec) : One(settings, file, codec));
     }
 
     /// <summary>Standard input to standard output.</summary>
-    private static int Pipe(Settings settings, WdRuntime runtime)
+    private static int Pipe(Settings settings, FileCodec codec)
     {
-        if (!settings.Force && !settings.Decompress && !Console.IsOutputRedirected)
+        if (FileCodec.RefuseTerminal(!settings.Force && !settings.Decompress, !settings.Force && settings.Decompress,
+                "compressed data not written to a terminal. Use -f to force compression.",
+                "compressed data not read from a terminal. Use -f to force decompression.") is { } refused)
         {
-            return Error("compressed data not written to a terminal. Use -f to force compression.");
+            return refused;
         }
 
-        if (!settings.Force && settings.Decompress && !Console.IsInputRedirected)
-        {
-            return Error("compressed data not read from a terminal. Use -f to force decompression.");
-        }
-
-        (long Uncompressed, long Compressed) sizes = default;
-        int code = FileJob.Run(null, null, (source, sink) => sizes = Transform(settings, source, sink, runtime), static (subject, e) => Translate(subject, e));
+        (int code, long uncompressed, long compressed) = codec.Convert([null], null, removeInputs: false);
         if (code == ExitCodes.Ok && settings.Verbose)
         {
-            Console.Error.WriteLine(settings.Test ? " OK" : Ratio(sizes, GzipTrailerLength + 10));
+            Console.Error.WriteLine(settings.Test ? " OK" : Ratio((uncompressed, compressed), GzipTrailerLength + 10));
         }
 
         return code;
     }
 
-    private static int One(Settings settings, string file, WdRuntime runtime)
+    private static int One(Settings settings, string file, FileCodec codec)
     {
         if (settings.Decompress && !File.Exists(file) && !Directory.Exists(file)
             && Suffixes(settings).Select(s => file + s).FirstOrDefault(File.Exists) is { } withSuffix)
@@ -139,20 +94,10 @@ internal static class GzipCommand
             file = withSuffix; // gunzip x reads x.gz
         }
 
-        if (Directory.Exists(file))
+        // gzip opens with O_NOFOLLOW
+        if (codec.CheckInput(file, ("Too many levels of symbolic links", IsError: true), followLinks: settings.ToStdout) is { } refused)
         {
-            return Warn(settings, $"{file} is a directory -- ignored");
-        }
-
-        var info = new FileInfo(file);
-        if (info.LinkTarget is not null && !settings.Force && !settings.ToStdout)
-        {
-            return Error($"{file}: Too many levels of symbolic links"); // gzip opens with O_NOFOLLOW
-        }
-
-        if (!File.Exists(file))
-        {
-            return Error($"{file}: No such file or directory");
+            return refused;
         }
 
         string? output = null;
@@ -164,70 +109,38 @@ internal static class GzipCommand
             {
                 if (found is not null && !settings.Force)
                 {
-                    _ = Warn(settings, $"{file} already has {found} suffix -- unchanged");
+                    _ = codec.Warn($"{file} already has {found} suffix -- unchanged");
                     return ExitCodes.Ok; // gzip 1.12 says so and goes on without a warning's exit code
-
                 }
 
                 output = file + settings.Suffix;
             }
             else if (found is null)
             {
-                return Warn(settings, $"{file}: unknown suffix -- ignored");
+                return codec.Warn($"{file}: unknown suffix -- ignored");
             }
             else
             {
                 output = file[..^found.Length] + (found is ".tgz" or ".taz" ? ".tar" : "");
             }
 
-            if (File.Exists(output) || Directory.Exists(output))
+            if (codec.CheckOutput(file, output) is { } exists)
             {
-                if (!settings.Force || Directory.Exists(output))
-                {
-                    return Warn(settings, $"{output} already exists;\tnot overwritten");
-                }
-
-                if (FileJob.SameFile(file, output))
-                {
-                    return Error($"{file}: the output would replace the input");
-                }
+                return exists;
             }
         }
 
-        PendingOutput.FileAttributesToKeep keep = PendingOutput.FileAttributesToKeep.Of(file); // before reading moves the access time
         int header = settings.Decompress ? GzipHeaderLength(file) : 10;
-        (long Uncompressed, long Compressed) sizes = default;
-        int code = FileJob.Run(file, output, (source, sink) => sizes = Transform(settings, source, sink, runtime), static (subject, e) => Translate(subject, e), keep);
-        if (code != ExitCodes.Ok)
+        (int code, long uncompressed, long compressed) = codec.Convert([file], output, removeInputs: output is not null && !settings.Keep);
+        if (code == ExitCodes.Ok && settings.Verbose)
         {
-            return code;
-        }
-
-        if (output is not null && !settings.Keep)
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return Translate(file, e);
-            }
-        }
-
-        if (settings.Verbose)
-        {
-            string done = settings.Test ? " OK" : Ratio(sizes, header + GzipTrailerLength)
+            string done = settings.Test ? " OK" : Ratio((uncompressed, compressed), header + GzipTrailerLength)
                 + $" -- {(output is null || settings.Keep ? "created" : "replaced with")} {output ?? "stdout"}";
             Console.Error.WriteLine($"{file}:\t{done}");
         }
 
-        return ExitCodes.Ok;
+        return code;
     }
-
-    private static (long Uncompressed, long Compressed) Transform(Settings settings, Stream source, Stream sink, WdRuntime runtime) =>
-        CodecCommand.Transform(settings.Decompress ? CompressionMode.Decompress : CompressionMode.Compress, "gzip", settings.Level, null, source,
-            settings.Test ? Stream.Null : sink, runtime, null, settings.Quiet);
 
     private static string[] Suffixes(Settings settings) => s_knownSuffixes.Contains(settings.Suffix) ? s_knownSuffixes : [settings.Suffix, .. s_knownSuffixes];
 
@@ -278,26 +191,5 @@ internal static class GzipCommand
         {
             return 10;
         }
-    }
-
-    private static int Translate(string subject, Exception error)
-    {
-        return Error($"{(subject == "(stdin)" ? "stdin" : subject)}: {CliError.SystemMessage(error)}");
-    }
-
-    private static int Error(string message)
-    {
-        Console.Error.WriteLine($"wd: {message}");
-        return ExitCodes.DataError; // gzip's "error" (1)
-    }
-
-    private static int Warn(Settings settings, string message)
-    {
-        if (!settings.Quiet)
-        {
-            Console.Error.WriteLine($"wd: {message}");
-        }
-
-        return Warning;
     }
 }

@@ -74,9 +74,13 @@ internal static class PendingOutput
     /// <summary>The mode and times an output takes over from its input.</summary>
     public readonly record struct FileAttributesToKeep(UnixFileMode Mode, DateTime LastWriteUtc, DateTime LastAccessUtc)
     {
-        /// <summary>Those of the file at <paramref name="path"/>.</summary>
-        public static FileAttributesToKeep Of(string path) =>
-            new(File.GetUnixFileMode(path), File.GetLastWriteTimeUtc(path), File.GetLastAccessTimeUtc(path));
+        /// <summary>Those of the file at <paramref name="path"/>, or of the file a symbolic link there leads to (stat(2),
+        /// as the tools do).</summary>
+        public static FileAttributesToKeep Of(string path)
+        {
+            string file = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+            return new(File.GetUnixFileMode(file), File.GetLastWriteTimeUtc(file), File.GetLastAccessTimeUtc(file));
+        }
     }
 
     private sealed class Registrations(PosixSignalRegistration[] registrations) : IDisposable

@@ -6,38 +6,19 @@ namespace WarpDrive.Tests;
 [Trait(Tiers.Name, Tiers.Integration)]
 public sealed class GzipCliTests : IDisposable
 {
-    private static readonly DateTime s_time = new(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
-    private readonly string _gnu = Directory.CreateTempSubdirectory("wd-gzip-gnu-").FullName;
-    private readonly string _wd = Directory.CreateTempSubdirectory("wd-gzip-wd-").FullName;
+    private static readonly DateTime s_time = SideBySide.Time;
+    private readonly SideBySide _dirs = new("gzip");
 
-    public void Dispose()
-    {
-        Directory.Delete(_gnu, recursive: true);
-        Directory.Delete(_wd, recursive: true);
-    }
+    public void Dispose() => _dirs.Dispose();
 
-    private static string WdDll => $"dotnet '{Path.Combine(AppContext.BaseDirectory, "wd.dll")}'";
+    private static string WdDll => SideBySide.WdDll;
 
-    /// <summary>Writes <paramref name="name"/> into both directories, mode 0640 and an old mtime.</summary>
-    private void Put(string name, byte[] data)
-    {
-        foreach (string dir in (string[])[_gnu, _wd])
-        {
-            string path = Path.Combine(dir, name);
-            File.WriteAllBytes(path, data);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-            File.SetLastWriteTimeUtc(path, s_time);
-        }
-    }
+    private void Put(string name, byte[] data) => _dirs.Put(name, data);
 
-    /// <summary>Runs <c>TOOL ARGS</c> (gzip or gunzip) in the GNU directory and <c>wd TOOL ARGS</c> in wd's.</summary>
     private ((int Code, string Stdout, string Stderr) Gnu, (int Code, string Stdout, string Stderr) Wd) Side(string tool, string args, string? stdin = null, string? stdout = null) =>
-        (CliRunner.Run($"cd '{_gnu}' && {tool}", args, stdin is null ? null : Path.Combine(_gnu, stdin), stdout is null ? null : Path.Combine(_gnu, stdout)),
-         CliRunner.Run($"cd '{_wd}' && {WdDll} {tool}", args, stdin is null ? null : Path.Combine(_wd, stdin), stdout is null ? null : Path.Combine(_wd, stdout)));
+        _dirs.Run(tool, args, stdin, stdout);
 
-    /// <summary>The visible files of a directory (temporary outputs included: they start with a dot).</summary>
-    private static string[] Listing(string dir) =>
-        [.. Directory.GetFiles(dir, "*", new EnumerationOptions { AttributesToSkip = 0 }).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+    private static string[] Listing(string dir) => SideBySide.Listing(dir);
 
     private static byte[] Gunzip(string path) => CliRunner.PipeAsync("gzip", "-dc", File.ReadAllBytes(path)).GetAwaiter().GetResult();
 
@@ -52,14 +33,14 @@ public sealed class GzipCliTests : IDisposable
         Put("b", random);
         var (gnu, wd) = Side("gzip", "a b");
         Assert.True(gnu.Code == 0 && wd.Code == 0, $"gzip {gnu.Code} {gnu.Stderr}; wd {wd.Code} {wd.Stderr}");
-        Assert.Equal(["a.gz", "b.gz"], Listing(_gnu));
-        Assert.Equal(Listing(_gnu), Listing(_wd)); // the inputs removed, nothing else left
-        Assert.Equal(text, Gunzip(Path.Combine(_wd, "a.gz")));
-        Assert.Equal(random, Gunzip(Path.Combine(_wd, "b.gz")));
-        Assert.Equal(text, WdGunzip(Path.Combine(_gnu, "a.gz")));
+        Assert.Equal(["a.gz", "b.gz"], Listing(_dirs.Tool));
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd)); // the inputs removed, nothing else left
+        Assert.Equal(text, Gunzip(Path.Combine(_dirs.Wd, "a.gz")));
+        Assert.Equal(random, Gunzip(Path.Combine(_dirs.Wd, "b.gz")));
+        Assert.Equal(text, WdGunzip(Path.Combine(_dirs.Tool, "a.gz")));
         foreach (string name in (string[])["a.gz", "b.gz"])
         {
-            string ours = Path.Combine(_wd, name), theirs = Path.Combine(_gnu, name);
+            string ours = Path.Combine(_dirs.Wd, name), theirs = Path.Combine(_dirs.Tool, name);
             Assert.Equal(File.GetUnixFileMode(theirs), File.GetUnixFileMode(ours));
             Assert.Equal(s_time, File.GetLastWriteTimeUtc(ours));
             Assert.Equal(File.GetLastWriteTimeUtc(theirs), File.GetLastWriteTimeUtc(ours));
@@ -74,20 +55,20 @@ public sealed class GzipCliTests : IDisposable
     {
         byte[] text = TestData.Text(1 << 20, 9);
         Put("x", text);
-        Assert.Equal(0, CliRunner.Run($"cd '{_gnu}' && gzip", "x").Code);
-        File.Copy(Path.Combine(_gnu, "x.gz"), Path.Combine(_wd, "x.gz"));
-        File.Delete(Path.Combine(_wd, "x"));
-        File.SetUnixFileMode(Path.Combine(_wd, "x.gz"), File.GetUnixFileMode(Path.Combine(_gnu, "x.gz")));
-        File.SetLastWriteTimeUtc(Path.Combine(_wd, "x.gz"), s_time);
-        File.SetLastWriteTimeUtc(Path.Combine(_gnu, "x.gz"), s_time);
+        Assert.Equal(0, CliRunner.Run($"cd '{_dirs.Tool}' && gzip", "x").Code);
+        File.Copy(Path.Combine(_dirs.Tool, "x.gz"), Path.Combine(_dirs.Wd, "x.gz"));
+        File.Delete(Path.Combine(_dirs.Wd, "x"));
+        File.SetUnixFileMode(Path.Combine(_dirs.Wd, "x.gz"), File.GetUnixFileMode(Path.Combine(_dirs.Tool, "x.gz")));
+        File.SetLastWriteTimeUtc(Path.Combine(_dirs.Wd, "x.gz"), s_time);
+        File.SetLastWriteTimeUtc(Path.Combine(_dirs.Tool, "x.gz"), s_time);
 
         var (gnu, wd) = Side(tool, args);
         Assert.True(gnu.Code == 0 && wd.Code == 0, $"gzip {gnu.Code} {gnu.Stderr}; wd {wd.Code} {wd.Stderr}");
-        Assert.Equal(["x"], Listing(_wd));
-        Assert.Equal(Listing(_gnu), Listing(_wd));
-        Assert.Equal(text, File.ReadAllBytes(Path.Combine(_wd, "x")));
-        Assert.Equal(File.GetUnixFileMode(Path.Combine(_gnu, "x")), File.GetUnixFileMode(Path.Combine(_wd, "x")));
-        Assert.Equal(File.GetLastWriteTimeUtc(Path.Combine(_gnu, "x")), File.GetLastWriteTimeUtc(Path.Combine(_wd, "x")));
+        Assert.Equal(["x"], Listing(_dirs.Wd));
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd));
+        Assert.Equal(text, File.ReadAllBytes(Path.Combine(_dirs.Wd, "x")));
+        Assert.Equal(File.GetUnixFileMode(Path.Combine(_dirs.Tool, "x")), File.GetUnixFileMode(Path.Combine(_dirs.Wd, "x")));
+        Assert.Equal(File.GetLastWriteTimeUtc(Path.Combine(_dirs.Tool, "x")), File.GetLastWriteTimeUtc(Path.Combine(_dirs.Wd, "x")));
     }
 
     [Fact]
@@ -97,21 +78,21 @@ public sealed class GzipCliTests : IDisposable
         Put("k", text);
         var (gnu, wd) = Side("gzip", "-k k");
         Assert.Equal((0, 0), (gnu.Code, wd.Code));
-        Assert.Equal(["k", "k.gz"], Listing(_wd));
-        Assert.Equal(Listing(_gnu), Listing(_wd));
+        Assert.Equal(["k", "k.gz"], Listing(_dirs.Wd));
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd));
 
         // -c: everything on stdout, the input stays, no .gz made (here: k.gz from above stays as it was).
         (gnu, wd) = Side("gzip", "-c k", stdout: "out.gz");
         Assert.Equal((0, 0), (gnu.Code, wd.Code));
-        Assert.Equal(["k", "k.gz", "out.gz"], Listing(_wd));
-        Assert.Equal(Listing(_gnu), Listing(_wd));
-        Assert.Equal(text, Gunzip(Path.Combine(_wd, "out.gz")));
+        Assert.Equal(["k", "k.gz", "out.gz"], Listing(_dirs.Wd));
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd));
+        Assert.Equal(text, Gunzip(Path.Combine(_dirs.Wd, "out.gz")));
 
         // -dc on two members: the concatenation, both inputs kept.
         (gnu, wd) = Side("gzip", "-dc k.gz out.gz", stdout: "kk");
         Assert.Equal((0, 0), (gnu.Code, wd.Code));
-        Assert.Equal([.. text, .. text], File.ReadAllBytes(Path.Combine(_wd, "kk")));
-        Assert.Equal(Listing(_gnu), Listing(_wd));
+        Assert.Equal([.. text, .. text], File.ReadAllBytes(Path.Combine(_dirs.Wd, "kk")));
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd));
     }
 
     [Fact]
@@ -123,13 +104,13 @@ public sealed class GzipCliTests : IDisposable
         {
             var (gnu, wd) = Side("gzip", args, stdin: "s", stdout: "s.out.gz");
             Assert.Equal((0, 0), (gnu.Code, wd.Code));
-            Assert.Equal(text, Gunzip(Path.Combine(_wd, "s.out.gz")));
+            Assert.Equal(text, Gunzip(Path.Combine(_dirs.Wd, "s.out.gz")));
             (gnu, wd) = Side("gunzip", args, stdin: "s.out.gz", stdout: "s.back");
             Assert.Equal((0, 0), (gnu.Code, wd.Code));
-            Assert.Equal(text, File.ReadAllBytes(Path.Combine(_wd, "s.back")));
+            Assert.Equal(text, File.ReadAllBytes(Path.Combine(_dirs.Wd, "s.back")));
         }
 
-        Assert.Equal(Listing(_gnu), Listing(_wd));
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd));
     }
 
     [Fact]
@@ -149,9 +130,9 @@ public sealed class GzipCliTests : IDisposable
         Put("l", TestData.Text(1 << 20, 12));
         foreach ((string gzipArgs, int level) in ((string, int)[])[("-1", 1), ("-9", 9), ("-9 -4", 4), ("--fast", 1), ("--best", 9), ("-c6", 6)])
         {
-            Assert.Equal(0, CliRunner.Run($"cd '{_wd}' && {WdDll} gzip", $"-c {gzipArgs} l", stdoutFile: Path.Combine(_wd, "g")).Code);
-            Assert.Equal(0, CliRunner.Run($"cd '{_wd}' && {WdDll} compress", $"-l {level} l -o c").Code);
-            Assert.True(File.ReadAllBytes(Path.Combine(_wd, "g")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_wd, "c"))), gzipArgs);
+            Assert.Equal(0, CliRunner.Run($"cd '{_dirs.Wd}' && {WdDll} gzip", $"-c {gzipArgs} l", stdoutFile: Path.Combine(_dirs.Wd, "g")).Code);
+            Assert.Equal(0, CliRunner.Run($"cd '{_dirs.Wd}' && {WdDll} compress", $"-l {level} l -o c").Code);
+            Assert.True(File.ReadAllBytes(Path.Combine(_dirs.Wd, "g")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_dirs.Wd, "c"))), gzipArgs);
         }
     }
 
@@ -187,12 +168,12 @@ public sealed class GzipCliTests : IDisposable
             switch (file)
             {
                 case "dir":
-                    Directory.CreateDirectory(Path.Combine(_gnu, "dir"));
-                    Directory.CreateDirectory(Path.Combine(_wd, "dir"));
+                    Directory.CreateDirectory(Path.Combine(_dirs.Tool, "dir"));
+                    Directory.CreateDirectory(Path.Combine(_dirs.Wd, "dir"));
                     break;
                 case "link":
-                    File.CreateSymbolicLink(Path.Combine(_gnu, "link"), "a");
-                    File.CreateSymbolicLink(Path.Combine(_wd, "link"), "a");
+                    File.CreateSymbolicLink(Path.Combine(_dirs.Tool, "link"), "a");
+                    File.CreateSymbolicLink(Path.Combine(_dirs.Wd, "link"), "a");
                     break;
                 default:
                     Put(file, file switch
@@ -207,16 +188,16 @@ public sealed class GzipCliTests : IDisposable
             }
         }
 
-        Dictionary<string, byte[]> before = Contents(_wd);
+        Dictionary<string, byte[]> before = Contents(_dirs.Wd);
         string tool = command[..command.IndexOf(' ')], args = command[(command.IndexOf(' ') + 1)..];
         var (gnu, wd) = Side(tool, args);
         Assert.True(gnu.Code == gzipCode, $"{name}: gzip exited {gnu.Code}: {gnu.Stderr}");
         Assert.True(wd.Code == wdCode, $"{name}: wd exited {wd.Code}: {wd.Stderr}");
-        Assert.Equal(Listing(_gnu), Listing(_wd)); // the same files left: no partial output, the input where gzip leaves it
+        Assert.Equal(Listing(_dirs.Tool), Listing(_dirs.Wd)); // the same files left: no partial output, the input where gzip leaves it
         if (gzipCode != 0 && !command.Contains("missing a", StringComparison.Ordinal))
         {
-            Assert.Equal(before.Keys.Order(), Contents(_wd).Keys.Order());
-            foreach ((string file, byte[] data) in Contents(_wd))
+            Assert.Equal(before.Keys.Order(), Contents(_dirs.Wd).Keys.Order());
+            foreach ((string file, byte[] data) in Contents(_dirs.Wd))
             {
                 Assert.Equal(before[file], data); // nothing touched
             }
@@ -225,7 +206,7 @@ public sealed class GzipCliTests : IDisposable
         if (name == "already .gz")
         {
             Assert.Equal(gnu.Stderr.Replace("gzip: ", "wd: ", StringComparison.Ordinal), wd.Stderr);
-            Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(_wd, "a.gz")));
+            Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(_dirs.Wd, "a.gz")));
         }
         else if (command.Contains("-q", StringComparison.Ordinal))
         {
@@ -244,8 +225,5 @@ public sealed class GzipCliTests : IDisposable
         }
     }
 
-    private static Dictionary<string, byte[]> Contents(string dir) =>
-        Directory.GetFiles(dir, "*", new EnumerationOptions { AttributesToSkip = 0 })
-            .Where(f => new FileInfo(f).LinkTarget is null)
-            .ToDictionary(f => Path.GetFileName(f)!, File.ReadAllBytes);
+    private static Dictionary<string, byte[]> Contents(string dir) => SideBySide.Contents(dir);
 }
