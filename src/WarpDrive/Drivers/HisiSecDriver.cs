@@ -12,10 +12,15 @@ namespace WarpDrive.Drivers;
 /// <para>On the engine: AES (128/192/256) and SM4 in ECB, CBC and XTS, 3DES (three keys) in ECB and CBC; MD5, SHA-1,
 /// SHA-224, SHA-256, SHA-384, SHA-512 and SM3, plain and HMAC (keys of whole words up to the hash's block), one
 /// request per message of 1 byte to <see cref="HisiSecSqe.MaxInputLength"/>; flat buffers or a data list (a hardware SGL
-/// chain for the source, a one-entry SGL for a cipher's destination).</para>
+/// chain for the source, a one-entry SGL for a cipher's destination). AES-GCM (12-byte IV, 12- to 16-byte tags) and
+/// AES-CCM (7- to 13-byte nonces, even tags of 4 to 16 bytes) as UADK's <c>fill_aead_bd2</c>: the associated data (up to
+/// 65535 bytes, CCM <see cref="HisiSecSqe.MaxCcmAadLength"/>) ahead of the text in a two-entry SGL chain, the tag at
+/// <c>mac_addr</c>, the IV blocks in per-slot memory (<see cref="HisiSecAeadMemory"/>); a decryption whose ICV check
+/// fails is AUTH_FAILED with the destination cleared.</para>
 /// <para>What the type-2 BD does not take (CTR, OFB and CFB, which only type-3 BDs carry; SHA-3 and CMAC; an empty
 /// message, which the engine refuses; HMAC keys it cannot take; digests in pieces, whose long-hash mode needs
-/// block-aligned pieces; AEAD) goes as it came to the software device (<see cref="SoftwareFallback"/>),
+/// block-aligned pieces; SM4-GCM/CCM, type-3 only; ChaCha20-Poly1305; AEAD with an empty text, longer associated data
+/// or a data list) goes as it came to the software device (<see cref="SoftwareFallback"/>),
 /// counted in the meter, and is answered UNSUPPORTED where there is none. So is anything that is not a well-formed
 /// request of those kinds: software checks it and gives the same answer as every other device.</para>
 /// </remarks>
@@ -186,8 +191,8 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
     /// <summary>AES-GCM or AES-CCM as UADK's <c>fill_aead_bd2</c>: the source is the associated data then the text
     /// (<c>cipher_src_offset</c> and <c>alen_ivllen</c> the associated data's length, <c>clen_ivhlen</c> the text's), the
     /// destination keeps as many bytes ahead of the output, the tag goes to (encryption) or is checked at (decryption)
-    /// <c>mac_addr</c>, which lies in the client's buffer right after the text. GCM takes the 12-byte IV as it is; CCM
-    /// the counter block and B0 formed from the nonce.</summary>
+    /// <c>mac_addr</c>, which lies in the client's buffer right after the text. GCM takes the 12-byte IV in a zero-padded
+    /// 16-byte block; CCM the counter block and B0 formed from the nonce.</summary>
     private static bool TryBuildAead(in Sqe sqe, in CryptoParams p, ref HisiSecSqe hw, ref Pending pending, ref HisiSglMemory sgl,
         ref HisiSecAeadMemory aead)
     {
@@ -236,7 +241,7 @@ internal sealed unsafe class HisiSecDriver : QueueDriver
         }
         else
         {
-            hw.CipherIvAddress = hw.AuthIvAddress = p.Iv; // GCM: the authentication IV is the cipher's
+            hw.CipherIvAddress = hw.AuthIvAddress = aead.WriteGcmIv((byte*)p.Iv); // GCM: the authentication IV is the cipher's
         }
 
         if (aadLength == 0)
