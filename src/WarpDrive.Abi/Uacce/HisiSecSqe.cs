@@ -39,6 +39,21 @@ public struct HisiSecSqe
     /// <summary>The IPsec scene (<c>SEC_IPSEC_SCENE</c>), which plain ciphers and digests use.</summary>
     public const byte SceneIpsec = 0x1;
 
+    /// <summary><see cref="SdsSaType"/> bit 0: authenticate before ciphering (<c>WD_DIGEST_THEN_CIPHER</c>), which an
+    /// AEAD decryption sets; 0 ciphers first (<c>WD_CIPHER_THEN_DIGEST</c>, encryption).</summary>
+    public const byte DigestThenCipher = 0x1;
+
+    /// <summary><see cref="CipherModeKeyLength"/> bits 0-5: the ICV (AEAD tag) length in bytes, for CCM and GCM
+    /// (UADK's <c>fill_aead_bd2_mode</c>).</summary>
+    public const ushort IcvLengthMask = 0x3f;
+
+    /// <summary>The ICV check result (<see cref="DoneFlag"/> bits 1-3, shifted down) of an AEAD decryption whose tag did not
+    /// match (<c>SEC_HW_ICV_ERR</c>).</summary>
+    public const ushort IcvError = 0x2;
+
+    /// <summary>The most associated data a CCM BD takes (<c>MAX_CCM_AAD_LEN</c>).</summary>
+    public const int MaxCcmAadLength = 65279;
+
     /// <summary><see cref="SdsSaType"/> bit 7: the source is a hardware SGL (<c>SEC_SGL_SDS_MASK</c>).</summary>
     public const byte SourceSgl = 0x80;
 

@@ -53,16 +53,35 @@ internal unsafe struct HisiSglMemory : IDisposable
         return (ulong)_input;
     }
 
-    public ulong WriteOutput(ulong address, uint length)
+    /// <summary>A one-entry output list: <paramref name="length"/> bytes at <paramref name="address"/>.</summary>
+    public ulong WriteOutput(ulong address, uint length) => WriteOutput(0, 0, address, length);
+
+    /// <summary>An output list of <paramref name="headLength"/> bytes at <paramref name="head"/> (none when 0), then
+    /// <paramref name="length"/> bytes at <paramref name="address"/>: an AEAD's destination, whose first bytes the
+    /// engine keeps for the associated data.</summary>
+    public ulong WriteOutput(ulong head, uint headLength, ulong address, uint length)
     {
         if (_output is null)
         {
-            _output = (byte*)NativeMemory.AlignedAlloc(HisiSgl.Size + HisiSge.Size, 64);
+            _output = (byte*)NativeMemory.AlignedAlloc(HisiSgl.Size + (2 * HisiSge.Size), 64);
         }
 
         var sgl = (HisiSgl*)_output;
-        *sgl = new HisiSgl { EntrySumInChain = 1, EntrySumInSgl = 1, EntryLength = 1, EntrySizeInSgl = length };
-        *(HisiSge*)(sgl + 1) = new HisiSge { Buffer = address, VirtualBuffer = address, Length = length };
+        var sge = (HisiSge*)(sgl + 1);
+        int n = 0;
+        if (headLength != 0)
+        {
+            sge[n++] = new HisiSge { Buffer = head, VirtualBuffer = head, Length = headLength };
+        }
+
+        sge[n++] = new HisiSge { Buffer = address, VirtualBuffer = address, Length = length };
+        *sgl = new HisiSgl
+        {
+            EntrySumInChain = (ushort)n,
+            EntrySumInSgl = (ushort)n,
+            EntryLength = (ushort)n,
+            EntrySizeInSgl = headLength + (ulong)length,
+        };
         return (ulong)_output;
     }
 

@@ -9,7 +9,8 @@ using WarpDrive.TestSupport.HisiQm;
 namespace WarpDrive.TestSupport.HisiSec;
 
 /// <summary>Runs SEC type-2 BDs for one queue: a cipher (AES, SM4 or 3DES in ECB, CBC or XTS, computed here over
-/// BouncyCastle's block primitives) or a hash or HMAC of one whole message (BouncyCastle's digests), reading and
+/// BouncyCastle's block primitives), a hash or HMAC of one whole message (BouncyCastle's digests) or AES-GCM or AES-CCM
+/// (<see cref="HisiSecAead"/>), reading and
 /// writing the addresses the BD names (SVA; flat buffers or SGL chains). What the engine refuses gets a non-zero error
 /// type: another BD type or scene, an SGL chain it cannot read, modes a type-2 BD does not carry, a key-length code the cipher lacks, a length that is zero, too
 /// long or not whole blocks, a missing address, a long-hash BD (UADK sends only single-block hashes of one byte or
@@ -28,9 +29,10 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
         var entry = (HisiSecSqe*)slot;
         HisiSecSqe bd = *entry; // the engine reads the BD once
         byte error;
+        ushort icv = 0;
         try
         {
-            error = Run(in bd);
+            error = Run(in bd, ref icv);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -38,7 +40,8 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
         }
 
         entry->ErrorType = model.ForcedErrorType != 0 ? model.ForcedErrorType : error;
-        entry->DoneFlag = (ushort)((bd.DoneFlag & ~HisiSecSqe.Done) | (model.ClearsDoneFlag ? 0 : HisiSecSqe.Done));
+        ushort done = model.ClearsDoneFlag ? (ushort)0 : HisiSecSqe.Done;
+        entry->DoneFlag = (ushort)((bd.DoneFlag & ~(HisiSecSqe.Done | HisiSecSqe.IcvMask)) | (icv << 1) | done);
         entry->Tag = model.ForcedTag ?? bd.Tag;
     }
 
@@ -46,7 +49,7 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
     {
     }
 
-    private static byte Run(in HisiSecSqe bd)
+    private static byte Run(in HisiSecSqe bd, ref ushort icv)
     {
         int type = bd.TypeAuthCipher & 0xf;
         int cipher = (bd.TypeAuthCipher >> HisiSecSqe.CipherShift) & 0x3;
@@ -57,11 +60,14 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
             return ErrorBadBd;
         }
 
+        var mode = (HisiSecCipherMode)((bd.CipherModeKeyLength >> HisiSecSqe.CipherModeShift) & 0xf);
+        bool aead = mode is HisiSecCipherMode.Ccm or HisiSecCipherMode.Gcm;
         return (cipher, auth) switch
         {
+            (HisiSecSqe.CipherEncrypt or HisiSecSqe.CipherDecrypt, 0) when aead => HisiSecAead.Run(in bd, cipher == HisiSecSqe.CipherEncrypt, ref icv),
             (HisiSecSqe.CipherEncrypt or HisiSecSqe.CipherDecrypt, 0) => Cipher(in bd, cipher == HisiSecSqe.CipherEncrypt),
             (0, HisiSecSqe.AuthCalculate) => Digest(in bd),
-            _ => ErrorBadBd, // cipher and authentication together (AEAD) are not modelled
+            _ => ErrorBadBd, // cipher and HMAC together (authenc) are not modelled
         };
     }
 
@@ -124,7 +130,7 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
     }
 
     /// <summary>The BD's source: a flat buffer, or an SGL chain that holds exactly <paramref name="length"/> bytes.</summary>
-    private static byte[]? Read(in HisiSecSqe bd, uint length)
+    internal static byte[]? Read(in HisiSecSqe bd, uint length)
     {
         if ((bd.SdsSaType & HisiSecSqe.SourceSgl) == 0)
         {
@@ -149,7 +155,7 @@ internal sealed unsafe class HisiSecExecutor(HisiSecModel model) : IHisiQmEngine
     }
 
     /// <summary>Writes <paramref name="data"/> to the BD's destination: a flat buffer, or an SGL chain with room for it.</summary>
-    private static bool Write(in HisiSecSqe bd, byte[] data)
+    internal static bool Write(in HisiSecSqe bd, byte[] data)
     {
         if ((bd.SdmAddrType & HisiSecSqe.DestinationSgl) == 0)
         {

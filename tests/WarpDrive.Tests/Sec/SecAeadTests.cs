@@ -21,6 +21,20 @@ public sealed class SecAeadTests : IDisposable
             "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
             "5bc94fbc3221a5db94fae95ae7121a47"
         },
+        // Same, test case 2 (AES-128, no AAD, one block)
+        { AeadAlgorithm.AesGcm, "00000000000000000000000000000000", "000000000000000000000000", "", "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78", "ab6e47d42cec13bdf53a67b21257bddf" },
+        // Same, test case 3 (AES-128, no AAD, 64 bytes)
+        {
+            AeadAlgorithm.AesGcm, "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888", "",
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
+            "4d5c2af327cd64a62cf35abd2ba6fab4"
+        },
+        // Same, test case 8 (AES-192, no AAD, one block)
+        {
+            AeadAlgorithm.AesGcm, "000000000000000000000000000000000000000000000000", "000000000000000000000000", "", "00000000000000000000000000000000",
+            "98e7247c07f0fe411c267e4384b0f600", "2ff58d80033927ab8ef4d4587514f0fb"
+        },
         // Same, test case 16 (AES-256)
         {
             AeadAlgorithm.AesGcm, "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2",
@@ -35,6 +49,16 @@ public sealed class SecAeadTests : IDisposable
         },
         // NIST SP 800-38C appendix C, example 1 (4-byte tag, 7-byte nonce)
         { AeadAlgorithm.AesCcm, "404142434445464748494a4b4c4d4e4f", "10111213141516", "0001020304050607", "20212223", "7162015b", "4dac255d" },
+        // NIST SP 800-38C appendix C, example 2 (6-byte tag, 8-byte nonce, 16-byte AAD)
+        {
+            AeadAlgorithm.AesCcm, "404142434445464748494a4b4c4d4e4f", "1011121314151617", "000102030405060708090a0b0c0d0e0f",
+            "202122232425262728292a2b2c2d2e2f", "d2a1f0e051ea5f62081a7792073d593d", "1fc64fbfaccd"
+        },
+        // Same, example 3 (8-byte tag, 12-byte nonce, 20-byte AAD)
+        {
+            AeadAlgorithm.AesCcm, "404142434445464748494a4b4c4d4e4f", "101112131415161718191a1b", "000102030405060708090a0b0c0d0e0f10111213",
+            "202122232425262728292a2b2c2d2e2f3031323334353637", "e3b201a9f5b71a7a9b1ceaeccd97e70b6176aad9a4428aa5", "484392fbc1b09951"
+        },
         // RFC 8998 appendix A.1 (SM4-GCM)
         {
             AeadAlgorithm.Sm4Gcm, "0123456789abcdeffedcba9876543210", "00001234567800000000abcd", "feedfacedeadbeeffeedfacedeadbeefabaddad2",

@@ -198,23 +198,6 @@ public sealed class HisiSecDriverTests : IDisposable
     }
 
     [Fact]
-    public void AeadRunsInSoftwareBehindTheKernelDevice()
-    {
-        (HisiSecModel model, WdRuntime runtime) = Start();
-        // NIST GCM test case 4 (McGrew and Viega): AES-128, 96-bit IV, 60-byte plaintext, 20-byte AAD.
-        byte[] key = Hex("feffe9928665731c6d6a8f9467308308"), nonce = Hex("cafebabefacedbaddecaf888");
-        byte[] plain = Hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
-        byte[] aad = Hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-        using var session = new AeadSession(AeadAlgorithm.AesGcm, key, runtime: runtime);
-        Assert.Equal("kernel", session.Device.Location);
-        byte[] sealedData = new byte[plain.Length + 16];
-        Assert.Equal(sealedData.Length, session.Encrypt(nonce, plain, sealedData, aad));
-        Assert.Equal("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"
-            + "5bc94fbc3221a5db94fae95ae7121a47", ToHex(sealedData));
-        Assert.Equal((0L, 1L), Counts(model, runtime));
-    }
-
-    [Fact]
     public void AnEngineErrorOrAMalformedCompletionFailsTheRequestAndTheQueueGoesOn()
     {
         (HisiSecModel model, WdRuntime runtime) = Start();

@@ -7,7 +7,8 @@ using static WarpDrive.Tests.Sec.SecHarness;
 
 namespace WarpDrive.Tests.Uacce;
 
-/// <summary>The hardware tier for SEC: the same published vectors as <see cref="HisiSecDriverTests"/> on the machine's
+/// <summary>The hardware tier for SEC: the same published vectors as <see cref="HisiSecDriverTests"/> and
+/// <see cref="HisiSecAeadTests"/> on the machine's
 /// own hisi_sec2 devices (<c>/sys/class/uacce</c>, kernel mode), each request checked to have run on the engine.
 /// Skipped where this user can open no kernel SEC device (<see cref="KernelSecFactAttribute"/>).</summary>
 [Trait(Tiers.Name, Tiers.Hardware)]
@@ -64,6 +65,28 @@ public sealed class HisiSecHardwareTests : IDisposable
 
         Assert.Equal(HMACSHA256.HashData(key, message), mac);
         Assert.Equal(2, EngineRequests());
+    }
+
+    [KernelSecTheory]
+    [MemberData(nameof(SecAeadTests.Vectors), MemberType = typeof(SecAeadTests))]
+    public void GcmAndCcmVectorsOnTheEngineAndATamperedTagFails(AeadAlgorithm algorithm, string key, string nonce, string aad, string plaintext,
+        string ciphertext, string tag)
+    {
+        if (algorithm is not (AeadAlgorithm.AesGcm or AeadAlgorithm.AesCcm))
+        {
+            return; // not on a type-2 BD: software runs it (HisiSecAeadTests)
+        }
+
+        using var session = new AeadSession(algorithm, Hex(key), tag.Length / 2, _runtime);
+        byte[] sealedData = new byte[(plaintext.Length + tag.Length) / 2], opened = new byte[plaintext.Length / 2];
+        Assert.Equal(sealedData.Length, session.Encrypt(Hex(nonce), Hex(plaintext), sealedData, Hex(aad)));
+        Assert.Equal(ciphertext + tag, ToHex(sealedData));
+        Assert.Equal(opened.Length, session.Decrypt(Hex(nonce), sealedData, opened, Hex(aad)));
+        Assert.Equal(plaintext, ToHex(opened));
+        Assert.Equal(2, EngineRequests());
+        sealedData[^1] ^= 1;
+        _ = Assert.Throws<AuthenticationTagMismatchException>(() => session.Decrypt(Hex(nonce), sealedData, opened, Hex(aad)));
+        Assert.Equal(new byte[opened.Length], opened);
     }
 
     public void Dispose() => _runtime.Dispose();

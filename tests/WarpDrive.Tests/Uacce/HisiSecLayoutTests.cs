@@ -60,6 +60,10 @@ public sealed class HisiSecLayoutTests
         Assert.Equal(0xfffe00u, HisiSecSqe.MaxInputLength); // MAX_INPUT_DATA_LEN
         Assert.Equal((2, 1, 2, 1, 1), (HisiSecSqe.BdType2, HisiSecSqe.CipherEncrypt, HisiSecSqe.CipherDecrypt, HisiSecSqe.AuthCalculate, HisiSecSqe.SceneIpsec));
         Assert.Equal((0, 1, 2), (HisiSecSqe.KeyLength128, HisiSecSqe.KeyLength192, HisiSecSqe.KeyLength256)); // enum C_KEY_LEN
+        Assert.Equal(1, HisiSecSqe.DigestThenCipher); // WD_DIGEST_THEN_CIPHER (WD_CIPHER_THEN_DIGEST is 0)
+        Assert.Equal(0x3f, HisiSecSqe.IcvLengthMask); // icvw_kmode bits 0-5, auth_bytes in fill_aead_bd2_mode
+        Assert.Equal(0x2, HisiSecSqe.IcvError); // SEC_HW_ICV_ERR
+        Assert.Equal(65279, HisiSecSqe.MaxCcmAadLength); // MAX_CCM_AAD_LEN
     }
 
     [Fact]
