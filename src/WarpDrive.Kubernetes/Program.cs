@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WarpDrive.Kubernetes;
 using WarpDrive.Platform;
@@ -15,8 +16,14 @@ var root = new RootCommand("wd-k8s-plugin: the Kubernetes device plugin for Warp
 {
     runDir, pluginDir, containerRunDir, shares, domain, uacceClass, uacceDev, poll,
 };
-root.SetAction(async (parse, stop) =>
+// SIGTERM (the kubelet stopping the pod) and SIGINT stop the plugin cleanly, exit 0, however long the stop takes:
+// System.CommandLine's own handler would exit 143 once a stop outlasted its 2 s timeout (a loaded node).
+using var stopping = new CancellationTokenSource();
+using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+root.SetAction(async (parse, _) =>
 {
+    CancellationToken stop = stopping.Token;
     if (parse.GetValue(shares) < 1 || parse.GetValue(poll) < 10)
     {
         await Console.Error.WriteLineAsync("wd-k8s-plugin: --shares must be at least 1 and --poll-ms at least 10").ConfigureAwait(false);
@@ -43,4 +50,10 @@ root.SetAction(async (parse, stop) =>
     await host.RunAsync(stop).ConfigureAwait(false);
     return 0;
 });
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stopping.Cancel();
+}
