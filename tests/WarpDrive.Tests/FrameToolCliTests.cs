@@ -249,31 +249,21 @@ public sealed class FrameToolCliTests : IDisposable
         byte[] zst = await CliRunner.PipeAsync("zstd", "-c", text), lz4 = await CliRunner.PipeAsync("lz4", "-c", text);
         foreach (string file in setup.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            switch (file)
+            if (!_dirs.TryPutSpecial(file))
             {
-                case "dir":
-                    Directory.CreateDirectory(Path.Combine(_dirs.Tool, "dir"));
-                    Directory.CreateDirectory(Path.Combine(_dirs.Wd, "dir"));
-                    break;
-                case "link":
-                    File.CreateSymbolicLink(Path.Combine(_dirs.Tool, "link"), "a");
-                    File.CreateSymbolicLink(Path.Combine(_dirs.Wd, "link"), "a");
-                    break;
-                default:
-                    _dirs.Put(file, file switch
-                    {
-                        "a.zst" or "a.lz4" or "c.lz4" => [1, 2, 3], // not overwritten unless -f
-                        "ok.zst" => zst,
-                        "x.tzst" => await CliRunner.PipeAsync("zstd", "-c", other),
-                        "ok.lz4" => lz4,
-                        "x.lz4" => await CliRunner.PipeAsync("lz4", "-c", other),
-                        "corrupt.zst" => Corrupt(zst),
-                        "corrupt.lz4" => Corrupt(lz4),
-                        "truncated.zst" => zst[..(zst.Length / 2)],
-                        "b" => other,
-                        _ => text,
-                    });
-                    break;
+                _dirs.Put(file, file switch
+                {
+                    "a.zst" or "a.lz4" or "c.lz4" => [1, 2, 3], // not overwritten unless -f
+                    "ok.zst" => zst,
+                    "x.tzst" => await CliRunner.PipeAsync("zstd", "-c", other),
+                    "ok.lz4" => lz4,
+                    "x.lz4" => await CliRunner.PipeAsync("lz4", "-c", other),
+                    "corrupt.zst" => Corrupt(zst),
+                    "corrupt.lz4" => Corrupt(lz4),
+                    "truncated.zst" => zst[..(zst.Length / 2)],
+                    "b" => other,
+                    _ => text,
+                });
             }
         }
     }

@@ -165,26 +165,16 @@ public sealed class GzipCliTests : IDisposable
         byte[] gz = await CliRunner.PipeAsync("gzip", "-c", text);
         foreach (string file in setup.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            switch (file)
+            if (!_dirs.TryPutSpecial(file))
             {
-                case "dir":
-                    Directory.CreateDirectory(Path.Combine(_dirs.Tool, "dir"));
-                    Directory.CreateDirectory(Path.Combine(_dirs.Wd, "dir"));
-                    break;
-                case "link":
-                    File.CreateSymbolicLink(Path.Combine(_dirs.Tool, "link"), "a");
-                    File.CreateSymbolicLink(Path.Combine(_dirs.Wd, "link"), "a");
-                    break;
-                default:
-                    Put(file, file switch
-                    {
-                        "a.gz" => [1, 2, 3], // not overwritten unless -f
-                        "ok.gz" => gz,
-                        "corrupt.gz" => [.. gz[..^8], 1, 2, 3, 4, .. gz[^4..]],
-                        "truncated.gz" => gz[..(gz.Length / 2)],
-                        _ => text,
-                    });
-                    break;
+                Put(file, file switch
+                {
+                    "a.gz" => [1, 2, 3], // not overwritten unless -f
+                    "ok.gz" => gz,
+                    "corrupt.gz" => [.. gz[..^8], 1, 2, 3, 4, .. gz[^4..]],
+                    "truncated.gz" => gz[..(gz.Length / 2)],
+                    _ => text,
+                });
             }
         }
 

@@ -42,6 +42,30 @@ internal sealed class SideBySide : IDisposable
         }
     }
 
+    /// <summary>Makes the special entry <paramref name="name"/> in both directories: <c>dir</c> a directory, <c>link</c>
+    /// a symbolic link to <c>a</c>; false for any other name (a file for <see cref="Put"/>).</summary>
+    public bool TryPutSpecial(string name)
+    {
+        if (name is not ("dir" or "link"))
+        {
+            return false;
+        }
+
+        foreach (string dir in (string[])[Tool, Wd])
+        {
+            if (name == "dir")
+            {
+                Directory.CreateDirectory(Path.Combine(dir, "dir"));
+            }
+            else
+            {
+                File.CreateSymbolicLink(Path.Combine(dir, "link"), "a");
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Runs <c>TOOL ARGS</c> in the tool's directory and <c>wd TOOL ARGS</c> in wd's, standard input and
     /// output redirected from and to files of each directory when named.</summary>
     public ((int Code, string Stdout, string Stderr) Tool, (int Code, string Stdout, string Stderr) Wd) Run(string tool, string args,
